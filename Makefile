@@ -1,0 +1,66 @@
+# PAsS — make targets a newcomer guesses. `make help` lists them.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/passhub
+VENDOR := static/vendor
+BI := node_modules/bootstrap-italia/dist
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+
+.PHONY: help run build assets test test-sqlite test-pg e2e bench lint fmt chromium clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+run: build ## build and serve http://localhost:8080 with the shipped content (SQLite in ./data)
+	./$(BIN) serve
+
+build: assets ## build bin/passhub
+	$(GO) build -o $(BIN) .
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+assets: $(VENDOR)/.stamp ## copy pinned front-end assets from npm into static/vendor (ignored by git)
+
+$(VENDOR)/.stamp: node_modules/.package-lock.json
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap-italia/css $(VENDOR)/bootstrap-italia/js $(VENDOR)/bootstrap-italia/svg $(VENDOR)/htmx
+	cp $(BI)/css/bootstrap-italia.min.css $(VENDOR)/bootstrap-italia/css/
+	cp $(BI)/js/bootstrap-italia.bundle.min.js $(VENDOR)/bootstrap-italia/js/
+	cp $(BI)/svg/sprites.svg $(VENDOR)/bootstrap-italia/svg/
+	for f in Titillium_Web Roboto_Mono Lora; do mkdir -p $(VENDOR)/bootstrap-italia/fonts/$$f && cp $(BI)/fonts/$$f/*.woff2 $(VENDOR)/bootstrap-italia/fonts/$$f/; done
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/htmx-ext-ws/dist/ws.min.js $(VENDOR)/htmx/
+	touch $@
+
+chromium: ## install Debian's chromium for the browser tests when missing
+	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium (Debian package)"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+
+test: assets chromium ## the whole suite on SQLite, then again on PostgreSQL when PASSHUB_TEST_DATABASE_URL is set
+	env -u PASSHUB_TEST_DATABASE_URL $(GO) test -count=1 -timeout 20m ./...
+	@if [ -n "$$PASSHUB_TEST_DATABASE_URL" ]; then \
+		echo "--- again on PostgreSQL ($$PASSHUB_TEST_DATABASE_URL)"; \
+		$(GO) test -count=1 -timeout 20m ./... ; \
+	else echo "--- PASSHUB_TEST_DATABASE_URL not set: PostgreSQL leg skipped (make test-pg runs it)"; fi
+
+test-sqlite: assets chromium ## the suite on SQLite only
+	env -u PASSHUB_TEST_DATABASE_URL $(GO) test -count=1 ./...
+
+test-pg: assets chromium ## the suite on the local PostgreSQL
+	PASSHUB_TEST_DATABASE_URL='$(PG_TEST_URL)' $(GO) test -count=1 ./...
+
+e2e: assets chromium ## the browser tests only
+	$(GO) test -count=1 -run . ./app/e2e/...
+
+bench: assets ## load and import benchmarks (figures go in the issue notes)
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 20m ./app/bench/...
+
+lint: ## vet and format check
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+fmt: ## format the Go code
+	gofmt -w $$(git ls-files '*.go')
+
+clean: ## remove build output and vendor assets (keeps ./data)
+	rm -rf bin $(VENDOR)

@@ -1,0 +1,151 @@
+// Package api serves the headless JSON API over published content and its OpenAPI document.
+package api
+
+import (
+	_ "embed"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"passhub/app/content"
+	"passhub/app/db"
+	"passhub/app/web"
+)
+
+//go:embed openapi.json
+var openapi []byte
+
+// MaxLimit is the largest page of the content listing.
+const MaxLimit = 100
+
+// Handlers serve /api/v1/content and the OpenAPI document.
+type Handlers struct{ content *content.Service }
+
+// Mount registers the API routes.
+func Mount(r fiber.Router, cs *content.Service) {
+	h := &Handlers{content: cs}
+	r.Get("/api/v1/openapi.json", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		return c.Send(openapi)
+	})
+	r.Get("/api/v1/content", h.list)
+	r.Get("/api/v1/content/:type/:slug", h.get)
+}
+
+// Item is one entry in a listing.
+type Item struct {
+	Type      content.Type `json:"type"`
+	Slug      string       `json:"slug"`
+	Title     string       `json:"title"`
+	Summary   string       `json:"summary"`
+	Date      string       `json:"date,omitempty"`
+	TaskForce string       `json:"task_force,omitempty"`
+	Tags      []string     `json:"tags"`
+	URL       string       `json:"url"`
+}
+
+// List is the JSON shape of GET /api/v1/content.
+type List struct {
+	Total  int    `json:"total"`
+	Limit  int    `json:"limit"`
+	Offset int    `json:"offset"`
+	Items  []Item `json:"items"`
+}
+
+// Doc is the JSON shape of GET /api/v1/content/{type}/{slug}.
+type Doc struct {
+	Type        content.Type    `json:"type"`
+	Slug        string          `json:"slug"`
+	Revision    int             `json:"revision"`
+	FrontMatter content.Front   `json:"front_matter"`
+	Markdown    string          `json:"markdown"`
+	HTML        string          `json:"html"`
+	Attachments []AttachmentDoc `json:"attachments"`
+	URL         string          `json:"url"`
+}
+
+// AttachmentDoc describes a downloadable attachment.
+type AttachmentDoc struct {
+	Name   string `json:"name"`
+	Title  string `json:"title"`
+	Type   string `json:"content_type"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	URL    string `json:"url"`
+}
+
+type badRequest struct {
+	Error struct {
+		Status  int    `json:"status"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func bad(c *fiber.Ctx, msg string) error {
+	var b badRequest
+	b.Error.Status, b.Error.Message = fiber.StatusBadRequest, msg
+	return c.Status(fiber.StatusBadRequest).JSON(b)
+}
+
+func (h *Handlers) list(c *fiber.Ctx) error {
+	q := content.Query{Type: content.Type(c.Query("type")), TaskForce: strings.ToUpper(c.Query("task_force")),
+		Tag: strings.ToLower(c.Query("tag")), Limit: 20}
+	if q.Type != "" && !q.Type.Valid() {
+		return bad(c, "type must be one of page, guide, taskforce, procedure, news, report")
+	}
+	var err error
+	if v := c.Query("limit"); v != "" {
+		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 || q.Limit > MaxLimit {
+			return bad(c, "limit must be a number from 1 to 100")
+		}
+	}
+	if v := c.Query("offset"); v != "" {
+		if q.Offset, err = strconv.Atoi(v); err != nil || q.Offset < 0 {
+			return bad(c, "offset must be a number from 0")
+		}
+	}
+	for name, dst := range map[string]*time.Time{"since": &q.Since, "until": &q.Until} {
+		if v := c.Query(name); v != "" {
+			if *dst, err = time.Parse("2006-01-02", v); err != nil {
+				return bad(c, name+" must be a date written as YYYY-MM-DD")
+			}
+		}
+	}
+	l, err := h.content.List(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	out := List{Total: l.Total, Limit: q.Limit, Offset: q.Offset, Items: make([]Item, 0, len(l.Entries))}
+	for _, e := range l.Entries {
+		it := Item{Type: e.Type, Slug: e.Slug, Title: e.Title, Summary: e.Summary, TaskForce: e.TaskForce,
+			Tags: e.TagList(), URL: e.Type.URL(e.Slug)}
+		if it.Tags == nil {
+			it.Tags = []string{}
+		}
+		if !e.PublishedOn.IsZero() {
+			it.Date = e.PublishedOn.Format("2006-01-02")
+		}
+		out.Items = append(out.Items, it)
+	}
+	return web.JSON(c, out)
+}
+
+func (h *Handlers) get(c *fiber.Ctx) error {
+	t := content.Type(c.Params("type"))
+	if !t.Valid() {
+		return db.ErrNotFound
+	}
+	p, err := h.content.Published(c.UserContext(), t, c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	d := Doc{Type: t, Slug: p.Entry.Slug, Revision: p.Revision, FrontMatter: p.Front, Markdown: p.Markdown,
+		HTML: string(p.HTML), URL: t.URL(p.Entry.Slug), Attachments: []AttachmentDoc{}}
+	for _, a := range p.Attachments {
+		d.Attachments = append(d.Attachments, AttachmentDoc{Name: a.Name, Title: a.Title, Type: a.ContentType,
+			Size: a.Size, SHA256: a.SHA256, URL: t.URL(p.Entry.Slug) + "/allegati/" + a.Name})
+	}
+	return web.JSON(c, d)
+}

@@ -1,0 +1,160 @@
+// Package app is the composition root of passhub: it opens the database, builds the domain
+// services and mounts their routes on the web server.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"passhub/app/api"
+	"passhub/app/catalogue"
+	"passhub/app/config"
+	"passhub/app/contact"
+	"passhub/app/content"
+	"passhub/app/db"
+	"passhub/app/portal"
+	"passhub/app/web"
+	"passhub/static"
+	"passhub/themes"
+)
+
+// App is one running passhub: configuration, database, services and web server.
+type App struct {
+	Config    config.Config
+	DB        *db.DB
+	Log       *slog.Logger
+	Web       *web.Server
+	Content   *content.Service
+	Catalogue *catalogue.Service
+	Contact   *contact.Service
+}
+
+// CacheTTL bounds how long a content change made by another instance stays unseen.
+const CacheTTL = 30 * time.Second
+
+// New opens the database and builds the services; it does not migrate nor serve.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if err := os.MkdirAll(cfg.UploadsDir(), 0o750); err != nil {
+		return nil, fmt.Errorf("app: data dir: %w", err)
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: d, Log: log}
+	a.Content = content.NewService(d, log, CacheTTL)
+	a.Catalogue = catalogue.NewService(d, a.Content, CacheTTL)
+	a.Content.OnChange = a.Catalogue.Invalidate
+	a.Contact = contact.NewService(d)
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Migrate applies pending migrations.
+func (a *App) Migrate(ctx context.Context) error {
+	n, err := a.DB.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		a.Log.Info("migrations applied", "count", n)
+	}
+	return nil
+}
+
+// ImportContent imports the content directory and logs what happened.
+func (a *App) ImportContent(ctx context.Context, dir string) (*content.ImportReport, error) {
+	rep, err := a.Content.Import(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	a.Log.Info("content imported", "dir", dir, "created", rep.Created, "updated", rep.Updated,
+		"unchanged", rep.Unchanged, "conflicts", len(rep.Conflicts), "errors", len(rep.Errors))
+	for _, c := range rep.Conflicts {
+		a.Log.Warn("content conflict: edited in the database since the last import, file not imported", "file", c)
+	}
+	for _, e := range rep.Errors {
+		a.Log.Warn("content file not imported", "file", e.Path, "line", e.Line, "problem", e.Msg)
+	}
+	return rep, nil
+}
+
+// Handler builds the web server with every route mounted.
+func (a *App) Handler() (*web.Server, error) {
+	var theme fs.FS = themes.Default()
+	if a.Config.ThemeDir != "" {
+		theme = web.Overlay{Upper: os.DirFS(a.Config.ThemeDir), Lower: theme}
+	}
+	w, err := web.New(web.Options{
+		Production: a.Config.Production(), BaseURL: a.Config.BaseURL, BodyLimit: a.Config.BodyLimit,
+		Theme: theme, Static: static.FS, Log: a.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	w.App.Get("/readyz", a.ready)
+	api.Mount(w.App, a.Content)
+	portal.Mount(w.App, w, a.Content, a.Catalogue)
+	catalogue.Mount(w.App, w, a.Catalogue, a.Content)
+	contact.Mount(w.App, w, a.Contact, a.Content, a.Config.ContactLimit, a.Config.ContactWindow)
+	w.App.Use(w.NotFound)
+	a.Web = w
+	return w, nil
+}
+
+// ready answers 200 when the database is reachable and its schema current, 503 otherwise.
+func (a *App) ready(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	checks := fiber.Map{}
+	status := fiber.StatusOK
+	if err := a.DB.PingContext(ctx); err != nil {
+		checks["database"] = "unreachable"
+		status = fiber.StatusServiceUnavailable
+	} else {
+		checks["database"] = "ok"
+		pending, err := a.DB.Pending(ctx)
+		switch {
+		case err != nil:
+			checks["migrations"] = "unknown"
+			status = fiber.StatusServiceUnavailable
+		case len(pending) > 0:
+			checks["migrations"] = fmt.Sprintf("%d pending", len(pending))
+			status = fiber.StatusServiceUnavailable
+		default:
+			checks["migrations"] = "current"
+		}
+	}
+	return c.Status(status).JSON(fiber.Map{"status": map[bool]string{true: "ok", false: "unavailable"}[status == 200], "checks": checks})
+}
+
+// Serve runs the web server until ctx is cancelled, then shuts it down gracefully.
+func (a *App) Serve(ctx context.Context) error {
+	w, err := a.Handler()
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- w.App.Listen(a.Config.Addr) }()
+	a.Log.Info("serving", "addr", a.Config.Addr, "base_url", a.Config.BaseURL, "env", a.Config.Env)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	if err := w.App.ShutdownWithTimeout(a.Config.ShutdownTimeout); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("app: shutdown: %w", err)
+	}
+	return nil
+}

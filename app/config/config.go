@@ -1,0 +1,152 @@
+// Package config holds the typed configuration of passhub: defaults, an optional YAML file and
+// PASSHUB_* environment variables, in that order of precedence, validated before use.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+	"gopkg.in/yaml.v3"
+)
+
+// Modes of operation.
+const (
+	ModeDev        = "dev"
+	ModeProduction = "production"
+)
+
+// Config is the effective configuration of one passhub process.
+type Config struct {
+	Env         string `yaml:"env" env:"ENV"`
+	Addr        string `yaml:"addr" env:"ADDR"`
+	DataDir     string `yaml:"data_dir" env:"DATA_DIR"`
+	DatabaseURL string `yaml:"database_url" env:"DATABASE_URL" secret:"true"`
+	BaseURL     string `yaml:"base_url" env:"BASE_URL"`
+	ContentDir  string `yaml:"content_dir" env:"CONTENT_DIR"`
+	ThemeDir    string `yaml:"theme_dir" env:"THEME_DIR"`
+	LogLevel    string `yaml:"log_level" env:"LOG_LEVEL"`
+	LogFormat   string `yaml:"log_format" env:"LOG_FORMAT"`
+	// ImportOnStart imports content/ into the database when the server starts.
+	ImportOnStart bool `yaml:"import_on_start" env:"IMPORT_ON_START"`
+	// BodyLimit is the largest request body accepted, in bytes.
+	BodyLimit int `yaml:"body_limit" env:"BODY_LIMIT"`
+	// ContactLimit is how many contact messages one address may send per ContactWindow.
+	ContactLimit  int           `yaml:"contact_limit" env:"CONTACT_LIMIT"`
+	ContactWindow time.Duration `yaml:"contact_window" env:"CONTACT_WINDOW"`
+	// ShutdownTimeout bounds the graceful shutdown.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
+}
+
+// Defaults returns the configuration used when nothing else is set: dev mode, SQLite in ./data.
+func Defaults() Config {
+	return Config{
+		Env:             ModeDev,
+		Addr:            ":8080",
+		DataDir:         "./data",
+		BaseURL:         "http://localhost:8080",
+		ContentDir:      "./content",
+		LogLevel:        "info",
+		LogFormat:       "text",
+		ImportOnStart:   true,
+		BodyLimit:       4 << 20,
+		ContactLimit:    5,
+		ContactWindow:   10 * time.Minute,
+		ShutdownTimeout: 10 * time.Second,
+	}
+}
+
+// Load builds the configuration from defaults, the YAML file at path (when path is not empty) and
+// the PASSHUB_* environment, then validates it.
+func Load(path string) (Config, error) {
+	cfg := Defaults()
+	if path == "" {
+		path = os.Getenv("PASSHUB_CONFIG")
+	}
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: read %s: %w", path, err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config: %s: %w", path, err)
+		}
+	}
+	if err := env.ParseWithOptions(&cfg, env.Options{Prefix: "PASSHUB_"}); err != nil {
+		return cfg, fmt.Errorf("config: environment: %w", err)
+	}
+	return cfg, cfg.Validate()
+}
+
+// Validate reports every problem of the configuration at once, each naming its variable.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("PASSHUB_%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if c.Env != ModeDev && c.Env != ModeProduction {
+		bad("ENV", "must be %q or %q, not %q", ModeDev, ModeProduction, c.Env)
+	}
+	if c.Addr == "" {
+		bad("ADDR", "must not be empty (for example \":8080\")")
+	}
+	if c.DataDir == "" {
+		bad("DATA_DIR", "must not be empty")
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("BASE_URL", "must be an absolute http(s) URL, not %q", c.BaseURL)
+	} else if c.Env == ModeProduction && u.Scheme != "https" {
+		bad("BASE_URL", "must use https in production mode")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
+		!strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") &&
+		!strings.HasPrefix(c.DatabaseURL, "file:") {
+		bad("DATABASE_URL", "must start with postgres://, sqlite: or file: (empty means SQLite in the data dir)")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("LOG_LEVEL", "must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("LOG_FORMAT", "must be text or json, not %q", c.LogFormat)
+	}
+	if c.BodyLimit < 1024 {
+		bad("BODY_LIMIT", "must be at least 1024 bytes")
+	}
+	if c.ContactLimit < 1 || c.ContactWindow <= 0 {
+		bad("CONTACT_LIMIT", "limit and window must be positive")
+	}
+	return errors.Join(errs...)
+}
+
+// Production reports whether the process runs in production mode.
+func (c *Config) Production() bool { return c.Env == ModeProduction }
+
+// SQLitePath is the database file used when DatabaseURL is empty.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "passhub.db") }
+
+// UploadsDir is where uploaded files are stored.
+func (c *Config) UploadsDir() string { return filepath.Join(c.DataDir, "uploads") }
+
+// Masked returns the configuration as YAML with secrets replaced by asterisks.
+func (c Config) Masked() string {
+	if c.DatabaseURL != "" {
+		if u, err := url.Parse(c.DatabaseURL); err == nil && u.User != nil {
+			if _, has := u.User.Password(); has {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+				c.DatabaseURL = u.String()
+			}
+		}
+	}
+	out, _ := yaml.Marshal(c)
+	return string(out)
+}

@@ -1,0 +1,124 @@
+// Package contact owns the "Contattaci" form: messages from anyone to the platform's staff,
+// validated, rate limited and stored.
+package contact
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+
+	"passhub/app/db"
+)
+
+// Message is one message sent through the contact form.
+type Message struct {
+	bun.BaseModel `bun:"table:contact_messages"`
+
+	ID         int64     `bun:"id,pk,autoincrement"`
+	Name       string    `bun:"name"`
+	Email      string    `bun:"email"`
+	Ente       string    `bun:"ente"`
+	Subject    string    `bun:"subject"`
+	Message    string    `bun:"message"`
+	Lang       string    `bun:"lang"`
+	RemoteAddr string    `bun:"remote_addr"`
+	CreatedAt  time.Time `bun:"created_at"`
+}
+
+// Form is what a visitor types.
+type Form struct {
+	Name, Email, Ente, Subject, Message string
+	// Website is the honeypot: hidden from people, filled by bots.
+	Website string
+}
+
+// FieldError is a problem with one field: a message id and its parameters.
+type FieldError struct {
+	ID   string
+	Args []any
+}
+
+// ValidationError lists the fields that are wrong.
+type ValidationError struct{ Fields map[string]FieldError }
+
+func (e *ValidationError) Error() string { return fmt.Sprintf("contact: %d invalid fields", len(e.Fields)) }
+
+// ErrSpam is returned when the honeypot is filled.
+var ErrSpam = errors.New("contact: rejected as automated")
+
+// Limits of each field, in characters.
+var limits = map[string][2]int{"name": {2, 120}, "email": {3, 254}, "ente": {0, 200}, "subject": {3, 200}, "message": {10, 5000}}
+
+// Validate returns a ValidationError naming every wrong field, or nil.
+func (f *Form) Validate() error {
+	fields := map[string]FieldError{}
+	check := func(name, v string) {
+		n := utf8.RuneCountInString(v)
+		lim := limits[name]
+		switch {
+		case n == 0 && lim[0] > 0:
+			fields[name] = FieldError{ID: "validation.required"}
+		case n > lim[1]:
+			fields[name] = FieldError{ID: "validation.too_long", Args: []any{"Max", lim[1]}}
+		case n > 0 && n < lim[0]:
+			fields[name] = FieldError{ID: "validation.too_short", Args: []any{"Min", lim[0]}}
+		}
+	}
+	check("name", f.Name)
+	check("email", f.Email)
+	check("ente", f.Ente)
+	check("subject", f.Subject)
+	check("message", f.Message)
+	if _, bad := fields["email"]; !bad && f.Email != "" {
+		if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || !strings.Contains(f.Email[strings.LastIndex(f.Email, "@")+1:], ".") {
+			fields["email"] = FieldError{ID: "validation.email"}
+		}
+	}
+	if len(fields) > 0 {
+		return &ValidationError{Fields: fields}
+	}
+	return nil
+}
+
+// Normalize trims the fields.
+func (f *Form) Normalize() {
+	for _, p := range []*string{&f.Name, &f.Email, &f.Ente, &f.Subject} {
+		*p = strings.Join(strings.Fields(*p), " ")
+	}
+	f.Message = strings.TrimSpace(strings.ReplaceAll(f.Message, "\r\n", "\n"))
+}
+
+// Service stores valid messages.
+type Service struct{ db *db.DB }
+
+// NewService returns the contact service.
+func NewService(d *db.DB) *Service { return &Service{db: d} }
+
+// Send validates f and stores it; nothing is stored when it returns an error.
+func (s *Service) Send(ctx context.Context, f Form, lang, remoteAddr string) (*Message, error) {
+	f.Normalize()
+	if strings.TrimSpace(f.Website) != "" {
+		return nil, ErrSpam
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Message{Name: f.Name, Email: f.Email, Ente: f.Ente, Subject: f.Subject, Message: f.Message,
+		Lang: lang, RemoteAddr: remoteAddr, CreatedAt: time.Now().UTC()}
+	if _, err := s.db.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
+		return nil, fmt.Errorf("contact: store: %w", db.Map(err))
+	}
+	return m, nil
+}
+
+// Count returns how many messages are stored.
+func (s *Service) Count(ctx context.Context) (int, error) {
+	n, err := s.db.NewSelect().Model((*Message)(nil)).Count(ctx)
+	return int(n), db.Map(err)
+}

@@ -1,0 +1,70 @@
+package contact
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"passhub/app/content"
+	"passhub/app/web"
+)
+
+// Handlers serve the contact form.
+type Handlers struct {
+	web     *web.Server
+	svc     *Service
+	content *content.Service
+}
+
+// Mount registers GET and POST /contatti; POST is limited to limit messages per window per address.
+func Mount(r fiber.Router, w *web.Server, svc *Service, cs *content.Service, limit int, window time.Duration) {
+	h := &Handlers{web: w, svc: svc, content: cs}
+	r.Get("/contatti", h.show)
+	r.Post("/contatti", limiter.New(limiter.Config{
+		Max: limit, Expiration: window,
+		LimitReached: func(c *fiber.Ctx) error {
+			c.Status(fiber.StatusTooManyRequests)
+			return h.render(c, Form{}, nil, h.web.T(c, "contact.limited"), false)
+		},
+	}), h.send)
+}
+
+func (h *Handlers) show(c *fiber.Ctx) error {
+	h.web.CSRFToken(c)
+	return h.render(c, Form{}, nil, "", false)
+}
+
+func (h *Handlers) send(c *fiber.Ctx) error {
+	f := Form{Name: c.FormValue("name"), Email: c.FormValue("email"), Ente: c.FormValue("ente"),
+		Subject: c.FormValue("subject"), Message: c.FormValue("message"), Website: c.FormValue("website")}
+	_, err := h.svc.Send(c.UserContext(), f, web.Lang(c), c.IP())
+	var verr *ValidationError
+	switch {
+	case err == nil:
+		return h.render(c, Form{}, nil, "", true)
+	case errors.As(err, &verr):
+		c.Status(fiber.StatusUnprocessableEntity)
+		msgs := map[string]string{}
+		for name, fe := range verr.Fields {
+			msgs[name] = h.web.T(c, fe.ID, fe.Args...)
+		}
+		return h.render(c, f, msgs, h.web.T(c, "contact.errors"), false)
+	case errors.Is(err, ErrSpam):
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.render(c, Form{}, nil, h.web.T(c, "contact.rejected"), false)
+	}
+	return err
+}
+
+func (h *Handlers) render(c *fiber.Ctx, f Form, errs map[string]string, alert string, sent bool) error {
+	h.web.CSRFToken(c)
+	data := fiber.Map{"Title": h.web.T(c, "contact.title"), "Form": f, "Errors": errs, "Alert": alert, "Sent": sent}
+	if !web.IsHTMX(c) {
+		if info, err := h.content.Published(c.UserContext(), content.TypePage, "contatti"); err == nil {
+			data["Info"] = info
+		}
+	}
+	return h.web.PageOrFragment(c, "contact/page", "contact/form", data)
+}

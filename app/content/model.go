@@ -1,0 +1,84 @@
+package content
+
+import (
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Entry is one piece of content: its identity, its listing fields and its revisions' pointers.
+type Entry struct {
+	bun.BaseModel `bun:"table:entries"`
+
+	ID                  int64     `bun:"id,pk,autoincrement"`
+	Type                Type      `bun:"type"`
+	Slug                string    `bun:"slug"`
+	Title               string    `bun:"title"`
+	Summary             string    `bun:"summary"`
+	PublishedOn         time.Time `bun:"published_on,nullzero"`
+	Weight              int       `bun:"weight"`
+	Tags                string    `bun:"tags"` // comma separated, lower case
+	TaskForce           string    `bun:"task_force"`
+	SourcePath          string    `bun:"source_path"`
+	ImportedHash        string    `bun:"imported_hash"`
+	CurrentRevisionID   int64     `bun:"current_revision_id,nullzero"`
+	PublishedRevisionID int64     `bun:"published_revision_id,nullzero"`
+	EditedSinceImport   bool      `bun:"edited_since_import"`
+	CreatedAt           time.Time `bun:"created_at"`
+	UpdatedAt           time.Time `bun:"updated_at"`
+}
+
+// TagList returns the entry's tags.
+func (e *Entry) TagList() []string {
+	if e.Tags == "" {
+		return nil
+	}
+	return strings.Split(e.Tags, ",")
+}
+
+// Revision is one version of an entry's source file.
+type Revision struct {
+	bun.BaseModel `bun:"table:revisions"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	EntryID   int64     `bun:"entry_id"`
+	Number    int       `bun:"number"`
+	Source    string    `bun:"source"`
+	Hash      string    `bun:"hash"`
+	Origin    string    `bun:"origin"` // OriginImport or OriginEditor
+	Author    string    `bun:"author"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// Revision origins.
+const (
+	OriginImport = "import"
+	OriginEditor = "editor"
+)
+
+// Attachment is a file published with an entry (a report's data, for instance).
+type Attachment struct {
+	bun.BaseModel `bun:"table:attachments"`
+
+	ID          int64     `bun:"id,pk,autoincrement"`
+	EntryID     int64     `bun:"entry_id"`
+	Name        string    `bun:"name"`
+	Title       string    `bun:"title"`
+	ContentType string    `bun:"content_type"`
+	Size        int64     `bun:"size"`
+	SHA256      string    `bun:"sha256"`
+	Data        []byte    `bun:"data"`
+	CreatedAt   time.Time `bun:"created_at"`
+}
+
+// Published is an entry as readers see it: its published revision parsed and rendered.
+type Published struct {
+	Entry       Entry
+	Front       Front
+	Markdown    string
+	HTML        template.HTML
+	Attachments []Attachment // without Data
+	Revision    int
+}

@@ -1,0 +1,158 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"passhub/app/db"
+)
+
+// Store owns the content queries. Every method takes the query runner, so it works inside or
+// outside a transaction.
+type Store struct{}
+
+// Query selects published entries for a listing.
+type Query struct {
+	Type      Type
+	TaskForce string
+	Tag       string
+	Since     time.Time
+	Until     time.Time
+	Limit     int
+	Offset    int
+}
+
+// Entries returns every entry keyed by type and slug.
+func (Store) Entries(ctx context.Context, idb bun.IDB) (map[string]*Entry, error) {
+	var rows []*Entry
+	if err := idb.NewSelect().Model(&rows).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("content: list entries: %w", db.Map(err))
+	}
+	out := make(map[string]*Entry, len(rows))
+	for _, e := range rows {
+		out[key(e.Type, e.Slug)] = e
+	}
+	return out, nil
+}
+
+func key(t Type, slug string) string { return string(t) + "/" + slug }
+
+// Entry returns the entry of type t named slug.
+func (Store) Entry(ctx context.Context, idb bun.IDB, t Type, slug string) (*Entry, error) {
+	e := new(Entry)
+	err := idb.NewSelect().Model(e).Where("type = ?", t).Where("slug = ?", slug).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("content: entry %s/%s: %w", t, slug, db.Map(err))
+	}
+	return e, nil
+}
+
+// InsertEntry stores a new entry and sets its ID.
+func (Store) InsertEntry(ctx context.Context, idb bun.IDB, e *Entry) error {
+	if _, err := idb.NewInsert().Model(e).Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("content: insert entry %s/%s: %w", e.Type, e.Slug, db.Map(err))
+	}
+	return nil
+}
+
+// UpdateEntry saves every column of e.
+func (Store) UpdateEntry(ctx context.Context, idb bun.IDB, e *Entry) error {
+	if _, err := idb.NewUpdate().Model(e).WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("content: update entry %d: %w", e.ID, db.Map(err))
+	}
+	return nil
+}
+
+// InsertRevision stores a new revision, numbered after the entry's last one.
+func (Store) InsertRevision(ctx context.Context, idb bun.IDB, r *Revision) error {
+	var last int
+	err := idb.NewSelect().Model((*Revision)(nil)).ColumnExpr("COALESCE(MAX(number), 0)").
+		Where("entry_id = ?", r.EntryID).Scan(ctx, &last)
+	if err != nil {
+		return fmt.Errorf("content: last revision of %d: %w", r.EntryID, db.Map(err))
+	}
+	r.Number = last + 1
+	if _, err := idb.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("content: insert revision of %d: %w", r.EntryID, db.Map(err))
+	}
+	return nil
+}
+
+// Revision returns the revision with the given id.
+func (Store) Revision(ctx context.Context, idb bun.IDB, id int64) (*Revision, error) {
+	r := new(Revision)
+	if err := idb.NewSelect().Model(r).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("content: revision %d: %w", id, db.Map(err))
+	}
+	return r, nil
+}
+
+// ReplaceAttachments makes atts the entry's only attachments.
+func (Store) ReplaceAttachments(ctx context.Context, idb bun.IDB, entryID int64, atts []Attachment) error {
+	if _, err := idb.NewDelete().Model((*Attachment)(nil)).Where("entry_id = ?", entryID).Exec(ctx); err != nil {
+		return fmt.Errorf("content: delete attachments of %d: %w", entryID, db.Map(err))
+	}
+	for i := range atts {
+		atts[i].EntryID = entryID
+		if _, err := idb.NewInsert().Model(&atts[i]).Returning("id").Exec(ctx); err != nil {
+			return fmt.Errorf("content: insert attachment %s: %w", atts[i].Name, db.Map(err))
+		}
+	}
+	return nil
+}
+
+// Attachments lists an entry's attachments; with data false their bytes are not loaded.
+func (Store) Attachments(ctx context.Context, idb bun.IDB, entryID int64, data bool) ([]Attachment, error) {
+	var out []Attachment
+	q := idb.NewSelect().Model(&out).Where("entry_id = ?", entryID).Order("id")
+	if !data {
+		q = q.ExcludeColumn("data")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("content: attachments of %d: %w", entryID, db.Map(err))
+	}
+	return out, nil
+}
+
+// Attachment returns one attachment with its bytes.
+func (Store) Attachment(ctx context.Context, idb bun.IDB, entryID int64, name string) (*Attachment, error) {
+	a := new(Attachment)
+	err := idb.NewSelect().Model(a).Where("entry_id = ?", entryID).Where("name = ?", name).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("content: attachment %s: %w", name, db.Map(err))
+	}
+	return a, nil
+}
+
+// List returns the published entries matching q, newest or lightest first, and their total.
+func (Store) List(ctx context.Context, idb bun.IDB, q Query) ([]Entry, int, error) {
+	var out []Entry
+	sel := idb.NewSelect().Model(&out).Where("published_revision_id IS NOT NULL")
+	if q.Type != "" {
+		sel = sel.Where("type = ?", q.Type)
+	}
+	if q.TaskForce != "" {
+		sel = sel.Where("task_force = ?", q.TaskForce)
+	}
+	if q.Tag != "" {
+		sel = sel.Where("(',' || tags || ',') LIKE ?", "%,"+q.Tag+",%")
+	}
+	if !q.Since.IsZero() {
+		sel = sel.Where("published_on >= ?", q.Since)
+	}
+	if !q.Until.IsZero() {
+		sel = sel.Where("published_on < ?", q.Until)
+	}
+	sel = sel.OrderExpr("published_on DESC NULLS LAST").Order("weight", "title", "id")
+	if q.Limit > 0 {
+		sel = sel.Limit(int64(q.Limit)).Offset(int64(q.Offset))
+	}
+	total, err := sel.ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("content: list: %w", db.Map(err))
+	}
+	return out, int(total), nil
+}

@@ -1,0 +1,96 @@
+// Package i18n holds the user interface's message catalogues (Italian first, English) and picks a
+// visitor's language.
+package i18n
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Languages the interface speaks, the default first.
+var Languages = []string{"it", "en"}
+
+// Default is the language used when nothing else is known.
+const Default = "it"
+
+// Catalogue translates message ids into the interface's languages.
+type Catalogue struct {
+	localizers map[string]*goi18n.Localizer
+	matcher    language.Matcher
+}
+
+// Load reads i18n/<lang>.json from fsys for every language; a message missing in a language is
+// taken from Italian.
+func Load(fsys fs.FS) (*Catalogue, error) {
+	bundle := goi18n.NewBundle(language.Italian)
+	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	c := &Catalogue{localizers: map[string]*goi18n.Localizer{}}
+	var tags []language.Tag
+	for _, lang := range Languages {
+		raw, err := fs.ReadFile(fsys, "i18n/"+lang+".json")
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %w", err)
+		}
+		if _, err := bundle.ParseMessageFileBytes(raw, lang+".json"); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", lang, err)
+		}
+		c.localizers[lang] = goi18n.NewLocalizer(bundle, lang, Default)
+		tags = append(tags, language.Make(lang))
+	}
+	c.matcher = language.NewMatcher(tags)
+	return c, nil
+}
+
+// T returns the message id in lang, with args as alternating name, value pairs for its template.
+// An unknown id is returned as it is, so a missing message shows instead of breaking a page.
+func (c *Catalogue) T(lang, id string, args ...any) string {
+	l, ok := c.localizers[lang]
+	if !ok {
+		l = c.localizers[Default]
+	}
+	var data map[string]any
+	if len(args) > 1 {
+		data = make(map[string]any, len(args)/2)
+		for i := 0; i+1 < len(args); i += 2 {
+			data[fmt.Sprint(args[i])] = args[i+1]
+		}
+	}
+	msg, err := l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil || msg == "" {
+		return id
+	}
+	return msg
+}
+
+// Has reports whether id is a message of the Italian catalogue.
+func (c *Catalogue) Has(id string) bool {
+	_, err := c.localizers[Default].Localize(&goi18n.LocalizeConfig{MessageID: id})
+	return err == nil
+}
+
+// Supported reports whether lang is one of the interface's languages.
+func Supported(lang string) bool {
+	for _, l := range Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// Match picks the best interface language for an Accept-Language header.
+func (c *Catalogue) Match(acceptLanguage string) string {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return Default
+	}
+	_, i, conf := c.matcher.Match(tags...)
+	if conf == language.No {
+		return Default
+	}
+	return Languages[i]
+}

@@ -1,0 +1,221 @@
+package portal
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"passhub/app/catalogue"
+	"passhub/app/content"
+	"passhub/app/web"
+)
+
+// PageSize is how many news items a listing page shows.
+const PageSize = 10
+
+// Handlers serve the portal's pages.
+type Handlers struct {
+	web       *web.Server
+	content   *content.Service
+	catalogue *catalogue.Service
+}
+
+// Crumb is one step of a breadcrumb.
+type Crumb struct{ URL, Label string }
+
+// Pager tells a listing template where it is.
+type Pager struct{ Page, Pages int }
+
+// Mount registers the portal's routes.
+func Mount(r fiber.Router, w *web.Server, cs *content.Service, cat *catalogue.Service) {
+	h := &Handlers{web: w, content: cs, catalogue: cat}
+	r.Get("/", h.home)
+	r.Get("/guida", h.guideIndex)
+	r.Get("/guida/:slug", h.guide)
+	r.Get("/notizie", h.newsList)
+	r.Get("/notizie/:slug", h.news)
+	r.Get("/report", h.reportList)
+	r.Get("/report/:slug", h.report)
+	r.Get("/report/:slug/allegati/:name", h.attachment)
+	r.Get("/pagine/:slug", h.page)
+	r.Get("/cerca", h.search)
+}
+
+func (h *Handlers) home(c *fiber.Ctx) error {
+	tfs, err := h.catalogue.Catalogue(c.UserContext())
+	if err != nil {
+		return err
+	}
+	news, err := h.content.List(c.UserContext(), content.Query{Type: content.TypeNews, Limit: 3})
+	if err != nil {
+		return err
+	}
+	reports, err := h.content.List(c.UserContext(), content.Query{Type: content.TypeReport, Limit: 3})
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "portal/home", fiber.Map{"TaskForces": tfs, "News": news.Entries, "Reports": reports.Entries})
+}
+
+func (h *Handlers) guideIndex(c *fiber.Ctx) error {
+	l, err := h.content.List(c.UserContext(), content.Query{Type: content.TypeGuide})
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "portal/guide_index", fiber.Map{"Title": h.web.T(c, "guide.title"), "Entries": guideOrder(l.Entries)})
+}
+
+func (h *Handlers) guide(c *fiber.Ctx) error {
+	p, err := h.content.Published(c.UserContext(), content.TypeGuide, c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	l, err := h.content.List(c.UserContext(), content.Query{Type: content.TypeGuide})
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "portal/article", fiber.Map{
+		"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p, "Sidebar": guideOrder(l.Entries),
+		"Crumbs": []Crumb{{"/guida", h.web.T(c, "guide.title")}},
+	})
+}
+
+// guideOrder sorts guide pages by weight (the listing sorts by date first, which guides lack).
+func guideOrder(entries []content.Entry) []content.Entry {
+	out := append([]content.Entry(nil), entries...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Weight < out[j].Weight })
+	return out
+}
+
+func (h *Handlers) newsList(c *fiber.Ctx) error {
+	page := pageParam(c)
+	l, err := h.content.List(c.UserContext(), content.Query{Type: content.TypeNews, Limit: PageSize, Offset: (page - 1) * PageSize})
+	if err != nil {
+		return err
+	}
+	pages := (l.Total + PageSize - 1) / PageSize
+	if page > 1 && page > pages {
+		return fiber.ErrNotFound
+	}
+	return h.web.Page(c, "portal/news_list", fiber.Map{
+		"Title": h.web.T(c, "news.title"), "Entries": l.Entries, "Pager": Pager{Page: page, Pages: pages},
+	})
+}
+
+func pageParam(c *fiber.Ctx) int {
+	n, err := strconv.Atoi(c.Query("pagina", "1"))
+	if err != nil || n < 1 || n > 100000 {
+		return 1
+	}
+	return n
+}
+
+func (h *Handlers) news(c *fiber.Ctx) error {
+	p, err := h.content.Published(c.UserContext(), content.TypeNews, c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "portal/article", fiber.Map{
+		"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p,
+		"Crumbs": []Crumb{{"/notizie", h.web.T(c, "news.title")}},
+	})
+}
+
+func (h *Handlers) reportList(c *fiber.Ctx) error {
+	l, err := h.content.List(c.UserContext(), content.Query{Type: content.TypeReport})
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "portal/report_list", fiber.Map{"Title": h.web.T(c, "reports.title"), "Entries": l.Entries})
+}
+
+func (h *Handlers) report(c *fiber.Ctx) error {
+	p, err := h.content.Published(c.UserContext(), content.TypeReport, c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "portal/report", fiber.Map{
+		"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p,
+		"Crumbs": []Crumb{{"/report", h.web.T(c, "reports.title")}},
+	})
+}
+
+func (h *Handlers) attachment(c *fiber.Ctx) error {
+	a, err := h.content.Attachment(c.UserContext(), content.TypeReport, c.Params("slug"), c.Params("name"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, a.ContentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+a.Name+`"`)
+	c.Set(fiber.HeaderETag, `"`+a.SHA256+`"`)
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	if strings.Contains(c.Get(fiber.HeaderIfNoneMatch), a.SHA256) {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	return c.Send(a.Data)
+}
+
+func (h *Handlers) page(c *fiber.Ctx) error {
+	p, err := h.content.Published(c.UserContext(), content.TypePage, c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "portal/article", fiber.Map{"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p})
+}
+
+// Hit is one search result.
+type Hit struct{ URL, Title, Summary string }
+
+// search finds words in the titles and summaries of published content; the full-text engine
+// replaces it.
+func (h *Handlers) search(c *fiber.Ctx) error {
+	q := strings.TrimSpace(c.Query("q"))
+	data := fiber.Map{"Title": h.web.T(c, "search.title"), "Query": q}
+	switch {
+	case q == "":
+		data["Message"] = h.web.T(c, "search.empty")
+	case utf8.RuneCountInString(q) < 2:
+		data["Message"] = h.web.T(c, "search.short")
+	default:
+		if utf8.RuneCountInString(q) > 200 {
+			q = string([]rune(q)[:200])
+		}
+		hits, err := h.find(c, q)
+		if err != nil {
+			return err
+		}
+		data["Hits"] = hits
+		if len(hits) == 0 {
+			data["Message"] = h.web.T(c, "search.none", "Query", q)
+		}
+	}
+	return h.web.Page(c, "portal/search", data)
+}
+
+func (h *Handlers) find(c *fiber.Ctx, q string) ([]Hit, error) {
+	words := strings.Fields(strings.ToLower(q))
+	var hits []Hit
+	for _, t := range []content.Type{content.TypeProcedure, content.TypeTaskForce, content.TypeGuide, content.TypeNews, content.TypeReport, content.TypePage} {
+		l, err := h.content.List(c.UserContext(), content.Query{Type: t})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range l.Entries {
+			text := strings.ToLower(e.Title + " " + e.Summary + " " + e.Tags)
+			ok := true
+			for _, w := range words {
+				if !strings.Contains(text, w) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				hits = append(hits, Hit{URL: e.Type.URL(e.Slug), Title: e.Title, Summary: e.Summary})
+			}
+		}
+	}
+	return hits, nil
+}

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"passhub/app/db"
+)
+
+// Errors the web layer itself raises.
+var (
+	ErrCSRF        = errors.New("web: missing or wrong CSRF token")
+	ErrRateLimited = errors.New("web: too many requests")
+)
+
+// statusOf maps an error to the status code its page is served with.
+func statusOf(err error) int {
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &fe):
+		return fe.Code
+	case errors.Is(err, db.ErrNotFound):
+		return fiber.StatusNotFound
+	case errors.Is(err, ErrCSRF):
+		return fiber.StatusForbidden
+	case errors.Is(err, ErrRateLimited):
+		return fiber.StatusTooManyRequests
+	case errors.Is(err, db.ErrConflict):
+		return fiber.StatusConflict
+	}
+	return fiber.StatusInternalServerError
+}
+
+// handleError renders the theme's error page for err; internal errors are logged and never shown.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	code := statusOf(err)
+	if code >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	c.Status(code)
+	if isAPI(c) {
+		return c.JSON(fiber.Map{"error": fiber.Map{"status": code, "message": s.T(c, errorMessageID(code))}})
+	}
+	data := fiber.Map{"Status": code, "Title": s.T(c, errorTitleID(code)), "Message": s.T(c, errorMessageID(code))}
+	if rerr := s.Page(c, "pages/error", data); rerr != nil {
+		s.log.Error("error page failed", "err", rerr)
+		return c.SendString(s.T(c, errorTitleID(code)))
+	}
+	return nil
+}
+
+func errorTitleID(code int) string {
+	switch code {
+	case 403, 404, 405, 409, 413, 429:
+		return "error." + strconv.Itoa(code) + ".title"
+	}
+	if code >= 500 {
+		return "error.500.title"
+	}
+	return "error.400.title"
+}
+
+func errorMessageID(code int) string {
+	switch code {
+	case 403, 404, 405, 409, 413, 429:
+		return "error." + strconv.Itoa(code) + ".message"
+	}
+	if code >= 500 {
+		return "error.500.message"
+	}
+	return "error.400.message"
+}
+

@@ -1,0 +1,233 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/template/html/v2"
+
+	"passhub/app/i18n"
+)
+
+// Options configure the web layer.
+type Options struct {
+	Production bool
+	BaseURL    string
+	BodyLimit  int
+	// Theme is the theme's file tree (layouts/, partials/, pages/, i18n/ and domain folders).
+	Theme fs.FS
+	// Static is the static tree (css/, js/, img/, vendor/).
+	Static fs.FS
+	Log    *slog.Logger
+}
+
+// Server is the Fiber application with the shared rendering and security helpers.
+type Server struct {
+	App        *fiber.App
+	Assets     *Assets
+	I18n       *i18n.Catalogue
+	log        *slog.Logger
+	production bool
+	baseURL    string
+	metrics    *metrics
+}
+
+// New builds the Fiber application with its middleware; domains mount their routes on App.
+func New(o Options) (*Server, error) {
+	cat, err := i18n.Load(o.Theme)
+	if err != nil {
+		return nil, err
+	}
+	assets, err := NewAssets(o.Static)
+	if err != nil {
+		return nil, fmt.Errorf("web: assets: %w", err)
+	}
+	s := &Server{Assets: assets, I18n: cat, log: o.Log, production: o.Production, baseURL: o.BaseURL, metrics: newMetrics()}
+
+	engine := html.NewFileSystem(http.FS(o.Theme), ".html")
+	engine.AddFuncMap(s.funcs())
+	if err := engine.Load(); err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	s.App = fiber.New(fiber.Config{
+		Views:                 engine,
+		ErrorHandler:          s.handleError,
+		BodyLimit:             o.BodyLimit,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ProxyHeader:           proxyHeader(o.Production),
+		StrictRouting:         false,
+		CaseSensitive:         true,
+	})
+	s.App.Use(recover.New())
+	s.App.Use(s.metrics.handler)
+	s.App.Use(s.logRequests)
+	s.App.Use(securityHeaders(o.Production))
+	s.App.Use(s.language)
+	s.App.Use(s.csrf)
+	s.App.Get("/static/:hash/*", assets.Handler)
+	s.App.Get("/metrics", s.metrics.expose())
+	return s, nil
+}
+
+func proxyHeader(production bool) string {
+	if production {
+		return fiber.HeaderXForwardedFor
+	}
+	return ""
+}
+
+// NotFound is the last handler: every unmatched route gets the theme's 404 page.
+func (s *Server) NotFound(c *fiber.Ctx) error { return fiber.ErrNotFound }
+
+func (s *Server) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := s.App.ErrorHandler(c, err); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+	}
+	status := c.Response().StatusCode()
+	level := slog.LevelDebug
+	if status >= 500 {
+		level = slog.LevelWarn
+	}
+	s.log.Log(c.UserContext(), level, "request", "method", c.Method(), "path", c.Path(), "status", status,
+		"duration", time.Since(start), "ip", c.IP())
+	return nil
+}
+
+// language picks the interface language: ?lang= (remembered in a cookie), the cookie, then
+// Accept-Language.
+func (s *Server) language(c *fiber.Ctx) error {
+	lang := c.Query("lang")
+	if i18n.Supported(lang) {
+		c.Cookie(&fiber.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+			Secure: s.production, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
+	} else if l := c.Cookies("lang"); i18n.Supported(l) {
+		lang = l
+	} else {
+		lang = s.I18n.Match(c.Get(fiber.HeaderAcceptLanguage))
+	}
+	c.Locals("lang", lang)
+	c.Set(fiber.HeaderContentLanguage, lang)
+	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
+	return c.Next()
+}
+
+// Lang returns the request's interface language.
+func Lang(c *fiber.Ctx) string {
+	if l, ok := c.Locals("lang").(string); ok {
+		return l
+	}
+	return i18n.Default
+}
+
+// T translates id into the request's language.
+func (s *Server) T(c *fiber.Ctx, id string, args ...any) string { return s.I18n.T(Lang(c), id, args...) }
+
+// IsHTMX reports whether the request comes from htmx (and so wants a fragment).
+func IsHTMX(c *fiber.Ctx) bool {
+	return c.Get("HX-Request") == "true" && c.Get("HX-History-Restore-Request") != "true"
+}
+
+func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+
+// base returns the data every template receives.
+func (s *Server) base(c *fiber.Ctx, data fiber.Map) fiber.Map {
+	m := fiber.Map{
+		"Lang":      Lang(c),
+		"Path":      c.Path(),
+		"URL":       c.OriginalURL(),
+		"BaseURL":   s.baseURL,
+		"Languages": i18n.Languages,
+	}
+	for k, v := range data {
+		m[k] = v
+	}
+	if _, ok := m["CSRF"]; !ok {
+		if tok, ok := c.Locals(csrfLocal).(string); ok {
+			m["CSRF"] = tok
+		}
+	}
+	return m
+}
+
+// Page renders the page template name inside the main layout.
+func (s *Server) Page(c *fiber.Ctx, name string, data fiber.Map) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Render(name, s.base(c, data), "layouts/main")
+}
+
+// Fragment renders the template name alone, for htmx swaps.
+func (s *Server) Fragment(c *fiber.Ctx, name string, data fiber.Map) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Vary("HX-Request")
+	return c.Render(name, s.base(c, data))
+}
+
+// PageOrFragment renders fragment for htmx requests and the whole page otherwise.
+func (s *Server) PageOrFragment(c *fiber.Ctx, page, fragment string, data fiber.Map) error {
+	c.Vary("HX-Request")
+	if IsHTMX(c) {
+		return s.Fragment(c, fragment, data)
+	}
+	return s.Page(c, page, data)
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"t":     func(lang, id string, args ...any) string { return s.I18n.T(lang, id, args...) },
+		"asset": s.Assets.URL,
+		"date": func(lang string, t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return strconv.Itoa(t.Day()) + " " + s.I18n.T(lang, "month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
+		},
+		"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
+		"add":     func(a, b int) int { return a + b },
+		"sub":     func(a, b int) int { return a - b },
+		"query": func(path string, kv ...any) string {
+			v := url.Values{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				if val := fmt.Sprint(kv[i+1]); val != "" && val != "0" {
+					v.Set(fmt.Sprint(kv[i]), val)
+				}
+			}
+			if len(v) == 0 {
+				return path
+			}
+			return path + "?" + v.Encode()
+		},
+		"humanSize": func(n int64) string {
+			switch {
+			case n >= 1<<20:
+				return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+			case n >= 1<<10:
+				return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " kB"
+			}
+			return strconv.FormatInt(n, 10) + " B"
+		},
+		"hasPrefix": strings.HasPrefix,
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	}
+}

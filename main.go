@@ -1,0 +1,132 @@
+// Command passhub is PAsS, the platform through which Italian regions put their experts at the
+// service of comuni and province. Run `passhub help` for its commands.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"passhub/app"
+	"passhub/app/config"
+)
+
+const usage = `passhub — PAsS, PNRR ASsistenza e Supporto
+
+Usage:
+  passhub [-config FILE] serve                 migrate, import content/ (when enabled) and serve
+  passhub [-config FILE] migrate               apply pending database migrations
+  passhub [-config FILE] content import [DIR]  import Markdown content (default PASSHUB_CONTENT_DIR)
+  passhub [-config FILE] content export DIR    write the current content back as Markdown
+  passhub [-config FILE] config                print the effective configuration, secrets masked
+
+Configuration comes from defaults, the optional YAML file and PASSHUB_* variables
+(see README.md).
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("passhub", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.Usage = func() { fmt.Fprint(stderr, usage) }
+	cfgPath := flags.String("config", "", "YAML configuration file")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	args = flags.Args()
+	if len(args) == 0 || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "passhub: configuration is not valid:\n%v\n", err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if args[0] == "config" {
+		fmt.Fprint(stdout, cfg.Masked())
+		return 0
+	}
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	defer a.Close()
+	if err := command(ctx, a, args, stdout); err != nil {
+		log.Error(args[0]+" failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func command(ctx context.Context, a *app.App, args []string, stdout io.Writer) error {
+	switch {
+	case args[0] == "serve":
+		if err := a.Migrate(ctx); err != nil {
+			return err
+		}
+		if a.Config.ImportOnStart {
+			if _, err := a.ImportContent(ctx, a.Config.ContentDir); err != nil {
+				return err
+			}
+		}
+		return a.Serve(ctx)
+	case args[0] == "migrate":
+		return a.Migrate(ctx)
+	case args[0] == "content" && len(args) >= 2 && args[1] == "import":
+		dir := a.Config.ContentDir
+		if len(args) > 2 {
+			dir = args[2]
+		}
+		if err := a.Migrate(ctx); err != nil {
+			return err
+		}
+		rep, err := a.ImportContent(ctx, dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created %d, updated %d, unchanged %d, conflicts %d, errors %d\n",
+			rep.Created, rep.Updated, rep.Unchanged, len(rep.Conflicts), len(rep.Errors))
+		for _, c := range rep.Conflicts {
+			fmt.Fprintf(stdout, "conflict: %s (edited in the database since the last import; not overwritten)\n", c)
+		}
+		for _, e := range rep.Errors {
+			fmt.Fprintf(stdout, "error: %s\n", e)
+		}
+		if len(rep.Errors) > 0 {
+			return fmt.Errorf("%d files not imported", len(rep.Errors))
+		}
+		return nil
+	case args[0] == "content" && len(args) == 3 && args[1] == "export":
+		n, err := a.Content.Export(ctx, args[2])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "exported %d entries to %s\n", n, args[2])
+		return nil
+	}
+	return fmt.Errorf("unknown command %q; run `passhub help`", args)
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
