@@ -1,0 +1,192 @@
+// Package apptest starts a real passhub for tests: a fresh database (a SQLite file, or its own
+// schema in the PostgreSQL named by PASSHUB_TEST_DATABASE_URL), migrations applied, the shipped
+// content imported, and the web server listening on a loopback port.
+package apptest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver for schema setup
+
+	"passhub/app"
+	"passhub/app/config"
+)
+
+// EnvDatabaseURL names the variable that switches the tests to PostgreSQL.
+const EnvDatabaseURL = "PASSHUB_TEST_DATABASE_URL"
+
+// Root returns the repository's root folder.
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// ContentDir is the shipped content folder.
+func ContentDir() string { return filepath.Join(Root(), "content") }
+
+// Server is a running passhub.
+type Server struct {
+	*app.App
+	URL    string
+	Client *http.Client
+}
+
+// Option changes the configuration before the app starts.
+type Option func(*config.Config)
+
+// Config returns a test configuration: dev mode, a temporary data dir, the test database.
+func Config(t testing.TB, opts ...Option) config.Config {
+	t.Helper()
+	cfg := config.Defaults()
+	cfg.DataDir = t.TempDir()
+	cfg.ContentDir = ContentDir()
+	cfg.DatabaseURL = DatabaseURL(t)
+	cfg.LogLevel = "warn"
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("test config: %v", err)
+	}
+	return cfg
+}
+
+// DatabaseURL returns "" (SQLite in the data dir) or, with PASSHUB_TEST_DATABASE_URL set, the URL
+// of a new PostgreSQL schema dropped when the test ends.
+func DatabaseURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvDatabaseURL)
+	if base == "" {
+		return ""
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("postgres: create schema (is PostgreSQL running at %s?): %v", base, err)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		_ = admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("postgres url: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// New builds an App on a fresh database with migrations applied and content imported.
+func New(t testing.TB, opts ...Option) *app.App {
+	t.Helper()
+	cfg := Config(t, opts...)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	ctx := context.Background()
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		t.Fatalf("app: %v", err)
+	}
+	t.Cleanup(func() { _ = a.Close() })
+	if err := a.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if cfg.ContentDir != "" {
+		rep, err := a.ImportContent(ctx, cfg.ContentDir)
+		if err != nil {
+			t.Fatalf("import: %v", err)
+		}
+		if len(rep.Errors) > 0 {
+			t.Fatalf("import: %d files not imported, first: %v", len(rep.Errors), rep.Errors[0])
+		}
+	}
+	return a
+}
+
+// Start builds an App as New does and serves it on a loopback port until the test ends.
+func Start(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	a := New(t, opts...)
+	w, err := a.Handler()
+	if err != nil {
+		t.Fatalf("handler: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	go func() { _ = w.App.Listener(ln) }()
+	t.Cleanup(func() { _ = w.App.ShutdownWithTimeout(5 * time.Second) })
+	return &Server{App: a, URL: "http://" + ln.Addr().String(), Client: &http.Client{
+		Timeout:       30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Get fetches path and returns the response with its body read.
+func (s *Server) Get(t testing.TB, path string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return s.Do(t, req)
+}
+
+// Do sends req and returns the response with its body read.
+func (s *Server) Do(t testing.TB, req *http.Request) (*http.Response, string) {
+	t.Helper()
+	res, err := s.Client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read: %v", req.Method, req.URL.Path, err)
+	}
+	return res, string(body)
+}
+
+// PostForm sends a form with the given cookies and headers (alternating name, value).
+func (s *Server) PostForm(t testing.TB, path string, form url.Values, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return s.Do(t, req)
+}
+
+// OnPostgres reports whether the tests run on PostgreSQL.
+func OnPostgres() bool { return os.Getenv(EnvDatabaseURL) != "" }
