@@ -1,0 +1,90 @@
+package content
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseValid(t *testing.T) {
+	src := "---\ntitle: \"VIA: la procedura\"\nsummary: Sintesi\ncode: VA-01\ntask_force: VA\naccepts_requests: false\nlegal_basis:\n  - D.Lgs. 152/2006\ntags: [via, ambiente]\n---\n## Di cosa si tratta\n\nTesto.\n"
+	d, err := Parse(TypeProcedure, "via", "procedure/via.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Front.Title != "VIA: la procedura" || d.Front.Code != "VA-01" || d.Front.TaskForce != "VA" {
+		t.Errorf("front matter = %+v", d.Front)
+	}
+	if d.Front.AcceptsRequests == nil || *d.Front.AcceptsRequests {
+		t.Errorf("accepts_requests = %v, want false", d.Front.AcceptsRequests)
+	}
+	if len(d.Front.LegalBasis) != 1 || len(d.Front.Tags) != 2 {
+		t.Errorf("lists = %v %v", d.Front.LegalBasis, d.Front.Tags)
+	}
+	if d.Body != "## Di cosa si tratta\n\nTesto.\n" || d.Source != src {
+		t.Errorf("body = %q", d.Body)
+	}
+}
+
+// TestParseInvalid checks that each bad file is reported with its path, its line and what is
+// wrong, in words an editor understands.
+func TestParseInvalid(t *testing.T) {
+	cases := []struct {
+		name, typ, slug, src string
+		line             int
+		want             string
+	}{
+		{"no front matter", "page", "a", "## Titolo\n", 1, "missing front matter"},
+		{"unclosed", "page", "a", "---\ntitle: x\nsummary: y\n", 1, "not closed"},
+		{"bad yaml", "page", "a", "---\ntitle: [x\nsummary: y\n---\nbody\n", 0, "not valid YAML"},
+		{"unknown key", "news", "a", "---\ntitle: x\nsummary: y\ndate: 2024-01-02\nauthor: me\n---\n", 5, `unknown key "author"`},
+		{"missing required", "news", "a", "---\ntitle: x\nsummary: y\n---\n", 0, `missing required key "date"`},
+		{"bad date", "news", "a", "---\ntitle: x\nsummary: y\ndate: ieri\n---\n", 4, "YYYY-MM-DD"},
+		{"wrong kind", "guide", "a", "---\ntitle: x\nsummary: y\nweight: tanto\n---\n", 4, "weight"},
+		{"duplicate key", "page", "a", "---\ntitle: x\ntitle: z\nsummary: y\n---\n", 0, ""},
+		{"empty title", "page", "a", "---\ntitle: \"\"\nsummary: y\n---\n", 2, "title must not be empty"},
+		{"bad code", "taskforce", "a", "---\ncode: va\ntitle: x\nsummary: y\n---\n", 2, "uppercase"},
+		{"bad task force", "procedure", "a", "---\ncode: VA-01\ntitle: x\nsummary: y\ntask_force: valutazioni\n---\n", 5, "task force code"},
+		{"attachment path", "report", "a", "---\ntitle: x\nsummary: y\ndate: 2024-01-01\nattachments:\n  - file: ../../etc/passwd\n    title: t\n---\n", 5, "plain file name"},
+		{"bad slug", "page", "Bad_Slug", "---\ntitle: x\nsummary: y\n---\n", 0, "not a valid slug"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse(Type(c.typ), c.slug, "dir/"+c.slug+".md", []byte(c.src))
+			if err == nil {
+				t.Fatal("accepted a bad file")
+			}
+			fe, ok := err.(*FileError)
+			if !ok {
+				t.Fatalf("error %T %v is not a *FileError", err, err)
+			}
+			if fe.Path != "dir/"+c.slug+".md" {
+				t.Errorf("path = %q", fe.Path)
+			}
+			if c.line > 0 && fe.Line != c.line {
+				t.Errorf("line = %d, want %d (%v)", fe.Line, c.line, err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not say %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestRenderIsSafeAndRich(t *testing.T) {
+	md := "## Tempi e costi\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nNota[^1] e \"virgolette\".\n\n[^1]: Fonte.\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) <b onclick=x>y</b>\n"
+	html, err := Render(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(html)
+	for _, want := range []string{`<h2 id="tempi-e-costi">`, "<table>", `class="footnotes"`, "&laquo;virgolette&raquo;"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("rendered HTML lacks %q:\n%s", want, s)
+		}
+	}
+	for _, bad := range []string{"<script", "javascript:", "onclick", "<b "} {
+		if strings.Contains(s, bad) {
+			t.Errorf("rendered HTML keeps %q:\n%s", bad, s)
+		}
+	}
+}
