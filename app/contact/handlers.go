@@ -23,7 +23,7 @@ func Mount(r fiber.Router, w *web.Server, svc *Service, cs *content.Service, lim
 	h := &Handlers{web: w, svc: svc, content: cs}
 	r.Get("/contatti", h.show)
 	r.Post("/contatti", limiter.New(limiter.Config{
-		Max: limit, Expiration: window,
+		Max: limit, Expiration: window, SkipFailedRequests: true, // only messages actually sent count
 		LimitReached: func(c *fiber.Ctx) error {
 			c.Status(fiber.StatusTooManyRequests)
 			return h.render(c, Form{}, nil, h.web.T(c, "contact.limited"), false)
