@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -81,7 +82,7 @@ func Load(path string) (Config, error) {
 		}
 	}
 	if err := env.ParseWithOptions(&cfg, env.Options{Prefix: "PASSHUB_"}); err != nil {
-		return cfg, fmt.Errorf("config: environment: %w", err)
+		return cfg, envError(err)
 	}
 	return cfg, cfg.Validate()
 }
@@ -149,4 +150,24 @@ func (c Config) Masked() string {
 	}
 	out, _ := yaml.Marshal(c)
 	return string(out)
+}
+
+// envError names the variable behind each value that could not be parsed.
+func envError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("config: environment: %w", err)
+	}
+	var out []error
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			if f, ok := reflect.TypeOf(Config{}).FieldByName(pe.Name); ok {
+				out = append(out, fmt.Errorf("PASSHUB_%s: cannot read %s: %w", f.Tag.Get("env"), pe.Type, pe.Err))
+				continue
+			}
+		}
+		out = append(out, e)
+	}
+	return errors.Join(out...)
 }

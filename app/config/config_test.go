@@ -1,0 +1,79 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultsAreValid(t *testing.T) {
+	c := Defaults()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Env != ModeDev || c.Addr != ":8080" || c.DataDir != "./data" || c.ContentDir != "./content" || c.DatabaseURL != "" {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestLoadLayersFileThenEnvironment(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "passhub.yaml")
+	if err := os.WriteFile(file, []byte("addr: \":9090\"\ndata_dir: /srv/pass\ncontact_window: 5m\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PASSHUB_DATA_DIR", "/var/lib/pass")
+	t.Setenv("PASSHUB_DATABASE_URL", "postgres://pass:segreto@db:5432/pass")
+	c, err := Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":9090" || c.DataDir != "/var/lib/pass" || c.ContactWindow != 5*time.Minute {
+		t.Errorf("loaded %+v", c)
+	}
+	masked := c.Masked()
+	if strings.Contains(masked, "segreto") || !strings.Contains(masked, "pass:xxxxx@db") {
+		t.Errorf("secret not masked:\n%s", masked)
+	}
+}
+
+func TestLoadRejectsUnknownFileKeys(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "passhub.yaml")
+	_ = os.WriteFile(file, []byte("adr: \":9090\"\n"), 0o600)
+	if _, err := Load(file); err == nil || !strings.Contains(err.Error(), "adr") {
+		t.Errorf("unknown key accepted: %v", err)
+	}
+}
+
+func TestValidateNamesEveryProblem(t *testing.T) {
+	t.Setenv("PASSHUB_ENV", "staging")
+	t.Setenv("PASSHUB_BASE_URL", "localhost")
+	t.Setenv("PASSHUB_DATABASE_URL", "mysql://x")
+	t.Setenv("PASSHUB_LOG_LEVEL", "loud")
+	_, err := Load("")
+	if err == nil {
+		t.Fatal("bad configuration accepted")
+	}
+	for _, want := range []string{"PASSHUB_ENV", "PASSHUB_BASE_URL", "PASSHUB_DATABASE_URL", "PASSHUB_LOG_LEVEL"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+	t.Setenv("PASSHUB_CONTACT_WINDOW", "ten minutes")
+	if _, err := Load(""); err == nil || !strings.Contains(err.Error(), "CONTACT_WINDOW") {
+		t.Errorf("bad duration: %v", err)
+	}
+}
+
+func TestProductionNeedsHTTPS(t *testing.T) {
+	c := Defaults()
+	c.Env = ModeProduction
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "https") {
+		t.Errorf("production over http accepted: %v", err)
+	}
+	c.BaseURL = "https://pass.regione.lombardia.it"
+	if err := c.Validate(); err != nil {
+		t.Error(err)
+	}
+}
