@@ -86,7 +86,7 @@ func TestContactFormBadInput(t *testing.T) {
 				if !strings.Contains(msg, want) {
 					t.Errorf("%s: message %q, want %q", field, msg, want)
 				}
-				if v, _ := doc.Find("#contact-"+field).Attr("aria-invalid"); v != "true" {
+				if v, _ := doc.Find("#contact-" + field).Attr("aria-invalid"); v != "true" {
 					t.Errorf("%s: not marked aria-invalid", field)
 				}
 			}

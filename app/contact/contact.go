@@ -47,7 +47,9 @@ type FieldError struct {
 // ValidationError lists the fields that are wrong.
 type ValidationError struct{ Fields map[string]FieldError }
 
-func (e *ValidationError) Error() string { return fmt.Sprintf("contact: %d invalid fields", len(e.Fields)) }
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("contact: %d invalid fields", len(e.Fields))
+}
 
 // ErrSpam is returned when the honeypot is filled.
 var ErrSpam = errors.New("contact: rejected as automated")

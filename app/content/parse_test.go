@@ -30,8 +30,8 @@ func TestParseValid(t *testing.T) {
 func TestParseInvalid(t *testing.T) {
 	cases := []struct {
 		name, typ, slug, src string
-		line             int
-		want             string
+		line                 int
+		want                 string
 	}{
 		{"no front matter", "page", "a", "## Titolo\n", 1, "missing front matter"},
 		{"unclosed", "page", "a", "---\ntitle: x\nsummary: y\n", 1, "not closed"},

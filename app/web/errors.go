@@ -72,4 +72,3 @@ func errorMessageID(code int) string {
 	}
 	return "error.400.message"
 }
-

@@ -136,7 +136,9 @@ func Lang(c *fiber.Ctx) string {
 }
 
 // T translates id into the request's language.
-func (s *Server) T(c *fiber.Ctx, id string, args ...any) string { return s.I18n.T(Lang(c), id, args...) }
+func (s *Server) T(c *fiber.Ctx, id string, args ...any) string {
+	return s.I18n.T(Lang(c), id, args...)
+}
 
 // IsHTMX reports whether the request comes from htmx (and so wants a fragment).
 func IsHTMX(c *fiber.Ctx) bool {
