@@ -41,34 +41,24 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	c.Status(code)
 	if isAPI(c) {
-		return c.JSON(fiber.Map{"error": fiber.Map{"status": code, "message": s.T(c, errorMessageID(code))}})
+		return c.JSON(fiber.Map{"error": fiber.Map{"status": code, "message": s.T(c, errorKey(code)+".message")}})
 	}
-	data := fiber.Map{"Status": code, "Title": s.T(c, errorTitleID(code)), "Message": s.T(c, errorMessageID(code))}
+	data := fiber.Map{"Status": code, "Title": s.T(c, errorKey(code)+".title"), "Message": s.T(c, errorKey(code)+".message")}
 	if rerr := s.Page(c, "pages/error", data); rerr != nil {
 		s.log.Error("error page failed", "err", rerr)
-		return c.SendString(s.T(c, errorTitleID(code)))
+		return c.SendString(s.T(c, errorKey(code)+".title"))
 	}
 	return nil
 }
 
-func errorTitleID(code int) string {
+// errorKey is the i18n prefix of the page for status code: error.404, error.500…
+func errorKey(code int) string {
 	switch code {
 	case 403, 404, 405, 409, 413, 429:
-		return "error." + strconv.Itoa(code) + ".title"
+		return "error." + strconv.Itoa(code)
 	}
 	if code >= 500 {
-		return "error.500.title"
+		return "error.500"
 	}
-	return "error.400.title"
-}
-
-func errorMessageID(code int) string {
-	switch code {
-	case 403, 404, 405, 409, 413, 429:
-		return "error." + strconv.Itoa(code) + ".message"
-	}
-	if code >= 500 {
-		return "error.500.message"
-	}
-	return "error.400.message"
+	return "error.400"
 }
