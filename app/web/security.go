@@ -64,9 +64,16 @@ func (s *Server) CSRFToken(c *fiber.Ctx) string {
 	return t
 }
 
+// ExemptFromCSRF lets POSTs to path through without a token: only for endpoints that carry their
+// own proof of origin, such as a SAML assertion consumer (signed response, InResponseTo).
+func (s *Server) ExemptFromCSRF(path string) { s.csrfExempt[path] = true }
+
 func (s *Server) csrf(c *fiber.Ctx) error {
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	if s.csrfExempt[c.Path()] {
 		return c.Next()
 	}
 	if site := c.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {

@@ -39,6 +39,7 @@ type Server struct {
 	production bool
 	baseURL    string
 	metrics    *metrics
+	csrfExempt map[string]bool
 }
 
 // New builds the Fiber application with its middleware; domains mount their routes on App.
@@ -51,7 +52,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: assets: %w", err)
 	}
-	s := &Server{Assets: assets, I18n: cat, log: o.Log, production: o.Production, baseURL: o.BaseURL, metrics: newMetrics()}
+	s := &Server{Assets: assets, I18n: cat, log: o.Log, production: o.Production, baseURL: o.BaseURL, metrics: newMetrics(), csrfExempt: map[string]bool{}}
 
 	engine := html.NewFileSystem(http.FS(o.Theme), ".html")
 	engine.AddFuncMap(s.funcs())
