@@ -14,11 +14,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/api"
+	"passhub/app/auth"
 	"passhub/app/catalogue"
 	"passhub/app/config"
 	"passhub/app/contact"
 	"passhub/app/content"
 	"passhub/app/db"
+	"passhub/app/identity"
 	"passhub/app/portal"
 	"passhub/app/web"
 	"passhub/static"
@@ -34,6 +36,7 @@ type App struct {
 	Content   *content.Service
 	Catalogue *catalogue.Service
 	Contact   *contact.Service
+	Identity  *identity.Service
 }
 
 // CacheTTL bounds how long a content change made by another instance stays unseen.
@@ -53,6 +56,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Catalogue = catalogue.NewService(d, a.Content, CacheTTL)
 	a.Content.OnChange = a.Catalogue.Invalidate
 	a.Contact = contact.NewService(d)
+	a.Identity = identity.NewService(d, cfg.SessionIdle, cfg.SessionAbsolute)
 	return a, nil
 }
 
@@ -103,6 +107,22 @@ func (a *App) Handler() (*web.Server, error) {
 	}
 	w.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	w.App.Get("/readyz", a.ready)
+	providers, err := a.providers(w)
+	if err != nil {
+		return nil, err
+	}
+	var buttons []auth.Button
+	for _, p := range providers {
+		buttons = append(buttons, p.Buttons()...)
+	}
+	ident := identity.NewHandlers(w, a.Identity, buttons, a.Config.Production())
+	w.App.Use(ident.Identify)
+	for _, p := range providers {
+		if err := p.Mount(w.App, ident); err != nil {
+			return nil, fmt.Errorf("app: identity provider %s: %w", p.Name(), err)
+		}
+	}
+	ident.Mount(w.App)
 	api.Mount(w.App, a.Content)
 	portal.Mount(w.App, w, a.Content, a.Catalogue)
 	catalogue.Mount(w.App, w, a.Catalogue, a.Content)
@@ -110,6 +130,11 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use(w.NotFound)
 	a.Web = w
 	return w, nil
+}
+
+// providers builds the identity providers the configuration enables.
+func (a *App) providers(w *web.Server) ([]auth.Provider, error) {
+	return nil, nil
 }
 
 // ready answers 200 when the database is reachable and its schema current, 503 otherwise.

@@ -190,3 +190,6 @@ func (s *Server) PostForm(t testing.TB, path string, form url.Values, header ...
 
 // OnPostgres reports whether the tests run on PostgreSQL.
 func OnPostgres() bool { return os.Getenv(EnvDatabaseURL) != "" }
+
+// NoContent starts the app without importing the shipped content.
+func NoContent(c *config.Config) { c.ContentDir = "" }

@@ -41,6 +41,18 @@ type Config struct {
 	// ContactLimit is how many contact messages one address may send per ContactWindow.
 	ContactLimit  int           `yaml:"contact_limit" env:"CONTACT_LIMIT"`
 	ContactWindow time.Duration `yaml:"contact_window" env:"CONTACT_WINDOW"`
+	// DevIdP enables the in-process dev identity provider: "on" or "off"; empty means on in dev
+	// mode and off in production, where "on" is refused.
+	DevIdP string `yaml:"dev_idp" env:"DEV_IDP"`
+	// SessionIdle ends sessions unused this long; SessionAbsolute ends any session this long after
+	// login.
+	SessionIdle     time.Duration `yaml:"session_idle" env:"SESSION_IDLE"`
+	SessionAbsolute time.Duration `yaml:"session_absolute" env:"SESSION_ABSOLUTE"`
+	// SAML service provider (SPID, CIE, CNS).
+	SAMLKeyFile     string `yaml:"saml_key_file" env:"SAML_KEY_FILE"`
+	SAMLCertFile    string `yaml:"saml_cert_file" env:"SAML_CERT_FILE"`
+	SAMLIdPMetadata string `yaml:"saml_idp_metadata" env:"SAML_IDP_METADATA"` // method=path,…
+	SPIDLevel       int    `yaml:"spid_level" env:"SPID_LEVEL"`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
 }
@@ -60,6 +72,9 @@ func Defaults() Config {
 		ContactLimit:    5,
 		ContactWindow:   10 * time.Minute,
 		ShutdownTimeout: 10 * time.Second,
+		SessionIdle:     30 * time.Minute,
+		SessionAbsolute: 12 * time.Hour,
+		SPIDLevel:       2,
 	}
 }
 
@@ -126,7 +141,26 @@ func (c *Config) Validate() error {
 	if c.ContactLimit < 1 || c.ContactWindow <= 0 {
 		bad("CONTACT_LIMIT", "limit and window must be positive")
 	}
+	switch c.DevIdP {
+	case "", "on", "off":
+	default:
+		bad("DEV_IDP", "must be on or off, not %q", c.DevIdP)
+	}
+	if c.DevIdP == "on" && c.Env == ModeProduction {
+		bad("DEV_IDP", "the dev identity provider refuses to run in production mode; unset it or set it to off")
+	}
+	if c.SessionIdle < time.Minute || c.SessionAbsolute < c.SessionIdle {
+		bad("SESSION_IDLE", "idle timeout must be at least 1m and not longer than PASSHUB_SESSION_ABSOLUTE")
+	}
+	if c.SPIDLevel < 1 || c.SPIDLevel > 3 {
+		bad("SPID_LEVEL", "must be 1, 2 or 3")
+	}
 	return errors.Join(errs...)
+}
+
+// DevIdPEnabled reports whether the dev identity provider runs.
+func (c *Config) DevIdPEnabled() bool {
+	return c.DevIdP == "on" || (c.DevIdP == "" && c.Env == ModeDev)
 }
 
 // Production reports whether the process runs in production mode.

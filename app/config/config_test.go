@@ -77,3 +77,18 @@ func TestProductionNeedsHTTPS(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestDevIdPRefusedInProduction(t *testing.T) {
+	c := Defaults()
+	if !c.DevIdPEnabled() {
+		t.Error("dev identity provider off by default in dev mode")
+	}
+	c.Env, c.BaseURL = ModeProduction, "https://pass.example.it"
+	if c.DevIdPEnabled() {
+		t.Error("dev identity provider on by default in production")
+	}
+	c.DevIdP = "on"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "refuses to run in production") {
+		t.Errorf("dev identity provider accepted in production: %v", err)
+	}
+}

@@ -54,7 +54,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 // errorKey is the i18n prefix of the page for status code: error.404, error.500…
 func errorKey(code int) string {
 	switch code {
-	case 403, 404, 405, 409, 413, 429:
+	case 401, 403, 404, 405, 409, 413, 429:
 		return "error." + strconv.Itoa(code)
 	}
 	if code >= 500 {

@@ -160,6 +160,10 @@ func (s *Server) base(c *fiber.Ctx, data fiber.Map) fiber.Map {
 	for k, v := range data {
 		m[k] = v
 	}
+	if v := c.Locals("web.viewer"); v != nil {
+		m["Viewer"] = v
+		s.CSRFToken(c) // logged-in pages carry forms (logout) on every page
+	}
 	if _, ok := m["CSRF"]; !ok {
 		if tok, ok := c.Locals(csrfLocal).(string); ok {
 			m["CSRF"] = tok
@@ -234,3 +238,7 @@ func (s *Server) funcs() template.FuncMap {
 		},
 	}
 }
+
+// SetViewer records who is asking, for templates (the header's reserved-area menu); the web layer
+// treats it as opaque.
+func SetViewer(c *fiber.Ctx, v any) { c.Locals("web.viewer", v) }

@@ -1,0 +1,109 @@
+package identity
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Staff roles, granted by an admin.
+const (
+	RoleAdmin  = "admin"
+	RoleEditor = "editor"
+	RolePM     = "pm"     // project manager of one task force
+	RoleExpert = "expert" // expert of one task force
+)
+
+// User is a person who has logged in at least once, or a staff account created by an admin.
+type User struct {
+	bun.BaseModel `bun:"table:users"`
+
+	ID           int64     `bun:"id,pk,autoincrement"`
+	FiscalCode   string    `bun:"fiscal_code,nullzero"`
+	Username     string    `bun:"username,nullzero"`
+	Email        string    `bun:"email"`
+	Name         string    `bun:"name"`
+	FamilyName   string    `bun:"family_name"`
+	PasswordHash string    `bun:"password_hash"`
+	TOTPSecret   string    `bun:"totp_secret"`
+	FailedLogins int       `bun:"failed_logins"`
+	LockedUntil  time.Time `bun:"locked_until,nullzero"`
+	Disabled     bool      `bun:"disabled"`
+	LastLoginAt  time.Time `bun:"last_login_at,nullzero"`
+	LastMethod   string    `bun:"last_method"`
+	CreatedAt    time.Time `bun:"created_at"`
+	UpdatedAt    time.Time `bun:"updated_at"`
+}
+
+// FullName is the user's name as shown to people.
+func (u *User) FullName() string {
+	if u.Name == "" && u.FamilyName == "" {
+		return u.Username
+	}
+	return u.Name + " " + u.FamilyName
+}
+
+// Role is a staff role of a user, scoped to a task force for PMs and experts.
+type Role struct {
+	bun.BaseModel `bun:"table:user_roles"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	UserID    int64     `bun:"user_id"`
+	Role      string    `bun:"role"`
+	TaskForce string    `bun:"task_force"`
+	GrantedBy int64     `bun:"granted_by,nullzero"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// Session is a logged-in browser; its ID is the SHA-256 of the cookie's token, so a leaked
+// database does not leak usable sessions.
+type Session struct {
+	bun.BaseModel `bun:"table:sessions"`
+
+	ID         string    `bun:"id,pk"`
+	UserID     int64     `bun:"user_id"`
+	Method     string    `bun:"method"`
+	Level      int       `bun:"level"`
+	IP         string    `bun:"ip"`
+	UserAgent  string    `bun:"user_agent"`
+	CreatedAt  time.Time `bun:"created_at"`
+	LastSeenAt time.Time `bun:"last_seen_at"`
+	ExpiresAt  time.Time `bun:"expires_at"`
+}
+
+// Viewer is who is asking: the user, their roles and their session. Nil for anonymous visitors.
+type Viewer struct {
+	User    *User
+	Roles   []Role
+	Session *Session
+}
+
+// Has reports whether the viewer holds role, for the given task force when one is named.
+func (v *Viewer) Has(role string, taskForce ...string) bool {
+	if v == nil {
+		return false
+	}
+	for _, r := range v.Roles {
+		if r.Role == role && (len(taskForce) == 0 || r.TaskForce == taskForce[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsStaff reports whether the viewer holds any staff role.
+func (v *Viewer) IsStaff() bool { return v != nil && len(v.Roles) > 0 }
+
+// TaskForces returns the task forces in which the viewer holds role.
+func (v *Viewer) TaskForces(role string) []string {
+	if v == nil {
+		return nil
+	}
+	var out []string
+	for _, r := range v.Roles {
+		if r.Role == role && r.TaskForce != "" {
+			out = append(out, r.TaskForce)
+		}
+	}
+	return out
+}

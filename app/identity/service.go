@@ -1,0 +1,223 @@
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"passhub/app/audit"
+	"passhub/app/auth"
+	"passhub/app/db"
+)
+
+// Errors of the identity service.
+var (
+	ErrDisabled  = errors.New("identity: the account is disabled")
+	ErrNoSession = errors.New("identity: no valid session")
+)
+
+// Service owns logins and sessions.
+type Service struct {
+	db    *db.DB
+	store Store
+	// Idle ends a session not used for this long; Absolute ends any session this long after login.
+	Idle, Absolute time.Duration
+	// touchEvery throttles the last-seen updates.
+	touchEvery time.Duration
+	now        func() time.Time
+}
+
+// NewService returns the identity service with the given session timeouts.
+func NewService(d *db.DB, idle, absolute time.Duration) *Service {
+	return &Service{db: d, Idle: idle, Absolute: absolute, touchEvery: time.Minute, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// SetClock replaces the service's clock (tests move time forward with it).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Client describes where a request comes from, for sessions and the audit log.
+type Client struct{ IP, UserAgent string }
+
+// Login records a proved identity: it creates the user on first access, refreshes their
+// attributes, and opens a new session, returning the session token for the cookie.
+func (s *Service) Login(ctx context.Context, id auth.Identity, from Client) (*User, string, error) {
+	code, err := auth.NormalizeFiscalCode(id.FiscalCode)
+	if err != nil {
+		return nil, "", err
+	}
+	var user *User
+	var token string
+	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.now()
+		u, err := s.store.UserByFiscalCode(ctx, tx, code)
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+			u = &User{FiscalCode: code, CreatedAt: now}
+		case err != nil:
+			return err
+		case u.Disabled:
+			user = u
+			return ErrDisabled
+		}
+		u.Name, u.FamilyName = id.Name, id.FamilyName
+		if id.Email != "" {
+			u.Email = id.Email
+		}
+		u.LastLoginAt, u.LastMethod, u.UpdatedAt = now, id.Method, now
+		if u.ID == 0 {
+			err = s.store.InsertUser(ctx, tx, u)
+		} else {
+			err = s.store.UpdateUser(ctx, tx, u)
+		}
+		if err != nil {
+			return err
+		}
+		token, err = s.openSession(ctx, tx, u.ID, id.Method, id.Level, from)
+		if err != nil {
+			return err
+		}
+		user = u
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Actor: u.FullName(), Action: "login",
+			ObjectType: "user", ObjectID: u.ID, IP: from.IP, Detail: fmt.Sprintf("%s level %d via %s", id.Method, id.Level, id.Issuer)})
+	})
+	if errors.Is(err, ErrDisabled) {
+		_ = audit.Record(ctx, s.db, audit.Entry{ActorID: user.ID, Actor: user.FullName(), Action: "login.refused",
+			ObjectType: "user", ObjectID: user.ID, IP: from.IP, Detail: "account disabled"})
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("identity: login: %w", err)
+	}
+	return user, token, nil
+}
+
+func (s *Service) openSession(ctx context.Context, tx bun.IDB, userID int64, method string, level int, from Client) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now := s.now()
+	ua := from.UserAgent
+	if len(ua) > 300 {
+		ua = ua[:300]
+	}
+	sess := &Session{ID: hashToken(token), UserID: userID, Method: method, Level: level, IP: from.IP, UserAgent: ua,
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.Absolute)}
+	return token, s.store.InsertSession(ctx, tx, sess)
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Authenticate returns the viewer of a session token, or ErrNoSession when the token is unknown,
+// expired, idle too long, or its user disabled.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, error) {
+	if token == "" || len(token) > 100 {
+		return nil, ErrNoSession
+	}
+	sess, err := s.store.Session(ctx, s.db, hashToken(token))
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrNoSession
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.Idle {
+		_, _ = s.store.DeleteSession(ctx, s.db, sess.UserID, sess.ID)
+		return nil, ErrNoSession
+	}
+	u, err := s.store.User(ctx, s.db, sess.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, ErrNoSession
+	}
+	roles, err := s.store.Roles(ctx, s.db, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if now.Sub(sess.LastSeenAt) > s.touchEvery {
+		if err := s.store.TouchSession(ctx, s.db, sess.ID, now); err != nil {
+			return nil, err
+		}
+		sess.LastSeenAt = now
+	}
+	return &Viewer{User: u, Roles: roles, Session: sess}, nil
+}
+
+// Logout ends the viewer's current session.
+func (s *Service) Logout(ctx context.Context, v *Viewer, from Client) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := s.store.DeleteSession(ctx, tx, v.User.ID, v.Session.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: v.User.ID, Actor: v.User.FullName(), Action: "logout",
+			ObjectType: "user", ObjectID: v.User.ID, IP: from.IP})
+	})
+}
+
+// LogoutEverywhere ends every session of the viewer, on every device.
+func (s *Service) LogoutEverywhere(ctx context.Context, v *Viewer, from Client) (int, error) {
+	var n int
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if n, err = s.store.DeleteSessions(ctx, tx, v.User.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: v.User.ID, Actor: v.User.FullName(), Action: "logout.everywhere",
+			ObjectType: "user", ObjectID: v.User.ID, IP: from.IP, Detail: fmt.Sprintf("%d sessions", n)})
+	})
+	return n, err
+}
+
+// Sessions lists the viewer's active sessions.
+func (s *Service) Sessions(ctx context.Context, v *Viewer) ([]Session, error) {
+	all, err := s.store.Sessions(ctx, s.db, v.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := all[:0]
+	for _, sess := range all {
+		if now.Before(sess.ExpiresAt) && now.Sub(sess.LastSeenAt) <= s.Idle {
+			out = append(out, sess)
+		}
+	}
+	return out, nil
+}
+
+// EndSession ends one of the viewer's sessions; another user's session is db.ErrNotFound.
+func (s *Service) EndSession(ctx context.Context, v *Viewer, sessionID string, from Client) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		ok, err := s.store.DeleteSession(ctx, tx, v.User.ID, sessionID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("identity: session: %w", db.ErrNotFound)
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: v.User.ID, Actor: v.User.FullName(), Action: "session.end",
+			ObjectType: "user", ObjectID: v.User.ID, IP: from.IP})
+	})
+}
+
+// EndAllSessions ends every session of a user (a disabled delegate, a revoked account).
+func (s *Service) EndAllSessions(ctx context.Context, idb bun.IDB, userID int64) error {
+	_, err := s.store.DeleteSessions(ctx, idb, userID)
+	return err
+}
+
+// PurgeExpired deletes expired sessions and returns how many.
+func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
+	return s.store.DeleteExpiredSessions(ctx, s.db, s.now(), s.Idle)
+}
