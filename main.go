@@ -14,6 +14,8 @@ import (
 
 	"passhub/app"
 	"passhub/app/config"
+	"passhub/app/ente"
+	_ "passhub/plugins/all" // identity providers, storage, mail
 )
 
 const usage = `passhub — PAsS, PNRR ASsistenza e Supporto
@@ -23,6 +25,7 @@ Usage:
   passhub [-config FILE] migrate               apply pending database migrations
   passhub [-config FILE] content import [DIR]  import Markdown content (default PASSHUB_CONTENT_DIR)
   passhub [-config FILE] content export DIR    write the current content back as Markdown
+  passhub [-config FILE] enti import FILE     add enti to the registry from "istat;name;kind;province" lines
   passhub [-config FILE] config                print the effective configuration, secrets masked
 
 Configuration comes from defaults, the optional YAML file and PASSHUB_* variables
@@ -111,6 +114,29 @@ func command(ctx context.Context, a *app.App, args []string, stdout io.Writer) e
 		if len(rep.Errors) > 0 {
 			return fmt.Errorf("%d files not imported", len(rep.Errors))
 		}
+		return nil
+	case args[0] == "enti" && len(args) == 3 && args[1] == "import":
+		if err := a.Migrate(ctx); err != nil {
+			return err
+		}
+		f, err := os.Open(args[2])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		list, err := ente.ReadRegistry(f, "Lombardia")
+		if err != nil {
+			return err
+		}
+		for _, p := range ente.LombardyProvinces {
+			p.Region = "Lombardia"
+			list = append(list, p)
+		}
+		n, err := a.Enti.Import(ctx, list)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "registry: %d enti imported or refreshed\n", n)
 		return nil
 	case args[0] == "content" && len(args) == 3 && args[1] == "export":
 		n, err := a.Content.Export(ctx, args[2])

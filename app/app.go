@@ -12,16 +12,21 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
 
+	"passhub/app/access"
 	"passhub/app/api"
+	"passhub/app/area"
 	"passhub/app/auth"
 	"passhub/app/catalogue"
 	"passhub/app/config"
 	"passhub/app/contact"
 	"passhub/app/content"
 	"passhub/app/db"
+	"passhub/app/ente"
 	"passhub/app/identity"
 	"passhub/app/portal"
+	"passhub/app/storage"
 	"passhub/app/web"
 	"passhub/static"
 	"passhub/themes"
@@ -37,6 +42,8 @@ type App struct {
 	Catalogue *catalogue.Service
 	Contact   *contact.Service
 	Identity  *identity.Service
+	Enti      *ente.Service
+	Files     storage.Store
 }
 
 // CacheTTL bounds how long a content change made by another instance stays unseen.
@@ -57,6 +64,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Content.OnChange = a.Catalogue.Invalidate
 	a.Contact = contact.NewService(d)
 	a.Identity = identity.NewService(d, cfg.SessionIdle, cfg.SessionAbsolute)
+	if a.Files, err = storage.New(cfg.Storage, storage.Options{DataDir: cfg.DataDir}); err != nil {
+		return nil, err
+	}
+	a.Enti = ente.NewService(d, a.Files)
+	a.Enti.EndSessions = a.Identity.EndAllSessions
+	a.Identity.AfterLogin(func(ctx context.Context, tx bun.IDB, u *identity.User) error {
+		return a.Enti.AcceptInvitations(ctx, tx, u.ID, u.FiscalCode)
+	})
 	return a, nil
 }
 
@@ -117,12 +132,17 @@ func (a *App) Handler() (*web.Server, error) {
 	}
 	ident := identity.NewHandlers(w, a.Identity, buttons, a.Config.Production())
 	w.App.Use(ident.Identify)
+	w.App.Use(a.subject)
 	for _, p := range providers {
 		if err := p.Mount(w.App, ident); err != nil {
 			return nil, fmt.Errorf("app: identity provider %s: %w", p.Name(), err)
 		}
 	}
 	ident.Mount(w.App)
+	w.App.Use("/area-riservata", identity.RequireLogin)
+	w.App.Use("/admin", identity.RequireLogin)
+	area.Mount(w.App, w, a.Enti)
+	ente.Mount(w.App, w, a.Enti)
 	api.Mount(w.App, a.Content)
 	portal.Mount(w.App, w, a.Content, a.Catalogue)
 	catalogue.Mount(w.App, w, a.Catalogue, a.Content)
@@ -130,6 +150,28 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use(w.NotFound)
 	a.Web = w
 	return w, nil
+}
+
+// subject tells the access policy who is asking: the viewer's staff roles and enti.
+func (a *App) subject(c *fiber.Ctx) error {
+	v := identity.ViewerOf(c)
+	if v == nil {
+		return c.Next()
+	}
+	s := &access.Subject{UserID: v.User.ID, Name: v.User.FullName(), Roles: map[string][]string{}}
+	for _, r := range v.Roles {
+		s.Roles[r.Role] = append(s.Roles[r.Role], r.TaskForce)
+	}
+	ms, err := a.Enti.Memberships(c.UserContext(), v.User.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		s.Memberships = append(s.Memberships, access.Membership{EnteID: m.EnteID, Role: m.Role, Enabled: m.Enabled,
+			Approved: m.Ente != nil && m.Ente.Status == ente.StatusApproved})
+	}
+	access.Set(c, s)
+	return c.Next()
 }
 
 // providers builds the identity providers the configuration enables.

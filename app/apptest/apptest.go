@@ -24,6 +24,7 @@ import (
 
 	"passhub/app"
 	"passhub/app/config"
+	_ "passhub/plugins/all" // identity providers, storage, mail
 )
 
 // EnvDatabaseURL names the variable that switches the tests to PostgreSQL.

@@ -53,6 +53,8 @@ type Config struct {
 	SAMLCertFile    string `yaml:"saml_cert_file" env:"SAML_CERT_FILE"`
 	SAMLIdPMetadata string `yaml:"saml_idp_metadata" env:"SAML_IDP_METADATA"` // method=path,…
 	SPIDLevel       int    `yaml:"spid_level" env:"SPID_LEVEL"`
+	// Storage names the store of uploaded files ("local": DataDir/uploads).
+	Storage string `yaml:"storage" env:"STORAGE"`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
 }
@@ -68,7 +70,8 @@ func Defaults() Config {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		ImportOnStart:   true,
-		BodyLimit:       4 << 20,
+		BodyLimit:       16 << 20,
+		Storage:         "local",
 		ContactLimit:    5,
 		ContactWindow:   10 * time.Minute,
 		ShutdownTimeout: 10 * time.Second,

@@ -32,7 +32,6 @@ func (h *Handlers) Mount(r fiber.Router) {
 	r.Get("/accedi", h.login)
 	r.Post("/esci", RequireLogin, h.logout)
 	r.Post("/esci-ovunque", RequireLogin, h.logoutEverywhere)
-	r.Get("/area-riservata", RequireLogin, h.home)
 	r.Get("/area-riservata/sessioni", RequireLogin, h.sessions)
 	r.Post("/area-riservata/sessioni/:id/termina", RequireLogin, h.endSession)
 }
@@ -168,10 +167,6 @@ func (h *Handlers) logoutEverywhere(c *fiber.Ctx) error {
 	}
 	h.clearCookie(c)
 	return c.Redirect("/", fiber.StatusSeeOther)
-}
-
-func (h *Handlers) home(c *fiber.Ctx) error {
-	return h.web.Page(c, "identity/home", fiber.Map{"Title": h.web.T(c, "area.title")})
 }
 
 func (h *Handlers) sessions(c *fiber.Ctx) error {

@@ -32,6 +32,13 @@ type Service struct {
 	// touchEvery throttles the last-seen updates.
 	touchEvery time.Duration
 	now        func() time.Time
+	afterLogin []func(ctx context.Context, tx bun.IDB, u *User) error
+}
+
+// AfterLogin registers fn to run inside every login's transaction, once the user is stored (the
+// ente domain accepts pending invitations this way).
+func (s *Service) AfterLogin(fn func(ctx context.Context, tx bun.IDB, u *User) error) {
+	s.afterLogin = append(s.afterLogin, fn)
 }
 
 // NewService returns the identity service with the given session timeouts.
@@ -78,6 +85,11 @@ func (s *Service) Login(ctx context.Context, id auth.Identity, from Client) (*Us
 		}
 		if err != nil {
 			return err
+		}
+		for _, fn := range s.afterLogin {
+			if err := fn(ctx, tx, u); err != nil {
+				return err
+			}
 		}
 		token, err = s.openSession(ctx, tx, u.ID, id.Method, id.Level, from)
 		if err != nil {

@@ -229,6 +229,7 @@ func (s *Server) funcs() template.FuncMap {
 			return strconv.FormatInt(n, 10) + " B"
 		},
 		"hasPrefix": strings.HasPrefix,
+		"list":      func(v ...string) []string { return v },
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {

@@ -1,0 +1,160 @@
+// Package access is the one access policy of PAsS: it answers "may this subject do this to that
+// object". Every handler of the reserved area asks it, and menus show only what it allows. It
+// knows the shape of who is asking (Subject) but imports no domain: the composition root builds
+// the Subject from the identity and ente domains for each request.
+package access
+
+import (
+	"github.com/gofiber/fiber/v2"
+)
+
+// Staff roles, as the identity domain names them.
+const (
+	RoleAdmin  = "admin"
+	RoleEditor = "editor"
+	RolePM     = "pm"
+	RoleExpert = "expert"
+)
+
+// Ente roles, as the ente domain names them.
+const (
+	LegalRep = "legal_rep"
+	Delegate = "delegate"
+)
+
+// Membership is the subject's place in one ente.
+type Membership struct {
+	EnteID   int64
+	Role     string // LegalRep or Delegate
+	Enabled  bool
+	Approved bool // the ente's registration is approved
+}
+
+// Subject is who is asking. The zero value is an anonymous visitor.
+type Subject struct {
+	UserID int64
+	Name   string
+	// Roles maps a staff role to the task forces it is held in ("" for global roles).
+	Roles       map[string][]string
+	Memberships []Membership
+	// PendingRegistration is set while the subject's ente registration awaits a decision.
+	PendingRegistration bool
+}
+
+// Action is something a subject may try.
+type Action int
+
+// Actions of the reserved area.
+const (
+	ViewReservedArea    Action = iota + 1 // any logged-in user
+	RegisterEnte                          // start a first registration or a handover
+	ViewEnte                              // see an ente's reserved pages (object: EnteID)
+	ManageDelegates                       // invite, enable, disable, remove delegates (object: EnteID)
+	FileRequests                          // file assistance requests for an ente (object: EnteID)
+	ReviewRegistrations                   // the admins' queue of registrations
+	ManageUsers                           // staff roles, users, enti registry
+	ViewAudit                             // the audit log
+	EditContent                           // the editors' work
+)
+
+// Object is what an action is about.
+type Object struct {
+	EnteID    int64
+	TaskForce string
+}
+
+// Anonymous reports whether nobody is logged in.
+func (s *Subject) Anonymous() bool { return s == nil || s.UserID == 0 }
+
+// Has reports whether the subject holds a staff role (in taskForce when given).
+func (s *Subject) Has(role string, taskForce ...string) bool {
+	if s == nil {
+		return false
+	}
+	tfs, ok := s.Roles[role]
+	if !ok {
+		return false
+	}
+	if len(taskForce) == 0 {
+		return true
+	}
+	for _, tf := range tfs {
+		if tf == taskForce[0] {
+			return true
+		}
+	}
+	return false
+}
+
+// Member returns the subject's enabled membership of an approved ente, if any.
+func (s *Subject) Member(enteID int64) (Membership, bool) {
+	if s == nil {
+		return Membership{}, false
+	}
+	for _, m := range s.Memberships {
+		if m.EnteID == enteID && m.Enabled && m.Approved {
+			return m, true
+		}
+	}
+	return Membership{}, false
+}
+
+// Can reports whether the subject may do action to obj.
+func (s *Subject) Can(action Action, obj Object) bool {
+	if s.Anonymous() {
+		return false
+	}
+	switch action {
+	case ViewReservedArea:
+		return true
+	case RegisterEnte:
+		// Only people with no role anywhere: staff do not register enti.
+		return !s.IsStaff()
+	case ViewEnte, FileRequests:
+		_, ok := s.Member(obj.EnteID)
+		return ok
+	case ManageDelegates:
+		m, ok := s.Member(obj.EnteID)
+		return ok && m.Role == LegalRep
+	case ReviewRegistrations, ManageUsers, ViewAudit:
+		return s.Has(RoleAdmin)
+	case EditContent:
+		return s.Has(RoleEditor) || s.Has(RoleAdmin)
+	}
+	return false
+}
+
+// IsStaff reports whether the subject holds any staff role.
+func (s *Subject) IsStaff() bool { return s != nil && len(s.Roles) > 0 }
+
+const key = "access.subject"
+
+// Set stores the request's subject.
+func Set(c *fiber.Ctx, s *Subject) { c.Locals(key, s) }
+
+// Of returns the request's subject (anonymous when none was set).
+func Of(c *fiber.Ctx) *Subject {
+	if s, ok := c.Locals(key).(*Subject); ok {
+		return s
+	}
+	return &Subject{}
+}
+
+// Require lets the request through when the subject may do action to the object found by obj;
+// anonymous visitors get 401 (the login page for GET), others 403.
+func Require(action Action, obj func(*fiber.Ctx) Object) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		s := Of(c)
+		var o Object
+		if obj != nil {
+			o = obj(c)
+		}
+		if s.Can(action, o) {
+			return c.Next()
+		}
+		if s.Anonymous() {
+			return fiber.ErrUnauthorized
+		}
+		return fiber.ErrForbidden
+	}
+}

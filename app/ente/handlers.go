@@ -1,0 +1,288 @@
+package ente
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"passhub/app/access"
+	"passhub/app/db"
+	"passhub/app/web"
+)
+
+// Handlers serve the registration, the ente's pages, the delegates and the admins' queue.
+type Handlers struct {
+	web *web.Server
+	svc *Service
+}
+
+// Mount registers the ente routes; reserved is the group that requires a login.
+func Mount(reserved fiber.Router, w *web.Server, svc *Service) {
+	h := &Handlers{web: w, svc: svc}
+	ente := func(c *fiber.Ctx) access.Object { return access.Object{EnteID: idParam(c, "id")} }
+	reserved.Get("/area-riservata/registrazione", access.Require(access.RegisterEnte, nil), h.registerForm)
+	reserved.Post("/area-riservata/registrazione", access.Require(access.RegisterEnte, nil), h.register)
+	reserved.Get("/area-riservata/enti/:id", access.Require(access.ViewEnte, ente), h.ente)
+	reserved.Get("/area-riservata/enti/:id/delegati", access.Require(access.ManageDelegates, ente), h.delegates)
+	reserved.Post("/area-riservata/enti/:id/delegati", access.Require(access.ManageDelegates, ente), h.invite)
+	reserved.Post("/area-riservata/enti/:id/delegati/:mid/:op", access.Require(access.ManageDelegates, ente), h.delegateOp)
+	reserved.Post("/area-riservata/enti/:id/inviti/:iid/revoca", access.Require(access.ManageDelegates, ente), h.revokeInvitation)
+	reserved.Get("/admin/registrazioni", access.Require(access.ReviewRegistrations, nil), h.queue)
+	reserved.Get("/admin/registrazioni/:id", access.Require(access.ReviewRegistrations, nil), h.registration)
+	reserved.Get("/admin/registrazioni/:id/protocollo", access.Require(access.ReviewRegistrations, nil), h.protocol)
+	reserved.Post("/admin/registrazioni/:id/:decision", access.Require(access.ReviewRegistrations, nil), h.decide)
+}
+
+func idParam(c *fiber.Ctx, name string) int64 {
+	n, err := strconv.ParseInt(c.Params(name), 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+func actor(c *fiber.Ctx) Actor {
+	s := access.Of(c)
+	return Actor{UserID: s.UserID, Name: s.Name, IP: c.IP()}
+}
+
+// messages translates field errors into the request's language.
+func (h *Handlers) messages(c *fiber.Ctx, errs FieldErrors) map[string]string {
+	out := make(map[string]string, len(errs))
+	for k, id := range errs {
+		out[k] = h.web.T(c, id)
+	}
+	return out
+}
+
+func (h *Handlers) registerForm(c *fiber.Ctx) error {
+	return h.renderRegister(c, RegistrationForm{}, nil, "")
+}
+
+func (h *Handlers) renderRegister(c *fiber.Ctx, f RegistrationForm, errs map[string]string, alert string) error {
+	h.web.CSRFToken(c)
+	q := strings.TrimSpace(c.Query("q"))
+	var found []Ente
+	var chosen *Ente
+	var err error
+	if f.EnteID > 0 {
+		chosen, _ = h.svc.Ente(c.UserContext(), f.EnteID)
+	} else if id, _ := strconv.ParseInt(c.Query("ente"), 10, 64); id > 0 {
+		chosen, _ = h.svc.Ente(c.UserContext(), id)
+	}
+	if chosen == nil && len([]rune(q)) >= 2 {
+		if found, err = h.svc.Search(c.UserContext(), q); err != nil {
+			return err
+		}
+	}
+	regs, err := h.svc.RegistrationsOf(c.UserContext(), access.Of(c).UserID)
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "ente/register", fiber.Map{
+		"Title": h.web.T(c, "registration.title"), "Query": q, "Found": found, "Chosen": chosen, "Form": f,
+		"Errors": errs, "Alert": alert, "Mine": regs, "MaxMB": h.svc.MaxProtocol >> 20,
+	})
+}
+
+func (h *Handlers) register(c *fiber.Ctx) error {
+	f := RegistrationForm{Role: c.FormValue("role"), Email: c.FormValue("email"), PEC: c.FormValue("pec")}
+	f.EnteID, _ = strconv.ParseInt(c.FormValue("ente_id"), 10, 64)
+	var name string
+	var data []byte
+	if fh, err := c.FormFile("protocol"); err == nil {
+		name = fh.Filename
+		if fh.Size > h.svc.MaxProtocol {
+			data = make([]byte, h.svc.MaxProtocol+1) // too large: refused by the service, never read
+		} else {
+			file, err := fh.Open()
+			if err != nil {
+				return err
+			}
+			data, err = io.ReadAll(io.LimitReader(file, h.svc.MaxProtocol+1))
+			file.Close()
+			if err != nil {
+				return err
+			}
+		}
+	}
+	_, err := h.svc.Register(c.UserContext(), actor(c), f, name, data)
+	var ferrs FieldErrors
+	switch {
+	case err == nil:
+		return c.Redirect("/area-riservata", fiber.StatusSeeOther)
+	case errors.As(err, &ferrs):
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderRegister(c, f, h.messages(c, ferrs), h.web.T(c, "form.errors"))
+	case errors.Is(err, ErrAlreadyPending):
+		c.Status(fiber.StatusConflict)
+		return h.renderRegister(c, f, nil, h.web.T(c, "registration.pending_exists"))
+	case errors.Is(err, ErrAlreadyRegistered):
+		c.Status(fiber.StatusConflict)
+		return h.renderRegister(c, f, nil, h.web.T(c, "registration.already"))
+	case errors.Is(err, db.ErrNotFound):
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderRegister(c, RegistrationForm{}, map[string]string{"ente": h.web.T(c, "validation.required")}, h.web.T(c, "form.errors"))
+	}
+	return err
+}
+
+func (h *Handlers) ente(c *fiber.Ctx) error {
+	e, err := h.svc.Ente(c.UserContext(), idParam(c, "id"))
+	if err != nil {
+		return err
+	}
+	m, _ := access.Of(c).Member(e.ID)
+	return h.web.Page(c, "ente/ente", fiber.Map{"Title": e.Name, "Ente": e, "Membership": m,
+		"CanManage": access.Of(c).Can(access.ManageDelegates, access.Object{EnteID: e.ID})})
+}
+
+func (h *Handlers) delegates(c *fiber.Ctx) error { return h.renderDelegates(c, nil, "", "", "") }
+
+func (h *Handlers) renderDelegates(c *fiber.Ctx, errs map[string]string, alert, code, email string) error {
+	h.web.CSRFToken(c)
+	id := idParam(c, "id")
+	e, err := h.svc.Ente(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	members, err := h.svc.Members(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	invs, err := h.svc.Invitations(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "ente/delegates", fiber.Map{"Title": h.web.T(c, "delegates.title"), "Ente": e, "Members": members,
+		"Invitations": invs, "Errors": errs, "Alert": alert, "Code": code, "Email": email, "Notice": c.Query("fatto")})
+}
+
+func (h *Handlers) invite(c *fiber.Ctx) error {
+	id := idParam(c, "id")
+	code, email := c.FormValue("fiscal_code"), c.FormValue("email")
+	_, err := h.svc.Invite(c.UserContext(), actor(c), id, code, email)
+	var ferrs FieldErrors
+	switch {
+	case err == nil:
+		return c.Redirect("/area-riservata/enti/"+strconv.FormatInt(id, 10)+"/delegati?fatto=invito", fiber.StatusSeeOther)
+	case errors.As(err, &ferrs):
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderDelegates(c, h.messages(c, ferrs), h.web.T(c, "form.errors"), code, email)
+	case errors.Is(err, ErrAlreadyMember):
+		c.Status(fiber.StatusConflict)
+		return h.renderDelegates(c, nil, h.web.T(c, "delegates.already"), code, email)
+	}
+	return err
+}
+
+func (h *Handlers) delegateOp(c *fiber.Ctx) error {
+	id, mid := idParam(c, "id"), idParam(c, "mid")
+	var err error
+	switch c.Params("op") {
+	case "abilita":
+		err = h.svc.SetDelegateEnabled(c.UserContext(), actor(c), id, mid, true)
+	case "disabilita":
+		err = h.svc.SetDelegateEnabled(c.UserContext(), actor(c), id, mid, false)
+	case "rimuovi":
+		err = h.svc.RemoveDelegate(c.UserContext(), actor(c), id, mid)
+	default:
+		return fiber.ErrNotFound
+	}
+	if errors.Is(err, ErrNotDelegate) {
+		c.Status(fiber.StatusConflict)
+		return h.renderDelegates(c, nil, h.web.T(c, "delegates.not_delegate"), "", "")
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/area-riservata/enti/"+strconv.FormatInt(id, 10)+"/delegati?fatto="+c.Params("op"), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) revokeInvitation(c *fiber.Ctx) error {
+	id := idParam(c, "id")
+	if err := h.svc.RevokeInvitation(c.UserContext(), actor(c), id, idParam(c, "iid")); err != nil {
+		return err
+	}
+	return c.Redirect("/area-riservata/enti/"+strconv.FormatInt(id, 10)+"/delegati?fatto=revoca", fiber.StatusSeeOther)
+}
+
+func (h *Handlers) queue(c *fiber.Ctx) error {
+	status := c.Query("stato", RegPending)
+	switch status {
+	case RegPending, RegApproved, RegRejected:
+	default:
+		status = RegPending
+	}
+	regs, err := h.svc.Registrations(c.UserContext(), status)
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "ente/admin_queue", fiber.Map{"Title": h.web.T(c, "admin.registrations"), "Registrations": regs, "Status": status})
+}
+
+func (h *Handlers) registration(c *fiber.Ctx) error { return h.renderRegistration(c, nil, "") }
+
+func (h *Handlers) renderRegistration(c *fiber.Ctx, errs map[string]string, reason string) error {
+	h.web.CSRFToken(c)
+	r, err := h.svc.Registration(c.UserContext(), idParam(c, "id"))
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "ente/admin_registration", fiber.Map{"Title": r.Ente.Name, "Reg": r, "Errors": errs, "Reason": reason})
+}
+
+func (h *Handlers) protocol(c *fiber.Ctx) error {
+	r, err := h.svc.Registration(c.UserContext(), idParam(c, "id"))
+	if err != nil {
+		return err
+	}
+	f, err := h.svc.Protocol(c.UserContext(), r)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, r.ProtocolType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="protocollo-`+r.Ente.ISTAT+extOf(r.ProtocolType)+`"`)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Send(data)
+}
+
+func extOf(ctype string) string {
+	if ctype == TypeP7M {
+		return ".pdf.p7m"
+	}
+	return ".pdf"
+}
+
+func (h *Handlers) decide(c *fiber.Ctx) error {
+	id := idParam(c, "id")
+	var err error
+	switch c.Params("decision") {
+	case "approva":
+		_, err = h.svc.Approve(c.UserContext(), actor(c), id)
+	case "rifiuta":
+		_, err = h.svc.Reject(c.UserContext(), actor(c), id, c.FormValue("reason"))
+	default:
+		return fiber.ErrNotFound
+	}
+	var ferrs FieldErrors
+	switch {
+	case errors.As(err, &ferrs):
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderRegistration(c, h.messages(c, ferrs), c.FormValue("reason"))
+	case errors.Is(err, ErrNotPending):
+		c.Status(fiber.StatusConflict)
+		return h.renderRegistration(c, map[string]string{"decision": h.web.T(c, "registration.decided")}, "")
+	case err != nil:
+		return err
+	}
+	return c.Redirect("/admin/registrazioni", fiber.StatusSeeOther)
+}

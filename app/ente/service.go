@@ -1,0 +1,515 @@
+package ente
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+
+	"passhub/app/audit"
+	"passhub/app/auth"
+	"passhub/app/db"
+	"passhub/app/storage"
+)
+
+// Errors of the ente service; handlers turn them into messages for people.
+var (
+	ErrAlreadyRegistered = errors.New("ente: the ente is already registered")
+	ErrAlreadyPending    = errors.New("ente: the ente already has a registration awaiting a decision")
+	ErrNotPending        = errors.New("ente: the registration was already decided")
+	ErrReasonRequired    = errors.New("ente: a rejection needs a reason")
+	ErrAlreadyMember     = errors.New("ente: that person is already a member of the ente")
+	ErrNotDelegate       = errors.New("ente: only delegates can be enabled, disabled or removed")
+)
+
+// FieldErrors lists the form fields that are wrong, by name, with a message id each.
+type FieldErrors map[string]string
+
+func (e FieldErrors) Error() string { return fmt.Sprintf("ente: %d invalid fields", len(e)) }
+
+// Actor is who performs an operation, for the audit log.
+type Actor struct {
+	UserID int64
+	Name   string
+	IP     string
+}
+
+// Event is something that happened to an ente that people must be told about.
+type Event struct {
+	Kind         string // "registration.submitted", "registration.approved", "registration.rejected", "delegate.invited", "delegate.disabled"
+	Ente         *Ente
+	Registration *Registration
+	Invitation   *Invitation
+	UserID       int64
+}
+
+// Service owns the rules of enti, registrations and delegates.
+type Service struct {
+	db    *db.DB
+	store Store
+	files storage.Store
+	// MaxProtocol is the largest protocol accepted, in bytes.
+	MaxProtocol int64
+	// InvitationTTL is how long an invitation can be accepted.
+	InvitationTTL time.Duration
+	// Notify is told, after commit, of the events people must hear about (e-mail).
+	Notify func(ctx context.Context, ev Event)
+	// EndSessions ends every session of a user, inside the transaction that disables them.
+	EndSessions func(ctx context.Context, tx bun.IDB, userID int64) error
+	now         func() time.Time
+}
+
+// NewService returns the ente service storing protocols in files.
+func NewService(d *db.DB, files storage.Store) *Service {
+	return &Service{db: d, files: files, MaxProtocol: 10 << 20, InvitationTTL: 14 * 24 * time.Hour,
+		Notify: func(context.Context, Event) {}, EndSessions: func(context.Context, bun.IDB, int64) error { return nil },
+		now: func() time.Time { return time.Now().UTC() }}
+}
+
+// SetClock replaces the service's clock.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Search finds enti of the registry by name or ISTAT code.
+func (s *Service) Search(ctx context.Context, q string) ([]Ente, error) {
+	return s.store.Search(ctx, s.db, q, 30)
+}
+
+// Ente returns one ente.
+func (s *Service) Ente(ctx context.Context, id int64) (*Ente, error) {
+	return s.store.Ente(ctx, s.db, id)
+}
+
+// Import adds enti to the registry or refreshes their names, by ISTAT code.
+func (s *Service) Import(ctx context.Context, list []Ente) (int, error) {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.now()
+		for i := range list {
+			e := list[i]
+			if e.Status == "" {
+				e.Status = StatusUnregistered
+			}
+			e.CreatedAt, e.UpdatedAt = now, now
+			if err := s.store.SaveEnte(ctx, tx, &e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return len(list), err
+}
+
+// RegistrationForm is what a legal representative declares.
+type RegistrationForm struct {
+	EnteID int64
+	Role   string
+	Email  string
+	PEC    string
+}
+
+// Validate returns the fields that are wrong.
+func (f *RegistrationForm) Validate() FieldErrors {
+	errs := FieldErrors{}
+	if f.EnteID <= 0 {
+		errs["ente"] = "validation.required"
+	}
+	switch f.Role {
+	case RoleSindaco, RolePresidente, RoleCommissario:
+	case "":
+		errs["role"] = "validation.required"
+	default:
+		errs["role"] = "validation.choice"
+	}
+	for name, v := range map[string]string{"email": f.Email, "pec": f.PEC} {
+		if v == "" {
+			errs[name] = "validation.required"
+		} else if a, err := mail.ParseAddress(v); err != nil || a.Address != v || utf8.RuneCountInString(v) > 254 {
+			errs[name] = "validation.email"
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// Register files a legal representative's registration of an ente with the signed protocol. An
+// ente already approved goes through a handover; one with a pending registration is refused.
+func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, protocolName string, protocol []byte) (*Registration, error) {
+	f.Email, f.PEC = strings.TrimSpace(f.Email), strings.TrimSpace(f.PEC)
+	errs := f.Validate()
+	ctype, signed, perr := CheckProtocol(protocol, s.MaxProtocol)
+	if perr != nil {
+		if errs == nil {
+			errs = FieldErrors{}
+		}
+		switch {
+		case errors.Is(perr, ErrProtocolMissing):
+			errs["protocol"] = "registration.protocol.missing"
+		case errors.Is(perr, ErrProtocolTooLarge):
+			errs["protocol"] = "registration.protocol.large"
+		default:
+			errs["protocol"] = "registration.protocol.type"
+		}
+	}
+	if errs != nil {
+		return nil, errs
+	}
+	sum := sha256.Sum256(protocol)
+	hash := hex.EncodeToString(sum[:])
+	ext := ".pdf"
+	if ctype == TypeP7M {
+		ext = ".pdf.p7m"
+	}
+	key := "protocols/" + hash[:2] + "/" + hash + ext
+	var reg *Registration
+	var ente *Ente
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		e, err := s.store.Ente(ctx, tx, f.EnteID)
+		if err != nil {
+			return err
+		}
+		if _, err := s.store.Pending(ctx, tx, e.ID); err == nil {
+			return ErrAlreadyPending
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		kind := RegFirst
+		if e.Status == StatusApproved {
+			if m, err := s.store.MembershipOfUser(ctx, tx, e.ID, who.UserID); err == nil && m.Role == LegalRep {
+				return ErrAlreadyRegistered
+			}
+			kind = RegHandover
+		}
+		now := s.now()
+		reg = &Registration{EnteID: e.ID, ApplicantID: who.UserID, Kind: kind, Role: f.Role, Email: f.Email, PEC: f.PEC,
+			ProtocolName: cleanName(protocolName, ext), ProtocolKey: key, ProtocolSHA256: hash, ProtocolSize: int64(len(protocol)),
+			ProtocolType: ctype, ProtocolSigned: signed, Status: RegPending, CreatedAt: now}
+		if err := s.store.InsertRegistration(ctx, tx, reg); err != nil {
+			if errors.Is(err, db.ErrConflict) {
+				return ErrAlreadyPending
+			}
+			return err
+		}
+		if kind == RegFirst {
+			if err := s.store.SetStatus(ctx, tx, e.ID, StatusPending, now); err != nil {
+				return err
+			}
+		}
+		ente = e
+		return audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "registration.submit",
+			ObjectType: "registration", ObjectID: reg.ID, EnteID: e.ID,
+			Detail: fmt.Sprintf("%s, %s, protocol %s (%d bytes, signed %v)", kind, f.Role, hash[:12], len(protocol), signed)})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ente: register: %w", err)
+	}
+	// The file is content-addressed: writing it after commit cannot leave a row pointing at
+	// another file, and a failed write is reported so the applicant can retry.
+	if err := s.files.Put(ctx, key, bytes.NewReader(protocol)); err != nil {
+		return nil, fmt.Errorf("ente: store protocol: %w", err)
+	}
+	s.Notify(ctx, Event{Kind: "registration.submitted", Ente: ente, Registration: reg, UserID: who.UserID})
+	return reg, nil
+}
+
+func cleanName(name, ext string) string {
+	name = strings.Map(func(r rune) rune {
+		if r < 32 || strings.ContainsRune(`/\"<>|:*?`, r) {
+			return '_'
+		}
+		return r
+	}, name)
+	if name == "" || utf8.RuneCountInString(name) > 150 {
+		return "protocollo" + ext
+	}
+	return name
+}
+
+// Protocol opens the protocol file of a registration.
+func (s *Service) Protocol(ctx context.Context, r *Registration) (io.ReadCloser, error) {
+	return s.files.Open(ctx, r.ProtocolKey)
+}
+
+// Registration returns one registration.
+func (s *Service) Registration(ctx context.Context, id int64) (*Registration, error) {
+	return s.store.Registration(ctx, s.db, id)
+}
+
+// Registrations lists registrations in status (all when empty).
+func (s *Service) Registrations(ctx context.Context, status string) ([]Registration, error) {
+	return s.store.Registrations(ctx, s.db, status)
+}
+
+// RegistrationsOf lists the registrations a user filed.
+func (s *Service) RegistrationsOf(ctx context.Context, userID int64) ([]Registration, error) {
+	return s.store.RegistrationsOf(ctx, s.db, userID)
+}
+
+// Approve accepts a pending registration: the applicant becomes the ente's legal representative
+// (replacing the previous one in a handover) and the ente is approved.
+func (s *Service) Approve(ctx context.Context, admin Actor, regID int64) (*Registration, error) {
+	var reg *Registration
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		r, err := s.store.Registration(ctx, tx, regID)
+		if err != nil {
+			return err
+		}
+		if r.Status != RegPending {
+			return ErrNotPending
+		}
+		now := s.now()
+		r.Status, r.DecidedBy, r.DecidedAt = RegApproved, admin.UserID, now
+		if err := s.store.UpdateRegistration(ctx, tx, r); err != nil {
+			return err
+		}
+		if r.Kind == RegHandover {
+			reps, err := s.store.LegalReps(ctx, tx, r.EnteID)
+			if err != nil {
+				return err
+			}
+			for _, m := range reps {
+				if m.UserID == r.ApplicantID {
+					continue
+				}
+				if err := s.store.DeleteMembership(ctx, tx, m.ID); err != nil {
+					return err
+				}
+				if err := s.EndSessions(ctx, tx, m.UserID); err != nil {
+					return err
+				}
+			}
+		}
+		m, err := s.store.MembershipOfUser(ctx, tx, r.EnteID, r.ApplicantID)
+		if errors.Is(err, db.ErrNotFound) {
+			m = &Membership{EnteID: r.EnteID, UserID: r.ApplicantID, CreatedAt: now}
+		} else if err != nil {
+			return err
+		}
+		m.Role, m.Enabled, m.UpdatedAt = LegalRep, true, now
+		if err := s.store.SaveMembership(ctx, tx, m); err != nil {
+			return err
+		}
+		r.Ente.Status, r.Ente.Email, r.Ente.PEC, r.Ente.UpdatedAt = StatusApproved, r.Email, r.PEC, now
+		if err := s.store.UpdateEnte(ctx, tx, r.Ente); err != nil {
+			return err
+		}
+		reg = r
+		return audit.Record(ctx, tx, audit.Entry{ActorID: admin.UserID, Actor: admin.Name, IP: admin.IP, Action: "registration.approve",
+			ObjectType: "registration", ObjectID: r.ID, EnteID: r.EnteID, Detail: r.Kind})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ente: approve %d: %w", regID, err)
+	}
+	s.Notify(ctx, Event{Kind: "registration.approved", Ente: reg.Ente, Registration: reg, UserID: reg.ApplicantID})
+	return reg, nil
+}
+
+// Reject refuses a pending registration with a reason the applicant will read.
+func (s *Service) Reject(ctx context.Context, admin Actor, regID int64, reason string) (*Registration, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, FieldErrors{"reason": "validation.required"}
+	}
+	if utf8.RuneCountInString(reason) > 2000 {
+		return nil, FieldErrors{"reason": "validation.too_long"}
+	}
+	var reg *Registration
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		r, err := s.store.Registration(ctx, tx, regID)
+		if err != nil {
+			return err
+		}
+		if r.Status != RegPending {
+			return ErrNotPending
+		}
+		now := s.now()
+		r.Status, r.Reason, r.DecidedBy, r.DecidedAt = RegRejected, reason, admin.UserID, now
+		if err := s.store.UpdateRegistration(ctx, tx, r); err != nil {
+			return err
+		}
+		if r.Kind == RegFirst {
+			if err := s.store.SetStatus(ctx, tx, r.EnteID, StatusUnregistered, now); err != nil {
+				return err
+			}
+		}
+		reg = r
+		return audit.Record(ctx, tx, audit.Entry{ActorID: admin.UserID, Actor: admin.Name, IP: admin.IP, Action: "registration.reject",
+			ObjectType: "registration", ObjectID: r.ID, EnteID: r.EnteID, Detail: reason})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ente: reject %d: %w", regID, err)
+	}
+	s.Notify(ctx, Event{Kind: "registration.rejected", Ente: reg.Ente, Registration: reg, UserID: reg.ApplicantID})
+	return reg, nil
+}
+
+// Memberships returns a user's memberships with their enti.
+func (s *Service) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
+	return s.store.Memberships(ctx, s.db, userID)
+}
+
+// Members lists an ente's members.
+func (s *Service) Members(ctx context.Context, enteID int64) ([]Member, error) {
+	return s.store.Members(ctx, s.db, enteID)
+}
+
+// Invitations lists an ente's open invitations.
+func (s *Service) Invitations(ctx context.Context, enteID int64) ([]Invitation, error) {
+	return s.store.OpenInvitations(ctx, s.db, enteID, s.now())
+}
+
+// Invite asks the person with fiscalCode to become a delegate of the ente.
+func (s *Service) Invite(ctx context.Context, who Actor, enteID int64, fiscalCode, email string) (*Invitation, error) {
+	errs := FieldErrors{}
+	code, err := auth.NormalizeFiscalCode(fiscalCode)
+	if err != nil {
+		errs["fiscal_code"] = "validation.fiscal_code"
+	}
+	email = strings.TrimSpace(email)
+	if email == "" {
+		errs["email"] = "validation.required"
+	} else if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		errs["email"] = "validation.email"
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	var inv *Invitation
+	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var uid int64
+		err := tx.NewSelect().Table("users").Column("id").Where("fiscal_code = ?", code).Scan(ctx, &uid)
+		if err == nil {
+			if _, err := s.store.MembershipOfUser(ctx, tx, enteID, uid); err == nil {
+				return ErrAlreadyMember
+			}
+		}
+		open, err := s.store.OpenInvitations(ctx, tx, enteID, s.now())
+		if err != nil {
+			return err
+		}
+		for _, o := range open {
+			if o.FiscalCode == code {
+				inv = &o
+				return nil // inviting twice is harmless: the open invitation stands
+			}
+		}
+		now := s.now()
+		inv = &Invitation{EnteID: enteID, FiscalCode: code, Email: email, InvitedBy: who.UserID, ExpiresAt: now.Add(s.InvitationTTL), CreatedAt: now}
+		if err := s.store.InsertInvitation(ctx, tx, inv); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "delegate.invite",
+			ObjectType: "invitation", ObjectID: inv.ID, EnteID: enteID, Detail: code})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ente: invite: %w", err)
+	}
+	e, _ := s.store.Ente(ctx, s.db, enteID)
+	s.Notify(ctx, Event{Kind: "delegate.invited", Ente: e, Invitation: inv})
+	return inv, nil
+}
+
+// RevokeInvitation withdraws an open invitation.
+func (s *Service) RevokeInvitation(ctx context.Context, who Actor, enteID, id int64) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		ok, err := s.store.RevokeInvitation(ctx, tx, enteID, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("ente: invitation %d: %w", id, db.ErrNotFound)
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "delegate.invite.revoke",
+			ObjectType: "invitation", ObjectID: id, EnteID: enteID})
+	})
+}
+
+// AcceptInvitations turns the open invitations for a user's fiscal code into delegate
+// memberships; it runs inside the login transaction.
+func (s *Service) AcceptInvitations(ctx context.Context, tx bun.IDB, userID int64, fiscalCode string) error {
+	invs, err := s.store.InvitationsFor(ctx, tx, fiscalCode, s.now())
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, inv := range invs {
+		if _, err := s.store.MembershipOfUser(ctx, tx, inv.EnteID, userID); errors.Is(err, db.ErrNotFound) {
+			m := &Membership{EnteID: inv.EnteID, UserID: userID, Role: Delegate, Enabled: true, CreatedAt: now, UpdatedAt: now}
+			if err := s.store.SaveMembership(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		if err := s.store.AcceptInvitation(ctx, tx, inv.ID, now); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: userID, Action: "delegate.accept", ObjectType: "invitation",
+			ObjectID: inv.ID, EnteID: inv.EnteID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetDelegateEnabled enables or disables a delegate; a disabled delegate loses access at once,
+// sessions included.
+func (s *Service) SetDelegateEnabled(ctx context.Context, who Actor, enteID, membershipID int64, enabled bool) error {
+	var userID int64
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		m, err := s.store.Membership(ctx, tx, enteID, membershipID)
+		if err != nil {
+			return err
+		}
+		if m.Role != Delegate {
+			return ErrNotDelegate
+		}
+		m.Enabled, m.UpdatedAt = enabled, s.now()
+		if err := s.store.SaveMembership(ctx, tx, m); err != nil {
+			return err
+		}
+		action := "delegate.enable"
+		if !enabled {
+			action = "delegate.disable"
+			if err := s.EndSessions(ctx, tx, m.UserID); err != nil {
+				return err
+			}
+		}
+		userID = m.UserID
+		return audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: action,
+			ObjectType: "membership", ObjectID: m.ID, EnteID: enteID})
+	})
+	if err == nil && !enabled {
+		e, _ := s.store.Ente(ctx, s.db, enteID)
+		s.Notify(ctx, Event{Kind: "delegate.disabled", Ente: e, UserID: userID})
+	}
+	return err
+}
+
+// RemoveDelegate removes a delegate from the ente; they keep nothing of it.
+func (s *Service) RemoveDelegate(ctx context.Context, who Actor, enteID, membershipID int64) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		m, err := s.store.Membership(ctx, tx, enteID, membershipID)
+		if err != nil {
+			return err
+		}
+		if m.Role != Delegate {
+			return ErrNotDelegate
+		}
+		if err := s.store.DeleteMembership(ctx, tx, m.ID); err != nil {
+			return err
+		}
+		if err := s.EndSessions(ctx, tx, m.UserID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "delegate.remove",
+			ObjectType: "membership", ObjectID: m.ID, EnteID: enteID})
+	})
+}

@@ -1,0 +1,54 @@
+// Package storage is the port for uploaded files (protocols, documents): a flat key space of
+// immutable blobs. Plugins implement it (a local folder by default, S3-compatible storage in
+// production) and register themselves by name.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// ErrNotFound is returned for a key that holds nothing.
+var ErrNotFound = errors.New("storage: not found")
+
+// Store keeps blobs by key. Put is atomic: a reader sees the whole blob or nothing.
+type Store interface {
+	Put(ctx context.Context, key string, r io.Reader) error
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// Options configure a store: the data dir and the plugin's own settings.
+type Options struct {
+	DataDir  string
+	Settings map[string]string
+}
+
+// Factory builds a store.
+type Factory func(Options) (Store, error)
+
+var (
+	mu        sync.Mutex
+	factories = map[string]Factory{}
+)
+
+// Register makes a store available under name.
+func Register(name string, f Factory) {
+	mu.Lock()
+	defer mu.Unlock()
+	factories[name] = f
+}
+
+// New builds the store registered under name.
+func New(name string, o Options) (Store, error) {
+	mu.Lock()
+	f, ok := factories[name]
+	mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("storage: no store %q", name)
+	}
+	return f(o)
+}

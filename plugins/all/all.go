@@ -1,0 +1,6 @@
+// Package all links every plugin into the program; each registers itself with its port.
+package all
+
+import (
+	_ "passhub/plugins/localfs" // storage "local"
+)

@@ -1,0 +1,102 @@
+// Package localfs stores uploaded files in a local folder (PASSHUB_DATA_DIR/uploads), writing
+// each through a temporary file renamed into place so a reader never sees half a file.
+package localfs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"passhub/app/storage"
+)
+
+func init() {
+	storage.Register("local", func(o storage.Options) (storage.Store, error) {
+		dir := o.Settings["dir"]
+		if dir == "" {
+			dir = filepath.Join(o.DataDir, "uploads")
+		}
+		return New(dir)
+	})
+}
+
+// Store is a folder of blobs.
+type Store struct{ dir string }
+
+// New returns a store in dir, creating it when missing.
+func New(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("localfs: %w", err)
+	}
+	return &Store{dir: dir}, nil
+}
+
+var validKey = regexp.MustCompile(`^[a-z0-9][a-z0-9/_.-]{0,200}$`)
+
+func (s *Store) path(key string) (string, error) {
+	if !validKey.MatchString(key) || filepath.Clean(key) != key || filepath.IsAbs(key) || key == ".." || len(key) > 2 && key[:3] == "../" {
+		return "", fmt.Errorf("localfs: invalid key %q", key)
+	}
+	return filepath.Join(s.dir, filepath.FromSlash(key)), nil
+}
+
+// Put writes r under key atomically.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader) error {
+	p, err := s.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+		return fmt.Errorf("localfs: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
+	if err != nil {
+		return fmt.Errorf("localfs: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, r); err != nil {
+		tmp.Close()
+		return fmt.Errorf("localfs: write %s: %w", key, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("localfs: sync %s: %w", key, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("localfs: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), p)
+}
+
+// Open returns the blob under key.
+func (s *Store) Open(_ context.Context, key string) (io.ReadCloser, error) {
+	p, err := s.path(key)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("localfs: %s: %w", key, storage.ErrNotFound)
+	}
+	return f, err
+}
+
+// Delete removes the blob under key; a missing key is not an error.
+func (s *Store) Delete(_ context.Context, key string) error {
+	p, err := s.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("localfs: %w", err)
+	}
+	return nil
+}
