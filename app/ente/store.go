@@ -85,7 +85,7 @@ func (Store) Registration(ctx context.Context, idb bun.IDB, id int64) (*Registra
 
 // UpdateRegistration saves r.
 func (Store) UpdateRegistration(ctx context.Context, idb bun.IDB, r *Registration) error {
-	_, err := idb.NewUpdate().Model(r).ExcludeColumn("ente").WherePK().Exec(ctx)
+	_, err := idb.NewUpdate().Model(r).WherePK().Exec(ctx)
 	return db.Map(err)
 }
 
@@ -155,9 +155,9 @@ func (Store) MembershipOfUser(ctx context.Context, idb bun.IDB, enteID, userID i
 func (Store) SaveMembership(ctx context.Context, idb bun.IDB, m *Membership) error {
 	var err error
 	if m.ID == 0 {
-		_, err = idb.NewInsert().Model(m).ExcludeColumn("ente").Returning("id").Exec(ctx)
+		_, err = idb.NewInsert().Model(m).Returning("id").Exec(ctx)
 	} else {
-		_, err = idb.NewUpdate().Model(m).ExcludeColumn("ente").WherePK().Exec(ctx)
+		_, err = idb.NewUpdate().Model(m).WherePK().Exec(ctx)
 	}
 	if err != nil {
 		return fmt.Errorf("ente: save membership: %w", db.Map(err))

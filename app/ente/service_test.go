@@ -1,0 +1,235 @@
+package ente_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"testing"
+
+	"passhub/app"
+	"passhub/app/apptest"
+	"passhub/app/audit"
+	"passhub/app/auth"
+	"passhub/app/db"
+	"passhub/app/ente"
+	"passhub/app/identity"
+)
+
+const pdf = "%PDF-1.7\n1 0 obj << /Type /Sig /SubFilter /ETSI.CAdES.detached /ByteRange [0 1 2 3] >> endobj\n%%EOF\n"
+
+func code(first15 string) string { return first15 + string(auth.CheckChar(first15)) }
+
+type world struct {
+	a      *app.App
+	ctx    context.Context
+	comune ente.Ente
+	admin  ente.Actor
+}
+
+func setup(t *testing.T) *world {
+	t.Helper()
+	a := apptest.New(t, apptest.NoContent)
+	ctx := context.Background()
+	if _, err := a.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO", Region: "Lombardia"}}); err != nil {
+		t.Fatal(err)
+	}
+	found, err := a.Enti.Search(ctx, "cant")
+	if err != nil || len(found) != 1 {
+		t.Fatalf("search: %v %v", found, err)
+	}
+	return &world{a: a, ctx: ctx, comune: found[0], admin: ente.Actor{UserID: login(t, a, code("DMNMRA70A41F205"), "Ada", "Admin"), Name: "Ada Admin"}}
+}
+
+// login signs a person in as an identity provider would, returning the user id.
+func login(t *testing.T, a *app.App, fiscalCode, name, family string) int64 {
+	t.Helper()
+	u, _, err := a.Identity.Login(context.Background(), auth.Identity{FiscalCode: fiscalCode, Name: name, FamilyName: family, Method: "spid", Level: 2}, identity.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}
+
+func form(enteID int64) ente.RegistrationForm {
+	return ente.RegistrationForm{EnteID: enteID, Role: ente.RoleSindaco, Email: "sindaco@comune.cantu.co.it", PEC: "comune.cantu@pec.it"}
+}
+
+func TestRegistrationNeedsAValidProtocolAndFields(t *testing.T) {
+	w := setup(t)
+	mayor := ente.Actor{UserID: login(t, w.a, "RSSMRA80A01F205X", "Mario", "Rossi")}
+	cases := []struct {
+		name  string
+		form  ente.RegistrationForm
+		file  string
+		field string
+	}{
+		{"no protocol", form(w.comune.ID), "", "protocol"},
+		{"not a pdf", form(w.comune.ID), "\x89PNG\r\n\x1a\n", "protocol"},
+		{"no role", func() ente.RegistrationForm { f := form(w.comune.ID); f.Role = ""; return f }(), pdf, "role"},
+		{"bad pec", func() ente.RegistrationForm { f := form(w.comune.ID); f.PEC = "pec@"; return f }(), pdf, "pec"},
+		{"no ente", form(0), pdf, "ente"},
+	}
+	for _, c := range cases {
+		_, err := w.a.Enti.Register(w.ctx, mayor, c.form, "protocollo.pdf", []byte(c.file))
+		var fe ente.FieldErrors
+		if !errors.As(err, &fe) || fe[c.field] == "" {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	w.a.Enti.MaxProtocol = 10
+	if _, err := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "p.pdf", []byte(pdf)); err == nil {
+		t.Error("oversized protocol accepted")
+	}
+	regs, _ := w.a.Enti.Registrations(w.ctx, "")
+	if len(regs) != 0 {
+		t.Errorf("%d registrations stored from bad input", len(regs))
+	}
+}
+
+func TestRegistrationLifecycle(t *testing.T) {
+	w := setup(t)
+	mayor := ente.Actor{UserID: login(t, w.a, "RSSMRA80A01F205X", "Mario", "Rossi"), Name: "Mario Rossi"}
+	var events []string
+	w.a.Enti.Notify = func(_ context.Context, ev ente.Event) { events = append(events, ev.Kind) }
+
+	reg, err := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "Protocollo firmato.pdf", []byte(pdf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.Status != ente.RegPending || !reg.ProtocolSigned || reg.ProtocolType != ente.TypePDF || len(reg.ProtocolSHA256) != 64 || reg.Kind != ente.RegFirst {
+		t.Fatalf("registration %+v", reg)
+	}
+	f, err := w.a.Enti.Protocol(w.ctx, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := io.ReadAll(f)
+	f.Close()
+	if string(stored) != pdf {
+		t.Error("protocol not stored as uploaded")
+	}
+	other := ente.Actor{UserID: login(t, w.a, code("VRDLGU60B01F205"), "Luigi", "Verdi")}
+	if _, err := w.a.Enti.Register(w.ctx, other, form(w.comune.ID), "p.pdf", []byte(pdf)); !errors.Is(err, ente.ErrAlreadyPending) {
+		t.Errorf("second pending registration: %v", err)
+	}
+	if _, err := w.a.Enti.Reject(w.ctx, w.admin, reg.ID, "  "); err == nil {
+		t.Error("rejection without a reason accepted")
+	}
+	if _, err := w.a.Enti.Approve(w.ctx, w.admin, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.a.Enti.Approve(w.ctx, w.admin, reg.ID); !errors.Is(err, ente.ErrNotPending) {
+		t.Errorf("approved twice: %v", err)
+	}
+	ms, _ := w.a.Enti.Memberships(w.ctx, mayor.UserID)
+	if len(ms) != 1 || ms[0].Role != ente.LegalRep || !ms[0].Enabled || ms[0].Ente.Status != ente.StatusApproved {
+		t.Fatalf("memberships %+v", ms)
+	}
+	if _, err := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "p.pdf", []byte(pdf)); !errors.Is(err, ente.ErrAlreadyRegistered) {
+		t.Errorf("legal rep registering again: %v", err)
+	}
+
+	// After an election, the new mayor's handover replaces the legal representative once approved.
+	hand, err := w.a.Enti.Register(w.ctx, other, form(w.comune.ID), "p.pdf", []byte(pdf))
+	if err != nil || hand.Kind != ente.RegHandover {
+		t.Fatalf("handover: %+v %v", hand, err)
+	}
+	if _, err := w.a.Enti.Approve(w.ctx, w.admin, hand.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ms, _ := w.a.Enti.Memberships(w.ctx, mayor.UserID); len(ms) != 0 {
+		t.Errorf("old legal rep kept %+v", ms)
+	}
+	if ms, _ := w.a.Enti.Memberships(w.ctx, other.UserID); len(ms) != 1 || ms[0].Role != ente.LegalRep {
+		t.Errorf("new legal rep: %+v", ms)
+	}
+	want := []string{"registration.submitted", "registration.approved", "registration.submitted", "registration.approved"}
+	if len(events) != len(want) {
+		t.Errorf("events %v", events)
+	}
+	entries, n, _ := audit.List(w.ctx, w.a.DB, audit.Filter{EnteID: w.comune.ID})
+	if n != 4 || entries[0].Action != "registration.approve" {
+		t.Errorf("audit: %d %+v", n, entries)
+	}
+}
+
+func TestRejectionFreesTheEnte(t *testing.T) {
+	w := setup(t)
+	mayor := ente.Actor{UserID: login(t, w.a, "RSSMRA80A01F205X", "Mario", "Rossi")}
+	reg, err := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "p.pdf", []byte(pdf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.a.Enti.Reject(w.ctx, w.admin, reg.ID, "Il protocollo non è firmato dal legale rappresentante.")
+	if err != nil || r.Status != ente.RegRejected || r.Reason == "" {
+		t.Fatalf("reject: %+v %v", r, err)
+	}
+	e, _ := w.a.Enti.Ente(w.ctx, w.comune.ID)
+	if e.Status != ente.StatusUnregistered {
+		t.Errorf("ente status %s", e.Status)
+	}
+	if _, err := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "p.pdf", []byte(pdf)); err != nil {
+		t.Errorf("registering again after a rejection: %v", err)
+	}
+}
+
+func TestDelegates(t *testing.T) {
+	w := setup(t)
+	mayor := ente.Actor{UserID: login(t, w.a, "RSSMRA80A01F205X", "Mario", "Rossi"), Name: "Mario Rossi"}
+	reg, _ := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "p.pdf", []byte(pdf))
+	if _, err := w.a.Enti.Approve(w.ctx, w.admin, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	delegateCode := code("BNCGLI75M41L219")
+	if _, err := w.a.Enti.Invite(w.ctx, mayor, w.comune.ID, "BNCGLI75M41L219A", "g@comune.it"); err == nil && auth.CheckChar("BNCGLI75M41L219") != 'A' {
+		t.Error("invitation with a wrong check character accepted")
+	}
+	inv, err := w.a.Enti.Invite(w.ctx, mayor, w.comune.ID, delegateCode, "giulia.bianchi@comune.cantu.co.it")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := w.a.Enti.Invite(w.ctx, mayor, w.comune.ID, delegateCode, "x@comune.it"); err != nil || again.ID != inv.ID {
+		t.Errorf("inviting twice: %v", err)
+	}
+	// Someone else logging in gets nothing; the invited person becomes a delegate by logging in.
+	stranger := login(t, w.a, code("NRIPLA85C10F205"), "Paolo", "Neri")
+	if ms, _ := w.a.Enti.Memberships(w.ctx, stranger); len(ms) != 0 {
+		t.Errorf("stranger got %+v", ms)
+	}
+	u, tok, err := w.a.Identity.Login(w.ctx, auth.Identity{FiscalCode: delegateCode, Name: "Giulia", FamilyName: "Bianchi", Method: "spid", Level: 2}, identity.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := w.a.Enti.Memberships(w.ctx, u.ID)
+	if len(ms) != 1 || ms[0].Role != ente.Delegate || !ms[0].Enabled {
+		t.Fatalf("delegate memberships %+v", ms)
+	}
+	if open, _ := w.a.Enti.Invitations(w.ctx, w.comune.ID); len(open) != 0 {
+		t.Errorf("accepted invitation still open")
+	}
+	if _, err := w.a.Enti.Invite(w.ctx, mayor, w.comune.ID, delegateCode, "g@comune.it"); !errors.Is(err, ente.ErrAlreadyMember) {
+		t.Errorf("inviting a member: %v", err)
+	}
+	// Disabling ends the delegate's sessions at once.
+	if err := w.a.Enti.SetDelegateEnabled(w.ctx, mayor, w.comune.ID, ms[0].ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.a.Identity.Authenticate(w.ctx, tok); !errors.Is(err, identity.ErrNoSession) {
+		t.Errorf("disabled delegate's session still works: %v", err)
+	}
+	// The legal representative cannot be disabled through the delegates page.
+	lr, _ := w.a.Enti.Memberships(w.ctx, mayor.UserID)
+	if err := w.a.Enti.SetDelegateEnabled(w.ctx, mayor, w.comune.ID, lr[0].ID, false); !errors.Is(err, ente.ErrNotDelegate) {
+		t.Errorf("disabling the legal rep: %v", err)
+	}
+	// A membership of another ente is not found through this one.
+	if err := w.a.Enti.RemoveDelegate(w.ctx, mayor, w.comune.ID+1, ms[0].ID); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("removing through another ente: %v", err)
+	}
+	if err := w.a.Enti.RemoveDelegate(w.ctx, mayor, w.comune.ID, ms[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if ms, _ := w.a.Enti.Memberships(w.ctx, u.ID); len(ms) != 0 {
+		t.Errorf("removed delegate kept %+v", ms)
+	}
+}
