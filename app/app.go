@@ -17,6 +17,7 @@ import (
 	"passhub/app/access"
 	"passhub/app/api"
 	"passhub/app/area"
+	"passhub/app/audit"
 	"passhub/app/auth"
 	"passhub/app/catalogue"
 	"passhub/app/config"
@@ -143,6 +144,8 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use("/admin", identity.RequireLogin)
 	area.Mount(w.App, w, a.Enti)
 	ente.Mount(w.App, w, a.Enti)
+	(&identity.AdminHandlers{Web: w, Svc: a.Identity, TaskForces: a.taskForceCodes}).Mount(w.App)
+	audit.Mount(w.App, w, a.DB)
 	api.Mount(w.App, a.Content)
 	portal.Mount(w.App, w, a.Content, a.Catalogue)
 	catalogue.Mount(w.App, w, a.Catalogue, a.Content)
@@ -150,6 +153,18 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use(w.NotFound)
 	a.Web = w
 	return w, nil
+}
+
+func (a *App) taskForceCodes(ctx context.Context) ([]string, error) {
+	tfs, err := a.Catalogue.Catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	codes := make([]string, len(tfs))
+	for i, tf := range tfs {
+		codes[i] = tf.Code
+	}
+	return codes, nil
 }
 
 // subject tells the access policy who is asking: the viewer's staff roles and enti.

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -232,4 +233,89 @@ func (s *Service) EndAllSessions(ctx context.Context, idb bun.IDB, userID int64)
 // PurgeExpired deletes expired sessions and returns how many.
 func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
 	return s.store.DeleteExpiredSessions(ctx, s.db, s.now(), s.Idle)
+}
+
+// Roles a staff member may hold; PMs and experts hold theirs in a task force.
+var staffRoles = map[string]bool{RoleAdmin: false, RoleEditor: false, RolePM: true, RoleExpert: true}
+
+// ErrBadRole is returned for an unknown role, or a task force given or missing where it must not
+// or must be.
+var ErrBadRole = errors.New("identity: unknown role, or task force missing")
+
+// Grant gives a user a staff role (in taskForce for PMs and experts).
+func (s *Service) Grant(ctx context.Context, by Actor, userID int64, role, taskForce string) error {
+	needsTF, ok := staffRoles[role]
+	if !ok || needsTF != (taskForce != "") {
+		return ErrBadRole
+	}
+	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := s.store.User(ctx, tx, userID); err != nil {
+			return err
+		}
+		if err := s.store.InsertRole(ctx, tx, &Role{UserID: userID, Role: role, TaskForce: taskForce, GrantedBy: by.UserID, CreatedAt: s.now()}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by.UserID, Actor: by.Name, IP: by.IP, Action: "role.grant",
+			ObjectType: "user", ObjectID: userID, Detail: strings.TrimSpace(role + " " + taskForce)})
+	})
+}
+
+// Revoke takes a staff role away.
+func (s *Service) Revoke(ctx context.Context, by Actor, userID int64, role, taskForce string) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		ok, err := s.store.DeleteRole(ctx, tx, userID, role, taskForce)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("identity: role %s: %w", role, db.ErrNotFound)
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by.UserID, Actor: by.Name, IP: by.IP, Action: "role.revoke",
+			ObjectType: "user", ObjectID: userID, Detail: strings.TrimSpace(role + " " + taskForce)})
+	})
+}
+
+// Actor is who performs an administrative operation, for the audit log.
+type Actor struct {
+	UserID int64
+	Name   string
+	IP     string
+}
+
+// Users lists users whose name, e-mail, username or fiscal code contains q, with their roles.
+func (s *Service) Users(ctx context.Context, q string, limit int) ([]User, map[int64][]Role, error) {
+	var users []User
+	sel := s.db.NewSelect().Model(&users).Order("family_name", "name", "id").Limit(int64(limit))
+	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
+		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
+		sel = sel.Where("(LOWER(name) LIKE ? OR LOWER(family_name) LIKE ? OR LOWER(email) LIKE ? OR LOWER(COALESCE(username, '')) LIKE ? OR LOWER(COALESCE(fiscal_code, '')) LIKE ?)", like, like, like, like, like)
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, nil, fmt.Errorf("identity: users: %w", db.Map(err))
+	}
+	roles := map[int64][]Role{}
+	if len(users) > 0 {
+		ids := make([]int64, len(users))
+		for i, u := range users {
+			ids[i] = u.ID
+		}
+		var all []Role
+		if err := s.db.NewSelect().Model(&all).Where("user_id IN (?)", bun.In(ids)).Order("role").Scan(ctx); err != nil {
+			return nil, nil, fmt.Errorf("identity: roles: %w", db.Map(err))
+		}
+		for _, r := range all {
+			roles[r.UserID] = append(roles[r.UserID], r)
+		}
+	}
+	return users, roles, nil
+}
+
+// User returns one user.
+func (s *Service) User(ctx context.Context, id int64) (*User, []Role, error) {
+	u, err := s.store.User(ctx, s.db, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	roles, err := s.store.Roles(ctx, s.db, id)
+	return u, roles, err
 }

@@ -1,0 +1,93 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"passhub/app/access"
+	"passhub/app/db"
+	"passhub/app/web"
+)
+
+// AdminHandlers serve the admins' pages on users and staff roles.
+type AdminHandlers struct {
+	Web *web.Server
+	Svc *Service
+	// TaskForces lists the task force codes a PM or expert role may name.
+	TaskForces func(ctx context.Context) ([]string, error)
+}
+
+// Mount registers /admin/utenti routes on the reserved router.
+func (h *AdminHandlers) Mount(r fiber.Router) {
+	admin := access.Require(access.ManageUsers, nil)
+	r.Get("/admin/utenti", admin, h.users)
+	r.Get("/admin/utenti/:id", admin, h.user)
+	r.Post("/admin/utenti/:id/ruoli", admin, h.grant)
+	r.Post("/admin/utenti/:id/ruoli/revoca", admin, h.revoke)
+}
+
+func (h *AdminHandlers) users(c *fiber.Ctx) error {
+	q := c.Query("q")
+	users, roles, err := h.Svc.Users(c.UserContext(), q, 100)
+	if err != nil {
+		return err
+	}
+	return h.Web.Page(c, "identity/admin_users", fiber.Map{"Title": h.Web.T(c, "admin.users"), "Users": users, "Roles": roles, "Query": q})
+}
+
+func (h *AdminHandlers) user(c *fiber.Ctx) error { return h.renderUser(c, "") }
+
+func (h *AdminHandlers) renderUser(c *fiber.Ctx, alert string) error {
+	h.Web.CSRFToken(c)
+	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	u, roles, err := h.Svc.User(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	tfs, err := h.TaskForces(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return h.Web.Page(c, "identity/admin_user", fiber.Map{"Title": u.FullName(), "User": u, "UserRoles": roles, "TaskForces": tfs,
+		"Alert": alert, "Crumbs": []map[string]string{{"URL": "/admin/utenti", "Label": h.Web.T(c, "admin.users")}}})
+}
+
+func adminActor(c *fiber.Ctx) Actor {
+	s := access.Of(c)
+	return Actor{UserID: s.UserID, Name: s.Name, IP: c.IP()}
+}
+
+func (h *AdminHandlers) grant(c *fiber.Ctx) error {
+	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	role, tf := c.FormValue("role"), c.FormValue("task_force")
+	if role == RoleAdmin || role == RoleEditor {
+		tf = ""
+	}
+	err := h.Svc.Grant(c.UserContext(), adminActor(c), id, role, tf)
+	switch {
+	case errors.Is(err, ErrBadRole):
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderUser(c, h.Web.T(c, "admin.role.bad"))
+	case errors.Is(err, db.ErrConflict):
+		c.Status(fiber.StatusConflict)
+		return h.renderUser(c, h.Web.T(c, "admin.role.already"))
+	case err != nil:
+		return err
+	}
+	return c.Redirect("/admin/utenti/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+func (h *AdminHandlers) revoke(c *fiber.Ctx) error {
+	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	if id == access.Of(c).UserID && c.FormValue("role") == RoleAdmin {
+		c.Status(fiber.StatusConflict)
+		return h.renderUser(c, h.Web.T(c, "admin.role.self"))
+	}
+	if err := h.Svc.Revoke(c.UserContext(), adminActor(c), id, c.FormValue("role"), c.FormValue("task_force")); err != nil {
+		return err
+	}
+	return c.Redirect("/admin/utenti/"+c.Params("id"), fiber.StatusSeeOther)
+}
