@@ -23,7 +23,9 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver for schema setup
 
 	"passhub/app"
+	"passhub/app/auth"
 	"passhub/app/config"
+	"passhub/app/identity"
 	_ "passhub/plugins/all" // identity providers, storage, mail
 )
 
@@ -194,3 +196,21 @@ func OnPostgres() bool { return os.Getenv(EnvDatabaseURL) != "" }
 
 // NoContent starts the app without importing the shipped content.
 func NoContent(c *config.Config) { c.ContentDir = "" }
+
+// Login opens a session for the person with fiscalCode as an identity provider would after a
+// successful exchange, and returns the Cookie header that carries it and a CSRF token.
+func (s *Server) Login(t testing.TB, fiscalCode, name, familyName string) (cookie string) {
+	t.Helper()
+	_, token, err := s.Identity.Login(context.Background(), auth.Identity{FiscalCode: fiscalCode, Name: name,
+		FamilyName: familyName, Email: strings.ToLower(name) + "@example.it", Method: "spid", Issuer: "test", Level: 2}, identity.Client{IP: "127.0.0.1"})
+	if err != nil {
+		t.Fatalf("login %s: %v", fiscalCode, err)
+	}
+	return "pass_session=" + token + "; csrf=" + CSRFToken
+}
+
+// CSRFToken is a fixed double-submit token that tests send as cookie and field.
+const CSRFToken = "testtesttesttesttesttesttesttesttesttesttes"
+
+// FiscalCode completes 15 characters with their check character.
+func FiscalCode(first15 string) string { return first15 + string(auth.CheckChar(first15)) }

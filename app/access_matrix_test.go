@@ -1,0 +1,211 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"passhub/app/apptest"
+	"passhub/app/ente"
+	"passhub/app/identity"
+)
+
+// personas of the access matrix, in the order the matrix lists their expected statuses.
+var personas = []string{"anonymous", "legal rep A", "delegate A", "disabled delegate A", "delegate B", "pending mayor", "pm", "expert", "editor", "admin"}
+
+const pdf = "%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"
+
+// matrixWorld builds two approved enti with their people, a pending registration, and staff.
+type matrixWorld struct {
+	s                *apptest.Server
+	cookies          map[string]string
+	codes            map[string]string
+	enteA, enteC     int64
+	delegateA        int64 // membership id
+	pendingReg       int64
+	adminID, mayorID int64
+}
+
+func buildWorld(t *testing.T) *matrixWorld {
+	t.Helper()
+	s := apptest.Start(t)
+	ctx := context.Background()
+	w := &matrixWorld{s: s, cookies: map[string]string{}, codes: map[string]string{}}
+	_, err := s.Enti.Import(ctx, []ente.Ente{
+		{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"},
+		{ISTAT: "015146", Name: "Milano", Kind: ente.KindComune, Province: "MI"},
+		{ISTAT: "016024", Name: "Bergamo", Kind: ente.KindComune, Province: "BG"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int64{}
+	for _, q := range []string{"Cantù", "Milano", "Bergamo"} {
+		found, _ := s.Enti.Search(ctx, q)
+		ids[q] = found[0].ID
+	}
+	w.enteA, w.enteC = ids["Cantù"], ids["Bergamo"]
+	seeds := map[string]string{"legal rep A": "RSSMRA80A01F205", "delegate A": "BNCGLI75M41L219", "disabled delegate A": "VRDLGU60B01F205",
+		"delegate B": "NRIPLA85C10F205", "legal rep B": "GLLFBA70D01F205", "pending mayor": "BLUMRC72E01F205", "pm": "PMPMPM80A01F205",
+		"expert": "SPRSPR80A01F205", "editor": "RDTRDT80A01F205", "admin": "DMNDMN80A01F205"}
+	userIDs := map[string]int64{}
+	for p, first15 := range seeds {
+		w.codes[p] = apptest.FiscalCode(first15)
+		w.cookies[p] = s.Login(t, w.codes[p], strings.Fields(p)[0], "Test")
+		u, err := s.Identity.Authenticate(ctx, strings.TrimPrefix(strings.Split(w.cookies[p], ";")[0], "pass_session="))
+		if err != nil {
+			t.Fatal(err)
+		}
+		userIDs[p] = u.User.ID
+	}
+	admin := identity.Actor{UserID: userIDs["admin"], Name: "admin"}
+	for p, role := range map[string][2]string{"pm": {"pm", "VA"}, "expert": {"expert", "VA"}, "editor": {"editor", ""}, "admin": {"admin", ""}} {
+		if err := s.Identity.Grant(ctx, admin, userIDs[p], role[0], role[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	register := func(p string, enteID int64) int64 {
+		reg, err := s.Enti.Register(ctx, ente.Actor{UserID: userIDs[p]}, ente.RegistrationForm{EnteID: enteID, Role: ente.RoleSindaco,
+			Email: "s@comune.it", PEC: "c@pec.it"}, "p.pdf", []byte(pdf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reg.ID
+	}
+	for p, e := range map[string]int64{"legal rep A": ids["Cantù"], "legal rep B": ids["Milano"]} {
+		if _, err := s.Enti.Approve(ctx, ente.Actor{UserID: userIDs["admin"]}, register(p, e)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.pendingReg = register("pending mayor", ids["Bergamo"])
+	for p, e := range map[string]int64{"delegate A": ids["Cantù"], "disabled delegate A": ids["Cantù"], "delegate B": ids["Milano"]} {
+		lr := "legal rep A"
+		if e == ids["Milano"] {
+			lr = "legal rep B"
+		}
+		if _, err := s.Enti.Invite(ctx, ente.Actor{UserID: userIDs[lr]}, e, w.codes[p], "d@comune.it"); err != nil {
+			t.Fatal(err)
+		}
+		w.cookies[p] = s.Login(t, w.codes[p], p, "Test") // accepts the invitation
+	}
+	members, _ := s.Enti.Members(ctx, ids["Cantù"])
+	for _, m := range members {
+		switch m.FiscalCode {
+		case "TINIT-" + w.codes["delegate A"]:
+			w.delegateA = m.ID
+		case "TINIT-" + w.codes["disabled delegate A"]:
+			if err := s.Enti.SetDelegateEnabled(ctx, ente.Actor{UserID: userIDs["legal rep A"]}, ids["Cantù"], m.ID, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Disabling ended the disabled delegate's sessions; they log in again and keep no access.
+	w.cookies["disabled delegate A"] = s.Login(t, w.codes["disabled delegate A"], "disabled", "Test")
+	w.cookies["anonymous"] = "csrf=" + apptest.CSRFToken
+	w.adminID = userIDs["admin"]
+	return w
+}
+
+// TestAccessMatrix runs every reserved route for every persona. A reserved route missing from
+// the matrix fails the test, so no route ships without a rule.
+func TestAccessMatrix(t *testing.T) {
+	w := buildWorld(t)
+	A := strconv.FormatInt(w.enteA, 10)
+	reg := strconv.FormatInt(w.pendingReg, 10)
+	admin := strconv.FormatInt(w.adminID, 10)
+	mid := strconv.FormatInt(w.delegateA, 10)
+
+	// Statuses per persona, in the order of personas. GET denials for anonymous visitors are a
+	// redirect to the login page (303); logged-in people without the right get 403.
+	const (
+		all      = "303 200 200 200 200 200 200 200 200 200"
+		nonStaff = "303 200 200 200 200 200 403 403 403 403"
+		enteA    = "303 200 200 403 403 403 403 403 403 403"
+		lrA      = "303 200 403 403 403 403 403 403 403 403"
+		admins   = "303 403 403 403 403 403 403 403 403 200"
+	)
+	post := func(get, allowed string) string { // anonymous POSTs get 401; allowed status replaced
+		f := strings.Fields(get)
+		f[0] = "401"
+		for i := range f {
+			if f[i] == "200" {
+				f[i] = allowed
+			}
+		}
+		return strings.Join(f, " ")
+	}
+	matrix := []struct {
+		method, route, path string
+		form                url.Values
+		want                string
+	}{
+		{"GET", "/area-riservata", "/area-riservata", nil, all},
+		{"GET", "/area-riservata/sessioni", "/area-riservata/sessioni", nil, all},
+		{"POST", "/area-riservata/sessioni/:id/termina", "/area-riservata/sessioni/nope/termina", nil, post(all, "404")},
+		{"GET", "/area-riservata/registrazione", "/area-riservata/registrazione", nil, nonStaff},
+		{"POST", "/area-riservata/registrazione", "/area-riservata/registrazione", url.Values{"role": {"sindaco"}}, post(nonStaff, "422")},
+		{"GET", "/area-riservata/enti/:id", "/area-riservata/enti/" + A, nil, enteA},
+		{"GET", "/area-riservata/enti/:id/delegati", "/area-riservata/enti/" + A + "/delegati", nil, lrA},
+		{"POST", "/area-riservata/enti/:id/delegati", "/area-riservata/enti/" + A + "/delegati", url.Values{"fiscal_code": {"x"}}, post(lrA, "422")},
+		{"POST", "/area-riservata/enti/:id/delegati/:mid/:op", "/area-riservata/enti/" + A + "/delegati/" + mid + "/abilita", nil, post(lrA, "303")},
+		{"POST", "/area-riservata/enti/:id/inviti/:iid/revoca", "/area-riservata/enti/" + A + "/inviti/999999/revoca", nil, post(lrA, "404")},
+		{"GET", "/admin/registrazioni", "/admin/registrazioni", nil, admins},
+		{"GET", "/admin/registrazioni/:id", "/admin/registrazioni/" + reg, nil, admins},
+		{"GET", "/admin/registrazioni/:id/protocollo", "/admin/registrazioni/" + reg + "/protocollo", nil, admins},
+		{"POST", "/admin/registrazioni/:id/:decision", "/admin/registrazioni/" + reg + "/rifiuta", url.Values{"reason": {""}}, post(admins, "422")},
+		{"GET", "/admin/utenti", "/admin/utenti", nil, admins},
+		{"GET", "/admin/utenti/:id", "/admin/utenti/" + admin, nil, admins},
+		{"POST", "/admin/utenti/:id/ruoli", "/admin/utenti/" + admin + "/ruoli", url.Values{"role": {"king"}}, post(admins, "422")},
+		{"POST", "/admin/utenti/:id/ruoli/revoca", "/admin/utenti/" + admin + "/ruoli/revoca", url.Values{"role": {"editor"}}, post(admins, "404")},
+		{"GET", "/admin/audit", "/admin/audit", nil, admins},
+		{"POST", "/esci", "/esci", nil, post(all, "303")},
+		{"POST", "/esci-ovunque", "/esci-ovunque", nil, post(all, "303")},
+	}
+
+	covered := map[string]bool{}
+	for _, row := range matrix {
+		covered[row.method+" "+row.route] = true
+	}
+	for _, r := range w.s.Web.App.GetRoutes(true) {
+		if r.Method != "GET" && r.Method != "POST" {
+			continue
+		}
+		if strings.HasPrefix(r.Path, "/area-riservata") || strings.HasPrefix(r.Path, "/admin") || strings.HasPrefix(r.Path, "/esci") {
+			if !covered[r.Method+" "+r.Path] {
+				t.Errorf("reserved route %s %s has no row in the access matrix", r.Method, r.Path)
+			}
+		}
+	}
+
+	for _, row := range matrix {
+		want := strings.Fields(row.want)
+		for i, p := range personas {
+			t.Run(row.method+" "+row.route+"/"+p, func(t *testing.T) {
+				cookie := w.cookies[p]
+				if strings.HasPrefix(row.route, "/esci") && p != "anonymous" { // logging out must not end the persona's session for later rows
+					cookie = w.s.Login(t, w.codes[p], p, "Test")
+				}
+				var res *http.Response
+				if row.method == "GET" {
+					res, _ = w.s.Get(t, row.path, "Cookie", cookie)
+				} else {
+					form := url.Values{}
+					for k, v := range row.form {
+						form[k] = v
+					}
+					form.Set("_csrf", apptest.CSRFToken)
+					res, _ = w.s.PostForm(t, row.path, form, "Cookie", cookie)
+				}
+				if got := strconv.Itoa(res.StatusCode); got != want[i] {
+					t.Errorf("%s %s as %s = %s, want %s", row.method, row.path, p, got, want[i])
+				}
+				if p == "anonymous" && row.method == "GET" && !strings.HasPrefix(res.Header.Get("Location"), "/accedi?next=") {
+					t.Errorf("anonymous not sent to the login page: %q", res.Header.Get("Location"))
+				}
+			})
+		}
+	}
+}
