@@ -44,6 +44,9 @@ type Config struct {
 	// DevIdP enables the in-process dev identity provider: "on" or "off"; empty means on in dev
 	// mode and off in production, where "on" is refused.
 	DevIdP string `yaml:"dev_idp" env:"DEV_IDP"`
+	// Demo seeds the dev identity provider's personas with enti and roles at start: "on" or
+	// "off"; empty means on in dev mode and off in production, where "on" is refused.
+	Demo string `yaml:"demo" env:"DEMO"`
 	// SessionIdle ends sessions unused this long; SessionAbsolute ends any session this long after
 	// login.
 	SessionIdle     time.Duration `yaml:"session_idle" env:"SESSION_IDLE"`
@@ -152,6 +155,14 @@ func (c *Config) Validate() error {
 	if c.DevIdP == "on" && c.Env == ModeProduction {
 		bad("DEV_IDP", "the dev identity provider refuses to run in production mode; unset it or set it to off")
 	}
+	switch c.Demo {
+	case "", "on", "off":
+	default:
+		bad("DEMO", "must be on or off, not %q", c.Demo)
+	}
+	if c.Demo == "on" && c.Env == ModeProduction {
+		bad("DEMO", "demo data refuse to be loaded in production mode; unset it or set it to off")
+	}
 	if c.SessionIdle < time.Minute || c.SessionAbsolute < c.SessionIdle {
 		bad("SESSION_IDLE", "idle timeout must be at least 1m and not longer than PASSHUB_SESSION_ABSOLUTE")
 	}
@@ -164,6 +175,11 @@ func (c *Config) Validate() error {
 // DevIdPEnabled reports whether the dev identity provider runs.
 func (c *Config) DevIdPEnabled() bool {
 	return c.DevIdP == "on" || (c.DevIdP == "" && c.Env == ModeDev)
+}
+
+// DemoEnabled reports whether demo data are seeded at start.
+func (c *Config) DemoEnabled() bool {
+	return c.Demo == "on" || (c.Demo == "" && c.Env == ModeDev)
 }
 
 // Production reports whether the process runs in production mode.

@@ -513,3 +513,31 @@ func (s *Service) RemoveDelegate(ctx context.Context, who Actor, enteID, members
 			ObjectType: "membership", ObjectID: m.ID, EnteID: enteID})
 	})
 }
+
+// ByISTAT returns the ente with an ISTAT code.
+func (s *Service) ByISTAT(ctx context.Context, istat string) (*Ente, error) {
+	e := new(Ente)
+	if err := s.db.NewSelect().Model(e).Where("istat_code = ?", istat).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("ente: %s: %w", istat, db.Map(err))
+	}
+	return e, nil
+}
+
+// EnsureDelegate makes a user an enabled delegate of an ente (demo data and imports).
+func (s *Service) EnsureDelegate(ctx context.Context, enteID, userID int64) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		m, err := s.store.MembershipOfUser(ctx, tx, enteID, userID)
+		if err == nil {
+			if m.Role == Delegate && !m.Enabled {
+				m.Enabled = true
+				return s.store.SaveMembership(ctx, tx, m)
+			}
+			return nil
+		}
+		if !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		now := s.now()
+		return s.store.SaveMembership(ctx, tx, &Membership{EnteID: enteID, UserID: userID, Role: Delegate, Enabled: true, CreatedAt: now, UpdatedAt: now})
+	})
+}

@@ -319,3 +319,9 @@ func (s *Service) User(ctx context.Context, id int64) (*User, []Role, error) {
 	roles, err := s.store.Roles(ctx, s.db, id)
 	return u, roles, err
 }
+
+// LogoutAllSessions ends every session of a user, without an audit entry (seeding, cleanup).
+func (s *Service) LogoutAllSessions(ctx context.Context, userID int64) error {
+	_, err := s.store.DeleteSessions(ctx, s.db, userID)
+	return err
+}

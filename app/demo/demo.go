@@ -1,0 +1,119 @@
+// Package demo fills a development database with the people the dev identity provider offers,
+// bound to enti and roles so each persona shows a different reserved area. It is a dev-only
+// component: configuration refuses it in production mode. Seeding is idempotent.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"passhub/app/auth"
+	"passhub/app/db"
+	"passhub/app/ente"
+	"passhub/app/identity"
+)
+
+// Person is one persona of the dev identity provider.
+type Person struct {
+	Key, FiscalCode, Name, FamilyName, Email string
+}
+
+// Services are what seeding needs.
+type Services struct {
+	Identity *identity.Service
+	Enti     *ente.Service
+}
+
+// What each persona is, by key.
+var (
+	// legal representatives of approved enti, by ISTAT code
+	legalReps = map[string]string{"sindaco-registrato": "013041"} // Cantù
+	// delegates, by ISTAT code
+	delegates = map[string]string{"delegato": "013041", "delegato-altro-ente": "015146"} // Cantù, Milano
+	// staff roles: role and task force
+	staff = map[string][2]string{"pm": {identity.RolePM, "VA"}, "esperto": {identity.RoleExpert, "VA"},
+		"esperto-2": {identity.RoleExpert, "BON"}, "redattore": {identity.RoleEditor, ""}, "admin": {identity.RoleAdmin, ""}}
+)
+
+// demoPDF is a minimal signed-looking protocol for the demo registrations.
+const demoPDF = "%PDF-1.7\n1 0 obj << /Type /Sig /SubFilter /ETSI.CAdES.detached /ByteRange [0 0 0 0] >> endobj\n%%EOF\n"
+
+// Seed binds the personas to their enti and roles. Enti must already be in the registry.
+func Seed(ctx context.Context, s Services, people []Person) error {
+	ids := map[string]int64{}
+	for _, p := range people {
+		u, _, err := s.Identity.Login(ctx, auth.Identity{FiscalCode: p.FiscalCode, Name: p.Name, FamilyName: p.FamilyName,
+			Email: p.Email, Method: "dev", Issuer: "demo", Level: 2}, identity.Client{IP: "demo"})
+		if err != nil {
+			return fmt.Errorf("demo: %s: %w", p.Key, err)
+		}
+		ids[p.Key] = u.ID
+		if err := s.Identity.LogoutAllSessions(ctx, u.ID); err != nil {
+			return err
+		}
+	}
+	system := identity.Actor{Name: "demo"}
+	for key, r := range staff {
+		if id, ok := ids[key]; ok {
+			if err := s.Identity.Grant(ctx, system, id, r[0], r[1]); err != nil && !errors.Is(err, db.ErrConflict) {
+				return fmt.Errorf("demo: role of %s: %w", key, err)
+			}
+		}
+	}
+	approved := map[string]int64{} // ISTAT → ente id, with its legal representative
+	for key, istat := range legalReps {
+		if id, ok := ids[key]; ok {
+			enteID, err := registerApproved(ctx, s, id, ids["admin"], istat)
+			if err != nil {
+				return err
+			}
+			approved[istat] = enteID
+		}
+	}
+	for key, istat := range delegates {
+		id, ok := ids[key]
+		if !ok {
+			continue
+		}
+		enteID, found := approved[istat]
+		if !found {
+			// An ente whose legal representative is not a persona: a demo user stands in.
+			lr, _, err := s.Identity.Login(ctx, auth.Identity{FiscalCode: "TINIT-" + "GLLFBA70D01F205" + string(auth.CheckChar("GLLFBA70D01F205")),
+				Name: "Fabio", FamilyName: "Galli", Method: "dev", Issuer: "demo", Level: 2}, identity.Client{IP: "demo"})
+			if err != nil {
+				return err
+			}
+			if enteID, err = registerApproved(ctx, s, lr.ID, ids["admin"], istat); err != nil {
+				return err
+			}
+			approved[istat] = enteID
+		}
+		if err := s.Enti.EnsureDelegate(ctx, enteID, id); err != nil {
+			return fmt.Errorf("demo: delegate %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func registerApproved(ctx context.Context, s Services, userID, adminID int64, istat string) (int64, error) {
+	e, err := s.Enti.ByISTAT(ctx, istat)
+	if err != nil {
+		return 0, fmt.Errorf("demo: ente %s (import the registry first): %w", istat, err)
+	}
+	if e.Status == ente.StatusApproved {
+		return e.ID, nil
+	}
+	reg, err := s.Enti.Register(ctx, ente.Actor{UserID: userID, Name: "demo"}, ente.RegistrationForm{EnteID: e.ID, Role: ente.RoleSindaco,
+		Email: "protocollo@comune.example.it", PEC: "comune@pec.example.it"}, "protocollo-demo.pdf", []byte(demoPDF))
+	if err != nil && !errors.Is(err, ente.ErrAlreadyPending) {
+		return 0, fmt.Errorf("demo: register %s: %w", istat, err)
+	}
+	if reg == nil {
+		return e.ID, nil
+	}
+	if _, err := s.Enti.Approve(ctx, ente.Actor{UserID: adminID, Name: "demo"}, reg.ID); err != nil {
+		return 0, fmt.Errorf("demo: approve %s: %w", istat, err)
+	}
+	return e.ID, nil
+}

@@ -1,0 +1,58 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+
+	"passhub/app/apptest"
+	"passhub/app/demo"
+	"passhub/app/ente"
+)
+
+func TestSeedIsIdempotent(t *testing.T) {
+	a := apptest.New(t, apptest.NoContent)
+	ctx := context.Background()
+	if _, err := a.Enti.Import(ctx, []ente.Ente{
+		{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"},
+		{ISTAT: "015146", Name: "Milano", Kind: ente.KindComune, Province: "MI"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	people := []demo.Person{
+		{Key: "sindaco-registrato", FiscalCode: apptest.FiscalCode("RSSMRA80A01F205"), Name: "Mario", FamilyName: "Rossi"},
+		{Key: "delegato", FiscalCode: apptest.FiscalCode("BNCGLI75M41L219"), Name: "Giulia", FamilyName: "Bianchi"},
+		{Key: "delegato-altro-ente", FiscalCode: apptest.FiscalCode("NRIPLA85C10F205"), Name: "Paolo", FamilyName: "Neri"},
+		{Key: "pm", FiscalCode: apptest.FiscalCode("PMPMPM80A01F205"), Name: "Piera", FamilyName: "Manzoni"},
+		{Key: "admin", FiscalCode: apptest.FiscalCode("DMNDMN80A01F205"), Name: "Ada", FamilyName: "Admin"},
+	}
+	s := demo.Services{Identity: a.Identity, Enti: a.Enti}
+	for i := 0; i < 2; i++ {
+		if err := demo.Seed(ctx, s, people); err != nil {
+			t.Fatalf("seed %d: %v", i+1, err)
+		}
+	}
+	users, roles, err := a.Identity.Users(ctx, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]int64{}
+	for _, u := range users {
+		byName[u.Name] = u.ID
+	}
+	if r := roles[byName["Piera"]]; len(r) != 1 || r[0].Role != "pm" || r[0].TaskForce != "VA" {
+		t.Errorf("pm roles %+v", r)
+	}
+	if r := roles[byName["Ada"]]; len(r) != 1 || r[0].Role != "admin" {
+		t.Errorf("admin roles %+v", r)
+	}
+	for name, want := range map[string]string{"Mario": ente.LegalRep, "Giulia": ente.Delegate, "Paolo": ente.Delegate} {
+		ms, _ := a.Enti.Memberships(ctx, byName[name])
+		if len(ms) != 1 || ms[0].Role != want || !ms[0].Enabled || ms[0].Ente.Status != ente.StatusApproved {
+			t.Errorf("%s memberships %+v", name, ms)
+		}
+	}
+	regs, _ := a.Enti.Registrations(ctx, "")
+	if len(regs) != 2 {
+		t.Errorf("%d registrations after seeding twice, want 2", len(regs))
+	}
+}
