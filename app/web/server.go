@@ -219,6 +219,22 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return path + "?" + v.Encode()
 		},
+		// pageURL returns the request URL with its "pagina" parameter set to page, keeping filters.
+		"pageURL": func(raw string, page int) string {
+			u, err := url.Parse(raw)
+			if err != nil {
+				return "?pagina=" + strconv.Itoa(page)
+			}
+			q := u.Query()
+			q.Del("lang")
+			if page <= 1 {
+				q.Del("pagina")
+			} else {
+				q.Set("pagina", strconv.Itoa(page))
+			}
+			u.RawQuery = q.Encode()
+			return u.String()
+		},
 		"humanSize": func(n int64) string {
 			switch {
 			case n >= 1<<20:
