@@ -152,6 +152,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/area-riservata/enti/:id/delegati", "/area-riservata/enti/" + A + "/delegati", url.Values{"fiscal_code": {"x"}}, post(lrA, "422")},
 		{"POST", "/area-riservata/enti/:id/delegati/:mid/:op", "/area-riservata/enti/" + A + "/delegati/" + mid + "/abilita", nil, post(lrA, "303")},
 		{"POST", "/area-riservata/enti/:id/inviti/:iid/revoca", "/area-riservata/enti/" + A + "/inviti/999999/revoca", nil, post(lrA, "404")},
+		{"GET", "/admin/enti", "/admin/enti", nil, admins},
+		{"POST", "/admin/enti", "/admin/enti", url.Values{"istat": {"x"}}, post(admins, "422")},
 		{"GET", "/admin/registrazioni", "/admin/registrazioni", nil, admins},
 		{"GET", "/admin/registrazioni/:id", "/admin/registrazioni/" + reg, nil, admins},
 		{"GET", "/admin/registrazioni/:id/protocollo", "/admin/registrazioni/" + reg + "/protocollo", nil, admins},

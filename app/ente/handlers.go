@@ -3,6 +3,7 @@ package ente
 import (
 	"errors"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,8 @@ func Mount(reserved fiber.Router, w *web.Server, svc *Service) {
 	reserved.Post("/area-riservata/enti/:id/delegati", access.Require(access.ManageDelegates, ente), h.invite)
 	reserved.Post("/area-riservata/enti/:id/delegati/:mid/:op", access.Require(access.ManageDelegates, ente), h.delegateOp)
 	reserved.Post("/area-riservata/enti/:id/inviti/:iid/revoca", access.Require(access.ManageDelegates, ente), h.revokeInvitation)
+	reserved.Get("/admin/enti", access.Require(access.ManageUsers, nil), h.registry)
+	reserved.Post("/admin/enti", access.Require(access.ManageUsers, nil), h.addEnte)
 	reserved.Get("/admin/registrazioni", access.Require(access.ReviewRegistrations, nil), h.queue)
 	reserved.Get("/admin/registrazioni/:id", access.Require(access.ReviewRegistrations, nil), h.registration)
 	reserved.Get("/admin/registrazioni/:id/protocollo", access.Require(access.ReviewRegistrations, nil), h.protocol)
@@ -285,4 +288,51 @@ func (h *Handlers) decide(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/admin/registrazioni", fiber.StatusSeeOther)
+}
+
+func (h *Handlers) registry(c *fiber.Ctx) error {
+	return h.renderRegistry(c, Ente{}, nil, "")
+}
+
+func (h *Handlers) renderRegistry(c *fiber.Ctx, form Ente, errs map[string]string, alert string) error {
+	h.web.CSRFToken(c)
+	q := strings.TrimSpace(c.Query("q"))
+	list, err := h.svc.Search(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	n, err := h.svc.Count(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "ente/admin_registry", fiber.Map{"Title": h.web.T(c, "admin.enti"), "Enti": list, "Query": q,
+		"Total": n, "Form": form, "Errors": errs, "Alert": alert, "Notice": c.Query("fatto")})
+}
+
+func (h *Handlers) addEnte(c *fiber.Ctx) error {
+	e := Ente{ISTAT: strings.TrimSpace(c.FormValue("istat")), Name: strings.TrimSpace(c.FormValue("name")),
+		Kind: c.FormValue("kind"), Province: strings.ToUpper(strings.TrimSpace(c.FormValue("province"))), Region: "Lombardia"}
+	errs := FieldErrors{}
+	if e.ISTAT == "" || len(e.ISTAT) > 10 || strings.Trim(e.ISTAT, "0123456789") != "" {
+		errs["istat"] = "validation.istat"
+	}
+	if e.Name == "" || len(e.Name) > 200 {
+		errs["name"] = "validation.required"
+	}
+	switch e.Kind {
+	case KindComune, KindProvincia, KindCittaMetro, KindUnioneComuni:
+	default:
+		errs["kind"] = "validation.choice"
+	}
+	if len(e.Province) != 2 || strings.Trim(e.Province, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		errs["province"] = "validation.province"
+	}
+	if len(errs) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderRegistry(c, e, h.messages(c, errs), h.web.T(c, "form.errors"))
+	}
+	if _, err := h.svc.Import(c.UserContext(), []Ente{e}); err != nil {
+		return err
+	}
+	return c.Redirect("/admin/enti?fatto=1&q="+url.QueryEscape(e.Name), fiber.StatusSeeOther)
 }

@@ -541,3 +541,6 @@ func (s *Service) EnsureDelegate(ctx context.Context, enteID, userID int64) erro
 		return s.store.SaveMembership(ctx, tx, &Membership{EnteID: enteID, UserID: userID, Role: Delegate, Enabled: true, CreatedAt: now, UpdatedAt: now})
 	})
 }
+
+// Count returns how many enti the registry holds.
+func (s *Service) Count(ctx context.Context) (int, error) { return s.store.Count(ctx, s.db) }
