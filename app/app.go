@@ -191,7 +191,20 @@ func (a *App) subject(c *fiber.Ctx) error {
 
 // providers builds the identity providers the configuration enables.
 func (a *App) providers(w *web.Server) ([]auth.Provider, error) {
-	return nil, nil
+	c := a.Config
+	opts := func(settings map[string]string) auth.Options {
+		return auth.Options{BaseURL: c.BaseURL, Production: c.Production(), DataDir: c.DataDir, Settings: settings}
+	}
+	var out []auth.Provider
+	if c.OIDCIssuer != "" {
+		p, err := auth.New("oidc", opts(map[string]string{"issuer": c.OIDCIssuer, "client_id": c.OIDCClientID,
+			"client_secret": c.OIDCClientSecret, "fiscal_claim": c.OIDCFiscalClaim}))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // ready answers 200 when the database is reachable and its schema current, 503 otherwise.

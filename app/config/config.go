@@ -56,6 +56,11 @@ type Config struct {
 	SAMLCertFile    string `yaml:"saml_cert_file" env:"SAML_CERT_FILE"`
 	SAMLIdPMetadata string `yaml:"saml_idp_metadata" env:"SAML_IDP_METADATA"` // method=path,…
 	SPIDLevel       int    `yaml:"spid_level" env:"SPID_LEVEL"`
+	// OpenID Connect identity broker; enabled when the issuer is set.
+	OIDCIssuer       string `yaml:"oidc_issuer" env:"OIDC_ISSUER"`
+	OIDCClientID     string `yaml:"oidc_client_id" env:"OIDC_CLIENT_ID"`
+	OIDCClientSecret string `yaml:"oidc_client_secret" env:"OIDC_CLIENT_SECRET" secret:"true"`
+	OIDCFiscalClaim  string `yaml:"oidc_fiscal_claim" env:"OIDC_FISCAL_CLAIM"`
 	// Storage names the store of uploaded files ("local": DataDir/uploads).
 	Storage string `yaml:"storage" env:"STORAGE"`
 	// ShutdownTimeout bounds the graceful shutdown.
@@ -200,6 +205,9 @@ func (c Config) Masked() string {
 				c.DatabaseURL = u.String()
 			}
 		}
+	}
+	if c.OIDCClientSecret != "" {
+		c.OIDCClientSecret = "xxxxx"
 	}
 	out, _ := yaml.Marshal(c)
 	return string(out)

@@ -3,4 +3,5 @@ package all
 
 import (
 	_ "passhub/plugins/localfs" // storage "local"
+	_ "passhub/plugins/oidc"    // identity provider "oidc"
 )
