@@ -132,18 +132,20 @@ func New(t testing.TB, opts ...Option) *app.App {
 // Start builds an App as New does and serves it on a loopback port until the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	base := "http://" + ln.Addr().String()
+	opts = append([]Option{func(c *config.Config) { c.BaseURL = base }}, opts...)
 	a := New(t, opts...)
 	w, err := a.Handler()
 	if err != nil {
 		t.Fatalf("handler: %v", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
 	go func() { _ = w.App.Listener(ln) }()
 	t.Cleanup(func() { _ = w.App.ShutdownWithTimeout(5 * time.Second) })
-	return &Server{App: a, URL: "http://" + ln.Addr().String(), Client: &http.Client{
+	return &Server{App: a, URL: base, Client: &http.Client{
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
