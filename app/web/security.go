@@ -10,9 +10,10 @@ import (
 )
 
 // contentSecurityPolicy allows only this origin's scripts, styles, fonts and images, no inline
-// code, no framing; connect-src admits same-origin websockets for later realtime pages.
+// code, no framing; connect-src admits same-origin websockets for later realtime pages. Fonts may
+// also come from data: URIs, which Bootstrap Italia's stylesheet embeds for its icon font.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+	"font-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 
 // securityHeaders sets the headers every response carries.
 func securityHeaders(production bool) fiber.Handler {
