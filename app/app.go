@@ -116,10 +116,13 @@ func (a *App) Handler() (*web.Server, error) {
 	}
 	w, err := web.New(web.Options{
 		Production: a.Config.Production(), BaseURL: a.Config.BaseURL, BodyLimit: a.Config.BodyLimit,
-		Theme: theme, Static: static.FS, Log: a.Log,
+		Theme: theme, Static: static.FS, Log: a.Log, PageCache: a.Config.PageCache, SessionCookie: identity.CookieName,
 	})
 	if err != nil {
 		return nil, err
+	}
+	if w.Pages != nil {
+		a.Content.OnChange = func() { a.Catalogue.Invalidate(); w.Pages.Clear() }
 	}
 	w.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	w.App.Get("/readyz", a.ready)

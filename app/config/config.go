@@ -63,6 +63,8 @@ type Config struct {
 	OIDCFiscalClaim  string `yaml:"oidc_fiscal_claim" env:"OIDC_FISCAL_CLAIM"`
 	// Storage names the store of uploaded files ("local": DataDir/uploads).
 	Storage string `yaml:"storage" env:"STORAGE"`
+	// PageCache keeps the public pages anonymous visitors get for this long (0 turns it off).
+	PageCache time.Duration `yaml:"page_cache" env:"PAGE_CACHE"`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
 }
@@ -86,6 +88,7 @@ func Defaults() Config {
 		SessionIdle:     30 * time.Minute,
 		SessionAbsolute: 12 * time.Hour,
 		SPIDLevel:       2,
+		PageCache:       30 * time.Second,
 	}
 }
 

@@ -36,11 +36,14 @@ func (h *Handlers) Mount(r fiber.Router) {
 	r.Post("/area-riservata/sessioni/:id/termina", RequireLogin, h.endSession)
 }
 
+// CookieName is the session cookie's name ("__Host-" prefixed in production).
+const CookieName = "pass_session"
+
 func (h *Handlers) cookieName() string {
 	if h.production {
-		return "__Host-pass_session"
+		return "__Host-" + CookieName
 	}
-	return "pass_session"
+	return CookieName
 }
 
 // Identify is the middleware that puts the request's viewer, if any, in the context.

@@ -28,6 +28,10 @@ type Options struct {
 	// Static is the static tree (css/, js/, img/, vendor/).
 	Static fs.FS
 	Log    *slog.Logger
+	// PageCache keeps anonymous visitors' pages for this long; zero turns the cache off.
+	PageCache time.Duration
+	// SessionCookie names the cookie of logged-in people, whose pages are never cached.
+	SessionCookie string
 }
 
 // Server is the Fiber application with the shared rendering and security helpers.
@@ -40,6 +44,8 @@ type Server struct {
 	baseURL    string
 	metrics    *metrics
 	csrfExempt map[string]bool
+	// Pages is the cache of anonymous pages; nil when turned off.
+	Pages *PageCache
 }
 
 // New builds the Fiber application with its middleware; domains mount their routes on App.
@@ -77,6 +83,10 @@ func New(o Options) (*Server, error) {
 	s.App.Use(securityHeaders(o.Production))
 	s.App.Use(s.language)
 	s.App.Use(s.csrf)
+	if o.PageCache > 0 {
+		s.Pages = NewPageCache(o.PageCache, 5000, o.SessionCookie)
+		s.App.Use(s.Pages.handler)
+	}
 	s.App.Get("/static/:hash/*", assets.Handler)
 	s.App.Get("/metrics", s.metrics.expose())
 	return s, nil
