@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -133,6 +134,11 @@ func (a *App) Handler() (*web.Server, error) {
 	var buttons []auth.Button
 	for _, p := range providers {
 		buttons = append(buttons, p.Buttons()...)
+		if e, ok := p.(auth.CSRFExempter); ok {
+			for _, path := range e.CSRFExempt() {
+				w.ExemptFromCSRF(path)
+			}
+		}
 	}
 	ident := identity.NewHandlers(w, a.Identity, buttons, a.Config.Production())
 	w.App.Use(ident.Identify)
@@ -199,6 +205,30 @@ func (a *App) providers(w *web.Server) ([]auth.Provider, error) {
 		return auth.Options{BaseURL: c.BaseURL, Production: c.Production(), DataDir: c.DataDir, Settings: settings}
 	}
 	var out []auth.Provider
+	var trusted []auth.TrustedIdP
+	var dev auth.IdentityProvider
+	if c.DevIdPEnabled() {
+		p, err := auth.New("devidp", opts(nil))
+		if err != nil {
+			return nil, err
+		}
+		dev = p.(auth.IdentityProvider)
+		trusted = append(trusted, dev.Trusted())
+		out = append(out, p)
+	}
+	if len(trusted) > 0 || c.SAMLIdPMetadata != "" {
+		o := opts(map[string]string{"key_file": c.SAMLKeyFile, "cert_file": c.SAMLCertFile, "idp_metadata": c.SAMLIdPMetadata,
+			"level": strconv.Itoa(c.SPIDLevel)})
+		o.Trusted = trusted
+		sp, err := auth.New("saml", o)
+		if err != nil {
+			return nil, err
+		}
+		if dev != nil {
+			dev.TrustServiceProvider(sp.(auth.MetadataSource).Metadata)
+		}
+		out = append(out, sp)
+	}
 	if c.OIDCIssuer != "" {
 		p, err := auth.New("oidc", opts(map[string]string{"issuer": c.OIDCIssuer, "client_id": c.OIDCClientID,
 			"client_secret": c.OIDCClientSecret, "fiscal_claim": c.OIDCFiscalClaim}))

@@ -80,6 +80,19 @@ type TrustedIdP struct {
 type IdentityProvider interface {
 	Provider
 	Trusted() TrustedIdP
+	// TrustServiceProvider gives the identity provider the service provider's metadata.
+	TrustServiceProvider(metadata func() ([]byte, error))
+}
+
+// MetadataSource is implemented by the SAML service provider: its metadata XML.
+type MetadataSource interface {
+	Metadata() ([]byte, error)
+}
+
+// CSRFExempter is implemented by providers with endpoints that receive cross-site POSTs carrying
+// their own proof (a signed SAML response): the paths to exempt from the CSRF token check.
+type CSRFExempter interface {
+	CSRFExempt() []string
 }
 
 // Factory builds a provider from options.

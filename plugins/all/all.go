@@ -2,6 +2,8 @@
 package all
 
 import (
+	_ "passhub/plugins/devidp"  // identity provider "devidp" (dev mode and tests only)
 	_ "passhub/plugins/localfs" // storage "local"
 	_ "passhub/plugins/oidc"    // identity provider "oidc"
+	_ "passhub/plugins/saml"    // identity provider "saml": SPID, CIE, CNS
 )

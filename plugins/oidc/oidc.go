@@ -40,8 +40,8 @@ const (
 // Provider is an OpenID Connect relying party.
 type Provider struct {
 	issuer, clientID, secret, redirect, claim, method string
-	scopes                                           []string
-	secure                                           bool
+	scopes                                            []string
+	secure                                            bool
 
 	mu       sync.Mutex
 	provider *gooidc.Provider // discovered on first use, so a broker down at start blocks nothing

@@ -80,7 +80,9 @@ func TestRefusals(t *testing.T) {
 		want  error
 	}{
 		{"wrong audience", func(o *oidctest.OP) { o.Tweak = func(c map[string]any) { c["aud"] = "someone-else" } }, "", auth.ErrRefused},
-		{"expired token", func(o *oidctest.OP) { o.Tweak = func(c map[string]any) { c["exp"] = time.Now().Add(-time.Hour).Unix() } }, "", auth.ErrRefused},
+		{"expired token", func(o *oidctest.OP) {
+			o.Tweak = func(c map[string]any) { c["exp"] = time.Now().Add(-time.Hour).Unix() }
+		}, "", auth.ErrRefused},
 		{"wrong nonce", func(o *oidctest.OP) { o.Tweak = func(c map[string]any) { c["nonce"] = "replayed" } }, "", auth.ErrRefused},
 		{"other issuer", func(o *oidctest.OP) { o.Tweak = func(c map[string]any) { c["iss"] = "https://evil.example" } }, "", auth.ErrRefused},
 		{"no fiscal code", func(o *oidctest.OP) { o.Tweak = func(c map[string]any) { delete(c, "fiscal_number") } }, "", auth.ErrNoCode},

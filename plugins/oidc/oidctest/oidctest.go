@@ -22,9 +22,9 @@ import (
 // OP is a minimal OpenID provider with real RS256 signatures, enough for the code flow with PKCE.
 type OP struct {
 	Server *httptest.Server
-	key   *rsa.PrivateKey
-	mu    sync.Mutex
-	codes map[string]map[string]string // code → nonce, challenge, redirect
+	key    *rsa.PrivateKey
+	mu     sync.Mutex
+	codes  map[string]map[string]string // code → nonce, challenge, redirect
 	// Claims override what the ID token says; Tweak makes it wrong on purpose; Deny cancels.
 	Claims map[string]any
 	Tweak  func(map[string]any)
@@ -92,7 +92,6 @@ func Start(t testing.TB) *OP {
 	})
 	return o
 }
-
 
 // URL is the issuer.
 func (o *OP) URL() string { return o.Server.URL }
