@@ -14,8 +14,10 @@ import (
 
 	"passhub/app"
 	"passhub/app/config"
+	"passhub/app/demo"
 	"passhub/app/ente"
 	_ "passhub/plugins/all" // identity providers, storage, mail
+	"passhub/plugins/devidp"
 )
 
 const usage = `passhub — PAsS, PNRR ASsistenza e Supporto
@@ -88,6 +90,11 @@ func command(ctx context.Context, a *app.App, args []string, stdout io.Writer) e
 				return err
 			}
 		}
+		if a.Config.DemoEnabled() {
+			if err := seedDemo(ctx, a); err != nil {
+				return err
+			}
+		}
 		return a.Serve(ctx)
 	case args[0] == "migrate":
 		return a.Migrate(ctx)
@@ -147,6 +154,23 @@ func command(ctx context.Context, a *app.App, args []string, stdout io.Writer) e
 		return nil
 	}
 	return fmt.Errorf("unknown command %q; run `passhub help`", args)
+}
+
+// seedDemo binds the dev identity provider's personas to enti and roles (dev mode only).
+func seedDemo(ctx context.Context, a *app.App) error {
+	if n, err := a.Enti.Count(ctx); err != nil || n == 0 {
+		a.Log.Warn("demo data skipped: the registry of enti is empty (run `passhub enti import FILE`, as `make run` does)")
+		return err
+	}
+	people := make([]demo.Person, len(devidp.Personas))
+	for i, p := range devidp.Personas {
+		people[i] = demo.Person{Key: p.Key, FiscalCode: p.FiscalCode, Name: p.Name, FamilyName: p.FamilyName, Email: p.Email}
+	}
+	if err := demo.Seed(ctx, demo.Services{Identity: a.Identity, Enti: a.Enti}, people); err != nil {
+		return err
+	}
+	a.Log.Info("demo data ready: log in at /accedi with the dev identity provider", "personas", len(people))
+	return nil
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

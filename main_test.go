@@ -36,6 +36,21 @@ func TestHelpAndBadConfiguration(t *testing.T) {
 	}
 }
 
+func TestProductionRefusesDevComponents(t *testing.T) {
+	env(t)
+	t.Setenv("PASSHUB_ENV", "production")
+	t.Setenv("PASSHUB_BASE_URL", "https://pass.example.it")
+	for _, v := range []string{"PASSHUB_DEV_IDP", "PASSHUB_DEMO"} {
+		t.Run(v, func(t *testing.T) {
+			t.Setenv(v, "on")
+			var out, errOut bytes.Buffer
+			if code := run(context.Background(), []string{"serve"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "production mode") {
+				t.Errorf("%s=on in production: exit %d, %q", v, code, errOut.String())
+			}
+		})
+	}
+}
+
 func TestConfigCommandMasksSecrets(t *testing.T) {
 	env(t)
 	t.Setenv("PASSHUB_DATABASE_URL", "postgres://pass:segreto@127.0.0.1:5432/pass")
