@@ -88,6 +88,9 @@ func New(o Options) (*Server, error) {
 		s.App.Use(s.Pages.handler)
 	}
 	s.App.Get("/static/:hash/*", assets.Handler)
+	s.App.Get("/favicon.ico", func(c *fiber.Ctx) error { // browsers ask for it on pages without a <link rel=icon>
+		return c.Redirect(assets.URL("img/favicon.svg"), fiber.StatusMovedPermanently)
+	})
 	s.App.Get("/metrics", s.metrics.expose())
 	return s, nil
 }
