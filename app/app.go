@@ -27,6 +27,7 @@ import (
 	"passhub/app/db"
 	"passhub/app/ente"
 	"passhub/app/identity"
+	"passhub/app/mail"
 	"passhub/app/portal"
 	"passhub/app/storage"
 	"passhub/app/web"
@@ -46,6 +47,8 @@ type App struct {
 	Identity  *identity.Service
 	Enti      *ente.Service
 	Files     storage.Store
+	Mailer    mail.Sender
+	Mails     *mail.Templates
 }
 
 // CacheTTL bounds how long a content change made by another instance stays unseen.
@@ -69,7 +72,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if a.Files, err = storage.New(cfg.Storage, storage.Options{DataDir: cfg.DataDir}); err != nil {
 		return nil, err
 	}
+	if a.Mailer, err = mail.New(cfg.Mail, mail.Options{Log: log, Settings: map[string]string{"host": cfg.SMTPHost,
+		"port": cfg.SMTPPort, "username": cfg.SMTPUsername, "password": cfg.SMTPPassword, "from": cfg.SMTPFrom, "tls": cfg.SMTPTLS}}); err != nil {
+		return nil, err
+	}
+	a.Mails = mail.NewTemplates(a.theme())
 	a.Enti = ente.NewService(d, a.Files)
+	a.Enti.Notify = a.notifyEnte
 	a.Enti.EndSessions = a.Identity.EndAllSessions
 	a.Identity.AfterLogin(func(ctx context.Context, tx bun.IDB, u *identity.User) error {
 		return a.Enti.AcceptInvitations(ctx, tx, u.ID, u.FiscalCode)
@@ -111,10 +120,7 @@ func (a *App) ImportContent(ctx context.Context, dir string) (*content.ImportRep
 
 // Handler builds the web server with every route mounted.
 func (a *App) Handler() (*web.Server, error) {
-	var theme fs.FS = themes.Default()
-	if a.Config.ThemeDir != "" {
-		theme = web.Overlay{Upper: os.DirFS(a.Config.ThemeDir), Lower: theme}
-	}
+	theme := a.theme()
 	w, err := web.New(web.Options{
 		Production: a.Config.Production(), BaseURL: a.Config.BaseURL, BodyLimit: a.Config.BodyLimit,
 		Theme: theme, Static: static.FS, Log: a.Log, PageCache: a.Config.PageCache, SessionCookie: identity.CookieName,
@@ -196,6 +202,15 @@ func (a *App) subject(c *fiber.Ctx) error {
 	}
 	access.Set(c, s)
 	return c.Next()
+}
+
+// theme is the default theme with the custom theme folder, if any, layered over it.
+func (a *App) theme() fs.FS {
+	var theme fs.FS = themes.Default()
+	if a.Config.ThemeDir != "" {
+		theme = web.Overlay{Upper: os.DirFS(a.Config.ThemeDir), Lower: theme}
+	}
+	return theme
 }
 
 // providers builds the identity providers the configuration enables.

@@ -65,6 +65,14 @@ type Config struct {
 	Storage string `yaml:"storage" env:"STORAGE"`
 	// PageCache keeps the public pages anonymous visitors get for this long (0 turns it off).
 	PageCache time.Duration `yaml:"page_cache" env:"PAGE_CACHE"`
+	// Mail names the e-mail sender: "log" (delivers nothing, logs) or "smtp".
+	Mail         string `yaml:"mail" env:"MAIL"`
+	SMTPHost     string `yaml:"smtp_host" env:"SMTP_HOST"`
+	SMTPPort     string `yaml:"smtp_port" env:"SMTP_PORT"`
+	SMTPUsername string `yaml:"smtp_username" env:"SMTP_USERNAME"`
+	SMTPPassword string `yaml:"smtp_password" env:"SMTP_PASSWORD" secret:"true"`
+	SMTPFrom     string `yaml:"smtp_from" env:"SMTP_FROM"`
+	SMTPTLS      string `yaml:"smtp_tls" env:"SMTP_TLS"`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
 }
@@ -89,6 +97,7 @@ func Defaults() Config {
 		SessionAbsolute: 12 * time.Hour,
 		SPIDLevel:       2,
 		PageCache:       30 * time.Second,
+		Mail:            "log",
 	}
 }
 
@@ -163,6 +172,9 @@ func (c *Config) Validate() error {
 	if c.DevIdP == "on" && c.Env == ModeProduction {
 		bad("DEV_IDP", "the dev identity provider refuses to run in production mode; unset it or set it to off")
 	}
+	if c.Mail != "log" && c.Mail != "smtp" {
+		bad("MAIL", "must be log or smtp, not %q", c.Mail)
+	}
 	switch c.Demo {
 	case "", "on", "off":
 	default:
@@ -208,6 +220,9 @@ func (c Config) Masked() string {
 				c.DatabaseURL = u.String()
 			}
 		}
+	}
+	if c.SMTPPassword != "" {
+		c.SMTPPassword = "xxxxx"
 	}
 	if c.OIDCClientSecret != "" {
 		c.OIDCClientSecret = "xxxxx"

@@ -6,4 +6,5 @@ import (
 	_ "passhub/plugins/localfs" // storage "local"
 	_ "passhub/plugins/oidc"    // identity provider "oidc"
 	_ "passhub/plugins/saml"    // identity provider "saml": SPID, CIE, CNS
+	_ "passhub/plugins/smtp"    // mail sender "smtp"
 )

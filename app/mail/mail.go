@@ -1,0 +1,121 @@
+// Package mail is the port for outgoing e-mail: messages rendered from the theme's templates in
+// the recipient's language, handed to a sender plugin (SMTP in production; "log", which delivers
+// nothing and only logs, by default in development).
+package mail
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+)
+
+// Message is one e-mail; From comes from the sender's configuration.
+type Message struct {
+	To      []string
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Sender delivers messages.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// Options configure a sender: its own settings.
+type Options struct {
+	Settings map[string]string
+	Log      *slog.Logger
+}
+
+// Factory builds a sender.
+type Factory func(Options) (Sender, error)
+
+var (
+	mu        sync.Mutex
+	factories = map[string]Factory{"log": func(o Options) (Sender, error) { return &Log{Logger: o.Log}, nil }}
+)
+
+// Register makes a sender available under name.
+func Register(name string, f Factory) {
+	mu.Lock()
+	defer mu.Unlock()
+	factories[name] = f
+}
+
+// New builds the sender registered under name.
+func New(name string, o Options) (Sender, error) {
+	mu.Lock()
+	f, ok := factories[name]
+	mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("mail: no sender %q", name)
+	}
+	return f(o)
+}
+
+// Log is the development sender: it delivers nothing and writes each message to the log.
+type Log struct{ Logger *slog.Logger }
+
+// Send logs m.
+func (l *Log) Send(_ context.Context, m Message) error {
+	if l.Logger != nil {
+		l.Logger.Info("mail not delivered (log sender)", "to", strings.Join(m.To, ", "), "subject", m.Subject, "text", m.Text)
+	}
+	return nil
+}
+
+// Templates renders messages from mail/<name>.<lang>.txt (first line "Subject: …") and
+// mail/<name>.<lang>.html in a theme, falling back to Italian.
+type Templates struct{ fsys fs.FS }
+
+// NewTemplates reads templates from fsys.
+func NewTemplates(fsys fs.FS) *Templates { return &Templates{fsys: fsys} }
+
+// Render builds the message name in lang for the recipients, with data for the templates.
+func (t *Templates) Render(name, lang string, to []string, data any) (Message, error) {
+	m := Message{To: to}
+	read := func(ext string) (string, error) {
+		for _, l := range []string{lang, "it"} {
+			if b, err := fs.ReadFile(t.fsys, "mail/"+name+"."+l+"."+ext); err == nil {
+				return string(b), nil
+			}
+		}
+		return "", fmt.Errorf("mail: no template %s.%s", name, ext)
+	}
+	txt, err := read("txt")
+	if err != nil {
+		return m, err
+	}
+	tt, err := texttemplate.New(name).Parse(txt)
+	if err != nil {
+		return m, fmt.Errorf("mail: %s: %w", name, err)
+	}
+	var buf bytes.Buffer
+	if err := tt.Execute(&buf, data); err != nil {
+		return m, fmt.Errorf("mail: %s: %w", name, err)
+	}
+	first, rest, _ := strings.Cut(buf.String(), "\n")
+	if !strings.HasPrefix(first, "Subject: ") {
+		return m, fmt.Errorf("mail: %s: the text template must start with a Subject: line", name)
+	}
+	m.Subject, m.Text = strings.TrimSpace(strings.TrimPrefix(first, "Subject: ")), strings.TrimLeft(rest, "\n")
+	if html, err := read("html"); err == nil {
+		ht, err := htmltemplate.New(name).Parse(html)
+		if err != nil {
+			return m, fmt.Errorf("mail: %s: %w", name, err)
+		}
+		buf.Reset()
+		if err := ht.Execute(&buf, data); err != nil {
+			return m, fmt.Errorf("mail: %s: %w", name, err)
+		}
+		m.HTML = buf.String()
+	}
+	return m, nil
+}

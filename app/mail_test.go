@@ -1,0 +1,65 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"passhub/app/apptest"
+	"passhub/app/config"
+	"passhub/app/ente"
+	"passhub/app/mailtest"
+)
+
+// TestRegistrationMails checks the e-mails of a registration's life through a real SMTP server:
+// received, rejected with the reason, approved, and the delegate's invitation.
+func TestRegistrationMails(t *testing.T) {
+	smtp := mailtest.Start(t)
+	s := apptest.Start(t, func(c *config.Config) {
+		c.Mail, c.SMTPHost, c.SMTPPort, c.SMTPTLS, c.SMTPFrom = "smtp", smtp.Host(), smtp.Port(), "none", "PAsS <noreply@pass.example.it>"
+	})
+	ctx := context.Background()
+	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"}}); err != nil {
+		t.Fatal(err)
+	}
+	cantu, _ := s.Enti.ByISTAT(ctx, "013041")
+	s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi") // e-mail mario@example.it
+	users, _, _ := s.Identity.Users(ctx, "rossi", 1)
+	mayor := ente.Actor{UserID: users[0].ID}
+	form := ente.RegistrationForm{EnteID: cantu.ID, Role: "sindaco", Email: "protocollo@comune.cantu.co.it", PEC: "comune.cantu@pec.it"}
+	reg, err := s.Enti.Register(ctx, mayor, form, "p.pdf", []byte(pdf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Enti.Reject(ctx, ente.Actor{}, reg.ID, "Il protocollo non è firmato digitalmente."); err != nil {
+		t.Fatal(err)
+	}
+	reg, _ = s.Enti.Register(ctx, mayor, form, "p.pdf", []byte(pdf))
+	if _, err := s.Enti.Approve(ctx, ente.Actor{}, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Enti.Invite(ctx, mayor, cantu.ID, apptest.FiscalCode("BNCGLI75M41L219"), "giulia@comune.cantu.co.it"); err != nil {
+		t.Fatal(err)
+	}
+	msgs := smtp.WaitFor(t, 5, 10*time.Second)
+	want := []struct{ subject, body string }{
+		{"Registrazione ricevuta – Cantù", "esaminerà"},
+		{"Registrazione non approvata – Cantù", "Il protocollo non è firmato digitalmente."},
+		{"Registrazione ricevuta – Cantù", ""},
+		{"Registrazione approvata – Cantù", "abilitare i delegati"},
+		{"Invito a operare per Cantù su PAsS", "BNCGLI75M41L219"},
+	}
+	for i, w := range want {
+		m := msgs[i]
+		if m.Subject != w.subject || !strings.Contains(m.Text, w.body) {
+			t.Errorf("mail %d: %q %q", i, m.Subject, m.Text)
+		}
+	}
+	if to := strings.Join(msgs[3].To, ","); !strings.Contains(to, "protocollo@comune.cantu.co.it") || !strings.Contains(to, "mario@example.it") {
+		t.Errorf("approval sent to %s", to)
+	}
+	if !strings.Contains(msgs[3].HTML, "<strong>Cantù</strong>") {
+		t.Errorf("approval HTML part: %q", msgs[3].HTML)
+	}
+}

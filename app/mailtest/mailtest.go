@@ -1,0 +1,154 @@
+// Package mailtest runs a real SMTP server in-process for tests (emersion/go-smtp on a loopback
+// port) and keeps what it receives, parsed, so tests can read the messages the platform sent.
+package mailtest
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/mail"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// Captured is one received message.
+type Captured struct {
+	From    string
+	To      []string
+	Subject string
+	Text    string
+	HTML    string
+	Header  mail.Header
+}
+
+// Server is the in-process SMTP server.
+type Server struct {
+	srv  *smtp.Server
+	addr *net.TCPAddr
+	mu   sync.Mutex
+	msgs []Captured
+}
+
+// Start listens on 127.0.0.1 until the test ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	s := &Server{}
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
+	s.srv.Domain = "localhost"
+	s.srv.AllowInsecureAuth = true
+	s.srv.ReadTimeout, s.srv.WriteTimeout = 10*time.Second, 10*time.Second
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.addr = ln.Addr().(*net.TCPAddr)
+	go func() { _ = s.srv.Serve(ln) }()
+	t.Cleanup(func() { _ = s.srv.Close() })
+	return s
+}
+
+// Host is the server's address.
+func (s *Server) Host() string { return "127.0.0.1" }
+
+// Port is the server's port, as a string for settings.
+func (s *Server) Port() string { return strconv.Itoa(s.addr.Port) }
+
+// Messages returns what has been received so far.
+func (s *Server) Messages() []Captured {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Captured(nil), s.msgs...)
+}
+
+// WaitFor waits until n messages arrived, at most timeout, and returns them.
+func (s *Server) WaitFor(t testing.TB, n int, timeout time.Duration) []Captured {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		if m := s.Messages(); len(m) >= n || time.Now().After(deadline) {
+			if len(m) < n {
+				t.Fatalf("mailtest: %d messages received, want %d", len(m), n)
+			}
+			return m
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type session struct {
+	s    *Server
+	from string
+	to   []string
+}
+
+func (x *session) Reset()        { x.from, x.to = "", nil }
+func (x *session) Logout() error { return nil }
+func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	x.from = from
+	return nil
+}
+func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	x.to = append(x.to, to)
+	return nil
+}
+
+func (x *session) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	dec := new(mime.WordDecoder)
+	subject, _ := dec.DecodeHeader(m.Header.Get("Subject"))
+	c := Captured{From: x.from, To: x.to, Subject: subject, Header: m.Header}
+	readParts(m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body, &c)
+	x.s.mu.Lock()
+	x.s.msgs = append(x.s.msgs, c)
+	x.s.mu.Unlock()
+	return nil
+}
+
+// readParts fills the text and HTML bodies from a (possibly multipart) body.
+func readParts(contentType, encoding string, body io.Reader, c *Captured) {
+	mt, params, _ := mime.ParseMediaType(contentType)
+	if strings.HasPrefix(mt, "multipart/") {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				return
+			}
+			readParts(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, c)
+		}
+	}
+	data := decode(encoding, body)
+	switch mt {
+	case "text/html":
+		c.HTML = data
+	default:
+		c.Text = data
+	}
+}
+
+func decode(encoding string, r io.Reader) string {
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		b, _ := io.ReadAll(qpReader(r))
+		return string(b)
+	case "base64":
+		b, _ := io.ReadAll(base64Reader(r))
+		return string(b)
+	}
+	b, _ := io.ReadAll(r)
+	return string(b)
+}

@@ -1,0 +1,98 @@
+// Package smtp sends the platform's e-mail through an SMTP server with go-mail: STARTTLS by
+// default, implicit TLS on request, plain text only to a loopback server; text and HTML as
+// multipart/alternative, with Message-ID and Date. It registers itself as the "smtp" sender.
+//
+// Settings: "host" (required), "port" (default 587), "username", "password", "from" (required,
+// e.g. "PAsS <noreply@pass.example.it>"), "tls" ("starttls", "tls" or "none"), "timeout"
+// (default 15s).
+package smtp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"passhub/app/mail"
+)
+
+func init() { mail.Register("smtp", New) }
+
+// Sender is an SMTP client.
+type Sender struct {
+	from   string
+	client *gomail.Client
+}
+
+// New builds the sender from its settings.
+func New(o mail.Options) (mail.Sender, error) {
+	s := o.Settings
+	host, from := s["host"], s["from"]
+	if host == "" || from == "" {
+		return nil, errors.New("smtp: host and from are required")
+	}
+	port := 587
+	if v := s["port"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("smtp: port %q", v)
+		}
+		port = n
+	}
+	timeout := 15 * time.Second
+	if v := s["timeout"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return nil, fmt.Errorf("smtp: timeout %q", v)
+		}
+		timeout = d
+	}
+	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(timeout)}
+	switch s["tls"] {
+	case "", "starttls":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	case "tls":
+		opts = append(opts, gomail.WithSSL())
+	case "none":
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return nil, fmt.Errorf("smtp: tls=none is allowed only for a loopback server, not %s", host)
+		}
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	default:
+		return nil, fmt.Errorf("smtp: tls must be starttls, tls or none, not %q", s["tls"])
+	}
+	if s["username"] != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(s["username"]), gomail.WithPassword(s["password"]))
+	}
+	c, err := gomail.NewClient(host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("smtp: %w", err)
+	}
+	return &Sender{from: from, client: c}, nil
+}
+
+// Send delivers m.
+func (s *Sender) Send(ctx context.Context, m mail.Message) error {
+	msg := gomail.NewMsg()
+	if err := msg.From(s.from); err != nil {
+		return fmt.Errorf("smtp: from: %w", err)
+	}
+	if err := msg.To(m.To...); err != nil {
+		return fmt.Errorf("smtp: to: %w", err)
+	}
+	msg.Subject(m.Subject)
+	msg.SetMessageID()
+	msg.SetDate()
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {
+		return fmt.Errorf("smtp: send: %w", err)
+	}
+	return nil
+}

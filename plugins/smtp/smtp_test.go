@@ -1,0 +1,64 @@
+package smtp
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"passhub/app/mail"
+	"passhub/app/mailtest"
+)
+
+func TestSendsMultipartToARealServer(t *testing.T) {
+	srv := mailtest.Start(t)
+	s, err := New(mail.Options{Settings: map[string]string{"host": srv.Host(), "port": srv.Port(), "tls": "none", "from": "PAsS <noreply@pass.example.it>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := mail.Message{To: []string{"sindaco@comune.cantu.example.it"}, Subject: "Registrazione approvata – Comune di Cantù",
+		Text: "La registrazione del Comune di Cantù è stata approvata.", HTML: "<p>La registrazione del <strong>Comune di Cantù</strong> è stata approvata.</p>"}
+	if err := s.Send(context.Background(), msg); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.WaitFor(t, 1, 5*time.Second)[0]
+	if got.From != "noreply@pass.example.it" || len(got.To) != 1 || got.To[0] != msg.To[0] || got.Subject != msg.Subject {
+		t.Errorf("envelope/subject: %+v", got)
+	}
+	if strings.TrimSpace(got.Text) != msg.Text || !strings.Contains(got.HTML, "<strong>Comune di Cantù</strong>") {
+		t.Errorf("bodies: %q / %q", got.Text, got.HTML)
+	}
+	if got.Header.Get("Message-Id") == "" || got.Header.Get("Date") == "" {
+		t.Errorf("headers: %v", got.Header)
+	}
+}
+
+func TestPlainTextOnlyOnLoopback(t *testing.T) {
+	if _, err := New(mail.Options{Settings: map[string]string{"host": "smtp.example.it", "tls": "none", "from": "a@b.it"}}); err == nil {
+		t.Error("tls=none to a remote server accepted")
+	}
+	if _, err := New(mail.Options{Settings: map[string]string{"host": "127.0.0.1", "from": ""}}); err == nil {
+		t.Error("no from accepted")
+	}
+}
+
+func TestServerDownFailsWithinTheTimeout(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	s, err := New(mail.Options{Settings: map[string]string{"host": "127.0.0.1", "port": itoa(port), "tls": "none", "from": "a@b.it", "timeout": "2s"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := s.Send(context.Background(), mail.Message{To: []string{"x@y.it"}, Subject: "s", Text: "t"}); err == nil {
+		t.Error("sent to a closed port")
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("took %v", time.Since(start))
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
