@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -10,12 +11,15 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"passhub/app"
+	"passhub/app/auth"
 	"passhub/app/config"
 	"passhub/app/demo"
 	"passhub/app/ente"
+	"passhub/app/identity"
 	_ "passhub/plugins/all" // identity providers, storage, mail
 	"passhub/plugins/devidp"
 )
@@ -28,6 +32,10 @@ Usage:
   passhub [-config FILE] content import [DIR]  import Markdown content (default PASSHUB_CONTENT_DIR)
   passhub [-config FILE] content export DIR    write the current content back as Markdown
   passhub [-config FILE] enti import FILE     add enti to the registry from "istat;name;kind;province" lines
+  passhub [-config FILE] user create-staff USERNAME EMAIL NAME FAMILYNAME
+                                             staff account; password on stdin or PASSHUB_STAFF_PASSWORD
+  passhub [-config FILE] user grant USERNAME|FISCALCODE ROLE [TASKFORCE]
+                                             admin, editor, pm TASKFORCE or expert TASKFORCE
   passhub [-config FILE] config                print the effective configuration, secrets masked
 
 Configuration comes from defaults, the optional YAML file and PASSHUB_* variables
@@ -144,6 +152,44 @@ func command(ctx context.Context, a *app.App, args []string, stdout io.Writer) e
 			return err
 		}
 		fmt.Fprintf(stdout, "registry: %d enti imported or refreshed\n", n)
+		return nil
+	case args[0] == "user" && len(args) == 6 && args[1] == "create-staff":
+		if err := a.Migrate(ctx); err != nil {
+			return err
+		}
+		password := os.Getenv("PASSHUB_STAFF_PASSWORD")
+		if password == "" {
+			line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return fmt.Errorf("give the password on standard input or in PASSHUB_STAFF_PASSWORD")
+			}
+			password = strings.TrimRight(line, "\r\n")
+		}
+		u, err := a.Identity.CreateStaff(ctx, args[2], args[3], args[4], args[5], password)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "staff account %s created (id %d)\n", u.Username, u.ID)
+		return nil
+	case args[0] == "user" && (len(args) == 4 || len(args) == 5) && args[1] == "grant":
+		u, err := a.Identity.UserByUsername(ctx, args[2])
+		if err != nil {
+			code, cerr := auth.NormalizeFiscalCode(args[2])
+			if cerr != nil {
+				return err
+			}
+			if u, err = a.Identity.UserByFiscalCode(ctx, code); err != nil {
+				return err
+			}
+		}
+		tf := ""
+		if len(args) == 5 {
+			tf = args[4]
+		}
+		if err := a.Identity.Grant(ctx, identity.Actor{Name: "passhub user grant"}, u.ID, args[3], tf); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s is now %s %s\n", u.FullName(), args[3], tf)
 		return nil
 	case args[0] == "content" && len(args) == 3 && args[1] == "export":
 		n, err := a.Content.Export(ctx, args[2])

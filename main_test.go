@@ -133,3 +133,22 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 }
+
+func TestStaffCommands(t *testing.T) {
+	env(t)
+	t.Setenv("PASSHUB_STAFF_PASSWORD", "Breakglass-Access-77")
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"user", "create-staff", "anna.admin", "anna@pass.example.it", "Anna", "Admin"}, &out, &errOut); code != 0 {
+		t.Fatalf("create-staff: %d %s", code, errOut.String())
+	}
+	if code := run(context.Background(), []string{"user", "grant", "anna.admin", "admin"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "Anna Admin is now admin") {
+		t.Fatalf("grant: %d %s %s", code, out.String(), errOut.String())
+	}
+	if code := run(context.Background(), []string{"user", "grant", "anna.admin", "pm"}, &out, &errOut); code != 1 {
+		t.Errorf("pm without a task force: exit %d", code)
+	}
+	t.Setenv("PASSHUB_STAFF_PASSWORD", "short")
+	if code := run(context.Background(), []string{"user", "create-staff", "bob", "b@pass.example.it", "Bob", "B"}, &out, &errOut); code != 1 {
+		t.Errorf("weak password: exit %d", code)
+	}
+}

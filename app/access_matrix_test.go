@@ -145,6 +145,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/area-riservata", "/area-riservata", nil, all},
 		{"GET", "/area-riservata/sessioni", "/area-riservata/sessioni", nil, all},
 		{"POST", "/area-riservata/sessioni/:id/termina", "/area-riservata/sessioni/nope/termina", nil, post(all, "404")},
+		{"GET", "/area-riservata/codice", "/area-riservata/codice", nil, all},
+		{"POST", "/area-riservata/codice", "/area-riservata/codice", url.Values{"secret": {"JBSWY3DPEHPK3PXP"}, "code": {"000000"}}, post(all, "422")},
 		{"GET", "/area-riservata/registrazione", "/area-riservata/registrazione", nil, nonStaff},
 		{"POST", "/area-riservata/registrazione", "/area-riservata/registrazione", url.Values{"role": {"sindaco"}}, post(nonStaff, "422")},
 		{"GET", "/area-riservata/enti/:id", "/area-riservata/enti/" + A, nil, enteA},

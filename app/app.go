@@ -155,6 +155,7 @@ func (a *App) Handler() (*web.Server, error) {
 		}
 	}
 	ident.Mount(w.App)
+	ident.MountStaff(w.App)
 	w.App.Use("/area-riservata", identity.RequireLogin)
 	w.App.Use("/admin", identity.RequireLogin)
 	area.Mount(w.App, w, a.Enti)

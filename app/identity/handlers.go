@@ -105,9 +105,14 @@ func (h *Handlers) CompleteLogin(c *fiber.Ctx, id auth.Identity, returnTo string
 	if err != nil {
 		return h.FailLogin(c, err)
 	}
+	h.setSession(c, token)
+	return c.Redirect(SafeNext(returnTo), fiber.StatusSeeOther)
+}
+
+// setSession gives the browser the session cookie.
+func (h *Handlers) setSession(c *fiber.Ctx, token string) {
 	c.Cookie(&fiber.Cookie{Name: h.cookieName(), Value: token, Path: "/", HTTPOnly: true, Secure: h.production,
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(h.svc.Absolute)})
-	return c.Redirect(SafeNext(returnTo), fiber.StatusSeeOther)
 }
 
 // FailLogin shows the login page with a message saying why the login was refused.

@@ -26,6 +26,7 @@ type User struct {
 	FamilyName   string    `bun:"family_name"`
 	PasswordHash string    `bun:"password_hash"`
 	TOTPSecret   string    `bun:"totp_secret"`
+	TOTPLastStep int64     `bun:"totp_last_step"`
 	FailedLogins int       `bun:"failed_logins"`
 	LockedUntil  time.Time `bun:"locked_until,nullzero"`
 	Disabled     bool      `bun:"disabled"`

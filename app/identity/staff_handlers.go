@@ -1,0 +1,94 @@
+package identity
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+)
+
+// MountStaff registers the staff login (/accedi/staff, limited to 10 failed attempts per client
+// address every 5 minutes, on top of the per-account lockout) and the one-time code enrolment.
+func (h *Handlers) MountStaff(r fiber.Router) {
+	r.Get("/accedi/staff", h.staffForm)
+	r.Post("/accedi/staff", limiter.New(limiter.Config{
+		Max: 10, Expiration: 5 * time.Minute, SkipSuccessfulRequests: true,
+		LimitReached: func(c *fiber.Ctx) error {
+			c.Status(fiber.StatusTooManyRequests)
+			return h.renderStaff(c, c.FormValue("username"), h.web.T(c, "staff.limited"))
+		},
+	}), h.staffLogin)
+	r.Get("/area-riservata/codice", RequireLogin, h.totpForm)
+	r.Post("/area-riservata/codice", RequireLogin, h.totpConfirm)
+}
+
+func (h *Handlers) staffForm(c *fiber.Ctx) error {
+	if ViewerOf(c) != nil {
+		return c.Redirect(SafeNext(c.Query("next")), fiber.StatusSeeOther)
+	}
+	return h.renderStaff(c, "", "")
+}
+
+func (h *Handlers) renderStaff(c *fiber.Ctx, username, alert string) error {
+	h.web.CSRFToken(c)
+	return h.web.Page(c, "identity/staff_login", fiber.Map{"Title": h.web.T(c, "staff.title"), "Username": username,
+		"Alert": alert, "Next": SafeNext(c.Query("next"))})
+}
+
+func (h *Handlers) staffLogin(c *fiber.Ctx) error {
+	username := c.FormValue("username")
+	_, token, err := h.svc.StaffLogin(c.UserContext(), username, c.FormValue("password"), c.FormValue("code"), clientOf(c))
+	if err != nil {
+		msg, status := "staff.error", fiber.StatusUnauthorized
+		switch {
+		case errors.Is(err, ErrLocked):
+			msg, status = "staff.locked", fiber.StatusTooManyRequests
+		case errors.Is(err, ErrTOTPRequired):
+			msg = "staff.code_required"
+		case errors.Is(err, ErrBadTOTP):
+			msg = "staff.code_wrong"
+		case errors.Is(err, ErrDisabled):
+			msg = "login.error.disabled"
+		case !errors.Is(err, ErrBadCredentials):
+			return err
+		}
+		c.Status(status)
+		return h.renderStaff(c, username, h.web.T(c, msg))
+	}
+	if old := c.Cookies(h.cookieName()); old != "" {
+		if v, err := h.svc.Authenticate(c.UserContext(), old); err == nil {
+			_ = h.svc.Logout(c.UserContext(), v, clientOf(c))
+		}
+	}
+	h.setSession(c, token)
+	return c.Redirect(SafeNext(c.FormValue("next")), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) totpForm(c *fiber.Ctx) error { return h.renderTOTP(c, "", "") }
+
+func (h *Handlers) renderTOTP(c *fiber.Ctx, secret, alert string) error {
+	h.web.CSRFToken(c)
+	v := ViewerOf(c)
+	url := ""
+	if secret == "" {
+		var err error
+		if secret, url, err = h.svc.NewTOTPSecret(v.User); err != nil {
+			return err
+		}
+	}
+	return h.web.Page(c, "identity/totp", fiber.Map{"Title": h.web.T(c, "totp.title"), "Secret": secret, "URL": url,
+		"Enrolled": v.User.TOTPSecret != "", "Alert": alert, "Done": c.Query("fatto") != ""})
+}
+
+func (h *Handlers) totpConfirm(c *fiber.Ctx) error {
+	secret := c.FormValue("secret")
+	if err := h.svc.ConfirmTOTP(c.UserContext(), ViewerOf(c).User.ID, secret, c.FormValue("code")); err != nil {
+		if errors.Is(err, ErrBadTOTP) {
+			c.Status(fiber.StatusUnprocessableEntity)
+			return h.renderTOTP(c, secret, h.web.T(c, "staff.code_wrong"))
+		}
+		return err
+	}
+	return c.Redirect("/area-riservata/codice?fatto=1", fiber.StatusSeeOther)
+}

@@ -1,0 +1,108 @@
+package identity_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"passhub/app/apptest"
+	"passhub/app/audit"
+	. "passhub/app/identity"
+)
+
+func TestPasswordHashing(t *testing.T) {
+	h := HashPassword("correct horse battery 9")
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=2$") {
+		t.Errorf("hash format %q", h)
+	}
+	if !VerifyPassword(h, "correct horse battery 9") || VerifyPassword(h, "correct horse battery 8") || VerifyPassword("$bcrypt$x", "x") {
+		t.Error("verification is wrong")
+	}
+	if HashPassword("same password 123") == HashPassword("same password 123") {
+		t.Error("salts are not random")
+	}
+	for pw, ok := range map[string]bool{"short1!": false, "onlylettersandmore": false, "123456789012345": false,
+		"Casa-del-comune-2026": true, "annarossi-password1": false} {
+		if err := CheckPassword("annarossi", pw); (err == nil) != ok {
+			t.Errorf("%q: %v", pw, err)
+		}
+	}
+}
+
+func TestStaffLoginWithTOTPAndLockout(t *testing.T) {
+	a := apptest.New(t, apptest.NoContent)
+	s := a.Identity
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+	ctx := context.Background()
+	const pw = "Breakglass-Access-77"
+	if _, err := s.CreateStaff(ctx, "Anna.Admin", "anna@pass.example.it", "Anna", "Admin", "weak"); !errors.Is(err, ErrWeakPassword) {
+		t.Errorf("weak password accepted: %v", err)
+	}
+	u, err := s.CreateStaff(ctx, "Anna.Admin", "anna@pass.example.it", "Anna", "Admin", pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, tok, err := s.StaffLogin(ctx, "anna.admin", pw, "", Client{IP: "10.0.0.1"}); err != nil || tok == "" {
+		t.Fatalf("login without TOTP: %v", err)
+	}
+	if _, _, err := s.StaffLogin(ctx, "nobody", pw, "", Client{}); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("unknown user: %v", err)
+	}
+
+	secret, url, err := s.NewTOTPSecret(u)
+	if err != nil || !strings.HasPrefix(url, "otpauth://totp/PAsS:") {
+		t.Fatalf("secret: %v %q", err, url)
+	}
+	code := func(at time.Time) string {
+		c, _ := totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		return c
+	}
+	if err := s.ConfirmTOTP(ctx, u.ID, secret, "123456"); !errors.Is(err, ErrBadTOTP) && code(now) != "123456" {
+		t.Errorf("wrong confirmation code accepted: %v", err)
+	}
+	if err := s.ConfirmTOTP(ctx, u.ID, secret, code(now)); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute)
+	if _, _, err := s.StaffLogin(ctx, "anna.admin", pw, "", Client{}); !errors.Is(err, ErrTOTPRequired) {
+		t.Errorf("no code: %v", err)
+	}
+	if _, _, err := s.StaffLogin(ctx, "anna.admin", pw, code(now.Add(-30*time.Second)), Client{}); err != nil {
+		t.Errorf("code one step old (skew): %v", err)
+	}
+	if _, _, err := s.StaffLogin(ctx, "anna.admin", pw, code(now.Add(-30*time.Second)), Client{}); !errors.Is(err, ErrBadTOTP) {
+		t.Errorf("reused code: %v", err)
+	}
+	now = now.Add(time.Minute)
+	if _, _, err := s.StaffLogin(ctx, "anna.admin", pw, code(now), Client{}); err != nil {
+		t.Fatalf("fresh code: %v", err)
+	}
+
+	// Five wrong passwords lock the account, even for the right password, for fifteen minutes.
+	for i := 0; i < MaxFailedLogins-1; i++ {
+		if _, _, err := s.StaffLogin(ctx, "anna.admin", "wrong-password-1", "", Client{}); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("failure %d: %v", i+1, err)
+		}
+	}
+	if _, _, err := s.StaffLogin(ctx, "anna.admin", "wrong-password-1", "", Client{}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("fifth failure: %v", err)
+	}
+	now = now.Add(time.Minute)
+	if _, _, err := s.StaffLogin(ctx, "anna.admin", pw, code(now), Client{}); !errors.Is(err, ErrLocked) {
+		t.Errorf("locked account let in: %v", err)
+	}
+	now = now.Add(LockoutFor)
+	if _, _, err := s.StaffLogin(ctx, "anna.admin", pw, code(now), Client{}); err != nil {
+		t.Errorf("after the lockout: %v", err)
+	}
+	entries, _, _ := audit.List(ctx, a.DB, audit.Filter{Action: "login.locked"})
+	if len(entries) < 2 {
+		t.Errorf("lockout not audited: %+v", entries)
+	}
+}
