@@ -189,7 +189,7 @@ func (a *App) subject(c *fiber.Ctx) error {
 	if v == nil {
 		return c.Next()
 	}
-	s := &access.Subject{UserID: v.User.ID, Name: v.User.FullName(), Roles: map[string][]string{}}
+	s := &access.Subject{UserID: v.User.ID, Name: v.User.FullName(), Method: v.Session.Method, Roles: map[string][]string{}}
 	for _, r := range v.Roles {
 		s.Roles[r.Role] = append(s.Roles[r.Role], r.TaskForce)
 	}

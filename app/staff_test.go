@@ -38,6 +38,16 @@ func TestStaffLoginPage(t *testing.T) {
 	if res.StatusCode != 303 || res.Header.Get("Location") != "/area-riservata/sessioni" {
 		t.Fatalf("right password: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
+	// A staff password never opens the registration of an ente.
+	staffSession := ""
+	for _, c := range res.Cookies() {
+		if c.Name == "pass_session" {
+			staffSession = c.Value
+		}
+	}
+	if res, _ := s.Get(t, "/area-riservata/registrazione", "Cookie", "pass_session="+staffSession); res.StatusCode != 403 {
+		t.Errorf("registration with a staff password: %d", res.StatusCode)
+	}
 	// Failures from one address are limited before the account lockout's five would matter for
 	// guessing across accounts.
 	for i := 0; i < 8; i++ {

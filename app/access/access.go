@@ -34,6 +34,8 @@ type Membership struct {
 type Subject struct {
 	UserID int64
 	Name   string
+	// Method is how the subject logged in: "spid", "cie", "cns", "oidc", "dev" or "staff".
+	Method string
 	// Roles maps a staff role to the task forces it is held in ("" for global roles).
 	Roles       map[string][]string
 	Memberships []Membership
@@ -108,8 +110,9 @@ func (s *Subject) Can(action Action, obj Object) bool {
 	case ViewReservedArea:
 		return true
 	case RegisterEnte:
-		// Only people with no role anywhere: staff do not register enti.
-		return !s.IsStaff()
+		// Only people with no staff role, logged in with a digital identity (never a staff
+		// password): the first access of an ente is the legal representative's, with SPID/CIE/CNS.
+		return !s.IsStaff() && s.Method != "staff"
 	case ViewEnte, FileRequests:
 		_, ok := s.Member(obj.EnteID)
 		return ok
