@@ -29,6 +29,7 @@ import (
 	"passhub/app/identity"
 	"passhub/app/mail"
 	"passhub/app/portal"
+	"passhub/app/request"
 	"passhub/app/storage"
 	"passhub/app/web"
 	"passhub/static"
@@ -47,6 +48,7 @@ type App struct {
 	Identity  *identity.Service
 	Enti      *ente.Service
 	Files     storage.Store
+	Requests  *request.Service
 	Mailer    mail.Sender
 	Mails     *mail.Templates
 }
@@ -79,6 +81,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Mails = mail.NewTemplates(a.theme())
 	a.Enti = ente.NewService(d, a.Files)
 	a.Enti.Notify = a.notifyEnte
+	a.Requests = request.NewService(d, a.Catalogue)
 	a.Enti.EndSessions = a.Identity.EndAllSessions
 	a.Identity.AfterLogin(func(ctx context.Context, tx bun.IDB, u *identity.User) error {
 		return a.Enti.AcceptInvitations(ctx, tx, u.ID, u.FiscalCode)
