@@ -330,10 +330,14 @@ func (s *Service) Withdraw(ctx context.Context, member Actor, id int64) (*Reques
 }
 
 // Get returns one request with its ente, procedure and experts.
-func (s *Service) Get(ctx context.Context, id int64) (*Request, error) { return s.store.Request(ctx, s.db, id) }
+func (s *Service) Get(ctx context.Context, id int64) (*Request, error) {
+	return s.store.Request(ctx, s.db, id)
+}
 
 // List returns requests matching f and their total.
-func (s *Service) List(ctx context.Context, f Filter) ([]Request, int, error) { return s.store.List(ctx, s.db, f) }
+func (s *Service) List(ctx context.Context, f Filter) ([]Request, int, error) {
+	return s.store.List(ctx, s.db, f)
+}
 
 // Counts returns how many requests match f in each state.
 func (s *Service) Counts(ctx context.Context, f Filter) (map[State]int, error) {
@@ -351,7 +355,9 @@ func (s *Service) Workloads(ctx context.Context, taskForce string) ([]Workload, 
 }
 
 // Timeline returns a request's events.
-func (s *Service) Timeline(ctx context.Context, id int64) ([]Event, error) { return s.store.Events(ctx, s.db, id) }
+func (s *Service) Timeline(ctx context.Context, id int64) ([]Event, error) {
+	return s.store.Events(ctx, s.db, id)
+}
 
 // Integrations returns a request's integrations.
 func (s *Service) Integrations(ctx context.Context, id int64) ([]Integration, error) {
