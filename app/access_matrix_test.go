@@ -11,6 +11,7 @@ import (
 	"passhub/app/apptest"
 	"passhub/app/ente"
 	"passhub/app/identity"
+	"passhub/app/request"
 )
 
 // personas of the access matrix, in the order the matrix lists their expected statuses.
@@ -27,6 +28,8 @@ type matrixWorld struct {
 	delegateA        int64 // membership id
 	pendingReg       int64
 	adminID, mayorID int64
+	requestID        int64
+	versionID        int64
 }
 
 func buildWorld(t *testing.T) *matrixWorld {
@@ -106,6 +109,24 @@ func buildWorld(t *testing.T) *matrixWorld {
 	w.cookies["disabled delegate A"] = s.Login(t, w.codes["disabled delegate A"], "disabled", "Test")
 	w.cookies["anonymous"] = "csrf=" + apptest.CSRFToken
 	w.adminID = userIDs["admin"]
+	// A request of ente A on a VA procedure, assigned to the expert, with a document.
+	lr := request.Actor{UserID: userIDs["legal rep A"], Name: "legal rep A"}
+	r, err := s.Requests.File(ctx, lr, ids["Cantù"], request.Form{ProcedureCode: "VA-01", Title: "Arretrato VIA",
+		Description: "Quaranta istanze in attesa da mesi, un solo istruttore.", DesiredOutcome: "Tempi medi sotto i 150 giorni."}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Requests.Assign(ctx, request.Actor{UserID: userIDs["pm"]}, r.ID, []int64{userIDs["expert"]}); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = s.Requests.Get(ctx, r.ID)
+	doc, err := s.Workspace.Upload(ctx, lr, r, false, 0, "elenco.csv", []byte("pratica;giorni\n1;200\n"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, _ := s.Workspace.Documents(ctx, r.ID)
+	w.requestID, w.versionID = r.ID, docs[0].Versions[0].ID
+	_ = doc
 	return w
 }
 
@@ -117,6 +138,15 @@ func TestAccessMatrix(t *testing.T) {
 	reg := strconv.FormatInt(w.pendingReg, 10)
 	admin := strconv.FormatInt(w.adminID, 10)
 	mid := strconv.FormatInt(w.delegateA, 10)
+	req := "/area-riservata/richieste/" + strconv.FormatInt(w.requestID, 10)
+	const (
+		viewReq    = "303 200 200 404 404 404 200 200 404 200"
+		members    = "303 200 200 403 200 403 403 403 403 403"
+		triage     = "303 403 403 403 403 403 200 403 403 403"
+		fileReq    = "401 422 422 403 422 403 403 403 403 403"
+		expertWork = "401 403 403 404 404 404 422 422 404 403"
+		workOn     = "401 422 422 404 404 404 422 422 404 403"
+	)
 
 	// Statuses per persona, in the order of personas. GET denials for anonymous visitors are a
 	// redirect to the login page (303); logged-in people without the right get 403.
@@ -154,6 +184,16 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/area-riservata/enti/:id/delegati", "/area-riservata/enti/" + A + "/delegati", url.Values{"fiscal_code": {"x"}}, post(lrA, "422")},
 		{"POST", "/area-riservata/enti/:id/delegati/:mid/:op", "/area-riservata/enti/" + A + "/delegati/" + mid + "/abilita", nil, post(lrA, "303")},
 		{"POST", "/area-riservata/enti/:id/inviti/:iid/revoca", "/area-riservata/enti/" + A + "/inviti/999999/revoca", nil, post(lrA, "404")},
+		{"GET", "/area-riservata/richieste", "/area-riservata/richieste", nil, all},
+		{"GET", "/area-riservata/richieste/nuova", "/area-riservata/richieste/nuova", nil, members},
+		{"POST", "/area-riservata/richieste/nuova", "/area-riservata/richieste/nuova", url.Values{"title": {""}}, fileReq},
+		{"GET", "/area-riservata/triage", "/area-riservata/triage", nil, triage},
+		{"GET", "/area-riservata/richieste/:id", req, nil, viewReq},
+		{"GET", "/area-riservata/richieste/:id/documenti/:vid", req + "/documenti/" + strconv.FormatInt(w.versionID, 10), nil, viewReq},
+		{"POST", "/area-riservata/richieste/:id/azioni/:action", req + "/azioni/concludi", url.Values{"summary": {"breve"}}, expertWork},
+		{"POST", "/area-riservata/richieste/:id/messaggi", req + "/messaggi", url.Values{"body": {" "}}, workOn},
+		{"POST", "/area-riservata/richieste/:id/documenti", req + "/documenti", nil, workOn},
+		{"POST", "/area-riservata/richieste/:id/attivita", req + "/attivita", url.Values{"kind": {"nope"}}, expertWork},
 		{"GET", "/admin/enti", "/admin/enti", nil, admins},
 		{"POST", "/admin/enti", "/admin/enti", url.Values{"istat": {"x"}}, post(admins, "422")},
 		{"GET", "/admin/registrazioni", "/admin/registrazioni", nil, admins},

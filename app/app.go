@@ -32,6 +32,7 @@ import (
 	"passhub/app/request"
 	"passhub/app/storage"
 	"passhub/app/web"
+	"passhub/app/workspace"
 	"passhub/static"
 	"passhub/themes"
 )
@@ -49,6 +50,7 @@ type App struct {
 	Enti      *ente.Service
 	Files     storage.Store
 	Requests  *request.Service
+	Workspace *workspace.Service
 	Mailer    mail.Sender
 	Mails     *mail.Templates
 }
@@ -82,6 +84,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Enti = ente.NewService(d, a.Files)
 	a.Enti.Notify = a.notifyEnte
 	a.Requests = request.NewService(d, a.Catalogue)
+	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
 	a.Enti.EndSessions = a.Identity.EndAllSessions
 	a.Identity.AfterLogin(func(ctx context.Context, tx bun.IDB, u *identity.User) error {
 		return a.Enti.AcceptInvitations(ctx, tx, u.ID, u.FiscalCode)
@@ -163,6 +166,9 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use("/admin", identity.RequireLogin)
 	area.Mount(w.App, w, a.Enti)
 	ente.Mount(w.App, w, a.Enti)
+	ws := workspace.NewHandlers(w, a.Workspace, a.Requests)
+	request.Mount(w.App, w, a.Requests, a.Catalogue, ws.Page)
+	ws.Mount(w.App)
 	(&identity.AdminHandlers{Web: w, Svc: a.Identity, TaskForces: a.taskForceCodes}).Mount(w.App)
 	audit.Mount(w.App, w, a.DB)
 	api.Mount(w.App, a.Content)

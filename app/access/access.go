@@ -57,12 +57,29 @@ const (
 	ManageUsers                           // staff roles, users, enti registry
 	ViewAudit                             // the audit log
 	EditContent                           // the editors' work
+	ViewRequest                           // see a request and its workspace (object: EnteID, TaskForce, Experts)
+	WorkOnRequest                         // post in the thread and upload documents
+	ExpertWork                            // log activities, ask integrations, conclude
+	ActForEnte                            // submit, withdraw, answer integrations (the ente's side)
+	TriageRequests                        // the PM's queue of a task force (object: TaskForce)
+	ArchiveRequest                        // file a concluded request away
 )
 
 // Object is what an action is about.
 type Object struct {
 	EnteID    int64
 	TaskForce string
+	// Experts are the users assigned to the request the action is about.
+	Experts []int64
+}
+
+func (o Object) assigned(userID int64) bool {
+	for _, id := range o.Experts {
+		if id == userID {
+			return true
+		}
+	}
+	return false
 }
 
 // Anonymous reports whether nobody is logged in.
@@ -123,6 +140,21 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return s.Has(RoleAdmin)
 	case EditContent:
 		return s.Has(RoleEditor) || s.Has(RoleAdmin)
+	case ViewRequest:
+		_, member := s.Member(obj.EnteID)
+		return member || obj.assigned(s.UserID) || s.Has(RolePM, obj.TaskForce) || s.Has(RoleAdmin)
+	case WorkOnRequest:
+		_, member := s.Member(obj.EnteID)
+		return member || obj.assigned(s.UserID) || s.Has(RolePM, obj.TaskForce)
+	case ExpertWork:
+		return obj.assigned(s.UserID) || s.Has(RolePM, obj.TaskForce)
+	case ActForEnte:
+		_, member := s.Member(obj.EnteID)
+		return member
+	case TriageRequests:
+		return obj.TaskForce != "" && s.Has(RolePM, obj.TaskForce)
+	case ArchiveRequest:
+		return s.Has(RolePM, obj.TaskForce) || s.Has(RoleAdmin)
 	}
 	return false
 }

@@ -32,6 +32,7 @@ func Mount(reserved fiber.Router, w *web.Server, enti *ente.Service) {
 			"Title": w.T(c, "area.title"), "Memberships": memberships, "Mine": regs, "Pending": pending,
 			"CanRegister": s.Can(access.RegisterEnte, access.Object{}) && len(memberships) == 0 && len(pending) == 0,
 			"IsAdmin":     s.Can(access.ReviewRegistrations, access.Object{}),
+			"IsPM":        s.Has(access.RolePM),
 		})
 	})
 }

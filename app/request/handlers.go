@@ -1,0 +1,306 @@
+package request
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"passhub/app/access"
+	"passhub/app/catalogue"
+	"passhub/app/db"
+	"passhub/app/web"
+)
+
+// Handlers serve the lists, the filing form, the PM's triage and the lifecycle's actions.
+type Handlers struct {
+	web       *web.Server
+	svc       *Service
+	catalogue *catalogue.Service
+	show      fiber.Handler
+}
+
+// Mount registers the request routes on the reserved router; show renders the workspace page,
+// where a refused action is explained.
+func Mount(r fiber.Router, w *web.Server, svc *Service, cat *catalogue.Service, show fiber.Handler) {
+	h := &Handlers{web: w, svc: svc, catalogue: cat, show: show}
+	r.Get("/area-riservata/richieste", access.Require(access.ViewReservedArea, nil), h.list)
+	r.Get("/area-riservata/richieste/nuova", access.Require(access.ViewReservedArea, nil), h.newForm)
+	r.Post("/area-riservata/richieste/nuova", access.Require(access.ViewReservedArea, nil), h.file)
+	r.Get("/area-riservata/triage", access.Require(access.ViewReservedArea, nil), h.triage)
+	r.Post("/area-riservata/richieste/:id/azioni/:action", access.Require(access.ViewReservedArea, nil), h.act)
+}
+
+// IDParam reads a numeric route parameter (0 when it is not one).
+func IDParam(c *fiber.Ctx, name string) int64 {
+	n, err := strconv.ParseInt(c.Params(name), 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// ObjectOf is the access object of a request.
+func ObjectOf(r *Request) access.Object {
+	return access.Object{EnteID: r.EnteID, TaskForce: r.TaskForce, Experts: r.ExpertIDs()}
+}
+
+// Load returns the request of the route's :id when the subject may see it; any other case is
+// db.ErrNotFound, so a request's existence never leaks.
+func (s *Service) Load(c *fiber.Ctx) (*Request, error) {
+	r, err := s.Get(c.UserContext(), IDParam(c, "id"))
+	if err != nil || !access.Of(c).Can(access.ViewRequest, ObjectOf(r)) {
+		return nil, db.ErrNotFound
+	}
+	return r, nil
+}
+
+// ActorOf is the request's subject as an actor.
+func ActorOf(c *fiber.Ctx) Actor {
+	s := access.Of(c)
+	return Actor{UserID: s.UserID, Name: s.Name, IP: c.IP()}
+}
+
+// visible is the filter of the requests the subject may see.
+func visible(s *access.Subject) (Filter, bool) {
+	if s.Has(access.RoleAdmin) {
+		return Filter{}, true
+	}
+	var f Filter
+	for _, m := range s.Memberships {
+		if m.Enabled && m.Approved {
+			f.EnteIDs = append(f.EnteIDs, m.EnteID)
+		}
+	}
+	if len(f.EnteIDs) > 0 {
+		return f, true
+	}
+	if tfs := s.Roles[access.RolePM]; len(tfs) > 0 {
+		return Filter{TaskForces: tfs}, true
+	}
+	if s.Has(access.RoleExpert) {
+		return Filter{ExpertID: s.UserID}, true
+	}
+	return f, false
+}
+
+func (h *Handlers) list(c *fiber.Ctx) error {
+	f, ok := visible(access.Of(c))
+	if !ok {
+		return h.web.Page(c, "request/list", fiber.Map{"Title": h.web.T(c, "requests.title")})
+	}
+	if st := c.Query("stato"); st != "" {
+		f.States = []State{State(st)}
+	}
+	f.Limit = 200
+	list, total, err := h.svc.List(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "request/list", fiber.Map{"Title": h.web.T(c, "requests.title"), "Requests": list, "Total": total,
+		"States": States, "State": c.Query("stato"), "CanFile": len(f.EnteIDs) > 0})
+}
+
+// entiOf lists the enti the subject may file for.
+func entiOf(s *access.Subject) []int64 {
+	var out []int64
+	for _, m := range s.Memberships {
+		if m.Enabled && m.Approved {
+			out = append(out, m.EnteID)
+		}
+	}
+	return out
+}
+
+func (h *Handlers) newForm(c *fiber.Ctx) error { return h.renderNew(c, Form{}, nil, "") }
+
+func (h *Handlers) renderNew(c *fiber.Ctx, f Form, errs map[string]string, alert string) error {
+	enti := entiOf(access.Of(c))
+	if len(enti) == 0 {
+		return fiber.ErrForbidden
+	}
+	h.web.CSRFToken(c)
+	tfs, err := h.catalogue.Catalogue(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if f.ProcedureCode == "" {
+		f.ProcedureCode = c.Query("procedura")
+	}
+	return h.web.Page(c, "request/new", fiber.Map{"Title": h.web.T(c, "requests.new"), "TaskForces": tfs, "Form": f,
+		"Errors": errs, "Alert": alert, "Crumbs": []map[string]string{{"URL": "/area-riservata/richieste", "Label": h.web.T(c, "requests.title")}}})
+}
+
+func (h *Handlers) messages(c *fiber.Ctx, errs FieldErrors) map[string]string {
+	out := map[string]string{}
+	for k, id := range errs {
+		out[k] = h.web.T(c, id)
+	}
+	return out
+}
+
+func (h *Handlers) file(c *fiber.Ctx) error {
+	enti := entiOf(access.Of(c))
+	if len(enti) == 0 {
+		return fiber.ErrForbidden
+	}
+	enteID := enti[0]
+	if id, _ := strconv.ParseInt(c.FormValue("ente_id"), 10, 64); id != 0 {
+		if !access.Of(c).Can(access.FileRequests, access.Object{EnteID: id}) {
+			return fiber.ErrForbidden
+		}
+		enteID = id
+	}
+	num := func(name string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(c.FormValue(name)))
+		if err != nil && c.FormValue(name) != "" {
+			return -1
+		}
+		return n
+	}
+	f := Form{ProcedureCode: c.FormValue("procedure"), Title: c.FormValue("title"), Description: c.FormValue("description"),
+		BacklogPending: num("backlog_pending"), BacklogAvgDays: num("backlog_avg_days"), Bottleneck: c.FormValue("bottleneck"),
+		DesiredOutcome: c.FormValue("desired_outcome")}
+	r, err := h.svc.File(c.UserContext(), ActorOf(c), enteID, f, c.FormValue("draft") == "")
+	var ferrs FieldErrors
+	switch {
+	case errors.As(err, &ferrs):
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderNew(c, f, h.messages(c, ferrs), h.web.T(c, "form.errors"))
+	case errors.Is(err, ErrNotAccepting):
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderNew(c, f, map[string]string{"procedure": h.web.T(c, "request.procedure.closed")}, h.web.T(c, "form.errors"))
+	case err != nil:
+		return err
+	}
+	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) triage(c *fiber.Ctx) error {
+	s := access.Of(c)
+	tfs := s.Roles[access.RolePM]
+	if len(tfs) == 0 {
+		return fiber.ErrForbidden
+	}
+	tf := c.Query("tf", tfs[0])
+	if !s.Can(access.TriageRequests, access.Object{TaskForce: tf}) {
+		return fiber.ErrForbidden
+	}
+	f := Filter{TaskForces: []string{tf}, States: []State{Submitted}, Province: strings.ToUpper(c.Query("provincia")), Limit: 200}
+	if st := c.Query("stato"); st != "" {
+		f.States = []State{State(st)}
+	}
+	if p, err := strconv.ParseInt(c.Query("procedura"), 10, 64); err == nil {
+		f.ProcedureID = p
+	}
+	if d, err := strconv.Atoi(c.Query("giorni")); err == nil && d > 0 {
+		f.OlderThan = time.Duration(d) * 24 * time.Hour
+	}
+	list, total, err := h.svc.List(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	counts, err := h.svc.Counts(c.UserContext(), Filter{TaskForces: []string{tf}, Province: f.Province, ProcedureID: f.ProcedureID, OlderThan: f.OlderThan})
+	if err != nil {
+		return err
+	}
+	wl, err := h.svc.Workloads(c.UserContext(), tf)
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "request/triage", fiber.Map{"Title": h.web.T(c, "triage.title"), "Requests": list, "Total": total,
+		"Counts": counts, "States": States, "TaskForce": tf, "TaskForces": tfs, "Workloads": wl, "Filter": f,
+		"Query": map[string]string{"stato": c.Query("stato"), "provincia": c.Query("provincia"), "giorni": c.Query("giorni")}})
+}
+
+// act runs one transition of the lifecycle chosen by the route's :action.
+func (h *Handlers) act(c *fiber.Ctx) error {
+	r, err := h.svc.Load(c)
+	if err != nil {
+		return err
+	}
+	s, obj, who := access.Of(c), ObjectOf(r), ActorOf(c)
+	need := map[string]access.Action{"invia": access.ActForEnte, "ritira": access.ActForEnte, "rispondi": access.ActForEnte,
+		"respingi": access.TriageRequests, "assegna": access.TriageRequests, "integrazione": access.ExpertWork,
+		"concludi": access.ExpertWork, "archivia": access.ArchiveRequest}
+	action, ok := need[c.Params("action")]
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	if !s.Can(action, obj) {
+		return fiber.ErrForbidden
+	}
+	switch c.Params("action") {
+	case "invia":
+		_, err = h.svc.Submit(c.UserContext(), who, r.ID)
+	case "ritira":
+		_, err = h.svc.Withdraw(c.UserContext(), who, r.ID)
+	case "respingi":
+		_, err = h.svc.Reject(c.UserContext(), who, r.ID, c.FormValue("reason"))
+	case "assegna":
+		var ids []int64
+		for _, v := range multi(c, "experts") {
+			if id, perr := strconv.ParseInt(v, 10, 64); perr == nil {
+				ids = append(ids, id)
+			}
+		}
+		_, err = h.svc.Assign(c.UserContext(), who, r.ID, ids)
+	case "integrazione":
+		due, _ := time.Parse("2006-01-02", c.FormValue("due"))
+		_, err = h.svc.AskIntegration(c.UserContext(), who, r.ID, strings.Split(c.FormValue("items"), "\n"), c.FormValue("note"), due)
+	case "rispondi":
+		iid, _ := strconv.ParseInt(c.FormValue("integration"), 10, 64)
+		_, err = h.svc.AnswerIntegration(c.UserContext(), who, r.ID, iid, c.FormValue("answer"))
+	case "concludi":
+		_, err = h.svc.Conclude(c.UserContext(), who, r.ID, c.FormValue("summary"))
+	case "archivia":
+		_, err = h.svc.Archive(c.UserContext(), who, r.ID)
+	}
+	var ferrs FieldErrors
+	switch {
+	case errors.As(err, &ferrs):
+		return h.back(c, r, "error", firstMessage(h, c, ferrs), fiber.StatusUnprocessableEntity)
+	case errors.Is(err, ErrStale):
+		return h.back(c, r, "error", h.web.T(c, "request.stale"), fiber.StatusConflict)
+	case errors.Is(err, ErrNotExpert), errors.Is(err, ErrNoExperts):
+		return h.back(c, r, "error", h.web.T(c, "triage.experts"), fiber.StatusUnprocessableEntity)
+	case err != nil:
+		return err
+	}
+	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"?fatto="+c.Params("action"), fiber.StatusSeeOther)
+}
+
+func multi(c *fiber.Ctx, name string) []string {
+	var out []string
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		if string(k) == name {
+			out = append(out, string(v))
+		}
+	})
+	return out
+}
+
+func firstMessage(h *Handlers, c *fiber.Ctx, errs FieldErrors) string {
+	for field, id := range errs {
+		return h.web.T(c, "field."+field) + ": " + h.web.T(c, id)
+	}
+	return ""
+}
+
+// Failure is an action's refusal shown on the workspace page.
+type Failure struct{ Message string }
+
+// FailureOf returns the refusal of the action that led to this page, if any.
+func FailureOf(c *fiber.Ctx) string {
+	f, _ := c.Locals("request.failure").(Failure)
+	return f.Message
+}
+
+// back shows the workspace again with the reason the action was refused.
+func (h *Handlers) back(c *fiber.Ctx, _ *Request, _ string, msg string, status int) error {
+	c.Status(status)
+	c.Locals("request.failure", Failure{Message: msg})
+	return h.show(c)
+}

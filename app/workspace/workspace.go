@@ -1,0 +1,414 @@
+// Package workspace owns the content of a request's shared workspace: the thread of messages
+// (Markdown, sanitised, editable by their author for a short window, never deleted), documents
+// with versions (content checked against an allow list, size limit, per-ente quota, SHA-256,
+// stored through the storage port) and the experts' activities. Who may do what is decided by the
+// access policy before the service is called; the service checks only the rules of the content.
+package workspace
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+
+	"passhub/app/content"
+	"passhub/app/db"
+	"passhub/app/request"
+	"passhub/app/storage"
+)
+
+// Message is one post of the thread.
+type Message struct {
+	bun.BaseModel `bun:"table:messages"`
+
+	ID        int64         `bun:"id,pk,autoincrement"`
+	RequestID int64         `bun:"request_id"`
+	AuthorID  int64         `bun:"author_id"`
+	Author    string        `bun:"author"`
+	Body      string        `bun:"body"`
+	CreatedAt time.Time     `bun:"created_at"`
+	EditedAt  time.Time     `bun:"edited_at,nullzero"`
+	HTML      template.HTML `bun:"-"`
+}
+
+// Document is a named document of a request, with its versions.
+type Document struct {
+	bun.BaseModel `bun:"table:documents"`
+
+	ID          int64     `bun:"id,pk,autoincrement"`
+	RequestID   int64     `bun:"request_id"`
+	Name        string    `bun:"name"`
+	Deliverable bool      `bun:"deliverable"`
+	CreatedBy   int64     `bun:"created_by"`
+	CreatedAt   time.Time `bun:"created_at"`
+	UpdatedAt   time.Time `bun:"updated_at"`
+	Versions    []Version `bun:"rel:has-many,join:id=document_id"`
+}
+
+// Latest returns the document's newest version.
+func (d *Document) Latest() *Version {
+	if len(d.Versions) == 0 {
+		return nil
+	}
+	return &d.Versions[len(d.Versions)-1]
+}
+
+// Version is one upload of a document.
+type Version struct {
+	bun.BaseModel `bun:"table:document_versions"`
+
+	ID          int64     `bun:"id,pk,autoincrement"`
+	DocumentID  int64     `bun:"document_id"`
+	Number      int       `bun:"number"`
+	Filename    string    `bun:"filename"`
+	ContentType string    `bun:"content_type"`
+	Size        int64     `bun:"size"`
+	SHA256      string    `bun:"sha256"`
+	StorageKey  string    `bun:"storage_key"`
+	UploadedBy  int64     `bun:"uploaded_by"`
+	Uploader    string    `bun:"uploader"`
+	CreatedAt   time.Time `bun:"created_at"`
+}
+
+// Activity kinds.
+var ActivityKinds = []string{"meeting", "analysis", "site_visit", "training", "deliverable", "other"}
+
+// Activity is an entry of the experts' work.
+type Activity struct {
+	bun.BaseModel `bun:"table:activities"`
+
+	ID          int64     `bun:"id,pk,autoincrement"`
+	RequestID   int64     `bun:"request_id"`
+	ExpertID    int64     `bun:"expert_id"`
+	Expert      string    `bun:"expert"`
+	Kind        string    `bun:"kind"`
+	OnDate      time.Time `bun:"on_date"`
+	Minutes     int       `bun:"minutes"`
+	Description string    `bun:"description"`
+	DocumentID  int64     `bun:"document_id,nullzero"`
+	CreatedAt   time.Time `bun:"created_at"`
+}
+
+// Hours returns the activity's duration in hours.
+func (a *Activity) Hours() float64 { return float64(a.Minutes) / 60 }
+
+// Errors of the workspace.
+var (
+	ErrTooLarge    = errors.New("workspace: the file is larger than allowed")
+	ErrFileType    = errors.New("workspace: this kind of file is not accepted")
+	ErrMismatch    = errors.New("workspace: the file's content does not match its name")
+	ErrQuota       = errors.New("workspace: the ente's storage quota is full")
+	ErrEditWindow  = errors.New("workspace: the message can no longer be edited")
+	ErrNotAuthor   = errors.New("workspace: only the author can edit a message")
+	ErrClosed      = errors.New("workspace: the request is closed")
+	ErrEmptyFile   = errors.New("workspace: the file is empty")
+	ErrBadActivity = errors.New("workspace: the activity is not valid")
+)
+
+// Service owns the workspace's content.
+type Service struct {
+	db       *db.DB
+	files    storage.Store
+	requests *request.Service
+	// MaxFile is the largest upload; Quota is the total an ente may store.
+	MaxFile    int64
+	Quota      int64
+	EditWindow time.Duration
+	now        func() time.Time
+}
+
+// NewService returns the workspace service.
+func NewService(d *db.DB, files storage.Store, requests *request.Service) *Service {
+	return &Service{db: d, files: files, requests: requests, MaxFile: 20 << 20, Quota: 2 << 30, EditWindow: 15 * time.Minute,
+		now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Actor is who acts.
+type Actor = request.Actor
+
+// Post adds a message to the thread; an expert's first post starts an assigned request.
+func (s *Service) Post(ctx context.Context, who Actor, r *request.Request, expert bool, body string) (*Message, error) {
+	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
+	if body == "" {
+		return nil, request.FieldErrors{"body": "validation.required"}
+	}
+	if utf8.RuneCountInString(body) > 20000 {
+		return nil, request.FieldErrors{"body": "validation.too_long"}
+	}
+	if !r.State.Open() && r.State != request.Submitted {
+		return nil, ErrClosed
+	}
+	m := &Message{RequestID: r.ID, AuthorID: who.UserID, Author: who.Name, Body: body, CreatedAt: s.now()}
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
+			return db.Map(err)
+		}
+		if expert {
+			return s.requests.Started(ctx, tx, who, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("workspace: post: %w", err)
+	}
+	m.HTML, _ = content.Render(m.Body)
+	s.requests.Changed(ctx, r.ID, "message")
+	return m, nil
+}
+
+// Edit changes the author's own message within the edit window; the edit is marked, never silent.
+func (s *Service) Edit(ctx context.Context, who Actor, requestID, messageID int64, body string) (*Message, error) {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return nil, request.FieldErrors{"body": "validation.required"}
+	}
+	m := new(Message)
+	if err := s.db.NewSelect().Model(m).Where("id = ?", messageID).Where("request_id = ?", requestID).Scan(ctx); err != nil {
+		return nil, db.Map(err)
+	}
+	if m.AuthorID != who.UserID {
+		return nil, ErrNotAuthor
+	}
+	if s.now().Sub(m.CreatedAt) > s.EditWindow {
+		return nil, ErrEditWindow
+	}
+	m.Body, m.EditedAt = body, s.now()
+	if _, err := s.db.NewUpdate().Model(m).Column("body", "edited_at").WherePK().Exec(ctx); err != nil {
+		return nil, db.Map(err)
+	}
+	m.HTML, _ = content.Render(m.Body)
+	return m, nil
+}
+
+// Messages returns the thread, oldest first, rendered.
+func (s *Service) Messages(ctx context.Context, requestID int64) ([]Message, error) {
+	var out []Message
+	if err := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).Order("created_at", "id").Scan(ctx); err != nil {
+		return nil, db.Map(err)
+	}
+	for i := range out {
+		out[i].HTML, _ = content.Render(out[i].Body)
+	}
+	return out, nil
+}
+
+// allowed maps sniffed content types to the extensions they may carry.
+var allowed = map[string][]string{
+	"application/pdf":    {".pdf"},
+	"image/png":          {".png"},
+	"image/jpeg":         {".jpg", ".jpeg"},
+	"text/csv":           {".csv"},
+	"text/plain":         {".txt", ".csv"},
+	"application/zip":    {".zip", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"},
+	"application/msword": {".doc", ".xls", ".ppt"},
+}
+
+// Sniff checks a file's content against the allow list and its extension, and returns the
+// content type to store.
+func Sniff(name string, data []byte) (string, error) {
+	if len(data) == 0 {
+		return "", ErrEmptyFile
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	detected := http.DetectContentType(data)
+	ct := strings.TrimSpace(strings.Split(detected, ";")[0])
+	switch {
+	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}): // OLE2: legacy Office
+		ct = "application/msword"
+	case ct == "text/plain" && ext == ".csv":
+		ct = "text/csv"
+	}
+	exts, ok := allowed[ct]
+	if !ok {
+		return "", ErrFileType
+	}
+	for _, e := range exts {
+		if e == ext {
+			switch ext {
+			case ".docx":
+				return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", nil
+			case ".xlsx":
+				return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", nil
+			case ".odt":
+				return "application/vnd.oasis.opendocument.text", nil
+			case ".ods":
+				return "application/vnd.oasis.opendocument.spreadsheet", nil
+			}
+			if ct == "text/plain" || ct == "text/csv" {
+				return ct + "; charset=utf-8", nil
+			}
+			return ct, nil
+		}
+	}
+	return "", ErrMismatch
+}
+
+// cleanName keeps a file name's last element, without control or path characters.
+func cleanName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if r < 32 || strings.ContainsRune(`/\"<>|:*?`, r) {
+			return '_'
+		}
+		return r
+	}, name)
+	if name == "." || name == ".." || name == "" {
+		return "documento"
+	}
+	if utf8.RuneCountInString(name) > 150 {
+		name = string([]rune(name)[:150])
+	}
+	return name
+}
+
+// Upload stores a file as a new document, or as a new version of documentID when it is not 0.
+// The bytes are stored before the row is written; a failure leaves neither.
+func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, expert bool, documentID int64, filename string, data []byte, deliverable bool) (*Document, error) {
+	if int64(len(data)) > s.MaxFile {
+		return nil, ErrTooLarge
+	}
+	if !r.State.Open() && r.State != request.Submitted {
+		return nil, ErrClosed
+	}
+	filename = cleanName(filename)
+	ct, err := Sniff(filename, data)
+	if err != nil {
+		return nil, err
+	}
+	var used int64
+	if err := s.db.NewSelect().TableExpr("document_versions AS v").ColumnExpr("COALESCE(SUM(v.size), 0)").
+		Join("JOIN documents AS d ON d.id = v.document_id").Join("JOIN requests AS r ON r.id = d.request_id").
+		Where("r.ente_id = ?", r.EnteID).Scan(ctx, &used); err != nil {
+		return nil, db.Map(err)
+	}
+	if used+int64(len(data)) > s.Quota {
+		return nil, ErrQuota
+	}
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:])
+	key := fmt.Sprintf("requests/%d/%s", r.ID, hash)
+	if err := s.files.Put(ctx, key, bytes.NewReader(data)); err != nil {
+		return nil, fmt.Errorf("workspace: store: %w", err)
+	}
+	doc := &Document{}
+	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.now()
+		if documentID == 0 {
+			doc = &Document{RequestID: r.ID, Name: filename, Deliverable: deliverable && expert, CreatedBy: who.UserID, CreatedAt: now, UpdatedAt: now}
+			if _, err := tx.NewInsert().Model(doc).Returning("id").Exec(ctx); err != nil {
+				return db.Map(err)
+			}
+		} else {
+			if err := tx.NewSelect().Model(doc).Where("id = ?", documentID).Where("request_id = ?", r.ID).Scan(ctx); err != nil {
+				return db.Map(err)
+			}
+			if _, err := tx.NewUpdate().Model(doc).Set("updated_at = ?", now).WherePK().Exec(ctx); err != nil {
+				return db.Map(err)
+			}
+		}
+		var last int
+		if err := tx.NewSelect().Model((*Version)(nil)).ColumnExpr("COALESCE(MAX(number), 0)").Where("document_id = ?", doc.ID).Scan(ctx, &last); err != nil {
+			return db.Map(err)
+		}
+		v := &Version{DocumentID: doc.ID, Number: last + 1, Filename: filename, ContentType: ct, Size: int64(len(data)), SHA256: hash,
+			StorageKey: key, UploadedBy: who.UserID, Uploader: who.Name, CreatedAt: now}
+		if _, err := tx.NewInsert().Model(v).Returning("id").Exec(ctx); err != nil {
+			return db.Map(err)
+		}
+		if expert {
+			return s.requests.Started(ctx, tx, who, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("workspace: upload: %w", err)
+	}
+	s.requests.Changed(ctx, r.ID, "document")
+	return doc, nil
+}
+
+// Documents returns a request's documents with their versions.
+func (s *Service) Documents(ctx context.Context, requestID int64) ([]Document, error) {
+	var out []Document
+	err := s.db.NewSelect().Model(&out).Relation("Versions", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Order("number") }).
+		Where("document.request_id = ?", requestID).Order("document.created_at", "document.id").Scan(ctx)
+	return out, db.Map(err)
+}
+
+// Open returns a version's bytes, checking it belongs to the request.
+func (s *Service) Open(ctx context.Context, requestID, versionID int64) (*Version, io.ReadCloser, error) {
+	v := new(Version)
+	err := s.db.NewSelect().Model(v).Join("JOIN documents AS d ON d.id = version.document_id").
+		Where("version.id = ?", versionID).Where("d.request_id = ?", requestID).Scan(ctx)
+	if err != nil {
+		return nil, nil, db.Map(err)
+	}
+	f, err := s.files.Open(ctx, v.StorageKey)
+	return v, f, err
+}
+
+// LogActivity records an expert's activity; it starts an assigned request.
+func (s *Service) LogActivity(ctx context.Context, who Actor, r *request.Request, a Activity) (*Activity, error) {
+	errs := request.FieldErrors{}
+	valid := false
+	for _, k := range ActivityKinds {
+		valid = valid || k == a.Kind
+	}
+	if !valid {
+		errs["kind"] = "validation.choice"
+	}
+	if a.OnDate.IsZero() || a.OnDate.After(s.now().Add(24*time.Hour)) {
+		errs["on_date"] = "workspace.date"
+	}
+	if a.Minutes < 0 || a.Minutes > 24*60 {
+		errs["hours"] = "validation.number"
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(a.Description)) < 5 {
+		errs["description"] = "validation.required"
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if !r.State.Open() {
+		return nil, ErrClosed
+	}
+	a.RequestID, a.ExpertID, a.Expert, a.CreatedAt, a.Description = r.ID, who.UserID, who.Name, s.now(), strings.TrimSpace(a.Description)
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if a.DocumentID != 0 {
+			n, err := tx.NewSelect().Model((*Document)(nil)).Where("id = ?", a.DocumentID).Where("request_id = ?", r.ID).Count(ctx)
+			if err != nil || n == 0 {
+				a.DocumentID = 0
+			}
+		}
+		if _, err := tx.NewInsert().Model(&a).Returning("id").Exec(ctx); err != nil {
+			return db.Map(err)
+		}
+		return s.requests.Started(ctx, tx, who, r)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("workspace: activity: %w", err)
+	}
+	s.requests.Changed(ctx, r.ID, "activity")
+	return &a, nil
+}
+
+// Activities returns a request's activities, oldest first.
+func (s *Service) Activities(ctx context.Context, requestID int64) ([]Activity, error) {
+	var out []Activity
+	err := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).Order("on_date", "id").Scan(ctx)
+	return out, db.Map(err)
+}
+
+// SetClock replaces the service's clock.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
