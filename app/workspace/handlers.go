@@ -81,7 +81,7 @@ func (h *Handlers) Page(c *fiber.Ctx) error {
 	sort.SliceStable(timeline, func(i, j int) bool { return timeline[i].At.Before(timeline[j].At) })
 	s, obj := access.Of(c), request.ObjectOf(r)
 	data := fiber.Map{"Title": r.Title, "Request": r, "Messages": msgs, "Documents": docs, "Timeline": timeline, "Integrations": ints,
-		"CanWork": s.Can(access.WorkOnRequest, obj) && (r.State.Open() || r.State == request.Submitted),
+		"CanWork":   s.Can(access.WorkOnRequest, obj) && (r.State.Open() || r.State == request.Submitted),
 		"CanExpert": s.Can(access.ExpertWork, obj) && r.State.Open(), "CanEnte": s.Can(access.ActForEnte, obj),
 		"CanTriage": s.Can(access.TriageRequests, obj), "CanArchive": s.Can(access.ArchiveRequest, obj) && r.State == request.Concluded,
 		"Failure": request.FailureOf(c), "Done": c.Query("fatto"), "Kinds": ActivityKinds, "Today": time.Now().Format("2006-01-02"),
