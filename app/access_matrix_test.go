@@ -191,6 +191,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/area-riservata/richieste/:id", req, nil, viewReq},
 		{"GET", "/area-riservata/richieste/:id/documenti/:vid", req + "/documenti/" + strconv.FormatInt(w.versionID, 10), nil, viewReq},
 		{"POST", "/area-riservata/richieste/:id/azioni/:action", req + "/azioni/concludi", url.Values{"summary": {"breve"}}, expertWork},
+		{"GET", "/area-riservata/richieste/:id/fascicolo", req + "/fascicolo", nil, viewReq},
 		{"POST", "/area-riservata/richieste/:id/messaggi", req + "/messaggi", url.Values{"body": {" "}}, workOn},
 		{"POST", "/area-riservata/richieste/:id/documenti", req + "/documenti", nil, workOn},
 		{"POST", "/area-riservata/richieste/:id/attivita", req + "/attivita", url.Values{"kind": {"nope"}}, expertWork},

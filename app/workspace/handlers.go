@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"sort"
@@ -34,6 +35,7 @@ func (h *Handlers) Mount(r fiber.Router) {
 	r.Post("/area-riservata/richieste/:id/documenti", access.Require(access.ViewReservedArea, nil), h.upload)
 	r.Get("/area-riservata/richieste/:id/documenti/:vid", access.Require(access.ViewReservedArea, nil), h.download)
 	r.Post("/area-riservata/richieste/:id/attivita", access.Require(access.ViewReservedArea, nil), h.activity)
+	r.Get("/area-riservata/richieste/:id/fascicolo", access.Require(access.ViewReservedArea, nil), h.dossier)
 }
 
 // Entry is one line of the timeline: a state change or an activity.
@@ -222,4 +224,20 @@ func (h *Handlers) activity(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"?fatto=attivita#timeline", fiber.StatusSeeOther)
+}
+
+// dossier sends the request's fascicolo as a ZIP.
+func (h *Handlers) dossier(c *fiber.Ctx) error {
+	r, err := h.requests.Load(c)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := h.svc.Dossier(c.UserContext(), r, &buf); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/zip")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="fascicolo-`+strconv.FormatInt(r.ID, 10)+`.zip"`)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Send(buf.Bytes())
 }
