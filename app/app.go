@@ -164,7 +164,7 @@ func (a *App) Handler() (*web.Server, error) {
 	ident.MountStaff(w.App)
 	w.App.Use("/area-riservata", identity.RequireLogin)
 	w.App.Use("/admin", identity.RequireLogin)
-	area.Mount(w.App, w, a.Enti)
+	area.Mount(w.App, w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue})
 	ente.Mount(w.App, w, a.Enti)
 	ws := workspace.NewHandlers(w, a.Workspace, a.Requests)
 	request.Mount(w.App, w, a.Requests, a.Catalogue, ws.Page)

@@ -1,24 +1,56 @@
 // Package area serves the home of the reserved area: what the logged-in person can do, composed
-// from their staff roles, their enti and their registrations. It owns no data.
+// from their staff roles, their enti and registrations, and their requests — for an ente, the
+// requests filed on each catalogue procedure (zero included) by state; for an expert, the
+// assigned requests and what waits on them; for a PM, the queue and the experts' workload. It
+// owns no data.
 package area
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
+	"passhub/app/catalogue"
 	"passhub/app/ente"
+	"passhub/app/request"
 	"passhub/app/web"
 )
 
+// Row is one procedure of an ente's dashboard.
+type Row struct {
+	Procedure *catalogue.Procedure
+	Submitted int // sent, not yet triaged
+	Working   int // assigned, in progress or waiting for the ente
+	Concluded int // concluded or archived
+	Closed    int // rejected or withdrawn
+	Total     int
+}
+
+// Dashboard is one ente's table of procedures.
+type Dashboard struct {
+	Ente *ente.Ente
+	Rows []Row
+	Sum  Row
+}
+
+// Services are what the home reads.
+type Services struct {
+	Enti      *ente.Service
+	Requests  *request.Service
+	Catalogue *catalogue.Service
+}
+
 // Mount registers GET /area-riservata on the reserved group.
-func Mount(reserved fiber.Router, w *web.Server, enti *ente.Service) {
+func Mount(reserved fiber.Router, w *web.Server, sv Services) {
 	reserved.Get("/area-riservata", access.Require(access.ViewReservedArea, nil), func(c *fiber.Ctx) error {
+		ctx := c.UserContext()
 		s := access.Of(c)
-		memberships, err := enti.Memberships(c.UserContext(), s.UserID)
+		memberships, err := sv.Enti.Memberships(ctx, s.UserID)
 		if err != nil {
 			return err
 		}
-		regs, err := enti.RegistrationsOf(c.UserContext(), s.UserID)
+		regs, err := sv.Enti.RegistrationsOf(ctx, s.UserID)
 		if err != nil {
 			return err
 		}
@@ -28,11 +60,77 @@ func Mount(reserved fiber.Router, w *web.Server, enti *ente.Service) {
 				pending = append(pending, r)
 			}
 		}
-		return w.Page(c, "area/home", fiber.Map{
+		data := fiber.Map{
 			"Title": w.T(c, "area.title"), "Memberships": memberships, "Mine": regs, "Pending": pending,
 			"CanRegister": s.Can(access.RegisterEnte, access.Object{}) && len(memberships) == 0 && len(pending) == 0,
 			"IsAdmin":     s.Can(access.ReviewRegistrations, access.Object{}),
 			"IsPM":        s.Has(access.RolePM),
-		})
+		}
+		var dashboards []Dashboard
+		for _, m := range memberships {
+			if m.Enabled && m.Ente != nil && m.Ente.Status == ente.StatusApproved {
+				d, err := dashboard(ctx, sv, m.Ente)
+				if err != nil {
+					return err
+				}
+				dashboards = append(dashboards, d)
+			}
+		}
+		data["Dashboards"] = dashboards
+		if s.Has(access.RoleExpert) {
+			mine, _, err := sv.Requests.List(ctx, request.Filter{ExpertID: s.UserID, States: []request.State{request.Assigned, request.InProgress, request.Waiting}})
+			if err != nil {
+				return err
+			}
+			data["Assigned"] = mine
+		}
+		if tfs := s.Roles[access.RolePM]; len(tfs) > 0 {
+			queue, n, err := sv.Requests.List(ctx, request.Filter{TaskForces: tfs, States: []request.State{request.Submitted}, Limit: 5})
+			if err != nil {
+				return err
+			}
+			data["Queue"], data["QueueTotal"] = queue, n
+			var loads []request.Workload
+			for _, tf := range tfs {
+				wl, err := sv.Requests.Workloads(ctx, tf)
+				if err != nil {
+					return err
+				}
+				loads = append(loads, wl...)
+			}
+			data["Workloads"] = loads
+		}
+		return w.Page(c, "area/home", data)
 	})
+}
+
+// dashboard counts an ente's requests on every catalogue procedure that accepts them.
+func dashboard(ctx context.Context, sv Services, e *ente.Ente) (Dashboard, error) {
+	d := Dashboard{Ente: e}
+	counts, err := sv.Requests.CountsByProcedure(ctx, e.ID)
+	if err != nil {
+		return d, err
+	}
+	tfs, err := sv.Catalogue.Catalogue(ctx)
+	if err != nil {
+		return d, err
+	}
+	for _, tf := range tfs {
+		for _, p := range tf.Procedures {
+			c := counts[p.ID]
+			row := Row{Procedure: p, Submitted: c[request.Submitted] + c[request.Draft], Working: c[request.Assigned] + c[request.InProgress] + c[request.Waiting],
+				Concluded: c[request.Concluded] + c[request.Archived], Closed: c[request.Rejected] + c[request.Withdrawn]}
+			row.Total = row.Submitted + row.Working + row.Concluded + row.Closed
+			if !p.AcceptsRequests && row.Total == 0 {
+				continue
+			}
+			d.Rows = append(d.Rows, row)
+			d.Sum.Submitted += row.Submitted
+			d.Sum.Working += row.Working
+			d.Sum.Concluded += row.Concluded
+			d.Sum.Closed += row.Closed
+			d.Sum.Total += row.Total
+		}
+	}
+	return d, nil
 }
