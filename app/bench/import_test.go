@@ -161,10 +161,9 @@ func BenchmarkImport10k(b *testing.B) {
 
 		mb := func(v uint64) float64 { return float64(v) / (1 << 20) }
 		rss := float64(after.Maxrss) / 1024 // Linux reports KB
-		rssNote := "VmHWM was reset just before the import, so it is the import's peak; getrusage's max RSS " +
-			"may keep an earlier, higher peak of the process"
+		rssNote := "the RSS high-water mark was reset just before the import"
 		if !rssReset {
-			rssNote = "both are peaks of the whole process (the high-water mark could not be reset)"
+			rssNote = "RSS figures are peaks of the whole process (the high-water mark could not be reset)"
 		}
 		row := func(name, value, target string) string { return fmt.Sprintf("%-36s %10s %8s\n", name, value, target) }
 		table := fmt.Sprintf("import of %d generated files (%s; %.1f MB of Markdown) into a fresh %s database\n",
