@@ -125,14 +125,25 @@ func (s *Service) Import(ctx context.Context, dir string) (*ImportReport, error)
 				rep.Updated++
 			}
 			rev := &Revision{EntryID: e.ID, Source: f.doc.Source, Hash: f.hash, Origin: OriginImport, CreatedAt: now}
-			if err := s.store.InsertRevision(ctx, tx, rev); err != nil {
+			if e.CurrentRevisionID == 0 {
+				rev.Number = 1 // a new entry: no revision to count, no attachment to replace
+				if err := s.store.InsertFirstRevision(ctx, tx, rev); err != nil {
+					return err
+				}
+			} else if err := s.store.InsertRevision(ctx, tx, rev); err != nil {
 				return err
 			}
+			isNew := e.CurrentRevisionID == 0
 			e.CurrentRevisionID, e.PublishedRevisionID, e.UpdatedAt = rev.ID, rev.ID, now
 			if err := s.store.UpdateEntry(ctx, tx, e); err != nil {
 				return err
 			}
-			if err := s.store.ReplaceAttachments(ctx, tx, e.ID, f.atts); err != nil {
+			if isNew {
+				err = s.store.InsertAttachments(ctx, tx, e.ID, f.atts)
+			} else {
+				err = s.store.ReplaceAttachments(ctx, tx, e.ID, f.atts)
+			}
+			if err != nil {
 				return err
 			}
 		}

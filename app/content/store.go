@@ -81,6 +81,14 @@ func (Store) InsertRevision(ctx context.Context, idb bun.IDB, r *Revision) error
 	return nil
 }
 
+// InsertFirstRevision stores revision 1 of a new entry.
+func (Store) InsertFirstRevision(ctx context.Context, idb bun.IDB, r *Revision) error {
+	if _, err := idb.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("content: insert revision of %d: %w", r.EntryID, db.Map(err))
+	}
+	return nil
+}
+
 // Revision returns the revision with the given id.
 func (Store) Revision(ctx context.Context, idb bun.IDB, id int64) (*Revision, error) {
 	r := new(Revision)
@@ -91,10 +99,15 @@ func (Store) Revision(ctx context.Context, idb bun.IDB, id int64) (*Revision, er
 }
 
 // ReplaceAttachments makes atts the entry's only attachments.
-func (Store) ReplaceAttachments(ctx context.Context, idb bun.IDB, entryID int64, atts []Attachment) error {
+func (st Store) ReplaceAttachments(ctx context.Context, idb bun.IDB, entryID int64, atts []Attachment) error {
 	if _, err := idb.NewDelete().Model((*Attachment)(nil)).Where("entry_id = ?", entryID).Exec(ctx); err != nil {
 		return fmt.Errorf("content: delete attachments of %d: %w", entryID, db.Map(err))
 	}
+	return st.InsertAttachments(ctx, idb, entryID, atts)
+}
+
+// InsertAttachments adds atts to an entry.
+func (Store) InsertAttachments(ctx context.Context, idb bun.IDB, entryID int64, atts []Attachment) error {
 	for i := range atts {
 		atts[i].EntryID = entryID
 		if _, err := idb.NewInsert().Model(&atts[i]).Returning("id").Exec(ctx); err != nil {

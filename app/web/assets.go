@@ -60,16 +60,6 @@ func NewAssets(fsys fs.FS) (*Assets, error) {
 	return a, nil
 }
 
-// Put adds or replaces the static file p at run time (plugins' files, benchmarks' twins).
-func (a *Assets) Put(p string, data []byte) {
-	sum := sha256.Sum256(data)
-	ct := mime.TypeByExtension(path.Ext(p))
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	a.files[p] = asset{hash: hex.EncodeToString(sum[:])[:12], data: data, mime: ct}
-}
-
 // URL returns the checksum URL of the static file p (e.g. "css/pass.css").
 func (a *Assets) URL(p string) string {
 	if f, ok := a.files[p]; ok {
