@@ -31,6 +31,7 @@ Usage:
   passhub [-config FILE] migrate               apply pending database migrations
   passhub [-config FILE] content import [DIR]  import Markdown content (default PASSHUB_CONTENT_DIR)
   passhub [-config FILE] content export DIR    write the current content back as Markdown
+  passhub [-config FILE] demo                  dev mode only: personas, enti, requests in every state
   passhub [-config FILE] enti import FILE     add enti to the registry from "istat;name;kind;province" lines
   passhub [-config FILE] user create-staff USERNAME EMAIL NAME FAMILYNAME
                                              staff account; password on stdin or PASSHUB_STAFF_PASSWORD
@@ -130,6 +131,17 @@ func command(ctx context.Context, a *app.App, args []string, stdout io.Writer) e
 			return fmt.Errorf("%d files not imported", len(rep.Errors))
 		}
 		return nil
+	case args[0] == "demo" && len(args) == 1:
+		if !a.Config.DemoEnabled() {
+			return fmt.Errorf("demo data are for dev mode only (PASSHUB_DEMO is off or the mode is production)")
+		}
+		if err := a.Migrate(ctx); err != nil {
+			return err
+		}
+		if _, err := a.ImportContent(ctx, a.Config.ContentDir); err != nil {
+			return err
+		}
+		return seedDemo(ctx, a)
 	case args[0] == "enti" && len(args) == 3 && args[1] == "import":
 		if err := a.Migrate(ctx); err != nil {
 			return err
@@ -212,7 +224,11 @@ func seedDemo(ctx context.Context, a *app.App) error {
 	for i, p := range devidp.Personas {
 		people[i] = demo.Person{Key: p.Key, FiscalCode: p.FiscalCode, Name: p.Name, FamilyName: p.FamilyName, Email: p.Email}
 	}
-	if err := demo.Seed(ctx, demo.Services{Identity: a.Identity, Enti: a.Enti}, people); err != nil {
+	services := demo.Services{Identity: a.Identity, Enti: a.Enti}
+	if err := demo.Seed(ctx, services, people); err != nil {
+		return err
+	}
+	if err := demo.SeedRequests(ctx, services, demo.Requests{Requests: a.Requests, Workspace: a.Workspace}, people); err != nil {
 		return err
 	}
 	a.Log.Info("demo data ready: log in at /accedi with the dev identity provider", "personas", len(people))

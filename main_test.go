@@ -51,6 +51,16 @@ func TestProductionRefusesDevComponents(t *testing.T) {
 	}
 }
 
+func TestDemoCommandRefusedInProduction(t *testing.T) {
+	env(t)
+	t.Setenv("PASSHUB_ENV", "production")
+	t.Setenv("PASSHUB_BASE_URL", "https://pass.example.it")
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"demo"}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "dev mode only") {
+		t.Errorf("demo in production: exit %d, %q", code, errOut.String())
+	}
+}
+
 func TestConfigCommandMasksSecrets(t *testing.T) {
 	env(t)
 	t.Setenv("PASSHUB_DATABASE_URL", "postgres://pass:segreto@127.0.0.1:5432/pass")

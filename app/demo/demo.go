@@ -7,11 +7,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"passhub/app/auth"
 	"passhub/app/db"
 	"passhub/app/ente"
 	"passhub/app/identity"
+	"passhub/app/request"
+	"passhub/app/workspace"
 )
 
 // Person is one persona of the dev identity provider.
@@ -116,4 +120,89 @@ func registerApproved(ctx context.Context, s Services, userID, adminID int64, is
 		return 0, fmt.Errorf("demo: approve %s: %w", istat, err)
 	}
 	return e.ID, nil
+}
+
+// Requests are what request seeding needs.
+type Requests struct {
+	Requests  *request.Service
+	Workspace *workspace.Service
+}
+
+// SeedRequests gives the registered comune's requests in every state, worked by the personas, so
+// every screen has something to show. It does nothing when the comune already has requests.
+func SeedRequests(ctx context.Context, s Services, r Requests, people []Person) error {
+	id := map[string]int64{}
+	name := map[string]string{}
+	for _, p := range people {
+		u, err := s.Identity.UserByFiscalCode(ctx, strings.ToUpper("TINIT-"+strings.TrimPrefix(p.FiscalCode, "TINIT-")))
+		if err != nil {
+			return fmt.Errorf("demo: %s: %w", p.Key, err)
+		}
+		id[p.Key], name[p.Key] = u.ID, p.Name+" "+p.FamilyName
+	}
+	who := func(key string) request.Actor { return request.Actor{UserID: id[key], Name: name[key], IP: "demo"} }
+	cantu, err := s.Enti.ByISTAT(ctx, "013041")
+	if err != nil {
+		return err
+	}
+	if n, err := r.Requests.Counts(ctx, request.Filter{EnteIDs: []int64{cantu.ID}}); err != nil || len(n) > 0 {
+		return err
+	}
+	mayor, expert, pm := who("sindaco-registrato"), who("esperto"), who("pm")
+	form := func(code, title string) request.Form {
+		return request.Form{ProcedureCode: code, Title: title, BacklogPending: 25, BacklogAvgDays: 180,
+			Description: "L'ufficio ha accumulato pratiche in attesa e i tempi medi superano quelli di legge; servono modelli e affiancamento.",
+			Bottleneck:  "Istruttoria documentale e conferenza di servizi", DesiredOutcome: "Rientrare nei tempi di legge entro sei mesi."}
+	}
+	file := func(code, title string, submit bool) (*request.Request, error) {
+		return r.Requests.File(ctx, mayor, cantu.ID, form(code, title), submit)
+	}
+	if _, err := file("VA-02", "Verifiche di assoggettabilità in arretrato", false); err != nil { // draft
+		return err
+	}
+	if _, err := file("VA-03", "VAS del nuovo PGT", true); err != nil { // submitted, waiting for triage
+		return err
+	}
+	rej, err := file("EDU-02", "Controlli sulle SCIA", true)
+	if err != nil {
+		return err
+	}
+	if _, err := r.Requests.Reject(ctx, who("admin"), rej.ID, "La richiesta riguarda la Task Force Edilizia: inviala di nuovo scegliendo la procedura corretta."); err != nil {
+		return err
+	}
+	work, err := file("VA-01", "Arretrato delle VIA del polo logistico", true)
+	if err != nil {
+		return err
+	}
+	if _, err := r.Requests.Assign(ctx, pm, work.ID, []int64{id["esperto"]}); err != nil {
+		return err
+	}
+	work, _ = r.Requests.Get(ctx, work.ID)
+	if _, err := r.Workspace.Post(ctx, expert, work, true, "Buongiorno, partiamo dall'elenco delle istanze pendenti e dal modello di istruttoria."); err != nil {
+		return err
+	}
+	work, _ = r.Requests.Get(ctx, work.ID)
+	if _, err := r.Workspace.LogActivity(ctx, expert, work, workspace.Activity{Kind: "meeting", OnDate: time.Now().AddDate(0, 0, -2), Minutes: 120,
+		Description: "Incontro con l'ufficio VIA sul flusso delle istruttorie."}); err != nil {
+		return err
+	}
+	if _, err := r.Requests.AskIntegration(ctx, expert, work.ID, []string{"Elenco delle istanze pendenti con le date", "Organigramma dell'ufficio"},
+		"Ci servono per stimare i carichi.", time.Now().AddDate(0, 0, 10)); err != nil {
+		return err
+	}
+	done, err := file("VA-04", "Valutazioni di incidenza sui siti Natura 2000", true)
+	if err != nil {
+		return err
+	}
+	if _, err := r.Requests.Assign(ctx, pm, done.ID, []int64{id["esperto"]}); err != nil {
+		return err
+	}
+	done, _ = r.Requests.Get(ctx, done.ID)
+	if _, err := r.Workspace.Upload(ctx, expert, done, true, 0, "modello-istruttoria.csv", []byte("fase;giorni\navvio;7\nistruttoria;30\nchiusura;15\n"), true); err != nil {
+		return err
+	}
+	if _, err := r.Requests.Conclude(ctx, expert, done.ID, "Introdotto un modello di istruttoria condiviso: i tempi medi sono scesi da 180 a 95 giorni."); err != nil {
+		return err
+	}
+	return nil
 }

@@ -7,10 +7,11 @@ import (
 	"passhub/app/apptest"
 	"passhub/app/demo"
 	"passhub/app/ente"
+	"passhub/app/request"
 )
 
 func TestSeedIsIdempotent(t *testing.T) {
-	a := apptest.New(t, apptest.NoContent)
+	a := apptest.New(t)
 	ctx := context.Background()
 	if _, err := a.Enti.Import(ctx, []ente.Ente{
 		{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"},
@@ -54,5 +55,23 @@ func TestSeedIsIdempotent(t *testing.T) {
 	regs, _ := a.Enti.Registrations(ctx, "")
 	if len(regs) != 2 {
 		t.Errorf("%d registrations after seeding twice, want 2", len(regs))
+	}
+	people = append(people, demo.Person{Key: "esperto", FiscalCode: apptest.FiscalCode("SPRSPR80A01F205"), Name: "Luca", FamilyName: "Costa"})
+	if err := demo.Seed(ctx, s, people); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := demo.SeedRequests(ctx, s, demo.Requests{Requests: a.Requests, Workspace: a.Workspace}, people); err != nil {
+			t.Fatalf("seed requests %d: %v", i+1, err)
+		}
+	}
+	counts, err := a.Requests.Counts(ctx, request.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []request.State{request.Draft, request.Submitted, request.Rejected, request.Waiting, request.Concluded} {
+		if counts[st] != 1 {
+			t.Errorf("%d requests %s, want 1 (all: %v)", counts[st], st, counts)
+		}
 	}
 }
