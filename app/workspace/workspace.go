@@ -22,6 +22,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"passhub/app/audit"
 	"passhub/app/content"
 	"passhub/app/db"
 	"passhub/app/request"
@@ -153,6 +154,10 @@ func (s *Service) Post(ctx context.Context, who Actor, r *request.Request, exper
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
 			return db.Map(err)
+		}
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "request.message",
+			ObjectType: "request", ObjectID: r.ID, EnteID: r.EnteID}); err != nil {
+			return err
 		}
 		if expert {
 			return s.requests.Started(ctx, tx, who, r)
@@ -320,6 +325,10 @@ func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, exp
 		var last int
 		if err := tx.NewSelect().Model((*Version)(nil)).ColumnExpr("COALESCE(MAX(number), 0)").Where("document_id = ?", doc.ID).Scan(ctx, &last); err != nil {
 			return db.Map(err)
+		}
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "request.document",
+			ObjectType: "request", ObjectID: r.ID, EnteID: r.EnteID, Detail: fmt.Sprintf("%s v%d %s", filename, last+1, hash[:12])}); err != nil {
+			return err
 		}
 		v := &Version{DocumentID: doc.ID, Number: last + 1, Filename: filename, ContentType: ct, Size: int64(len(data)), SHA256: hash,
 			StorageKey: key, UploadedBy: who.UserID, Uploader: who.Name, CreatedAt: now}
