@@ -84,6 +84,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Enti = ente.NewService(d, a.Files)
 	a.Enti.Notify = a.notifyEnte
 	a.Requests = request.NewService(d, a.Catalogue)
+	a.Requests.Changed = a.requestChanged
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
 	a.Enti.EndSessions = a.Identity.EndAllSessions
 	a.Identity.AfterLogin(func(ctx context.Context, tx bun.IDB, u *identity.User) error {

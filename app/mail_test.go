@@ -9,8 +9,12 @@ import (
 	"passhub/app/apptest"
 	"passhub/app/config"
 	"passhub/app/ente"
+	"passhub/app/identity"
 	"passhub/app/mailtest"
+	"passhub/app/request"
 )
+
+func identityActor() identity.Actor { return identity.Actor{Name: "test"} }
 
 // TestRegistrationMails checks the e-mails of a registration's life through a real SMTP server:
 // received, rejected with the reason, approved, and the delegate's invitation.
@@ -61,5 +65,39 @@ func TestRegistrationMails(t *testing.T) {
 	}
 	if !strings.Contains(msgs[3].HTML, "<strong>Cantù</strong>") {
 		t.Errorf("approval HTML part: %q", msgs[3].HTML)
+	}
+}
+
+func TestSubmissionMailsTheProjectManagers(t *testing.T) {
+	smtp := mailtest.Start(t)
+	s := apptest.Start(t, func(c *config.Config) {
+		c.Mail, c.SMTPHost, c.SMTPPort, c.SMTPTLS, c.SMTPFrom = "smtp", smtp.Host(), smtp.Port(), "none", "PAsS <noreply@pass.example.it>"
+	})
+	ctx := context.Background()
+	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"}}); err != nil {
+		t.Fatal(err)
+	}
+	cantu, _ := s.Enti.ByISTAT(ctx, "013041")
+	s.Login(t, apptest.FiscalCode("PMPMPM80A01F205"), "Piera", "Manzoni") // e-mail piera@example.it
+	s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
+	pms, _, _ := s.Identity.Users(ctx, "manzoni", 1)
+	if err := s.Identity.Grant(ctx, identityActor(), pms[0].ID, "pm", "VA"); err != nil {
+		t.Fatal(err)
+	}
+	mayors, _, _ := s.Identity.Users(ctx, "rossi", 1)
+	r, err := s.Requests.File(ctx, request.Actor{UserID: mayors[0].ID}, cantu.ID, request.Form{ProcedureCode: "VA-01", Title: "Arretrato VIA",
+		Description: "Quaranta istanze in attesa da mesi, un solo istruttore.", DesiredOutcome: "Tempi medi sotto i 150 giorni."}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(smtp.Messages()) != 0 {
+		t.Fatal("a draft was mailed")
+	}
+	if _, err := s.Requests.Submit(ctx, request.Actor{UserID: mayors[0].ID}, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	m := smtp.WaitFor(t, 1, 5*time.Second)[0]
+	if m.To[0] != "piera@example.it" || !strings.Contains(m.Subject, "Cantù") || !strings.Contains(m.Text, "VA-01") {
+		t.Errorf("mail %+v", m)
 	}
 }

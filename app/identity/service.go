@@ -325,3 +325,17 @@ func (s *Service) LogoutAllSessions(ctx context.Context, userID int64) error {
 	_, err := s.store.DeleteSessions(ctx, s.db, userID)
 	return err
 }
+
+// UsersWithRole lists the enabled users holding role (in taskForce when not empty).
+func (s *Service) UsersWithRole(ctx context.Context, role, taskForce string) ([]User, error) {
+	var out []User
+	q := s.db.NewSelect().Model(&out).Join("JOIN user_roles AS ur ON ur.user_id = \"user\".id").
+		Where("ur.role = ?", role).Where("\"user\".disabled = ?", false)
+	if taskForce != "" {
+		q = q.Where("ur.task_force = ?", taskForce)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("identity: users with role %s: %w", role, db.Map(err))
+	}
+	return out, nil
+}
