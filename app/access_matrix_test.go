@@ -194,6 +194,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/area-riservata/richieste/:id/fascicolo", req + "/fascicolo", nil, viewReq},
 		{"POST", "/area-riservata/richieste/:id/messaggi", req + "/messaggi", url.Values{"body": {" "}}, workOn},
 		{"POST", "/area-riservata/richieste/:id/documenti", req + "/documenti", nil, workOn},
+		{"POST", "/area-riservata/richieste/:id/messaggi/:mid", req + "/messaggi/999999", url.Values{"body": {" "}}, workOn},
 		{"POST", "/area-riservata/richieste/:id/attivita", req + "/attivita", url.Values{"kind": {"nope"}}, expertWork},
 		{"GET", "/admin/enti", "/admin/enti", nil, admins},
 		{"POST", "/admin/enti", "/admin/enti", url.Values{"istat": {"x"}}, post(admins, "422")},

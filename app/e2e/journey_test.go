@@ -113,8 +113,11 @@ func TestRegistrationJourney(t *testing.T) {
 
 	delegate := newTab(t)
 	devLogin(t, delegate, s, "delegato")
-	delegate.run(t, chromedp.Click(chromedp.CSS("a[href='/area-riservata/enti/"+strconv.FormatInt(como.ID, 10)+"']")),
-		chromedp.WaitReady(chromedp.CSS("main h1")))
+	entePath := "/area-riservata/enti/" + strconv.FormatInt(como.ID, 10)
+	if !eval[bool](t, delegate, "!!document.querySelector(\"a[href='"+entePath+"']\")") {
+		t.Fatal("the delegate's home has no link to the comune")
+	}
+	delegate.run(t, chromedp.Navigate(s.URL+entePath), chromedp.WaitReady(chromedp.CSS("main h1")))
 	if h1 := eval[string](t, delegate, "document.querySelector('main h1').textContent"); h1 != "Como" {
 		t.Fatalf("delegate's ente page: %q", h1)
 	}

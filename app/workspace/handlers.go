@@ -32,6 +32,7 @@ func NewHandlers(w *web.Server, svc *Service, requests *request.Service) *Handle
 func (h *Handlers) Mount(r fiber.Router) {
 	r.Get("/area-riservata/richieste/:id", access.Require(access.ViewReservedArea, nil), h.Page)
 	r.Post("/area-riservata/richieste/:id/messaggi", access.Require(access.ViewReservedArea, nil), h.post)
+	r.Post("/area-riservata/richieste/:id/messaggi/:mid", access.Require(access.ViewReservedArea, nil), h.edit)
 	r.Post("/area-riservata/richieste/:id/documenti", access.Require(access.ViewReservedArea, nil), h.upload)
 	r.Get("/area-riservata/richieste/:id/documenti/:vid", access.Require(access.ViewReservedArea, nil), h.download)
 	r.Post("/area-riservata/richieste/:id/attivita", access.Require(access.ViewReservedArea, nil), h.activity)
@@ -56,6 +57,9 @@ func (h *Handlers) Page(c *fiber.Ctx) error {
 	msgs, err := h.svc.Messages(ctx, r.ID)
 	if err != nil {
 		return err
+	}
+	if access.Of(c).Can(access.WorkOnRequest, request.ObjectOf(r)) {
+		h.svc.MarkEditable(msgs, access.Of(c).UserID)
 	}
 	docs, err := h.svc.Documents(ctx, r.ID)
 	if err != nil {
@@ -133,7 +137,8 @@ func (h *Handlers) post(c *fiber.Ctx) error {
 		return err
 	}
 	if web.IsHTMX(c) {
-		return h.web.Fragment(c, "workspace/message", fiber.Map{"Message": m})
+		m.Editable = true
+		return h.web.Fragment(c, "workspace/message", fiber.Map{"Message": m, "RequestID": r.ID, "CSRF": h.web.CSRFToken(c)})
 	}
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#messaggio-"+strconv.FormatInt(m.ID, 10), fiber.StatusSeeOther)
 }
@@ -240,4 +245,26 @@ func (h *Handlers) dossier(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="fascicolo-`+strconv.FormatInt(r.ID, 10)+`.zip"`)
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Send(buf.Bytes())
+}
+
+// edit changes the viewer's own message within the edit window; the message shows it was edited.
+func (h *Handlers) edit(c *fiber.Ctx) error {
+	r, err := h.requests.Load(c)
+	if err != nil {
+		return err
+	}
+	if !access.Of(c).Can(access.WorkOnRequest, request.ObjectOf(r)) {
+		return fiber.ErrForbidden
+	}
+	_, err = h.svc.Edit(c.UserContext(), request.ActorOf(c), r.ID, request.IDParam(c, "mid"), c.FormValue("body"))
+	var ferrs request.FieldErrors
+	switch {
+	case errors.As(err, &ferrs):
+		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.message.empty"))
+	case errors.Is(err, ErrEditWindow), errors.Is(err, ErrNotAuthor):
+		return h.fail(c, fiber.StatusConflict, h.web.T(c, "workspace.message.locked"))
+	case err != nil:
+		return err
+	}
+	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#messaggio-"+c.Params("mid"), fiber.StatusSeeOther)
 }

@@ -41,6 +41,8 @@ type Message struct {
 	CreatedAt time.Time     `bun:"created_at"`
 	EditedAt  time.Time     `bun:"edited_at,nullzero"`
 	HTML      template.HTML `bun:"-"`
+	// Editable is set for the viewer\'s own messages still inside the edit window.
+	Editable bool `bun:"-"`
 }
 
 // Document is a named document of a request, with its versions.
@@ -194,6 +196,14 @@ func (s *Service) Edit(ctx context.Context, who Actor, requestID, messageID int6
 	}
 	m.HTML, _ = content.Render(m.Body)
 	return m, nil
+}
+
+// MarkEditable flags the messages userID may still edit.
+func (s *Service) MarkEditable(msgs []Message, userID int64) {
+	now := s.now()
+	for i := range msgs {
+		msgs[i].Editable = msgs[i].AuthorID == userID && now.Sub(msgs[i].CreatedAt) <= s.EditWindow
+	}
 }
 
 // Messages returns the thread, oldest first, rendered.
