@@ -168,7 +168,7 @@ func (a *App) Handler() (*web.Server, error) {
 	area.Mount(w.App, w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue})
 	ente.Mount(w.App, w, a.Enti)
 	ws := workspace.NewHandlers(w, a.Workspace, a.Requests)
-	request.Mount(w.App, w, a.Requests, a.Catalogue, ws.Page)
+	request.Mount(w.App, w, a.Requests, a.Catalogue, ws.Page, ws.AttachAtFiling)
 	ws.Mount(w.App)
 	(&identity.AdminHandlers{Web: w, Svc: a.Identity, TaskForces: a.taskForceCodes}).Mount(w.App)
 	audit.Mount(w.App, w, a.DB)

@@ -20,12 +20,14 @@ type Handlers struct {
 	svc       *Service
 	catalogue *catalogue.Service
 	show      fiber.Handler
+	attach    func(c *fiber.Ctx, r *Request) bool
 }
 
 // Mount registers the request routes on the reserved router; show renders the workspace page,
 // where a refused action is explained.
-func Mount(r fiber.Router, w *web.Server, svc *Service, cat *catalogue.Service, show fiber.Handler) {
-	h := &Handlers{web: w, svc: svc, catalogue: cat, show: show}
+// attach stores the files sent with the filing form as the request's first documents.
+func Mount(r fiber.Router, w *web.Server, svc *Service, cat *catalogue.Service, show fiber.Handler, attach func(*fiber.Ctx, *Request) bool) {
+	h := &Handlers{web: w, svc: svc, catalogue: cat, show: show, attach: attach}
 	r.Get("/area-riservata/richieste", access.Require(access.ViewReservedArea, nil), h.list)
 	r.Get("/area-riservata/richieste/nuova", access.Require(access.ViewReservedArea, nil), h.newForm)
 	r.Post("/area-riservata/richieste/nuova", access.Require(access.ViewReservedArea, nil), h.file)
@@ -175,7 +177,11 @@ func (h *Handlers) file(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10), fiber.StatusSeeOther)
+	page := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
+	if !h.attach(c, r) { // the request is filed; its page says the file was refused
+		page += "?fatto=allegato-rifiutato"
+	}
+	return c.Redirect(page, fiber.StatusSeeOther)
 }
 
 func (h *Handlers) triage(c *fiber.Ctx) error {
@@ -195,6 +201,7 @@ func (h *Handlers) triage(c *fiber.Ctx) error {
 	if p, err := strconv.ParseInt(c.Query("procedura"), 10, 64); err == nil {
 		f.ProcedureID = p
 	}
+	f.EnteName = strings.TrimSpace(c.Query("ente"))
 	if d, err := strconv.Atoi(c.Query("giorni")); err == nil && d > 0 {
 		f.OlderThan = time.Duration(d) * 24 * time.Hour
 	}
@@ -202,7 +209,8 @@ func (h *Handlers) triage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	counts, err := h.svc.Counts(c.UserContext(), Filter{TaskForces: []string{tf}, Province: f.Province, ProcedureID: f.ProcedureID, OlderThan: f.OlderThan})
+	counts, err := h.svc.Counts(c.UserContext(), Filter{TaskForces: []string{tf}, Province: f.Province, ProcedureID: f.ProcedureID,
+		OlderThan: f.OlderThan, EnteName: f.EnteName})
 	if err != nil {
 		return err
 	}
@@ -210,9 +218,18 @@ func (h *Handlers) triage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.web.Page(c, "request/triage", fiber.Map{"Title": h.web.T(c, "triage.title"), "Requests": list, "Total": total,
+	var procs []*catalogue.Procedure
+	if all, err := h.catalogue.Catalogue(c.UserContext()); err == nil {
+		for _, t := range all {
+			if t.Code == tf {
+				procs = t.Procedures
+			}
+		}
+	}
+	return h.web.Page(c, "request/triage", fiber.Map{"Procedures": procs, "Title": h.web.T(c, "triage.title"), "Requests": list, "Total": total,
 		"Counts": counts, "States": States, "TaskForce": tf, "TaskForces": tfs, "Workloads": wl, "Filter": f,
-		"Query": map[string]string{"stato": c.Query("stato"), "provincia": c.Query("provincia"), "giorni": c.Query("giorni")}})
+		"Query": map[string]string{"stato": c.Query("stato"), "provincia": c.Query("provincia"), "giorni": c.Query("giorni"),
+			"ente": c.Query("ente"), "procedura": c.Query("procedura")}})
 }
 
 // act runs one transition of the lifecycle chosen by the route's :action.

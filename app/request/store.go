@@ -3,6 +3,7 @@ package request
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -54,6 +55,7 @@ type Filter struct {
 	States      []State
 	ProcedureID int64
 	Province    string
+	EnteName    string        // words contained in the ente's name
 	OlderThan   time.Duration // submitted more than this long ago
 	Limit       int
 	Offset      int
@@ -77,6 +79,9 @@ func (f Filter) apply(q *bun.SelectQuery) *bun.SelectQuery {
 	}
 	if f.Province != "" {
 		q = q.Where("e.province = ?", f.Province)
+	}
+	if f.EnteName != "" {
+		q = q.Where("LOWER(e.name) LIKE ?", "%"+strings.ToLower(strings.NewReplacer("%", "", "_", "").Replace(f.EnteName))+"%")
 	}
 	if f.OlderThan > 0 {
 		q = q.Where("request.submitted_at < ?", time.Now().Add(-f.OlderThan))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"mime/multipart"
 	"sort"
 	"strconv"
 	"strings"
@@ -126,7 +127,22 @@ func (h *Handlers) post(c *fiber.Ctx) error {
 	if !access.Of(c).Can(access.WorkOnRequest, request.ObjectOf(r)) {
 		return fiber.ErrForbidden
 	}
-	m, err := h.svc.Post(c.UserContext(), request.ActorOf(c), r, h.isExpert(c, r), c.FormValue("body"))
+	var docID int64
+	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
+		data, err := readUpload(fh, h.svc.MaxFile)
+		if err != nil {
+			return h.uploadFailure(c, err)
+		}
+		if strings.TrimSpace(c.FormValue("body")) == "" {
+			return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.message.empty"))
+		}
+		doc, err := h.svc.Upload(c.UserContext(), request.ActorOf(c), r, h.isExpert(c, r), 0, fh.Filename, data, false)
+		if err != nil {
+			return h.uploadFailure(c, err)
+		}
+		docID = doc.ID
+	}
+	m, err := h.svc.PostWith(c.UserContext(), request.ActorOf(c), r, h.isExpert(c, r), c.FormValue("body"), docID)
 	var ferrs request.FieldErrors
 	switch {
 	case errors.As(err, &ferrs):
@@ -155,33 +171,14 @@ func (h *Handlers) upload(c *fiber.Ctx) error {
 	if err != nil {
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.missing"))
 	}
-	if fh.Size > h.svc.MaxFile {
-		return h.fail(c, fiber.StatusRequestEntityTooLarge, h.web.T(c, "workspace.file.large", "Max", h.svc.MaxFile>>20))
-	}
-	f, err := fh.Open()
+	data, err := readUpload(fh, h.svc.MaxFile)
 	if err != nil {
-		return err
-	}
-	data, err := io.ReadAll(io.LimitReader(f, h.svc.MaxFile+1))
-	f.Close()
-	if err != nil {
-		return err
+		return h.uploadFailure(c, err)
 	}
 	docID, _ := strconv.ParseInt(c.FormValue("document"), 10, 64)
 	_, err = h.svc.Upload(c.UserContext(), request.ActorOf(c), r, h.isExpert(c, r), docID, fh.Filename, data, c.FormValue("deliverable") != "")
-	switch {
-	case errors.Is(err, ErrTooLarge):
-		return h.fail(c, fiber.StatusRequestEntityTooLarge, h.web.T(c, "workspace.file.large", "Max", h.svc.MaxFile>>20))
-	case errors.Is(err, ErrFileType), errors.Is(err, ErrEmptyFile):
-		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.type"))
-	case errors.Is(err, ErrMismatch):
-		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.mismatch"))
-	case errors.Is(err, ErrQuota):
-		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.quota"))
-	case errors.Is(err, ErrClosed):
-		return h.fail(c, fiber.StatusConflict, h.web.T(c, "workspace.closed"))
-	case err != nil:
-		return err
+	if err != nil {
+		return h.uploadFailure(c, err)
 	}
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"?fatto=documento#documenti", fiber.StatusSeeOther)
 }
@@ -267,4 +264,55 @@ func (h *Handlers) edit(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#messaggio-"+c.Params("mid"), fiber.StatusSeeOther)
+}
+
+// readUpload reads an uploaded file, refusing one larger than max without reading it.
+func readUpload(fh *multipart.FileHeader, max int64) ([]byte, error) {
+	if fh.Size > max {
+		return nil, ErrTooLarge
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, ErrTooLarge
+	}
+	return data, nil
+}
+
+// uploadFailure explains a refused upload on the workspace page.
+func (h *Handlers) uploadFailure(c *fiber.Ctx, err error) error {
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		return h.fail(c, fiber.StatusRequestEntityTooLarge, h.web.T(c, "workspace.file.large", "Max", h.svc.MaxFile>>20))
+	case errors.Is(err, ErrFileType), errors.Is(err, ErrEmptyFile):
+		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.type"))
+	case errors.Is(err, ErrMismatch):
+		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.mismatch"))
+	case errors.Is(err, ErrQuota):
+		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.quota"))
+	case errors.Is(err, ErrClosed):
+		return h.fail(c, fiber.StatusConflict, h.web.T(c, "workspace.closed"))
+	}
+	return err
+}
+
+// AttachAtFiling stores the file sent with the filing form, if any, as the request's first
+// document; it reports false when the file was refused (the request stays filed).
+func (h *Handlers) AttachAtFiling(c *fiber.Ctx, r *request.Request) bool {
+	fh, err := c.FormFile("attachment")
+	if err != nil || fh.Size == 0 {
+		return true
+	}
+	data, err := readUpload(fh, h.svc.MaxFile)
+	if err == nil {
+		_, err = h.svc.Upload(c.UserContext(), request.ActorOf(c), r, false, 0, fh.Filename, data, false)
+	}
+	return err == nil
 }

@@ -33,15 +33,17 @@ import (
 type Message struct {
 	bun.BaseModel `bun:"table:messages"`
 
-	ID        int64         `bun:"id,pk,autoincrement"`
-	RequestID int64         `bun:"request_id"`
-	AuthorID  int64         `bun:"author_id"`
-	Author    string        `bun:"author"`
-	Body      string        `bun:"body"`
-	CreatedAt time.Time     `bun:"created_at"`
-	EditedAt  time.Time     `bun:"edited_at,nullzero"`
-	HTML      template.HTML `bun:"-"`
-	// Editable is set for the viewer\'s own messages still inside the edit window.
+	ID        int64     `bun:"id,pk,autoincrement"`
+	RequestID int64     `bun:"request_id"`
+	AuthorID  int64     `bun:"author_id"`
+	Author    string    `bun:"author"`
+	Body      string    `bun:"body"`
+	CreatedAt time.Time `bun:"created_at"`
+	EditedAt  time.Time `bun:"edited_at,nullzero"`
+	// DocumentID is the document attached with the message, if any.
+	DocumentID int64         `bun:"document_id,nullzero"`
+	HTML       template.HTML `bun:"-"`
+	// Editable is set for the viewer's own messages still inside the edit window.
 	Editable bool `bun:"-"`
 }
 
@@ -142,6 +144,11 @@ type Actor = request.Actor
 
 // Post adds a message to the thread; an expert's first post starts an assigned request.
 func (s *Service) Post(ctx context.Context, who Actor, r *request.Request, expert bool, body string) (*Message, error) {
+	return s.PostWith(ctx, who, r, expert, body, 0)
+}
+
+// PostWith adds a message with an attached document (uploaded just before) to the thread.
+func (s *Service) PostWith(ctx context.Context, who Actor, r *request.Request, expert bool, body string, documentID int64) (*Message, error) {
 	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
 	if body == "" {
 		return nil, request.FieldErrors{"body": "validation.required"}
@@ -152,7 +159,7 @@ func (s *Service) Post(ctx context.Context, who Actor, r *request.Request, exper
 	if !r.State.Open() && r.State != request.Submitted {
 		return nil, ErrClosed
 	}
-	m := &Message{RequestID: r.ID, AuthorID: who.UserID, Author: who.Name, Body: body, CreatedAt: s.now()}
+	m := &Message{RequestID: r.ID, AuthorID: who.UserID, Author: who.Name, Body: body, CreatedAt: s.now(), DocumentID: documentID}
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
 			return db.Map(err)
@@ -293,7 +300,7 @@ func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, exp
 	if int64(len(data)) > s.MaxFile {
 		return nil, ErrTooLarge
 	}
-	if !r.State.Open() && r.State != request.Submitted {
+	if !r.State.Open() && r.State != request.Submitted && r.State != request.Draft {
 		return nil, ErrClosed
 	}
 	filename = cleanName(filename)

@@ -1,0 +1,1 @@
+ALTER TABLE messages ADD COLUMN document_id BIGINT REFERENCES documents (id) ON DELETE SET NULL;
