@@ -192,6 +192,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/area-riservata/richieste/:id/documenti/:vid", req + "/documenti/" + strconv.FormatInt(w.versionID, 10), nil, viewReq},
 		{"POST", "/area-riservata/richieste/:id/azioni/:action", req + "/azioni/concludi", url.Values{"summary": {"breve"}}, expertWork},
 		{"GET", "/area-riservata/richieste/:id/fascicolo", req + "/fascicolo", nil, viewReq},
+		{"GET", "/area-riservata/richieste/:id/aggiornamenti", req + "/aggiornamenti", nil, viewReq},
 		{"POST", "/area-riservata/richieste/:id/messaggi", req + "/messaggi", url.Values{"body": {" "}}, workOn},
 		{"POST", "/area-riservata/richieste/:id/documenti", req + "/documenti", nil, workOn},
 		{"POST", "/area-riservata/richieste/:id/messaggi/:mid", req + "/messaggi/999999", url.Values{"body": {" "}}, workOn},

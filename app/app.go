@@ -28,6 +28,7 @@ import (
 	"passhub/app/ente"
 	"passhub/app/identity"
 	"passhub/app/mail"
+	"passhub/app/notify"
 	"passhub/app/portal"
 	"passhub/app/request"
 	"passhub/app/storage"
@@ -51,6 +52,7 @@ type App struct {
 	Files     storage.Store
 	Requests  *request.Service
 	Workspace *workspace.Service
+	Hub       *notify.Hub
 	Mailer    mail.Sender
 	Mails     *mail.Templates
 }
@@ -84,9 +86,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Enti = ente.NewService(d, a.Files)
 	a.Enti.Notify = a.notifyEnte
 	a.Requests = request.NewService(d, a.Catalogue)
-	a.Requests.Changed = a.requestChanged
+	a.Hub = notify.NewHub(log)
+	a.Requests.Changed = func(ctx context.Context, id int64, kind string) {
+		a.pushRequest(ctx, id)
+		a.requestChanged(ctx, id, kind)
+	}
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
-	a.Enti.EndSessions = a.Identity.EndAllSessions
+	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
+		if a.Hub != nil {
+			a.Hub.CloseUser(userID) // a disabled delegate's open pages stop at once
+		}
+		return a.Identity.EndAllSessions(ctx, tx, userID)
+	}
 	a.Identity.AfterLogin(func(ctx context.Context, tx bun.IDB, u *identity.User) error {
 		return a.Enti.AcceptInvitations(ctx, tx, u.ID, u.FiscalCode)
 	})
@@ -163,6 +174,7 @@ func (a *App) Handler() (*web.Server, error) {
 	}
 	ident.Mount(w.App)
 	ident.MountStaff(w.App)
+	w.App.Get("/ws", a.Hub.Handler(a.Config.BaseURL, follow{a}))
 	w.App.Use("/area-riservata", identity.RequireLogin)
 	w.App.Use("/admin", identity.RequireLogin)
 	area.Mount(w.App, w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue})

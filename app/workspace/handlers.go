@@ -38,6 +38,7 @@ func (h *Handlers) Mount(r fiber.Router) {
 	r.Get("/area-riservata/richieste/:id/documenti/:vid", access.Require(access.ViewReservedArea, nil), h.download)
 	r.Post("/area-riservata/richieste/:id/attivita", access.Require(access.ViewReservedArea, nil), h.activity)
 	r.Get("/area-riservata/richieste/:id/fascicolo", access.Require(access.ViewReservedArea, nil), h.dossier)
+	r.Get("/area-riservata/richieste/:id/aggiornamenti", access.Require(access.ViewReservedArea, nil), h.live)
 }
 
 // Entry is one line of the timeline: a state change or an activity.
@@ -45,6 +46,48 @@ type Entry struct {
 	At       time.Time
 	Event    *request.Event
 	Activity *Activity
+}
+
+// view loads what the workspace shows of a request.
+func (h *Handlers) view(c *fiber.Ctx, r *request.Request) (fiber.Map, error) {
+	ctx := c.UserContext()
+	msgs, err := h.svc.Messages(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	if access.Of(c).Can(access.WorkOnRequest, request.ObjectOf(r)) {
+		h.svc.MarkEditable(msgs, access.Of(c).UserID)
+	}
+	acts, err := h.svc.Activities(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	events, err := h.requests.Timeline(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	var timeline []Entry
+	for i := range events {
+		timeline = append(timeline, Entry{At: events[i].At, Event: &events[i]})
+	}
+	for i := range acts {
+		timeline = append(timeline, Entry{At: acts[i].OnDate, Activity: &acts[i]})
+	}
+	sort.SliceStable(timeline, func(i, j int) bool { return timeline[i].At.Before(timeline[j].At) })
+	return fiber.Map{"Request": r, "Messages": msgs, "Timeline": timeline, "CSRF": h.web.CSRFToken(c)}, nil
+}
+
+// live renders what a push asks for: the thread, the state and the timeline, swapped in place.
+func (h *Handlers) live(c *fiber.Ctx) error {
+	r, err := h.requests.Load(c)
+	if err != nil {
+		return err
+	}
+	data, err := h.view(c, r)
+	if err != nil {
+		return err
+	}
+	return h.web.Fragment(c, "workspace/live", data)
 }
 
 // Page renders the workspace: the request, its state and experts, the thread, the documents and
@@ -55,22 +98,11 @@ func (h *Handlers) Page(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	msgs, err := h.svc.Messages(ctx, r.ID)
+	data, err := h.view(c, r)
 	if err != nil {
 		return err
-	}
-	if access.Of(c).Can(access.WorkOnRequest, request.ObjectOf(r)) {
-		h.svc.MarkEditable(msgs, access.Of(c).UserID)
 	}
 	docs, err := h.svc.Documents(ctx, r.ID)
-	if err != nil {
-		return err
-	}
-	acts, err := h.svc.Activities(ctx, r.ID)
-	if err != nil {
-		return err
-	}
-	events, err := h.requests.Timeline(ctx, r.ID)
 	if err != nil {
 		return err
 	}
@@ -78,21 +110,16 @@ func (h *Handlers) Page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var timeline []Entry
-	for i := range events {
-		timeline = append(timeline, Entry{At: events[i].At, Event: &events[i]})
-	}
-	for i := range acts {
-		timeline = append(timeline, Entry{At: acts[i].OnDate, Activity: &acts[i]})
-	}
-	sort.SliceStable(timeline, func(i, j int) bool { return timeline[i].At.Before(timeline[j].At) })
 	s, obj := access.Of(c), request.ObjectOf(r)
-	data := fiber.Map{"Title": r.Title, "Request": r, "Messages": msgs, "Documents": docs, "Timeline": timeline, "Integrations": ints,
+	page := fiber.Map{"Title": r.Title, "Documents": docs, "Integrations": ints,
 		"CanWork":   s.Can(access.WorkOnRequest, obj) && (r.State.Open() || r.State == request.Submitted),
 		"CanExpert": s.Can(access.ExpertWork, obj) && r.State.Open(), "CanEnte": s.Can(access.ActForEnte, obj),
 		"CanTriage": s.Can(access.TriageRequests, obj), "CanArchive": s.Can(access.ArchiveRequest, obj) && r.State == request.Concluded,
 		"Failure": request.FailureOf(c), "Done": c.Query("fatto"), "Kinds": ActivityKinds, "Today": time.Now().Format("2006-01-02"),
 		"Crumbs": []map[string]string{{"URL": "/area-riservata/richieste", "Label": h.web.T(c, "requests.title")}}}
+	for k, v := range page {
+		data[k] = v
+	}
 	if data["CanTriage"].(bool) && (r.State == request.Submitted || r.State.Open()) {
 		wl, err := h.requests.Workloads(ctx, r.TaskForce)
 		if err != nil {
@@ -105,7 +132,6 @@ func (h *Handlers) Page(c *fiber.Ctx) error {
 		}
 		data["Assigned"] = assigned
 	}
-	h.web.CSRFToken(c)
 	return h.web.Page(c, "workspace/page", data)
 }
 

@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"passhub/app/apptest"
+	"passhub/app/demo"
+	"passhub/app/ente"
+	"passhub/app/request"
+	"passhub/plugins/devidp"
+)
+
+// TestMessagesAppearWithoutReload opens one workspace in two browsers, the delegate's and the
+// expert's: what one posts appears in the other's page through the websocket, with no reload.
+func TestMessagesAppearWithoutReload(t *testing.T) {
+	s := apptest.Start(t)
+	ctx := context.Background()
+	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"},
+		{ISTAT: "015146", Name: "Milano", Kind: ente.KindComune, Province: "MI"}}); err != nil {
+		t.Fatal(err)
+	}
+	var people []demo.Person
+	for _, p := range devidp.Personas {
+		people = append(people, demo.Person{Key: p.Key, FiscalCode: p.FiscalCode, Name: p.Name, FamilyName: p.FamilyName, Email: p.Email})
+	}
+	sv := demo.Services{Identity: s.Identity, Enti: s.Enti}
+	if err := demo.Seed(ctx, sv, people); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.SeedRequests(ctx, sv, demo.Requests{Requests: s.Requests, Workspace: s.Workspace}, people); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := s.Requests.List(ctx, request.Filter{States: []request.State{request.Waiting}})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("demo request: %v %v", list, err)
+	}
+	page := s.URL + "/area-riservata/richieste/" + strconv.FormatInt(list[0].ID, 10)
+
+	delegate := newTab(t)
+	devLogin(t, delegate, s, "delegato")
+	delegate.run(t, chromedp.Navigate(page), chromedp.WaitReady(chromedp.CSS("#thread")))
+	eval[chromedp.Void](t, delegate, "window.__marker = 7; 0")
+	before := eval[int](t, delegate, "document.querySelectorAll('#thread .pass-message').length")
+
+	expert := newTab(t)
+	devLogin(t, expert, s, "esperto")
+	expert.run(t,
+		chromedp.Navigate(page),
+		chromedp.SetValue(chromedp.CSS("#post-body"), "Vi mando il modello di **verbale** per la conferenza."),
+		chromedp.Click(chromedp.CSS(".pass-post button")),
+	)
+	delegate.run(t, chromedp.Poll[chromedp.Void](
+		"document.querySelectorAll('#thread .pass-message').length === "+strconv.Itoa(before+1)+" && document.querySelector('#thread').textContent.includes('verbale')",
+		chromedp.WithPollingTimeout(15*time.Second)))
+	if eval[int](t, delegate, "window.__marker || 0") != 7 {
+		t.Error("the delegate's page reloaded")
+	}
+	// Someone of another ente cannot open the workspace at all.
+	other := newTab(t)
+	devLogin(t, other, s, "delegato-altro-ente")
+	other.run(t, chromedp.Navigate(page), chromedp.WaitReady(chromedp.CSS("main h1")))
+	if h1 := eval[string](t, other, "document.querySelector('main h1').textContent"); h1 != "Pagina non trovata" {
+		t.Errorf("another ente's delegate sees %q", h1)
+	}
+	for _, tb := range []*tab{delegate, expert} {
+		for _, p := range tb.take() {
+			t.Error(p)
+		}
+	}
+}

@@ -1,0 +1,179 @@
+// Package notify pushes what changed to the people who have a page open: a websocket endpoint
+// (/ws) authenticated by the session, a hub of per-user connections subscribed to the topics their
+// page shows (each authorised by the access policy), and frames that htmx swaps in out of band.
+// A slow client is dropped, never waited for.
+package notify
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Connection limits.
+const (
+	sendQueue  = 32
+	writeWait  = 10 * time.Second
+	pongWait   = 60 * time.Second
+	pingPeriod = 25 * time.Second
+	maxRead    = 1024
+)
+
+// Hub keeps the open connections by topic and by user.
+type Hub struct {
+	mu      sync.RWMutex
+	topics  map[string]map[*client]struct{}
+	users   map[int64]map[*client]struct{}
+	log     *slog.Logger
+	dropped int
+}
+
+type client struct {
+	hub    *Hub
+	conn   *websocket.Conn
+	userID int64
+	topics []string
+	send   chan []byte
+	once   sync.Once
+}
+
+// NewHub returns an empty hub.
+func NewHub(log *slog.Logger) *Hub {
+	return &Hub{topics: map[string]map[*client]struct{}{}, users: map[int64]map[*client]struct{}{}, log: log}
+}
+
+func (h *Hub) add(c *client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, t := range c.topics {
+		if h.topics[t] == nil {
+			h.topics[t] = map[*client]struct{}{}
+		}
+		h.topics[t][c] = struct{}{}
+	}
+	if h.users[c.userID] == nil {
+		h.users[c.userID] = map[*client]struct{}{}
+	}
+	h.users[c.userID][c] = struct{}{}
+}
+
+func (h *Hub) remove(c *client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, t := range c.topics {
+		delete(h.topics[t], c)
+		if len(h.topics[t]) == 0 {
+			delete(h.topics, t)
+		}
+	}
+	delete(h.users[c.userID], c)
+	if len(h.users[c.userID]) == 0 {
+		delete(h.users, c.userID)
+	}
+}
+
+// Publish sends frame to every connection subscribed to topic; a connection whose queue is full
+// is closed (its page catches up when it reconnects).
+func (h *Hub) Publish(topic string, frame []byte) int {
+	h.mu.RLock()
+	var slow []*client
+	n := 0
+	for c := range h.topics[topic] {
+		select {
+		case c.send <- frame:
+			n++
+		default:
+			slow = append(slow, c)
+		}
+	}
+	h.mu.RUnlock()
+	for _, c := range slow {
+		h.mu.Lock()
+		h.dropped++
+		h.mu.Unlock()
+		c.close()
+	}
+	return n
+}
+
+// CloseUser closes every connection of a user (a disabled delegate, a revoked role).
+func (h *Hub) CloseUser(userID int64) {
+	h.mu.RLock()
+	var cs []*client
+	for c := range h.users[userID] {
+		cs = append(cs, c)
+	}
+	h.mu.RUnlock()
+	for _, c := range cs {
+		c.close()
+	}
+}
+
+// Connections returns how many connections are open.
+func (h *Hub) Connections() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	n := 0
+	for _, cs := range h.users {
+		n += len(cs)
+	}
+	return n
+}
+
+// Dropped returns how many slow connections were closed.
+func (h *Hub) Dropped() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.dropped
+}
+
+func (c *client) close() {
+	c.once.Do(func() {
+		c.hub.remove(c)
+		close(c.send)
+	})
+}
+
+// serve runs the connection until it closes: a reader that only keeps pongs coming, and a writer
+// of queued frames and pings.
+func (c *client) serve() {
+	c.hub.add(c)
+	go c.write()
+	defer c.close()
+	c.conn.SetReadLimit(maxRead)
+	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
+	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		if _, _, err := c.conn.ReadMessage(); err != nil {
+			return
+		}
+	}
+}
+
+func (c *client) write() {
+	ticker := time.NewTicker(pingPeriod)
+	defer func() {
+		ticker.Stop()
+		_ = c.conn.Close()
+	}()
+	for {
+		select {
+		case frame, ok := <-c.send:
+			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if !ok {
+				_ = c.conn.WriteMessage(websocket.CloseMessage, []byte{})
+				return
+			}
+			if err := c.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+				return
+			}
+		case <-ticker.C:
+			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,126 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"passhub/app/apptest"
+	"passhub/app/ente"
+	"passhub/app/identity"
+	"passhub/app/request"
+)
+
+func dial(t *testing.T, s *apptest.Server, cookie, topics, origin string) (*websocket.Conn, *http.Response, error) {
+	t.Helper()
+	h := http.Header{}
+	if cookie != "" {
+		h.Set("Cookie", cookie)
+	}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	ws := "ws" + strings.TrimPrefix(s.URL, "http") + "/ws?topics=" + topics
+	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
+	conn, res, err := d.Dial(ws, h)
+	if conn != nil {
+		t.Cleanup(func() { conn.Close() })
+	}
+	return conn, res, err
+}
+
+// TestWebsocketPushes dials /ws with gorilla's client (which also proves fasthttp can hijack the
+// connection): a member of the ente gets a frame when an expert posts, a member of another ente
+// subscribing to the same request gets nothing, and a disabled delegate's socket closes.
+func TestWebsocketPushes(t *testing.T) {
+	s := apptest.Start(t)
+	ctx := context.Background()
+	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"},
+		{ISTAT: "015146", Name: "Milano", Kind: ente.KindComune, Province: "MI"}}); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int64{}
+	cookies := map[string]string{}
+	for who, code := range map[string]string{"mayor": "RSSMRA80A01F205", "delegate": "BNCGLI75M41L219", "other": "GLLFBA70D01F205", "expert": "SPRSPR80A01F205"} {
+		cookies[who] = s.Login(t, apptest.FiscalCode(code), who, "Test")
+		u, _, _ := s.Identity.Users(ctx, who, 1)
+		ids[who] = u[0].ID
+	}
+	_ = s.Identity.Grant(ctx, identity.Actor{}, ids["expert"], "expert", "VA")
+	cantu, _ := s.Enti.ByISTAT(ctx, "013041")
+	milano, _ := s.Enti.ByISTAT(ctx, "015146")
+	for who, e := range map[string]int64{"mayor": cantu.ID, "other": milano.ID} {
+		reg, _ := s.Enti.Register(ctx, ente.Actor{UserID: ids[who]}, ente.RegistrationForm{EnteID: e, Role: "sindaco", Email: "s@c.it", PEC: "c@pec.it"}, "p.pdf", []byte(pdf))
+		if _, err := s.Enti.Approve(ctx, ente.Actor{}, reg.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _ = s.Enti.Invite(ctx, ente.Actor{UserID: ids["mayor"]}, cantu.ID, apptest.FiscalCode("BNCGLI75M41L219"), "d@c.it")
+	cookies["delegate"] = s.Login(t, apptest.FiscalCode("BNCGLI75M41L219"), "delegate", "Test")
+	r, err := s.Requests.File(ctx, request.Actor{UserID: ids["mayor"]}, cantu.ID, request.Form{ProcedureCode: "VA-01", Title: "Arretrato VIA",
+		Description: "Quaranta istanze in attesa da mesi, un solo istruttore.", DesiredOutcome: "Tempi medi sotto i 150 giorni."}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ = s.Requests.Assign(ctx, request.Actor{UserID: ids["mayor"]}, r.ID, []int64{ids["expert"]})
+	topic := "request:" + strconv.FormatInt(r.ID, 10)
+
+	if _, res, err := dial(t, s, "", topic, ""); err == nil || res == nil || res.StatusCode != 401 {
+		t.Errorf("anonymous upgrade: %v %v", err, res)
+	}
+	if _, res, err := dial(t, s, cookies["delegate"], topic, "https://evil.example"); err == nil || res == nil || res.StatusCode != 403 {
+		t.Errorf("foreign origin: %v %v", err, res)
+	}
+	member, _, err := dial(t, s, cookies["delegate"], topic, s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger, _, err := dial(t, s, cookies["other"], topic, s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Hub.Connections() < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := s.Workspace.Post(ctx, request.Actor{UserID: ids["expert"], Name: "expert"}, r, true, "Iniziamo dall'elenco."); err != nil {
+		t.Fatal(err)
+	}
+	_ = member.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, frame, err := member.ReadMessage()
+	if err != nil || !strings.Contains(string(frame), "/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"/aggiornamenti") {
+		t.Fatalf("member frame: %q %v", frame, err)
+	}
+	_ = stranger.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	if _, frame, err := stranger.ReadMessage(); err == nil {
+		t.Errorf("a member of another ente received %q", frame)
+	}
+	// The update the frame asks for is authorised like the page.
+	if res, _ := s.Get(t, "/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"/aggiornamenti", "Cookie", cookies["other"]); res.StatusCode != 404 {
+		t.Errorf("another ente's update: %d", res.StatusCode)
+	}
+	res, body := s.Get(t, "/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"/aggiornamenti", "Cookie", cookies["delegate"], "HX-Request", "true")
+	if res.StatusCode != 200 || !strings.Contains(body, "Iniziamo dall") || !strings.Contains(body, `id="thread" hx-swap-oob="innerHTML"`) {
+		t.Errorf("update fragment: %d %s", res.StatusCode, body)
+	}
+	// Disabling the delegate closes the socket.
+	members, _ := s.Enti.Members(ctx, cantu.ID)
+	for _, m := range members {
+		if m.UserID == ids["delegate"] {
+			if err := s.Enti.SetDelegateEnabled(ctx, ente.Actor{UserID: ids["mayor"]}, cantu.ID, m.ID, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	_ = member.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		if _, _, err := member.ReadMessage(); err != nil {
+			break // closed
+		}
+	}
+}
