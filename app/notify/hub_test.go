@@ -1,0 +1,57 @@
+package notify
+
+import (
+	"testing"
+)
+
+func newClient(h *Hub, user int64, topics ...string) *client {
+	c := &client{hub: h, userID: user, topics: append(topics, UserTopic(user)), send: make(chan []byte, sendQueue)}
+	h.add(c)
+	return c
+}
+
+func TestFanOutSlowClientsAndUsers(t *testing.T) {
+	h := NewHub(nil)
+	a1 := newClient(h, 1, "request:7")
+	a2 := newClient(h, 1, "request:7") // the same user in a second tab
+	b := newClient(h, 2, "request:8")
+	if n := h.Publish("request:7", []byte("x")); n != 2 || len(a1.send) != 1 || len(a2.send) != 1 || len(b.send) != 0 {
+		t.Fatalf("fan-out to %d, queues %d %d %d", n, len(a1.send), len(a2.send), len(b.send))
+	}
+	// A client that does not read is dropped once its queue is full; the others go on.
+	for i := 0; i < sendQueue-1; i++ { // both queues are now full
+		h.Publish("request:7", []byte("y"))
+	}
+	for len(a2.send) > 0 { // a2 reads, a1 does not
+		<-a2.send
+	}
+	h.Publish("request:7", []byte("z"))
+	if h.Dropped() != 1 || h.Connections() != 2 {
+		t.Errorf("dropped %d, connections %d", h.Dropped(), h.Connections())
+	}
+	if _, ok := <-drain(a1.send); ok {
+		t.Error("the slow client's queue is still open")
+	}
+	// Closing a user closes every tab of theirs and nothing else.
+	h.CloseUser(1)
+	if h.Connections() != 1 {
+		t.Errorf("connections after closing user 1: %d", h.Connections())
+	}
+	if n := h.Publish(UserTopic(2), []byte("hello")); n != 1 {
+		t.Errorf("user topic reached %d", n)
+	}
+}
+
+// drain empties a closed channel and returns it, so a receive reports whether it is open.
+func drain(ch chan []byte) chan []byte {
+	for {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return ch
+			}
+		default:
+			return ch
+		}
+	}
+}
