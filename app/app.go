@@ -53,6 +53,8 @@ type App struct {
 	Requests  *request.Service
 	Workspace *workspace.Service
 	Hub       *notify.Hub
+	Bus       notify.Bus
+	stopBus   func()
 	Mailer    mail.Sender
 	Mails     *mail.Templates
 }
@@ -87,6 +89,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Enti.Notify = a.notifyEnte
 	a.Requests = request.NewService(d, a.Catalogue)
 	a.Hub = notify.NewHub(log)
+	a.startBus()
 	a.Requests.Changed = func(ctx context.Context, id int64, kind string) {
 		a.pushRequest(ctx, id)
 		a.requestChanged(ctx, id, kind)
@@ -104,8 +107,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	return a, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the event listener and releases the database.
+func (a *App) Close() error {
+	if a.stopBus != nil {
+		a.stopBus()
+	}
+	return a.DB.Close()
+}
 
 // Migrate applies pending migrations.
 func (a *App) Migrate(ctx context.Context) error {

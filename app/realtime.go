@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
+	"passhub/app/db"
 	"passhub/app/identity"
+	"passhub/app/notify"
 	"passhub/app/request"
 )
 
@@ -41,12 +44,44 @@ func (f follow) MayFollow(c *fiber.Ctx, topic string) bool {
 // RequestTopic is the websocket topic of a request's workspace.
 func RequestTopic(id int64) string { return "request:" + strconv.FormatInt(id, 10) }
 
-// pushRequest tells the open workspaces of a request to fetch what changed: the frame replaces a
+// pushRequest announces on the bus that a request changed; every instance then pushes to the
+// pages it holds open.
+func (a *App) pushRequest(ctx context.Context, id int64) {
+	if err := a.Bus.Publish(ctx, RequestTopic(id)); err != nil {
+		a.Log.Warn("event not published", "topic", RequestTopic(id), "err", err)
+	}
+}
+
+// deliver pushes a topic heard on the bus to this instance's clients: the frame replaces a
 // placeholder with an element that loads the update through the normal, authorised handler.
-func (a *App) pushRequest(_ context.Context, id int64) {
-	if a.Hub == nil {
+func (a *App) deliver(topic string) {
+	id, ok := strings.CutPrefix(topic, "request:")
+	if !ok {
 		return
 	}
-	frame := fmt.Sprintf(`<div id="live-updates" hx-swap-oob="true"><span hx-get="/area-riservata/richieste/%d/aggiornamenti" hx-trigger="load" hx-swap="none"></span></div>`, id)
-	a.Hub.Publish(RequestTopic(id), []byte(frame))
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return
+	}
+	frame := fmt.Sprintf(`<div id="live-updates" hx-swap-oob="true"><span hx-get="/area-riservata/richieste/%d/aggiornamenti" hx-trigger="load" hx-swap="none"></span></div>`, n)
+	a.Hub.Publish(topic, []byte(frame))
+}
+
+// startBus picks the event bus: LISTEN/NOTIFY on PostgreSQL, a direct call on SQLite.
+func (a *App) startBus() {
+	if a.DB.Kind != db.Postgres {
+		a.Bus = notify.LocalBus{Deliver: a.deliver}
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	bus := &notify.PGBus{DB: a.DB.DB.DB, URL: a.Config.DatabaseURL, Deliver: a.deliver, Log: a.Log}
+	ready := make(chan struct{})
+	go bus.Listen(ctx, ready)
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		a.Log.Warn("event listener not ready yet; pushes resume when it connects")
+	}
+	a.Bus = bus
+	a.stopBus = cancel
 }

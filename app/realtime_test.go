@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"passhub/app/apptest"
+	"passhub/app/config"
 	"passhub/app/ente"
 	"passhub/app/identity"
 	"passhub/app/request"
@@ -122,5 +123,48 @@ func TestWebsocketPushes(t *testing.T) {
 		if _, _, err := member.ReadMessage(); err != nil {
 			break // closed
 		}
+	}
+}
+
+// TestPushesCrossInstances starts two instances on one PostgreSQL database: a message posted
+// through one reaches a websocket client connected to the other, through LISTEN/NOTIFY.
+func TestPushesCrossInstances(t *testing.T) {
+	if !apptest.OnPostgres() {
+		t.Skip("LISTEN/NOTIFY needs PostgreSQL: this runs in the PostgreSQL leg (PASSHUB_TEST_DATABASE_URL)")
+	}
+	a := apptest.Start(t)
+	b := apptest.Start(t, func(c *config.Config) { c.DatabaseURL, c.DataDir = a.Config.DatabaseURL, a.Config.DataDir })
+	ctx := context.Background()
+	if _, err := a.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"}}); err != nil {
+		t.Fatal(err)
+	}
+	cantu, _ := a.Enti.ByISTAT(ctx, "013041")
+	cookie := b.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
+	users, _, _ := a.Identity.Users(ctx, "rossi", 1)
+	reg, _ := a.Enti.Register(ctx, ente.Actor{UserID: users[0].ID}, ente.RegistrationForm{EnteID: cantu.ID, Role: "sindaco", Email: "s@c.it", PEC: "c@pec.it"}, "p.pdf", []byte(pdf))
+	if _, err := a.Enti.Approve(ctx, ente.Actor{}, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.Requests.File(ctx, request.Actor{UserID: users[0].ID}, cantu.ID, request.Form{ProcedureCode: "VA-01", Title: "Arretrato VIA",
+		Description: "Quaranta istanze in attesa da mesi, un solo istruttore.", DesiredOutcome: "Tempi medi sotto i 150 giorni."}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, _, err := dial(t, b, cookie, "request:"+strconv.FormatInt(r.ID, 10), b.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b.Hub.Connections() < 1 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := a.Workspace.Post(ctx, request.Actor{UserID: users[0].ID, Name: "Mario Rossi"}, r, false, "Da un'altra istanza."); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, frame, err := conn.ReadMessage(); err != nil || !strings.Contains(string(frame), "/aggiornamenti") {
+		t.Fatalf("frame on the other instance: %q %v", frame, err)
+	}
+	if a.Hub.Connections() != 0 {
+		t.Error("the posting instance holds the connection")
 	}
 }
