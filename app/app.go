@@ -40,23 +40,24 @@ import (
 
 // App is one running passhub: configuration, database, services and web server.
 type App struct {
-	Config    config.Config
-	DB        *db.DB
-	Log       *slog.Logger
-	Web       *web.Server
-	Content   *content.Service
-	Catalogue *catalogue.Service
-	Contact   *contact.Service
-	Identity  *identity.Service
-	Enti      *ente.Service
-	Files     storage.Store
-	Requests  *request.Service
-	Workspace *workspace.Service
-	Hub       *notify.Hub
-	Bus       notify.Bus
-	stopBus   func()
-	Mailer    mail.Sender
-	Mails     *mail.Templates
+	Config        config.Config
+	DB            *db.DB
+	Log           *slog.Logger
+	Web           *web.Server
+	Content       *content.Service
+	Catalogue     *catalogue.Service
+	Contact       *contact.Service
+	Identity      *identity.Service
+	Enti          *ente.Service
+	Files         storage.Store
+	Requests      *request.Service
+	Workspace     *workspace.Service
+	Hub           *notify.Hub
+	Bus           notify.Bus
+	Notifications *notify.Centre
+	stopBus       func()
+	Mailer        mail.Sender
+	Mails         *mail.Templates
 }
 
 // CacheTTL bounds how long a content change made by another instance stays unseen.
@@ -90,8 +91,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Requests = request.NewService(d, a.Catalogue)
 	a.Hub = notify.NewHub(log)
 	a.startBus()
-	a.Requests.Changed = func(ctx context.Context, id int64, kind string) {
+	a.Notifications = notify.NewCentre(d, a.Hub)
+	a.Requests.Changed = func(ctx context.Context, id int64, kind string, actor int64) {
 		a.pushRequest(ctx, id)
+		a.notifyRequest(ctx, id, kind, actor)
 		a.requestChanged(ctx, id, kind)
 	}
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
@@ -175,6 +178,7 @@ func (a *App) Handler() (*web.Server, error) {
 	ident := identity.NewHandlers(w, a.Identity, buttons, a.Config.Production())
 	w.App.Use(ident.Identify)
 	w.App.Use(a.subject)
+	w.App.Use(a.Notifications.Bell)
 	for _, p := range providers {
 		if err := p.Mount(w.App, ident); err != nil {
 			return nil, fmt.Errorf("app: identity provider %s: %w", p.Name(), err)
@@ -190,6 +194,7 @@ func (a *App) Handler() (*web.Server, error) {
 	ws := workspace.NewHandlers(w, a.Workspace, a.Requests)
 	request.Mount(w.App, w, a.Requests, a.Catalogue, ws.Page, ws.AttachAtFiling)
 	ws.Mount(w.App)
+	a.Notifications.Mount(w.App, w)
 	(&identity.AdminHandlers{Web: w, Svc: a.Identity, TaskForces: a.taskForceCodes}).Mount(w.App)
 	audit.Mount(w.App, w, a.DB)
 	api.Mount(w.App, a.Content)

@@ -85,3 +85,44 @@ func (a *App) startBus() {
 	a.Bus = bus
 	a.stopBus = cancel
 }
+
+// notifyRequest puts a notification in the bell of the people a request's change concerns: the
+// task force's PMs for a request to review; the ente's members, the assigned experts and the PMs
+// for everything else; never the person who made the change.
+func (a *App) notifyRequest(ctx context.Context, id int64, kind string, actor int64) {
+	r, err := a.Requests.Get(ctx, id)
+	if err != nil || r.State == request.Draft {
+		return
+	}
+	var users []int64
+	pms, err := a.Identity.UsersWithRole(ctx, "pm", r.TaskForce)
+	if err != nil {
+		a.Log.Warn("notifications: project managers", "err", err)
+		return
+	}
+	for _, u := range pms {
+		users = append(users, u.ID)
+	}
+	if kind != "created" && kind != "submitted" {
+		users = append(users, r.ExpertIDs()...)
+		members, err := a.Enti.Members(ctx, r.EnteID)
+		if err != nil {
+			a.Log.Warn("notifications: members", "err", err)
+			return
+		}
+		for _, m := range members {
+			if m.Enabled {
+				users = append(users, m.UserID)
+			}
+		}
+	}
+	var to []int64
+	for _, u := range users {
+		if u != actor {
+			to = append(to, u)
+		}
+	}
+	if err := a.Notifications.Notify(ctx, to, "request."+kind, r.Title, "/area-riservata/richieste/"+strconv.FormatInt(id, 10)); err != nil {
+		a.Log.Warn("notifications not stored", "err", err)
+	}
+}

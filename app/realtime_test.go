@@ -168,3 +168,60 @@ func TestPushesCrossInstances(t *testing.T) {
 		t.Error("the posting instance holds the connection")
 	}
 }
+
+func TestNotificationCentre(t *testing.T) {
+	s := apptest.Start(t)
+	ctx := context.Background()
+	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"}}); err != nil {
+		t.Fatal(err)
+	}
+	cantu, _ := s.Enti.ByISTAT(ctx, "013041")
+	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
+	pmCookie := s.Login(t, apptest.FiscalCode("PMPMPM80A01F205"), "Piera", "Manzoni")
+	users, _, _ := s.Identity.Users(ctx, "rossi", 1)
+	pms, _, _ := s.Identity.Users(ctx, "manzoni", 1)
+	_ = s.Identity.Grant(ctx, identity.Actor{}, pms[0].ID, "pm", "VA")
+	reg, _ := s.Enti.Register(ctx, ente.Actor{UserID: users[0].ID}, ente.RegistrationForm{EnteID: cantu.ID, Role: "sindaco", Email: "s@c.it", PEC: "c@pec.it"}, "p.pdf", []byte(pdf))
+	if _, err := s.Enti.Approve(ctx, ente.Actor{}, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	bell, _, err := dial(t, s, pmCookie, "", s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s.Hub.Connections() < 1 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	r, err := s.Requests.File(ctx, request.Actor{UserID: users[0].ID}, cantu.ID, request.Form{ProcedureCode: "VA-01", Title: "Arretrato VIA",
+		Description: "Quaranta istanze in attesa da mesi, un solo istruttore.", DesiredOutcome: "Tempi medi sotto i 150 giorni."}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = bell.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, frame, err := bell.ReadMessage(); err != nil || !strings.Contains(string(frame), `id="bell-count"`) || !strings.Contains(string(frame), ">1<") {
+		t.Fatalf("bell frame: %q %v", frame, err)
+	}
+	_, body := s.Get(t, "/area-riservata/notifiche", "Cookie", pmCookie, "Accept-Language", "it")
+	doc := parse(t, body)
+	if doc.Find(".pass-unread").Length() != 1 || !strings.Contains(doc.Find(".pass-unread").Text(), "Nuova richiesta da valutare: Arretrato VIA") {
+		t.Fatalf("notification list: %q", doc.Find(".pass-notification").Text())
+	}
+	if strings.TrimSpace(doc.Find("#bell-count").Text()) != "1" {
+		t.Errorf("header bell: %q", doc.Find("#bell-count").Text())
+	}
+	action, _ := doc.Find(".pass-unread form").Attr("action")
+	res, _ := s.PostForm(t, action, map[string][]string{"_csrf": {apptest.CSRFToken}}, "Cookie", pmCookie)
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10) {
+		t.Errorf("opening the notification: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if n, _ := s.Notifications.Unread(ctx, pms[0].ID); n != 0 {
+		t.Errorf("%d unread after opening", n)
+	}
+	// The mayor who filed is not notified of their own action; another's notification is not theirs.
+	if n, _ := s.Notifications.Unread(ctx, users[0].ID); n != 0 {
+		t.Errorf("the author got %d notifications", n)
+	}
+	if res, _ := s.PostForm(t, action, map[string][]string{"_csrf": {apptest.CSRFToken}}, "Cookie", mayor); res.StatusCode != 404 {
+		t.Errorf("someone else's notification: %d", res.StatusCode)
+	}
+}

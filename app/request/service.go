@@ -42,14 +42,15 @@ type Service struct {
 	store     Store
 	catalogue *catalogue.Service
 	now       func() time.Time
-	// Changed is told, after commit, that a request changed (realtime notifications listen here).
-	Changed func(ctx context.Context, requestID int64, kind string)
+	// Changed is told, after commit, that a request changed and who changed it (realtime pushes,
+	// notifications and e-mail listen here).
+	Changed func(ctx context.Context, requestID int64, kind string, actorID int64)
 }
 
 // NewService returns the request service.
 func NewService(d *db.DB, cat *catalogue.Service) *Service {
 	return &Service{db: d, catalogue: cat, now: func() time.Time { return time.Now().UTC() },
-		Changed: func(context.Context, int64, string) {}}
+		Changed: func(context.Context, int64, string, int64) {}}
 }
 
 // Form is what an ente's member files.
@@ -124,7 +125,7 @@ func (s *Service) File(ctx context.Context, who Actor, enteID int64, f Form, sub
 	if err != nil {
 		return nil, fmt.Errorf("request: file: %w", err)
 	}
-	s.Changed(ctx, r.ID, "created")
+	s.Changed(ctx, r.ID, "created", who.UserID)
 	return r, nil
 }
 
@@ -186,7 +187,7 @@ func (s *Service) transition(ctx context.Context, who Actor, id int64, from []St
 	if err != nil {
 		return nil, fmt.Errorf("request %d: %s: %w", id, kind, err)
 	}
-	s.Changed(ctx, id, kind)
+	s.Changed(ctx, id, kind, who.UserID)
 	return out, nil
 }
 

@@ -173,6 +173,9 @@ func (s *Server) base(c *fiber.Ctx, data fiber.Map) fiber.Map {
 	for k, v := range data {
 		m[k] = v
 	}
+	if n, ok := c.Locals("web.bell").(int); ok {
+		m["Bell"] = n
+	}
 	if v := c.Locals("web.viewer"); v != nil {
 		m["Viewer"] = v
 		s.CSRFToken(c) // logged-in pages carry forms (logout) on every page
@@ -268,6 +271,9 @@ func (s *Server) funcs() template.FuncMap {
 		},
 	}
 }
+
+// SetBell records the viewer's unread notifications, for the header's bell.
+func SetBell(c *fiber.Ctx, unread int) { c.Locals("web.bell", unread) }
 
 // SetViewer records who is asking, for templates (the header's reserved-area menu); the web layer
 // treats it as opaque.

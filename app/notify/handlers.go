@@ -1,0 +1,63 @@
+package notify
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"passhub/app/access"
+	"passhub/app/web"
+)
+
+// Mount registers the notification centre's routes on the reserved router.
+func (c *Centre) Mount(r fiber.Router, w *web.Server) {
+	loggedIn := access.Require(access.ViewReservedArea, nil)
+	r.Get("/area-riservata/notifiche", loggedIn, func(ctx *fiber.Ctx) error {
+		w.CSRFToken(ctx)
+		unread := ctx.Query("solo") == "nonlette"
+		list, err := c.List(ctx.UserContext(), access.Of(ctx).UserID, unread, 100)
+		if err != nil {
+			return err
+		}
+		return w.Page(ctx, "notify/list", fiber.Map{"Title": w.T(ctx, "notifications.title"), "Notifications": list, "UnreadOnly": unread})
+	})
+	r.Get("/area-riservata/notifiche/conteggio", loggedIn, func(ctx *fiber.Ctx) error {
+		n, err := c.Unread(ctx.UserContext(), access.Of(ctx).UserID)
+		if err != nil {
+			return err
+		}
+		return w.Fragment(ctx, "notify/bell", fiber.Map{"Bell": n})
+	})
+	r.Post("/area-riservata/notifiche/lette", loggedIn, func(ctx *fiber.Ctx) error {
+		if err := c.MarkRead(ctx.UserContext(), access.Of(ctx).UserID, 0); err != nil {
+			return err
+		}
+		return ctx.Redirect("/area-riservata/notifiche", fiber.StatusSeeOther)
+	})
+	r.Post("/area-riservata/notifiche/:id/letta", loggedIn, func(ctx *fiber.Ctx) error {
+		id, _ := strconv.ParseInt(ctx.Params("id"), 10, 64)
+		uid := access.Of(ctx).UserID
+		var n Notification
+		if err := c.db.NewSelect().Model(&n).Where("id = ?", id).Where("user_id = ?", uid).Scan(ctx.UserContext()); err != nil {
+			return fiber.ErrNotFound
+		}
+		if err := c.MarkRead(ctx.UserContext(), uid, id); err != nil {
+			return err
+		}
+		if !strings.HasPrefix(n.URL, "/") || strings.HasPrefix(n.URL, "//") {
+			n.URL = "/area-riservata/notifiche"
+		}
+		return ctx.Redirect(n.URL, fiber.StatusSeeOther)
+	})
+}
+
+// Bell sets the logged-in user's unread count for the header.
+func (c *Centre) Bell(ctx *fiber.Ctx) error {
+	if uid := access.Of(ctx).UserID; uid != 0 {
+		if n, err := c.Unread(ctx.UserContext(), uid); err == nil {
+			web.SetBell(ctx, n)
+		}
+	}
+	return ctx.Next()
+}

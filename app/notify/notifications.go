@@ -1,0 +1,100 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"passhub/app/db"
+)
+
+// Notification tells one person that something concerning them happened.
+type Notification struct {
+	bun.BaseModel `bun:"table:notifications"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	UserID    int64     `bun:"user_id"`
+	Kind      string    `bun:"kind"`
+	Subject   string    `bun:"subject"` // what it is about, e.g. the request's title
+	URL       string    `bun:"url"`
+	CreatedAt time.Time `bun:"created_at"`
+	ReadAt    time.Time `bun:"read_at,nullzero"`
+}
+
+// Unread reports whether the notification was not read yet.
+func (n *Notification) Unread() bool { return n.ReadAt.IsZero() }
+
+// Centre owns the notifications: it stores them and tells the recipients' open pages.
+type Centre struct {
+	db  *db.DB
+	hub *Hub
+}
+
+// NewCentre returns the notification centre.
+func NewCentre(d *db.DB, hub *Hub) *Centre { return &Centre{db: d, hub: hub} }
+
+// Notify stores one notification for each user and refreshes their bells.
+func (c *Centre) Notify(ctx context.Context, users []int64, kind, subject, url string) error {
+	seen := map[int64]bool{}
+	now := time.Now().UTC()
+	var rows []Notification
+	for _, u := range users {
+		if u != 0 && !seen[u] {
+			seen[u] = true
+			rows = append(rows, Notification{UserID: u, Kind: kind, Subject: subject, URL: url, CreatedAt: now})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := c.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return fmt.Errorf("notify: %w", db.Map(err))
+	}
+	for u := range seen {
+		c.refreshBell(ctx, u)
+	}
+	return nil
+}
+
+// Unread counts a user's unread notifications.
+func (c *Centre) Unread(ctx context.Context, userID int64) (int, error) {
+	n, err := c.db.NewSelect().Model((*Notification)(nil)).Where("user_id = ?", userID).Where("read_at IS NULL").Count(ctx)
+	return int(n), db.Map(err)
+}
+
+// List returns a user's notifications, newest first (only unread ones when unreadOnly).
+func (c *Centre) List(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]Notification, error) {
+	var out []Notification
+	q := c.db.NewSelect().Model(&out).Where("user_id = ?", userID).Order("created_at DESC", "id DESC").Limit(int64(limit))
+	if unreadOnly {
+		q = q.Where("read_at IS NULL")
+	}
+	return out, db.Map(q.Scan(ctx))
+}
+
+// MarkRead marks one of the user's notifications read (all of them when id is 0).
+func (c *Centre) MarkRead(ctx context.Context, userID, id int64) error {
+	q := c.db.NewUpdate().Model((*Notification)(nil)).Set("read_at = ?", time.Now().UTC()).Where("user_id = ?", userID).Where("read_at IS NULL")
+	if id != 0 {
+		q = q.Where("id = ?", id)
+	}
+	if _, err := q.Exec(ctx); err != nil {
+		return db.Map(err)
+	}
+	c.refreshBell(ctx, userID)
+	return nil
+}
+
+// refreshBell pushes the user's unread count to their open pages.
+func (c *Centre) refreshBell(ctx context.Context, userID int64) {
+	if c.hub == nil {
+		return
+	}
+	n, err := c.Unread(ctx, userID)
+	if err != nil {
+		return
+	}
+	c.hub.Publish(UserTopic(userID), []byte(fmt.Sprintf(`<span id="bell-count" class="badge bg-danger" hx-swap-oob="true">%d</span>`, n)))
+}
