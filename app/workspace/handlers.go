@@ -74,7 +74,11 @@ func (h *Handlers) view(c *fiber.Ctx, r *request.Request) (fiber.Map, error) {
 		timeline = append(timeline, Entry{At: acts[i].OnDate, Activity: &acts[i]})
 	}
 	sort.SliceStable(timeline, func(i, j int) bool { return timeline[i].At.Before(timeline[j].At) })
-	return fiber.Map{"Request": r, "Messages": msgs, "Timeline": timeline, "CSRF": h.web.CSRFToken(c)}, nil
+	docs, err := h.svc.Documents(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	return fiber.Map{"Request": r, "Messages": msgs, "Timeline": timeline, "Documents": docs, "CSRF": h.web.CSRFToken(c)}, nil
 }
 
 // live renders what a push asks for: the thread, the state and the timeline, swapped in place.
@@ -102,16 +106,12 @@ func (h *Handlers) Page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	docs, err := h.svc.Documents(ctx, r.ID)
-	if err != nil {
-		return err
-	}
 	ints, err := h.requests.Integrations(ctx, r.ID)
 	if err != nil {
 		return err
 	}
 	s, obj := access.Of(c), request.ObjectOf(r)
-	page := fiber.Map{"Title": r.Title, "Topics": "request:" + strconv.FormatInt(r.ID, 10), "Documents": docs, "Integrations": ints,
+	page := fiber.Map{"Title": r.Title, "Topics": "request:" + strconv.FormatInt(r.ID, 10), "Integrations": ints,
 		"CanWork":   s.Can(access.WorkOnRequest, obj) && (r.State.Open() || r.State == request.Submitted),
 		"CanExpert": s.Can(access.ExpertWork, obj) && r.State.Open(), "CanEnte": s.Can(access.ActForEnte, obj),
 		"CanTriage": s.Can(access.TriageRequests, obj), "CanArchive": s.Can(access.ArchiveRequest, obj) && r.State == request.Concluded,
