@@ -75,3 +75,10 @@ func List(ctx context.Context, idb bun.IDB, f Filter) ([]Entry, int, error) {
 	}
 	return out, int(n), nil
 }
+
+// Actor is who does something, as the audit log records them.
+type Actor struct {
+	UserID int64
+	Name   string
+	IP     string
+}

@@ -18,6 +18,7 @@ import (
 	"passhub/app/audit"
 	"passhub/app/auth"
 	"passhub/app/db"
+	"passhub/app/form"
 	"passhub/app/storage"
 )
 
@@ -32,16 +33,10 @@ var (
 )
 
 // FieldErrors lists the form fields that are wrong, by name, with a message id each.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string { return fmt.Sprintf("ente: %d invalid fields", len(e)) }
+type FieldErrors = form.Errors
 
 // Actor is who performs an operation, for the audit log.
-type Actor struct {
-	UserID int64
-	Name   string
-	IP     string
-}
+type Actor = audit.Actor
 
 // Event is something that happened to an ente that people must be told about.
 type Event struct {

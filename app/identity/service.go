@@ -276,11 +276,7 @@ func (s *Service) Revoke(ctx context.Context, by Actor, userID int64, role, task
 }
 
 // Actor is who performs an administrative operation, for the audit log.
-type Actor struct {
-	UserID int64
-	Name   string
-	IP     string
-}
+type Actor = audit.Actor
 
 // Users lists users whose name, e-mail, username or fiscal code contains q, with their roles.
 func (s *Service) Users(ctx context.Context, q string, limit int) ([]User, map[int64][]Role, error) {

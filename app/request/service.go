@@ -13,6 +13,7 @@ import (
 	"passhub/app/audit"
 	"passhub/app/catalogue"
 	"passhub/app/db"
+	"passhub/app/form"
 )
 
 // Errors of the request service; handlers turn them into messages for people.
@@ -25,16 +26,10 @@ var (
 )
 
 // FieldErrors lists the form fields that are wrong, by name, with a message id each.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string { return fmt.Sprintf("request: %d invalid fields", len(e)) }
+type FieldErrors = form.Errors
 
 // Actor is who acts, for the timeline and the audit log.
-type Actor struct {
-	UserID int64
-	Name   string
-	IP     string
-}
+type Actor = audit.Actor
 
 // Service owns the lifecycle of requests.
 type Service struct {
