@@ -186,6 +186,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/area-riservata/enti/:id/inviti/:iid/revoca", "/area-riservata/enti/" + A + "/inviti/999999/revoca", nil, post(lrA, "404")},
 		{"GET", "/area-riservata/richieste", "/area-riservata/richieste", nil, all},
 		{"GET", "/area-riservata/notifiche", "/area-riservata/notifiche", nil, all},
+		{"GET", "/area-riservata/notifiche/preferenze", "/area-riservata/notifiche/preferenze", nil, all},
+		{"POST", "/area-riservata/notifiche/preferenze", "/area-riservata/notifiche/preferenze", url.Values{"state": {"bogus"}}, post(all, "400")},
 		{"GET", "/area-riservata/notifiche/conteggio", "/area-riservata/notifiche/conteggio", nil, all},
 		{"POST", "/area-riservata/notifiche/lette", "/area-riservata/notifiche/lette", nil, post(all, "303")},
 		{"POST", "/area-riservata/notifiche/:id/letta", "/area-riservata/notifiche/999999/letta", nil, post(all, "404")},

@@ -26,6 +26,7 @@ import (
 	"passhub/app/content"
 	"passhub/app/db"
 	"passhub/app/ente"
+	"passhub/app/i18n"
 	"passhub/app/identity"
 	"passhub/app/mail"
 	"passhub/app/notify"
@@ -58,6 +59,7 @@ type App struct {
 	stopBus       func()
 	Mailer        mail.Sender
 	Mails         *mail.Templates
+	I18n          *i18n.Catalogue
 }
 
 // CacheTTL bounds how long a content change made by another instance stays unseen.
@@ -86,16 +88,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a.Mails = mail.NewTemplates(a.theme())
+	if a.I18n, err = i18n.Load(a.theme()); err != nil {
+		return nil, err
+	}
 	a.Enti = ente.NewService(d, a.Files)
 	a.Enti.Notify = a.notifyEnte
 	a.Requests = request.NewService(d, a.Catalogue)
 	a.Hub = notify.NewHub(log)
 	a.startBus()
 	a.Notifications = notify.NewCentre(d, a.Hub)
+	a.Notifications.Mailer = noticeMailer{a}
 	a.Requests.Changed = func(ctx context.Context, id int64, kind string, actor int64) {
 		a.pushRequest(ctx, id)
 		a.notifyRequest(ctx, id, kind, actor)
-		a.requestChanged(ctx, id, kind)
 	}
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
 	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
@@ -325,6 +330,7 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- w.App.Listen(a.Config.Addr) }()
+	go a.Notifications.RunDigests(ctx, 7) // the daily digest at 7:00
 	a.Log.Info("serving", "addr", a.Config.Addr, "base_url", a.Config.BaseURL, "env", a.Config.Env)
 	select {
 	case err := <-errc:

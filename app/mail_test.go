@@ -101,3 +101,41 @@ func TestSubmissionMailsTheProjectManagers(t *testing.T) {
 		t.Errorf("mail %+v", m)
 	}
 }
+
+func TestNotificationMailsFollowPreferences(t *testing.T) {
+	smtp := mailtest.Start(t)
+	s := apptest.Start(t, func(c *config.Config) {
+		c.Mail, c.SMTPHost, c.SMTPPort, c.SMTPTLS, c.SMTPFrom = "smtp", smtp.Host(), smtp.Port(), "none", "PAsS <noreply@pass.example.it>"
+	})
+	ctx := context.Background()
+	s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi") // mario@example.it
+	users, _, _ := s.Identity.Users(ctx, "rossi", 1)
+	u := users[0].ID
+	// Defaults: a state change at once, a message in the digest.
+	if err := s.Notifications.Notify(ctx, []int64{u}, "request.assigned", "Arretrato VIA", "/area-riservata/richieste/1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Notifications.Notify(ctx, []int64{u}, "request.message", "Arretrato VIA", "/area-riservata/richieste/1"); err != nil {
+		t.Fatal(err)
+	}
+	now := smtp.WaitFor(t, 1, 5*time.Second)
+	if len(now) != 1 || !strings.Contains(now[0].Subject, "Richiesta assegnata") || !strings.Contains(now[0].Text, "/area-riservata/notifiche/preferenze") {
+		t.Fatalf("immediate mail: %+v", now)
+	}
+	if err := s.Notifications.SetPref(ctx, u, "document", "never"); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Notifications.Notify(ctx, []int64{u}, "request.document", "Arretrato VIA", "/area-riservata/richieste/1")
+	n, err := s.Notifications.SendDigests(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("digests: %d %v", n, err)
+	}
+	all := smtp.WaitFor(t, 2, 5*time.Second)
+	d := all[1]
+	if !strings.Contains(d.Subject, "1 novità") || !strings.Contains(d.Text, "Nuovo messaggio") || strings.Contains(d.Text, "Nuovo documento") {
+		t.Errorf("digest: %q %q", d.Subject, d.Text)
+	}
+	if n, _ := s.Notifications.SendDigests(ctx); n != 0 {
+		t.Errorf("a second digest with nothing new: %d", n)
+	}
+}

@@ -2,11 +2,10 @@ package app
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"passhub/app/ente"
-	"passhub/app/request"
+	"passhub/app/notify"
 )
 
 // notifyEnte e-mails the people an ente event concerns, after its transaction committed. Failures
@@ -48,36 +47,39 @@ func (a *App) notifyEnte(ctx context.Context, ev ente.Event) {
 	}
 }
 
-// requestChanged tells the task force's project managers, by e-mail, of a request to review.
-func (a *App) requestChanged(ctx context.Context, id int64, kind string) {
-	if kind != "submitted" && kind != "created" {
-		return
+// noticeMailer sends notification e-mails to a user's address.
+type noticeMailer struct{ a *App }
+
+// SendNotices e-mails one notification, or a digest of several grouped by request.
+func (m noticeMailer) SendNotices(ctx context.Context, userID int64, items []notify.Notification, digest bool) error {
+	u, _, err := m.a.Identity.User(ctx, userID)
+	if err != nil || u.Email == "" || len(items) == 0 {
+		return err
 	}
-	r, err := a.Requests.Get(ctx, id)
-	if err != nil || r.State != request.Submitted {
-		return
+	base := strings.TrimSuffix(m.a.Config.BaseURL, "/")
+	type group struct {
+		Subject, URL string
+		Kinds        []string
 	}
-	pms, err := a.Identity.UsersWithRole(ctx, "pm", r.TaskForce)
-	if err != nil {
-		a.Log.Error("request mail: project managers", "err", err)
-		return
-	}
-	var to []string
-	for _, u := range pms {
-		if u.Email != "" {
-			to = append(to, u.Email)
+	var groups []*group
+	index := map[string]*group{}
+	for _, n := range items {
+		g, ok := index[n.URL]
+		if !ok {
+			g = &group{Subject: n.Subject, URL: base + n.URL}
+			index[n.URL] = g
+			groups = append(groups, g)
 		}
+		g.Kinds = append(g.Kinds, m.a.I18n.T("it", "notification."+n.Kind))
 	}
-	if len(to) == 0 {
-		return
+	name := "notification_now"
+	if digest {
+		name = "notification_digest"
 	}
-	msg, err := a.Mails.Render("request_submitted", "it", to, map[string]any{"Ente": r.EnteName, "Procedure": r.ProcedureCode + " " + r.ProcedureTitle,
-		"Title": r.Title, "URL": strings.TrimSuffix(a.Config.BaseURL, "/") + "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)})
+	msg, err := m.a.Mails.Render(name, "it", []string{u.Email}, map[string]any{"Name": u.FullName(), "Groups": groups,
+		"Count": len(items), "Prefs": base + "/area-riservata/notifiche/preferenze"})
 	if err != nil {
-		a.Log.Error("mail not rendered", "template", "request_submitted", "err", err)
-		return
+		return err
 	}
-	if err := a.Mailer.Send(ctx, msg); err != nil {
-		a.Log.Error("mail not sent", "template", "request_submitted", "err", err)
-	}
+	return m.a.Mailer.Send(ctx, msg)
 }

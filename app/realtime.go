@@ -122,7 +122,8 @@ func (a *App) notifyRequest(ctx context.Context, id int64, kind string, actor in
 			to = append(to, u)
 		}
 	}
-	if err := a.Notifications.Notify(ctx, to, "request."+kind, r.Title, "/area-riservata/richieste/"+strconv.FormatInt(id, 10)); err != nil {
+	subject := r.Title + " (" + r.EnteName + ", " + r.ProcedureCode + ")"
+	if err := a.Notifications.Notify(ctx, to, "request."+kind, subject, "/area-riservata/richieste/"+strconv.FormatInt(id, 10)); err != nil {
 		a.Log.Warn("notifications not stored", "err", err)
 	}
 }

@@ -203,7 +203,7 @@ func TestNotificationCentre(t *testing.T) {
 	}
 	_, body := s.Get(t, "/area-riservata/notifiche", "Cookie", pmCookie, "Accept-Language", "it")
 	doc := parse(t, body)
-	if doc.Find(".pass-unread").Length() != 1 || !strings.Contains(doc.Find(".pass-unread").Text(), "Nuova richiesta da valutare: Arretrato VIA") {
+	if doc.Find(".pass-unread").Length() != 1 || !strings.Contains(doc.Find(".pass-unread").Text(), "Nuova richiesta da valutare: Arretrato VIA (Cantù, VA-01)") {
 		t.Fatalf("notification list: %q", doc.Find(".pass-notification").Text())
 	}
 	if strings.TrimSpace(doc.Find("#bell-count").Text()) != "1" {

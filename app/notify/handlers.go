@@ -29,6 +29,23 @@ func (c *Centre) Mount(r fiber.Router, w *web.Server) {
 		}
 		return w.Fragment(ctx, "notify/bell", fiber.Map{"Bell": n})
 	})
+	r.Get("/area-riservata/notifiche/preferenze", loggedIn, func(ctx *fiber.Ctx) error {
+		w.CSRFToken(ctx)
+		prefs, err := c.Prefs(ctx.UserContext(), access.Of(ctx).UserID)
+		if err != nil {
+			return err
+		}
+		return w.Page(ctx, "notify/prefs", fiber.Map{"Title": w.T(ctx, "prefs.title"), "Prefs": prefs, "Topics": Topics,
+			"Saved": ctx.Query("fatto") != "", "Crumbs": []map[string]string{{"URL": "/area-riservata/notifiche", "Label": w.T(ctx, "notifications.title")}}})
+	})
+	r.Post("/area-riservata/notifiche/preferenze", loggedIn, func(ctx *fiber.Ctx) error {
+		for _, t := range Topics {
+			if err := c.SetPref(ctx.UserContext(), access.Of(ctx).UserID, t.Name, ctx.FormValue(t.Name, t.Default)); err != nil {
+				return fiber.ErrBadRequest
+			}
+		}
+		return ctx.Redirect("/area-riservata/notifiche/preferenze?fatto=1", fiber.StatusSeeOther)
+	})
 	r.Post("/area-riservata/notifiche/lette", loggedIn, func(ctx *fiber.Ctx) error {
 		if err := c.MarkRead(ctx.UserContext(), access.Of(ctx).UserID, 0); err != nil {
 			return err

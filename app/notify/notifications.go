@@ -21,6 +21,7 @@ type Notification struct {
 	URL       string    `bun:"url"`
 	CreatedAt time.Time `bun:"created_at"`
 	ReadAt    time.Time `bun:"read_at,nullzero"`
+	EmailedAt time.Time `bun:"emailed_at,nullzero"`
 }
 
 // Unread reports whether the notification was not read yet.
@@ -30,6 +31,8 @@ func (n *Notification) Unread() bool { return n.ReadAt.IsZero() }
 type Centre struct {
 	db  *db.DB
 	hub *Hub
+	// Mailer sends notification e-mails; nil sends none.
+	Mailer Mailer
 }
 
 // NewCentre returns the notification centre.
@@ -49,12 +52,13 @@ func (c *Centre) Notify(ctx context.Context, users []int64, kind, subject, url s
 	if len(rows) == 0 {
 		return nil
 	}
-	if _, err := c.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+	if _, err := c.db.NewInsert().Model(&rows).Returning("id").Exec(ctx); err != nil {
 		return fmt.Errorf("notify: %w", db.Map(err))
 	}
 	for u := range seen {
 		c.refreshBell(ctx, u)
 	}
+	c.mailNow(ctx, rows)
 	return nil
 }
 

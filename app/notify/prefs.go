@@ -1,0 +1,151 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"passhub/app/db"
+)
+
+// E-mail modes of a notification topic.
+const (
+	ModeNow    = "now"    // an e-mail for each notification
+	ModeDigest = "digest" // one e-mail a day with everything not yet e-mailed
+	ModeNever  = "never"  // the bell only
+)
+
+// Topics group notification kinds for preferences, with their default mode: changes of a
+// request's state are mailed at once, the workspace's traffic in the daily digest.
+var Topics = []struct{ Name, Default string }{{"state", ModeNow}, {"message", ModeDigest}, {"document", ModeDigest}, {"activity", ModeDigest}}
+
+// TopicOf returns the preference topic of a notification kind.
+func TopicOf(kind string) string {
+	switch strings.TrimPrefix(kind, "request.") {
+	case "message", "document", "activity":
+		return strings.TrimPrefix(kind, "request.")
+	}
+	return "state"
+}
+
+// Pref is a user's e-mail mode for a topic.
+type Pref struct {
+	bun.BaseModel `bun:"table:notification_prefs"`
+
+	UserID int64  `bun:"user_id,pk"`
+	Topic  string `bun:"topic,pk"`
+	Mode   string `bun:"mode"`
+}
+
+// Mailer sends the e-mails of notifications: one at once, or a digest of several.
+type Mailer interface {
+	SendNotices(ctx context.Context, userID int64, items []Notification, digest bool) error
+}
+
+// Prefs returns a user's mode for every topic, defaults included.
+func (c *Centre) Prefs(ctx context.Context, userID int64) (map[string]string, error) {
+	out := map[string]string{}
+	for _, t := range Topics {
+		out[t.Name] = t.Default
+	}
+	var rows []Pref
+	if err := c.db.NewSelect().Model(&rows).Where("user_id = ?", userID).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("notify: preferences: %w", db.Map(err))
+	}
+	for _, r := range rows {
+		out[r.Topic] = r.Mode
+	}
+	return out, nil
+}
+
+// SetPref stores a user's mode for a topic.
+func (c *Centre) SetPref(ctx context.Context, userID int64, topic, mode string) error {
+	valid := false
+	for _, t := range Topics {
+		valid = valid || t.Name == topic
+	}
+	if !valid || (mode != ModeNow && mode != ModeDigest && mode != ModeNever) {
+		return fmt.Errorf("notify: preference %s=%s: %w", topic, mode, db.ErrNotFound)
+	}
+	_, err := c.db.NewInsert().Model(&Pref{UserID: userID, Topic: topic, Mode: mode}).
+		On("CONFLICT (user_id, topic) DO UPDATE").Set("mode = EXCLUDED.mode").Exec(ctx)
+	return db.Map(err)
+}
+
+// mailNow e-mails the notifications whose topic the user wants at once, and marks those they
+// never want by e-mail as handled, so digests skip them.
+func (c *Centre) mailNow(ctx context.Context, rows []Notification) {
+	if c.Mailer == nil {
+		return
+	}
+	for _, n := range rows {
+		prefs, err := c.Prefs(ctx, n.UserID)
+		if err != nil {
+			continue
+		}
+		switch prefs[TopicOf(n.Kind)] {
+		case ModeNow:
+			if err := c.Mailer.SendNotices(ctx, n.UserID, []Notification{n}, false); err == nil {
+				c.markEmailed(ctx, []int64{n.ID})
+			}
+		case ModeNever:
+			c.markEmailed(ctx, []int64{n.ID})
+		}
+	}
+}
+
+func (c *Centre) markEmailed(ctx context.Context, ids []int64) {
+	if len(ids) == 0 {
+		return
+	}
+	_, _ = c.db.NewUpdate().Model((*Notification)(nil)).Set("emailed_at = ?", time.Now().UTC()).Where("id IN (?)", bun.In(ids)).Exec(ctx)
+}
+
+// SendDigests e-mails each user one digest of the notifications not yet e-mailed nor read, and
+// returns how many digests went out.
+func (c *Centre) SendDigests(ctx context.Context) (int, error) {
+	if c.Mailer == nil {
+		return 0, nil
+	}
+	var rows []Notification
+	if err := c.db.NewSelect().Model(&rows).Where("emailed_at IS NULL").Where("read_at IS NULL").Order("user_id", "created_at").Scan(ctx); err != nil {
+		return 0, fmt.Errorf("notify: digests: %w", db.Map(err))
+	}
+	byUser := map[int64][]Notification{}
+	for _, n := range rows {
+		byUser[n.UserID] = append(byUser[n.UserID], n)
+	}
+	sent := 0
+	for user, items := range byUser {
+		if err := c.Mailer.SendNotices(ctx, user, items, true); err != nil {
+			continue // tried again with the next digest
+		}
+		ids := make([]int64, len(items))
+		for i, n := range items {
+			ids[i] = n.ID
+		}
+		c.markEmailed(ctx, ids)
+		sent++
+	}
+	return sent, nil
+}
+
+// RunDigests sends the digests every day at hour:00 (server time) until ctx ends.
+func (c *Centre) RunDigests(ctx context.Context, hour int) {
+	for {
+		now := time.Now()
+		next := time.Date(now.Year(), now.Month(), now.Day(), hour, 0, 0, 0, now.Location())
+		if !next.After(now) {
+			next = next.Add(24 * time.Hour)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Until(next)):
+			_, _ = c.SendDigests(ctx)
+		}
+	}
+}

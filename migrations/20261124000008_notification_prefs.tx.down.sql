@@ -1,0 +1,3 @@
+ALTER TABLE notifications DROP COLUMN emailed_at;
+--bun:split
+DROP TABLE notification_prefs;
