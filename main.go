@@ -31,6 +31,7 @@ Usage:
   passhub [-config FILE] migrate               apply pending database migrations
   passhub [-config FILE] content import [DIR]  import Markdown content (default PASSHUB_CONTENT_DIR)
   passhub [-config FILE] content export DIR    write the current content back as Markdown
+  passhub [-config FILE] digest                send the notification digests now (serve sends them daily at 7:00)
   passhub [-config FILE] demo                  dev mode only: personas, enti, requests in every state
   passhub [-config FILE] enti import FILE     add enti to the registry from "istat;name;kind;province" lines
   passhub [-config FILE] user create-staff USERNAME EMAIL NAME FAMILYNAME
@@ -130,6 +131,13 @@ func command(ctx context.Context, a *app.App, args []string, stdout io.Writer) e
 		if len(rep.Errors) > 0 {
 			return fmt.Errorf("%d files not imported", len(rep.Errors))
 		}
+		return nil
+	case args[0] == "digest" && len(args) == 1:
+		n, err := a.Notifications.SendDigests(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d digests sent\n", n)
 		return nil
 	case args[0] == "demo" && len(args) == 1:
 		if !a.Config.DemoEnabled() {
