@@ -135,16 +135,9 @@ func TestPushesCrossInstances(t *testing.T) {
 	a := apptest.Start(t)
 	b := apptest.Start(t, func(c *config.Config) { c.DatabaseURL, c.DataDir = a.Config.DatabaseURL, a.Config.DataDir })
 	ctx := context.Background()
-	if _, err := a.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"}}); err != nil {
-		t.Fatal(err)
-	}
-	cantu, _ := a.Enti.ByISTAT(ctx, "013041")
 	cookie := b.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
 	users, _, _ := a.Identity.Users(ctx, "rossi", 1)
-	reg, _ := a.Enti.Register(ctx, ente.Actor{UserID: users[0].ID}, ente.RegistrationForm{EnteID: cantu.ID, Role: "sindaco", Email: "s@c.it", PEC: "c@pec.it"}, "p.pdf", []byte(pdf))
-	if _, err := a.Enti.Approve(ctx, ente.Actor{}, reg.ID); err != nil {
-		t.Fatal(err)
-	}
+	cantu := apptest.ApprovedEnte(t, a.App, "013041", "Cantù", "CO", users[0].ID)
 	r, err := a.Requests.File(ctx, request.Actor{UserID: users[0].ID}, cantu.ID, request.Form{ProcedureCode: "VA-01", Title: "Arretrato VIA",
 		Description: "Quaranta istanze in attesa da mesi, un solo istruttore.", DesiredOutcome: "Tempi medi sotto i 150 giorni."}, true)
 	if err != nil {
@@ -172,19 +165,12 @@ func TestPushesCrossInstances(t *testing.T) {
 func TestNotificationCentre(t *testing.T) {
 	s := apptest.Start(t)
 	ctx := context.Background()
-	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"}}); err != nil {
-		t.Fatal(err)
-	}
-	cantu, _ := s.Enti.ByISTAT(ctx, "013041")
 	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
 	pmCookie := s.Login(t, apptest.FiscalCode("PMPMPM80A01F205"), "Piera", "Manzoni")
 	users, _, _ := s.Identity.Users(ctx, "rossi", 1)
 	pms, _, _ := s.Identity.Users(ctx, "manzoni", 1)
 	_ = s.Identity.Grant(ctx, identity.Actor{}, pms[0].ID, "pm", "VA")
-	reg, _ := s.Enti.Register(ctx, ente.Actor{UserID: users[0].ID}, ente.RegistrationForm{EnteID: cantu.ID, Role: "sindaco", Email: "s@c.it", PEC: "c@pec.it"}, "p.pdf", []byte(pdf))
-	if _, err := s.Enti.Approve(ctx, ente.Actor{}, reg.ID); err != nil {
-		t.Fatal(err)
-	}
+	cantu := apptest.ApprovedEnte(t, s.App, "013041", "Cantù", "CO", users[0].ID)
 	bell, _, err := dial(t, s, pmCookie, "", s.URL)
 	if err != nil {
 		t.Fatal(err)

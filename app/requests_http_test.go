@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"passhub/app/apptest"
-	"passhub/app/ente"
 	"passhub/app/identity"
 )
 
@@ -38,16 +37,9 @@ func postMultipart(t *testing.T, s *apptest.Server, path, cookie string, fields 
 func TestFilingWithAttachmentThreadAndTriageFilters(t *testing.T) {
 	s := apptest.Start(t)
 	ctx := context.Background()
-	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"}}); err != nil {
-		t.Fatal(err)
-	}
-	cantu, _ := s.Enti.ByISTAT(ctx, "013041")
 	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
 	users, _, _ := s.Identity.Users(ctx, "rossi", 1)
-	reg, _ := s.Enti.Register(ctx, ente.Actor{UserID: users[0].ID}, ente.RegistrationForm{EnteID: cantu.ID, Role: "sindaco", Email: "s@comune.it", PEC: "c@pec.it"}, "p.pdf", []byte(pdf))
-	if _, err := s.Enti.Approve(ctx, ente.Actor{}, reg.ID); err != nil {
-		t.Fatal(err)
-	}
+	apptest.ApprovedEnte(t, s.App, "013041", "Cantù", "CO", users[0].ID)
 	pm := s.Login(t, apptest.FiscalCode("PMPMPM80A01F205"), "Piera", "Manzoni")
 	pms, _, _ := s.Identity.Users(ctx, "manzoni", 1)
 	_ = s.Identity.Grant(ctx, identity.Actor{}, pms[0].ID, "pm", "VA")

@@ -25,6 +25,7 @@ import (
 	"passhub/app"
 	"passhub/app/auth"
 	"passhub/app/config"
+	"passhub/app/ente"
 	"passhub/app/identity"
 	_ "passhub/plugins/all" // identity providers, storage, mail
 )
@@ -216,3 +217,27 @@ const CSRFToken = "testtesttesttesttesttesttesttesttesttesttes"
 
 // FiscalCode completes 15 characters with their check character.
 func FiscalCode(first15 string) string { return first15 + string(auth.CheckChar(first15)) }
+
+// ApprovedEnte puts an ente in the registry and makes the user its approved legal
+// representative, as a registration with the protocol and an admin's approval would.
+func ApprovedEnte(t testing.TB, a *app.App, istat, name, province string, legalRep int64) *ente.Ente {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := a.Enti.Import(ctx, []ente.Ente{{ISTAT: istat, Name: name, Kind: ente.KindComune, Province: province}}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := a.Enti.ByISTAT(ctx, istat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := a.Enti.Register(ctx, ente.Actor{UserID: legalRep}, ente.RegistrationForm{EnteID: e.ID, Role: ente.RoleSindaco,
+		Email: "protocollo@comune.example.it", PEC: "comune@pec.example.it"}, "protocollo.pdf", []byte("%PDF-1.7\n%%EOF\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Enti.Approve(ctx, ente.Actor{}, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	e, _ = a.Enti.ByISTAT(ctx, istat)
+	return e
+}

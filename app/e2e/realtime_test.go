@@ -9,10 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"passhub/app/apptest"
-	"passhub/app/demo"
-	"passhub/app/ente"
 	"passhub/app/request"
-	"passhub/plugins/devidp"
 )
 
 // TestMessagesAppearWithoutReload opens one workspace in two browsers, the delegate's and the
@@ -20,21 +17,7 @@ import (
 func TestMessagesAppearWithoutReload(t *testing.T) {
 	s := apptest.Start(t)
 	ctx := context.Background()
-	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"},
-		{ISTAT: "015146", Name: "Milano", Kind: ente.KindComune, Province: "MI"}}); err != nil {
-		t.Fatal(err)
-	}
-	var people []demo.Person
-	for _, p := range devidp.Personas {
-		people = append(people, demo.Person{Key: p.Key, FiscalCode: p.FiscalCode, Name: p.Name, FamilyName: p.FamilyName, Email: p.Email})
-	}
-	sv := demo.Services{Identity: s.Identity, Enti: s.Enti}
-	if err := demo.Seed(ctx, sv, people); err != nil {
-		t.Fatal(err)
-	}
-	if err := demo.SeedRequests(ctx, sv, demo.Requests{Requests: s.Requests, Workspace: s.Workspace}, people); err != nil {
-		t.Fatal(err)
-	}
+	seedPersonas(t, s, true)
 	list, _, err := s.Requests.List(ctx, request.Filter{States: []request.State{request.Waiting}})
 	if err != nil || len(list) != 1 {
 		t.Fatalf("demo request: %v %v", list, err)

@@ -12,10 +12,7 @@ import (
 
 	"passhub/app/apptest"
 	"passhub/app/auth"
-	"passhub/app/demo"
-	"passhub/app/ente"
 	"passhub/app/identity"
-	"passhub/plugins/devidp"
 )
 
 // TestRequestJourney is why PAsS exists, in three browsers: the ente files a request, the PM
@@ -25,17 +22,7 @@ import (
 func TestRequestJourney(t *testing.T) {
 	s := apptest.Start(t)
 	ctx := context.Background()
-	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"},
-		{ISTAT: "015146", Name: "Milano", Kind: ente.KindComune, Province: "MI"}}); err != nil {
-		t.Fatal(err)
-	}
-	var people []demo.Person
-	for _, p := range devidp.Personas {
-		people = append(people, demo.Person{Key: p.Key, FiscalCode: p.FiscalCode, Name: p.Name, FamilyName: p.FamilyName, Email: p.Email})
-	}
-	if err := demo.Seed(ctx, demo.Services{Identity: s.Identity, Enti: s.Enti}, people); err != nil {
-		t.Fatal(err)
-	}
+	seedPersonas(t, s, false)
 	// A second expert of the task force, who never logs in here.
 	other, _, err := s.Identity.Login(ctx, auth.Identity{FiscalCode: apptest.FiscalCode("SPRSPR81A01F205"), Name: "Sara", FamilyName: "Conti", Method: "spid", Level: 2}, identity.Client{})
 	if err != nil {
