@@ -338,6 +338,7 @@ func (a *App) Serve(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	a.Log.Info("shutting down")
+	a.Hub.Shutdown() // open pages reconnect and catch up
 	if err := w.App.ShutdownWithTimeout(a.Config.ShutdownTimeout); err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("app: shutdown: %w", err)
 	}

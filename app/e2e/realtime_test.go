@@ -43,6 +43,15 @@ func TestMessagesAppearWithoutReload(t *testing.T) {
 	if eval[int](t, delegate, "window.__marker || 0") != 7 {
 		t.Error("the delegate's page reloaded")
 	}
+	// The sockets drop as in a restart; a message posted meanwhile shows once the page reconnects.
+	s.Hub.Shutdown()
+	expertUser, _ := s.Identity.UserByFiscalCode(ctx, "TINIT-"+persona(t, "esperto").FiscalCode)
+	r, _ := s.Requests.Get(ctx, list[0].ID)
+	if _, err := s.Workspace.Post(ctx, request.Actor{UserID: expertUser.ID, Name: "Luca Costa"}, r, true, "Scritto mentre eri disconnesso."); err != nil {
+		t.Fatal(err)
+	}
+	delegate.run(t, chromedp.Poll[chromedp.Void]("document.querySelector('#thread').textContent.includes('mentre eri disconnesso')",
+		chromedp.WithPollingTimeout(20*time.Second)))
 	// Someone of another ente cannot open the workspace at all.
 	other := newTab(t)
 	devLogin(t, other, s, "delegato-altro-ente")

@@ -37,6 +37,9 @@ type client struct {
 	topics []string
 	send   chan []byte
 	once   sync.Once
+	// code is the close code sent when the hub ends the connection: 1013 (try again later) and
+	// 1012 (service restart) make the page reconnect, 1008 (policy) does not.
+	code int
 }
 
 // NewHub returns an empty hub.
@@ -93,7 +96,7 @@ func (h *Hub) Publish(topic string, frame []byte) int {
 		h.mu.Lock()
 		h.dropped++
 		h.mu.Unlock()
-		c.close()
+		c.closeWith(websocket.CloseTryAgainLater)
 	}
 	return n
 }
@@ -107,7 +110,23 @@ func (h *Hub) CloseUser(userID int64) {
 	}
 	h.mu.RUnlock()
 	for _, c := range cs {
-		c.close()
+		c.closeWith(websocket.ClosePolicyViolation)
+	}
+}
+
+// Shutdown closes every connection as a restart (1012), so pages reconnect, to this instance
+// when it comes back or to another one, and catch up.
+func (h *Hub) Shutdown() {
+	h.mu.RLock()
+	var cs []*client
+	for _, set := range h.users {
+		for c := range set {
+			cs = append(cs, c)
+		}
+	}
+	h.mu.RUnlock()
+	for _, c := range cs {
+		c.closeWith(websocket.CloseServiceRestart)
 	}
 }
 
@@ -129,8 +148,11 @@ func (h *Hub) Dropped() int {
 	return h.dropped
 }
 
-func (c *client) close() {
+func (c *client) close() { c.closeWith(websocket.CloseNormalClosure) }
+
+func (c *client) closeWith(code int) {
 	c.once.Do(func() {
+		c.code = code
 		c.hub.remove(c)
 		close(c.send)
 	})
@@ -163,7 +185,7 @@ func (c *client) write() {
 		case frame, ok := <-c.send:
 			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if !ok {
-				_ = c.conn.WriteMessage(websocket.CloseMessage, []byte{})
+				_ = c.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(c.code, ""))
 				return
 			}
 			if err := c.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
