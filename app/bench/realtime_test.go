@@ -3,7 +3,10 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"runtime"
 	"sort"
 	"strconv"
@@ -87,6 +90,8 @@ func fanOut(b *testing.B, n int) {
 	runtime.ReadMemStats(&after)
 	perConn := float64((after.HeapInuse+after.StackInuse)-(before.HeapInuse+before.StackInuse)) / float64(n)
 
+	serverOnly := serverMemoryPerConnection(b, s.Hub.Connections, url, cookie, n)
+
 	arrivals := make(chan time.Time, n)
 	var wg sync.WaitGroup
 	for _, c := range conns {
@@ -120,14 +125,67 @@ func fanOut(b *testing.B, n int) {
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
-	msg := fmt.Sprintf("websocket fan-out on %s, %d clients on one workspace, %d messages: post-to-arrival p50 %v, p99 %v; memory per idle connection (server + client) %.1f KB; dropped %d",
-		database(), n, rounds, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), perConn/1024, s.Hub.Dropped())
+	msg := fmt.Sprintf("websocket fan-out on %s, %d clients on one workspace, %d messages: post-to-arrival p50 %v, p99 %v; memory per idle connection: server %.1f KB (clients in another process), server + client %.1f KB; dropped %d",
+		database(), n, rounds, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), serverOnly/1024, perConn/1024, s.Hub.Dropped())
 	fmt.Println(msg)
 	addSummary("%s", msg)
 	b.ReportMetric(float64(p99.Microseconds()), "p99_µs")
-	b.ReportMetric(perConn/1024, "KB/conn")
+	b.ReportMetric(perConn/1024, "KB/conn_both")
+	b.ReportMetric(serverOnly/1024, "KB/conn_server")
 	for _, c := range conns {
 		c.Close()
 	}
 	wg.Wait()
+}
+
+// serverMemoryPerConnection measures what idle connections cost the server alone: a child process
+// (this test binary, run as TestDialHelper) holds n connections while this process, the server,
+// reads its own heap and stacks.
+func serverMemoryPerConnection(b *testing.B, connections func() int, url, cookie string, n int) float64 {
+	b.Helper()
+	base := connections()
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDialHelper$", "-test.timeout=5m")
+	cmd.Env = append(os.Environ(), "PASSHUB_DIAL_URL="+url, "PASSHUB_DIAL_COOKIE="+cookie, "PASSHUB_DIAL_N="+strconv.Itoa(n))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { stdin.Close(); _ = cmd.Wait() }()
+	for deadline := time.Now().Add(60 * time.Second); connections() < base+n; {
+		if time.Now().After(deadline) {
+			b.Fatalf("the helper opened %d of %d connections", connections()-base, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	return float64(int64(after.HeapInuse+after.StackInuse)-int64(before.HeapInuse+before.StackInuse)) / float64(n)
+}
+
+// TestDialHelper is not a test: run by serverMemoryPerConnection in a child process, it holds
+// PASSHUB_DIAL_N websocket connections open until its standard input closes.
+func TestDialHelper(t *testing.T) {
+	url := os.Getenv("PASSHUB_DIAL_URL")
+	if url == "" {
+		t.Skip("helper process of BenchmarkWebsocketFanOut; runs only when the benchmark starts it")
+	}
+	n, _ := strconv.Atoi(os.Getenv("PASSHUB_DIAL_N"))
+	h := http.Header{"Cookie": {os.Getenv("PASSHUB_DIAL_COOKIE")}}
+	dialer := websocket.Dialer{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024}
+	for i := 0; i < n; i++ {
+		c, _, err := dialer.Dial(url, h)
+		if err != nil {
+			t.Fatalf("dial %d: %v", i, err)
+		}
+		defer c.Close()
+	}
+	_, _ = io.Copy(io.Discard, os.Stdin)
 }

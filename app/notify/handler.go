@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
@@ -21,7 +22,8 @@ type Authorizer interface {
 // without a session it answers 401, from another origin 403.
 func (h *Hub) Handler(baseURL string, auth Authorizer) fiber.Handler {
 	base, _ := url.Parse(baseURL)
-	upgrader := websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 4096, CheckOrigin: func(r *http.Request) bool {
+	// Idle connections hold no write buffer: it comes from a pool for each frame.
+	upgrader := websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 4096, WriteBufferPool: &sync.Pool{}, CheckOrigin: func(r *http.Request) bool {
 		o := r.Header.Get("Origin")
 		if o == "" {
 			return true // not a browser
