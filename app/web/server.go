@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -43,6 +44,7 @@ type Server struct {
 	production bool
 	baseURL    string
 	metrics    *metrics
+	engine     *html.Engine
 	csrfExempt map[string]bool
 	// Pages is the cache of anonymous pages; nil when turned off.
 	Pages *PageCache
@@ -61,6 +63,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{Assets: assets, I18n: cat, log: o.Log, production: o.Production, baseURL: o.BaseURL, metrics: newMetrics(), csrfExempt: map[string]bool{}}
 
 	engine := html.NewFileSystem(http.FS(o.Theme), ".html")
+	s.engine = engine
 	engine.AddFuncMap(s.funcs())
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
@@ -188,10 +191,18 @@ func (s *Server) base(c *fiber.Ctx, data fiber.Map) fiber.Map {
 	return m
 }
 
-// Page renders the page template name inside the main layout.
+// Page renders the page template name inside the main layout. The page is rendered first and
+// handed to the layout as .Content: rendering both without the engine's layout mechanism (which
+// takes an exclusive lock for every render) lets pages render in parallel.
 func (s *Server) Page(c *fiber.Ctx, name string, data fiber.Map) error {
+	m := s.base(c, data)
+	var page bytes.Buffer
+	if err := s.engine.Render(&page, name, m); err != nil {
+		return err
+	}
+	m["Content"] = template.HTML(page.String()) //nolint:gosec // rendered by html/template
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Render(name, s.base(c, data), "layouts/main")
+	return s.engine.Render(c, "layouts/main", m)
 }
 
 // Fragment renders the template name alone, for htmx swaps.
