@@ -39,6 +39,7 @@ type DB struct {
 	*bun.DB
 	// Kind is SQLite or Postgres.
 	Kind string
+	dsn  string
 }
 
 // Open connects to the database named by url, or to a SQLite file at sqlitePath when url is
@@ -70,7 +71,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
-	d := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Kind: SQLite}
+	d := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Kind: SQLite, dsn: "file:" + path + "?" + q.Encode()}
 	if err := d.checkSQLite(ctx); err != nil {
 		_ = sqldb.Close()
 		return nil, err
@@ -103,12 +104,28 @@ func openPostgres(ctx context.Context, databaseURL string) (*DB, error) {
 		return nil, fmt.Errorf("db: open postgres: %w", err)
 	}
 	sqldb.SetMaxOpenConns(20)
-	d := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Kind: Postgres}
+	d := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Kind: Postgres, dsn: databaseURL}
 	if err := d.PingContext(ctx); err != nil {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("db: connect to postgres: %w", err)
 	}
 	return d, nil
+}
+
+// OpenSibling opens a second, independent pool on the same database with the same settings.
+func (d *DB) OpenSibling(ctx context.Context) (*sql.DB, error) {
+	name := "pgx"
+	if d.Kind == SQLite {
+		name = sqliteshim.ShimName
+	}
+	sqldb, err := sql.Open(name, d.dsn)
+	if err == nil {
+		err = sqldb.PingContext(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: open a second pool: %w", err)
+	}
+	return sqldb, nil
 }
 
 // Map turns driver errors into ErrNotFound or ErrConflict, keeping the original in the chain.
