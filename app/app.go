@@ -28,6 +28,7 @@ import (
 	"passhub/app/ente"
 	"passhub/app/i18n"
 	"passhub/app/identity"
+	"passhub/app/jobs"
 	"passhub/app/mail"
 	"passhub/app/notify"
 	"passhub/app/portal"
@@ -57,6 +58,7 @@ type App struct {
 	Bus           notify.Bus
 	Notifications *notify.Centre
 	stopBus       func()
+	Jobs          *jobs.Queue
 	Mailer        mail.Sender
 	Mails         *mail.Templates
 	I18n          *i18n.Catalogue
@@ -92,15 +94,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a.Enti = ente.NewService(d, a.Files)
-	a.Enti.Notify = a.notifyEnte
+	a.Enti.Enqueue = func(ctx context.Context, tx bun.IDB, ev ente.Event) error { return a.enqueue(ctx, tx, enteEventArgs(ev)) }
 	a.Requests = request.NewService(d, a.Catalogue)
 	a.Hub = notify.NewHub(log)
 	a.startBus()
 	a.Notifications = notify.NewCentre(d, a.Hub)
 	a.Notifications.Mailer = noticeMailer{a}
-	a.Requests.Changed = func(ctx context.Context, id int64, kind string, actor int64) {
-		a.pushRequest(ctx, id)
-		a.notifyRequest(ctx, id, kind, actor)
+	a.Requests.Changed = func(ctx context.Context, id int64, _ string, _ int64) { a.pushRequest(ctx, id) }
+	a.Requests.Enqueue = func(ctx context.Context, tx bun.IDB, c request.Change) error {
+		return a.enqueue(ctx, tx, RequestEventArgs{Change: c})
 	}
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
 	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
@@ -115,15 +117,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	return a, nil
 }
 
-// Close stops the event listener and releases the database.
+// Close stops the job workers and the event listener, and releases the database.
 func (a *App) Close() error {
+	var err error
+	if a.Jobs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+		err = a.Jobs.Stop(ctx)
+		cancel()
+	}
 	if a.stopBus != nil {
 		a.stopBus()
 	}
-	return a.DB.Close()
+	return errors.Join(err, a.DB.Close())
 }
 
-// Migrate applies pending migrations.
+// Migrate applies pending migrations, the job queue's included, and opens the queue.
 func (a *App) Migrate(ctx context.Context) error {
 	n, err := a.DB.Migrate(ctx)
 	if err != nil {
@@ -131,6 +139,9 @@ func (a *App) Migrate(ctx context.Context) error {
 	}
 	if n > 0 {
 		a.Log.Info("migrations applied", "count", n)
+	}
+	if a.Jobs == nil {
+		return a.openJobs(ctx)
 	}
 	return nil
 }
@@ -328,9 +339,11 @@ func (a *App) Serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := a.StartJobs(ctx); err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- w.App.Listen(a.Config.Addr) }()
-	go a.Notifications.RunDigests(ctx, 7) // the daily digest at 7:00
 	a.Log.Info("serving", "addr", a.Config.Addr, "base_url", a.Config.BaseURL, "env", a.Config.Env)
 	select {
 	case err := <-errc:

@@ -4,58 +4,68 @@ import (
 	"context"
 	"strings"
 
-	"passhub/app/ente"
+	"passhub/app/identity"
 	"passhub/app/notify"
 )
 
-// notifyEnte e-mails the people an ente event concerns, after its transaction committed. Failures
-// are logged: the reserved area shows the same facts, and durable delivery comes with jobs.
-func (a *App) notifyEnte(ctx context.Context, ev ente.Event) {
-	var name string
-	var to []string
-	data := map[string]any{"URL": strings.TrimSuffix(a.Config.BaseURL, "/") + "/area-riservata"}
-	if ev.Ente != nil {
-		data["Ente"] = ev.Ente.Name
+// mailEnteEvent e-mails the people an ente's event concerns: the applicant of a registration (at
+// the address given with it and at their own), or the person invited as a delegate.
+func (a *App) mailEnteEvent(ctx context.Context, ev EnteEventArgs) error {
+	base := strings.TrimSuffix(a.Config.BaseURL, "/")
+	data := map[string]any{"URL": base + "/area-riservata"}
+	if e, err := a.Enti.Ente(ctx, ev.EnteID); err == nil {
+		data["Ente"] = e.Name
 	}
-	switch ev.Kind {
+	switch ev.Kind_ {
 	case "registration.submitted", "registration.approved", "registration.rejected":
-		name = strings.ReplaceAll(strings.TrimPrefix(ev.Kind, "registration."), ".", "_")
-		name = "registration_" + name
-		to = []string{ev.Registration.Email}
-		if u, _, err := a.Identity.User(ctx, ev.Registration.ApplicantID); err == nil {
-			data["Name"] = u.FullName()
-			if u.Email != "" && !strings.EqualFold(u.Email, ev.Registration.Email) {
+		reg, err := a.Enti.Registration(ctx, ev.RegistrationID)
+		if err != nil {
+			return err
+		}
+		to, lang := []string{reg.Email}, "it"
+		if u, _, err := a.Identity.User(ctx, reg.ApplicantID); err == nil {
+			data["Name"], lang = u.FullName(), langOf(u)
+			if u.Email != "" && !strings.EqualFold(u.Email, reg.Email) && u.EmailBouncedAt.IsZero() {
 				to = append(to, u.Email)
 			}
 		}
-		data["Reason"] = ev.Registration.Reason
+		data["Reason"] = reg.Reason
+		return a.sendEach(ctx, "registration_"+strings.TrimPrefix(ev.Kind_, "registration."), lang, to, data)
 	case "delegate.invited":
-		name, to = "delegate_invited", []string{ev.Invitation.Email}
-		data["FiscalCode"] = strings.TrimPrefix(ev.Invitation.FiscalCode, "TINIT-")
-		data["Expires"] = ev.Invitation.ExpiresAt.Format("02/01/2006")
-		data["URL"] = strings.TrimSuffix(a.Config.BaseURL, "/") + "/accedi"
-	default:
-		return
+		invs, err := a.Enti.Invitations(ctx, ev.EnteID)
+		if err != nil {
+			return err
+		}
+		for _, inv := range invs {
+			if inv.ID == ev.InvitationID {
+				data["FiscalCode"] = strings.TrimPrefix(inv.FiscalCode, "TINIT-")
+				data["Expires"] = inv.ExpiresAt.Format("02/01/2006")
+				data["URL"] = base + "/accedi"
+				return a.sendEach(ctx, "delegate_invited", "it", []string{inv.Email}, data)
+			}
+		}
 	}
-	msg, err := a.Mails.Render(name, "it", to, data)
-	if err != nil {
-		a.Log.Error("mail not rendered", "template", name, "err", err)
-		return
-	}
-	if err := a.Mailer.Send(ctx, msg); err != nil {
-		a.Log.Error("mail not sent", "template", name, "to", strings.Join(to, ", "), "err", err)
-	}
+	return nil
 }
 
-// noticeMailer sends notification e-mails to a user's address.
+func langOf(u *identity.User) string {
+	if u.Lang == "en" {
+		return "en"
+	}
+	return "it"
+}
+
+// noticeMailer sends notification e-mails to a user's address, in their language.
 type noticeMailer struct{ a *App }
 
-// SendNotices e-mails one notification, or a digest of several grouped by request.
+// SendNotices e-mails one notification, or a digest of several grouped by request. A user with no
+// address, or whose address was refused for good, gets nothing.
 func (m noticeMailer) SendNotices(ctx context.Context, userID int64, items []notify.Notification, digest bool) error {
 	u, _, err := m.a.Identity.User(ctx, userID)
-	if err != nil || u.Email == "" || len(items) == 0 {
+	if err != nil || u.Email == "" || !u.EmailBouncedAt.IsZero() || len(items) == 0 {
 		return err
 	}
+	lang := langOf(u)
 	base := strings.TrimSuffix(m.a.Config.BaseURL, "/")
 	type group struct {
 		Subject, URL string
@@ -70,16 +80,16 @@ func (m noticeMailer) SendNotices(ctx context.Context, userID int64, items []not
 			index[n.URL] = g
 			groups = append(groups, g)
 		}
-		g.Kinds = append(g.Kinds, m.a.I18n.T("it", "notification."+n.Kind))
+		g.Kinds = append(g.Kinds, m.a.I18n.T(lang, "notification."+n.Kind))
 	}
 	name := "notification_now"
 	if digest {
 		name = "notification_digest"
 	}
-	msg, err := m.a.Mails.Render(name, "it", []string{u.Email}, map[string]any{"Name": u.FullName(), "Groups": groups,
+	msg, err := m.a.Mails.Render(name, lang, []string{u.Email}, map[string]any{"Name": u.FullName(), "Groups": groups,
 		"Count": len(items), "Prefs": base + "/area-riservata/notifiche/preferenze"})
 	if err != nil {
 		return err
 	}
-	return m.a.Mailer.Send(ctx, msg)
+	return m.a.send(ctx, msg)
 }

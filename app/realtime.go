@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -89,16 +90,18 @@ func (a *App) startBus() {
 // notifyRequest puts a notification in the bell of the people a request's change concerns: the
 // task force's PMs for a request to review; the ente's members, the assigned experts and the PMs
 // for everything else; never the person who made the change.
-func (a *App) notifyRequest(ctx context.Context, id int64, kind string, actor int64) {
+func (a *App) notifyRequest(ctx context.Context, id int64, kind string, actor int64) error {
 	r, err := a.Requests.Get(ctx, id)
-	if err != nil || r.State == request.Draft {
-		return
+	if errors.Is(err, db.ErrNotFound) || (err == nil && r.State == request.Draft) {
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	var users []int64
 	pms, err := a.Identity.UsersWithRole(ctx, "pm", r.TaskForce)
 	if err != nil {
-		a.Log.Warn("notifications: project managers", "err", err)
-		return
+		return err
 	}
 	for _, u := range pms {
 		users = append(users, u.ID)
@@ -107,8 +110,7 @@ func (a *App) notifyRequest(ctx context.Context, id int64, kind string, actor in
 		users = append(users, r.ExpertIDs()...)
 		members, err := a.Enti.Members(ctx, r.EnteID)
 		if err != nil {
-			a.Log.Warn("notifications: members", "err", err)
-			return
+			return err
 		}
 		for _, m := range members {
 			if m.Enabled {
@@ -123,7 +125,5 @@ func (a *App) notifyRequest(ctx context.Context, id int64, kind string, actor in
 		}
 	}
 	subject := r.Title + " (" + r.EnteName + ", " + r.ProcedureCode + ")"
-	if err := a.Notifications.Notify(ctx, to, "request."+kind, subject, "/area-riservata/richieste/"+strconv.FormatInt(id, 10)); err != nil {
-		a.Log.Warn("notifications not stored", "err", err)
-	}
+	return a.Notifications.Notify(ctx, to, "request."+kind, subject, "/area-riservata/richieste/"+strconv.FormatInt(id, 10))
 }

@@ -60,6 +60,7 @@ func Config(t testing.TB, opts ...Option) config.Config {
 	cfg.ContentDir = ContentDir()
 	cfg.DatabaseURL = DatabaseURL(t)
 	cfg.LogLevel = "warn"
+	cfg.JobsPoll = 20 * time.Millisecond
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -117,6 +118,9 @@ func New(t testing.TB, opts ...Option) *app.App {
 	t.Cleanup(func() { _ = a.Close() })
 	if err := a.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
+	}
+	if err := a.StartJobs(ctx); err != nil {
+		t.Fatalf("jobs: %v", err)
 	}
 	if cfg.ContentDir != "" {
 		rep, err := a.ImportContent(ctx, cfg.ContentDir)

@@ -65,6 +65,8 @@ type Config struct {
 	Storage string `yaml:"storage" env:"STORAGE"`
 	// PageCache keeps the public pages anonymous visitors get for this long (0 turns it off).
 	PageCache time.Duration `yaml:"page_cache" env:"PAGE_CACHE"`
+	// JobsPoll is how often idle job workers look for new jobs (e-mail, search index).
+	JobsPoll time.Duration `yaml:"jobs_poll" env:"JOBS_POLL"`
 	// Mail names the e-mail sender: "log" (delivers nothing, logs) or "smtp".
 	Mail         string `yaml:"mail" env:"MAIL"`
 	SMTPHost     string `yaml:"smtp_host" env:"SMTP_HOST"`
@@ -97,6 +99,7 @@ func Defaults() Config {
 		SessionAbsolute: 12 * time.Hour,
 		SPIDLevel:       2,
 		PageCache:       30 * time.Second,
+		JobsPoll:        500 * time.Millisecond,
 		Mail:            "log",
 	}
 }

@@ -40,7 +40,7 @@ type Actor = audit.Actor
 
 // Event is something that happened to an ente that people must be told about.
 type Event struct {
-	Kind         string // "registration.submitted", "registration.approved", "registration.rejected", "delegate.invited", "delegate.disabled"
+	Kind         string // "registration.submitted", "registration.approved", "registration.rejected", "delegate.invited"
 	Ente         *Ente
 	Registration *Registration
 	Invitation   *Invitation
@@ -56,8 +56,9 @@ type Service struct {
 	MaxProtocol int64
 	// InvitationTTL is how long an invitation can be accepted.
 	InvitationTTL time.Duration
-	// Notify is told, after commit, of the events people must hear about (e-mail).
-	Notify func(ctx context.Context, ev Event)
+	// Enqueue is told, inside the transaction, of the events people must hear about, so that
+	// their e-mails go out if and only if the change commits.
+	Enqueue func(ctx context.Context, tx bun.IDB, ev Event) error
 	// EndSessions ends every session of a user, inside the transaction that disables them.
 	EndSessions func(ctx context.Context, tx bun.IDB, userID int64) error
 	now         func() time.Time
@@ -66,7 +67,7 @@ type Service struct {
 // NewService returns the ente service storing protocols in files.
 func NewService(d *db.DB, files storage.Store) *Service {
 	return &Service{db: d, files: files, MaxProtocol: 10 << 20, InvitationTTL: 14 * 24 * time.Hour,
-		Notify: func(context.Context, Event) {}, EndSessions: func(context.Context, bun.IDB, int64) error { return nil },
+		Enqueue: func(context.Context, bun.IDB, Event) error { return nil }, EndSessions: func(context.Context, bun.IDB, int64) error { return nil },
 		now: func() time.Time { return time.Now().UTC() }}
 }
 
@@ -166,7 +167,6 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 	}
 	key := "protocols/" + hash[:2] + "/" + hash + ext
 	var reg *Registration
-	var ente *Ente
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		e, err := s.store.Ente(ctx, tx, f.EnteID)
 		if err != nil {
@@ -199,10 +199,12 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 				return err
 			}
 		}
-		ente = e
-		return audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "registration.submit",
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "registration.submit",
 			ObjectType: "registration", ObjectID: reg.ID, EnteID: e.ID,
-			Detail: fmt.Sprintf("%s, %s, protocol %s (%d bytes, signed %v)", kind, f.Role, hash[:12], len(protocol), signed)})
+			Detail: fmt.Sprintf("%s, %s, protocol %s (%d bytes, signed %v)", kind, f.Role, hash[:12], len(protocol), signed)}); err != nil {
+			return err
+		}
+		return s.Enqueue(ctx, tx, Event{Kind: "registration.submitted", Ente: e, Registration: reg, UserID: who.UserID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ente: register: %w", err)
@@ -212,7 +214,6 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 	if err := s.files.Put(ctx, key, bytes.NewReader(protocol)); err != nil {
 		return nil, fmt.Errorf("ente: store protocol: %w", err)
 	}
-	s.Notify(ctx, Event{Kind: "registration.submitted", Ente: ente, Registration: reg, UserID: who.UserID})
 	return reg, nil
 }
 
@@ -298,13 +299,15 @@ func (s *Service) Approve(ctx context.Context, admin Actor, regID int64) (*Regis
 			return err
 		}
 		reg = r
-		return audit.Record(ctx, tx, audit.Entry{ActorID: admin.UserID, Actor: admin.Name, IP: admin.IP, Action: "registration.approve",
-			ObjectType: "registration", ObjectID: r.ID, EnteID: r.EnteID, Detail: r.Kind})
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: admin.UserID, Actor: admin.Name, IP: admin.IP, Action: "registration.approve",
+			ObjectType: "registration", ObjectID: r.ID, EnteID: r.EnteID, Detail: r.Kind}); err != nil {
+			return err
+		}
+		return s.Enqueue(ctx, tx, Event{Kind: "registration.approved", Ente: r.Ente, Registration: r, UserID: r.ApplicantID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ente: approve %d: %w", regID, err)
 	}
-	s.Notify(ctx, Event{Kind: "registration.approved", Ente: reg.Ente, Registration: reg, UserID: reg.ApplicantID})
 	return reg, nil
 }
 
@@ -337,13 +340,15 @@ func (s *Service) Reject(ctx context.Context, admin Actor, regID int64, reason s
 			}
 		}
 		reg = r
-		return audit.Record(ctx, tx, audit.Entry{ActorID: admin.UserID, Actor: admin.Name, IP: admin.IP, Action: "registration.reject",
-			ObjectType: "registration", ObjectID: r.ID, EnteID: r.EnteID, Detail: reason})
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: admin.UserID, Actor: admin.Name, IP: admin.IP, Action: "registration.reject",
+			ObjectType: "registration", ObjectID: r.ID, EnteID: r.EnteID, Detail: reason}); err != nil {
+			return err
+		}
+		return s.Enqueue(ctx, tx, Event{Kind: "registration.rejected", Ente: r.Ente, Registration: r, UserID: r.ApplicantID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ente: reject %d: %w", regID, err)
 	}
-	s.Notify(ctx, Event{Kind: "registration.rejected", Ente: reg.Ente, Registration: reg, UserID: reg.ApplicantID})
 	return reg, nil
 }
 
@@ -402,14 +407,19 @@ func (s *Service) Invite(ctx context.Context, who Actor, enteID int64, fiscalCod
 		if err := s.store.InsertInvitation(ctx, tx, inv); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "delegate.invite",
-			ObjectType: "invitation", ObjectID: inv.ID, EnteID: enteID, Detail: code})
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "delegate.invite",
+			ObjectType: "invitation", ObjectID: inv.ID, EnteID: enteID, Detail: code}); err != nil {
+			return err
+		}
+		e, err := s.store.Ente(ctx, tx, enteID)
+		if err != nil {
+			return err
+		}
+		return s.Enqueue(ctx, tx, Event{Kind: "delegate.invited", Ente: e, Invitation: inv})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ente: invite: %w", err)
 	}
-	e, _ := s.store.Ente(ctx, s.db, enteID)
-	s.Notify(ctx, Event{Kind: "delegate.invited", Ente: e, Invitation: inv})
 	return inv, nil
 }
 
@@ -457,8 +467,7 @@ func (s *Service) AcceptInvitations(ctx context.Context, tx bun.IDB, userID int6
 // SetDelegateEnabled enables or disables a delegate; a disabled delegate loses access at once,
 // sessions included.
 func (s *Service) SetDelegateEnabled(ctx context.Context, who Actor, enteID, membershipID int64, enabled bool) error {
-	var userID int64
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		m, err := s.store.Membership(ctx, tx, enteID, membershipID)
 		if err != nil {
 			return err
@@ -477,15 +486,9 @@ func (s *Service) SetDelegateEnabled(ctx context.Context, who Actor, enteID, mem
 				return err
 			}
 		}
-		userID = m.UserID
 		return audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: action,
 			ObjectType: "membership", ObjectID: m.ID, EnteID: enteID})
 	})
-	if err == nil && !enabled {
-		e, _ := s.store.Ente(ctx, s.db, enteID)
-		s.Notify(ctx, Event{Kind: "delegate.disabled", Ente: e, UserID: userID})
-	}
-	return err
 }
 
 // RemoveDelegate removes a delegate from the ente; they keep nothing of it.

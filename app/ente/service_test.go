@@ -3,6 +3,7 @@ package ente_test
 import (
 	"context"
 	"errors"
+	"github.com/uptrace/bun"
 	"io"
 	"testing"
 
@@ -90,7 +91,13 @@ func TestRegistrationLifecycle(t *testing.T) {
 	w := setup(t)
 	mayor := ente.Actor{UserID: login(t, w.a, "RSSMRA80A01F205X", "Mario", "Rossi"), Name: "Mario Rossi"}
 	var events []string
-	w.a.Enti.Notify = func(_ context.Context, ev ente.Event) { events = append(events, ev.Kind) }
+	w.a.Enti.Enqueue = func(_ context.Context, tx bun.IDB, ev ente.Event) error {
+		if _, ok := tx.(bun.Tx); !ok {
+			t.Errorf("%s told outside its transaction", ev.Kind)
+		}
+		events = append(events, ev.Kind)
+		return nil
+	}
 
 	reg, err := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "Protocollo firmato.pdf", []byte(pdf))
 	if err != nil {

@@ -75,8 +75,11 @@ func (s *Service) Login(ctx context.Context, id auth.Identity, from Client) (*Us
 			return ErrDisabled
 		}
 		u.Name, u.FamilyName = id.Name, id.FamilyName
-		if id.Email != "" {
-			u.Email = id.Email
+		if id.Email != "" && !strings.EqualFold(id.Email, u.Email) {
+			u.Email, u.EmailBouncedAt, u.EmailBounce = id.Email, time.Time{}, "" // a new address gets a new chance
+		}
+		if u.Lang == "" {
+			u.Lang = "it"
 		}
 		u.LastLoginAt, u.LastMethod, u.UpdatedAt = now, id.Method, now
 		if u.ID == 0 {
@@ -334,4 +337,24 @@ func (s *Service) UsersWithRole(ctx context.Context, role, taskForce string) ([]
 		return nil, fmt.Errorf("identity: users with role %s: %w", role, db.Map(err))
 	}
 	return out, nil
+}
+
+// MarkBounced records that the mail server refused address for good: the users who have it get no
+// more e-mail until their address changes, and see why in their preferences.
+func (s *Service) MarkBounced(ctx context.Context, address, answer string) error {
+	if len(answer) > 500 {
+		answer = answer[:500]
+	}
+	_, err := s.db.NewUpdate().Model((*User)(nil)).Set("email_bounced_at = ?", s.now()).Set("email_bounce = ?", answer).
+		Where("LOWER(email) = ?", strings.ToLower(strings.TrimSpace(address))).Exec(ctx)
+	return db.Map(err)
+}
+
+// SetLang sets the language of a user's e-mails.
+func (s *Service) SetLang(ctx context.Context, userID int64, lang string) error {
+	if lang != "it" && lang != "en" {
+		return fmt.Errorf("identity: language %q: %w", lang, db.ErrNotFound)
+	}
+	_, err := s.db.NewUpdate().Model((*User)(nil)).Set("lang = ?", lang).Where("id = ?", userID).Exec(ctx)
+	return db.Map(err)
 }

@@ -29,8 +29,6 @@ const MaxAttempts = 12
 
 // Options tune the queue.
 type Options struct {
-	// Work makes this process run jobs; without it, it only enqueues them (CLI commands).
-	Work bool
 	// Poll is how often idle workers look for new jobs (default 1s).
 	Poll time.Duration
 	// Periodic are jobs enqueued on a schedule by the elected leader among the instances.
@@ -47,8 +45,8 @@ type Queue struct {
 	started bool
 }
 
-// Open prepares the queue on d, applying River's own migrations. Register workers with Add before
-// calling Start.
+// Open prepares the queue on d, applying River's own migrations. Register the worker of every kind
+// with Add before enqueueing or starting.
 func Open(ctx context.Context, d *db.DB, o Options) (*Queue, error) {
 	q := &Queue{workers: river.NewWorkers(), opts: o}
 	var driver riverdriver.Driver[*sql.Tx]
@@ -74,15 +72,13 @@ func Open(ctx context.Context, d *db.DB, o Options) (*Queue, error) {
 		return nil, q.fail(fmt.Errorf("jobs: migrate: %w", err))
 	}
 	cfg := &river.Config{Logger: quiet(o.Log), MaxAttempts: MaxAttempts, Workers: q.workers, JobTimeout: 2 * time.Minute}
-	if o.Work {
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
-		cfg.FetchPollInterval = o.Poll
-		if cfg.FetchPollInterval == 0 {
-			cfg.FetchPollInterval = time.Second
-		}
-		cfg.FetchCooldown = min(cfg.FetchPollInterval, river.FetchCooldownDefault)
-		cfg.PeriodicJobs = o.Periodic
+	cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
+	cfg.FetchPollInterval = o.Poll
+	if cfg.FetchPollInterval == 0 {
+		cfg.FetchPollInterval = time.Second
 	}
+	cfg.FetchCooldown = min(cfg.FetchPollInterval, river.FetchCooldownDefault)
+	cfg.PeriodicJobs = o.Periodic
 	if q.client, err = river.NewClient(driver, cfg); err != nil {
 		return nil, q.fail(fmt.Errorf("jobs: %w", err))
 	}
@@ -116,11 +112,8 @@ func (h levelAtLeast) Enabled(ctx context.Context, l slog.Level) bool {
 // Add registers the worker of one kind of job.
 func Add[T river.JobArgs](q *Queue, w river.Worker[T]) { river.AddWorker(q.workers, w) }
 
-// Start runs the workers until Stop.
+// Start runs the workers until Stop; a process that never starts them only enqueues (CLI commands).
 func (q *Queue) Start(ctx context.Context) error {
-	if !q.opts.Work {
-		return nil
-	}
 	if err := q.client.Start(ctx); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}

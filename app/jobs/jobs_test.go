@@ -48,7 +48,7 @@ func (w *noteWorker) Work(_ context.Context, j *river.Job[noteArgs]) error {
 // NextRetry retries at once, so the test sees a job run out of attempts quickly.
 func (w *noteWorker) NextRetry(*river.Job[noteArgs]) time.Time { return time.Now() }
 
-func open(t *testing.T, work bool) (*db.DB, *jobs.Queue, *noteWorker) {
+func open(t *testing.T) (*db.DB, *jobs.Queue, *noteWorker) {
 	t.Helper()
 	ctx := context.Background()
 	d, err := db.Open(ctx, apptest.DatabaseURL(t), filepath.Join(t.TempDir(), "t.db"))
@@ -59,7 +59,7 @@ func open(t *testing.T, work bool) (*db.DB, *jobs.Queue, *noteWorker) {
 	if _, err := d.ExecContext(ctx, "CREATE TABLE things (id INTEGER PRIMARY KEY, n INTEGER)"); err != nil {
 		t.Fatal(err)
 	}
-	q, err := jobs.Open(ctx, d, jobs.Options{Work: work, Poll: 20 * time.Millisecond})
+	q, err := jobs.Open(ctx, d, jobs.Options{Poll: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func wait(t *testing.T, w *noteWorker, n int) {
 }
 
 func TestJobsCommitAndRollBackWithTheirTransaction(t *testing.T) {
-	d, q, w := open(t, true)
+	d, q, w := open(t)
 	ctx := context.Background()
 	err := d.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO things (id, n) VALUES (1, 1)"); err != nil {
@@ -145,7 +145,7 @@ func TestJobsSurviveAProcessThatDidNotRunThem(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d2.Close()
-	q2, err := jobs.Open(ctx, d2, jobs.Options{Work: true, Poll: 20 * time.Millisecond})
+	q2, err := jobs.Open(ctx, d2, jobs.Options{Poll: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestJobsSurviveAProcessThatDidNotRunThem(t *testing.T) {
 }
 
 func TestAFailingJobIsRetriedThenSetAsideForTheAdmins(t *testing.T) {
-	_, q, w := open(t, true)
+	_, q, w := open(t)
 	ctx := context.Background()
 	if err := q.Enqueue(ctx, nil, noteArgs{N: 3, Fail: true}); err != nil {
 		t.Fatal(err)
@@ -192,7 +192,7 @@ func TestAFailingJobIsRetriedThenSetAsideForTheAdmins(t *testing.T) {
 
 // Application writes and job inserts from many goroutines share the database without errors.
 func TestJobsUnderConcurrentWrites(t *testing.T) {
-	d, q, w := open(t, true)
+	d, q, w := open(t)
 	ctx := context.Background()
 	const writers, each = 8, 25
 	var wg sync.WaitGroup

@@ -23,6 +23,17 @@ type Message struct {
 	HTML    string
 }
 
+// BounceError is returned by a sender when the mail server refused the recipients for good (a
+// permanent 5xx answer): trying again will not help.
+type BounceError struct {
+	Addresses []string
+	Answer    string
+}
+
+func (e *BounceError) Error() string {
+	return "mail: refused for good: " + strings.Join(e.Addresses, ", ") + ": " + e.Answer
+}
+
 // Sender delivers messages.
 type Sender interface {
 	Send(ctx context.Context, m Message) error

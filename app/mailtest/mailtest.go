@@ -34,6 +34,26 @@ type Server struct {
 	addr *net.TCPAddr
 	mu   sync.Mutex
 	msgs []Captured
+	// refused addresses get a permanent "550 no such user"; down makes every delivery fail for now.
+	refused map[string]bool
+	down    bool
+}
+
+// Refuse makes the server answer 550 (no such user) to address, as for a mailbox that does not exist.
+func (s *Server) Refuse(address string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refused == nil {
+		s.refused = map[string]bool{}
+	}
+	s.refused[strings.ToLower(address)] = true
+}
+
+// Down makes the server answer 451 (try again later) to every message while down is true.
+func (s *Server) Down(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
 }
 
 // Start listens on 127.0.0.1 until the test ends.
@@ -95,6 +115,15 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	x.s.mu.Lock()
+	refused, down := x.s.refused[strings.ToLower(to)], x.s.down
+	x.s.mu.Unlock()
+	if down {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
+	if refused {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+	}
 	x.to = append(x.to, to)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
 	"passhub/app/db"
@@ -33,32 +34,66 @@ type Centre struct {
 	hub *Hub
 	// Mailer sends notification e-mails; nil sends none.
 	Mailer Mailer
+	// Jobs carries the e-mails out of the request that caused them, with retries; nil sends none.
+	Jobs Enqueuer
+}
+
+// Enqueuer adds a job inside a transaction.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, idb bun.IDB, args river.JobArgs) error
 }
 
 // NewCentre returns the notification centre.
 func NewCentre(d *db.DB, hub *Hub) *Centre { return &Centre{db: d, hub: hub} }
 
-// Notify stores one notification for each user and refreshes their bells.
+// Notify stores one notification for each user, enqueues the e-mails of those who want them at
+// once, and refreshes their bells.
 func (c *Centre) Notify(ctx context.Context, users []int64, kind, subject, url string) error {
 	seen := map[int64]bool{}
 	now := time.Now().UTC()
 	var rows []Notification
+	var mailNow []int
 	for _, u := range users {
-		if u != 0 && !seen[u] {
-			seen[u] = true
-			rows = append(rows, Notification{UserID: u, Kind: kind, Subject: subject, URL: url, CreatedAt: now})
+		if u == 0 || seen[u] {
+			continue
 		}
+		seen[u] = true
+		n := Notification{UserID: u, Kind: kind, Subject: subject, URL: url, CreatedAt: now}
+		prefs, err := c.Prefs(ctx, u)
+		if err != nil {
+			return err
+		}
+		switch prefs[TopicOf(kind)] {
+		case ModeNever:
+			n.EmailedAt = now // the bell only: digests skip it
+		case ModeNow:
+			mailNow = append(mailNow, len(rows))
+		}
+		rows = append(rows, n)
 	}
 	if len(rows) == 0 {
 		return nil
 	}
-	if _, err := c.db.NewInsert().Model(&rows).Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("notify: %w", db.Map(err))
+	err := c.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(&rows).Returning("id").Exec(ctx); err != nil {
+			return db.Map(err)
+		}
+		if c.Jobs == nil || c.Mailer == nil {
+			return nil
+		}
+		for _, i := range mailNow {
+			if err := c.Jobs.Enqueue(ctx, tx, MailArgs{UserID: rows[i].UserID, IDs: []int64{rows[i].ID}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("notify: %w", err)
 	}
 	for u := range seen {
 		c.refreshBell(ctx, u)
 	}
-	c.mailNow(ctx, rows)
 	return nil
 }
 

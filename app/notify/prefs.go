@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"passhub/app/db"
+	"passhub/app/mail"
 )
 
 // E-mail modes of a notification topic.
@@ -75,28 +77,6 @@ func (c *Centre) SetPref(ctx context.Context, userID int64, topic, mode string) 
 	return db.Map(err)
 }
 
-// mailNow e-mails the notifications whose topic the user wants at once, and marks those they
-// never want by e-mail as handled, so digests skip them.
-func (c *Centre) mailNow(ctx context.Context, rows []Notification) {
-	if c.Mailer == nil {
-		return
-	}
-	for _, n := range rows {
-		prefs, err := c.Prefs(ctx, n.UserID)
-		if err != nil {
-			continue
-		}
-		switch prefs[TopicOf(n.Kind)] {
-		case ModeNow:
-			if err := c.Mailer.SendNotices(ctx, n.UserID, []Notification{n}, false); err == nil {
-				c.markEmailed(ctx, []int64{n.ID})
-			}
-		case ModeNever:
-			c.markEmailed(ctx, []int64{n.ID})
-		}
-	}
-}
-
 func (c *Centre) markEmailed(ctx context.Context, ids []int64) {
 	if len(ids) == 0 {
 		return
@@ -119,9 +99,14 @@ func (c *Centre) SendDigests(ctx context.Context) (int, error) {
 		byUser[n.UserID] = append(byUser[n.UserID], n)
 	}
 	sent := 0
+	var failed error
 	for user, items := range byUser {
 		if err := c.Mailer.SendNotices(ctx, user, items, true); err != nil {
-			continue // tried again with the next digest
+			var bounce *mail.BounceError
+			if !errors.As(err, &bounce) {
+				failed = errors.Join(failed, err) // the job tries again; those already sent are marked
+				continue
+			}
 		}
 		ids := make([]int64, len(items))
 		for i, n := range items {
@@ -130,22 +115,6 @@ func (c *Centre) SendDigests(ctx context.Context) (int, error) {
 		c.markEmailed(ctx, ids)
 		sent++
 	}
-	return sent, nil
+	return sent, failed
 }
 
-// RunDigests sends the digests every day at hour:00 (server time) until ctx ends.
-func (c *Centre) RunDigests(ctx context.Context, hour int) {
-	for {
-		now := time.Now()
-		next := time.Date(now.Year(), now.Month(), now.Day(), hour, 0, 0, 0, now.Location())
-		if !next.After(now) {
-			next = next.Add(24 * time.Hour)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Until(next)):
-			_, _ = c.SendDigests(ctx)
-		}
-	}
-}

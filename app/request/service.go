@@ -40,6 +40,26 @@ type Service struct {
 	// Changed is told, after commit, that a request changed and who changed it (realtime pushes,
 	// notifications and e-mail listen here).
 	Changed func(ctx context.Context, requestID int64, kind string, actorID int64)
+	// Enqueue is told, inside the transaction, of every change, to enqueue its durable side
+	// effects (notifications, e-mail, search index): they happen if and only if the change commits.
+	Enqueue func(ctx context.Context, tx bun.IDB, c Change) error
+}
+
+// Change is one change of a request: its kind ("created", "submitted", "message", "document",
+// "activity", …), who made it and the object it created (a message, a document, an activity).
+type Change struct {
+	RequestID int64  `json:"request_id"`
+	Kind      string `json:"kind"`
+	ActorID   int64  `json:"actor_id"`
+	ObjectID  int64  `json:"object_id,omitempty"`
+}
+
+// Emit hands a change to Enqueue inside the caller's transaction.
+func (s *Service) Emit(ctx context.Context, tx bun.IDB, c Change) error {
+	if s.Enqueue == nil {
+		return nil
+	}
+	return s.Enqueue(ctx, tx, c)
 }
 
 // NewService returns the request service.
@@ -115,7 +135,10 @@ func (s *Service) File(ctx context.Context, who Actor, enteID int64, f Form, sub
 		if err := s.store.Insert(ctx, tx, r); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, who, r, "created", "", r.State, p.Code)
+		if err := s.record(ctx, tx, who, r, "created", "", r.State, p.Code); err != nil {
+			return err
+		}
+		return s.Emit(ctx, tx, Change{RequestID: r.ID, Kind: "created", ActorID: who.UserID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("request: file: %w", err)
@@ -177,7 +200,10 @@ func (s *Service) transition(ctx context.Context, who Actor, id int64, from []St
 			}
 		}
 		out = r
-		return s.record(ctx, tx, who, r, kind, prev, to, detail)
+		if err := s.record(ctx, tx, who, r, kind, prev, to, detail); err != nil {
+			return err
+		}
+		return s.Emit(ctx, tx, Change{RequestID: r.ID, Kind: kind, ActorID: who.UserID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("request %d: %s: %w", id, kind, err)

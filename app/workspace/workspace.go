@@ -169,9 +169,11 @@ func (s *Service) PostWith(ctx context.Context, who Actor, r *request.Request, e
 			return err
 		}
 		if expert {
-			return s.requests.Started(ctx, tx, who, r)
+			if err := s.requests.Started(ctx, tx, who, r); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.requests.Emit(ctx, tx, request.Change{RequestID: r.ID, Kind: "message", ActorID: who.UserID, ObjectID: m.ID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("workspace: post: %w", err)
@@ -353,9 +355,11 @@ func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, exp
 			return db.Map(err)
 		}
 		if expert {
-			return s.requests.Started(ctx, tx, who, r)
+			if err := s.requests.Started(ctx, tx, who, r); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.requests.Emit(ctx, tx, request.Change{RequestID: r.ID, Kind: "document", ActorID: who.UserID, ObjectID: doc.ID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("workspace: upload: %w", err)
@@ -420,7 +424,10 @@ func (s *Service) LogActivity(ctx context.Context, who Actor, r *request.Request
 		if _, err := tx.NewInsert().Model(&a).Returning("id").Exec(ctx); err != nil {
 			return db.Map(err)
 		}
-		return s.requests.Started(ctx, tx, who, r)
+		if err := s.requests.Started(ctx, tx, who, r); err != nil {
+			return err
+		}
+		return s.requests.Emit(ctx, tx, request.Change{RequestID: r.ID, Kind: "activity", ActorID: who.UserID, ObjectID: a.ID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("workspace: activity: %w", err)

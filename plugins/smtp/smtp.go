@@ -92,6 +92,10 @@ func (s *Sender) Send(ctx context.Context, m mail.Message) error {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	}
 	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {
+		var se *gomail.SendError
+		if errors.As(err, &se) && se.Reason == gomail.ErrSMTPRcptTo && !se.IsTemp() && se.ErrorCode() >= 500 {
+			return fmt.Errorf("smtp: send: %w", &mail.BounceError{Addresses: m.To, Answer: se.Error()})
+		}
 		return fmt.Errorf("smtp: send: %w", err)
 	}
 	return nil

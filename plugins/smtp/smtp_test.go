@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strconv"
 	"strings"
@@ -62,3 +63,22 @@ func TestServerDownFailsWithinTheTimeout(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestRefusedAddressIsABounceAndBusyServerIsNot(t *testing.T) {
+	srv := mailtest.Start(t)
+	s, err := New(mail.Options{Settings: map[string]string{"host": srv.Host(), "port": srv.Port(), "tls": "none", "from": "a@pass.example.it"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Refuse("nessuno@comune.example.it")
+	err = s.Send(context.Background(), mail.Message{To: []string{"nessuno@comune.example.it"}, Subject: "s", Text: "t"})
+	var bounce *mail.BounceError
+	if !errors.As(err, &bounce) || bounce.Addresses[0] != "nessuno@comune.example.it" || !strings.Contains(bounce.Answer, "550") {
+		t.Fatalf("refused address: %v", err)
+	}
+	srv.Down(true)
+	err = s.Send(context.Background(), mail.Message{To: []string{"sindaco@comune.example.it"}, Subject: "s", Text: "t"})
+	if err == nil || errors.As(err, &bounce) {
+		t.Fatalf("a server saying 'try later' must fail without a bounce: %v", err)
+	}
+}

@@ -1,0 +1,134 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"passhub/app/ente"
+	"passhub/app/jobs"
+	"passhub/app/mail"
+	"passhub/app/notify"
+	"passhub/app/request"
+)
+
+// RequestEventArgs is the job of a request's change: the bells and e-mails of the people it
+// concerns (and, later, the search index).
+type RequestEventArgs struct {
+	Change request.Change `json:"change"`
+}
+
+// Kind names the job.
+func (RequestEventArgs) Kind() string { return "request.event" }
+
+// EnteEventArgs is the job of an ente's event: the e-mails of a registration's decision or of a
+// delegate's invitation.
+type EnteEventArgs struct {
+	Kind_          string `json:"kind"`
+	EnteID         int64  `json:"ente_id"`
+	RegistrationID int64  `json:"registration_id,omitempty"`
+	InvitationID   int64  `json:"invitation_id,omitempty"`
+}
+
+// Kind names the job.
+func (EnteEventArgs) Kind() string { return "ente.event" }
+
+func enteEventArgs(ev ente.Event) EnteEventArgs {
+	args := EnteEventArgs{Kind_: ev.Kind}
+	if ev.Ente != nil {
+		args.EnteID = ev.Ente.ID
+	}
+	if ev.Registration != nil {
+		args.RegistrationID = ev.Registration.ID
+	}
+	if ev.Invitation != nil {
+		args.InvitationID = ev.Invitation.ID
+	}
+	return args
+}
+
+// openJobs opens the job queue and registers every worker.
+func (a *App) openJobs(ctx context.Context) error {
+	q, err := jobs.Open(ctx, a.DB, jobs.Options{Poll: a.Config.JobsPoll, Log: a.Log, Periodic: []*river.PeriodicJob{notify.Digest()}})
+	if err != nil {
+		return err
+	}
+	a.Jobs = q
+	a.Notifications.Jobs = q
+	a.Notifications.Register(q)
+	jobs.Add(q, &requestEventWorker{a: a})
+	jobs.Add(q, &enteEventWorker{a: a})
+	return nil
+}
+
+// StartJobs runs the job workers until Close.
+func (a *App) StartJobs(ctx context.Context) error {
+	if a.Jobs == nil {
+		return errors.New("app: jobs: migrate first")
+	}
+	return a.Jobs.Start(context.WithoutCancel(ctx))
+}
+
+// enqueue adds a job inside the caller's transaction.
+func (a *App) enqueue(ctx context.Context, tx bun.IDB, args river.JobArgs) error {
+	if a.Jobs == nil {
+		return errors.New("app: jobs: migrate first")
+	}
+	return a.Jobs.Enqueue(ctx, tx, args)
+}
+
+type requestEventWorker struct {
+	river.WorkerDefaults[RequestEventArgs]
+	a *App
+}
+
+// Work puts the change in the bells of the people it concerns.
+func (w *requestEventWorker) Work(ctx context.Context, j *river.Job[RequestEventArgs]) error {
+	c := j.Args.Change
+	return w.a.notifyRequest(ctx, c.RequestID, c.Kind, c.ActorID)
+}
+
+type enteEventWorker struct {
+	river.WorkerDefaults[EnteEventArgs]
+	a *App
+}
+
+// Work e-mails the people an ente's event concerns; an address refused for good is not retried.
+func (w *enteEventWorker) Work(ctx context.Context, j *river.Job[EnteEventArgs]) error {
+	err := w.a.mailEnteEvent(ctx, j.Args)
+	var bounce *mail.BounceError
+	if errors.As(err, &bounce) {
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+// send delivers a message; an address the server refuses for good is marked on its users.
+func (a *App) send(ctx context.Context, m mail.Message) error {
+	err := a.Mailer.Send(ctx, m)
+	var bounce *mail.BounceError
+	if errors.As(err, &bounce) {
+		for _, addr := range bounce.Addresses {
+			if merr := a.Identity.MarkBounced(ctx, addr, bounce.Answer); merr != nil {
+				err = errors.Join(err, merr)
+			}
+			a.Log.Warn("mail address refused for good", "to", addr, "answer", bounce.Answer)
+		}
+	}
+	return err
+}
+
+// sendEach sends one message per recipient, so a refused address does not stop the others.
+func (a *App) sendEach(ctx context.Context, name, lang string, to []string, data map[string]any) error {
+	var errs error
+	for _, addr := range to {
+		msg, err := a.Mails.Render(name, lang, []string{addr}, data)
+		if err != nil {
+			return err
+		}
+		errs = errors.Join(errs, a.send(ctx, msg))
+	}
+	return errs
+}
