@@ -94,7 +94,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a.Enti = ente.NewService(d, a.Files)
-	a.Enti.Enqueue = func(ctx context.Context, tx bun.IDB, ev ente.Event) error { return a.enqueue(ctx, tx, enteEventArgs(ev)) }
+	a.Enti.Enqueue = func(ctx context.Context, tx bun.IDB, ev ente.Event) error {
+		return a.enqueue(ctx, tx, enteEventArgs(ev))
+	}
 	a.Requests = request.NewService(d, a.Catalogue)
 	a.Hub = notify.NewHub(log)
 	a.startBus()

@@ -1,8 +1,8 @@
 package notify
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -117,4 +117,3 @@ func (c *Centre) SendDigests(ctx context.Context) (int, error) {
 	}
 	return sent, failed
 }
-
