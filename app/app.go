@@ -102,6 +102,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.startBus()
 	a.Notifications = notify.NewCentre(d, a.Hub)
 	a.Notifications.Mailer = noticeMailer{a}
+	a.Notifications.Accounts = a.Identity
 	a.Requests.Changed = func(ctx context.Context, id int64, _ string, _ int64) { a.pushRequest(ctx, id) }
 	a.Requests.Enqueue = func(ctx context.Context, tx bun.IDB, c request.Change) error {
 		return a.enqueue(ctx, tx, RequestEventArgs{Change: c})
@@ -215,6 +216,9 @@ func (a *App) Handler() (*web.Server, error) {
 	a.Notifications.Mount(w.App, w)
 	(&identity.AdminHandlers{Web: w, Svc: a.Identity, TaskForces: a.taskForceCodes}).Mount(w.App)
 	audit.Mount(w.App, w, a.DB)
+	if a.Jobs != nil {
+		a.Jobs.Mount(w.App, w)
+	}
 	api.Mount(w.App, a.Content)
 	portal.Mount(w.App, w, a.Content, a.Catalogue)
 	catalogue.Mount(w.App, w, a.Catalogue, a.Content)

@@ -93,7 +93,12 @@ func TestWebsocketPushes(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = member.SetReadDeadline(time.Now().Add(5 * time.Second))
-	_, frame, err := member.ReadMessage()
+	var frame []byte
+	for { // bell counters of earlier changes may come first: they arrive from jobs
+		if _, frame, err = member.ReadMessage(); err != nil || !strings.Contains(string(frame), `id="bell-count"`) {
+			break
+		}
+	}
 	if err != nil || !strings.Contains(string(frame), "/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"/aggiornamenti") {
 		t.Fatalf("member frame: %q %v", frame, err)
 	}

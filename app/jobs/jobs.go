@@ -171,8 +171,15 @@ func (q *Queue) Pending(ctx context.Context) (int, error) {
 	return len(res.Jobs), nil
 }
 
-// Retry puts a failed job back in the queue with fresh attempts.
+// Retry puts a failed job back in the queue with fresh attempts; other jobs are not failed ones.
 func (q *Queue) Retry(ctx context.Context, id int64) error {
+	j, err := q.client.JobGet(ctx, id)
+	if errors.Is(err, river.ErrNotFound) || (err == nil && j.State != rivertype.JobStateDiscarded) {
+		return db.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: retry: %w", err)
+	}
 	if _, err := q.client.JobRetry(ctx, id); err != nil {
 		if errors.Is(err, river.ErrNotFound) {
 			return db.ErrNotFound

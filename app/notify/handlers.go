@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
+	"passhub/app/identity"
 	"passhub/app/web"
 )
 
@@ -35,13 +36,34 @@ func (c *Centre) Mount(r fiber.Router, w *web.Server) {
 		if err != nil {
 			return err
 		}
-		return w.Page(ctx, "notify/prefs", fiber.Map{"Title": w.T(ctx, "prefs.title"), "Prefs": prefs, "Topics": Topics,
-			"Saved": ctx.Query("fatto") != "", "Crumbs": []map[string]string{{"URL": "/area-riservata/notifiche", "Label": w.T(ctx, "notifications.title")}}})
+		data := fiber.Map{"Title": w.T(ctx, "prefs.title"), "Prefs": prefs, "Topics": Topics, "MailLang": "it",
+			"Saved": ctx.Query("fatto") != "", "Crumbs": []map[string]string{{"URL": "/area-riservata/notifiche", "Label": w.T(ctx, "notifications.title")}}}
+		if v := identity.ViewerOf(ctx); v != nil {
+			data["Email"], data["Bounced"], data["Bounce"] = v.User.Email, !v.User.EmailBouncedAt.IsZero(), v.User.EmailBounce
+			if v.User.Lang == "en" {
+				data["MailLang"] = "en"
+			}
+		}
+		return w.Page(ctx, "notify/prefs", data)
 	})
 	r.Post("/area-riservata/notifiche/preferenze", loggedIn, func(ctx *fiber.Ctx) error {
+		uid := access.Of(ctx).UserID
+		prefs := map[string]string{}
 		for _, t := range Topics {
-			if err := c.SetPref(ctx.UserContext(), access.Of(ctx).UserID, t.Name, ctx.FormValue(t.Name, t.Default)); err != nil {
-				return fiber.ErrBadRequest
+			prefs[t.Name] = ctx.FormValue(t.Name, t.Default)
+		}
+		lang := ctx.FormValue("lang")
+		if !validPrefs(prefs) || (lang != "" && lang != "it" && lang != "en") {
+			return fiber.ErrBadRequest // nothing changed
+		}
+		for topic, mode := range prefs {
+			if err := c.SetPref(ctx.UserContext(), uid, topic, mode); err != nil {
+				return err
+			}
+		}
+		if lang != "" && c.Accounts != nil {
+			if err := c.Accounts.SetLang(ctx.UserContext(), uid, lang); err != nil {
+				return err
 			}
 		}
 		return ctx.Redirect("/area-riservata/notifiche/preferenze?fatto=1", fiber.StatusSeeOther)

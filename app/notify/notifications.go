@@ -36,6 +36,10 @@ type Centre struct {
 	Mailer Mailer
 	// Jobs carries the e-mails out of the request that caused them, with retries; nil sends none.
 	Jobs Enqueuer
+	// Accounts keeps the language of each user's e-mails.
+	Accounts interface {
+		SetLang(ctx context.Context, userID int64, lang string) error
+	}
 }
 
 // Enqueuer adds a job inside a transaction.

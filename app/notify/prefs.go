@@ -63,6 +63,16 @@ func (c *Centre) Prefs(ctx context.Context, userID int64) (map[string]string, er
 	return out, nil
 }
 
+// validPrefs reports whether every mode is one of the three.
+func validPrefs(prefs map[string]string) bool {
+	for _, mode := range prefs {
+		if mode != ModeNow && mode != ModeDigest && mode != ModeNever {
+			return false
+		}
+	}
+	return true
+}
+
 // SetPref stores a user's mode for a topic.
 func (c *Centre) SetPref(ctx context.Context, userID int64, topic, mode string) error {
 	valid := false
