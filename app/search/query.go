@@ -6,6 +6,7 @@ import (
 	"html"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -224,6 +225,38 @@ func Prepare(q Query) (Plan, error) {
 	}
 	pl.Offset = (pl.Page - 1) * pl.PerPage
 	return pl, nil
+}
+
+// Facet is d's value for a facet key (one of FacetKeys), "" for none.
+func (d Doc) Facet(key string) string {
+	switch key {
+	case "type":
+		return d.Type
+	case "task_force":
+		return d.TaskForce
+	case "procedure":
+		return d.Procedure
+	case "year":
+		if d.Year == 0 {
+			return ""
+		}
+		return strconv.Itoa(d.Year)
+	case "state":
+		return d.State
+	case "ente":
+		return d.Ente
+	}
+	return ""
+}
+
+// SortFacets orders facet counts highest first, then by value.
+func SortFacets(fc []FacetCount) {
+	sort.Slice(fc, func(i, j int) bool {
+		if fc[i].Count != fc[j].Count {
+			return fc[i].Count > fc[j].Count
+		}
+		return fc[i].Value < fc[j].Value
+	})
 }
 
 // Allows tells whether a user with access a may open d.

@@ -59,7 +59,7 @@ type FacetCount struct {
 type Result struct {
 	Total  int
 	Hits   []Hit
-	Facets map[string][]FacetCount
+	Facets map[string][]FacetCount // per key in FacetKeys, sorted by SortFacets
 }
 
 // Engine indexes docs and searches them.
