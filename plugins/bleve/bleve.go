@@ -5,9 +5,8 @@
 // Index layout: title and body are analysed with the Italian analyzer, stored, and indexed with
 // term vectors; the facet and access fields are keywords with doc values and nothing else; there
 // is no _all field and no dynamic mapping. Term vectors are needed for phrase queries and give the
-// match offsets the snippets are cut from; the stored body is what the snippet is cut from. On the
-// generated corpus they cost about a third of the index size (see BenchmarkIndex100k and
-// TestLayoutCost).
+// match offsets the snippets are cut from; the stored body is what the snippet is cut from. What they
+// cost is measured by BenchmarkLayout.
 package bleve
 
 import (
@@ -60,7 +59,8 @@ const (
 
 // Engine is a bleve index.
 type Engine struct {
-	path string // "" in memory
+	path   string // "" in memory
+	layout layout
 
 	mu  sync.RWMutex
 	idx bleve.Index
@@ -70,12 +70,17 @@ type Engine struct {
 }
 
 // New returns an engine keeping its index at path, or in memory when path is "".
-func New(path string) *Engine { return &Engine{path: path} }
+func New(path string) *Engine { return &Engine{path: path, layout: layout{storeText: true, termVectors: true}} }
+
+// layout says how title and body are kept; only benchmarks change it, to measure the cost.
+type layout struct{ storeText, termVectors bool }
 
 var errClosed = errors.New("bleve: index not open")
 
 // Mapping is the index mapping.
-func Mapping() (*mapping.IndexMappingImpl, error) {
+func Mapping() (*mapping.IndexMappingImpl, error) { return layout{true, true}.mapping() }
+
+func (l layout) mapping() (*mapping.IndexMappingImpl, error) {
 	im := bleve.NewIndexMapping()
 	if err := im.AddCustomAnalyzer(analyzerPrefix, map[string]any{
 		"type":          custom.Name,
@@ -91,8 +96,8 @@ func Mapping() (*mapping.IndexMappingImpl, error) {
 	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = analyzerText
-		f.Store = true
-		f.IncludeTermVectors = true
+		f.Store = l.storeText
+		f.IncludeTermVectors = l.termVectors
 		f.IncludeInAll = false
 		f.DocValues = false
 		return f
@@ -149,7 +154,7 @@ func (e *Engine) use(idx bleve.Index) error {
 }
 
 func (e *Engine) open() (bleve.Index, error) {
-	im, err := Mapping()
+	im, err := e.layout.mapping()
 	if err != nil {
 		return nil, fmt.Errorf("bleve: mapping: %w", err)
 	}
