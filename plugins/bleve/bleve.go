@@ -70,7 +70,9 @@ type Engine struct {
 }
 
 // New returns an engine keeping its index at path, or in memory when path is "".
-func New(path string) *Engine { return &Engine{path: path, layout: layout{storeText: true, termVectors: true}} }
+func New(path string) *Engine {
+	return &Engine{path: path, layout: layout{storeText: true, termVectors: true}}
+}
 
 // layout says how title and body are kept; only benchmarks change it, to measure the cost.
 type layout struct{ storeText, termVectors bool }
