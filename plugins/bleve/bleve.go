@@ -48,7 +48,7 @@ func init() {
 
 // layoutVersion changes whenever the mapping does: an index with another version is dropped and
 // rebuilt empty (the drift check then re-indexes everything).
-const layoutVersion = "passhub-1"
+const layoutVersion = "passhub-2"
 
 var versionKey = []byte("passhub_layout")
 
@@ -104,20 +104,22 @@ func (l layout) mapping() (*mapping.IndexMappingImpl, error) {
 		f.DocValues = false
 		return f
 	}
-	keyword := func() *mapping.FieldMapping {
+	keyword := func(docValues bool) *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Store = false
 		f.IncludeTermVectors = false
 		f.IncludeInAll = false
-		f.DocValues = true
+		f.DocValues = docValues // for facets
 		return f
 	}
 	dm := bleve.NewDocumentStaticMapping()
 	dm.AddFieldMappingsAt("title", text())
 	dm.AddFieldMappingsAt("body", text())
-	for _, k := range []string{"type", "task_force", "procedure", "year", "state", "ente", "experts", "public"} {
-		dm.AddFieldMappingsAt(k, keyword())
+	for _, k := range search.FacetKeys {
+		dm.AddFieldMappingsAt(k, keyword(true))
 	}
+	dm.AddFieldMappingsAt("experts", keyword(false))
+	dm.AddFieldMappingsAt("public", keyword(false))
 	up := bleve.NewDateTimeFieldMapping()
 	up.Store, up.IncludeInAll, up.DocValues, up.IncludeTermVectors = false, false, true, false
 	dm.AddFieldMappingsAt("updated", up)

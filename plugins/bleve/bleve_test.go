@@ -1,7 +1,6 @@
 package bleve
 
 import (
-	"path/filepath"
 	"testing"
 
 	"passhub/app/search"
@@ -28,4 +27,15 @@ func TestContractInMemory(t *testing.T) {
 	})
 }
 
-var _ = filepath.Join
+
+func TestOneEdit(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{{"bonific", "bonfic", true}, {"bonific", "bonific", true}, {"bonific", "bonifiv", true}, {"bonific", "bonifica", true},
+		{"bonific", "bonf", false}, {"abc", "bca", false}, {"", "a", true}, {"attività", "attivita", true}, {"ab", "ba", false}} {
+		if got := oneEdit(c.a, c.b); got != c.want {
+			t.Errorf("oneEdit(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}

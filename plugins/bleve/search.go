@@ -9,7 +9,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"passhub/app/search"
@@ -61,12 +60,9 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 	}
 
 	req := bleve.NewSearchRequestOptions(bq, pl.PerPage, pl.Offset, false)
-	req.Fields = textFields
+	req.Fields = textFields // ties in score keep index order, so pages stay disjoint
 	if pl.Listing {
-		req.SortBy([]string{"-updated", "_id"})
-	} else {
-		req.SortBy([]string{"-_score", "_id"})
-		req.IncludeLocations = true
+		req.SortBy([]string{"-updated"})
 	}
 	if q.Facets {
 		for _, k := range search.FacetKeys {
@@ -79,9 +75,12 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 	}
 
 	out := search.Result{Total: int(res.Total), Hits: make([]search.Hit, 0, len(res.Hits))}
+	hl := e.highlighter(pl)
 	for _, h := range res.Hits {
 		typ, _, _ := strings.Cut(h.ID, ":")
-		out.Hits = append(out.Hits, search.Hit{ID: h.ID, Type: typ, Score: h.Score, Snippet: snippet(h.Fields, h.Locations)})
+		title, _ := h.Fields["title"].(string)
+		body, _ := h.Fields["body"].(string)
+		out.Hits = append(out.Hits, search.Hit{ID: h.ID, Type: typ, Score: h.Score, Snippet: hl.snippet(title, body)})
 	}
 	if q.Facets {
 		out.Facets = map[string][]search.FacetCount{}
@@ -240,31 +239,110 @@ func analyse(a analysis.Analyzer, s string) []string {
 	return out
 }
 
-// snippet cuts the body around its matches, or the title when only the title matched.
-func snippet(fields map[string]any, locs bsearch.FieldTermLocationMap) string {
-	spans := func(field string) []search.Span {
-		var out []search.Span
-		for _, ls := range locs[field] {
-			for _, l := range ls {
-				sp := search.Span{Start: int(l.Start), End: int(l.End)}
-				if text, _ := fields[field].(string); sp.End <= len(text) && sp.Start < sp.End {
-					// an elided article ("dell'", "sull'") is not part of the match
-					if k := strings.LastIndexAny(text[sp.Start:sp.End], "'’"); k >= 0 {
-						_, size := utf8.DecodeRuneInString(text[sp.Start+k:])
-						if sp.Start+k+size < sp.End {
-							sp.Start += k + size
-						}
-					}
+// highlighter finds in a stored text the words the query matched, the way the query matched
+// them: same stem, one edit away from a stem of 5 letters or more, or starting with the prefix.
+// Highlighting the page of hits this way is cheaper than asking the index for the match
+// locations of every matching doc.
+type highlighter struct {
+	text     analysis.Analyzer
+	exact    map[string]bool
+	fuzzy    []string
+	prefixes []string
+}
+
+func (e *Engine) highlighter(pl search.Plan) *highlighter {
+	h := &highlighter{text: e.text, exact: map[string]bool{}}
+	for i, t := range pl.Terms {
+		stems := analyse(e.text, t)
+		for _, s := range stems {
+			h.exact[s] = true
+		}
+		if utf8.RuneCountInString(t) >= fuzzyMinRunes {
+			h.fuzzy = append(h.fuzzy, stems...)
+		}
+		if pl.Prefix && i == len(pl.Terms)-1 {
+			for _, toks := range [][]string{analyse(e.prefix, t), stems} {
+				if n := len(toks); n > 0 && utf8.RuneCountInString(toks[n-1]) >= prefixMinRunes {
+					h.prefixes = append(h.prefixes, toks[n-1])
 				}
-				out = append(out, sp)
 			}
 		}
-		return out
 	}
-	body, _ := fields["body"].(string)
-	title, _ := fields["title"].(string)
-	if sp := spans("body"); len(sp) > 0 || body != "" && len(locs["title"]) == 0 {
+	for _, ph := range pl.Phrases {
+		for _, s := range analyse(e.text, ph) {
+			h.exact[s] = true
+		}
+	}
+	return h
+}
+
+func (h *highlighter) matches(stem string) bool {
+	if h.exact[stem] {
+		return true
+	}
+	for _, p := range h.prefixes {
+		if strings.HasPrefix(stem, p) {
+			return true
+		}
+	}
+	for _, f := range h.fuzzy {
+		if oneEdit(stem, f) {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *highlighter) spans(text string) []search.Span {
+	var out []search.Span
+	for _, tok := range h.text.Analyze([]byte(text)) {
+		if !h.matches(string(tok.Term)) {
+			continue
+		}
+		sp := search.Span{Start: tok.Start, End: tok.End}
+		// an elided article ("dell'", "sull'") is not part of the match
+		if k := strings.LastIndexAny(text[sp.Start:sp.End], "'’"); k >= 0 {
+			_, size := utf8.DecodeRuneInString(text[sp.Start+k:])
+			if sp.Start+k+size < sp.End {
+				sp.Start += k + size
+			}
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// snippet cuts the body around its matches, or the title when only the title matched.
+func (h *highlighter) snippet(title, body string) string {
+	if sp := h.spans(body); len(sp) > 0 || body != "" {
+		if len(sp) == 0 {
+			if tsp := h.spans(title); len(tsp) > 0 {
+				return search.Snippet(title, tsp)
+			}
+		}
 		return search.Snippet(body, sp)
 	}
-	return search.Snippet(title, spans("title"))
+	return search.Snippet(title, h.spans(title))
+}
+
+// oneEdit tells whether a and b differ by at most one insertion, deletion or substitution.
+func oneEdit(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) < len(rb) {
+		ra, rb = rb, ra
+	}
+	if len(ra)-len(rb) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(rb) && ra[i] == rb[i] {
+		i++
+	}
+	if len(ra) == len(rb) {
+		return string(ra[i+1:]) == string(rb[i+1:])
+	}
+	return string(ra[i+1:]) == string(rb[i:])
 }
