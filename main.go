@@ -13,14 +13,18 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"passhub/app"
 	"passhub/app/auth"
 	"passhub/app/config"
+
 	"passhub/app/demo"
 	"passhub/app/ente"
 	"passhub/app/identity"
-	_ "passhub/plugins/all" // identity providers, storage, mail
+	_ "passhub/plugins/all" // identity providers, storage, mail, search engines
 	"passhub/plugins/devidp"
 )
 
@@ -31,6 +35,8 @@ Usage:
   passhub [-config FILE] migrate               apply pending database migrations
   passhub [-config FILE] content import [DIR]  import Markdown content (default PASSHUB_CONTENT_DIR)
   passhub [-config FILE] content export DIR    write the current content back as Markdown
+  passhub [-config FILE] reindex               rebuild the search index from the database, with progress
+  passhub [-config FILE] search check          report drift between the database and the search index
   passhub [-config FILE] digest                send the notification digests now (serve sends them daily at 7:00)
   passhub [-config FILE] demo                  dev mode only: personas, enti, requests in every state
   passhub [-config FILE] enti import FILE     add enti to the registry from "istat;name;kind;province" lines
@@ -89,6 +95,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// reindex rebuilds the search index with a progress bar and prints a summary.
+func reindex(ctx context.Context, a *app.App, stdout io.Writer) error {
+	if err := a.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := a.OpenSearch(ctx); err != nil {
+		return err
+	}
+	total, err := a.Search.Count(ctx)
+	if err != nil {
+		return err
+	}
+	bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("indexing"),
+		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("items"), progressbar.OptionThrottle(100*time.Millisecond))
+	start := time.Now()
+	n, err := a.Search.Rebuild(ctx, func(done int) { _ = bar.Set(done) })
+	_ = bar.Finish()
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	missing, extra, err := a.Search.Drift(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "reindexed %d items with %s in %s (%.0f items/s); drift: %d missing, %d extra\n",
+		n, a.Config.SearchEngine, took.Round(time.Millisecond), float64(n)/max(took.Seconds(), 0.001), len(missing), len(extra))
+	return nil
+}
+
 func command(ctx context.Context, a *app.App, args []string, stdout io.Writer) error {
 	switch {
 	case args[0] == "serve":
@@ -130,6 +167,38 @@ func command(ctx context.Context, a *app.App, args []string, stdout io.Writer) e
 		}
 		if len(rep.Errors) > 0 {
 			return fmt.Errorf("%d files not imported", len(rep.Errors))
+		}
+		return nil
+	case args[0] == "reindex" && len(args) == 1:
+		return reindex(ctx, a, stdout)
+	case args[0] == "search" && len(args) == 2 && args[1] == "check":
+		if err := a.Migrate(ctx); err != nil {
+			return err
+		}
+		if err := a.OpenSearch(ctx); err != nil {
+			return err
+		}
+		missing, extra, err := a.Search.Drift(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "search index (%s): %d missing, %d not in the database\n", a.Config.SearchEngine, len(missing), len(extra))
+		for i, r := range missing {
+			if i == 10 {
+				fmt.Fprintf(stdout, "  …\n")
+				break
+			}
+			fmt.Fprintf(stdout, "  missing: %s\n", r)
+		}
+		for i, r := range extra {
+			if i == 10 {
+				fmt.Fprintf(stdout, "  …\n")
+				break
+			}
+			fmt.Fprintf(stdout, "  extra: %s\n", r)
+		}
+		if len(missing)+len(extra) > 0 {
+			return fmt.Errorf("the index drifted: run passhub reindex")
 		}
 		return nil
 	case args[0] == "digest" && len(args) == 1:

@@ -33,6 +33,7 @@ import (
 	"passhub/app/notify"
 	"passhub/app/portal"
 	"passhub/app/request"
+	"passhub/app/search"
 	"passhub/app/storage"
 	"passhub/app/web"
 	"passhub/app/workspace"
@@ -59,6 +60,8 @@ type App struct {
 	Notifications *notify.Centre
 	stopBus       func()
 	Jobs          *jobs.Queue
+	Search        *search.Index
+	searchOpen    bool
 	Mailer        mail.Sender
 	Mails         *mail.Templates
 	I18n          *i18n.Catalogue
@@ -105,9 +108,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Notifications.Accounts = a.Identity
 	a.Requests.Changed = func(ctx context.Context, id int64, _ string, _ int64) { a.pushRequest(ctx, id) }
 	a.Requests.Enqueue = func(ctx context.Context, tx bun.IDB, c request.Change) error {
-		return a.enqueue(ctx, tx, RequestEventArgs{Change: c})
+		if err := a.enqueue(ctx, tx, RequestEventArgs{Change: c}); err != nil {
+			return err
+		}
+		return a.enqueue(ctx, tx, SearchArgs{RequestID: c.RequestID})
 	}
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
+	engine, err := search.New(cfg.SearchEngine, search.Options{DataDir: cfg.DataDir, Settings: map[string]string{"url": cfg.MeiliURL, "key": cfg.MeiliKey}})
+	if err != nil {
+		return nil, err
+	}
+	a.Search = &search.Index{Engine: engine, DB: d, Files: a.Files, Requests: a.Requests}
+	a.Content.Enqueue = func(ctx context.Context, tx bun.IDB, entries []*content.Entry) error {
+		refs := make([]string, len(entries))
+		for i, e := range entries {
+			refs[i] = search.Ref(string(e.Type), e.ID)
+		}
+		return a.enqueue(ctx, tx, SearchArgs{Refs: refs})
+	}
 	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
 		if a.Hub != nil {
 			a.Hub.CloseUser(userID) // a disabled delegate's open pages stop at once
@@ -130,6 +148,9 @@ func (a *App) Close() error {
 	}
 	if a.stopBus != nil {
 		a.stopBus()
+	}
+	if a.searchOpen {
+		err = errors.Join(err, a.Search.Engine.Close())
 	}
 	return errors.Join(err, a.DB.Close())
 }
@@ -216,6 +237,7 @@ func (a *App) Handler() (*web.Server, error) {
 	a.Notifications.Mount(w.App, w)
 	(&identity.AdminHandlers{Web: w, Svc: a.Identity, TaskForces: a.taskForceCodes}).Mount(w.App)
 	audit.Mount(w.App, w, a.DB)
+	(&search.Handlers{Web: w, Index: a.Search, EnteName: a.enteName}).Mount(w.App)
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)
 	}

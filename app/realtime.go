@@ -91,6 +91,9 @@ func (a *App) startBus() {
 // task force's PMs for a request to review; the ente's members, the assigned experts and the PMs
 // for everything else; never the person who made the change.
 func (a *App) notifyRequest(ctx context.Context, id int64, kind string, actor int64) error {
+	if kind == "edited" {
+		return nil // a corrected message is not news
+	}
 	r, err := a.Requests.Get(ctx, id)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && r.State == request.Draft) {
 		return nil

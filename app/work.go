@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
@@ -49,6 +50,54 @@ func enteEventArgs(ev ente.Event) EnteEventArgs {
 	return args
 }
 
+// SearchArgs is the job that brings the search index up to date with some rows: the refs given,
+// and a request with everything in its workspace.
+type SearchArgs struct {
+	Refs      []string `json:"refs,omitempty"`
+	RequestID int64    `json:"request_id,omitempty"`
+}
+
+// Kind names the job.
+func (SearchArgs) Kind() string { return "search.index" }
+
+type searchWorker struct {
+	river.WorkerDefaults[SearchArgs]
+	a *App
+}
+
+// Work re-reads the rows and indexes them, or removes those no longer there or published; a
+// stopped engine makes the job wait and retry, so nothing is lost.
+func (w *searchWorker) Work(ctx context.Context, j *river.Job[SearchArgs]) error {
+	refs := j.Args.Refs
+	if j.Args.RequestID != 0 {
+		more, err := w.a.Search.RequestRefs(ctx, j.Args.RequestID)
+		if err != nil {
+			return err
+		}
+		refs = append(refs, more...)
+	}
+	return w.a.Search.Refresh(ctx, refs...)
+}
+
+// OpenSearch opens the search engine (once), applying its settings.
+func (a *App) OpenSearch(ctx context.Context) error {
+	if a.searchOpen {
+		return nil
+	}
+	if err := a.Search.Engine.Init(ctx); err != nil {
+		return fmt.Errorf("search: %s: %w", a.Config.SearchEngine, err)
+	}
+	a.searchOpen = true
+	return nil
+}
+
+func (a *App) enteName(ctx context.Context, id int64) string {
+	if e, err := a.Enti.Ente(ctx, id); err == nil {
+		return e.Name
+	}
+	return ""
+}
+
 // openJobs opens the job queue and registers every worker.
 func (a *App) openJobs(ctx context.Context) error {
 	q, err := jobs.Open(ctx, a.DB, jobs.Options{Poll: a.Config.JobsPoll, Log: a.Log, Periodic: []*river.PeriodicJob{notify.Digest()}})
@@ -60,6 +109,7 @@ func (a *App) openJobs(ctx context.Context) error {
 	a.Notifications.Register(q)
 	jobs.Add(q, &requestEventWorker{a: a})
 	jobs.Add(q, &enteEventWorker{a: a})
+	jobs.Add(q, &searchWorker{a: a})
 	return nil
 }
 
@@ -67,6 +117,9 @@ func (a *App) openJobs(ctx context.Context) error {
 func (a *App) StartJobs(ctx context.Context) error {
 	if a.Jobs == nil {
 		return errors.New("app: jobs: migrate first")
+	}
+	if err := a.OpenSearch(ctx); err != nil {
+		return err
 	}
 	return a.Jobs.Start(context.WithoutCancel(ctx))
 }

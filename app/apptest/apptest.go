@@ -131,7 +131,18 @@ func New(t testing.TB, opts ...Option) *app.App {
 			t.Fatalf("import: %d files not imported, first: %v", len(rep.Errors), rep.Errors[0])
 		}
 	}
+	Idle(t, a) // the content is in the search index
 	return a
+}
+
+// Idle waits until the app's jobs (e-mail, search index) are all done.
+func Idle(t testing.TB, a *app.App) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.Jobs.WaitIdle(ctx); err != nil {
+		t.Fatalf("jobs not done: %v", err)
+	}
 }
 
 // Start builds an App as New does and serves it on a loopback port until the test ends.

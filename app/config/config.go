@@ -63,6 +63,11 @@ type Config struct {
 	OIDCFiscalClaim  string `yaml:"oidc_fiscal_claim" env:"OIDC_FISCAL_CLAIM"`
 	// Storage names the store of uploaded files ("local": DataDir/uploads).
 	Storage string `yaml:"storage" env:"STORAGE"`
+	// SearchEngine names the full-text engine: "bleve" (embedded, DataDir/search.bleve) or
+	// "meilisearch" (MeiliURL, MeiliKey).
+	SearchEngine string `yaml:"search_engine" env:"SEARCH_ENGINE"`
+	MeiliURL     string `yaml:"meili_url" env:"MEILI_URL"`
+	MeiliKey     string `yaml:"meili_key" env:"MEILI_KEY"`
 	// PageCache keeps the public pages anonymous visitors get for this long (0 turns it off).
 	PageCache time.Duration `yaml:"page_cache" env:"PAGE_CACHE"`
 	// JobsPoll is how often idle job workers look for new jobs (e-mail, search index).
@@ -92,6 +97,7 @@ func Defaults() Config {
 		ImportOnStart:   true,
 		BodyLimit:       16 << 20,
 		Storage:         "local",
+		SearchEngine:    "bleve",
 		ContactLimit:    5,
 		ContactWindow:   10 * time.Minute,
 		ShutdownTimeout: 10 * time.Second,
@@ -152,6 +158,15 @@ func (c *Config) Validate() error {
 		!strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") &&
 		!strings.HasPrefix(c.DatabaseURL, "file:") {
 		bad("DATABASE_URL", "must start with postgres://, sqlite: or file: (empty means SQLite in the data dir)")
+	}
+	switch c.SearchEngine {
+	case "bleve":
+	case "meilisearch":
+		if u, err := url.Parse(c.MeiliURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("MEILI_URL", "must be the http(s) URL of the Meilisearch server when PASSHUB_SEARCH_ENGINE=meilisearch")
+		}
+	default:
+		bad("SEARCH_ENGINE", "must be \"bleve\" or \"meilisearch\", not %q", c.SearchEngine)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -223,6 +238,9 @@ func (c Config) Masked() string {
 				c.DatabaseURL = u.String()
 			}
 		}
+	}
+	if c.MeiliKey != "" {
+		c.MeiliKey = "xxxxx"
 	}
 	if c.SMTPPassword != "" {
 		c.SMTPPassword = "xxxxx"

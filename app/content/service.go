@@ -36,6 +36,9 @@ type Service struct {
 	log     *slog.Logger
 	// OnChange is called after every committed change of content.
 	OnChange func()
+	// Enqueue is told, inside the transaction, of the entries a change creates or updates (the
+	// search index listens here).
+	Enqueue func(ctx context.Context, tx bun.IDB, entries []*Entry) error
 }
 
 // NewService returns the content service; cacheTTL bounds how stale another instance's change may
@@ -101,6 +104,7 @@ func (s *Service) Import(ctx context.Context, dir string) (*ImportReport, error)
 		if err != nil {
 			return err
 		}
+		var changed []*Entry
 		now := time.Now().UTC()
 		for _, f := range files {
 			e := existing[key(f.doc.Type, f.doc.Slug)]
@@ -146,6 +150,10 @@ func (s *Service) Import(ctx context.Context, dir string) (*ImportReport, error)
 			if err != nil {
 				return err
 			}
+			changed = append(changed, e)
+		}
+		if err := s.enqueue(ctx, tx, changed); err != nil {
+			return err
 		}
 		return s.sync(ctx, tx, rep)
 	})
@@ -167,6 +175,13 @@ func (s *Service) sync(ctx context.Context, tx bun.IDB, rep *ImportReport) error
 		}
 	}
 	return nil
+}
+
+func (s *Service) enqueue(ctx context.Context, tx bun.IDB, entries []*Entry) error {
+	if s.Enqueue == nil || len(entries) == 0 {
+		return nil
+	}
+	return s.Enqueue(ctx, tx, entries)
 }
 
 func (s *Service) changed() {
@@ -252,6 +267,9 @@ func (s *Service) Edit(ctx context.Context, t Type, slug, source, author string)
 		fill(e, doc)
 		e.CurrentRevisionID, e.PublishedRevisionID, e.EditedSinceImport, e.UpdatedAt = rev.ID, rev.ID, true, now
 		if err := s.store.UpdateEntry(ctx, tx, e); err != nil {
+			return err
+		}
+		if err := s.enqueue(ctx, tx, []*Entry{e}); err != nil {
 			return err
 		}
 		return s.sync(ctx, tx, nil)

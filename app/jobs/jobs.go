@@ -171,6 +171,22 @@ func (q *Queue) Pending(ctx context.Context) (int, error) {
 	return len(res.Jobs), nil
 }
 
+// WaitIdle waits until no job is waiting or running (tests, and commands that must see their
+// effects), or ctx ends.
+func (q *Queue) WaitIdle(ctx context.Context) error {
+	for {
+		n, err := q.Pending(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 // Retry puts a failed job back in the queue with fresh attempts; other jobs are not failed ones.
 func (q *Queue) Retry(ctx context.Context, id int64) error {
 	j, err := q.client.JobGet(ctx, id)

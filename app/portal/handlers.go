@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -41,7 +40,6 @@ func Mount(r fiber.Router, w *web.Server, cs *content.Service, cat *catalogue.Se
 	r.Get("/report/:slug", h.report)
 	r.Get("/report/:slug/allegati/:name", h.attachment)
 	r.Get("/pagine/:slug", h.page)
-	r.Get("/cerca", h.search)
 }
 
 func (h *Handlers) home(c *fiber.Ctx) error {
@@ -164,58 +162,4 @@ func (h *Handlers) page(c *fiber.Ctx) error {
 		return err
 	}
 	return h.web.Page(c, "portal/article", fiber.Map{"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p})
-}
-
-// Hit is one search result.
-type Hit struct{ URL, Title, Summary string }
-
-// search finds words in the titles and summaries of published content; the full-text engine
-// replaces it.
-func (h *Handlers) search(c *fiber.Ctx) error {
-	q := strings.TrimSpace(c.Query("q"))
-	data := fiber.Map{"Title": h.web.T(c, "search.title"), "Query": q}
-	switch {
-	case q == "":
-		data["Message"] = h.web.T(c, "search.empty")
-	case utf8.RuneCountInString(q) < 2:
-		data["Message"] = h.web.T(c, "search.short")
-	default:
-		if utf8.RuneCountInString(q) > 200 {
-			q = string([]rune(q)[:200])
-		}
-		hits, err := h.find(c, q)
-		if err != nil {
-			return err
-		}
-		data["Hits"] = hits
-		if len(hits) == 0 {
-			data["Message"] = h.web.T(c, "search.none", "Query", q)
-		}
-	}
-	return h.web.Page(c, "portal/search", data)
-}
-
-func (h *Handlers) find(c *fiber.Ctx, q string) ([]Hit, error) {
-	words := strings.Fields(strings.ToLower(q))
-	var hits []Hit
-	for _, t := range []content.Type{content.TypeProcedure, content.TypeTaskForce, content.TypeGuide, content.TypeNews, content.TypeReport, content.TypePage} {
-		l, err := h.content.List(c.UserContext(), content.Query{Type: t})
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range l.Entries {
-			text := strings.ToLower(e.Title + " " + e.Summary + " " + e.Tags)
-			ok := true
-			for _, w := range words {
-				if !strings.Contains(text, w) {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				hits = append(hits, Hit{URL: e.Type.URL(e.Slug), Title: e.Title, Summary: e.Summary})
-			}
-		}
-	}
-	return hits, nil
 }

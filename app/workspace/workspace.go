@@ -200,8 +200,14 @@ func (s *Service) Edit(ctx context.Context, who Actor, requestID, messageID int6
 		return nil, ErrEditWindow
 	}
 	m.Body, m.EditedAt = body, s.now()
-	if _, err := s.db.NewUpdate().Model(m).Column("body", "edited_at").WherePK().Exec(ctx); err != nil {
-		return nil, db.Map(err)
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewUpdate().Model(m).Column("body", "edited_at").WherePK().Exec(ctx); err != nil {
+			return db.Map(err)
+		}
+		return s.requests.Emit(ctx, tx, request.Change{RequestID: requestID, Kind: "edited", ActorID: who.UserID, ObjectID: m.ID})
+	})
+	if err != nil {
+		return nil, err
 	}
 	m.HTML, _ = content.Render(m.Body)
 	return m, nil

@@ -1,0 +1,219 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"passhub/app/access"
+	"passhub/app/web"
+)
+
+// Params maps the search page's query parameters to facet keys; the parameters are Italian, as the
+// shared URLs are.
+var Params = []struct{ Name, Key string }{{"tipo", "type"}, {"task_force", "task_force"}, {"procedura", "procedure"},
+	{"anno", "year"}, {"stato", "state"}, {"ente", "ente"}}
+
+// Handlers serve the search page, the header's suggestions and the public search API.
+type Handlers struct {
+	Web   *web.Server
+	Index *Index
+	// EnteName names an ente for its facet; nil shows the id.
+	EnteName func(ctx context.Context, id int64) string
+}
+
+// Mount registers GET /cerca, GET /cerca/suggerimenti and GET /api/v1/search.
+func (h *Handlers) Mount(r fiber.Router) {
+	r.Get("/cerca", h.page)
+	r.Get("/cerca/suggerimenti", h.suggest)
+	r.Get("/api/v1/search", h.api)
+}
+
+// Facet is one facet as the page shows it: its values, with labels and counts, and which are on.
+type Facet struct {
+	Key, Param, Label string
+	Values            []FacetValue
+}
+
+// FacetValue is one value of a facet.
+type FacetValue struct {
+	Value, Label string
+	Count        int
+	On           bool
+}
+
+// form reads the query and the filters from the URL.
+func form(c *fiber.Ctx) (string, map[string][]string, int) {
+	args := c.Context().QueryArgs()
+	filters := map[string][]string{}
+	for _, p := range Params {
+		for _, v := range args.PeekMulti(p.Name) {
+			if s := strings.TrimSpace(string(v)); s != "" && len(s) <= 64 && len(filters[p.Key]) < 20 {
+				filters[p.Key] = append(filters[p.Key], s)
+			}
+		}
+	}
+	page, _ := strconv.Atoi(c.Query("pagina", "1"))
+	if page < 1 || page > MaxOffset/DefaultPage {
+		page = 1
+	}
+	q := c.Query("q")
+	if len(q) > 4*MaxQueryBytes {
+		q = q[:4*MaxQueryBytes]
+	}
+	return strings.TrimSpace(q), filters, page
+}
+
+func (h *Handlers) page(c *fiber.Ctx) error {
+	q, filters, page := form(c)
+	s := access.Of(c)
+	data := fiber.Map{"Title": h.Web.T(c, "search.title"), "Query": q, "Reserved": !s.Anonymous()}
+	if q == "" && len(filters) == 0 {
+		data["Message"] = h.Web.T(c, "search.empty")
+		return h.Web.PageOrFragment(c, "search/page", "search/results", data)
+	}
+	res, err := h.Index.Search(c.UserContext(), s, Query{Text: q, Filters: filters, Page: page, Facets: true})
+	if errors.Is(err, ErrEmpty) || (err == nil && res.Total == 0) {
+		data["Message"] = h.Web.T(c, "search.none", "Query", q)
+	} else if err != nil {
+		return err
+	}
+	data["Results"] = res
+	data["Facets"] = h.facets(c, res.Facets, filters, !s.Anonymous())
+	data["Pager"] = pager(c, res)
+	return h.Web.PageOrFragment(c, "search/page", "search/results", data)
+}
+
+// facets labels the engine's counts for the page, keeping the values the user chose even when
+// they count nothing now.
+func (h *Handlers) facets(c *fiber.Ctx, counts map[string][]FacetCount, filters map[string][]string, reserved bool) []Facet {
+	lang := web.Lang(c)
+	var out []Facet
+	for _, p := range Params {
+		if !reserved && (p.Key == "state" || p.Key == "ente") {
+			continue
+		}
+		f := Facet{Key: p.Key, Param: p.Name, Label: h.Web.I18n.T(lang, "search.facet."+p.Key)}
+		on := map[string]bool{}
+		for _, v := range filters[p.Key] {
+			on[v] = true
+		}
+		for _, fc := range counts[p.Key] {
+			if fc.Value == "" || fc.Value == "0" {
+				continue
+			}
+			f.Values = append(f.Values, FacetValue{Value: fc.Value, Label: h.label(c, p.Key, fc.Value), Count: fc.Count, On: on[fc.Value]})
+			delete(on, fc.Value)
+		}
+		for v := range on {
+			f.Values = append(f.Values, FacetValue{Value: v, Label: h.label(c, p.Key, v), On: true})
+		}
+		if len(f.Values) > 0 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (h *Handlers) label(c *fiber.Ctx, key, value string) string {
+	lang := web.Lang(c)
+	switch key {
+	case "type":
+		return h.Web.I18n.T(lang, "search.type."+value)
+	case "state":
+		return h.Web.I18n.T(lang, "state."+value)
+	case "ente":
+		if id, err := strconv.ParseInt(value, 10, 64); err == nil && h.EnteName != nil {
+			if n := h.EnteName(c.UserContext(), id); n != "" {
+				return n
+			}
+		}
+	}
+	return value
+}
+
+// Pager links the pages of results, keeping the query and the filters.
+type Pager struct {
+	Page, Pages int
+	Prev, Next  string
+}
+
+func pager(c *fiber.Ctx, res Results) Pager {
+	p := Pager{Page: res.Page, Pages: min(res.Pages, MaxOffset/DefaultPage)}
+	link := func(n int) string {
+		v, _ := url.ParseQuery(string(c.Context().QueryArgs().QueryString()))
+		v.Set("pagina", strconv.Itoa(n))
+		return "/cerca?" + v.Encode()
+	}
+	if p.Page > 1 {
+		p.Prev = link(p.Page - 1)
+	}
+	if p.Page < p.Pages {
+		p.Next = link(p.Page + 1)
+	}
+	return p
+}
+
+// suggest answers the header's box as the user types: a few titles, as a listbox fragment.
+func (h *Handlers) suggest(c *fiber.Ctx) error {
+	q := strings.TrimSpace(c.Query("q"))
+	data := fiber.Map{"Query": q}
+	if len([]rune(q)) >= 2 {
+		res, err := h.Index.Search(c.UserContext(), access.Of(c), Query{Text: q, Prefix: true, PerPage: 6})
+		if err != nil && !errors.Is(err, ErrEmpty) {
+			return err
+		}
+		data["Items"] = res.Items
+	}
+	c.Set(fiber.HeaderCacheControl, "private, max-age=30")
+	return h.Web.Fragment(c, "search/suggest", data)
+}
+
+// APIHit is one result of the public search API.
+type APIHit struct {
+	Type    string `json:"type"`
+	Slug    string `json:"slug"`
+	Title   string `json:"title"`
+	URL     string `json:"url"`
+	Snippet string `json:"snippet"`
+}
+
+// api searches public content for the headless API: ?q=…&type=…&page=….
+func (h *Handlers) api(c *fiber.Ctx) error {
+	q := strings.TrimSpace(c.Query("q"))
+	filters := map[string][]string{}
+	for _, t := range c.Context().QueryArgs().PeekMulti("type") {
+		filters["type"] = append(filters["type"], string(t))
+	}
+	page, err := strconv.Atoi(c.Query("page", "1"))
+	if err != nil || page < 1 || page > MaxOffset/DefaultPage {
+		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": "page must be a number from 1 to " + strconv.Itoa(MaxOffset/DefaultPage)})
+	}
+	if q == "" && len(filters) == 0 {
+		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": "q is required"})
+	}
+	res, err := h.Index.Search(c.UserContext(), nil, Query{Text: q, Filters: filters, Page: page, Facets: true})
+	if err != nil && !errors.Is(err, ErrEmpty) {
+		return err
+	}
+	hits := make([]APIHit, 0, len(res.Items))
+	for _, it := range res.Items {
+		hits = append(hits, APIHit{Type: it.Type, Slug: it.Slug, Title: it.Title, URL: it.URL, Snippet: string(it.Snippet)})
+	}
+	facets := map[string]map[string]int{}
+	for k, values := range res.Facets {
+		if k == "state" || k == "ente" {
+			continue
+		}
+		facets[k] = map[string]int{}
+		for _, v := range values {
+			facets[k][v.Value] = v.Count
+		}
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
+	return c.JSON(fiber.Map{"total": res.Total, "hits": hits, "facets": facets})
+}

@@ -1,0 +1,391 @@
+package search
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ledongthuc/pdf"
+	"golang.org/x/net/html"
+
+	"passhub/app/content"
+	"passhub/app/db"
+	"passhub/app/request"
+	"passhub/app/storage"
+	"passhub/app/workspace"
+)
+
+// Types of the reserved area's indexed items; published content uses its content type.
+const (
+	TypeRequest  = "request"
+	TypeMessage  = "message"
+	TypeDocument = "document"
+	TypeActivity = "activity"
+)
+
+// MaxText bounds the text taken from one attachment or document.
+const MaxText = 200_000
+
+// Index keeps the engine true to the database: it turns rows into docs, indexes and deletes them.
+type Index struct {
+	Engine   Engine
+	DB       *db.DB
+	Files    storage.Store
+	Requests *request.Service
+}
+
+// Ref is the id of an indexed item: "<type>:<database id>".
+func Ref(typ string, id int64) string { return typ + ":" + strconv.FormatInt(id, 10) }
+
+// SplitRef returns the type and database id of a ref.
+func SplitRef(ref string) (string, int64, bool) {
+	typ, id, ok := strings.Cut(ref, ":")
+	n, err := strconv.ParseInt(id, 10, 64)
+	return typ, n, ok && err == nil && n > 0
+}
+
+// Refresh re-reads refs from the database and indexes them, or deletes those that are gone or no
+// longer published.
+func (x *Index) Refresh(ctx context.Context, refs ...string) error {
+	var docs []Doc
+	var gone []string
+	for _, ref := range refs {
+		d, ok, err := x.Load(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if ok {
+			docs = append(docs, d)
+		} else {
+			gone = append(gone, ref)
+		}
+	}
+	if len(docs) > 0 {
+		if err := x.Engine.Index(ctx, docs...); err != nil {
+			return err
+		}
+	}
+	if len(gone) > 0 {
+		return x.Engine.Delete(ctx, gone...)
+	}
+	return nil
+}
+
+// RequestRefs lists a request's ref and the refs of its messages, documents and activities.
+func (x *Index) RequestRefs(ctx context.Context, requestID int64) ([]string, error) {
+	refs := []string{Ref(TypeRequest, requestID)}
+	for _, t := range []struct {
+		typ   string
+		model any
+	}{{TypeMessage, (*workspace.Message)(nil)}, {TypeDocument, (*workspace.Document)(nil)}, {TypeActivity, (*workspace.Activity)(nil)}} {
+		var ids []int64
+		if err := x.DB.NewSelect().Model(t.model).Column("id").Where("request_id = ?", requestID).Scan(ctx, &ids); err != nil {
+			return nil, db.Map(err)
+		}
+		for _, id := range ids {
+			refs = append(refs, Ref(t.typ, id))
+		}
+	}
+	return refs, nil
+}
+
+// All calls fn with every ref the index should hold, in batches.
+func (x *Index) All(ctx context.Context, batch int, fn func(refs []string) error) error {
+	var entries []content.Entry
+	if err := x.DB.NewSelect().Model(&entries).Column("id", "type").Where("published_revision_id IS NOT NULL").Order("id").Scan(ctx); err != nil {
+		return db.Map(err)
+	}
+	var refs []string
+	flush := func(force bool) error {
+		if len(refs) == 0 || (!force && len(refs) < batch) {
+			return nil
+		}
+		err := fn(refs)
+		refs = nil
+		return err
+	}
+	for _, e := range entries {
+		refs = append(refs, Ref(string(e.Type), e.ID))
+		if err := flush(false); err != nil {
+			return err
+		}
+	}
+	for _, t := range []struct {
+		typ   string
+		table string
+	}{{TypeRequest, "requests"}, {TypeMessage, "messages"}, {TypeDocument, "documents"}, {TypeActivity, "activities"}} {
+		var ids []int64
+		if err := x.DB.NewSelect().Table(t.table).Column("id").Order("id").Scan(ctx, &ids); err != nil {
+			return db.Map(err)
+		}
+		for _, id := range ids {
+			refs = append(refs, Ref(t.typ, id))
+			if err := flush(false); err != nil {
+				return err
+			}
+		}
+	}
+	return flush(true)
+}
+
+// Load builds the doc of ref from the database; ok is false when it must not be in the index.
+func (x *Index) Load(ctx context.Context, ref string) (Doc, bool, error) {
+	return x.load(ctx, ref, true)
+}
+
+// Card is Load without the body: what a result list shows and what access is decided on.
+func (x *Index) Card(ctx context.Context, ref string) (Doc, bool, error) {
+	return x.load(ctx, ref, false)
+}
+
+func (x *Index) load(ctx context.Context, ref string, full bool) (Doc, bool, error) {
+	typ, id, valid := SplitRef(ref)
+	if !valid {
+		return Doc{}, false, nil
+	}
+	var d Doc
+	var err error
+	switch typ {
+	case TypeRequest, TypeMessage, TypeDocument, TypeActivity:
+		d, err = x.loadReserved(ctx, typ, id, full)
+	default:
+		if !content.Type(typ).Valid() {
+			return Doc{}, false, nil
+		}
+		d, err = x.loadContent(ctx, id, full)
+	}
+	if errors.Is(err, db.ErrNotFound) {
+		return Doc{}, false, nil
+	}
+	return d, err == nil, err
+}
+
+func (x *Index) loadContent(ctx context.Context, id int64, full bool) (Doc, error) {
+	var e content.Entry
+	if err := x.DB.NewSelect().Model(&e).Where("id = ?", id).Where("published_revision_id IS NOT NULL").Scan(ctx); err != nil {
+		return Doc{}, db.Map(err)
+	}
+	if !full {
+		return Doc{ID: Ref(string(e.Type), e.ID), Type: string(e.Type), Title: e.Title, Body: e.Summary, URL: e.Type.URL(e.Slug),
+			TaskForce: e.TaskForce, Public: true, Updated: e.UpdatedAt}, nil
+	}
+	var rev content.Revision
+	if err := x.DB.NewSelect().Model(&rev).Where("id = ?", e.PublishedRevisionID).Scan(ctx); err != nil {
+		return Doc{}, db.Map(err)
+	}
+	body := []string{e.Summary}
+	procedure := ""
+	if doc, err := content.Parse(e.Type, e.Slug, e.Type.Dir()+"/"+e.Slug+".md", []byte(rev.Source)); err == nil {
+		body = append(body, MarkdownText(doc.Body))
+		if e.Type == content.TypeProcedure {
+			procedure = doc.Front.Code
+		}
+	}
+	var atts []content.Attachment
+	if err := x.DB.NewSelect().Model(&atts).Where("entry_id = ?", e.ID).Order("id").Scan(ctx); err != nil {
+		return Doc{}, db.Map(err)
+	}
+	for _, a := range atts {
+		body = append(body, a.Title, Extract(a.Name, a.Data))
+	}
+	year := e.PublishedOn.Year()
+	if e.PublishedOn.IsZero() {
+		year = e.CreatedAt.Year()
+	}
+	return Doc{ID: Ref(string(e.Type), e.ID), Type: string(e.Type), Title: e.Title, Body: strings.Join(nonEmpty(body), "\n\n"),
+		URL: e.Type.URL(e.Slug), TaskForce: e.TaskForce, Procedure: procedure, Year: year, Public: true, Updated: e.UpdatedAt}, nil
+}
+
+func (x *Index) loadReserved(ctx context.Context, typ string, id int64, full bool) (Doc, error) {
+	requestID := id
+	var title, body, anchor string
+	switch typ {
+	case TypeMessage:
+		var m workspace.Message
+		if err := x.DB.NewSelect().Model(&m).Where("id = ?", id).Scan(ctx); err != nil {
+			return Doc{}, db.Map(err)
+		}
+		requestID, body, anchor = m.RequestID, m.Author+"\n"+m.Body, "#messaggio-"+strconv.FormatInt(id, 10)
+	case TypeDocument:
+		var d workspace.Document
+		if err := x.DB.NewSelect().Model(&d).Relation("Versions").Where("document.id = ?", id).Scan(ctx); err != nil {
+			return Doc{}, db.Map(err)
+		}
+		requestID, title, anchor = d.RequestID, d.Name, "#documenti"
+		if v := d.Latest(); v != nil && full {
+			body = v.Filename + "\n" + x.fileText(ctx, v.Filename, v.StorageKey)
+		}
+	case TypeActivity:
+		var a workspace.Activity
+		if err := x.DB.NewSelect().Model(&a).Where("id = ?", id).Scan(ctx); err != nil {
+			return Doc{}, db.Map(err)
+		}
+		requestID, body, anchor = a.RequestID, a.Expert+"\n"+a.Description, "#attivita"
+	}
+	r, err := x.Requests.Get(ctx, requestID)
+	if err != nil {
+		return Doc{}, err
+	}
+	if typ == TypeRequest {
+		body = strings.Join(nonEmpty([]string{r.Description, r.Bottleneck, r.DesiredOutcome, r.Reason, r.Summary, r.EnteName}), "\n\n")
+	}
+	if title == "" {
+		title = r.Title
+	}
+	experts := make([]string, 0, len(r.Experts))
+	for _, e := range r.ExpertIDs() {
+		experts = append(experts, strconv.FormatInt(e, 10))
+	}
+	return Doc{ID: Ref(typ, id), Type: typ, Title: title, Body: body, URL: "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10) + anchor,
+		TaskForce: r.TaskForce, Procedure: r.ProcedureCode, Year: r.CreatedAt.Year(), State: string(r.State),
+		Ente: strconv.FormatInt(r.EnteID, 10), Experts: experts, Updated: r.UpdatedAt}, nil
+}
+
+// fileText extracts the text of a stored file; a file that cannot be read adds nothing.
+func (x *Index) fileText(ctx context.Context, name, key string) string {
+	if x.Files == nil || key == "" {
+		return ""
+	}
+	f, err := x.Files.Open(ctx, key)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 20<<20))
+	if err != nil {
+		return ""
+	}
+	return Extract(name, data)
+}
+
+// Extract returns the text of a file: PDF, CSV and plain text; nothing for other kinds.
+func Extract(name string, data []byte) (text string) {
+	lower := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(lower, ".pdf") || bytes.HasPrefix(data, []byte("%PDF-")):
+		defer func() {
+			if recover() != nil { // a malformed PDF adds nothing rather than stopping the index
+				text = ""
+			}
+		}()
+		r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return ""
+		}
+		rd, err := r.GetPlainText()
+		if err != nil {
+			return ""
+		}
+		b, _ := io.ReadAll(io.LimitReader(rd, MaxText))
+		return clip(string(b))
+	case strings.HasSuffix(lower, ".csv"), strings.HasSuffix(lower, ".txt"), strings.HasSuffix(lower, ".md"):
+		if !utf8.Valid(data) {
+			return ""
+		}
+		return clip(strings.ReplaceAll(string(data), ";", " "))
+	}
+	return ""
+}
+
+func clip(s string) string {
+	if len(s) <= MaxText {
+		return s
+	}
+	s = s[:MaxText]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// MarkdownText renders Markdown and keeps its text, without markup.
+func MarkdownText(md string) string {
+	h, err := content.Render(md)
+	if err != nil {
+		return md
+	}
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(string(h)))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return strings.TrimSpace(b.String())
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.EndTagToken, html.SelfClosingTagToken:
+			b.WriteByte(' ')
+		}
+	}
+}
+
+func nonEmpty(parts []string) []string {
+	out := parts[:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Drift compares the database with the index: refs missing from the index and ids the index holds
+// that the database does not.
+func (x *Index) Drift(ctx context.Context) (missing, extra []string, err error) {
+	indexed, err := x.Engine.IDs(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	have := make(map[string]bool, len(indexed))
+	for _, id := range indexed {
+		have[id] = true
+	}
+	err = x.All(ctx, 1000, func(refs []string) error {
+		for _, r := range refs {
+			if have[r] {
+				delete(have, r)
+			} else {
+				missing = append(missing, r)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: drift: %w", err)
+	}
+	for id := range have {
+		extra = append(extra, id)
+	}
+	return missing, extra, nil
+}
+
+// Count returns how many items the index should hold.
+func (x *Index) Count(ctx context.Context) (int, error) {
+	n := 0
+	err := x.All(ctx, 1000, func(refs []string) error { n += len(refs); return nil })
+	return n, err
+}
+
+// Rebuild empties the index and indexes every item again, telling progress after each batch; it
+// returns how many items it indexed.
+func (x *Index) Rebuild(ctx context.Context, progress func(done int)) (int, error) {
+	if err := x.Engine.Clear(ctx); err != nil {
+		return 0, fmt.Errorf("search: rebuild: %w", err)
+	}
+	done := 0
+	err := x.All(ctx, 500, func(refs []string) error {
+		if err := x.Refresh(ctx, refs...); err != nil {
+			return err
+		}
+		done += len(refs)
+		if progress != nil {
+			progress(done)
+		}
+		return nil
+	})
+	return done, err
+}

@@ -1,0 +1,153 @@
+package search
+
+import (
+	"context"
+	"html"
+	"html/template"
+	"strconv"
+	"strings"
+
+	"passhub/app/access"
+)
+
+// Item is one result as a page shows it.
+type Item struct {
+	Ref, Type, Title, URL, Slug string
+	Snippet                     template.HTML
+}
+
+// Results is one page of results the user may open.
+type Results struct {
+	Total, Page, Pages int
+	Items              []Item
+	Facets             map[string][]FacetCount
+}
+
+// AccessOf returns what subject may open: public content for visitors; their enti's items for
+// members; their task forces' items for project managers; the requests assigned to them for
+// experts; everything for admins. The same rules as access.ViewRequest.
+func AccessOf(s *access.Subject) Access {
+	if s.Anonymous() {
+		return Access{}
+	}
+	a := Access{All: s.Has(access.RoleAdmin), User: strconv.FormatInt(s.UserID, 10)}
+	for _, m := range s.Memberships {
+		if m.Enabled && m.Approved {
+			a.Entes = append(a.Entes, strconv.FormatInt(m.EnteID, 10))
+		}
+	}
+	for _, tf := range s.Roles[access.RolePM] {
+		if tf != "" {
+			a.TaskForces = append(a.TaskForces, tf)
+		}
+	}
+	return a
+}
+
+// mayOpen re-checks a hit against the database: content must still be published, and a reserved
+// item must be one the subject may view now.
+func mayOpen(s *access.Subject, d Doc) bool {
+	if d.Public {
+		return true
+	}
+	ente, _ := strconv.ParseInt(d.Ente, 10, 64)
+	obj := access.Object{EnteID: ente, TaskForce: d.TaskForce}
+	for _, e := range d.Experts {
+		if id, err := strconv.ParseInt(e, 10, 64); err == nil {
+			obj.Experts = append(obj.Experts, id)
+		}
+	}
+	return s.Can(access.ViewRequest, obj)
+}
+
+// Search runs q for subject (nil for a visitor) and returns the hits they may open, rows reloaded
+// from the database. Filters on the reserved facets are ignored for visitors.
+func (x *Index) Search(ctx context.Context, s *access.Subject, q Query) (Results, error) {
+	q.Access = AccessOf(s)
+	if s.Anonymous() {
+		delete(q.Filters, "state")
+		delete(q.Filters, "ente")
+	}
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	if q.PerPage <= 0 {
+		q.PerPage = DefaultPage
+	}
+	res, err := x.Engine.Search(ctx, q)
+	if err != nil {
+		return Results{}, err
+	}
+	out := Results{Total: res.Total, Page: q.Page, Pages: (res.Total + q.PerPage - 1) / q.PerPage, Facets: res.Facets}
+	for _, h := range res.Hits {
+		d, ok, err := x.Card(ctx, h.ID)
+		if err != nil {
+			return Results{}, err
+		}
+		if !ok || !mayOpen(s, d) {
+			out.Total-- // stale in the index: the next refresh removes it
+			continue
+		}
+		it := Item{Ref: h.ID, Type: d.Type, Title: d.Title, URL: d.URL, Snippet: SafeSnippet(h.Snippet)}
+		if d.Public {
+			it.Slug = d.URL[strings.LastIndex(d.URL, "/")+1:]
+		}
+		if it.Snippet == "" {
+			it.Snippet = template.HTML(html.EscapeString(clipRunes(d.Body, 200)))
+		}
+		out.Items = append(out.Items, it)
+	}
+	return out, nil
+}
+
+// SafeSnippet keeps <mark> and </mark> and escapes everything else, whatever the engine returned.
+func SafeSnippet(s string) template.HTML {
+	var b strings.Builder
+	for i, part := range strings.Split(s, "<mark>") {
+		if i > 0 {
+			b.WriteString("<mark>")
+		}
+		for j, p := range strings.Split(part, "</mark>") {
+			if j > 0 {
+				b.WriteString("</mark>")
+			}
+			b.WriteString(html.EscapeString(html.UnescapeString(p)))
+		}
+	}
+	return template.HTML(balanceMarks(b.String())) //nolint:gosec // escaped above
+}
+
+// balanceMarks closes a <mark> left open and drops a stray </mark>.
+func balanceMarks(s string) string {
+	var b strings.Builder
+	open := false
+	for len(s) > 0 {
+		switch {
+		case strings.HasPrefix(s, "<mark>"):
+			if !open {
+				b.WriteString("<mark>")
+			}
+			open, s = true, s[len("<mark>"):]
+		case strings.HasPrefix(s, "</mark>"):
+			if open {
+				b.WriteString("</mark>")
+			}
+			open, s = false, s[len("</mark>"):]
+		default:
+			b.WriteByte(s[0])
+			s = s[1:]
+		}
+	}
+	if open {
+		b.WriteString("</mark>")
+	}
+	return b.String()
+}
+
+func clipRunes(s string, n int) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n]) + "…"
+}
