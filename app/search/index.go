@@ -225,7 +225,7 @@ func (x *Index) loadReserved(ctx context.Context, typ string, id int64, full boo
 		if err := x.DB.NewSelect().Model(&a).Where("id = ?", id).Scan(ctx); err != nil {
 			return Doc{}, db.Map(err)
 		}
-		requestID, body, anchor = a.RequestID, a.Expert+"\n"+a.Description, "#attivita"
+		requestID, body, anchor = a.RequestID, a.Expert+"\n"+a.Description, "#timeline"
 	}
 	r, err := x.Requests.Get(ctx, requestID)
 	if err != nil {

@@ -1,0 +1,174 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"passhub/app/apptest"
+	"passhub/app/ente"
+	"passhub/app/request"
+)
+
+var requestURL = regexp.MustCompile(`^/area-riservata/richieste/(\d+)`)
+
+// TestSearchNeverLeaks lists, for every persona, every reserved item the search finds, and
+// compares it with what the same persona may open through the pages: no hit they may not open,
+// no item they may open missing.
+func TestSearchNeverLeaks(t *testing.T) {
+	w := buildWorld(t)
+	s := w.s
+	ctx := context.Background()
+	// A second ente's request, on another task force, with a message and a document that share
+	// a rare word with ente A's.
+	lrB, _, _ := s.Identity.Users(ctx, "legal", 5)
+	var lrBID int64
+	for _, u := range lrB {
+		if u.FiscalCode == "TINIT-"+w.codes["legal rep B"] {
+			lrBID = u.ID
+		}
+	}
+	milano, _ := s.Enti.Search(ctx, "Milano")
+	b := request.Actor{UserID: lrBID, Name: "legal rep B"}
+	rb, err := s.Requests.File(ctx, b, milano[0].ID, request.Form{ProcedureCode: "BON-01", Title: "Bonifica della zanzariera",
+		Description: "Ex area industriale da bonificare, caratterizzazione ferma.", DesiredOutcome: "Piano di caratterizzazione approvato."}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Workspace.Post(ctx, b, rb, false, "Allego la relazione sulla zanzariera."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Workspace.Upload(ctx, b, rb, false, 0, "relazione.txt", []byte("Relazione tecnica: zanzariera e piezometri."), false); err != nil {
+		t.Fatal(err)
+	}
+	ra, _ := s.Requests.Get(ctx, w.requestID)
+	if _, err := s.Workspace.Post(ctx, request.Actor{UserID: w.mayorID, Name: "legal rep A"}, ra, false, "Anche qui una zanzariera da valutare."); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Idle(t, s.App)
+
+	reserved := "&tipo=request&tipo=message&tipo=document&tipo=activity"
+	for _, p := range personas {
+		t.Run(p, func(t *testing.T) {
+			cookie := w.cookies[p]
+			// What the persona may open, asked of the pages themselves.
+			may := map[string]bool{}
+			for _, id := range []int64{w.requestID, rb.ID} {
+				path := "/area-riservata/richieste/" + strconv.FormatInt(id, 10)
+				res, _ := s.Get(t, path, "Cookie", cookie)
+				may[strconv.FormatInt(id, 10)] = res.StatusCode == 200
+			}
+			for _, query := range []string{"/cerca?q=" + reserved, "/cerca?q=zanzariera", "/cerca?q=zanzariere" + reserved, "/cerca?q=istruttore"} {
+				seen := 0
+				for page := 1; page < 10; page++ {
+					res, body := s.Get(t, query+"&pagina="+strconv.Itoa(page), "Cookie", cookie)
+					if res.StatusCode != 200 {
+						t.Fatalf("%s: %d", query, res.StatusCode)
+					}
+					links := parse(t, body).Find("li.pass-hit h2 a")
+					if links.Length() == 0 {
+						break
+					}
+					links.Each(func(_ int, a *goquery.Selection) {
+						href, _ := a.Attr("href")
+						if m := requestURL.FindStringSubmatch(href); m != nil {
+							seen++
+							if !may[m[1]] {
+								t.Errorf("%s found %s, which they may not open", query, href)
+							}
+						}
+					})
+				}
+				if strings.HasSuffix(query, reserved) && strings.HasPrefix(query, "/cerca?q=&") {
+					want := 0
+					for id, ok := range may {
+						if ok {
+							n, _ := strconv.ParseInt(id, 10, 64)
+							refs, _ := s.Search.RequestRefs(ctx, n)
+							want += len(refs)
+						}
+					}
+					if seen != want {
+						t.Errorf("%s listed %d reserved items, may open %d", p, seen, want)
+					}
+				}
+			}
+		})
+	}
+	_ = ente.KindComune
+}
+
+// TestSearchPage covers the public search: Italian stems, typos, facets, odd input, the API.
+func TestSearchPage(t *testing.T) {
+	s := apptest.Start(t)
+	for _, c := range []struct{ path, want string }{
+		{"/cerca?q=bonifiche", "Bonifica"},
+		{"/cerca?q=bonfica", "Bonifica"},
+		{"/cerca?q=valutazione+impatto+ambientale", "VIA"},
+	} {
+		res, body := s.Get(t, c.path)
+		if res.StatusCode != 200 || parse(t, body).Find("li.pass-hit").Length() == 0 || !strings.Contains(body, c.want) {
+			t.Errorf("%s: %d, no hit with %q", c.path, res.StatusCode, c.want)
+		}
+		if !strings.Contains(body, "<mark>") {
+			t.Errorf("%s: no highlighted passage", c.path)
+		}
+	}
+	// Facets narrow and stay in the URL.
+	_, body := s.Get(t, "/cerca?q=procedura")
+	doc := parse(t, body)
+	all := doc.Find("li.pass-hit").Length()
+	box := doc.Find(`input.pass-facet[name="tipo"][value="procedure"]`)
+	if box.Length() != 1 {
+		t.Fatalf("no type facet: %s", doc.Find("#search-results").Text())
+	}
+	_, body = s.Get(t, "/cerca?q=procedura&tipo=procedure")
+	doc = parse(t, body)
+	doc.Find("li.pass-hit .badge").Each(func(_ int, b *goquery.Selection) {
+		if strings.TrimSpace(b.Text()) != "Procedura" {
+			t.Errorf("type filter let through %q", b.Text())
+		}
+	})
+	if doc.Find(`input.pass-facet[name="tipo"][value="procedure"][checked]`).Length() != 1 || all == 0 {
+		t.Errorf("the chosen facet is not kept checked")
+	}
+	// Odd input never breaks the page.
+	for _, q := range []string{`"`, `"valutazione`, `-`, `***`, `'; DROP TABLE entries; --`, strings.Repeat("parola ", 1000), "\x00\x01", `ente:1 OR public:true`} {
+		res, body := s.Get(t, "/cerca?q="+url.QueryEscape(q)+"&stato=x&ente=1%27")
+		if res.StatusCode != 200 || !strings.Contains(body, `id="search-results"`) {
+			t.Errorf("query %.40q: %d", q, res.StatusCode)
+		}
+	}
+	// Suggestions as you type.
+	res, body := s.Get(t, "/cerca/suggerimenti?q=bonif")
+	if res.StatusCode != 200 || !strings.Contains(body, `role="listbox"`) || !strings.Contains(body, "Bonifica") {
+		t.Errorf("suggestions: %d %s", res.StatusCode, body)
+	}
+	// The headless API.
+	res, body = s.Get(t, "/api/v1/search?q=bonifica&type=procedure")
+	var out struct {
+		Total  int `json:"total"`
+		Hits   []struct{ Type, Slug, Title, URL, Snippet string }
+		Facets map[string]map[string]int
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil || res.StatusCode != 200 || out.Total == 0 || len(out.Hits) == 0 {
+		t.Fatalf("api: %d %v %s", res.StatusCode, err, body)
+	}
+	for _, h := range out.Hits {
+		if h.Type != "procedure" || h.Slug == "" || !strings.HasPrefix(h.URL, "/procedure/") {
+			t.Errorf("api hit %+v", h)
+		}
+	}
+	if _, ok := out.Facets["state"]; ok {
+		t.Error("the public API shows a reserved facet")
+	}
+	if res, _ := s.Get(t, "/api/v1/search?page=x&q=a"); res.StatusCode != 400 {
+		t.Errorf("bad page: %d", res.StatusCode)
+	}
+}
