@@ -12,12 +12,12 @@ import (
 // Doc is one indexed item. ID is "<type>:<database id>", e.g. "page:12", "request:5".
 type Doc struct {
 	ID, Type, Title, Body, URL string
-	TaskForce, Procedure       string // codes, "" when none (facets)
-	Year                       int    // facet
-	State                      string // request state, reserved area facet
-	Ente                       string // ente id as decimal string, "" for public content (facet + access)
-	Public                     bool   // anyone may see it
-	Experts                    []string
+	TaskForce, Procedure       string   // codes, "" when none (facets)
+	Year                       int      // facet
+	State                      string   // request state, reserved area facet
+	Ente                       string   // ente id as decimal string, "" for public content (facet + access)
+	Public                     bool     // anyone may see it
+	Experts                    []string // user ids (decimal strings) of assigned experts who may see it
 	Updated                    time.Time
 }
 

@@ -86,6 +86,7 @@ func BenchmarkSearch(b *testing.B) {
 	e := New(filepath.Join(b.TempDir(), "search.bleve"))
 	indexCorpus(b, e, searchtest.Corpus(100000, 1))
 	defer e.Close()
+	settle(b, e)
 	ctx := context.Background()
 	ente := search.Access{Entes: []string{"42"}, User: "1042"}
 	for _, c := range []struct {
@@ -119,4 +120,28 @@ func BenchmarkSearch(b *testing.B) {
 			b.ReportMetric(float64(total), "hits")
 		})
 	}
+}
+
+// settle waits, up to a minute, for the index's background merges to end so that they do not
+// run during the measurements.
+func settle(b *testing.B, e *Engine) {
+	segments := func() (mem, file uint64) {
+		st, _ := e.idx.StatsMap()["index"].(map[string]interface{})
+		mem, _ = st["num_root_memorysegments"].(uint64)
+		file, _ = st["num_root_filesegments"].(uint64)
+		return
+	}
+	last, stable := uint64(0), 0
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline) && stable < 6; {
+		time.Sleep(500 * time.Millisecond)
+		mem, file := segments()
+		if mem == 0 && file == last {
+			stable++
+		} else {
+			stable = 0
+		}
+		last = file
+	}
+	mem, file := segments()
+	b.Logf("index settled: %d memory and %d file segments", mem, file)
 }

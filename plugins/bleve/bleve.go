@@ -3,10 +3,12 @@
 // stemming for titles and bodies, typo tolerance, prefixes, phrases, facets and access filters.
 //
 // Index layout: title and body are analysed with the Italian analyzer, stored, and indexed with
-// term vectors; the facet and access fields are keywords with doc values and nothing else; there
-// is no _all field and no dynamic mapping. Term vectors are needed for phrase queries and give the
-// match offsets the snippets are cut from; the stored body is what the snippet is cut from. What they
-// cost is measured by BenchmarkLayout.
+// term vectors; the facet fields are keywords with doc values (for facets), experts and public
+// plain keywords; there is no _all field and no dynamic mapping. Term vectors are needed for
+// phrase queries; the stored text is what snippets are cut from (highlighting re-analyses the
+// page of hits, so no match locations are loaded while searching). Each costs about a third of
+// the index: on 20,000 generated docs 41 MB with both, 27 MB with either, 14 MB with neither
+// (BenchmarkLayout); 100,000 docs take about 194 MB.
 package bleve
 
 import (

@@ -27,7 +27,6 @@ func TestContractInMemory(t *testing.T) {
 	})
 }
 
-
 func TestOneEdit(t *testing.T) {
 	for _, c := range []struct {
 		a, b string

@@ -56,13 +56,18 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 		}
 	}
 	if f := filter(pl.Filters, q.Access); f != nil {
-		bq.AddFilter(f)
+		if len(must) == 0 {
+			bq.AddMust(f) // a listing: the filters drive the search, nothing to score
+		} else {
+			bq.AddFilter(f)
+		}
 	}
 
 	req := bleve.NewSearchRequestOptions(bq, pl.PerPage, pl.Offset, false)
 	req.Fields = textFields // ties in score keep index order, so pages stay disjoint
 	if pl.Listing {
 		req.SortBy([]string{"-updated"})
+		req.Score = "none"
 	}
 	if q.Facets {
 		for _, k := range search.FacetKeys {
