@@ -147,7 +147,7 @@ func TestSearchPage(t *testing.T) {
 	}
 	// Suggestions as you type.
 	res, body := s.Get(t, "/cerca/suggerimenti?q=bonif")
-	if res.StatusCode != 200 || !strings.Contains(body, `role="listbox"`) || !strings.Contains(body, "bonifica") {
+	if res.StatusCode != 200 || !strings.Contains(body, `role="listbox"`) || !strings.Contains(body, "bonifica") || strings.Contains(body, "<a ") {
 		t.Errorf("suggestions: %d %s", res.StatusCode, body)
 	}
 	// The headless API.
