@@ -172,3 +172,49 @@ func TestSearchPage(t *testing.T) {
 		t.Errorf("bad page: %d", res.StatusCode)
 	}
 }
+
+// TestIndexFollowsTheDatabase: an edit reaches the index through its job, a row gone from the
+// database is reported as drift and removed by a refresh, and a rebuild leaves no drift.
+func TestIndexFollowsTheDatabase(t *testing.T) {
+	s := apptest.Start(t)
+	ctx := context.Background()
+	if missing, extra, err := s.Search.Drift(ctx); err != nil || len(missing)+len(extra) != 0 {
+		t.Fatalf("after the import: missing %v, extra %v, %v", missing, extra, err)
+	}
+	src := "---\ntitle: Chi siamo\nsummary: Il gruppo di PAsS.\n---\nSiamo esperti di idrogeologia lacustre.\n"
+	if err := s.Content.Edit(ctx, "page", "chi-siamo", src, "editor"); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Idle(t, s.App)
+	hit := func(path string) bool {
+		_, body := s.Get(t, path)
+		return parse(t, body).Find(`li.pass-hit a[href="/pagine/chi-siamo"]`).Length() == 1
+	}
+	if !hit("/cerca?q=idrogeologia") {
+		t.Error("an edited page is not found by its new words")
+	}
+	var id int64
+	if err := s.DB.NewSelect().Table("entries").Column("id").Where("slug = ?", "chi-siamo").Scan(ctx, &id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB.ExecContext(ctx, "UPDATE entries SET published_revision_id = NULL WHERE id = ?", id); err != nil {
+		t.Fatal(err)
+	}
+	_, extra, err := s.Search.Drift(ctx)
+	if err != nil || len(extra) != 1 || extra[0] != "page:"+strconv.FormatInt(id, 10) {
+		t.Fatalf("drift of an unpublished page: %v %v", extra, err)
+	}
+	if hit("/cerca?q=idrogeologia+lacustre") { // a new URL: not from the page cache
+		t.Error("an unpublished page is shown: hits must be checked against the database")
+	}
+	if err := s.Search.Refresh(ctx, extra...); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.Search.Rebuild(ctx, nil)
+	if err != nil || n == 0 {
+		t.Fatalf("rebuild: %d %v", n, err)
+	}
+	if missing, extra, err := s.Search.Drift(ctx); err != nil || len(missing)+len(extra) != 0 {
+		t.Fatalf("after a rebuild: missing %v, extra %v, %v", missing, extra, err)
+	}
+}

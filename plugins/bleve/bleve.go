@@ -32,6 +32,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
+	bbolt "go.etcd.io/bbolt"
 
 	"passhub/app/search"
 )
@@ -172,7 +173,10 @@ func (e *Engine) open() (bleve.Index, error) {
 		return idx, idx.SetInternal(versionKey, []byte(layoutVersion))
 	}
 	if _, err := os.Stat(e.path); err == nil {
-		idx, err := bleve.Open(e.path)
+		idx, err := bleve.OpenUsing(e.path, map[string]interface{}{"bolt_timeout": "3s"})
+		if errors.Is(err, bbolt.ErrTimeout) {
+			return nil, fmt.Errorf("bleve: %s is in use by another process (stop the server first): %w", e.path, err)
+		}
 		if err == nil {
 			v, _ := idx.GetInternal(versionKey)
 			if string(v) == layoutVersion {
