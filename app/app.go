@@ -358,6 +358,14 @@ func (a *App) ready(c *fiber.Ctx) error {
 			checks["migrations"] = "current"
 		}
 	}
+	// A search engine that is down makes searches fail, not the site: reported, not fatal.
+	if !a.searchOpen {
+		checks["search"] = "closed"
+	} else if err := a.Search.Engine.Ping(ctx); err != nil {
+		checks["search"] = "unreachable"
+	} else {
+		checks["search"] = "ok"
+	}
 	return c.Status(status).JSON(fiber.Map{"status": map[bool]string{true: "ok", false: "unavailable"}[status == 200], "checks": checks})
 }
 
