@@ -218,3 +218,21 @@ func TestIndexFollowsTheDatabase(t *testing.T) {
 		t.Fatalf("after a rebuild: missing %v, extra %v, %v", missing, extra, err)
 	}
 }
+
+// TestSearchEngineDown: with the engine closed, the search page says so (503) and the site works.
+func TestSearchEngineDown(t *testing.T) {
+	s := apptest.Start(t)
+	if err := s.Search.Engine.Close(); err != nil {
+		t.Fatal(err)
+	}
+	res, body := s.Get(t, "/cerca?q=bonifica")
+	if res.StatusCode != 503 || !strings.Contains(body, "non è disponibile") {
+		t.Errorf("search page with the engine down: %d", res.StatusCode)
+	}
+	if res, _ := s.Get(t, "/api/v1/search?q=bonifica"); res.StatusCode != 503 {
+		t.Errorf("API with the engine down: %d", res.StatusCode)
+	}
+	if res, _ := s.Get(t, "/procedure"); res.StatusCode != 200 {
+		t.Errorf("the catalogue with the engine down: %d", res.StatusCode)
+	}
+}

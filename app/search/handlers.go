@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -24,6 +25,14 @@ type Handlers struct {
 	Index *Index
 	// EnteName names an ente for its facet; nil shows the id.
 	EnteName func(ctx context.Context, id int64) string
+	Log      *slog.Logger
+}
+
+func (h *Handlers) log() *slog.Logger {
+	if h.Log == nil {
+		return slog.Default()
+	}
+	return h.Log
 }
 
 // Mount registers GET /cerca, GET /cerca/suggerimenti and GET /api/v1/search.
@@ -77,10 +86,14 @@ func (h *Handlers) page(c *fiber.Ctx) error {
 		return h.Web.PageOrFragment(c, "search/page", "search/results", data)
 	}
 	res, err := h.Index.Search(c.UserContext(), s, Query{Text: q, Filters: filters, Page: page, Facets: true})
-	if errors.Is(err, ErrEmpty) || (err == nil && res.Total == 0) {
+	switch {
+	case errors.Is(err, ErrEmpty) || (err == nil && res.Total == 0):
 		data["Message"] = h.Web.T(c, "search.none", "Query", q)
-	} else if err != nil {
-		return err
+	case err != nil:
+		h.log().Error("search failed", "err", err)
+		data["Message"] = h.Web.T(c, "search.unavailable")
+		c.Status(fiber.StatusServiceUnavailable)
+		return h.Web.PageOrFragment(c, "search/page", "search/results", data)
 	}
 	data["Results"] = res
 	data["Facets"] = h.facets(c, res.Facets, filters, !s.Anonymous())
@@ -165,7 +178,7 @@ func (h *Handlers) suggest(c *fiber.Ctx) error {
 	if len([]rune(q)) >= 2 {
 		res, err := h.Index.Search(c.UserContext(), access.Of(c), Query{Text: q, Prefix: true, PerPage: 6})
 		if err != nil && !errors.Is(err, ErrEmpty) {
-			return err
+			h.log().Error("search failed", "err", err) // no suggestions; the form still submits
 		}
 		data["Items"] = res.Items
 	}
@@ -198,7 +211,8 @@ func (h *Handlers) api(c *fiber.Ctx) error {
 	}
 	res, err := h.Index.Search(c.UserContext(), nil, Query{Text: q, Filters: filters, Page: page, Facets: true})
 	if err != nil && !errors.Is(err, ErrEmpty) {
-		return err
+		h.log().Error("search failed", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"error": "search is unavailable, try again later"})
 	}
 	hits := make([]APIHit, 0, len(res.Items))
 	for _, it := range res.Items {
