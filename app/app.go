@@ -114,7 +114,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return a.enqueue(ctx, tx, SearchArgs{RequestID: c.RequestID})
 	}
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
-	engine, err := search.New(cfg.SearchEngine, search.Options{DataDir: cfg.DataDir, Settings: map[string]string{"url": cfg.MeiliURL, "key": cfg.MeiliKey}})
+	searchDir := cfg.SearchDir
+	if searchDir == "" {
+		searchDir = cfg.DataDir
+	}
+	engine, err := search.New(cfg.SearchEngine, search.Options{DataDir: searchDir, Settings: map[string]string{"url": cfg.MeiliURL, "key": cfg.MeiliKey}})
 	if err != nil {
 		return nil, err
 	}

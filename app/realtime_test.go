@@ -138,7 +138,9 @@ func TestPushesCrossInstances(t *testing.T) {
 		t.Skip("LISTEN/NOTIFY needs PostgreSQL: this runs in the PostgreSQL leg (PASSHUB_TEST_DATABASE_URL)")
 	}
 	a := apptest.Start(t)
-	b := apptest.Start(t, func(c *config.Config) { c.DatabaseURL, c.DataDir = a.Config.DatabaseURL, a.Config.DataDir })
+	b := apptest.Start(t, func(c *config.Config) {
+		c.DatabaseURL, c.DataDir, c.SearchDir = a.Config.DatabaseURL, a.Config.DataDir, t.TempDir() // Bleve's index is one instance's
+	})
 	ctx := context.Background()
 	cookie := b.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
 	users, _, _ := a.Identity.Users(ctx, "rossi", 1)

@@ -66,8 +66,11 @@ type Config struct {
 	// SearchEngine names the full-text engine: "bleve" (embedded, DataDir/search.bleve) or
 	// "meilisearch" (MeiliURL, MeiliKey).
 	SearchEngine string `yaml:"search_engine" env:"SEARCH_ENGINE"`
-	MeiliURL     string `yaml:"meili_url" env:"MEILI_URL"`
-	MeiliKey     string `yaml:"meili_key" env:"MEILI_KEY"`
+	// SearchDir holds Bleve's index (default DataDir). One instance only: several instances share
+	// Meilisearch.
+	SearchDir string `yaml:"search_dir" env:"SEARCH_DIR"`
+	MeiliURL  string `yaml:"meili_url" env:"MEILI_URL"`
+	MeiliKey  string `yaml:"meili_key" env:"MEILI_KEY"`
 	// PageCache keeps the public pages anonymous visitors get for this long (0 turns it off).
 	PageCache time.Duration `yaml:"page_cache" env:"PAGE_CACHE"`
 	// JobsPoll is how often idle job workers look for new jobs (e-mail, search index).
