@@ -303,7 +303,7 @@ func clip(s string) string {
 	return s
 }
 
-// MarkdownText renders Markdown and keeps its text, without markup.
+// MarkdownText renders Markdown and keeps its text, without markup, on one line.
 func MarkdownText(md string) string {
 	h, err := content.Render(md)
 	if err != nil {
@@ -314,7 +314,7 @@ func MarkdownText(md string) string {
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
-			return strings.TrimSpace(b.String())
+			return strings.Join(strings.Fields(b.String()), " ")
 		case html.TextToken:
 			b.Write(z.Text())
 		case html.EndTagToken, html.SelfClosingTagToken:
