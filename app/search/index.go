@@ -3,14 +3,19 @@ package search
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/ledongthuc/pdf"
+	"github.com/uptrace/bun"
 	"golang.org/x/net/html"
 
 	"passhub/app/content"
@@ -37,6 +42,44 @@ type Index struct {
 	DB       *db.DB
 	Files    storage.Store
 	Requests *request.Service
+
+	// cache keeps engine results (ids, snippets, facets) of recent queries until this process
+	// changes the index or CacheTTL passes (changes made by other instances); the hits are still
+	// checked against the database on every request.
+	cache *expirable.LRU[string, Result]
+	once  sync.Once
+}
+
+// CacheTTL bounds how long a result computed before another instance's change may be served.
+const CacheTTL = 30 * time.Second
+
+// cached runs q on the engine through the result cache.
+func (x *Index) cached(ctx context.Context, q Query) (Result, error) {
+	x.initCache()
+	key := cacheKey(q)
+	if r, ok := x.cache.Get(key); ok {
+		return r, nil
+	}
+	r, err := x.Engine.Search(ctx, q)
+	if err == nil {
+		x.cache.Add(key, r)
+	}
+	return r, err
+}
+
+func (x *Index) initCache() {
+	x.once.Do(func() { x.cache = expirable.NewLRU[string, Result](1024, nil, CacheTTL) })
+}
+
+// forget drops every cached result: the index changed.
+func (x *Index) forget() {
+	x.initCache()
+	x.cache.Purge()
+}
+
+func cacheKey(q Query) string {
+	b, _ := json.Marshal(q) // maps marshal with sorted keys
+	return string(b)
 }
 
 // Ref is the id of an indexed item: "<type>:<database id>".
@@ -65,6 +108,7 @@ func (x *Index) Refresh(ctx context.Context, refs ...string) error {
 			gone = append(gone, ref)
 		}
 	}
+	defer x.forget()
 	if len(docs) > 0 {
 		if err := x.Engine.Index(ctx, docs...); err != nil {
 			return err
@@ -143,6 +187,46 @@ func (x *Index) Card(ctx context.Context, ref string) (Doc, bool, error) {
 	return x.load(ctx, ref, false)
 }
 
+// Cards loads the cards of refs, published content in one query; a ref missing from the result
+// must not be shown.
+func (x *Index) Cards(ctx context.Context, refs []string) (map[string]Doc, error) {
+	out := make(map[string]Doc, len(refs))
+	var ids []int64
+	for _, ref := range refs {
+		typ, id, ok := SplitRef(ref)
+		switch {
+		case !ok:
+		case content.Type(typ).Valid():
+			ids = append(ids, id)
+		default:
+			d, ok, err := x.Card(ctx, ref)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out[ref] = d
+			}
+		}
+	}
+	if len(ids) > 0 {
+		var entries []content.Entry
+		if err := x.DB.NewSelect().Model(&entries).Column("id", "type", "slug", "title", "summary", "task_force", "updated_at").
+			Where("id IN (?)", bun.In(ids)).Where("published_revision_id IS NOT NULL").Scan(ctx); err != nil {
+			return nil, db.Map(err)
+		}
+		for _, e := range entries {
+			d := entryCard(&e)
+			out[d.ID] = d
+		}
+	}
+	return out, nil
+}
+
+func entryCard(e *content.Entry) Doc {
+	return Doc{ID: Ref(string(e.Type), e.ID), Type: string(e.Type), Title: e.Title, Body: e.Summary, URL: e.Type.URL(e.Slug),
+		TaskForce: e.TaskForce, Public: true, Updated: e.UpdatedAt}
+}
+
 func (x *Index) load(ctx context.Context, ref string, full bool) (Doc, bool, error) {
 	typ, id, valid := SplitRef(ref)
 	if !valid {
@@ -171,8 +255,7 @@ func (x *Index) loadContent(ctx context.Context, id int64, full bool) (Doc, erro
 		return Doc{}, db.Map(err)
 	}
 	if !full {
-		return Doc{ID: Ref(string(e.Type), e.ID), Type: string(e.Type), Title: e.Title, Body: e.Summary, URL: e.Type.URL(e.Slug),
-			TaskForce: e.TaskForce, Public: true, Updated: e.UpdatedAt}, nil
+		return entryCard(&e), nil
 	}
 	var rev content.Revision
 	if err := x.DB.NewSelect().Model(&rev).Where("id = ?", e.PublishedRevisionID).Scan(ctx); err != nil {
@@ -373,6 +456,7 @@ func (x *Index) Count(ctx context.Context) (int, error) {
 // Rebuild empties the index and indexes every item again, telling progress after each batch; it
 // returns how many items it indexed.
 func (x *Index) Rebuild(ctx context.Context, progress func(done int)) (int, error) {
+	defer x.forget()
 	if err := x.Engine.Clear(ctx); err != nil {
 		return 0, fmt.Errorf("search: rebuild: %w", err)
 	}

@@ -74,16 +74,21 @@ func (x *Index) Search(ctx context.Context, s *access.Subject, q Query) (Results
 	if q.PerPage <= 0 {
 		q.PerPage = DefaultPage
 	}
-	res, err := x.Engine.Search(ctx, q)
+	res, err := x.cached(ctx, q)
 	if err != nil {
 		return Results{}, err
 	}
 	out := Results{Total: res.Total, Page: q.Page, Pages: (res.Total + q.PerPage - 1) / q.PerPage, Facets: res.Facets}
+	refs := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		refs[i] = h.ID
+	}
+	cards, err := x.Cards(ctx, refs)
+	if err != nil {
+		return Results{}, err
+	}
 	for _, h := range res.Hits {
-		d, ok, err := x.Card(ctx, h.ID)
-		if err != nil {
-			return Results{}, err
-		}
+		d, ok := cards[h.ID]
 		if !ok || !mayOpen(s, d) {
 			out.Total-- // stale in the index: the next refresh removes it
 			continue

@@ -17,6 +17,7 @@ import (
 // Matching rules.
 const (
 	fuzzyMinRunes  = 5 // shorter words must match exactly (after stemming)
+	fuzzyBelow     = 5 // exact matching finding fewer documents than this is retried with typos
 	prefixMinRunes = 2 // shorter last words are not expanded as prefixes
 	titleBoost     = 2.0
 	facetSize      = 50
@@ -25,7 +26,7 @@ const (
 var textFields = []string{"title", "body"}
 
 // Search runs q: every term must match the title or the body (stemmed, with one typo allowed in
-// words of 5 letters or more), phrases must match in order, excluded words must not match, and
+// words of 5 letters or more when the exact words find fewer than fuzzyBelow documents), phrases must match in order, excluded words must not match, and
 // the access and facet filters narrow the matches without changing their scores.
 func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, error) {
 	pl, err := search.Prepare(q)
@@ -41,42 +42,17 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 		return search.Result{}, errClosed
 	}
 
-	bq := bleve.NewBooleanQuery()
-	must := e.textClauses(pl)
-	if len(must) == 0 {
-		if len(pl.Filters) == 0 {
-			return search.Result{}, nil // only stop words
-		}
-		pl.Listing = true
+	// Exact words (after stemming) first; when they find almost nothing, again with one typo
+	// allowed: a common word stays cheap, a mistyped one still finds its documents.
+	res, fuzzed, err := e.run(ctx, pl, q, false)
+	if err == nil && !fuzzed && res.Total < fuzzyBelow && e.fuzzable(pl) {
+		res, _, err = e.run(ctx, pl, q, true)
 	}
-	bq.AddMust(must...)
-	for _, w := range pl.Excluded {
-		if len(analyse(e.text, w)) > 0 {
-			bq.AddMustNot(e.match(w, 0))
-		}
-	}
-	if f := filter(pl.Filters, q.Access); f != nil {
-		if len(must) == 0 {
-			bq.AddMust(f) // a listing: the filters drive the search, nothing to score
-		} else {
-			bq.AddFilter(f)
-		}
-	}
-
-	req := bleve.NewSearchRequestOptions(bq, pl.PerPage, pl.Offset, false)
-	req.Fields = textFields // ties in score keep index order, so pages stay disjoint
-	if pl.Listing {
-		req.SortBy([]string{"-updated"})
-		req.Score = "none"
-	}
-	if q.Facets {
-		for _, k := range search.FacetKeys {
-			req.AddFacet(k, bleve.NewFacetRequest(k, facetSize))
-		}
-	}
-	res, err := e.idx.SearchInContext(ctx, req)
 	if err != nil {
-		return search.Result{}, fmt.Errorf("bleve: %w", err)
+		return search.Result{}, err
+	}
+	if res == nil {
+		return search.Result{}, nil // only stop words
 	}
 
 	out := search.Result{Total: int(res.Total), Hits: make([]search.Hit, 0, len(res.Hits))}
@@ -107,13 +83,70 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 	return out, nil
 }
 
+// run builds and runs the query, with or without typo tolerance; a nil result means nothing to
+// search for.
+func (e *Engine) run(ctx context.Context, pl search.Plan, q search.Query, fuzzy bool) (*bleve.SearchResult, bool, error) {
+	bq := bleve.NewBooleanQuery()
+	must := e.textClauses(pl, fuzzy)
+	if len(must) == 0 {
+		if len(pl.Filters) == 0 {
+			return nil, true, nil
+		}
+		pl.Listing = true
+	}
+	bq.AddMust(must...)
+	for _, w := range pl.Excluded {
+		if len(analyse(e.text, w)) > 0 {
+			bq.AddMustNot(e.match(w, 0))
+		}
+	}
+	if f := filter(pl.Filters, q.Access); f != nil {
+		if len(must) == 0 {
+			bq.AddMust(f) // a listing: the filters drive the search, nothing to score
+		} else {
+			bq.AddFilter(f)
+		}
+	}
+
+	req := bleve.NewSearchRequestOptions(bq, pl.PerPage, pl.Offset, false)
+	req.Fields = textFields // ties in score keep index order, so pages stay disjoint
+	if pl.Listing {
+		req.SortBy([]string{"-updated"})
+		req.Score = "none"
+	}
+	if q.Facets {
+		public := !q.Access.All && len(q.Access.Entes) == 0 && len(q.Access.TaskForces) == 0 && q.Access.User == ""
+		for _, k := range search.FacetKeys {
+			if public && (k == "state" || k == "ente") {
+				continue // public documents have neither
+			}
+			req.AddFacet(k, bleve.NewFacetRequest(k, facetSize))
+		}
+	}
+	res, err := e.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fuzzy, fmt.Errorf("bleve: %w", err)
+	}
+	return res, fuzzy || pl.Listing, nil
+}
+
+// fuzzable reports whether a word of the query is long enough for a typo to be allowed.
+func (e *Engine) fuzzable(pl search.Plan) bool {
+	for _, t := range pl.Terms {
+		if utf8.RuneCountInString(t) >= fuzzyMinRunes {
+			return true
+		}
+	}
+	return false
+}
+
 // textClauses returns one clause per term and phrase; words that are only stop words give none.
-func (e *Engine) textClauses(pl search.Plan) []query.Query {
+func (e *Engine) textClauses(pl search.Plan, fuzzy bool) []query.Query {
 	var out []query.Query
 	for i, t := range pl.Terms {
 		stems := analyse(e.text, t)
 		fuzz := 0
-		if utf8.RuneCountInString(t) >= fuzzyMinRunes {
+		if fuzzy && utf8.RuneCountInString(t) >= fuzzyMinRunes {
 			fuzz = 1
 		}
 		var alts []query.Query
