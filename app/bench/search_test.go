@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -70,7 +71,12 @@ func BenchmarkSearch100k(b *testing.B) {
 		}
 		took := time.Since(start)
 		size := dirSize(filepath.Join(a.Config.DataDir, "search.bleve"))
-		b.ReportMetric(float64(len(docs))/took.Seconds(), "index_docs/s")
+		total := len(docs)
+		if n == b.N-1 {
+			docs, rows = nil, nil // the corpus is not the server's memory: let the searches run without it
+			runtime.GC()
+		}
+		b.ReportMetric(float64(total)/took.Seconds(), "index_docs/s")
 		b.ReportMetric(float64(size)/(1<<20), "index_MiB")
 
 		classes := []struct{ name, path string }{
@@ -104,7 +110,7 @@ func BenchmarkSearch100k(b *testing.B) {
 			"%d concurrent searchers, %v per query class and mode after a %v warm-up; through the HTTP endpoints (hits reloaded and checked against the database)\n"+
 			"cold: each request a distinct query (no cached result); repeated: the same query again (engine results cached until the index changes)\n"+
 			"%-14s %8s %9s %9s %8s %9s %9s\n%s\n",
-			len(docs), a.Config.SearchEngine, database(), took.Round(time.Millisecond), float64(len(docs))/took.Seconds(), float64(size)/(1<<20),
+			total, a.Config.SearchEngine, database(), took.Round(time.Millisecond), float64(total)/took.Seconds(), float64(size)/(1<<20),
 			searchers, searchFor, searchWarmup, "query", "cold r/s", "cold p50", "cold p99", "rep r/s", "rep p50", "rep p99", strings.Join(lines, "\n"))
 		fmt.Print("\n" + table)
 		if n == 0 {
