@@ -23,6 +23,9 @@ func TestSearchInTheBrowser(t *testing.T) {
 	for _, v := range axe(t, tb) {
 		t.Errorf("axe, suggestions open: %s", v)
 	}
+	if st := eval[string](t, tb, `document.getElementById('header-q-status').textContent`); !strings.Contains(st, "suggerimenti") {
+		t.Errorf("the number of suggestions is not announced: %q", st)
+	}
 	tb.run(t, chromedp.SendKeys(chromedp.CSS("#header-q"), kb.ArrowDown+kb.ArrowDown))
 	active := eval[string](t, tb, `document.getElementById('header-q').getAttribute('aria-activedescendant') || ''`)
 	if active != "header-q-opt-1" {

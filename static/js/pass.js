@@ -44,6 +44,8 @@
     var open = list && !list.hidden && options().length > 0 && input.value.trim().length >= 2;
     if (list && !open) { list.hidden = true; }
     input.setAttribute('aria-expanded', open ? 'true' : 'false');
+    var status = document.getElementById('header-q-status');
+    if (status) { status.textContent = open ? list.getAttribute('data-status') : ''; }
     input.removeAttribute('aria-activedescendant');
   });
   document.addEventListener('keydown', function (event) {
