@@ -108,10 +108,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Notifications.Accounts = a.Identity
 	a.Requests.Changed = func(ctx context.Context, id int64, _ string, _ int64) { a.pushRequest(ctx, id) }
 	a.Requests.Enqueue = func(ctx context.Context, tx bun.IDB, c request.Change) error {
-		if err := a.enqueue(ctx, tx, RequestEventArgs{Change: c}); err != nil {
-			return err
-		}
-		return a.enqueue(ctx, tx, SearchArgs{RequestID: c.RequestID})
+		return a.enqueue(ctx, tx, RequestEventArgs{Change: c}) // one job, which fans out: a cheap transaction
 	}
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
 	searchDir := cfg.SearchDir

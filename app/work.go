@@ -13,10 +13,11 @@ import (
 	"passhub/app/mail"
 	"passhub/app/notify"
 	"passhub/app/request"
+	"passhub/app/search"
 )
 
 // RequestEventArgs is the job of a request's change: the bells and e-mails of the people it
-// concerns (and, later, the search index).
+// concerns, and the search index.
 type RequestEventArgs struct {
 	Change request.Change `json:"change"`
 }
@@ -59,6 +60,28 @@ type SearchArgs struct {
 
 // Kind names the job.
 func (SearchArgs) Kind() string { return "search.index" }
+
+// searchArgsOf says what a request's change puts out of date in the index: a new or edited
+// message, document or activity only itself and the request; any other change (state, experts)
+// the whole workspace, whose items carry the request's state and access fields.
+func searchArgsOf(c request.Change) SearchArgs {
+	var typ string
+	switch c.Kind {
+	case "message", "edited":
+		typ = search.TypeMessage
+	case "document":
+		typ = search.TypeDocument
+	case "activity":
+		typ = search.TypeActivity
+	default:
+		return SearchArgs{RequestID: c.RequestID}
+	}
+	refs := []string{search.Ref(search.TypeRequest, c.RequestID)}
+	if c.ObjectID != 0 {
+		refs = append(refs, search.Ref(typ, c.ObjectID))
+	}
+	return SearchArgs{Refs: refs}
+}
 
 type searchWorker struct {
 	river.WorkerDefaults[SearchArgs]
@@ -137,9 +160,13 @@ type requestEventWorker struct {
 	a *App
 }
 
-// Work puts the change in the bells of the people it concerns.
+// Work queues the search index's update and puts the change in the bells of the people it
+// concerns. A retry may queue the update twice, which is harmless.
 func (w *requestEventWorker) Work(ctx context.Context, j *river.Job[RequestEventArgs]) error {
 	c := j.Args.Change
+	if err := w.a.enqueue(ctx, nil, searchArgsOf(c)); err != nil {
+		return err
+	}
 	return w.a.notifyRequest(ctx, c.RequestID, c.Kind, c.ActorID)
 }
 

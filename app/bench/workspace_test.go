@@ -14,6 +14,7 @@ import (
 	"passhub/app"
 	"passhub/app/apptest"
 	"passhub/app/auth"
+	"passhub/app/config"
 	"passhub/app/ente"
 	"passhub/app/identity"
 	"passhub/app/request"
@@ -22,7 +23,7 @@ import (
 // requestWorld is an approved ente's request assigned to an expert.
 func requestWorld(b *testing.B) (*app.App, *request.Request, request.Actor) {
 	b.Helper()
-	a := apptest.New(b)
+	a := apptest.New(b, func(c *config.Config) { c.JobsPoll = config.Defaults().JobsPoll }) // the production poll, not the tests' quick one
 	ctx := context.Background()
 	if _, err := a.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"}}); err != nil {
 		b.Fatal(err)
@@ -45,6 +46,12 @@ func requestWorld(b *testing.B) (*app.App, *request.Request, request.Actor) {
 // concurrent writers for a fixed time and reports messages per second and the p99 latency.
 func BenchmarkPostMessages(b *testing.B) {
 	a, r, who := requestWorld(b)
+	switch os.Getenv("PASSHUB_EXP") {
+	case "nojobs":
+		a.Requests.Enqueue = nil
+	case "nowork":
+		_ = a.Jobs.Stop(context.Background())
+	}
 	const writers = 32
 	for i := 0; i < b.N; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
