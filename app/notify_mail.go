@@ -16,7 +16,7 @@ func (a *App) mailEnteEvent(ctx context.Context, ev EnteEventArgs) error {
 	if e, err := a.Enti.Ente(ctx, ev.EnteID); err == nil {
 		data["Ente"] = e.Name
 	}
-	switch ev.Kind_ {
+	switch ev.Event {
 	case "registration.submitted", "registration.approved", "registration.rejected":
 		reg, err := a.Enti.Registration(ctx, ev.RegistrationID)
 		if err != nil {
@@ -30,7 +30,7 @@ func (a *App) mailEnteEvent(ctx context.Context, ev EnteEventArgs) error {
 			}
 		}
 		data["Reason"] = reg.Reason
-		return a.sendEach(ctx, "registration_"+strings.TrimPrefix(ev.Kind_, "registration."), lang, to, data)
+		return a.sendEach(ctx, "registration_"+strings.TrimPrefix(ev.Event, "registration."), lang, to, data)
 	case "delegate.invited":
 		invs, err := a.Enti.Invitations(ctx, ev.EnteID)
 		if err != nil {

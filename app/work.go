@@ -28,7 +28,7 @@ func (RequestEventArgs) Kind() string { return "request.event" }
 // EnteEventArgs is the job of an ente's event: the e-mails of a registration's decision or of a
 // delegate's invitation.
 type EnteEventArgs struct {
-	Kind_          string `json:"kind"`
+	Event          string `json:"event"`
 	EnteID         int64  `json:"ente_id"`
 	RegistrationID int64  `json:"registration_id,omitempty"`
 	InvitationID   int64  `json:"invitation_id,omitempty"`
@@ -38,7 +38,7 @@ type EnteEventArgs struct {
 func (EnteEventArgs) Kind() string { return "ente.event" }
 
 func enteEventArgs(ev ente.Event) EnteEventArgs {
-	args := EnteEventArgs{Kind_: ev.Kind}
+	args := EnteEventArgs{Event: ev.Kind}
 	if ev.Ente != nil {
 		args.EnteID = ev.Ente.ID
 	}
