@@ -72,7 +72,6 @@ func New(o Options) (*Server, error) {
 		Views:                 engine,
 		ErrorHandler:          s.handleError,
 		BodyLimit:             o.BodyLimit,
-		ReadBufferSize:        16 << 10, // long query strings (a search of many words) fit
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
