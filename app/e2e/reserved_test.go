@@ -14,6 +14,7 @@ import (
 	"passhub/app/auth"
 	"passhub/app/ente"
 	"passhub/app/identity"
+	"passhub/app/request"
 )
 
 const pdf = "%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"
@@ -73,13 +74,20 @@ func TestReservedPagesAreAccessible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A request, so the reserved search shows its facets (state, ente).
+	if _, err := s.Requests.File(ctx, request.Actor{UserID: ids["mayor"], Name: "mayor"}, cantu.ID, request.Form{ProcedureCode: "VA-01",
+		Title: "Arretrato VIA", Description: "Quaranta istanze in attesa da mesi, un solo istruttore.", DesiredOutcome: "Tempi medi sotto i 150 giorni."}, true); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Idle(t, s.App)
 	c := strconv.FormatInt(cantu.ID, 10)
 	pages := map[string][]string{
-		"mayor":    {"/area-riservata", "/area-riservata/sessioni", "/area-riservata/enti/" + c, "/area-riservata/enti/" + c + "/delegati"},
+		"mayor": {"/area-riservata", "/area-riservata/sessioni", "/area-riservata/enti/" + c, "/area-riservata/enti/" + c + "/delegati",
+			"/area-riservata/notifiche/preferenze", "/cerca?q=arretrato&tipo=request"},
 		"delegate": {"/area-riservata", "/area-riservata/enti/" + c},
 		"new":      {"/area-riservata", "/area-riservata/registrazione?q=berg", "/area-riservata/registrazione?ente=" + strconv.FormatInt(cantu.ID, 10)},
 		"admin": {"/area-riservata", "/admin/registrazioni", "/admin/registrazioni/" + strconv.FormatInt(pending.ID, 10), "/admin/utenti",
-			"/admin/utenti/" + strconv.FormatInt(ids["mayor"], 10), "/admin/enti?q=can", "/admin/audit"},
+			"/admin/utenti/" + strconv.FormatInt(ids["mayor"], 10), "/admin/enti?q=can", "/admin/audit", "/admin/lavori"},
 	}
 	tb := newTab(t)
 	for _, who := range []string{"mayor", "delegate", "new", "admin"} {
