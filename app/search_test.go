@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"passhub/app/apptest"
+	"passhub/app/config"
 	"passhub/app/ente"
 	"passhub/app/request"
 )
@@ -234,5 +237,27 @@ func TestSearchEngineDown(t *testing.T) {
 	}
 	if res, _ := s.Get(t, "/procedure"); res.StatusCode != 200 {
 		t.Errorf("the catalogue with the engine down: %d", res.StatusCode)
+	}
+}
+
+// TestEmptyIndexIsRebuiltAtStart: a process that finds the index empty and the database not (a
+// new engine, a lost index) rebuilds it by itself.
+func TestEmptyIndexIsRebuiltAtStart(t *testing.T) {
+	first := apptest.New(t)
+	dir, url := first.Config.DataDir, first.Config.DatabaseURL
+	if err := first.Close(); err != nil {
+		t.Logf("close: %v", err)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "search.bleve")); err != nil {
+		t.Fatal(err)
+	}
+	second := apptest.New(t, apptest.NoContent, func(c *config.Config) { c.DataDir, c.DatabaseURL = dir, url })
+	apptest.Idle(t, second)
+	missing, extra, err := second.Search.Drift(context.Background())
+	if err != nil || len(missing)+len(extra) != 0 {
+		t.Fatalf("after the start: %d missing, %d extra, %v", len(missing), len(extra), err)
+	}
+	if n, _ := second.Search.Count(context.Background()); n == 0 {
+		t.Fatal("nothing to rebuild: the test proves nothing")
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/uptrace/bun"
 
 	"passhub/app/ente"
@@ -60,6 +62,50 @@ type SearchArgs struct {
 
 // Kind names the job.
 func (SearchArgs) Kind() string { return "search.index" }
+
+// RebuildArgs is the job that rebuilds the search index from the database: queued at start when
+// the index is empty and the database is not (a first start, a new engine, a new index layout).
+type RebuildArgs struct{}
+
+// Kind names the job.
+func (RebuildArgs) Kind() string { return "search.rebuild" }
+
+// InsertOpts keeps one rebuild at a time, whatever the number of instances.
+func (RebuildArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
+
+type rebuildWorker struct {
+	river.WorkerDefaults[RebuildArgs]
+	a *App
+}
+
+// Work rebuilds the index.
+func (w *rebuildWorker) Work(ctx context.Context, _ *river.Job[RebuildArgs]) error {
+	n, err := w.a.Search.Rebuild(ctx, nil)
+	if err == nil {
+		w.a.Log.Info("search index rebuilt", "items", n, "engine", w.a.Config.SearchEngine)
+	}
+	return err
+}
+
+// Timeout lets a rebuild of a large database run past the usual job timeout.
+func (w *rebuildWorker) Timeout(*river.Job[RebuildArgs]) time.Duration { return time.Hour }
+
+// catchUpSearch queues a rebuild when the index is empty and the database is not.
+func (a *App) catchUpSearch(ctx context.Context) error {
+	ids, err := a.Search.Engine.IDs(ctx)
+	if err != nil || len(ids) > 0 {
+		return err
+	}
+	n, err := a.Search.Count(ctx)
+	if err != nil || n == 0 {
+		return err
+	}
+	a.Log.Info("search index empty: rebuilding it from the database", "items", n)
+	return a.enqueue(ctx, nil, RebuildArgs{})
+}
 
 // searchArgsOf says what a request's change puts out of date in the index: a new or edited
 // message, document or activity only itself and the request; any other change (state, experts)
@@ -133,6 +179,7 @@ func (a *App) openJobs(ctx context.Context) error {
 	jobs.Add(q, &requestEventWorker{a: a})
 	jobs.Add(q, &enteEventWorker{a: a})
 	jobs.Add(q, &searchWorker{a: a})
+	jobs.Add(q, &rebuildWorker{a: a})
 	return nil
 }
 
@@ -142,6 +189,9 @@ func (a *App) StartJobs(ctx context.Context) error {
 		return errors.New("app: jobs: migrate first")
 	}
 	if err := a.OpenSearch(ctx); err != nil {
+		return err
+	}
+	if err := a.catchUpSearch(ctx); err != nil {
 		return err
 	}
 	return a.Jobs.Start(context.WithoutCancel(ctx))

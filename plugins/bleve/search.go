@@ -9,6 +9,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"passhub/app/search"
@@ -20,7 +21,8 @@ const (
 	fuzzyBelow     = 5 // exact matching finding fewer documents than this is retried with typos
 	prefixMinRunes = 2 // shorter last words are not expanded as prefixes
 	titleBoost     = 2.0
-	facetSize      = 50
+	facetSize      = 50   // values per facet
+	facetTerms     = 5000 // values of all facets together, counted in one pass
 )
 
 var textFields = []string{"title", "body"}
@@ -64,21 +66,7 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 		out.Hits = append(out.Hits, search.Hit{ID: h.ID, Type: typ, Score: h.Score, Snippet: hl.snippet(title, body)})
 	}
 	if q.Facets {
-		out.Facets = map[string][]search.FacetCount{}
-		for _, k := range search.FacetKeys {
-			fr := res.Facets[k]
-			if fr == nil || fr.Terms == nil {
-				continue
-			}
-			var fc []search.FacetCount
-			for _, t := range fr.Terms.Terms() {
-				fc = append(fc, search.FacetCount{Value: t.Term, Count: t.Count})
-			}
-			search.SortFacets(fc)
-			if len(fc) > 0 {
-				out.Facets[k] = fc
-			}
-		}
+		out.Facets = facets(res.Facets[facetField])
 	}
 	return out, nil
 }
@@ -115,13 +103,7 @@ func (e *Engine) run(ctx context.Context, pl search.Plan, q search.Query, fuzzy 
 		req.Score = "none"
 	}
 	if q.Facets {
-		public := !q.Access.All && len(q.Access.Entes) == 0 && len(q.Access.TaskForces) == 0 && q.Access.User == ""
-		for _, k := range search.FacetKeys {
-			if public && (k == "state" || k == "ente") {
-				continue // public documents have neither
-			}
-			req.AddFacet(k, bleve.NewFacetRequest(k, facetSize))
-		}
+		req.AddFacet(facetField, bleve.NewFacetRequest(facetField, facetTerms))
 	}
 	res, err := e.idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -383,4 +365,25 @@ func oneEdit(a, b string) bool {
 		return string(ra[i+1:]) == string(rb[i+1:])
 	}
 	return string(ra[i+1:]) == string(rb[i:])
+}
+
+// facets splits the counts of the combined field into one list per facet, largest first.
+func facets(fr *bsearch.FacetResult) map[string][]search.FacetCount {
+	out := map[string][]search.FacetCount{}
+	if fr == nil || fr.Terms == nil {
+		return out
+	}
+	for _, t := range fr.Terms.Terms() {
+		k, v, ok := strings.Cut(t.Term, facetSep)
+		if ok && v != "" {
+			out[k] = append(out[k], search.FacetCount{Value: v, Count: t.Count})
+		}
+	}
+	for k, fc := range out {
+		search.SortFacets(fc)
+		if len(fc) > facetSize {
+			out[k] = fc[:facetSize]
+		}
+	}
+	return out
 }
