@@ -141,6 +141,14 @@ func TestSearchPage(t *testing.T) {
 	if doc.Find(`input.pass-facet[name="tipo"][value="procedure"][checked]`).Length() != 1 || all == 0 {
 		t.Errorf("the chosen facet is not kept checked")
 	}
+	// Paging keeps the query and the filters.
+	_, body = s.Get(t, "/cerca?q=procedura&tipo=procedure&tipo=news")
+	next, _ := parse(t, body).Find(`#search-results a[rel=next]`).Attr("href")
+	if !strings.Contains(next, "pagina=2") || !strings.Contains(next, "tipo=procedure") {
+		t.Errorf("next page link %q", next)
+	} else if _, body = s.Get(t, next); parse(t, body).Find("li.pass-hit").Length() == 0 {
+		t.Error("page 2 is empty")
+	}
 	// Odd input never breaks the page.
 	for _, q := range []string{`"`, `"valutazione`, `-`, `***`, `'; DROP TABLE entries; --`, strings.Repeat("e ", 1000), strings.Repeat("via ", 500), "\x00\x01", `ente:1 OR public:true`} {
 		res, body := s.Get(t, "/cerca?q="+url.QueryEscape(q)+"&stato=x&ente=1%27")

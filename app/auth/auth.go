@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
-	"sync"
 
 	"github.com/gofiber/fiber/v2"
+
+	"passhub/app/plugin"
 )
 
 // Identity is what a provider asserts about the person who logged in.
@@ -98,43 +98,16 @@ type CSRFExempter interface {
 // Factory builds a provider from options.
 type Factory func(Options) (Provider, error)
 
-var (
-	mu        sync.Mutex
-	factories = map[string]Factory{}
-)
+var providers = plugin.NewRegistry[Options, Provider]("auth", "provider")
 
 // Register makes a provider available under name; plugins call it from init.
-func Register(name string, f Factory) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := factories[name]; dup {
-		panic("auth: provider registered twice: " + name)
-	}
-	factories[name] = f
-}
+func Register(name string, f Factory) { providers.Register(name, f) }
 
 // New builds the provider registered under name.
-func New(name string, o Options) (Provider, error) {
-	mu.Lock()
-	f, ok := factories[name]
-	mu.Unlock()
-	if !ok {
-		return nil, fmt.Errorf("auth: no provider %q (known: %s)", name, strings.Join(Names(), ", "))
-	}
-	return f(o)
-}
+func New(name string, o Options) (Provider, error) { return providers.New(name, o) }
 
 // Names lists the registered providers.
-func Names() []string {
-	mu.Lock()
-	defer mu.Unlock()
-	out := make([]string, 0, len(factories))
-	for n := range factories {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func Names() []string { return providers.Names() }
 
 // Errors a provider reports to FailLogin; the message shown depends on which.
 var (

@@ -18,28 +18,29 @@ const (
 type User struct {
 	bun.BaseModel `bun:"table:users"`
 
-	ID         int64  `bun:"id,pk,autoincrement"`
-	FiscalCode string `bun:"fiscal_code,nullzero"`
-	Username   string `bun:"username,nullzero"`
-	Email      string `bun:"email"`
+	ID           int64     `bun:"id,pk,autoincrement"`
+	FiscalCode   string    `bun:"fiscal_code,nullzero"`
+	Username     string    `bun:"username,nullzero"`
+	Email        string    `bun:"email"`
+	Name         string    `bun:"name"`
+	FamilyName   string    `bun:"family_name"`
+	PasswordHash string    `bun:"password_hash"`
+	TOTPSecret   string    `bun:"totp_secret"`
+	TOTPLastStep int64     `bun:"totp_last_step"`
+	FailedLogins int       `bun:"failed_logins"`
+	LockedUntil  time.Time `bun:"locked_until,nullzero"`
+	Disabled     bool      `bun:"disabled"`
+	LastLoginAt  time.Time `bun:"last_login_at,nullzero"`
+	LastMethod   string    `bun:"last_method"`
+	CreatedAt    time.Time `bun:"created_at"`
+	UpdatedAt    time.Time `bun:"updated_at"`
+
 	// Lang is the language of the user's e-mails ("it" or "en").
 	Lang string `bun:"lang"`
 	// EmailBouncedAt is when the mail server refused the address for good; nothing is sent to it
 	// until the address changes. EmailBounce is the server's answer.
 	EmailBouncedAt time.Time `bun:"email_bounced_at,nullzero"`
 	EmailBounce    string    `bun:"email_bounce"`
-	Name           string    `bun:"name"`
-	FamilyName     string    `bun:"family_name"`
-	PasswordHash   string    `bun:"password_hash"`
-	TOTPSecret     string    `bun:"totp_secret"`
-	TOTPLastStep   int64     `bun:"totp_last_step"`
-	FailedLogins   int       `bun:"failed_logins"`
-	LockedUntil    time.Time `bun:"locked_until,nullzero"`
-	Disabled       bool      `bun:"disabled"`
-	LastLoginAt    time.Time `bun:"last_login_at,nullzero"`
-	LastMethod     string    `bun:"last_method"`
-	CreatedAt      time.Time `bun:"created_at"`
-	UpdatedAt      time.Time `bun:"updated_at"`
 }
 
 // FullName is the user's name as shown to people.

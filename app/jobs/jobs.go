@@ -41,14 +41,13 @@ type Queue struct {
 	client  *river.Client[*sql.Tx]
 	workers *river.Workers
 	own     *sql.DB // River's own single connection on SQLite
-	opts    Options
 	started bool
 }
 
 // Open prepares the queue on d, applying River's own migrations. Register the worker of every kind
 // with Add before enqueueing or starting.
 func Open(ctx context.Context, d *db.DB, o Options) (*Queue, error) {
-	q := &Queue{workers: river.NewWorkers(), opts: o}
+	q := &Queue{workers: river.NewWorkers()}
 	var driver riverdriver.Driver[*sql.Tx]
 	switch d.Kind {
 	case db.SQLite:

@@ -11,8 +11,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
-	"sync"
 	texttemplate "text/template"
+
+	"passhub/app/plugin"
 )
 
 // Message is one e-mail; From comes from the sender's configuration.
@@ -48,28 +49,15 @@ type Options struct {
 // Factory builds a sender.
 type Factory func(Options) (Sender, error)
 
-var (
-	mu        sync.Mutex
-	factories = map[string]Factory{"log": func(o Options) (Sender, error) { return &Log{Logger: o.Log}, nil }}
-)
+var senders = plugin.NewRegistry[Options, Sender]("mail", "sender")
+
+func init() { Register("log", func(o Options) (Sender, error) { return &Log{Logger: o.Log}, nil }) }
 
 // Register makes a sender available under name.
-func Register(name string, f Factory) {
-	mu.Lock()
-	defer mu.Unlock()
-	factories[name] = f
-}
+func Register(name string, f Factory) { senders.Register(name, f) }
 
 // New builds the sender registered under name.
-func New(name string, o Options) (Sender, error) {
-	mu.Lock()
-	f, ok := factories[name]
-	mu.Unlock()
-	if !ok {
-		return nil, fmt.Errorf("mail: no sender %q", name)
-	}
-	return f(o)
-}
+func New(name string, o Options) (Sender, error) { return senders.New(name, o) }
 
 // Log is the development sender: it delivers nothing and writes each message to the log.
 type Log struct{ Logger *slog.Logger }

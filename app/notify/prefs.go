@@ -63,10 +63,13 @@ func (c *Centre) Prefs(ctx context.Context, userID int64) (map[string]string, er
 	return out, nil
 }
 
+// validMode reports whether mode is one of the three.
+func validMode(mode string) bool { return mode == ModeNow || mode == ModeDigest || mode == ModeNever }
+
 // validPrefs reports whether every mode is one of the three.
 func validPrefs(prefs map[string]string) bool {
 	for _, mode := range prefs {
-		if mode != ModeNow && mode != ModeDigest && mode != ModeNever {
+		if !validMode(mode) {
 			return false
 		}
 	}
@@ -79,7 +82,7 @@ func (c *Centre) SetPref(ctx context.Context, userID int64, topic, mode string) 
 	for _, t := range Topics {
 		valid = valid || t.Name == topic
 	}
-	if !valid || (mode != ModeNow && mode != ModeDigest && mode != ModeNever) {
+	if !valid || !validMode(mode) {
 		return fmt.Errorf("notify: preference %s=%s: %w", topic, mode, db.ErrNotFound)
 	}
 	_, err := c.db.NewInsert().Model(&Pref{UserID: userID, Topic: topic, Mode: mode}).

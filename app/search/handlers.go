@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -97,7 +96,7 @@ func (h *Handlers) page(c *fiber.Ctx) error {
 	}
 	data["Results"] = res
 	data["Facets"] = h.facets(c, res.Facets, filters, !s.Anonymous())
-	data["Pager"] = pager(c, res)
+	data["Pager"] = struct{ Page, Pages int }{res.Page, min(res.Pages, MaxOffset/DefaultPage)} // partials/pager
 	return h.Web.PageOrFragment(c, "search/page", "search/results", data)
 }
 
@@ -147,28 +146,6 @@ func (h *Handlers) label(c *fiber.Ctx, key, value string) string {
 		}
 	}
 	return value
-}
-
-// Pager links the pages of results, keeping the query and the filters.
-type Pager struct {
-	Page, Pages int
-	Prev, Next  string
-}
-
-func pager(c *fiber.Ctx, res Results) Pager {
-	p := Pager{Page: res.Page, Pages: min(res.Pages, MaxOffset/DefaultPage)}
-	link := func(n int) string {
-		v, _ := url.ParseQuery(string(c.Context().QueryArgs().QueryString()))
-		v.Set("pagina", strconv.Itoa(n))
-		return "/cerca?" + v.Encode()
-	}
-	if p.Page > 1 {
-		p.Prev = link(p.Page - 1)
-	}
-	if p.Page < p.Pages {
-		p.Next = link(p.Page + 1)
-	}
-	return p
 }
 
 // suggest answers the header's box as the user types: a few titles, as a listbox fragment.

@@ -6,9 +6,9 @@ package storage
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"sync"
+
+	"passhub/app/plugin"
 )
 
 // ErrNotFound is returned for a key that holds nothing.
@@ -30,25 +30,10 @@ type Options struct {
 // Factory builds a store.
 type Factory func(Options) (Store, error)
 
-var (
-	mu        sync.Mutex
-	factories = map[string]Factory{}
-)
+var stores = plugin.NewRegistry[Options, Store]("storage", "store")
 
 // Register makes a store available under name.
-func Register(name string, f Factory) {
-	mu.Lock()
-	defer mu.Unlock()
-	factories[name] = f
-}
+func Register(name string, f Factory) { stores.Register(name, f) }
 
 // New builds the store registered under name.
-func New(name string, o Options) (Store, error) {
-	mu.Lock()
-	f, ok := factories[name]
-	mu.Unlock()
-	if !ok {
-		return nil, fmt.Errorf("storage: no store %q", name)
-	}
-	return f(o)
-}
+func New(name string, o Options) (Store, error) { return stores.New(name, o) }
