@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"path"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -23,20 +24,39 @@ type Catalogue struct {
 	matcher    language.Matcher
 }
 
-// Load reads i18n/<lang>.json from fsys for every language; a message missing in a language is
-// taken from Italian.
+// Load reads, for every language, i18n/<lang>.json and the domain catalogues i18n/<name>.<lang>.json
+// from fsys; a message missing in a language is taken from Italian. A message id defined twice for
+// one language is an error, so a catalogue never silently overrides another.
 func Load(fsys fs.FS) (*Catalogue, error) {
 	bundle := goi18n.NewBundle(language.Italian)
 	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	c := &Catalogue{localizers: map[string]*goi18n.Localizer{}}
 	var tags []language.Tag
 	for _, lang := range Languages {
-		raw, err := fs.ReadFile(fsys, "i18n/"+lang+".json")
+		files, err := fs.Glob(fsys, "i18n/*."+lang+".json")
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %w", err)
 		}
-		if _, err := bundle.ParseMessageFileBytes(raw, lang+".json"); err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", lang, err)
+		files = append([]string{"i18n/" + lang + ".json"}, files...)
+		seen := map[string]string{}
+		for _, name := range files {
+			raw, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %w", err)
+			}
+			var ids map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &ids); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
+			for id := range ids {
+				if prev, dup := seen[id]; dup {
+					return nil, fmt.Errorf("i18n: %s: message %q already defined in %s", name, id, prev)
+				}
+				seen[id] = name
+			}
+			if _, err := bundle.ParseMessageFileBytes(raw, path.Base(name)); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
 		}
 		c.localizers[lang] = goi18n.NewLocalizer(bundle, lang, Default)
 		tags = append(tags, language.Make(lang))
