@@ -25,7 +25,7 @@ type Handlers struct {
 	// Name names a facet value that is a code or an id (an ente, a task force, a procedure); nil,
 	// or "", shows the value itself.
 	Name func(ctx context.Context, key, value string) string
-	Log      *slog.Logger
+	Log  *slog.Logger
 }
 
 func (h *Handlers) log() *slog.Logger {
