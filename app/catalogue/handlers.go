@@ -59,7 +59,7 @@ func (h *Handlers) index(c *fiber.Ctx) error {
 		title = "«" + f.Words + "» – " + title
 	}
 	return h.web.PageOrFragment(c, "catalogue/index", "catalogue/results", fiber.Map{
-		"Title": title, "AllTaskForces": all, "TaskForces": tfs, "Count": n, "Filter": f, "OOB": web.IsHTMX(c),
+		"Title": title, "Crumb": h.web.T(c, "catalogue.title"), "AllTaskForces": all, "TaskForces": tfs, "Count": n, "Filter": f, "OOB": web.IsHTMX(c),
 	})
 }
 

@@ -84,7 +84,7 @@ func (h *Handlers) page(c *fiber.Ctx) error {
 	q, filters, page := form(c)
 	s := access.Of(c)
 	data := fiber.Map{"Query": q, "Reserved": !s.Anonymous(), "OOB": web.IsHTMX(c)}
-	data["Title"] = h.title(c, q, filters, page)
+	data["Title"], data["Crumb"] = h.title(c, q, filters, page), h.Web.T(c, "search.title")
 	if q == "" && len(filters) == 0 {
 		data["Message"] = h.Web.T(c, "search.empty")
 		return h.Web.PageOrFragment(c, "search/page", "search/results", data)

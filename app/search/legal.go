@@ -148,3 +148,20 @@ func sortByStart(ms []legalMatch) []legalMatch {
 	}
 	return ms
 }
+
+// LegalSpans returns where text writes the references among refs (canonical words), for
+// highlighting.
+func LegalSpans(text string, refs []string) []Span {
+	if len(refs) == 0 {
+		return nil
+	}
+	var out []Span
+	for _, m := range legalMatches(text) {
+		for _, r := range refs {
+			if m.word == r {
+				out = append(out, Span{Start: m.start, End: m.end})
+			}
+		}
+	}
+	return out
+}

@@ -285,6 +285,7 @@ func analyse(a analysis.Analyzer, s string) []string {
 // Highlighting the page of hits this way is cheaper than asking the index for the match
 // locations of every matching doc.
 type highlighter struct {
+	refs     []string // canonical legal references, marked where the text writes them
 	text     analysis.Analyzer
 	exact    map[string]bool
 	fuzzy    []string
@@ -292,7 +293,7 @@ type highlighter struct {
 }
 
 func (e *Engine) highlighter(pl search.Plan) *highlighter {
-	h := &highlighter{text: e.text, exact: map[string]bool{}}
+	h := &highlighter{text: e.text, exact: map[string]bool{}, refs: pl.Refs}
 	for i, t := range pl.Terms {
 		stems := analyse(e.text, t)
 		for _, s := range stems {
@@ -342,7 +343,7 @@ func (h *highlighter) matches(stem string) bool {
 }
 
 func (h *highlighter) spans(text string) []search.Span {
-	var out []search.Span
+	out := search.LegalSpans(text, h.refs)
 	for _, tok := range h.text.Analyze([]byte(text)) {
 		if !h.matches(string(tok.Term)) {
 			continue

@@ -410,7 +410,7 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 		}
 		partial = res.TotalHits > 0
 	}
-	out, err := result(res, q.Facets)
+	out, err := result(res, q.Facets, pl.Refs)
 	out.Partial = partial
 	return out, err
 }
@@ -435,7 +435,7 @@ type hit struct {
 	} `json:"_formatted"`
 }
 
-func result(res *meili.SearchResponse, facets bool) (search.Result, error) {
+func result(res *meili.SearchResponse, facets bool, refs []string) (search.Result, error) {
 	out := search.Result{Total: int(res.TotalHits), Hits: make([]search.Hit, 0, len(res.Hits))}
 	for _, raw := range res.Hits {
 		var h hit
@@ -443,7 +443,7 @@ func result(res *meili.SearchResponse, facets bool) (search.Result, error) {
 			return search.Result{}, fmt.Errorf("meilisearch: hit: %w", err)
 		}
 		out.Hits = append(out.Hits, search.Hit{ID: fromMeili(h.ID), Type: h.Type, Score: h.Score,
-			Snippet: snippet(h.Formatted.Title, h.Formatted.Body)})
+			Snippet: snippet(h.Formatted.Title, h.Formatted.Body, refs)})
 	}
 	if facets {
 		var dist map[string]map[string]int
@@ -470,8 +470,9 @@ func result(res *meili.SearchResponse, facets bool) (search.Result, error) {
 }
 
 // snippet is the escaped, marked body (or the title when only the title matched).
-func snippet(title, body string) string {
+func snippet(title, body string, refs []string) string {
 	plain, spans := search.Unmark(body, preTag, postTag)
+	spans = append(spans, search.LegalSpans(plain, refs)...) // references are matched through their canonical word
 	if len(spans) == 0 {
 		if t, ts := search.Unmark(title, preTag, postTag); len(ts) > 0 || plain == "" {
 			return search.Snippet(t, ts)

@@ -144,6 +144,10 @@ func Run(t *testing.T, newEngine func(t *testing.T) search.Engine) {
 		found(t, e, search.Query{Text: "d.lgs. n. 36/2023"}, []string{"page:21"}, []string{"page:20"})
 		found(t, e, search.Query{Text: "legge 7 agosto 1990, n. 241"}, []string{"page:21"}, []string{"page:20"})
 		found(t, e, search.Query{Text: "bonifiche D.Lgs. 152/2006"}, []string{"page:20"}, nil)
+		res := found(t, e, search.Query{Text: "dlgs 152/2006"}, []string{"page:20"}, nil)
+		if len(res.Hits) == 0 || !strings.Contains(res.Hits[0].Snippet, "<mark>decreto legislativo 3 aprile 2006, n. 152</mark>") {
+			t.Errorf("the reference is not marked as the text writes it: %+v", res.Hits)
+		}
 	})
 
 	t.Run("Synonyms", func(t *testing.T) {
