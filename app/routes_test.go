@@ -100,7 +100,7 @@ func TestPublicPages(t *testing.T) {
 		{"legal notes", "/pagine/note-legali", it, 200, with(map[string]string{"h1": "Note legali"}), nil},
 		{"about", "/pagine/chi-siamo", it, 200, with(map[string]string{"h1": ""}), []string{"ANCI Lombardia"}},
 		{"contact form", "/contatti", it, 200, with(map[string]string{"h1": "Contattaci", "form[action='/contatti'] input[name=_csrf]": "", "label[for=contact-email]": "Indirizzo e-mail"}), nil},
-		{"search", "/cerca?q=bonifica", it, 200, with(map[string]string{"h1": "Cerca", "#search-results [role=status]": "risultati"}), nil},
+		{"search", "/cerca?q=bonifica", it, 200, with(map[string]string{"h1": "Cerca", "#search-status[role=status]": "risultati"}), nil},
 		{"search empty", "/cerca", it, 200, nil, []string{"Scrivi una o più parole"}},
 		{"search odd input", "/cerca?q=%22%27%3C%3E%3B--", it, 200, nil, []string{"Nessun risultato"}},
 		{"missing page", "/non-esiste", it, 404, with(map[string]string{"h1": "Pagina non trovata"}), nil},
