@@ -85,6 +85,7 @@ func New(o Options) (*Server, error) {
 	s.App.Use(s.logRequests)
 	s.App.Use(securityHeaders(o.Production))
 	s.App.Use(s.language)
+	s.App.Use(validInput)
 	s.App.Use(s.csrf)
 	if o.PageCache > 0 {
 		s.Pages = NewPageCache(o.PageCache, 5000, o.SessionCookie)
