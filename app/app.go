@@ -194,6 +194,7 @@ func (a *App) Handler() (*web.Server, error) {
 	w, err := web.New(web.Options{
 		Production: a.Config.Production(), BaseURL: a.Config.BaseURL, BodyLimit: a.Config.BodyLimit,
 		Theme: theme, Static: static.FS, Log: a.Log, PageCache: a.Config.PageCache, SessionCookie: identity.CookieName,
+		TrustedProxies: a.Config.TrustedProxies,
 	})
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -83,6 +84,9 @@ type Config struct {
 	SMTPPassword string `yaml:"smtp_password" env:"SMTP_PASSWORD" secret:"true"`
 	SMTPFrom     string `yaml:"smtp_from" env:"SMTP_FROM"`
 	SMTPTLS      string `yaml:"smtp_tls" env:"SMTP_TLS"`
+	// TrustedProxies are the reverse proxies (IP addresses or CIDR ranges) whose X-Forwarded-For
+	// gives the client's address; empty: nobody's, the peer's address is the client's.
+	TrustedProxies []string `yaml:"trusted_proxies" env:"TRUSTED_PROXIES" envSeparator:","`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
 }
@@ -206,6 +210,14 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionIdle < time.Minute || c.SessionAbsolute < c.SessionIdle {
 		bad("SESSION_IDLE", "idle timeout must be at least 1m and not longer than PASSHUB_SESSION_ABSOLUTE")
+	}
+	for _, p := range c.TrustedProxies {
+		p = strings.TrimSpace(p)
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				bad("TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range (e.g. 10.0.0.5 or 10.0.0.0/8)", p)
+			}
+		}
 	}
 	if c.SPIDLevel < 1 || c.SPIDLevel > 3 {
 		bad("SPID_LEVEL", "must be 1, 2 or 3")

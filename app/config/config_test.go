@@ -92,3 +92,18 @@ func TestDevIdPRefusedInProduction(t *testing.T) {
 		t.Errorf("dev identity provider accepted in production: %v", err)
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	t.Setenv("PASSHUB_TRUSTED_PROXIES", "10.0.0.5, 192.168.0.0/16,2001:db8::/32")
+	c, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TrustedProxies) != 3 {
+		t.Errorf("trusted proxies %q", c.TrustedProxies)
+	}
+	t.Setenv("PASSHUB_TRUSTED_PROXIES", "10.0.0.5,proxy.example")
+	if _, err := Load(""); err == nil || !strings.Contains(err.Error(), "PASSHUB_TRUSTED_PROXIES") || !strings.Contains(err.Error(), "proxy.example") {
+		t.Errorf("a host name accepted as a proxy: %v", err)
+	}
+}
