@@ -217,7 +217,6 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 	return reg, nil
 }
 
-
 // Protocol opens the protocol file of a registration.
 func (s *Service) Protocol(ctx context.Context, r *Registration) (io.ReadCloser, error) {
 	return s.files.Open(ctx, r.ProtocolKey)

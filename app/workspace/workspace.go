@@ -284,7 +284,6 @@ func Sniff(name string, data []byte) (string, error) {
 	return "", ErrMismatch
 }
 
-
 // Upload stores a file as a new document, or as a new version of documentID when it is not 0.
 // The bytes are stored before the row is written; a failure leaves neither.
 func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, expert bool, documentID int64, filename string, data []byte, deliverable bool) (*Document, error) {
