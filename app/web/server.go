@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	fiberlog "github.com/gofiber/fiber/v2/log"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/template/html/v2"
 
@@ -92,10 +93,14 @@ func New(o Options) (*Server, error) {
 		StrictRouting:           false,
 		CaseSensitive:           true,
 	})
+	fiberlog.SetLogger(fiberLogger{s.log})
 	s.App.Use(recover.New())
 	s.App.Use(s.clientAddress)
 	s.App.Use(s.metrics.handler)
 	s.App.Use(s.logRequests)
+	if !o.Production {
+		s.App.Use(canonicalHost(o.BaseURL))
+	}
 	s.App.Use(securityHeaders(o.Production))
 	s.App.Use(s.language)
 	s.App.Use(validInput)
