@@ -50,6 +50,20 @@ func TestClientAddressTrustsOnlyConfiguredProxies(t *testing.T) {
 		}
 	})
 
+	t.Run("production without proxies", func(t *testing.T) {
+		s := apptest.Start(t, limit, func(c *config.Config) { c.Env, c.BaseURL = config.ModeProduction, "https://pass.example.it" })
+		form := valid()
+		form.Set("_csrf", apptest.CSRFToken)
+		codes := []int{}
+		for _, xff := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
+			res, _ := s.PostForm(t, "/contatti", form, "Cookie", "__Host-csrf="+apptest.CSRFToken, "X-Forwarded-For", xff)
+			codes = append(codes, res.StatusCode)
+		}
+		if codes[0] != 200 || codes[1] != 200 || codes[2] != 429 {
+			t.Errorf("statuses %v, want 200 200 429: X-Forwarded-For believed from anyone", codes)
+		}
+	})
+
 	t.Run("trusted proxy", func(t *testing.T) {
 		s := apptest.Start(t, limit, func(c *config.Config) { c.TrustedProxies = []string{"127.0.0.1", "10.0.0.0/8"} })
 		for i, xff := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
