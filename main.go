@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "passhub: configuration is not valid:\n%v\n", err)
 		return 2
 	}
-	log := newLogger(cfg, stderr)
+	log := setupLogging(cfg, stderr)
 
 	if args[0] == "config" {
 		fmt.Fprint(stdout, cfg.Masked())
@@ -142,7 +142,7 @@ func command(ctx context.Context, a *app.App, args []string, stdout io.Writer) e
 				return err
 			}
 		}
-		return a.Serve(ctx)
+		return a.Serve(ctx, stdout)
 	case args[0] == "migrate":
 		return a.Migrate(ctx)
 	case args[0] == "content" && len(args) >= 2 && args[1] == "import":
@@ -310,6 +310,14 @@ func seedDemo(ctx context.Context, a *app.App) error {
 	}
 	a.Log.Info("demo data ready: log in at /accedi with the dev identity provider", "personas", len(people))
 	return nil
+}
+
+// setupLogging makes the configured logger the process's default, so that the lines of plugins and
+// libraries (slog's default logger, the standard log package) take the configured format too.
+func setupLogging(cfg config.Config, w io.Writer) *slog.Logger {
+	l := newLogger(cfg, w)
+	slog.SetDefault(l)
+	return l
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

@@ -3,106 +3,70 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"passhub/app/apptest"
+	"passhub/app/config"
 )
 
-func env(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	t.Setenv("PASSHUB_DATA_DIR", dir)
-	t.Setenv("PASSHUB_DATABASE_URL", apptest.DatabaseURL(t))
-	t.Setenv("PASSHUB_CONTENT_DIR", apptest.ContentDir())
-	t.Setenv("PASSHUB_LOG_LEVEL", "warn")
-	return dir
-}
-
-func TestHelpAndBadConfiguration(t *testing.T) {
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"help"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "content export DIR") {
-		t.Errorf("help: %d %s", code, out.String())
+// TestOneLogFormat checks that lines written through slog's default logger (plugins) and the
+// standard log package (libraries) take the configured format once logging is set up.
+func TestOneLogFormat(t *testing.T) {
+	t.Cleanup(restoreLogging(slog.Default()))
+	var buf bytes.Buffer
+	cfg := config.Defaults()
+	cfg.LogFormat = "json"
+	setupLogging(cfg, &buf)
+	slog.Warn("saml response refused", "reason", "test")
+	log.Printf("a library speaks")
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("not JSON: %q", line)
+		}
 	}
-	t.Setenv("PASSHUB_ENV", "prod")
-	out.Reset()
-	if code := run(context.Background(), []string{"serve"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "PASSHUB_ENV") {
-		t.Errorf("bad env: %d %s", code, errOut.String())
-	}
-}
-
-func TestProductionRefusesDevComponents(t *testing.T) {
-	env(t)
-	t.Setenv("PASSHUB_ENV", "production")
-	t.Setenv("PASSHUB_BASE_URL", "https://pass.example.it")
-	for _, v := range []string{"PASSHUB_DEV_IDP", "PASSHUB_DEMO"} {
-		t.Run(v, func(t *testing.T) {
-			t.Setenv(v, "on")
-			var out, errOut bytes.Buffer
-			if code := run(context.Background(), []string{"serve"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "production mode") {
-				t.Errorf("%s=on in production: exit %d, %q", v, code, errOut.String())
-			}
-		})
+	if !strings.Contains(buf.String(), "a library speaks") {
+		t.Errorf("standard log lost: %s", buf.String())
 	}
 }
 
-func TestDemoCommandRefusedInProduction(t *testing.T) {
-	env(t)
-	t.Setenv("PASSHUB_ENV", "production")
-	t.Setenv("PASSHUB_BASE_URL", "https://pass.example.it")
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"demo"}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "dev mode only") {
-		t.Errorf("demo in production: exit %d, %q", code, errOut.String())
+// restoreLogging puts back the default logger and the standard log package's output.
+func restoreLogging(prev *slog.Logger) func() {
+	return func() {
+		slog.SetDefault(prev)
+		log.SetOutput(os.Stderr)
+		log.SetFlags(log.LstdFlags)
 	}
 }
 
-func TestConfigCommandMasksSecrets(t *testing.T) {
-	env(t)
-	t.Setenv("PASSHUB_DATABASE_URL", "postgres://pass:segreto@127.0.0.1:5432/pass")
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"config"}, &out, &errOut); code != 0 {
-		t.Fatalf("config: %d %s", code, errOut.String())
-	}
-	if strings.Contains(out.String(), "segreto") || !strings.Contains(out.String(), "database_url:") {
-		t.Errorf("config output:\n%s", out.String())
-	}
+// syncBuffer is a buffer written by the server's goroutines and read by the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
-func TestContentImportExportCommands(t *testing.T) {
-	env(t)
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"content", "import"}, &out, &errOut); code != 0 {
-		t.Fatalf("import: %d %s %s", code, out.String(), errOut.String())
-	}
-	if !strings.Contains(out.String(), "errors 0") || strings.Contains(out.String(), "created 0,") {
-		t.Errorf("import said %q", out.String())
-	}
-	exported := t.TempDir()
-	out.Reset()
-	if code := run(context.Background(), []string{"content", "export", exported}, &out, &errOut); code != 0 {
-		t.Fatalf("export: %d %s", code, errOut.String())
-	}
-	if _, err := os.Stat(filepath.Join(exported, "procedure", "via-valutazione-impatto-ambientale.md")); err != nil {
-		t.Error(err)
-	}
-	// A bad file is reported with its path and line, and the command fails.
-	bad := t.TempDir()
-	_ = os.MkdirAll(filepath.Join(bad, "notizie"), 0o755)
-	_ = os.WriteFile(filepath.Join(bad, "notizie", "rotta.md"), []byte("---\ntitle: x\nsummary: y\ndate: domani\n---\n"), 0o644)
-	out.Reset()
-	if code := run(context.Background(), []string{"content", "import", bad}, &out, &errOut); code != 1 ||
-		!strings.Contains(out.String(), "notizie/rotta.md:4:") {
-		t.Errorf("bad import: %d %q", code, out.String())
-	}
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
 }
+func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
 
-func TestServeShutsDownGracefully(t *testing.T) {
-	env(t)
+// TestServeWithTheAddressAlone runs `passhub serve` with PASSHUB_ADDR and no base URL: it says
+// where the site is in one plain line, its SAML metadata names that address, and every log line
+// is in the configured format.
+func TestServeWithTheAddressAlone(t *testing.T) {
+	t.Cleanup(restoreLogging(slog.Default()))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -110,55 +74,41 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	t.Setenv("PASSHUB_ADDR", addr)
+	t.Setenv("PASSHUB_DATA_DIR", t.TempDir())
+	t.Setenv("PASSHUB_DATABASE_URL", apptest.DatabaseURL(t))
+	t.Setenv("PASSHUB_IMPORT_ON_START", "false")
+	t.Setenv("PASSHUB_DEMO", "off")
+	t.Setenv("PASSHUB_LOG_FORMAT", "json")
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	var out, errOut bytes.Buffer
-	go func() { done <- run(ctx, []string{"serve"}, &out, &errOut) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		res, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				break
-			}
-		}
+	var stdout, stderr syncBuffer
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"serve"}, &stdout, &stderr) }()
+	want := "PAsS è in ascolto su http://" + addr + "\n"
+	deadline := time.Now().Add(60 * time.Second)
+	for stdout.String() != want {
 		if time.Now().After(deadline) {
-			t.Fatalf("server not ready: %v %s", err, errOut.String())
+			cancel()
+			t.Fatalf("stdout %q, stderr %s", stdout.String(), stderr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	res, err := http.Get("http://" + addr + "/procedure")
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("catalogue: %v", err)
+	res, err := http.Get("http://" + addr + "/auth/saml/metadata")
+	if err != nil {
+		t.Fatal(err)
 	}
+	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
+	if !strings.Contains(string(body), `Location="http://`+addr+`/auth/saml/acs"`) {
+		t.Errorf("the service provider's metadata do not name the address: %.400s", body)
+	}
 	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve exited %d: %s", code, errOut.String())
+	if code := <-done; code != 0 {
+		t.Errorf("serve exited %d: %s", code, stderr.String())
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("log line not JSON: %q", line)
 		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
-	}
-}
-
-func TestStaffCommands(t *testing.T) {
-	env(t)
-	t.Setenv("PASSHUB_STAFF_PASSWORD", "Breakglass-Access-77")
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"user", "create-staff", "anna.admin", "anna@pass.example.it", "Anna", "Admin"}, &out, &errOut); code != 0 {
-		t.Fatalf("create-staff: %d %s", code, errOut.String())
-	}
-	if code := run(context.Background(), []string{"user", "grant", "anna.admin", "admin"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "Anna Admin is now admin") {
-		t.Fatalf("grant: %d %s %s", code, out.String(), errOut.String())
-	}
-	if code := run(context.Background(), []string{"user", "grant", "anna.admin", "pm"}, &out, &errOut); code != 1 {
-		t.Errorf("pm without a task force: exit %d", code)
-	}
-	t.Setenv("PASSHUB_STAFF_PASSWORD", "short")
-	if code := run(context.Background(), []string{"user", "create-staff", "bob", "b@pass.example.it", "Bob", "B"}, &out, &errOut); code != 1 {
-		t.Errorf("weak password: exit %d", code)
 	}
 }

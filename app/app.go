@@ -6,8 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"time"
@@ -194,6 +197,7 @@ func (a *App) Handler() (*web.Server, error) {
 	w, err := web.New(web.Options{
 		Production: a.Config.Production(), BaseURL: a.Config.BaseURL, BodyLimit: a.Config.BodyLimit,
 		Theme: theme, Static: static.FS, Log: a.Log, PageCache: a.Config.PageCache, SessionCookie: identity.CookieName,
+		TrustedProxies: a.Config.TrustedProxies,
 	})
 	if err != nil {
 		return nil, err
@@ -336,6 +340,17 @@ func (a *App) providers(w *web.Server) ([]auth.Provider, error) {
 	return out, nil
 }
 
+// Announcement is the line that says where the site is: its base URL, and the address the server
+// listens on when the base URL is another host's (a reverse proxy's).
+func Announcement(baseURL, listening string) string {
+	if u, err := url.Parse(baseURL); err == nil && u.Port() != "" {
+		if _, port, err := net.SplitHostPort(listening); err == nil && port == u.Port() {
+			return "PAsS è in ascolto su " + baseURL
+		}
+	}
+	return "PAsS è in ascolto su " + listening + ", il sito è " + baseURL
+}
+
 // ready answers 200 when the database is reachable and its schema current, 503 otherwise.
 func (a *App) ready(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
@@ -370,8 +385,9 @@ func (a *App) ready(c *fiber.Ctx) error {
 	return c.Status(status).JSON(fiber.Map{"status": map[bool]string{true: "ok", false: "unavailable"}[status == 200], "checks": checks})
 }
 
-// Serve runs the web server until ctx is cancelled, then shuts it down gracefully.
-func (a *App) Serve(ctx context.Context) error {
+// Serve runs the web server until ctx is cancelled, then shuts it down gracefully. Once it
+// listens, it writes one plain line to announce saying where the site is.
+func (a *App) Serve(ctx context.Context, announce io.Writer) error {
 	w, err := a.Handler()
 	if err != nil {
 		return err
@@ -379,9 +395,14 @@ func (a *App) Serve(ctx context.Context) error {
 	if err := a.StartJobs(ctx); err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("app: listen on %s: %w", a.Config.Addr, err)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- w.App.Listen(a.Config.Addr) }()
-	a.Log.Info("serving", "addr", a.Config.Addr, "base_url", a.Config.BaseURL, "env", a.Config.Env)
+	go func() { errc <- w.App.Listener(ln) }()
+	a.Log.Info("serving", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL, "env", a.Config.Env)
+	fmt.Fprintln(announce, Announcement(a.Config.BaseURL, ln.Addr().String()))
 	select {
 	case err := <-errc:
 		return err

@@ -150,11 +150,15 @@ func TestSearchPage(t *testing.T) {
 		t.Error("page 2 is empty")
 	}
 	// Odd input never breaks the page.
-	for _, q := range []string{`"`, `"valutazione`, `-`, `***`, `'; DROP TABLE entries; --`, strings.Repeat("e ", 1000), strings.Repeat("via ", 500), "\x00\x01", `ente:1 OR public:true`} {
+	for _, q := range []string{`"`, `"valutazione`, `-`, `***`, `'; DROP TABLE entries; --`, strings.Repeat("e ", 1000), strings.Repeat("via ", 500), `ente:1 OR public:true`} {
 		res, body := s.Get(t, "/cerca?q="+url.QueryEscape(q)+"&stato=x&ente=1%27")
 		if res.StatusCode != 200 || !strings.Contains(body, `id="search-results"`) {
 			t.Errorf("query %.40q: %d", q, res.StatusCode)
 		}
+	}
+	// Control characters are refused with a page that says so (TestInvalidCharactersAreRefusedEverywhere).
+	if res, _ := s.Get(t, "/cerca?q="+url.QueryEscape("\x00\x01")); res.StatusCode != 400 {
+		t.Errorf("query with control characters: %d", res.StatusCode)
 	}
 	// Suggestions as you type.
 	res, body := s.Get(t, "/cerca/suggerimenti?q=bonif")

@@ -64,6 +64,7 @@ func Config(t testing.TB, opts ...Option) config.Config {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	cfg.Derive()
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("test config: %v", err)
 	}

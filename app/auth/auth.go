@@ -6,8 +6,11 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -156,3 +159,57 @@ func checkChar(s string) byte {
 
 // CheckChar returns the control character that completes the first 15 characters of a fiscal code.
 func CheckChar(first15 string) byte { return checkChar(strings.ToUpper(first15)) }
+
+// LocalPath returns next as a path on this site, read as a browser would read it, or "" when it
+// could lead elsewhere or is not a plain path. Browsers drop tabs and line breaks inside URLs, read
+// a backslash as a slash and "//host" as another site, so "/\t/evil.example", "/\\evil.example" and
+// their percent-encoded forms are all refused; what is accepted is given back normalised (dot
+// segments resolved, escaping made canonical), so the Location header says exactly what was
+// checked. Every login path hands its "next" through here.
+func LocalPath(next string) string {
+	if next == "" || len(next) > 2048 || !plainPath(next) || next[0] != '/' || strings.HasPrefix(next, "//") {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return ""
+	}
+	// Decoded, the path must still be a plain path: a server or proxy that decodes %2F or %5C must
+	// not find "//host" or "/\host" in it.
+	if !plainPath(u.Path) || strings.HasPrefix(u.Path, "//") || !plainPath(u.Fragment) {
+		return ""
+	}
+	if q, err := url.QueryUnescape(u.RawQuery); err != nil || !plainPath(q) {
+		return ""
+	}
+	site := &url.URL{Scheme: "https", Host: "site.invalid", Path: "/"}
+	r := site.ResolveReference(u)
+	if r.Host != site.Host || r.Scheme != site.Scheme {
+		return ""
+	}
+	out := r.EscapedPath()
+	if r.RawQuery != "" {
+		out += "?" + r.RawQuery
+	}
+	if r.Fragment != "" {
+		out += "#" + r.EscapedFragment()
+	}
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") {
+		return ""
+	}
+	return out
+}
+
+// plainPath reports whether s is valid UTF-8 without backslashes, control characters (which
+// browsers strip or misread) and format characters (bidirectional controls and the like).
+func plainPath(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == '\\' || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.In(r, unicode.Zl, unicode.Zp) {
+			return false
+		}
+	}
+	return true
+}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -83,6 +85,9 @@ type Config struct {
 	SMTPPassword string `yaml:"smtp_password" env:"SMTP_PASSWORD" secret:"true"`
 	SMTPFrom     string `yaml:"smtp_from" env:"SMTP_FROM"`
 	SMTPTLS      string `yaml:"smtp_tls" env:"SMTP_TLS"`
+	// TrustedProxies are the reverse proxies (IP addresses or CIDR ranges) whose X-Forwarded-For
+	// gives the client's address; empty: nobody's, the peer's address is the client's.
+	TrustedProxies []string `yaml:"trusted_proxies" env:"TRUSTED_PROXIES" envSeparator:","`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
 }
@@ -93,7 +98,7 @@ func Defaults() Config {
 		Env:             ModeDev,
 		Addr:            ":8080",
 		DataDir:         "./data",
-		BaseURL:         "http://localhost:8080",
+		BaseURL:         "", // derived from Addr in dev mode (Derive)
 		ContentDir:      "./content",
 		LogLevel:        "info",
 		LogFormat:       "text",
@@ -134,7 +139,36 @@ func Load(path string) (Config, error) {
 	if err := env.ParseWithOptions(&cfg, env.Options{Prefix: "PASSHUB_"}); err != nil {
 		return cfg, envError(err)
 	}
+	cfg.Derive()
 	return cfg, cfg.Validate()
+}
+
+// Derive fills what follows from other values: in dev mode, an empty base URL is the address the
+// server listens on, as a browser on this machine opens it (":9090" gives http://localhost:9090,
+// "127.0.0.1:9090" gives http://127.0.0.1:9090). Production needs the base URL set.
+func (c *Config) Derive() {
+	if c.BaseURL == "" && c.Env == ModeDev {
+		c.BaseURL = DevBaseURL(c.Addr)
+	}
+}
+
+// DevBaseURL is the http URL of a server listening on addr, seen from the same machine.
+func DevBaseURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = addr, ""
+	}
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "localhost"
+	}
+	if port == "" || port == "80" {
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+		return "http://" + host
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // Validate reports every problem of the configuration at once, each naming its variable.
@@ -152,7 +186,9 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		bad("DATA_DIR", "must not be empty")
 	}
-	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if c.BaseURL == "" && c.Env == ModeProduction {
+		bad("BASE_URL", "must be set in production mode: the https address people open")
+	} else if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("BASE_URL", "must be an absolute http(s) URL, not %q", c.BaseURL)
 	} else if c.Env == ModeProduction && u.Scheme != "https" {
 		bad("BASE_URL", "must use https in production mode")
@@ -206,6 +242,14 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionIdle < time.Minute || c.SessionAbsolute < c.SessionIdle {
 		bad("SESSION_IDLE", "idle timeout must be at least 1m and not longer than PASSHUB_SESSION_ABSOLUTE")
+	}
+	for _, p := range c.TrustedProxies {
+		p = strings.TrimSpace(p)
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				bad("TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range (e.g. 10.0.0.5 or 10.0.0.0/8)", p)
+			}
+		}
 	}
 	if c.SPIDLevel < 1 || c.SPIDLevel > 3 {
 		bad("SPID_LEVEL", "must be 1, 2 or 3")

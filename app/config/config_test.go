@@ -10,10 +10,11 @@ import (
 
 func TestDefaultsAreValid(t *testing.T) {
 	c := Defaults()
+	c.Derive()
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Env != ModeDev || c.Addr != ":8080" || c.DataDir != "./data" || c.ContentDir != "./content" || c.DatabaseURL != "" {
+	if c.Env != ModeDev || c.Addr != ":8080" || c.BaseURL != "http://localhost:8080" || c.DataDir != "./data" || c.ContentDir != "./content" || c.DatabaseURL != "" {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -90,5 +91,47 @@ func TestDevIdPRefusedInProduction(t *testing.T) {
 	c.DevIdP = "on"
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "refuses to run in production") {
 		t.Errorf("dev identity provider accepted in production: %v", err)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	t.Setenv("PASSHUB_TRUSTED_PROXIES", "10.0.0.5, 192.168.0.0/16,2001:db8::/32")
+	c, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TrustedProxies) != 3 {
+		t.Errorf("trusted proxies %q", c.TrustedProxies)
+	}
+	t.Setenv("PASSHUB_TRUSTED_PROXIES", "10.0.0.5,proxy.example")
+	if _, err := Load(""); err == nil || !strings.Contains(err.Error(), "PASSHUB_TRUSTED_PROXIES") || !strings.Contains(err.Error(), "proxy.example") {
+		t.Errorf("a host name accepted as a proxy: %v", err)
+	}
+}
+
+func TestBaseURLFollowsTheAddressInDev(t *testing.T) {
+	cases := map[string]string{
+		":8080": "http://localhost:8080", ":9090": "http://localhost:9090", "0.0.0.0:7000": "http://localhost:7000",
+		"127.0.0.1:9090": "http://127.0.0.1:9090", "localhost:8081": "http://localhost:8081", "[::1]:8080": "http://[::1]:8080",
+		"[::]:8080": "http://localhost:8080", "pass.local:80": "http://pass.local",
+	}
+	for addr, want := range cases {
+		if got := DevBaseURL(addr); got != want {
+			t.Errorf("DevBaseURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+	t.Setenv("PASSHUB_ADDR", ":9090")
+	c, err := Load("")
+	if err != nil || c.BaseURL != "http://localhost:9090" {
+		t.Errorf("PASSHUB_ADDR alone: base URL %q, %v", c.BaseURL, err)
+	}
+	t.Setenv("PASSHUB_BASE_URL", "http://pass.test:8000")
+	if c, _ := Load(""); c.BaseURL != "http://pass.test:8000" {
+		t.Errorf("an explicit base URL was replaced: %q", c.BaseURL)
+	}
+	t.Setenv("PASSHUB_BASE_URL", "")
+	t.Setenv("PASSHUB_ENV", "production")
+	if _, err := Load(""); err == nil || !strings.Contains(err.Error(), "PASSHUB_BASE_URL: must be set in production") {
+		t.Errorf("production without a base URL: %v", err)
 	}
 }

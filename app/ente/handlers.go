@@ -253,7 +253,7 @@ func (h *Handlers) protocol(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, r.ProtocolType)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="protocollo-`+r.Ente.ISTAT+extOf(r.ProtocolType)+`"`)
+	web.Attachment(c, "protocollo-"+r.Ente.ISTAT+extOf(r.ProtocolType))
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Send(data)
 }

@@ -186,7 +186,7 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 		}
 		now := s.now()
 		reg = &Registration{EnteID: e.ID, ApplicantID: who.UserID, Kind: kind, Role: f.Role, Email: f.Email, PEC: f.PEC,
-			ProtocolName: cleanName(protocolName, ext), ProtocolKey: key, ProtocolSHA256: hash, ProtocolSize: int64(len(protocol)),
+			ProtocolName: storage.CleanName(protocolName, "protocollo"+ext), ProtocolKey: key, ProtocolSHA256: hash, ProtocolSize: int64(len(protocol)),
 			ProtocolType: ctype, ProtocolSigned: signed, Status: RegPending, CreatedAt: now}
 		if err := s.store.InsertRegistration(ctx, tx, reg); err != nil {
 			if errors.Is(err, db.ErrConflict) {
@@ -215,19 +215,6 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 		return nil, fmt.Errorf("ente: store protocol: %w", err)
 	}
 	return reg, nil
-}
-
-func cleanName(name, ext string) string {
-	name = strings.Map(func(r rune) rune {
-		if r < 32 || strings.ContainsRune(`/\"<>|:*?`, r) {
-			return '_'
-		}
-		return r
-	}, name)
-	if name == "" || utf8.RuneCountInString(name) > 150 {
-		return "protocollo" + ext
-	}
-	return name
 }
 
 // Protocol opens the protocol file of a registration.

@@ -86,10 +86,11 @@ func clientOf(c *fiber.Ctx) Client {
 	return Client{IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent)}
 }
 
-// SafeNext returns next when it is a local path, else the reserved area's home.
+// SafeNext returns next as a normalised path on this site (auth.LocalPath), else the reserved
+// area's home.
 func SafeNext(next string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") && !strings.ContainsAny(next, "\r\n") {
-		return next
+	if p := auth.LocalPath(next); p != "" {
+		return p
 	}
 	return "/area-riservata"
 }

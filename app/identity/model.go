@@ -30,8 +30,6 @@ type User struct {
 	PasswordHash string    `bun:"password_hash"`
 	TOTPSecret   string    `bun:"totp_secret"`
 	TOTPLastStep int64     `bun:"totp_last_step"`
-	FailedLogins int       `bun:"failed_logins"`
-	LockedUntil  time.Time `bun:"locked_until,nullzero"`
 	Disabled     bool      `bun:"disabled"`
 	LastLoginAt  time.Time `bun:"last_login_at,nullzero"`
 	LastMethod   string    `bun:"last_method"`

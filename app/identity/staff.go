@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -23,16 +24,21 @@ import (
 // Errors of staff logins.
 var (
 	ErrBadCredentials = errors.New("identity: wrong username or password")
-	ErrLocked         = errors.New("identity: account locked after too many failed attempts")
+	ErrLocked         = errors.New("identity: too many failed attempts with this username from this address")
+	ErrThrottled      = errors.New("identity: too many failed attempts from this address")
 	ErrTOTPRequired   = errors.New("identity: a one-time code is required")
 	ErrWeakPassword   = errors.New("identity: password too weak")
 	ErrBadTOTP        = errors.New("identity: wrong one-time code")
 )
 
-// Lockout policy of staff accounts.
+// Throttling of staff logins: by (username, client address) and by client address, never by
+// account alone, so nobody can keep a person out by failing on purpose from elsewhere.
 const (
-	MaxFailedLogins = 5
-	LockoutFor      = 15 * time.Minute
+	PairFailures    = 5
+	PairWindow      = 15 * time.Minute
+	AddressFailures = 10
+	AddressWindow   = 5 * time.Minute
+	failureMemory   = time.Hour // failures older than this are deleted
 )
 
 // argon2id parameters (RFC 9106's second recommended option, 64 MiB).
@@ -202,39 +208,38 @@ func validTOTP(secret, code string, t time.Time) (int64, bool) {
 }
 
 // StaffLogin checks a staff account's password and, when enrolled, its one-time code, and opens a
-// session. Five failures in a row lock the account for fifteen minutes. An unknown username and a
-// wrong password give the same error after the same work.
+// session. Failures are counted per (username, client address) and per address, never per account:
+// after PairFailures failures of one name from one address in PairWindow that pair is refused
+// (ErrLocked), after AddressFailures failures from one address in AddressWindow the address is
+// (ErrThrottled), and the account stays open from everywhere else. An unknown username gets the
+// same answers, counted the same way, after the same work (an argon2 verification), so answers and
+// timing tell nothing about which names exist.
 func (s *Service) StaffLogin(ctx context.Context, username, password, code string, from Client) (*User, string, error) {
-	u, err := s.UserByUsername(ctx, username)
-	if errors.Is(err, db.ErrNotFound) {
-		VerifyPassword(dummyHash, password)
-		_ = audit.Record(ctx, s.db, audit.Entry{Actor: username, Action: "login.failed", IP: from.IP, Detail: "staff: unknown username"})
-		return nil, "", ErrBadCredentials
-	} else if err != nil {
+	name := failureName(username)
+	now := s.now()
+	entry := audit.Entry{Actor: name, IP: from.IP}
+	if err := s.throttled(ctx, name, from.IP, now); err != nil {
+		entry.Action, entry.Detail = "login.throttled", "staff: "+err.Error()
+		_ = audit.Record(ctx, s.db, entry)
 		return nil, "", err
 	}
-	now := s.now()
-	entry := audit.Entry{ActorID: u.ID, Actor: u.FullName(), ObjectType: "user", ObjectID: u.ID, IP: from.IP}
-	if now.Before(u.LockedUntil) {
-		entry.Action, entry.Detail = "login.locked", "staff: attempt while locked"
-		_ = audit.Record(ctx, s.db, entry)
-		return nil, "", ErrLocked
-	}
 	fail := func(reason error, detail string) (*User, string, error) {
-		u.FailedLogins++
+		if _, err := s.db.NewInsert().Model(&loginFailure{Username: name, IP: from.IP, At: now}).Exec(ctx); err != nil {
+			return nil, "", fmt.Errorf("identity: staff login: %w", err)
+		}
+		_, _ = s.db.NewDelete().Model((*loginFailure)(nil)).Where("at < ?", now.Add(-failureMemory)).Exec(ctx)
 		entry.Action, entry.Detail = "login.failed", "staff: "+detail
-		if u.FailedLogins >= MaxFailedLogins {
-			u.LockedUntil, u.FailedLogins = now.Add(LockoutFor), 0
-			entry.Action, entry.Detail = "login.locked", fmt.Sprintf("staff: locked for %v after %d failures", LockoutFor, MaxFailedLogins)
-			reason = ErrLocked
-		}
-		u.UpdatedAt = now
-		if err := s.store.UpdateUser(ctx, s.db, u); err != nil {
-			return nil, "", err
-		}
 		_ = audit.Record(ctx, s.db, entry)
 		return nil, "", reason
 	}
+	u, err := s.UserByUsername(ctx, username)
+	if errors.Is(err, db.ErrNotFound) {
+		VerifyPassword(dummyHash, password)
+		return fail(ErrBadCredentials, "unknown username")
+	} else if err != nil {
+		return nil, "", err
+	}
+	entry = audit.Entry{ActorID: u.ID, Actor: u.FullName(), ObjectType: "user", ObjectID: u.ID, IP: from.IP}
 	if u.PasswordHash == "" || !VerifyPassword(u.PasswordHash, password) {
 		return fail(ErrBadCredentials, "wrong password")
 	}
@@ -253,8 +258,11 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, code strin
 	}
 	var token string
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		u.FailedLogins, u.LockedUntil, u.LastLoginAt, u.LastMethod, u.UpdatedAt = 0, time.Time{}, now, "staff", now
+		u.LastLoginAt, u.LastMethod, u.UpdatedAt = now, "staff", now
 		if err := s.store.UpdateUser(ctx, tx, u); err != nil {
+			return err
+		}
+		if _, err := tx.NewDelete().Model((*loginFailure)(nil)).Where("username = ? AND ip = ?", name, from.IP).Exec(ctx); err != nil {
 			return err
 		}
 		var err error
@@ -271,4 +279,43 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, code strin
 		return nil, "", fmt.Errorf("identity: staff login: %w", err)
 	}
 	return u, token, nil
+}
+
+// loginFailure is one failed staff login: the name typed, normalised, and the client address.
+type loginFailure struct {
+	bun.BaseModel `bun:"table:staff_login_failures"`
+	ID            int64     `bun:"id,pk,autoincrement"`
+	Username      string    `bun:"username"`
+	IP            string    `bun:"ip"`
+	At            time.Time `bun:"at"`
+}
+
+// failureName is the username as failures are counted: trimmed, lower case, at most 100 bytes.
+func failureName(username string) string {
+	name := strings.ToLower(strings.TrimSpace(username))
+	for len(name) > 100 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	return name
+}
+
+// throttled returns ErrLocked when the pair (name, ip) failed too often lately, ErrThrottled when
+// the address did, nil otherwise.
+func (s *Service) throttled(ctx context.Context, name, ip string, now time.Time) error {
+	pair, err := s.db.NewSelect().Model((*loginFailure)(nil)).Where("username = ? AND ip = ? AND at > ?", name, ip, now.Add(-PairWindow)).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("identity: staff login: %w", err)
+	}
+	if pair >= PairFailures {
+		return ErrLocked
+	}
+	addr, err := s.db.NewSelect().Model((*loginFailure)(nil)).Where("ip = ? AND at > ?", ip, now.Add(-AddressWindow)).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("identity: staff login: %w", err)
+	}
+	if addr >= AddressFailures {
+		return ErrThrottled
+	}
+	return nil
 }

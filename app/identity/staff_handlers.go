@@ -2,23 +2,15 @@ package identity
 
 import (
 	"errors"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 )
 
-// MountStaff registers the staff login (/accedi/staff, limited to 10 failed attempts per client
-// address every 5 minutes, on top of the per-account lockout) and the one-time code enrolment.
+// MountStaff registers the staff login (/accedi/staff, throttled per username and client address
+// and per address by the service) and the one-time code enrolment.
 func (h *Handlers) MountStaff(r fiber.Router) {
 	r.Get("/accedi/staff", h.staffForm)
-	r.Post("/accedi/staff", limiter.New(limiter.Config{
-		Max: 10, Expiration: 5 * time.Minute, SkipSuccessfulRequests: true,
-		LimitReached: func(c *fiber.Ctx) error {
-			c.Status(fiber.StatusTooManyRequests)
-			return h.renderStaff(c, c.FormValue("username"), h.web.T(c, "staff.limited"))
-		},
-	}), h.staffLogin)
+	r.Post("/accedi/staff", h.staffLogin)
 	r.Get("/area-riservata/codice", RequireLogin, h.totpForm)
 	r.Post("/area-riservata/codice", RequireLogin, h.totpConfirm)
 }
@@ -44,6 +36,8 @@ func (h *Handlers) staffLogin(c *fiber.Ctx) error {
 		switch {
 		case errors.Is(err, ErrLocked):
 			msg, status = "staff.locked", fiber.StatusTooManyRequests
+		case errors.Is(err, ErrThrottled):
+			msg, status = "staff.limited", fiber.StatusTooManyRequests
 		case errors.Is(err, ErrTOTPRequired):
 			msg = "staff.code_required"
 		case errors.Is(err, ErrBadTOTP):

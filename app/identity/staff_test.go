@@ -84,25 +84,71 @@ func TestStaffLoginWithTOTPAndLockout(t *testing.T) {
 		t.Fatalf("fresh code: %v", err)
 	}
 
-	// Five wrong passwords lock the account, even for the right password, for fifteen minutes.
-	for i := 0; i < MaxFailedLogins-1; i++ {
-		if _, _, err := s.StaffLogin(ctx, "anna.admin", "wrong-password-1", "", Client{}); !errors.Is(err, ErrBadCredentials) {
+	// Five wrong passwords from one address refuse that name from that address, even with the
+	// right password, for fifteen minutes; the person logs in from elsewhere all the same.
+	attacker, office := Client{IP: "198.51.100.66"}, Client{IP: "10.0.0.1"}
+	for i := 0; i < PairFailures; i++ {
+		if _, _, err := s.StaffLogin(ctx, "anna.admin", "wrong-password-1", "", attacker); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("failure %d: %v", i+1, err)
 		}
 	}
-	if _, _, err := s.StaffLogin(ctx, "anna.admin", "wrong-password-1", "", Client{}); !errors.Is(err, ErrLocked) {
-		t.Fatalf("fifth failure: %v", err)
-	}
 	now = now.Add(time.Minute)
-	if _, _, err := s.StaffLogin(ctx, "anna.admin", pw, code(now), Client{}); !errors.Is(err, ErrLocked) {
-		t.Errorf("locked account let in: %v", err)
+	if _, _, err := s.StaffLogin(ctx, "Anna.Admin ", pw, code(now), attacker); !errors.Is(err, ErrLocked) {
+		t.Errorf("the throttled pair let in: %v", err)
 	}
-	now = now.Add(LockoutFor)
-	if _, _, err := s.StaffLogin(ctx, "anna.admin", pw, code(now), Client{}); err != nil {
-		t.Errorf("after the lockout: %v", err)
+	if _, _, err := s.StaffLogin(ctx, "anna.admin", pw, code(now), office); err != nil {
+		t.Errorf("the attacker kept the person out from another address: %v", err)
 	}
-	entries, _, _ := audit.List(ctx, a.DB, audit.Filter{Action: "login.locked"})
-	if len(entries) < 2 {
-		t.Errorf("lockout not audited: %+v", entries)
+	now = now.Add(PairWindow)
+	if _, _, err := s.StaffLogin(ctx, "anna.admin", pw, code(now), attacker); err != nil {
+		t.Errorf("after the window: %v", err)
 	}
+	entries, _, _ := audit.List(ctx, a.DB, audit.Filter{Action: "login.throttled"})
+	if len(entries) != 1 || entries[0].IP != attacker.IP {
+		t.Errorf("throttling not audited: %+v", entries)
+	}
+}
+
+// TestStaffLoginTellsNothingAboutNames fails with an unknown and an existing name from one address
+// each: the sequences of answers are the same, and so, within noise, is the time they take.
+func TestStaffLoginTellsNothingAboutNames(t *testing.T) {
+	a := apptest.New(t, apptest.NoContent)
+	s := a.Identity
+	ctx := context.Background()
+	if _, err := s.CreateStaff(ctx, "anna.admin", "anna@pass.example.it", "Anna", "Admin", "Breakglass-Access-77"); err != nil {
+		t.Fatal(err)
+	}
+	answers := func(name, ip string) (out []error, took []time.Duration) {
+		for i := 0; i < PairFailures+2; i++ {
+			start := time.Now()
+			_, _, err := s.StaffLogin(ctx, name, "wrong-password-1", "", Client{IP: ip})
+			took = append(took, time.Since(start))
+			out = append(out, err)
+		}
+		return out, took
+	}
+	known, knownTook := answers("anna.admin", "198.51.100.1")
+	unknown, unknownTook := answers("anna.admim", "198.51.100.2")
+	for i := range known {
+		if !errors.Is(known[i], unknown[i]) && !errors.Is(unknown[i], known[i]) {
+			t.Errorf("attempt %d: existing name %v, unknown name %v", i+1, known[i], unknown[i])
+		}
+	}
+	// The failures that ran argon2 (before the pair is throttled) take comparable time.
+	median := func(d []time.Duration) time.Duration {
+		d = append([]time.Duration(nil), d[:PairFailures]...)
+		for i := range d {
+			for j := i + 1; j < len(d); j++ {
+				if d[j] < d[i] {
+					d[i], d[j] = d[j], d[i]
+				}
+			}
+		}
+		return d[len(d)/2]
+	}
+	k, u := median(knownTook), median(unknownTook)
+	if k > 2*u || u > 2*k {
+		t.Errorf("median time: existing name %v, unknown name %v", k, u)
+	}
+	t.Logf("median failure: existing name %v, unknown name %v", k, u)
 }

@@ -59,13 +59,16 @@ func Register(name string, f Factory) { senders.Register(name, f) }
 // New builds the sender registered under name.
 func New(name string, o Options) (Sender, error) { return senders.New(name, o) }
 
-// Log is the development sender: it delivers nothing and writes each message to the log.
+// Log is the development sender: it delivers nothing and logs each message, its recipients and
+// subject at info level, its body only at debug level (bodies carry links and personal data).
 type Log struct{ Logger *slog.Logger }
 
 // Send logs m.
-func (l *Log) Send(_ context.Context, m Message) error {
+func (l *Log) Send(ctx context.Context, m Message) error {
 	if l.Logger != nil {
-		l.Logger.Info("mail not delivered (log sender)", "to", strings.Join(m.To, ", "), "subject", m.Subject, "text", m.Text)
+		to := strings.Join(m.To, ", ")
+		l.Logger.InfoContext(ctx, "mail not delivered (log sender)", "to", to, "subject", m.Subject)
+		l.Logger.DebugContext(ctx, "mail body (log sender)", "to", to, "subject", m.Subject, "text", m.Text)
 	}
 	return nil
 }

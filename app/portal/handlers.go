@@ -147,7 +147,7 @@ func (h *Handlers) attachment(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, a.ContentType)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+a.Name+`"`)
+	web.Attachment(c, a.Name)
 	c.Set(fiber.HeaderETag, `"`+a.SHA256+`"`)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	if strings.Contains(c.Get(fiber.HeaderIfNoneMatch), a.SHA256) {

@@ -29,6 +29,8 @@ func statusOf(err error) int {
 		return fiber.StatusTooManyRequests
 	case errors.Is(err, db.ErrConflict):
 		return fiber.StatusConflict
+	case errors.Is(err, ErrInvalidInput):
+		return fiber.StatusBadRequest
 	}
 	return fiber.StatusInternalServerError
 }
@@ -40,13 +42,17 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	c.Status(code)
-	if isAPI(c) {
-		return c.JSON(fiber.Map{"error": fiber.Map{"status": code, "message": s.T(c, errorKey(code)+".message")}})
+	key := errorKey(code)
+	if errors.Is(err, ErrInvalidInput) {
+		key = "websec.input"
 	}
-	data := fiber.Map{"Status": code, "Title": s.T(c, errorKey(code)+".title"), "Message": s.T(c, errorKey(code)+".message")}
+	if isAPI(c) {
+		return c.JSON(fiber.Map{"error": fiber.Map{"status": code, "message": s.T(c, key+".message")}})
+	}
+	data := fiber.Map{"Status": code, "Title": s.T(c, key+".title"), "Message": s.T(c, key+".message")}
 	if rerr := s.Page(c, "pages/error", data); rerr != nil {
 		s.log.Error("error page failed", "err", rerr)
-		return c.SendString(s.T(c, errorKey(code)+".title"))
+		return c.SendString(s.T(c, key+".title"))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,8 +41,10 @@ func (s *Server) Registry() *prometheus.Registry { return s.metrics.registry }
 func (m *metrics) handler(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
-	route := c.Route().Path
-	method := c.Method()
+	// Fiber's strings point into the request buffer, which fasthttp reuses: labels are kept for
+	// the life of the process, so they are copies.
+	route := strings.Clone(c.Route().Path)
+	method := methodLabel(c.Method())
 	status := c.Response().StatusCode()
 	if err != nil {
 		status = statusOf(err)
@@ -49,6 +52,21 @@ func (m *metrics) handler(c *fiber.Ctx) error {
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 	return err
+}
+
+// standardMethods are the methods counted under their own name.
+var standardMethods = []string{fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut, fiber.MethodPatch,
+	fiber.MethodDelete, fiber.MethodOptions, fiber.MethodConnect, fiber.MethodTrace}
+
+// methodLabel is the method as a label: one of the standard methods (a constant, never the request's
+// bytes), or "OTHER", so that made-up methods cannot grow the series.
+func methodLabel(m string) string {
+	for _, s := range standardMethods {
+		if m == s {
+			return s
+		}
+	}
+	return "OTHER"
 }
 
 func (m *metrics) expose() fiber.Handler {

@@ -7,12 +7,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	fiberlog "github.com/gofiber/fiber/v2/log"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/template/html/v2"
 
@@ -33,6 +35,9 @@ type Options struct {
 	PageCache time.Duration
 	// SessionCookie names the cookie of logged-in people, whose pages are never cached.
 	SessionCookie string
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For,
+	// X-Forwarded-Proto and X-Forwarded-Host are believed; nobody else's are.
+	TrustedProxies []string
 }
 
 // Server is the Fiber application with the shared rendering and security helpers.
@@ -47,7 +52,8 @@ type Server struct {
 	engine     *html.Engine
 	csrfExempt map[string]bool
 	// Pages is the cache of anonymous pages; nil when turned off.
-	Pages *PageCache
+	Pages   *PageCache
+	proxies []netip.Prefix
 }
 
 // New builds the Fiber application with its middleware; domains mount their routes on App.
@@ -61,6 +67,9 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("web: assets: %w", err)
 	}
 	s := &Server{Assets: assets, I18n: cat, log: o.Log, production: o.Production, baseURL: o.BaseURL, metrics: newMetrics(), csrfExempt: map[string]bool{}}
+	if s.proxies, err = ParseProxies(o.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("web: trusted proxies: %w", err)
+	}
 
 	engine := html.NewFileSystem(http.FS(o.Theme), ".html")
 	s.engine = engine
@@ -76,15 +85,25 @@ func New(o Options) (*Server, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		ProxyHeader:           proxyHeader(o.Production),
-		StrictRouting:         false,
-		CaseSensitive:         true,
+		// c.IP() is the client address clientAddress resolved; X-Forwarded-Proto and -Host count
+		// only from trusted proxies.
+		ProxyHeader:             clientHeader,
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          proxyList(s.proxies),
+		StrictRouting:           false,
+		CaseSensitive:           true,
 	})
+	fiberlog.SetLogger(fiberLogger{s.log})
 	s.App.Use(recover.New())
+	s.App.Use(s.clientAddress)
 	s.App.Use(s.metrics.handler)
 	s.App.Use(s.logRequests)
+	if !o.Production {
+		s.App.Use(canonicalHost(o.BaseURL))
+	}
 	s.App.Use(securityHeaders(o.Production))
 	s.App.Use(s.language)
+	s.App.Use(validInput)
 	s.App.Use(s.csrf)
 	if o.PageCache > 0 {
 		s.Pages = NewPageCache(o.PageCache, 5000, o.SessionCookie)
@@ -98,11 +117,17 @@ func New(o Options) (*Server, error) {
 	return s, nil
 }
 
-func proxyHeader(production bool) string {
-	if production {
-		return fiber.HeaderXForwardedFor
+// proxyList writes trusted proxies as Fiber reads them: addresses alone, ranges in CIDR notation.
+func proxyList(ps []netip.Prefix) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		if p.IsSingleIP() {
+			out[i] = p.Addr().String()
+		} else {
+			out[i] = p.String()
+		}
 	}
-	return ""
+	return out
 }
 
 // NotFound is the last handler: every unmatched route gets the theme's 404 page.

@@ -224,7 +224,7 @@ func (h *Handlers) download(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, v.ContentType)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+strings.ReplaceAll(v.Filename, `"`, "")+`"`)
+	web.Attachment(c, v.Filename)
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Send(data)
 }
@@ -265,7 +265,7 @@ func (h *Handlers) dossier(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/zip")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="fascicolo-`+strconv.FormatInt(r.ID, 10)+`.zip"`)
+	web.Attachment(c, "fascicolo-"+strconv.FormatInt(r.ID, 10)+".zip")
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Send(buf.Bytes())
 }

@@ -284,24 +284,6 @@ func Sniff(name string, data []byte) (string, error) {
 	return "", ErrMismatch
 }
 
-// cleanName keeps a file name's last element, without control or path characters.
-func cleanName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.Map(func(r rune) rune {
-		if r < 32 || strings.ContainsRune(`/\"<>|:*?`, r) {
-			return '_'
-		}
-		return r
-	}, name)
-	if name == "." || name == ".." || name == "" {
-		return "documento"
-	}
-	if utf8.RuneCountInString(name) > 150 {
-		name = string([]rune(name)[:150])
-	}
-	return name
-}
-
 // Upload stores a file as a new document, or as a new version of documentID when it is not 0.
 // The bytes are stored before the row is written; a failure leaves neither.
 func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, expert bool, documentID int64, filename string, data []byte, deliverable bool) (*Document, error) {
@@ -311,7 +293,7 @@ func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, exp
 	if !r.State.Open() && r.State != request.Submitted && r.State != request.Draft {
 		return nil, ErrClosed
 	}
-	filename = cleanName(filename)
+	filename = storage.CleanName(filename, "documento")
 	ct, err := Sniff(filename, data)
 	if err != nil {
 		return nil, err

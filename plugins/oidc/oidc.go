@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -129,7 +128,7 @@ func (p *Provider) login(c *fiber.Ctx) error {
 		slog.Warn("oidc login unavailable", "err", err)
 		return fiber.ErrServiceUnavailable
 	}
-	f := flow{State: random(), Nonce: random(), Verifier: oauth2.GenerateVerifier(), Next: c.Query("next")}
+	f := flow{State: random(), Nonce: random(), Verifier: oauth2.GenerateVerifier(), Next: auth.LocalPath(c.Query("next"))}
 	raw, _ := json.Marshal(f)
 	c.Cookie(&fiber.Cookie{Name: cookieName, Value: base64.RawURLEncoding.EncodeToString(raw), Path: "/auth/oidc",
 		HTTPOnly: true, Secure: p.secure, SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(10 * time.Minute)})
@@ -193,12 +192,5 @@ func (p *Provider) callback(c *fiber.Ctx, done auth.Completer) error {
 		fmt.Sscanf(strings.TrimPrefix(acr, "https://www.spid.gov.it/SpidL"), "%d", &level)
 	}
 	return done.CompleteLogin(c, auth.Identity{FiscalCode: code, Name: str("given_name"), FamilyName: str("family_name"),
-		Email: str("email"), Method: p.method, Issuer: idt.Issuer, Level: level}, safeNext(f.Next))
-}
-
-func safeNext(next string) string {
-	if u, err := url.Parse(next); err == nil && strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && u.Host == "" {
-		return next
-	}
-	return ""
+		Email: str("email"), Method: p.method, Issuer: idt.Issuer, Level: level}, auth.LocalPath(f.Next))
 }

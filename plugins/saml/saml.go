@@ -261,7 +261,7 @@ func (p *Provider) login(c *fiber.Ctx) error {
 		return fmt.Errorf("saml: redirect: %w", err)
 	}
 	exp := time.Now().Add(flowTTL)
-	p.cookie(c, p.seal(flow{ID: req.ID, IdP: sp.IDPMetadata.EntityID, Next: c.Query("next"), Relay: relay, Exp: exp}), exp)
+	p.cookie(c, p.seal(flow{ID: req.ID, IdP: sp.IDPMetadata.EntityID, Next: auth.LocalPath(c.Query("next")), Relay: relay, Exp: exp}), exp)
 	return c.Redirect(u.String(), fiber.StatusSeeOther)
 }
 

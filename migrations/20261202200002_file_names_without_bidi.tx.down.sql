@@ -1,0 +1,2 @@
+-- The characters removed are not restored.
+SELECT 1;
