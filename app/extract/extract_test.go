@@ -62,6 +62,8 @@ func TestHostilePDFsEndQuickly(t *testing.T) {
 		{"page tree declaring 4e18 pages, cyclic kids", extracttest.PageTreeBomb(), false, 5 * time.Second, Limits{}},
 		{"flate stream inflating to 2 GiB", extracttest.InflationBomb(2 << 30), true, 5 * time.Second, Limits{}},
 		{"nested flate streams inflating to 4 GiB", extracttest.NestedInflationBomb(4 << 30), true, 5 * time.Second, Limits{}},
+		{"page naming itself as its parent", extracttest.CyclicParent(), true, 5 * time.Second, Limits{}},
+		{"100,000 references to one content stream", extracttest.RepeatedContents(), true, 5 * time.Second, Limits{}},
 		{"cross-reference table of 4e9 entries", extracttest.HugeXref(), true, 5 * time.Second, Limits{}},
 		// Past the byte budget only the memory limit of the process stops the reader.
 		{"2 GiB stream, byte budget off", extracttest.InflationBomb(2 << 30), true, 20 * time.Second, Limits{Inflated: 1 << 40, Memory: 256 << 20}},

@@ -265,6 +265,11 @@ func Sniff(name string, data []byte) (string, error) {
 	}
 	for _, e := range exts {
 		if e == ext {
+			if ct == "application/zip" {
+				if err := checkArchive(ext, data); err != nil {
+					return "", err
+				}
+			}
 			switch ext {
 			case ".docx":
 				return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", nil

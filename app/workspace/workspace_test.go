@@ -21,7 +21,7 @@ import (
 func TestSniff(t *testing.T) {
 	pdf := []byte("%PDF-1.7\n%%EOF\n")
 	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-	zipBytes := []byte("PK\x03\x04\x14\x00\x00\x00")
+	zipBytes := zipOf(t, map[string]string{"[Content_Types].xml": "<Types/>"}, nil)
 	cases := []struct {
 		name string
 		data []byte

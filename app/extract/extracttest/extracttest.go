@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/adler32"
+	"strings"
 )
 
 // Builder assembles a PDF from numbered objects (1, 2, …) with a classic cross-reference table.
@@ -167,6 +168,28 @@ func NestedInflationBomb(size int64) []byte {
 	b.Add("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
 	b.Add("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>")
 	b.AddStream("/Filter [/FlateDecode /FlateDecode]", Deflate(inner))
+	return b.Bytes("", -1)
+}
+
+// CyclicParent is a one-page file whose page names itself as its /Parent and has no resources
+// of its own: a reader looking up inherited resources climbs forever.
+func CyclicParent() []byte {
+	var b Builder
+	b.Add("<< /Type /Catalog /Pages 2 0 R >>")
+	b.Add("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	b.Add("<< /Type /Page /Parent 3 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>")
+	b.AddStream("", []byte("BT /F1 12 Tf (ciclo) Tj ET"))
+	return b.Bytes("", -1)
+}
+
+// RepeatedContents is a one-page file whose /Contents lists the same 64 KiB stream 100,000
+// times: some 600 KB that read as 6.4 GB of page content.
+func RepeatedContents() []byte {
+	var b Builder
+	b.Add("<< /Type /Catalog /Pages 2 0 R >>")
+	b.Add("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	b.Add("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents [" + strings.Repeat("4 0 R ", 100_000) + "] >>")
+	b.AddStream("/Filter /FlateDecode", Deflate(bytes.Repeat([]byte("0 0 m "), 64<<10/6)))
 	return b.Bytes("", -1)
 }
 
