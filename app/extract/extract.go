@@ -78,6 +78,9 @@ var (
 	ErrTimeout  = errors.New("extract: time limit reached, reader killed")
 	ErrOutput   = errors.New("extract: reader wrote more than the text limit, killed")
 	ErrFailed   = errors.New("extract: reader failed")
+	// errStart is a reader that could not be started or limited: the machine's fault, not the
+	// file's.
+	errStart = errors.New("extract: reader not started")
 )
 
 // Extractor extracts text from files under Limits, one child process per PDF.
@@ -141,7 +144,9 @@ func (x *Extractor) Text(ctx context.Context, name string, data []byte) (string,
 		if ctx.Err() != nil { // the caller gave up (shutdown, job cancelled): not the file's fault
 			return "", ctx.Err()
 		}
-		x.failed.Add(key, err)
+		if !errors.Is(err, errStart) { // the file's fault: not tried again for a while
+			x.failed.Add(key, err)
+		}
 		x.log.Warn("text extraction failed: indexing the file without its text",
 			"file", name, "size", len(data), "sha256", key[:16], "elapsed", time.Since(start).Round(time.Millisecond), "err", err)
 	}
@@ -179,7 +184,7 @@ func (x *Extractor) pdf(ctx context.Context, data []byte) (string, error) {
 	}
 	exe, err := x.executable()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%w: %v", errStart, err)
 	}
 	cmd := exec.CommandContext(ctx, exe, childCommand, "pdf",
 		"-text", strconv.Itoa(l.Text), "-pages", strconv.Itoa(l.Pages), "-nodes", strconv.Itoa(l.Nodes),
@@ -195,16 +200,16 @@ func (x *Extractor) pdf(ctx context.Context, data []byte) (string, error) {
 	cmd.Stdout, cmd.Stderr = out, errOut
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%w: %v", errStart, err)
 	}
 	if err := cmd.Start(); err != nil {
-		return "", fmt.Errorf("extract: start reader: %w", err)
+		return "", fmt.Errorf("%w: %v", errStart, err)
 	}
 	// The limits are in force before the reader gets the first byte of the file.
 	if err := limit(cmd.Process.Pid, l); err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		return "", fmt.Errorf("extract: limit reader: %w", err)
+		return "", fmt.Errorf("%w: limits: %v", errStart, err)
 	}
 	go func() {
 		_, _ = stdin.Write(data) // fails when the reader stops early or is killed
@@ -225,9 +230,13 @@ func (x *Extractor) pdf(ctx context.Context, data []byte) (string, error) {
 	return out.String(), nil
 }
 
-// executable is the binary that serves as the reader: the running one.
+// executable is the binary that serves as the reader: the running one, even when its file has
+// been replaced by a deployment since it started (Linux).
 func (x *Extractor) executable() (string, error) {
 	x.exeOnce.Do(func() {
+		if x.exe = selfExe; x.exe != "" {
+			return
+		}
 		x.exe, x.exeErr = os.Executable()
 		if x.exeErr == nil {
 			x.exe, x.exeErr = filepath.EvalSymlinks(x.exe)

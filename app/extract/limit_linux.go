@@ -6,6 +6,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// selfExe names the running binary's own file, deleted or replaced as it may be.
+const selfExe = "/proc/self/exe"
+
 // sysProcAttr kills the reader when the process that started it dies.
 func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

@@ -4,6 +4,8 @@ package extract
 
 import "syscall"
 
+const selfExe = "" // os.Executable()
+
 func sysProcAttr() *syscall.SysProcAttr { return nil }
 
 // limit sets no resource limits where prlimit does not exist: the wall-clock limit and the
