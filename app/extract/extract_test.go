@@ -55,22 +55,23 @@ func TestHostilePDFsEndQuickly(t *testing.T) {
 	cases := []struct {
 		name   string
 		data   []byte
-		fail   bool          // the extraction must fail (no text)
+		want   error         // nil, ErrFailed (the reader stopped or died by its own limits) or ErrTimeout (killed by the parent)
 		within time.Duration // what it may take
 		limits Limits
 	}{
-		{"page tree declaring 4e18 pages, cyclic kids", extracttest.PageTreeBomb(), false, 5 * time.Second, Limits{}},
-		{"flate stream inflating to 2 GiB", extracttest.InflationBomb(2 << 30), true, 5 * time.Second, Limits{}},
-		{"nested flate streams inflating to 4 GiB", extracttest.NestedInflationBomb(4 << 30), true, 5 * time.Second, Limits{}},
-		{"page naming itself as its parent", extracttest.CyclicParent(), true, 5 * time.Second, Limits{}},
-		{"100,000 references to one content stream", extracttest.RepeatedContents(), true, 5 * time.Second, Limits{}},
-		{"cross-reference table of 4e9 entries", extracttest.HugeXref(), true, 5 * time.Second, Limits{}},
+		{"page tree declaring 4e18 pages, cyclic kids", extracttest.PageTreeBomb(), nil, 10 * time.Second, Limits{}},
+		{"flate stream inflating to 2 GiB", extracttest.InflationBomb(2 << 30), ErrFailed, 10 * time.Second, Limits{}},
+		{"nested flate streams inflating to 4 GiB", extracttest.NestedInflationBomb(4 << 30), ErrFailed, 10 * time.Second, Limits{}},
+		{"page naming itself as its parent", extracttest.CyclicParent(), ErrFailed, 10 * time.Second, Limits{}},
+		{"100,000 references to one content stream", extracttest.RepeatedContents(), ErrFailed, 10 * time.Second, Limits{}},
+		{"cross-reference table of 4e9 entries", extracttest.HugeXref(), ErrFailed, 10 * time.Second, Limits{}},
 		// Past the byte budget only the memory limit of the process stops the reader.
-		{"2 GiB stream, byte budget off", extracttest.InflationBomb(2 << 30), true, 20 * time.Second, Limits{Inflated: 1 << 40, Memory: 256 << 20}},
+		{"2 GiB stream, byte budget off", extracttest.InflationBomb(2 << 30), ErrFailed, time.Minute, Limits{Inflated: 1 << 40, Memory: 128 << 20, Timeout: time.Minute}},
 		// A loop inside the library: only the time limits stop it.
-		{"cross-reference chain naming itself", extracttest.LoopingXref(), true, 6 * time.Second, Limits{CPU: time.Second, Timeout: 3 * time.Second}},
-		// The same loop with a long wall-clock limit: the CPU limit of the process kills it.
-		{"cross-reference chain, CPU limit", extracttest.LoopingXref(), true, 30 * time.Second, Limits{CPU: time.Second, Timeout: time.Minute}},
+		{"cross-reference chain naming itself", extracttest.LoopingXref(), ErrTimeout, 6 * time.Second, Limits{CPU: time.Second, Timeout: 3 * time.Second}},
+		// The same loop with a long wall-clock limit: the CPU limit of the process kills it (2 s
+		// of CPU, which a loaded machine may spread over many more seconds).
+		{"cross-reference chain, CPU limit", extracttest.LoopingXref(), ErrFailed, 2 * time.Minute, Limits{CPU: time.Second, Timeout: 2 * time.Minute}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -82,8 +83,8 @@ func TestHostilePDFsEndQuickly(t *testing.T) {
 			if took > c.within {
 				t.Errorf("took %v, more than %v", took, c.within)
 			}
-			if c.fail && (err == nil || text != "") {
-				t.Errorf("want a failure without text, got %q, %v", text, err)
+			if !errors.Is(err, c.want) || err != nil && text != "" || c.want == nil && err != nil {
+				t.Errorf("got %q, %v; want %v", text, err, c.want)
 			}
 			if rss := peakRSS(t); rss > maxParentRSS {
 				t.Errorf("parent peak RSS %d MiB", rss>>20)
@@ -172,5 +173,29 @@ func TestCallerCancelIsNotTheFilesFault(t *testing.T) {
 	}
 	if x.failed.Len() != 0 {
 		t.Error("a file remembered as failed because its caller gave up")
+	}
+}
+
+// TestWaitingForAReaderCountsInTheTimeLimit: with one reader at a time, a second extraction
+// waiting behind a stalled one gives up at its own time limit, so a job worker is never held
+// longer than the limit.
+func TestWaitingForAReaderCountsInTheTimeLimit(t *testing.T) {
+	x := New(Limits{Parallel: 1, Timeout: time.Second}, nil)
+	data := extracttest.LoopingXref()
+	start := time.Now()
+	errs := make(chan error, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			_, err := x.Text(context.Background(), "a.pdf", append(bytes.Clone(data), bytes.Repeat([]byte(" "), i+1)...)) // two files
+			errs <- err
+		}()
+	}
+	for i := 0; i < 2; i++ {
+		if err := <-errs; !errors.Is(err, ErrTimeout) {
+			t.Errorf("extraction %d: %v", i, err)
+		}
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("two extractions with a one-second limit took %v", took)
 	}
 }
