@@ -78,6 +78,7 @@ var (
 	ErrTimeout  = errors.New("extract: time limit reached, reader killed")
 	ErrOutput   = errors.New("extract: reader wrote more than the text limit, killed")
 	ErrFailed   = errors.New("extract: reader failed")
+	ErrBusy     = errors.New("extract: every reader busy until the time limit")
 	// errStart is a reader that could not be started or limited: the machine's fault, not the
 	// file's.
 	errStart = errors.New("extract: reader not started")
@@ -144,7 +145,7 @@ func (x *Extractor) Text(ctx context.Context, name string, data []byte) (string,
 		if ctx.Err() != nil { // the caller gave up (shutdown, job cancelled): not the file's fault
 			return "", ctx.Err()
 		}
-		if !errors.Is(err, errStart) { // the file's fault: not tried again for a while
+		if !errors.Is(err, errStart) && !errors.Is(err, ErrBusy) { // the file's fault: not tried again for a while
 			x.failed.Add(key, err)
 		}
 		x.log.Warn("text extraction failed: indexing the file without its text",
@@ -180,7 +181,10 @@ func (x *Extractor) pdf(ctx context.Context, data []byte) (string, error) {
 	case x.slots <- struct{}{}:
 		defer func() { <-x.slots }()
 	case <-ctx.Done():
-		return "", ErrTimeout
+		return "", ErrBusy
+	}
+	if ctx.Err() != nil { // the slot came free as time ran out
+		return "", ErrBusy
 	}
 	exe, err := x.executable()
 	if err != nil {

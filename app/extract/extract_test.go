@@ -176,26 +176,26 @@ func TestCallerCancelIsNotTheFilesFault(t *testing.T) {
 	}
 }
 
-// TestWaitingForAReaderCountsInTheTimeLimit: with one reader at a time, a second extraction
-// waiting behind a stalled one gives up at its own time limit, so a job worker is never held
-// longer than the limit.
+// TestWaitingForAReaderCountsInTheTimeLimit: an extraction waiting for a reader while every
+// reader is busy (a stalled one holding the only slot) gives up at its own time limit, so a job
+// worker is never held longer than the limit, and the file that waited is not remembered as
+// failed.
 func TestWaitingForAReaderCountsInTheTimeLimit(t *testing.T) {
 	x := New(Limits{Parallel: 1, Timeout: time.Second}, nil)
-	data := extracttest.LoopingXref()
+	x.slots <- struct{}{} // the only reader is taken
 	start := time.Now()
-	errs := make(chan error, 2)
-	for i := 0; i < 2; i++ {
-		go func() {
-			_, err := x.Text(context.Background(), "a.pdf", append(bytes.Clone(data), bytes.Repeat([]byte(" "), i+1)...)) // two files
-			errs <- err
-		}()
+	_, err := x.Text(context.Background(), "delibera.pdf", extracttest.TextPDF("testo"))
+	if !errors.Is(err, ErrBusy) {
+		t.Errorf("waiting for a busy reader: %v", err)
 	}
-	for i := 0; i < 2; i++ {
-		if err := <-errs; !errors.Is(err, ErrTimeout) {
-			t.Errorf("extraction %d: %v", i, err)
-		}
+	if took := time.Since(start); took < time.Second || took > 2*time.Second {
+		t.Errorf("gave up after %v, the limit is one second", took)
 	}
-	if took := time.Since(start); took > 3*time.Second {
-		t.Errorf("two extractions with a one-second limit took %v", took)
+	if n := x.failed.Len(); n != 0 {
+		t.Error("a file remembered as failed for waiting")
+	}
+	<-x.slots
+	if text, err := x.Text(context.Background(), "delibera.pdf", extracttest.TextPDF("testo")); err != nil || !strings.Contains(text, "testo") {
+		t.Errorf("once the reader is free: %q %v", text, err)
 	}
 }
