@@ -265,10 +265,8 @@ func Sniff(name string, data []byte) (string, error) {
 	}
 	for _, e := range exts {
 		if e == ext {
-			if ct == "application/zip" {
-				if err := checkArchive(ext, data); err != nil {
-					return "", err
-				}
+			if err := checkContainer(ct, ext, data); err != nil {
+				return "", err
 			}
 			switch ext {
 			case ".docx":
@@ -287,6 +285,18 @@ func Sniff(name string, data []byte) (string, error) {
 		}
 	}
 	return "", ErrMismatch
+}
+
+// checkContainer reads, within bounds, the structure of the kinds that have one: an archive's
+// directory, an image's header.
+func checkContainer(ct, ext string, data []byte) error {
+	switch ct {
+	case "application/zip":
+		return checkArchive(ext, data)
+	case "image/png", "image/jpeg":
+		return checkImage(data)
+	}
+	return nil
 }
 
 // cleanName keeps a file name's last element, without control or path characters.
