@@ -57,7 +57,7 @@ func TestHostilePDFDoesNotHoldTheIndex(t *testing.T) {
 	for q, want := range map[string]string{"verbale": "verbale-ostile.pdf", "piezometria": "delibera.pdf"} {
 		_, body := s.Get(t, "/cerca?q="+q+"&tipo=document", "Cookie", cookie)
 		found := false
-		parse(t, body).Find("li.pass-hit h2 a").Each(func(_ int, a *goquery.Selection) {
+		parse(t, body).Find("li.pass-hit h3 a").Each(func(_ int, a *goquery.Selection) {
 			found = found || strings.Contains(a.Text(), want)
 		})
 		if !found {
