@@ -29,7 +29,7 @@ func init() {
 // follow, and writes its text to out. It exits 0 with the text, or 1 saying why on errOut.
 func serve(args []string, in io.Reader, out, errOut io.Writer) int {
 	if len(args) == 0 || args[0] != "pdf" {
-		fmt.Fprintln(errOut, "extract: usage: extract pdf [-text N] [-pages N] [-nodes N] [-inflated N]")
+		fmt.Fprintln(errOut, "extract: usage: extract pdf [-text N] [-pages N] [-nodes N] [-inflated N] [-input N]")
 		return 2
 	}
 	l := DefaultLimits

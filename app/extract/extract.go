@@ -192,7 +192,7 @@ func (x *Extractor) pdf(ctx context.Context, data []byte) (string, error) {
 	}
 	cmd := exec.CommandContext(ctx, exe, childCommand, "pdf",
 		"-text", strconv.Itoa(l.Text), "-pages", strconv.Itoa(l.Pages), "-nodes", strconv.Itoa(l.Nodes),
-		"-inflated", strconv.FormatInt(l.Inflated, 10))
+		"-inflated", strconv.FormatInt(l.Inflated, 10), "-input", strconv.FormatInt(l.Input, 10))
 	// Nothing of the parent's environment (secrets included) reaches the reader.
 	cmd.Env = []string{childEnv + "=1", "GOMAXPROCS=1", "GOTRACEBACK=single",
 		"GOMEMLIMIT=" + strconv.FormatUint(l.Memory/2, 10)}
