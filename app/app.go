@@ -29,6 +29,7 @@ import (
 	"passhub/app/content"
 	"passhub/app/db"
 	"passhub/app/ente"
+	"passhub/app/extract"
 	"passhub/app/i18n"
 	"passhub/app/identity"
 	"passhub/app/jobs"
@@ -122,7 +123,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, err
 	}
-	a.Search = &search.Index{Engine: engine, DB: d, Files: a.Files, Requests: a.Requests}
+	a.Search = &search.Index{Engine: engine, DB: d, Files: a.Files, Requests: a.Requests, Extractor: extract.New(extract.Limits{}, log)}
 	a.Content.Enqueue = func(ctx context.Context, tx bun.IDB, entries []*content.Entry) error {
 		refs := make([]string, len(entries))
 		for i, e := range entries {

@@ -1,7 +1,7 @@
 package search
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,15 +12,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
-	"github.com/ledongthuc/pdf"
 	"github.com/uptrace/bun"
 	"golang.org/x/net/html"
 
 	"passhub/app/content"
 	"passhub/app/db"
+	"passhub/app/extract"
 	"passhub/app/request"
 	"passhub/app/storage"
 	"passhub/app/workspace"
@@ -34,15 +33,15 @@ const (
 	TypeActivity = "activity"
 )
 
-// MaxText bounds the text taken from one attachment or document.
-const MaxText = 200_000
-
 // Index keeps the engine true to the database: it turns rows into docs, indexes and deletes them.
 type Index struct {
 	Engine   Engine
 	DB       *db.DB
 	Files    storage.Store
 	Requests *request.Service
+	// Extractor reads the text of attachments and documents (a shared default when nil); a file
+	// it cannot read within its limits is indexed without its text.
+	Extractor *extract.Extractor
 
 	// cache keeps engine results (ids, snippets, facets) of recent queries until this process
 	// changes the index or CacheTTL passes (changes made by other instances); the hits are still
@@ -54,6 +53,26 @@ type Index struct {
 	gen atomic.Uint64
 
 	syn synonyms
+}
+
+var (
+	defaultExtractor     *extract.Extractor
+	defaultExtractorOnce sync.Once
+)
+
+// text returns the text of a file within the extractor's limits; a failure (logged by the
+// extractor) gives the file without its text, so the index job still completes.
+func (x *Index) text(ctx context.Context, name string, data []byte) string {
+	t, _ := x.extractor().Text(ctx, name, data)
+	return t
+}
+
+func (x *Index) extractor() *extract.Extractor {
+	if x.Extractor != nil {
+		return x.Extractor
+	}
+	defaultExtractorOnce.Do(func() { defaultExtractor = extract.New(extract.Limits{}, nil) })
+	return defaultExtractor
 }
 
 // CacheTTL bounds how long a result computed before another instance's change may be served.
@@ -286,7 +305,7 @@ func (x *Index) loadContent(ctx context.Context, id int64, full bool) (Doc, erro
 		return Doc{}, db.Map(err)
 	}
 	for _, a := range atts {
-		body = append(body, a.Title, Extract(a.Name, a.Data))
+		body = append(body, a.Title, x.text(ctx, a.Name, a.Data))
 	}
 	year := e.PublishedOn.Year()
 	if e.PublishedOn.IsZero() {
@@ -351,51 +370,15 @@ func (x *Index) fileText(ctx context.Context, name, key string) string {
 		return ""
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 20<<20))
+	br := bufio.NewReader(f)
+	if head, _ := br.Peek(8); extract.Kind(name, head) == "" {
+		return "" // no text in it: not worth reading
+	}
+	data, err := io.ReadAll(io.LimitReader(br, x.extractor().Limits().Input+1))
 	if err != nil {
 		return ""
 	}
-	return Extract(name, data)
-}
-
-// Extract returns the text of a file: PDF, CSV and plain text; nothing for other kinds.
-func Extract(name string, data []byte) (text string) {
-	lower := strings.ToLower(name)
-	switch {
-	case strings.HasSuffix(lower, ".pdf") || bytes.HasPrefix(data, []byte("%PDF-")):
-		defer func() {
-			if recover() != nil { // a malformed PDF adds nothing rather than stopping the index
-				text = ""
-			}
-		}()
-		r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			return ""
-		}
-		rd, err := r.GetPlainText()
-		if err != nil {
-			return ""
-		}
-		b, _ := io.ReadAll(io.LimitReader(rd, MaxText))
-		return clip(string(b))
-	case strings.HasSuffix(lower, ".csv"), strings.HasSuffix(lower, ".txt"), strings.HasSuffix(lower, ".md"):
-		if !utf8.Valid(data) {
-			return ""
-		}
-		return clip(strings.ReplaceAll(string(data), ";", " "))
-	}
-	return ""
-}
-
-func clip(s string) string {
-	if len(s) <= MaxText {
-		return s
-	}
-	s = s[:MaxText]
-	for !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s
+	return x.text(ctx, name, data)
 }
 
 // MarkdownText renders Markdown and keeps its text, without markup, on one line.

@@ -321,6 +321,11 @@ func (h *Handlers) uploadFailure(c *fiber.Ctx, err error) error {
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.type"))
 	case errors.Is(err, ErrMismatch):
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.mismatch"))
+	case errors.Is(err, ErrImage):
+		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.image", "Max", MaxImagePixels/1_000_000))
+	case errors.Is(err, ErrArchive):
+		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.archive",
+			"Entries", MaxArchiveEntries, "Max", MaxArchiveExpanded>>30))
 	case errors.Is(err, ErrQuota):
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.quota"))
 	case errors.Is(err, ErrClosed):

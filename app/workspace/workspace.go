@@ -265,6 +265,9 @@ func Sniff(name string, data []byte) (string, error) {
 	}
 	for _, e := range exts {
 		if e == ext {
+			if err := checkContainer(ct, ext, data); err != nil {
+				return "", err
+			}
 			switch ext {
 			case ".docx":
 				return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", nil
@@ -282,6 +285,18 @@ func Sniff(name string, data []byte) (string, error) {
 		}
 	}
 	return "", ErrMismatch
+}
+
+// checkContainer reads, within bounds, the structure of the kinds that have one: an archive's
+// directory, an image's header.
+func checkContainer(ct, ext string, data []byte) error {
+	switch ct {
+	case "application/zip":
+		return checkArchive(ext, data)
+	case "image/png", "image/jpeg":
+		return checkImage(data)
+	}
+	return nil
 }
 
 // Upload stores a file as a new document, or as a new version of documentID when it is not 0.

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/png"
 	"io"
 	"strings"
 	"testing"
@@ -20,8 +22,10 @@ import (
 
 func TestSniff(t *testing.T) {
 	pdf := []byte("%PDF-1.7\n%%EOF\n")
-	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-	zipBytes := []byte("PK\x03\x04\x14\x00\x00\x00")
+	var pngBuf bytes.Buffer
+	_ = png.Encode(&pngBuf, image.NewGray(image.Rect(0, 0, 2, 2)))
+	pngBytes := pngBuf.Bytes()
+	zipBytes := zipOf(t, map[string]string{"[Content_Types].xml": "<Types/>"}, nil)
 	cases := []struct {
 		name string
 		data []byte
@@ -30,10 +34,10 @@ func TestSniff(t *testing.T) {
 	}{
 		{"relazione.pdf", pdf, "application/pdf", nil},
 		{"RELAZIONE.PDF", pdf, "application/pdf", nil},
-		{"foto.png", png, "image/png", nil},
+		{"foto.png", pngBytes, "image/png", nil},
 		{"dati.csv", []byte("a;b\n1;2\n"), "text/csv; charset=utf-8", nil},
 		{"verbale.docx", zipBytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", nil},
-		{"relazione.pdf", png, "", workspace.ErrMismatch},
+		{"relazione.pdf", pngBytes, "", workspace.ErrMismatch},
 		{"script.pdf", []byte("<html><script>alert(1)</script></html>"), "", workspace.ErrFileType},
 		{"eseguibile.exe", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), "", workspace.ErrFileType},
 		{"vuoto.pdf", nil, "", workspace.ErrEmptyFile},
