@@ -75,6 +75,11 @@ type Config struct {
 	PageCache time.Duration `yaml:"page_cache" env:"PAGE_CACHE"`
 	// JobsPoll is how often idle job workers look for new jobs (e-mail, search index).
 	JobsPoll time.Duration `yaml:"jobs_poll" env:"JOBS_POLL"`
+	// JobsRescue is how long after it began a job left running by a dead process runs again.
+	JobsRescue time.Duration `yaml:"jobs_rescue" env:"JOBS_RESCUE"`
+	// RequestTimeout bounds the work of one web request; a database that does not answer within
+	// it gives 503 with Retry-After.
+	RequestTimeout time.Duration `yaml:"request_timeout" env:"REQUEST_TIMEOUT"`
 	// Mail names the e-mail sender: "log" (delivers nothing, logs) or "smtp".
 	Mail         string `yaml:"mail" env:"MAIL"`
 	SMTPHost     string `yaml:"smtp_host" env:"SMTP_HOST"`
@@ -109,6 +114,8 @@ func Defaults() Config {
 		SPIDLevel:       2,
 		PageCache:       30 * time.Second,
 		JobsPoll:        500 * time.Millisecond,
+		JobsRescue:      3 * time.Minute,
+		RequestTimeout:  15 * time.Second,
 		Mail:            "log",
 	}
 }
@@ -192,6 +199,12 @@ func (c *Config) Validate() error {
 	}
 	if c.DevIdP == "on" && c.Env == ModeProduction {
 		bad("DEV_IDP", "the dev identity provider refuses to run in production mode; unset it or set it to off")
+	}
+	if c.JobsRescue < 10*time.Second {
+		bad("JOBS_RESCUE", "must be at least 10s")
+	}
+	if c.RequestTimeout < time.Second {
+		bad("REQUEST_TIMEOUT", "must be at least 1s")
 	}
 	if c.Mail != "log" && c.Mail != "smtp" {
 		bad("MAIL", "must be log or smtp, not %q", c.Mail)
