@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -33,6 +34,9 @@ type Options struct {
 	PageCache time.Duration
 	// SessionCookie names the cookie of logged-in people, whose pages are never cached.
 	SessionCookie string
+	// RequestTimeout is the deadline of each request's context (none when zero); the websocket,
+	// which lives as long as the page, has none.
+	RequestTimeout time.Duration
 }
 
 // Server is the Fiber application with the shared rendering and security helpers.
@@ -83,6 +87,9 @@ func New(o Options) (*Server, error) {
 	s.App.Use(recover.New())
 	s.App.Use(s.metrics.handler)
 	s.App.Use(s.logRequests)
+	if o.RequestTimeout > 0 {
+		s.App.Use(deadline(o.RequestTimeout))
+	}
 	s.App.Use(securityHeaders(o.Production))
 	s.App.Use(s.language)
 	s.App.Use(s.csrf)
@@ -96,6 +103,20 @@ func New(o Options) (*Server, error) {
 	})
 	s.App.Get("/metrics", s.metrics.expose())
 	return s, nil
+}
+
+// deadline gives each request's context a deadline, so work that waits on the database (or any
+// other context-aware dependency) ends in a bounded time with 503 instead of holding the client.
+func deadline(d time.Duration) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if c.Path() == "/ws" {
+			return c.Next()
+		}
+		ctx, cancel := context.WithTimeout(c.UserContext(), d)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
 }
 
 func proxyHeader(production bool) string {
