@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"passhub/app"
 	"passhub/app/apptest"
 	"passhub/app/auth"
@@ -210,4 +212,52 @@ func TestStalledMailServerDoesNotDelaySearch(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("searchable after %v with %d connections held by the stalled mail server", time.Since(start).Round(time.Millisecond), stalled.Connections())
+}
+
+// TestStuckJobsAreShown: a job running for longer than its queue allows (here, left by a dead
+// process two minutes ago) is listed for admins with the time it runs again, and counted in the
+// passhub_jobs_stuck gauge.
+func TestStuckJobsAreShown(t *testing.T) {
+	s := apptest.Start(t)
+	ctx := context.Background()
+	admin := s.Login(t, apptest.FiscalCode("DMNDMN80A01F205"), "Ada", "Admin")
+	users, _, _ := s.Identity.Users(ctx, "admin", 1)
+	if err := s.Identity.Grant(ctx, identity.Actor{}, users[0].ID, "admin", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := s.Get(t, "/metrics"); !strings.Contains(body, `passhub_jobs_stuck{queue="events"} 0`) {
+		t.Fatalf("no stuck-jobs gauge at zero:\n%s", grepLines(body, "passhub_jobs"))
+	}
+	q := "UPDATE river_job SET state = 'running', attempt = 1, attempted_at = datetime('now', 'subsec', '-120 seconds') WHERE id = (SELECT max(id) FROM river_job)"
+	if s.DB.Kind == db.Postgres {
+		q = "UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() - interval '120 seconds' WHERE id = (SELECT max(id) FROM river_job)"
+	}
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.Jobs.Enqueue(ctx, tx, app.RequestEventArgs{Change: request.Change{RequestID: 999, Kind: "message"}}); err != nil {
+			return err
+		}
+		_, err := tx.NewRaw(q).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := s.Get(t, "/admin/lavori", "Cookie", admin)
+	row := parse(t, body).Find("tr.pass-job-stuck")
+	if row.Length() != 1 || !strings.Contains(row.Text(), "request.event") || !strings.Contains(row.Text(), "events") || !strings.Contains(row.Text(), "limite 1m0s") {
+		t.Errorf("stuck jobs: %q", row.Text())
+	}
+	if _, body := s.Get(t, "/metrics"); !strings.Contains(body, `passhub_jobs_stuck{queue="events"} 1`) {
+		t.Errorf("stuck-jobs gauge:\n%s", grepLines(body, "passhub_jobs"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
