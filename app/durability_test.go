@@ -261,3 +261,74 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestRebuildResumesAtTheChunkItWasIn: a rebuild runs in chunks that each queue the next; one
+// left running by a dead process runs again and the rebuild goes on from there to the end.
+func TestRebuildResumesAtTheChunkItWasIn(t *testing.T) {
+	old := app.RebuildChunk
+	app.RebuildChunk = 2
+	t.Cleanup(func() { app.RebuildChunk = old })
+	first := apptest.New(t)
+	ctx := context.Background()
+	w := newTeam(t, first)
+	for i := 0; i < 5; i++ {
+		if _, err := first.Workspace.Post(ctx, request.Actor{UserID: w.expert, Name: "Sara"}, w.req, true, "Nota "+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apptest.Idle(t, first)
+	refs, err := first.Search.RequestRefs(ctx, w.req.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var messages []string
+	for _, r := range refs {
+		if strings.HasPrefix(r, search.TypeMessage+":") {
+			messages = append(messages, r)
+		}
+	}
+	if len(messages) != 5 {
+		t.Fatalf("%d messages indexed", len(messages))
+	}
+	// The crash: the index lost the messages, and the chunk indexing them was running.
+	if err := first.Search.Engine.Delete(ctx, messages...); err != nil {
+		t.Fatal(err)
+	}
+	err = first.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return first.Jobs.Enqueue(ctx, tx, app.RebuildChunkArgs{Run: 1, Source: search.TypeMessage})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chunk int64
+	if err := first.DB.NewSelect().Table("river_job").Column("id").Where("kind = 'search.rebuild.chunk'").Order("id DESC").Limit(1).Scan(ctx, &chunk); err != nil {
+		t.Fatal(err)
+	}
+	dir, url := first.Config.DataDir, first.Config.DatabaseURL
+	_ = first.Close()
+	d, err := db.Open(ctx, url, first.Config.SQLitePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	abandon(t, d, chunk, config.Defaults().JobsRescue+5*time.Second)
+	_ = d.Close()
+
+	second := apptest.New(t, apptest.NoContent, func(c *config.Config) { c.DataDir, c.DatabaseURL = dir, url })
+	for deadline := time.Now().Add(45 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if count(t, second.DB, "SELECT count(*) FROM river_job WHERE id = ? AND state = 'completed'", chunk) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the abandoned chunk did not run again")
+		}
+	}
+	apptest.Idle(t, second)
+	missing, extra, err := second.Search.Drift(ctx)
+	if err != nil || len(missing)+len(extra) != 0 {
+		t.Fatalf("after the resumed rebuild: missing %v, extra %v, %v", missing, extra, err)
+	}
+	// Messages in chunks of 2, then the documents and activities (none): from the abandoned chunk on.
+	if n := count(t, second.DB, "SELECT count(*) FROM river_job WHERE kind = 'search.rebuild.chunk' AND state = 'completed'"); n != 5 {
+		t.Errorf("%d chunks ran, want 5 (messages 1–2, 3–4, 5, documents, activities)", n)
+	}
+}

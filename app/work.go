@@ -104,8 +104,8 @@ func (RebuildChunkArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: jobs.QueueSearch}
 }
 
-// RebuildChunk is how many items one chunk of a rebuild indexes.
-const RebuildChunk = 200
+// RebuildChunk is how many items one chunk of a rebuild indexes (a variable for tests).
+var RebuildChunk = 200
 
 type rebuildWorker struct {
 	river.WorkerDefaults[RebuildArgs]

@@ -320,14 +320,21 @@ func (q *Queue) Timeout(queue string) time.Duration {
 // RescueAfter is how long after it began a job left running by a dead process runs again.
 func (q *Queue) RescueAfter() time.Duration { return q.rescue }
 
+// ErrNotRunning is a job completed by another run of it.
+var ErrNotRunning = errors.New("jobs: the job is no longer running")
+
 // CompleteTx marks the running job j done inside tx, so what the job wrote in tx (the next chunk
 // of a long task, say) and its completion commit together or not at all.
 func CompleteTx[T river.JobArgs](ctx context.Context, q *Queue, tx bun.Tx, j *river.Job[T]) error {
+	var done *river.Job[T]
 	var err error
 	if q.kind == db.SQLite {
-		_, err = river.JobCompleteTx[*riversqlite.Driver](ctx, tx.Tx, j)
+		done, err = river.JobCompleteTx[*riversqlite.Driver](ctx, tx.Tx, j)
 	} else {
-		_, err = river.JobCompleteTx[*riverdatabasesql.Driver](ctx, tx.Tx, j)
+		done, err = river.JobCompleteTx[*riverdatabasesql.Driver](ctx, tx.Tx, j)
+	}
+	if err == nil && done.State != rivertype.JobStateCompleted {
+		err = ErrNotRunning // another run of it (a rescue) finished first: keep nothing of this one
 	}
 	if err != nil {
 		return fmt.Errorf("jobs: complete %s %d: %w", j.Kind, j.ID, err)
