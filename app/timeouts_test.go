@@ -167,4 +167,3 @@ func TestHungDatabaseAnswers503(t *testing.T) {
 		t.Errorf("%d messages stored by the refused post", len(msgs))
 	}
 }
-
