@@ -57,6 +57,8 @@ type DB struct {
 	// Kind is SQLite or Postgres.
 	Kind string
 	dsn  string
+	// writer, on SQLite, is the turn of the one write transaction at a time.
+	writer chan struct{}
 }
 
 // Open connects to the database named by url, or to a SQLite file at sqlitePath when url is
@@ -99,7 +101,7 @@ func openSQLite(ctx context.Context, path string, set settings) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
-	d := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Kind: SQLite, dsn: "file:" + path + "?" + q.Encode()}
+	d := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Kind: SQLite, dsn: "file:" + path + "?" + q.Encode(), writer: make(chan struct{}, 1)}
 	if err := d.checkSQLite(ctx, set); err != nil {
 		_ = sqldb.Close()
 		return nil, err
@@ -231,7 +233,26 @@ func Unavailable(err error) bool {
 	return false
 }
 
-// InTx runs fn in a transaction, committing when it returns nil.
+// InTx runs fn in a transaction, committing when it returns nil. On SQLite, which has one writer
+// at a time, the application's transactions queue here for their turn (at most StatementTimeout,
+// then ErrUnavailable) instead of polling the file lock against each other, which lets some wait
+// for seconds while others pass.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if d.writer != nil && ctx.Value(inTx{}) == nil {
+		timer := time.NewTimer(StatementTimeout)
+		defer timer.Stop()
+		select {
+		case d.writer <- struct{}{}:
+			defer func() { <-d.writer }()
+		case <-timer.C:
+			return fmt.Errorf("db: waiting for the write lock: %w", ErrUnavailable)
+		case <-ctx.Done():
+			return fmt.Errorf("db: waiting for the write lock: %w: %w", ErrUnavailable, ctx.Err())
+		}
+		ctx = context.WithValue(ctx, inTx{}, true)
+	}
 	return d.DB.RunInTx(ctx, nil, fn)
 }
+
+// inTx marks the context of a transaction, so a nested InTx does not wait for its own turn.
+type inTx struct{}
