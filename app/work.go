@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -75,7 +76,7 @@ func (SearchArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue:
 
 // RebuildArgs is the job that starts a rebuild of the search index from the database: queued at
 // start when the index is empty and the database is not (a first start, a new engine, a new index
-// layout). It empties the index and queues the first chunk.
+// layout). It queues the first chunk; the last one removes what the database no longer has.
 type RebuildArgs struct{}
 
 // Kind names the job.
@@ -112,11 +113,9 @@ type rebuildWorker struct {
 	a *App
 }
 
-// Work empties the index and queues the first chunk.
+// Work queues the first chunk; the index is never emptied, so searches keep their results while
+// the chunks run.
 func (w *rebuildWorker) Work(ctx context.Context, j *river.Job[RebuildArgs]) error {
-	if err := w.a.Search.Engine.Clear(ctx); err != nil {
-		return fmt.Errorf("search: rebuild: %w", err)
-	}
 	return w.a.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := w.a.enqueue(ctx, tx, RebuildChunkArgs{Run: j.ID, Source: search.Sources[0]}); err != nil {
 			return err
@@ -156,7 +155,17 @@ func (w *rebuildChunkWorker) Work(ctx context.Context, j *river.Job[RebuildChunk
 				return err
 			}
 		} else {
-			w.a.Log.Info("search index rebuilt", "engine", w.a.Config.SearchEngine)
+			// The last chunk: drop what the index holds and the database no longer has.
+			_, extra, err := w.a.Search.Drift(ctx)
+			if err != nil {
+				return err
+			}
+			if len(extra) > 0 {
+				if err := w.a.Search.Engine.Delete(ctx, extra...); err != nil {
+					return err
+				}
+			}
+			w.a.Log.Info("search index rebuilt", "engine", w.a.Config.SearchEngine, "removed", len(extra))
 		}
 		return jobs.CompleteTx(ctx, w.a.Jobs, tx, j)
 	})
@@ -226,10 +235,18 @@ func (a *App) OpenSearch(ctx context.Context) error {
 		return fmt.Errorf("search: %s: %w", a.Config.SearchEngine, err)
 	}
 	a.searchOpen = true
-	return nil
+	return a.Search.ApplySynonyms(ctx)
 }
 
-func (a *App) enteName(ctx context.Context, id int64) string {
+// facetName names a search facet's value: an ente by its id, a task force or a procedure by its code.
+func (a *App) facetName(ctx context.Context, key, value string) string {
+	if key != "ente" {
+		return a.Catalogue.Title(ctx, key, value)
+	}
+	id, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return ""
+	}
 	if e, err := a.Enti.Ente(ctx, id); err == nil {
 		return e.Name
 	}
