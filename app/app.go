@@ -79,7 +79,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err := os.MkdirAll(cfg.UploadsDir(), 0o750); err != nil {
 		return nil, fmt.Errorf("app: data dir: %w", err)
 	}
-	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath(), db.Synchronous(cfg.SQLiteSynchronous))
 	if err != nil {
 		return nil, err
 	}
@@ -199,6 +199,7 @@ func (a *App) Handler() (*web.Server, error) {
 		Production: a.Config.Production(), BaseURL: a.Config.BaseURL, BodyLimit: a.Config.BodyLimit,
 		Theme: theme, Static: static.FS, Log: a.Log, PageCache: a.Config.PageCache, SessionCookie: identity.CookieName,
 		TrustedProxies: a.Config.TrustedProxies,
+		RequestTimeout: a.Config.RequestTimeout,
 	})
 	if err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -28,6 +27,11 @@ type RequestEventArgs struct {
 // Kind names the job.
 func (RequestEventArgs) Kind() string { return "request.event" }
 
+// InsertOpts puts the job in the events queue.
+func (RequestEventArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueEvents}
+}
+
 // EnteEventArgs is the job of an ente's event: the e-mails of a registration's decision or of a
 // delegate's invitation.
 type EnteEventArgs struct {
@@ -39,6 +43,9 @@ type EnteEventArgs struct {
 
 // Kind names the job.
 func (EnteEventArgs) Kind() string { return "ente.event" }
+
+// InsertOpts puts the job, which only sends e-mail, in the mail queue.
+func (EnteEventArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueMail} }
 
 func enteEventArgs(ev ente.Event) EnteEventArgs {
 	args := EnteEventArgs{Event: ev.Kind}
@@ -64,35 +71,105 @@ type SearchArgs struct {
 // Kind names the job.
 func (SearchArgs) Kind() string { return "search.index" }
 
-// RebuildArgs is the job that rebuilds the search index from the database: queued at start when
-// the index is empty and the database is not (a first start, a new engine, a new index layout).
+// InsertOpts puts the job in the search queue.
+func (SearchArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueSearch} }
+
+// RebuildArgs is the job that starts a rebuild of the search index from the database: queued at
+// start when the index is empty and the database is not (a first start, a new engine, a new index
+// layout). It queues the first chunk; the last one removes what the database no longer has.
 type RebuildArgs struct{}
 
 // Kind names the job.
 func (RebuildArgs) Kind() string { return "search.rebuild" }
 
-// InsertOpts keeps one rebuild at a time, whatever the number of instances.
+// InsertOpts keeps one rebuild at a time, whatever the number of instances, in the search queue.
 func (RebuildArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	return river.InsertOpts{Queue: jobs.QueueSearch, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
 }
+
+// RebuildChunkArgs is one chunk of a rebuild: the items of one source after an id. Each chunk
+// queues the next as it completes, in one transaction, so a rebuild interrupted by a crash
+// resumes at the chunk it was in, which is indexed again (harmless).
+type RebuildChunkArgs struct {
+	Run    int64  `json:"run"` // the search.rebuild job that started it
+	Source string `json:"source"`
+	After  int64  `json:"after,omitempty"`
+}
+
+// Kind names the job.
+func (RebuildChunkArgs) Kind() string { return "search.rebuild.chunk" }
+
+// InsertOpts puts the job in the search queue.
+func (RebuildChunkArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueSearch}
+}
+
+// RebuildChunk is how many items one chunk of a rebuild indexes (a variable for tests).
+var RebuildChunk = 200
 
 type rebuildWorker struct {
 	river.WorkerDefaults[RebuildArgs]
 	a *App
 }
 
-// Work rebuilds the index.
-func (w *rebuildWorker) Work(ctx context.Context, _ *river.Job[RebuildArgs]) error {
-	n, err := w.a.Search.Rebuild(ctx, nil)
-	if err == nil {
-		w.a.Log.Info("search index rebuilt", "items", n, "engine", w.a.Config.SearchEngine)
-	}
-	return err
+// Work queues the first chunk; the index is never emptied, so searches keep their results while
+// the chunks run.
+func (w *rebuildWorker) Work(ctx context.Context, j *river.Job[RebuildArgs]) error {
+	return w.a.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := w.a.enqueue(ctx, tx, RebuildChunkArgs{Run: j.ID, Source: search.Sources[0]}); err != nil {
+			return err
+		}
+		return jobs.CompleteTx(ctx, w.a.Jobs, tx, j)
+	})
 }
 
-// Timeout lets a rebuild of a large database run past the usual job timeout.
-func (w *rebuildWorker) Timeout(*river.Job[RebuildArgs]) time.Duration { return time.Hour }
+type rebuildChunkWorker struct {
+	river.WorkerDefaults[RebuildChunkArgs]
+	a *App
+}
+
+// Work indexes one chunk, then queues the next and completes in one transaction.
+func (w *rebuildChunkWorker) Work(ctx context.Context, j *river.Job[RebuildChunkArgs]) error {
+	refs, last, err := w.a.Search.Chunk(ctx, j.Args.Source, j.Args.After, RebuildChunk)
+	if err != nil {
+		return err
+	}
+	if len(refs) > 0 {
+		if err := w.a.Search.Refresh(ctx, refs...); err != nil {
+			return err
+		}
+	}
+	next := RebuildChunkArgs{Run: j.Args.Run, Source: j.Args.Source, After: last}
+	if len(refs) < RebuildChunk {
+		next = RebuildChunkArgs{Run: j.Args.Run}
+		for i, s := range search.Sources {
+			if s == j.Args.Source && i+1 < len(search.Sources) {
+				next.Source = search.Sources[i+1]
+			}
+		}
+	}
+	return w.a.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if next.Source != "" {
+			if err := w.a.enqueue(ctx, tx, next); err != nil {
+				return err
+			}
+		} else {
+			// The last chunk: drop what the index holds and the database no longer has.
+			_, extra, err := w.a.Search.Drift(ctx)
+			if err != nil {
+				return err
+			}
+			if len(extra) > 0 {
+				if err := w.a.Search.Engine.Delete(ctx, extra...); err != nil {
+					return err
+				}
+			}
+			w.a.Log.Info("search index rebuilt", "engine", w.a.Config.SearchEngine, "removed", len(extra))
+		}
+		return jobs.CompleteTx(ctx, w.a.Jobs, tx, j)
+	})
+}
 
 // catchUpSearch queues a rebuild when the index is empty and the database is not.
 func (a *App) catchUpSearch(ctx context.Context) error {
@@ -178,7 +255,7 @@ func (a *App) facetName(ctx context.Context, key, value string) string {
 
 // openJobs opens the job queue and registers every worker.
 func (a *App) openJobs(ctx context.Context) error {
-	q, err := jobs.Open(ctx, a.DB, jobs.Options{Poll: a.Config.JobsPoll, Log: a.Log, Periodic: []*river.PeriodicJob{notify.Digest()}})
+	q, err := jobs.Open(ctx, a.DB, jobs.Options{Poll: a.Config.JobsPoll, RescueAfter: a.Config.JobsRescue, Log: a.Log, Periodic: []*river.PeriodicJob{notify.Digest()}})
 	if err != nil {
 		return err
 	}
@@ -189,6 +266,7 @@ func (a *App) openJobs(ctx context.Context) error {
 	jobs.Add(q, &enteEventWorker{a: a})
 	jobs.Add(q, &searchWorker{a: a})
 	jobs.Add(q, &rebuildWorker{a: a})
+	jobs.Add(q, &rebuildChunkWorker{a: a})
 	return nil
 }
 
@@ -244,9 +322,24 @@ func (w *enteEventWorker) Work(ctx context.Context, j *river.Job[EnteEventArgs])
 	return err
 }
 
-// send delivers a message; an address the server refuses for good is marked on its users.
+// send delivers a message; an address the server refuses for good is marked on its users. Inside a
+// job, recipients already sent this job's message are skipped, and each delivery is recorded as
+// soon as the server accepts it, so a job that runs again does not mail anyone twice.
 func (a *App) send(ctx context.Context, m mail.Message) error {
+	key := jobs.EventKey(ctx)
+	ledger := mail.Ledger{DB: a.DB}
+	if key != "" {
+		to, err := ledger.Unsent(ctx, key, m.To)
+		if err != nil || len(to) == 0 {
+			return err
+		}
+		m.To = to
+	}
 	err := a.Mailer.Send(ctx, m)
+	if err == nil && key != "" {
+		// The server has the message: record it even if the job's own deadline just passed.
+		return ledger.Record(context.WithoutCancel(ctx), key, m.To)
+	}
 	var bounce *mail.BounceError
 	if errors.As(err, &bounce) {
 		for _, addr := range bounce.Addresses {

@@ -23,7 +23,12 @@ import (
 // requestWorld is an approved ente's request assigned to an expert.
 func requestWorld(b *testing.B) (*app.App, *request.Request, request.Actor) {
 	b.Helper()
-	a := apptest.New(b, func(c *config.Config) { c.JobsPoll = config.Defaults().JobsPoll }) // the production poll, not the tests' quick one
+	a := apptest.New(b, func(c *config.Config) {
+		c.JobsPoll = config.Defaults().JobsPoll // the production poll, not the tests' quick one
+		if v := os.Getenv("PASSHUB_SQLITE_SYNCHRONOUS"); v != "" {
+			c.SQLiteSynchronous = v // FULL or NORMAL, to compare them
+		}
+	})
 	ctx := context.Background()
 	if _, err := a.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"}}); err != nil {
 		b.Fatal(err)

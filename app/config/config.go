@@ -77,6 +77,14 @@ type Config struct {
 	PageCache time.Duration `yaml:"page_cache" env:"PAGE_CACHE"`
 	// JobsPoll is how often idle job workers look for new jobs (e-mail, search index).
 	JobsPoll time.Duration `yaml:"jobs_poll" env:"JOBS_POLL"`
+	// JobsRescue is how long after it began a job left running by a dead process runs again.
+	JobsRescue time.Duration `yaml:"jobs_rescue" env:"JOBS_RESCUE"`
+	// SQLiteSynchronous is SQLite's synchronous level: FULL (a commit survives a power loss) or
+	// NORMAL (faster; the last commits may be lost on power loss, never corrupted).
+	SQLiteSynchronous string `yaml:"sqlite_synchronous" env:"SQLITE_SYNCHRONOUS"`
+	// RequestTimeout bounds the work of one web request; a database that does not answer within
+	// it gives 503 with Retry-After.
+	RequestTimeout time.Duration `yaml:"request_timeout" env:"REQUEST_TIMEOUT"`
 	// Mail names the e-mail sender: "log" (delivers nothing, logs) or "smtp".
 	Mail         string `yaml:"mail" env:"MAIL"`
 	SMTPHost     string `yaml:"smtp_host" env:"SMTP_HOST"`
@@ -95,26 +103,29 @@ type Config struct {
 // Defaults returns the configuration used when nothing else is set: dev mode, SQLite in ./data.
 func Defaults() Config {
 	return Config{
-		Env:             ModeDev,
-		Addr:            ":8080",
-		DataDir:         "./data",
-		BaseURL:         "", // derived from Addr in dev mode (Derive)
-		ContentDir:      "./content",
-		LogLevel:        "info",
-		LogFormat:       "text",
-		ImportOnStart:   true,
-		BodyLimit:       16 << 20,
-		Storage:         "local",
-		SearchEngine:    "bleve",
-		ContactLimit:    5,
-		ContactWindow:   10 * time.Minute,
-		ShutdownTimeout: 10 * time.Second,
-		SessionIdle:     30 * time.Minute,
-		SessionAbsolute: 12 * time.Hour,
-		SPIDLevel:       2,
-		PageCache:       30 * time.Second,
-		JobsPoll:        500 * time.Millisecond,
-		Mail:            "log",
+		Env:               ModeDev,
+		Addr:              ":8080",
+		DataDir:           "./data",
+		BaseURL:           "", // derived from Addr in dev mode (Derive)
+		ContentDir:        "./content",
+		LogLevel:          "info",
+		LogFormat:         "text",
+		ImportOnStart:     true,
+		BodyLimit:         16 << 20,
+		Storage:           "local",
+		SearchEngine:      "bleve",
+		ContactLimit:      5,
+		ContactWindow:     10 * time.Minute,
+		ShutdownTimeout:   10 * time.Second,
+		SessionIdle:       30 * time.Minute,
+		SessionAbsolute:   12 * time.Hour,
+		SPIDLevel:         2,
+		PageCache:         30 * time.Second,
+		JobsPoll:          500 * time.Millisecond,
+		JobsRescue:        3 * time.Minute,
+		RequestTimeout:    15 * time.Second,
+		SQLiteSynchronous: "FULL",
+		Mail:              "log",
 	}
 }
 
@@ -228,6 +239,15 @@ func (c *Config) Validate() error {
 	}
 	if c.DevIdP == "on" && c.Env == ModeProduction {
 		bad("DEV_IDP", "the dev identity provider refuses to run in production mode; unset it or set it to off")
+	}
+	if c.JobsRescue < 10*time.Second {
+		bad("JOBS_RESCUE", "must be at least 10s")
+	}
+	if c.SQLiteSynchronous != "FULL" && c.SQLiteSynchronous != "NORMAL" {
+		bad("SQLITE_SYNCHRONOUS", "must be FULL or NORMAL, not %q", c.SQLiteSynchronous)
+	}
+	if c.RequestTimeout < time.Second {
+		bad("REQUEST_TIMEOUT", "must be at least 1s")
 	}
 	if c.Mail != "log" && c.Mail != "smtp" {
 		bad("MAIL", "must be log or smtp, not %q", c.Mail)

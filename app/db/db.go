@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -26,7 +28,22 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
+	// ErrUnavailable is a database that did not answer in time (locked, overloaded, unreachable):
+	// the same request may succeed in a moment.
+	ErrUnavailable = errors.New("database unavailable")
 )
+
+// StatementTimeout bounds how long one statement waits for the database: SQLite's busy_timeout
+// (waiting for the write lock) and PostgreSQL's statement_timeout and lock_timeout.
+const StatementTimeout = 5 * time.Second
+
+// Option changes how Open connects.
+type Option func(*settings)
+
+type settings struct{ synchronous string }
+
+// Synchronous sets SQLite's synchronous pragma ("NORMAL" or "FULL"; "" keeps the default, FULL).
+func Synchronous(level string) Option { return func(s *settings) { s.synchronous = level } }
 
 // Dialect names, as used by migrations' templates.
 const (
@@ -40,11 +57,20 @@ type DB struct {
 	// Kind is SQLite or Postgres.
 	Kind string
 	dsn  string
+	// writer, on SQLite, is the turn of the one write transaction at a time.
+	writer chan struct{}
 }
 
 // Open connects to the database named by url, or to a SQLite file at sqlitePath when url is
 // empty, and checks that the connection is configured as the application needs.
-func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
+func Open(ctx context.Context, databaseURL, sqlitePath string, opts ...Option) (*DB, error) {
+	set := settings{synchronous: "FULL"}
+	for _, o := range opts {
+		o(&set)
+	}
+	if set.synchronous == "" {
+		set.synchronous = "FULL"
+	}
 	switch {
 	case databaseURL == "" || strings.HasPrefix(databaseURL, "sqlite:") || strings.HasPrefix(databaseURL, "file:"):
 		path := sqlitePath
@@ -52,18 +78,22 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
 			path = strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite:"), "file:")
 			path = strings.TrimPrefix(path, "//")
 		}
-		return openSQLite(ctx, path)
+		return openSQLite(ctx, path, set)
 	default:
 		return openPostgres(ctx, databaseURL)
 	}
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
+func openSQLite(ctx context.Context, path string, set settings) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("db: create folder for %s: %w", path, err)
 	}
+	if set.synchronous != "FULL" && set.synchronous != "NORMAL" {
+		return nil, fmt.Errorf("db: sqlite synchronous must be FULL or NORMAL, not %q", set.synchronous)
+	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	busy := strconv.Itoa(int(StatementTimeout.Milliseconds()))
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(" + busy + ")", "foreign_keys(1)", "synchronous(" + set.synchronous + ")"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -71,8 +101,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
-	d := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Kind: SQLite, dsn: "file:" + path + "?" + q.Encode()}
-	if err := d.checkSQLite(ctx); err != nil {
+	d := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Kind: SQLite, dsn: "file:" + path + "?" + q.Encode(), writer: make(chan struct{}, 1)}
+	if err := d.checkSQLite(ctx, set); err != nil {
 		_ = sqldb.Close()
 		return nil, err
 	}
@@ -80,9 +110,15 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 }
 
 // checkSQLite verifies the pragmas, which a wrong DSN would silently leave at their defaults.
-func (d *DB) checkSQLite(ctx context.Context) error {
+func (d *DB) checkSQLite(ctx context.Context, set settings) error {
 	var mode string
-	var fk, busy int
+	var fk, busy, sync int
+	if err := d.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil {
+		return fmt.Errorf("db: sqlite: %w", err)
+	}
+	if want := map[string]int{"NORMAL": 1, "FULL": 2}[set.synchronous]; sync != want {
+		return fmt.Errorf("db: sqlite pragma not applied: synchronous=%d, want %s", sync, set.synchronous)
+	}
 	if err := d.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		return fmt.Errorf("db: sqlite: %w", err)
 	}
@@ -99,6 +135,16 @@ func (d *DB) checkSQLite(ctx context.Context) error {
 }
 
 func openPostgres(ctx context.Context, databaseURL string) (*DB, error) {
+	if u, err := url.Parse(databaseURL); err == nil {
+		q := u.Query()
+		for _, p := range []string{"statement_timeout", "lock_timeout"} {
+			if q.Get(p) == "" {
+				q.Set(p, strconv.Itoa(int(StatementTimeout.Milliseconds())))
+			}
+		}
+		u.RawQuery = q.Encode()
+		databaseURL = u.String()
+	}
 	sqldb, err := sql.Open("pgx", databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("db: open postgres: %w", err)
@@ -136,6 +182,12 @@ func Map(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	if Unavailable(err) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "23503") {
 		return fmt.Errorf("%w: %w", ErrConflict, err)
@@ -150,7 +202,57 @@ func Map(err error) error {
 	return err
 }
 
-// InTx runs fn in a transaction, committing when it returns nil.
+// Unavailable reports whether err means the database did not answer in time: the write lock
+// still held after busy_timeout (SQLite), a statement or lock timeout or a lost connection
+// (PostgreSQL), or the caller's deadline passing while it waited.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "57014", "55P03", "57P01", "57P03", "53300", "40P01":
+			// query canceled (statement_timeout), lock not available (lock_timeout), admin
+			// shutdown, cannot connect now, too many connections, deadlock detected
+			return true
+		}
+		return false
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return true
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code()&0xff == sqlite3.SQLITE_BUSY || sqErr.Code()&0xff == sqlite3.SQLITE_LOCKED || sqErr.Code() == sqlite3.SQLITE_INTERRUPT
+	}
+	return false
+}
+
+// InTx runs fn in a transaction, committing when it returns nil. On SQLite, which has one writer
+// at a time, the application's transactions queue here for their turn (at most StatementTimeout,
+// then ErrUnavailable) instead of polling the file lock against each other, which lets some wait
+// for seconds while others pass.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if d.writer != nil && ctx.Value(inTx{}) == nil {
+		timer := time.NewTimer(StatementTimeout)
+		defer timer.Stop()
+		select {
+		case d.writer <- struct{}{}:
+			defer func() { <-d.writer }()
+		case <-timer.C:
+			return fmt.Errorf("db: waiting for the write lock: %w", ErrUnavailable)
+		case <-ctx.Done():
+			return fmt.Errorf("db: waiting for the write lock: %w: %w", ErrUnavailable, ctx.Err())
+		}
+		ctx = context.WithValue(ctx, inTx{}, true)
+	}
 	return d.DB.RunInTx(ctx, nil, fn)
 }
+
+// inTx marks the context of a transaction, so a nested InTx does not wait for its own turn.
+type inTx struct{}

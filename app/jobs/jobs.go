@@ -5,11 +5,13 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -27,10 +29,44 @@ import (
 // exponential backoff).
 const MaxAttempts = 12
 
+// Queue names: each has its own workers and timeout, so a slow dependency (an SMTP server that
+// never answers) holds only its own queue's workers.
+const (
+	QueueMail    = "mail"
+	QueueSearch  = "search"
+	QueueEvents  = "events"
+	QueueDefault = river.QueueDefault
+)
+
+// Lane is one queue: how many jobs of it run at once and how long one may run before its context
+// is cancelled.
+type Lane struct {
+	Workers int
+	Timeout time.Duration
+}
+
+// Lanes are the queues and their limits. A job's kind picks its queue (InsertOpts); kinds that
+// pick none run in QueueDefault.
+var Lanes = map[string]Lane{
+	QueueMail:    {Workers: 4, Timeout: 45 * time.Second},
+	QueueSearch:  {Workers: 2, Timeout: 2 * time.Minute},
+	QueueEvents:  {Workers: 2, Timeout: time.Minute},
+	QueueDefault: {Workers: 2, Timeout: time.Minute},
+}
+
+// RescueAfter is, by default, how long a job may stay running before it counts as abandoned (its
+// process died) and is run again; it exceeds every lane's timeout, so a live job is never rescued.
+const RescueAfter = 3 * time.Minute
+
+// StuckGrace is how long past its lane's timeout a running job counts as stuck.
+const StuckGrace = 15 * time.Second
+
 // Options tune the queue.
 type Options struct {
 	// Poll is how often idle workers look for new jobs (default 1s).
 	Poll time.Duration
+	// RescueAfter overrides the default RescueAfter; lanes' timeouts are capped to it.
+	RescueAfter time.Duration
 	// Periodic are jobs enqueued on a schedule by the elected leader among the instances.
 	Periodic []*river.PeriodicJob
 	Log      *slog.Logger
@@ -40,6 +76,9 @@ type Options struct {
 type Queue struct {
 	client  *river.Client[*sql.Tx]
 	workers *river.Workers
+	kind    string // db.SQLite or db.Postgres
+	lanes   map[string]Lane
+	rescue  time.Duration
 	own     *sql.DB // River's own single connection on SQLite
 	started bool
 }
@@ -47,7 +86,13 @@ type Queue struct {
 // Open prepares the queue on d, applying River's own migrations. Register the worker of every kind
 // with Add before enqueueing or starting.
 func Open(ctx context.Context, d *db.DB, o Options) (*Queue, error) {
-	q := &Queue{workers: river.NewWorkers()}
+	q := &Queue{workers: river.NewWorkers(), kind: d.Kind, rescue: cmp.Or(o.RescueAfter, RescueAfter), lanes: map[string]Lane{}}
+	longest := time.Duration(0)
+	for name, l := range Lanes {
+		l.Timeout = min(l.Timeout, q.rescue*2/3)
+		q.lanes[name] = l
+		longest = max(longest, l.Timeout)
+	}
 	var driver riverdriver.Driver[*sql.Tx]
 	switch d.Kind {
 	case db.SQLite:
@@ -70,8 +115,12 @@ func Open(ctx context.Context, d *db.DB, o Options) (*Queue, error) {
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return nil, q.fail(fmt.Errorf("jobs: migrate: %w", err))
 	}
-	cfg := &river.Config{Logger: quiet(o.Log), MaxAttempts: MaxAttempts, Workers: q.workers, JobTimeout: 2 * time.Minute}
-	cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
+	cfg := &river.Config{Logger: quiet(o.Log), MaxAttempts: MaxAttempts, Workers: q.workers, JobTimeout: longest,
+		RescueStuckJobsAfter: q.rescue, Middleware: []rivertype.Middleware{river.WorkerMiddlewareFunc(q.bound)}}
+	cfg.Queues = map[string]river.QueueConfig{}
+	for name, l := range q.lanes {
+		cfg.Queues[name] = river.QueueConfig{MaxWorkers: l.Workers}
+	}
 	cfg.FetchPollInterval = o.Poll
 	if cfg.FetchPollInterval == 0 {
 		cfg.FetchPollInterval = time.Second
@@ -82,6 +131,32 @@ func Open(ctx context.Context, d *db.DB, o Options) (*Queue, error) {
 		return nil, q.fail(fmt.Errorf("jobs: %w", err))
 	}
 	return q, nil
+}
+
+// bound runs a job under its lane's timeout, with its event key in the context.
+func (q *Queue) bound(ctx context.Context, j *rivertype.JobRow, work func(ctx context.Context) error) error {
+	l, ok := q.lanes[j.Queue]
+	if !ok {
+		l = q.lanes[QueueDefault]
+	}
+	ctx, cancel := context.WithTimeout(ctx, l.Timeout)
+	defer cancel()
+	return work(context.WithValue(ctx, keyOf{}, "job:"+strconv.FormatInt(j.ID, 10)))
+}
+
+type keyOf struct{}
+
+// EventKey names the event a running job handles, the same on every rerun of that job ("job:42"),
+// so what the job records can be made unique per event; "" outside a job.
+func EventKey(ctx context.Context) string {
+	k, _ := ctx.Value(keyOf{}).(string)
+	return k
+}
+
+// WithEventKey returns ctx carrying key as its event key (for work done outside a job, such as a
+// command, that must not be repeated).
+func WithEventKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, keyOf{}, key)
 }
 
 func (q *Queue) fail(err error) error {
@@ -214,4 +289,55 @@ func (h Daily) Next(t time.Time) time.Time {
 		next = next.AddDate(0, 0, 1)
 	}
 	return next
+}
+
+// Stuck lists the jobs running for longer than their queue allows (its timeout and StuckGrace):
+// their process died or they ignore their deadline. They run again RescueAfter after they began.
+func (q *Queue) Stuck(ctx context.Context) ([]*rivertype.JobRow, error) {
+	res, err := q.client.JobList(ctx, river.NewJobListParams().States(rivertype.JobStateRunning).
+		OrderBy(river.JobListOrderByID, river.SortOrderAsc).First(10000))
+	if err != nil {
+		return nil, fmt.Errorf("jobs: list: %w", err)
+	}
+	now := time.Now()
+	var out []*rivertype.JobRow
+	for _, j := range res.Jobs {
+		if j.AttemptedAt != nil && now.Sub(*j.AttemptedAt) > q.Timeout(j.Queue)+StuckGrace {
+			out = append(out, j)
+		}
+	}
+	return out, nil
+}
+
+// Timeout is how long a job of the named queue may run.
+func (q *Queue) Timeout(queue string) time.Duration {
+	if l, ok := q.lanes[queue]; ok {
+		return l.Timeout
+	}
+	return q.lanes[QueueDefault].Timeout
+}
+
+// RescueAfter is how long after it began a job left running by a dead process runs again.
+func (q *Queue) RescueAfter() time.Duration { return q.rescue }
+
+// ErrNotRunning is a job completed by another run of it.
+var ErrNotRunning = errors.New("jobs: the job is no longer running")
+
+// CompleteTx marks the running job j done inside tx, so what the job wrote in tx (the next chunk
+// of a long task, say) and its completion commit together or not at all.
+func CompleteTx[T river.JobArgs](ctx context.Context, q *Queue, tx bun.Tx, j *river.Job[T]) error {
+	var done *river.Job[T]
+	var err error
+	if q.kind == db.SQLite {
+		done, err = river.JobCompleteTx[*riversqlite.Driver](ctx, tx.Tx, j)
+	} else {
+		done, err = river.JobCompleteTx[*riverdatabasesql.Driver](ctx, tx.Tx, j)
+	}
+	if err == nil && done.State != rivertype.JobStateCompleted {
+		err = ErrNotRunning // another run of it (a rescue) finished first: keep nothing of this one
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: complete %s %d: %w", j.Kind, j.ID, err)
+	}
+	return nil
 }

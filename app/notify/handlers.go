@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
+	"passhub/app/db"
 	"passhub/app/identity"
 	"passhub/app/web"
 )
@@ -79,7 +80,7 @@ func (c *Centre) Mount(r fiber.Router, w *web.Server) {
 		uid := access.Of(ctx).UserID
 		var n Notification
 		if err := c.db.NewSelect().Model(&n).Where("id = ?", id).Where("user_id = ?", uid).Scan(ctx.UserContext()); err != nil {
-			return fiber.ErrNotFound
+			return db.Map(err) // none of the user's: 404; the database not answering: 503
 		}
 		if err := c.MarkRead(ctx.UserContext(), uid, id); err != nil {
 			return err

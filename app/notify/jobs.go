@@ -22,11 +22,17 @@ type MailArgs struct {
 // Kind names the job.
 func (MailArgs) Kind() string { return "notify.mail" }
 
+// InsertOpts puts the job in the mail queue.
+func (MailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueMail} }
+
 // DigestArgs is the daily job that e-mails every user the digest of what they have not read.
 type DigestArgs struct{}
 
 // Kind names the job.
 func (DigestArgs) Kind() string { return "notify.digest" }
+
+// InsertOpts puts the job in the mail queue.
+func (DigestArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueMail} }
 
 // DigestHour is when the daily digest goes out, server time.
 const DigestHour = 7

@@ -2,6 +2,8 @@ package notify
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"passhub/app/db"
+	"passhub/app/jobs"
 )
 
 // Notification tells one person that something concerning them happened.
@@ -23,6 +26,9 @@ type Notification struct {
 	CreatedAt time.Time `bun:"created_at"`
 	ReadAt    time.Time `bun:"read_at,nullzero"`
 	EmailedAt time.Time `bun:"emailed_at,nullzero"`
+	// EventKey names the event the notification tells of; with the user and the kind it is
+	// unique, so a job that runs again adds no second notification.
+	EventKey string `bun:"event_key,nullzero"`
 }
 
 // Unread reports whether the notification was not read yet.
@@ -51,8 +57,10 @@ type Enqueuer interface {
 func NewCentre(d *db.DB, hub *Hub) *Centre { return &Centre{db: d, hub: hub} }
 
 // Notify stores one notification for each user, enqueues the e-mails of those who want them at
-// once, and refreshes their bells.
+// once, and refreshes their bells. Inside a job, the job's event key makes it idempotent: a rerun
+// finds the notifications there and adds none, nor their e-mails.
 func (c *Centre) Notify(ctx context.Context, users []int64, kind, subject, url string) error {
+	key := jobs.EventKey(ctx)
 	seen := map[int64]bool{}
 	now := time.Now().UTC()
 	var rows []Notification
@@ -62,7 +70,7 @@ func (c *Centre) Notify(ctx context.Context, users []int64, kind, subject, url s
 			continue
 		}
 		seen[u] = true
-		n := Notification{UserID: u, Kind: kind, Subject: subject, URL: url, CreatedAt: now}
+		n := Notification{UserID: u, Kind: kind, Subject: subject, URL: url, CreatedAt: now, EventKey: key}
 		prefs, err := c.Prefs(ctx, u)
 		if err != nil {
 			return err
@@ -79,13 +87,18 @@ func (c *Centre) Notify(ctx context.Context, users []int64, kind, subject, url s
 		return nil
 	}
 	err := c.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(&rows).Returning("id").Exec(ctx); err != nil {
-			return db.Map(err)
+		for i := range rows {
+			if _, err := tx.NewInsert().Model(&rows[i]).On("CONFLICT (user_id, kind, event_key) DO NOTHING").Returning("id").Exec(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return db.Map(err)
+			}
 		}
 		if c.Jobs == nil || c.Mailer == nil {
 			return nil
 		}
 		for _, i := range mailNow {
+			if rows[i].ID == 0 {
+				continue // there already: its e-mail was enqueued with it
+			}
 			if err := c.Jobs.Enqueue(ctx, tx, MailArgs{UserID: rows[i].UserID, IDs: []int64{rows[i].ID}}); err != nil {
 				return err
 			}

@@ -49,10 +49,14 @@ func ObjectOf(r *Request) access.Object {
 	return access.Object{EnteID: r.EnteID, TaskForce: r.TaskForce, Experts: r.ExpertIDs()}
 }
 
-// Load returns the request of the route's :id when the subject may see it; any other case is
-// db.ErrNotFound, so a request's existence never leaks.
+// Load returns the request of the route's :id when the subject may see it; one that does not
+// exist or that the subject may not see is db.ErrNotFound alike, so a request's existence never
+// leaks. Any other error (the database did not answer) is returned as it is, never as a 404.
 func (s *Service) Load(c *fiber.Ctx) (*Request, error) {
 	r, err := s.Get(c.UserContext(), IDParam(c, "id"))
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return nil, err
+	}
 	if err != nil || !access.Of(c).Can(access.ViewRequest, ObjectOf(r)) {
 		return nil, db.ErrNotFound
 	}

@@ -283,12 +283,26 @@ func uniq(ids []int64) []int64 {
 }
 
 // Started moves an assigned request in progress when an expert first works on it; inside the
-// caller's transaction, it does nothing for a request in another state.
+// caller's transaction, it does nothing for a request in another state. When another expert
+// started it meanwhile, that is done already; when it left the expert's hands meanwhile
+// (concluded, withdrawn), ErrStale.
 func (s *Service) Started(ctx context.Context, tx bun.IDB, who Actor, r *Request) error {
 	if r.State != Assigned {
 		return nil
 	}
-	if err := s.store.SetState(ctx, tx, r, []State{Assigned}, InProgress, s.now()); err != nil {
+	err := s.store.SetState(ctx, tx, r, []State{Assigned}, InProgress, s.now())
+	if errors.Is(err, ErrStale) {
+		now, gerr := s.store.Request(ctx, tx, r.ID)
+		if gerr != nil {
+			return gerr
+		}
+		if now.State == InProgress || now.State == Waiting {
+			r.State = now.State
+			return nil
+		}
+		return ErrStale
+	}
+	if err != nil {
 		return err
 	}
 	return s.record(ctx, tx, who, r, "started", Assigned, InProgress, "")

@@ -205,6 +205,41 @@ func (x *Index) All(ctx context.Context, batch int, fn func(refs []string) error
 	return flush(true)
 }
 
+// Sources are what a rebuild walks, in order: published content, then the reserved tables.
+var Sources = []string{"content", TypeRequest, TypeMessage, TypeDocument, TypeActivity}
+
+var sourceTables = map[string]string{TypeRequest: "requests", TypeMessage: "messages", TypeDocument: "documents", TypeActivity: "activities"}
+
+// Chunk returns up to n refs of the source (one of Sources) whose ids follow after, in id order,
+// and the id of the last one; fewer than n means the source is done.
+func (x *Index) Chunk(ctx context.Context, source string, after int64, n int) ([]string, int64, error) {
+	var refs []string
+	last := after
+	if source == "content" {
+		var entries []content.Entry
+		if err := x.DB.NewSelect().Model(&entries).Column("id", "type").Where("published_revision_id IS NOT NULL").
+			Where("id > ?", after).Order("id").Limit(int64(n)).Scan(ctx); err != nil {
+			return nil, 0, db.Map(err)
+		}
+		for _, e := range entries {
+			refs, last = append(refs, Ref(string(e.Type), e.ID)), e.ID
+		}
+		return refs, last, nil
+	}
+	table, ok := sourceTables[source]
+	if !ok {
+		return nil, 0, fmt.Errorf("search: no source %q", source)
+	}
+	var ids []int64
+	if err := x.DB.NewSelect().Table(table).Column("id").Where("id > ?", after).Order("id").Limit(int64(n)).Scan(ctx, &ids); err != nil {
+		return nil, 0, db.Map(err)
+	}
+	for _, id := range ids {
+		refs, last = append(refs, Ref(source, id)), id
+	}
+	return refs, last, nil
+}
+
 // Load builds the doc of ref from the database; ok is false when it must not be in the index.
 func (x *Index) Load(ctx context.Context, ref string) (Doc, bool, error) {
 	return x.load(ctx, ref, true)

@@ -15,12 +15,18 @@ var (
 	ErrRateLimited = errors.New("web: too many requests")
 )
 
+// RetryAfter is the Retry-After, in seconds, of an answer 503 (the database did not answer in
+// time).
+const RetryAfter = "5"
+
 // statusOf maps an error to the status code its page is served with.
 func statusOf(err error) int {
 	var fe *fiber.Error
 	switch {
 	case errors.As(err, &fe):
 		return fe.Code
+	case db.Unavailable(err):
+		return fiber.StatusServiceUnavailable
 	case errors.Is(err, db.ErrNotFound):
 		return fiber.StatusNotFound
 	case errors.Is(err, ErrCSRF):
@@ -42,6 +48,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	c.Status(code)
+	if code == fiber.StatusServiceUnavailable && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
+		c.Set(fiber.HeaderRetryAfter, RetryAfter)
+	}
 	key := errorKey(code)
 	if errors.Is(err, ErrInvalidInput) {
 		key = "websec.input"
@@ -60,7 +69,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 // errorKey is the i18n prefix of the page for status code: error.404, error.500…
 func errorKey(code int) string {
 	switch code {
-	case 401, 403, 404, 405, 409, 413, 429:
+	case 401, 403, 404, 405, 409, 413, 429, 503:
 		return "error." + strconv.Itoa(code)
 	}
 	if code >= 500 {

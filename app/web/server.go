@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -38,6 +39,9 @@ type Options struct {
 	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For,
 	// X-Forwarded-Proto and X-Forwarded-Host are believed; nobody else's are.
 	TrustedProxies []string
+	// RequestTimeout is the deadline of each request's context (none when zero); the websocket,
+	// which lives as long as the page, has none.
+	RequestTimeout time.Duration
 }
 
 // Server is the Fiber application with the shared rendering and security helpers.
@@ -101,6 +105,9 @@ func New(o Options) (*Server, error) {
 	if !o.Production {
 		s.App.Use(canonicalHost(o.BaseURL))
 	}
+	if o.RequestTimeout > 0 {
+		s.App.Use(deadline(o.RequestTimeout))
+	}
 	s.App.Use(securityHeaders(o.Production))
 	s.App.Use(s.language)
 	s.App.Use(validInput)
@@ -128,6 +135,20 @@ func proxyList(ps []netip.Prefix) []string {
 		}
 	}
 	return out
+}
+
+// deadline gives each request's context a deadline, so work that waits on the database (or any
+// other context-aware dependency) ends in a bounded time with 503 instead of holding the client.
+func deadline(d time.Duration) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if c.Path() == "/ws" {
+			return c.Next()
+		}
+		ctx, cancel := context.WithTimeout(c.UserContext(), d)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
 }
 
 // NotFound is the last handler: every unmatched route gets the theme's 404 page.

@@ -175,6 +175,8 @@ func (h *Handlers) post(c *fiber.Ctx) error {
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.message.empty"))
 	case errors.Is(err, ErrClosed):
 		return h.fail(c, fiber.StatusConflict, h.web.T(c, "workspace.closed"))
+	case errors.Is(err, request.ErrStale):
+		return h.fail(c, fiber.StatusConflict, h.web.T(c, "request.stale"))
 	case err != nil:
 		return err
 	}
@@ -248,6 +250,8 @@ func (h *Handlers) activity(c *fiber.Ctx) error {
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.activity.invalid"))
 	case errors.Is(err, ErrClosed):
 		return h.fail(c, fiber.StatusConflict, h.web.T(c, "workspace.closed"))
+	case errors.Is(err, request.ErrStale):
+		return h.fail(c, fiber.StatusConflict, h.web.T(c, "request.stale"))
 	case err != nil:
 		return err
 	}
@@ -330,6 +334,8 @@ func (h *Handlers) uploadFailure(c *fiber.Ctx, err error) error {
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.quota"))
 	case errors.Is(err, ErrClosed):
 		return h.fail(c, fiber.StatusConflict, h.web.T(c, "workspace.closed"))
+	case errors.Is(err, request.ErrStale):
+		return h.fail(c, fiber.StatusConflict, h.web.T(c, "request.stale"))
 	}
 	return err
 }

@@ -51,7 +51,8 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+	created, err := mkdirAll(filepath.Dir(p))
+	if err != nil {
 		return fmt.Errorf("localfs: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
@@ -73,7 +74,40 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), p)
+	if err := os.Rename(tmp.Name(), p); err != nil {
+		return fmt.Errorf("localfs: %w", err)
+	}
+	// The rename and any folder just made are entries of their parent folders: sync those too, or
+	// a power loss can forget a file whose row the caller is about to commit.
+	for _, dir := range append([]string{filepath.Dir(p)}, created...) {
+		if err := syncDir(dir); err != nil {
+			return fmt.Errorf("localfs: sync %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// mkdirAll makes dir and its missing parents, and returns the parents of the folders it made,
+// innermost first.
+func mkdirAll(dir string) ([]string, error) {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || filepath.Dir(d) == d {
+			break
+		}
+		missing = append(missing, filepath.Dir(d))
+	}
+	return missing, os.MkdirAll(dir, 0o750)
+}
+
+// syncDir makes a folder's entries durable; a variable so tests can watch it.
+var syncDir = func(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 // Open returns the blob under key.

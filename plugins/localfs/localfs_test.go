@@ -53,3 +53,38 @@ func TestKeysCannotEscape(t *testing.T) {
 		t.Error("a file escaped the folder")
 	}
 }
+
+// After the rename, the file's folder is synced (so the new name survives a power loss), and so
+// are the parents of the folders Put had to make.
+func TestPutSyncsTheFolders(t *testing.T) {
+	root := t.TempDir()
+	s, err := New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var synced []string
+	orig := syncDir
+	t.Cleanup(func() { syncDir = orig })
+	final := filepath.Join(root, "requests", "7", "abc.pdf")
+	syncDir = func(dir string) error {
+		if _, err := os.Stat(final); err != nil {
+			t.Errorf("%s synced before the file was renamed into place", dir)
+		}
+		synced = append(synced, dir)
+		return orig(dir)
+	}
+	if err := s.Put(context.Background(), "requests/7/abc.pdf", strings.NewReader("%PDF-1.7")); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(root, "requests", "7"), filepath.Join(root, "requests"), root}
+	if strings.Join(synced, "|") != strings.Join(want, "|") {
+		t.Errorf("synced %v, want %v", synced, want)
+	}
+	synced = nil
+	if err := s.Put(context.Background(), "requests/7/def.pdf", strings.NewReader("%PDF-1.7")); err != nil {
+		t.Fatal(err)
+	}
+	if len(synced) != 1 || synced[0] != filepath.Join(root, "requests", "7") {
+		t.Errorf("second file in an existing folder: synced %v", synced)
+	}
+}

@@ -9,6 +9,7 @@ package smtp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -52,10 +53,12 @@ func New(o mail.Options) (mail.Sender, error) {
 		timeout = d
 	}
 	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(timeout)}
+	var implicitTLS *tls.Config
 	switch s["tls"] {
 	case "", "starttls":
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	case "tls":
+		implicitTLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
 		opts = append(opts, gomail.WithSSL())
 	case "none":
 		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
@@ -65,6 +68,7 @@ func New(o mail.Options) (mail.Sender, error) {
 	default:
 		return nil, fmt.Errorf("smtp: tls must be starttls, tls or none, not %q", s["tls"])
 	}
+	opts = append(opts, gomail.WithDialContextFunc(dialer(timeout, implicitTLS)))
 	if s["username"] != "" {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(s["username"]), gomail.WithPassword(s["password"]))
 	}
@@ -73,6 +77,30 @@ func New(o mail.Options) (mail.Sender, error) {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
 	return &Sender{from: from, client: c}, nil
+}
+
+// dialer connects within timeout and gives the connection a deadline of timeout for the greeting
+// and the first commands (go-mail sets none before its own, after EHLO): a server that accepts
+// and never answers costs a job at most twice the timeout, never a worker for good.
+func dialer(timeout time.Duration, implicitTLS *tls.Config) gomail.DialContextFunc {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nd := &net.Dialer{Timeout: timeout}
+		var conn net.Conn
+		var err error
+		if implicitTLS != nil {
+			conn, err = (&tls.Dialer{NetDialer: nd, Config: implicitTLS}).DialContext(ctx, network, addr)
+		} else {
+			conn, err = nd.DialContext(ctx, network, addr)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := conn.SetDeadline(time.Now().Add(timeout)); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return conn, nil
+	}
 }
 
 // Send delivers m.

@@ -82,3 +82,33 @@ func TestRefusedAddressIsABounceAndBusyServerIsNot(t *testing.T) {
 		t.Fatalf("a server saying 'try later' must fail without a bounce: %v", err)
 	}
 }
+
+// A server that accepts and never answers makes Send fail after the timeout instead of holding
+// the caller for ever.
+func TestStalledServerTimesOut(t *testing.T) {
+	srv := mailtest.StartStalled(t)
+	s, err := New(mail.Options{Settings: map[string]string{"host": srv.Host(), "port": srv.Port(), "tls": "none",
+		"from": "PAsS <noreply@pass.example.it>", "timeout": "300ms"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		done <- s.Send(context.Background(), mail.Message{To: []string{"a@example.it"}, Subject: "x", Text: "x"})
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("sent to a server that never answered")
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("gave up after %v", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Send still blocked after 5s on a server that never answers")
+	}
+	if srv.Connections() != 1 {
+		t.Errorf("%d connections", srv.Connections())
+	}
+}
