@@ -33,6 +33,11 @@ type Options struct {
 	PageCache time.Duration
 	// SessionCookie names the cookie of logged-in people, whose pages are never cached.
 	SessionCookie string
+	// HeaderTimeout bounds the time to receive a request's line and headers (default 10 s).
+	HeaderTimeout time.Duration
+	// BodyMinRate is the slowest upload accepted, in bytes per second: a body of n bytes may
+	// take HeaderTimeout + n/BodyMinRate to arrive (default 32 KiB/s).
+	BodyMinRate int
 }
 
 // Server is the Fiber application with the shared rendering and security helpers.
@@ -60,6 +65,12 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: assets: %w", err)
 	}
+	if o.HeaderTimeout <= 0 {
+		o.HeaderTimeout = 10 * time.Second
+	}
+	if o.BodyMinRate <= 0 {
+		o.BodyMinRate = 32 << 10
+	}
 	s := &Server{Assets: assets, I18n: cat, log: o.Log, production: o.Production, baseURL: o.BaseURL, metrics: newMetrics(), csrfExempt: map[string]bool{}}
 
 	engine := html.NewFileSystem(http.FS(o.Theme), ".html")
@@ -73,13 +84,14 @@ func New(o Options) (*Server, error) {
 		ErrorHandler:          s.handleError,
 		BodyLimit:             o.BodyLimit,
 		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
+		ReadTimeout:           o.HeaderTimeout,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ProxyHeader:           proxyHeader(o.Production),
 		StrictRouting:         false,
 		CaseSensitive:         true,
 	})
+	s.App.Server().HeaderReceived = BodyDeadline(o.HeaderTimeout, o.BodyMinRate, o.BodyLimit)
 	s.App.Use(recover.New())
 	s.App.Use(s.metrics.handler)
 	s.App.Use(s.logRequests)
