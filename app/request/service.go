@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"passhub/app/once"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -132,10 +133,16 @@ func (s *Service) File(ctx context.Context, who Actor, enteID int64, f Form, sub
 		r.State, r.SubmittedAt = Submitted, now
 	}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := once.Claim(ctx, tx); err != nil {
+			return err
+		}
 		if err := s.store.Insert(ctx, tx, r); err != nil {
 			return err
 		}
 		if err := s.record(ctx, tx, who, r, "created", "", r.State, p.Code); err != nil {
+			return err
+		}
+		if err := once.Done(ctx, tx, "request", r.ID); err != nil {
 			return err
 		}
 		return s.Emit(ctx, tx, Change{RequestID: r.ID, Kind: "created", ActorID: who.UserID})

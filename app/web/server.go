@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"passhub/app/i18n"
+	"passhub/app/once"
 )
 
 // Options configure the web layer.
@@ -244,8 +245,10 @@ func (s *Server) funcs() template.FuncMap {
 			return strconv.Itoa(t.Day()) + " " + s.I18n.T(lang, "month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
 		},
 		"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
-		"add":     func(a, b int) int { return a + b },
-		"sub":     func(a, b int) int { return a - b },
+		// once is a fresh one-time token for a form's hidden once.Field.
+		"once": once.NewToken,
+		"add":  func(a, b int) int { return a + b },
+		"sub":  func(a, b int) int { return a - b },
 		"query": func(path string, kv ...any) string {
 			v := url.Values{}
 			for i := 0; i+1 < len(kv); i += 2 {
