@@ -6,6 +6,8 @@ import (
 	"errors"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"passhub/app/apptest"
+	"passhub/app/ente"
 	"passhub/app/once"
 )
 
@@ -175,5 +178,96 @@ func TestFormsSubmittedTwiceActOnce(t *testing.T) {
 	var rp *once.Replayed
 	if !errors.As(err, &rp) || rp.URL != "" {
 		t.Errorf("another user's token: %v", err)
+	}
+}
+
+// TestOtherFormsSubmittedTwiceActOnce: a transition (submitting a draft), the contact form, a
+// registration and a delegate invitation, each sent twice with one token, act once and answer
+// the retry with the first result.
+func TestOtherFormsSubmittedTwiceActOnce(t *testing.T) {
+	s := apptest.Start(t)
+	ctx := context.Background()
+	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
+	users, _, _ := s.Identity.Users(ctx, "rossi", 1)
+	e := apptest.ApprovedEnte(t, s.App, "013041", "Cantù", "CO", users[0].ID)
+
+	// A transition: the retry of "submit" is not "the request changed meanwhile".
+	res, _ := postOnce(t, s, "/area-riservata/richieste/nuova", mayor, once.NewToken(), false, map[string]string{"procedure": "VA-01",
+		"title": "Arretrato VIA", "description": "Quaranta istanze in attesa.", "desired_outcome": "Tempi sotto i 150 giorni.", "draft": "1"}, "", nil)
+	page := res.Header.Get("Location")
+	if res.StatusCode != 303 {
+		t.Fatalf("draft: %d %s", res.StatusCode, page)
+	}
+	tok := once.NewToken()
+	for i := range 2 {
+		res, _ = postOnce(t, s, page+"/azioni/invia", mayor, tok, false, map[string]string{}, "", nil)
+		if res.StatusCode != 303 || res.Header.Get("Location") != page+"?fatto=invia" {
+			t.Errorf("submit #%d: %d → %s", i+1, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+
+	// Contact form: the same acknowledgment, one message stored.
+	res, body := s.Get(t, "/contatti")
+	cookie := strings.Split(res.Header.Get("Set-Cookie"), ";")[0]
+	doc := parse(t, body)
+	csrfTok, _ := doc.Find(`#contact-form input[name=_csrf]`).Attr("value")
+	tok, _ = doc.Find(`#contact-form input[name=_once]`).Attr("value")
+	if tok == "" {
+		t.Fatal("the contact form carries no one-time token")
+	}
+	form := url.Values{"name": {"Maria Bianchi"}, "email": {"maria@comune.example.it"}, "subject": {"Informazioni"},
+		"message": {"Vorrei sapere come aderire al progetto."}, "_csrf": {csrfTok}, "_once": {tok}}
+	for i := range 2 {
+		res, _ = s.PostForm(t, "/contatti", form, "Cookie", cookie, "Accept-Language", "it")
+		if res.StatusCode != 200 {
+			t.Errorf("contact #%d: %d", i+1, res.StatusCode)
+		}
+	}
+	if n, _ := s.Contact.Count(ctx); n != 1 {
+		t.Errorf("%d contact messages stored from one form sent twice", n)
+	}
+
+	// Delegate invitation.
+	delegates := "/area-riservata/enti/" + strconv.FormatInt(e.ID, 10) + "/delegati"
+	tok = onceToken(t, s, delegates, mayor, delegates)
+	for i := range 2 {
+		res, _ = postOnce(t, s, delegates, mayor, tok, false, map[string]string{"fiscal_code": apptest.FiscalCode("BNCLRA80A41F205"),
+			"email": "laura@comune.example.it"}, "", nil)
+		if res.StatusCode != 303 || !strings.HasSuffix(res.Header.Get("Location"), "fatto=invito") {
+			t.Errorf("invitation #%d: %d → %s", i+1, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	if n := count(t, s, "invitations"); n != 1 {
+		t.Errorf("%d invitations", n)
+	}
+
+	// Registration of another ente by another mayor.
+	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013075", Name: "Como", Kind: ente.KindComune, Province: "CO"}}); err != nil {
+		t.Fatal(err)
+	}
+	como, _ := s.Enti.ByISTAT(ctx, "013075")
+	other := s.Login(t, apptest.FiscalCode("VRDLGU80A01F205"), "Luigi", "Verdi")
+	regs := count(t, s, "registrations")
+	tok = once.NewToken()
+	for i := range 2 {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for k, v := range map[string]string{"_csrf": apptest.CSRFToken, "_once": tok, "ente_id": strconv.FormatInt(como.ID, 10),
+			"role": ente.RoleSindaco, "email": "sindaco@comune.como.it", "pec": "comune.como@pec.example.it"} {
+			_ = mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("protocol", "protocollo.pdf")
+		_, _ = fw.Write([]byte("%PDF-1.7\n%%EOF\n"))
+		_ = mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/area-riservata/registrazione", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Cookie", other)
+		res, _ = s.Do(t, req)
+		if res.StatusCode != 303 || res.Header.Get("Location") != "/area-riservata" {
+			t.Errorf("registration #%d: %d → %s", i+1, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	if n := count(t, s, "registrations"); n != regs+1 {
+		t.Errorf("%d registrations added by one form sent twice", n-regs)
 	}
 }

@@ -256,6 +256,12 @@ func (h *Handlers) act(c *fiber.Ctx) error {
 	if !s.Can(action, obj) {
 		return fiber.ErrForbidden
 	}
+	done := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10) + "?fatto=" + c.Params("action")
+	ctx, err := once.Bind(c.UserContext(), c.FormValue(once.Field), s.UserID, "transition", func(int64) string { return done })
+	if err != nil {
+		return h.back(c, r, "error", h.web.T(c, "once.bad"), fiber.StatusBadRequest)
+	}
+	c.SetUserContext(ctx)
 	switch c.Params("action") {
 	case "invia":
 		_, err = h.svc.Submit(c.UserContext(), who, r.ID)
