@@ -44,6 +44,11 @@ Usage:
                                              staff account; password on stdin or PASSHUB_STAFF_PASSWORD
   passhub [-config FILE] user grant USERNAME|FISCALCODE ROLE [TASKFORCE]
                                              admin, editor, pm TASKFORCE or expert TASKFORCE
+  passhub [-config FILE] backup FILE           write the database (a consistent snapshot, server running or not),
+                                             the uploaded files and a manifest of checksums to FILE
+  passhub [-config FILE] restore [--force] [--check] FILE
+                                             restore FILE into the configured database and data folder
+                                             (refused when not empty unless --force); --check only verifies it
   passhub [-config FILE] config                print the effective configuration, secrets masked
 
 Configuration comes from defaults, the optional YAML file and PASSHUB_* variables
@@ -80,6 +85,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	if args[0] == "config" {
 		fmt.Fprint(stdout, cfg.Masked())
+		return 0
+	}
+	if args[0] == "backup" || args[0] == "restore" {
+		if err := backupCommand(ctx, cfg, args, stdout); err != nil {
+			log.Error(args[0]+" failed", "err", err)
+			return 1
+		}
 		return 0
 	}
 	a, err := app.New(ctx, cfg, log)

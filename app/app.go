@@ -197,6 +197,7 @@ func (a *App) Handler() (*web.Server, error) {
 	theme := a.theme()
 	w, err := web.New(web.Options{
 		Production: a.Config.Production(), BaseURL: a.Config.BaseURL, BodyLimit: a.Config.BodyLimit,
+		HeaderTimeout: a.Config.HeaderTimeout, BodyMinRate: a.Config.UploadMinRate,
 		Theme: theme, Static: static.FS, Log: a.Log, PageCache: a.Config.PageCache, SessionCookie: identity.CookieName,
 		TrustedProxies: a.Config.TrustedProxies,
 		RequestTimeout: a.Config.RequestTimeout,

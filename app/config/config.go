@@ -40,6 +40,11 @@ type Config struct {
 	ImportOnStart bool `yaml:"import_on_start" env:"IMPORT_ON_START"`
 	// BodyLimit is the largest request body accepted, in bytes.
 	BodyLimit int `yaml:"body_limit" env:"BODY_LIMIT"`
+	// HeaderTimeout bounds the time a client has to send a request's line and headers.
+	HeaderTimeout time.Duration `yaml:"header_timeout" env:"HEADER_TIMEOUT"`
+	// UploadMinRate is the slowest body accepted, in bytes per second: a body of n bytes may take
+	// HeaderTimeout + n/UploadMinRate to arrive (slow rural uplinks).
+	UploadMinRate int `yaml:"upload_min_rate" env:"UPLOAD_MIN_RATE"`
 	// ContactLimit is how many contact messages one address may send per ContactWindow.
 	ContactLimit  int           `yaml:"contact_limit" env:"CONTACT_LIMIT"`
 	ContactWindow time.Duration `yaml:"contact_window" env:"CONTACT_WINDOW"`
@@ -112,6 +117,8 @@ func Defaults() Config {
 		LogFormat:         "text",
 		ImportOnStart:     true,
 		BodyLimit:         16 << 20,
+		HeaderTimeout:     10 * time.Second,
+		UploadMinRate:     32 << 10,
 		Storage:           "local",
 		SearchEngine:      "bleve",
 		ContactLimit:      5,
@@ -228,6 +235,12 @@ func (c *Config) Validate() error {
 	}
 	if c.BodyLimit < 1024 {
 		bad("BODY_LIMIT", "must be at least 1024 bytes")
+	}
+	if c.HeaderTimeout <= 0 {
+		bad("HEADER_TIMEOUT", "must be a positive duration (for example 10s)")
+	}
+	if c.UploadMinRate < 1 {
+		bad("UPLOAD_MIN_RATE", "must be a positive number of bytes per second")
 	}
 	if c.ContactLimit < 1 || c.ContactWindow <= 0 {
 		bad("CONTACT_LIMIT", "limit and window must be positive")

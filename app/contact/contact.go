@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"passhub/app/db"
+	"passhub/app/once"
 )
 
 // Message is one message sent through the contact form.
@@ -113,8 +114,15 @@ func (s *Service) Send(ctx context.Context, f Form, lang, remoteAddr string) (*M
 	}
 	m := &Message{Name: f.Name, Email: f.Email, Ente: f.Ente, Subject: f.Subject, Message: f.Message,
 		Lang: lang, RemoteAddr: remoteAddr, CreatedAt: time.Now().UTC()}
-	if _, err := s.db.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
-		return nil, fmt.Errorf("contact: store: %w", db.Map(err))
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := once.Claim(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx)
+		return db.Map(err)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("contact: store: %w", err)
 	}
 	return m, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"passhub/app/content"
+	"passhub/app/once"
 	"passhub/app/web"
 )
 
@@ -39,10 +40,16 @@ func (h *Handlers) show(c *fiber.Ctx) error {
 func (h *Handlers) send(c *fiber.Ctx) error {
 	f := Form{Name: c.FormValue("name"), Email: c.FormValue("email"), Ente: c.FormValue("ente"),
 		Subject: c.FormValue("subject"), Message: c.FormValue("message"), Website: c.FormValue("website")}
-	_, err := h.svc.Send(c.UserContext(), f, web.Lang(c), c.IP())
+	ctx, err := once.Bind(c.UserContext(), c.FormValue(once.Field), 0, "", nil)
+	if err != nil {
+		c.Status(fiber.StatusBadRequest)
+		return h.render(c, f, nil, h.web.T(c, "once.bad"), false)
+	}
+	_, err = h.svc.Send(ctx, f, web.Lang(c), c.IP())
 	var verr *ValidationError
+	var replay *once.Replayed
 	switch {
-	case err == nil:
+	case err == nil, errors.As(err, &replay): // sent again: the same acknowledgment, nothing stored
 		return h.render(c, Form{}, nil, "", true)
 	case errors.As(err, &verr):
 		c.Status(fiber.StatusUnprocessableEntity)

@@ -44,3 +44,30 @@ func (d *DB) Pending(ctx context.Context) ([]string, error) {
 	}
 	return names, nil
 }
+
+// MigrateOnly applies, in order, the migrations named in names that are not applied yet, and no
+// other (a restore rebuilding the schema a backup was taken with). A name this program does not
+// know is an error: the backup comes from a newer version.
+func (d *DB) MigrateOnly(ctx context.Context, names []string) error {
+	known := map[string]migrate.Migration{}
+	for _, m := range migrations.All.Sorted() {
+		known[m.Name] = m
+	}
+	subset := migrate.NewMigrations()
+	for _, n := range names {
+		m, ok := known[n]
+		if !ok {
+			return fmt.Errorf("db: migration %s is unknown to this version of passhub: use the version that made the backup, or a newer one", n)
+		}
+		subset.Add(m)
+	}
+	m := migrate.NewMigrator(d.DB, subset, migrate.WithTemplateData(map[string]string{"Dialect": d.Kind}),
+		migrate.WithMarkAppliedOnSuccess(true))
+	if err := m.Init(ctx); err != nil {
+		return fmt.Errorf("db: init migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx); err != nil {
+		return fmt.Errorf("db: migrate: %w", err)
+	}
+	return nil
+}

@@ -43,6 +43,17 @@ func TestMessagesAppearWithoutReload(t *testing.T) {
 	if eval[int](t, delegate, "window.__marker || 0") != 7 {
 		t.Error("the delegate's page reloaded")
 	}
+	// A second message from the same page, without reload, is a new submission (the form got a
+	// fresh one-time token with the first answer), not a replay of the first.
+	expert.run(t, chromedp.Poll[chromedp.Void]("document.querySelectorAll('#thread .pass-message').length === "+strconv.Itoa(before+1),
+		chromedp.WithPollingTimeout(15*time.Second)))
+	expert.run(t,
+		chromedp.SetValue(chromedp.CSS("#post-body"), "E il secondo modello, per la delibera."),
+		chromedp.Click(chromedp.CSS(".pass-post button")),
+	)
+	delegate.run(t, chromedp.Poll[chromedp.Void](
+		"document.querySelectorAll('#thread .pass-message').length === "+strconv.Itoa(before+2)+" && document.querySelector('#thread').textContent.includes('delibera')",
+		chromedp.WithPollingTimeout(15*time.Second)))
 	// The sockets drop as in a restart; a message posted meanwhile shows once the page reconnects.
 	s.Hub.Shutdown()
 	expertUser, _ := s.Identity.UserByFiscalCode(ctx, "TINIT-"+persona(t, "esperto").FiscalCode)

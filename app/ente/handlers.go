@@ -11,6 +11,7 @@ import (
 
 	"passhub/app/access"
 	"passhub/app/db"
+	"passhub/app/once"
 	"passhub/app/web"
 )
 
@@ -112,7 +113,12 @@ func (h *Handlers) register(c *fiber.Ctx) error {
 			}
 		}
 	}
-	_, err := h.svc.Register(c.UserContext(), actor(c), f, name, data)
+	ctx, err := once.Bind(c.UserContext(), c.FormValue(once.Field), actor(c).UserID, "registration", func(int64) string { return "/area-riservata" })
+	if err != nil {
+		c.Status(fiber.StatusBadRequest)
+		return h.renderRegister(c, f, nil, h.web.T(c, "once.bad"))
+	}
+	_, err = h.svc.Register(ctx, actor(c), f, name, data)
 	var ferrs FieldErrors
 	switch {
 	case err == nil:
@@ -167,7 +173,13 @@ func (h *Handlers) renderDelegates(c *fiber.Ctx, errs map[string]string, alert, 
 func (h *Handlers) invite(c *fiber.Ctx) error {
 	id := idParam(c, "id")
 	code, email := c.FormValue("fiscal_code"), c.FormValue("email")
-	_, err := h.svc.Invite(c.UserContext(), actor(c), id, code, email)
+	done := "/area-riservata/enti/" + strconv.FormatInt(id, 10) + "/delegati?fatto=invito"
+	ctx, err := once.Bind(c.UserContext(), c.FormValue(once.Field), actor(c).UserID, "invitation", func(int64) string { return done })
+	if err != nil {
+		c.Status(fiber.StatusBadRequest)
+		return h.renderDelegates(c, nil, h.web.T(c, "once.bad"), code, email)
+	}
+	_, err = h.svc.Invite(ctx, actor(c), id, code, email)
 	var ferrs FieldErrors
 	switch {
 	case err == nil:

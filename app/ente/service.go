@@ -19,6 +19,7 @@ import (
 	"passhub/app/auth"
 	"passhub/app/db"
 	"passhub/app/form"
+	"passhub/app/once"
 	"passhub/app/storage"
 )
 
@@ -168,6 +169,9 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 	key := "protocols/" + hash[:2] + "/" + hash + ext
 	var reg *Registration
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := once.Claim(ctx, tx); err != nil {
+			return err
+		}
 		e, err := s.store.Ente(ctx, tx, f.EnteID)
 		if err != nil {
 			return err
@@ -192,6 +196,9 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 			if errors.Is(err, db.ErrConflict) {
 				return ErrAlreadyPending
 			}
+			return err
+		}
+		if err := once.Done(ctx, tx, "registration", reg.ID); err != nil {
 			return err
 		}
 		if kind == RegFirst {
@@ -372,6 +379,9 @@ func (s *Service) Invite(ctx context.Context, who Actor, enteID int64, fiscalCod
 	}
 	var inv *Invitation
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := once.Claim(ctx, tx); err != nil {
+			return err
+		}
 		var uid int64
 		err := tx.NewSelect().Table("users").Column("id").Where("fiscal_code = ?", code).Scan(ctx, &uid)
 		if err == nil {
@@ -392,6 +402,9 @@ func (s *Service) Invite(ctx context.Context, who Actor, enteID int64, fiscalCod
 		now := s.now()
 		inv = &Invitation{EnteID: enteID, FiscalCode: code, Email: email, InvitedBy: who.UserID, ExpiresAt: now.Add(s.InvitationTTL), CreatedAt: now}
 		if err := s.store.InsertInvitation(ctx, tx, inv); err != nil {
+			return err
+		}
+		if err := once.Done(ctx, tx, "invitation", inv.ID); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "delegate.invite",

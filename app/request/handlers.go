@@ -11,6 +11,7 @@ import (
 	"passhub/app/access"
 	"passhub/app/catalogue"
 	"passhub/app/db"
+	"passhub/app/once"
 	"passhub/app/web"
 )
 
@@ -136,7 +137,7 @@ func (h *Handlers) renderNew(c *fiber.Ctx, f Form, errs map[string]string, alert
 		f.ProcedureCode = c.Query("procedura")
 	}
 	return h.web.Page(c, "request/new", fiber.Map{"Title": h.web.T(c, "requests.new"), "TaskForces": tfs, "Form": f,
-		"Errors": errs, "Alert": alert, "Crumbs": []map[string]string{{"URL": "/area-riservata/richieste", "Label": h.web.T(c, "requests.title")}}})
+		"Errors": errs, "Alert": alert, "Once": formOnce(c), "Crumbs": []map[string]string{{"URL": "/area-riservata/richieste", "Label": h.web.T(c, "requests.title")}}})
 }
 
 func (h *Handlers) messages(c *fiber.Ctx, errs FieldErrors) map[string]string {
@@ -159,6 +160,12 @@ func (h *Handlers) file(c *fiber.Ctx) error {
 		}
 		enteID = id
 	}
+	ctx, err := once.Bind(c.UserContext(), c.FormValue(once.Field), access.Of(c).UserID, "request",
+		func(id int64) string { return "/area-riservata/richieste/" + strconv.FormatInt(id, 10) })
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, h.web.T(c, "once.bad"))
+	}
+	c.SetUserContext(ctx)
 	num := func(name string) int {
 		n, err := strconv.Atoi(strings.TrimSpace(c.FormValue(name)))
 		if err != nil && c.FormValue(name) != "" {
@@ -253,6 +260,12 @@ func (h *Handlers) act(c *fiber.Ctx) error {
 	if !s.Can(action, obj) {
 		return fiber.ErrForbidden
 	}
+	done := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10) + "?fatto=" + c.Params("action")
+	ctx, err := once.Bind(c.UserContext(), c.FormValue(once.Field), s.UserID, "transition", func(int64) string { return done })
+	if err != nil {
+		return h.back(c, r, "error", h.web.T(c, "once.bad"), fiber.StatusBadRequest)
+	}
+	c.SetUserContext(ctx)
 	switch c.Params("action") {
 	case "invia":
 		_, err = h.svc.Submit(c.UserContext(), who, r.ID)
@@ -324,4 +337,12 @@ func (h *Handlers) back(c *fiber.Ctx, _ *Request, _ string, msg string, status i
 	c.Status(status)
 	c.Locals("request.failure", Failure{Message: msg})
 	return h.show(c)
+}
+
+// formOnce keeps the one-time token of a form shown again after an error, or makes a new one.
+func formOnce(c *fiber.Ctx) string {
+	if t := c.FormValue(once.Field); t != "" && c.Method() == fiber.MethodPost {
+		return t
+	}
+	return once.NewToken()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"passhub/app/once"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -132,10 +133,16 @@ func (s *Service) File(ctx context.Context, who Actor, enteID int64, f Form, sub
 		r.State, r.SubmittedAt = Submitted, now
 	}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := once.Claim(ctx, tx); err != nil {
+			return err
+		}
 		if err := s.store.Insert(ctx, tx, r); err != nil {
 			return err
 		}
 		if err := s.record(ctx, tx, who, r, "created", "", r.State, p.Code); err != nil {
+			return err
+		}
+		if err := once.Done(ctx, tx, "request", r.ID); err != nil {
 			return err
 		}
 		return s.Emit(ctx, tx, Change{RequestID: r.ID, Kind: "created", ActorID: who.UserID})
@@ -177,6 +184,9 @@ func (s *Service) record(ctx context.Context, tx bun.IDB, who Actor, r *Request,
 func (s *Service) transition(ctx context.Context, who Actor, id int64, from []State, to State, kind, detail string, change func(tx bun.IDB, r *Request) error) (*Request, error) {
 	var out *Request
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := once.Claim(ctx, tx); err != nil { // before the state check: a replay is not stale
+			return err
+		}
 		r, err := s.store.Request(ctx, tx, id)
 		if err != nil {
 			return err
@@ -201,6 +211,9 @@ func (s *Service) transition(ctx context.Context, who Actor, id int64, from []St
 		}
 		out = r
 		if err := s.record(ctx, tx, who, r, kind, prev, to, detail); err != nil {
+			return err
+		}
+		if err := once.Done(ctx, tx, "transition", r.ID); err != nil {
 			return err
 		}
 		return s.Emit(ctx, tx, Change{RequestID: r.ID, Kind: kind, ActorID: who.UserID})

@@ -43,6 +43,10 @@ func statusOf(err error) int {
 
 // handleError renders the theme's error page for err; internal errors are logged and never shown.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	var replay interface{ RedirectURL() string }
+	if errors.As(err, &replay) {
+		return s.replayed(c, replay.RedirectURL())
+	}
 	code := statusOf(err)
 	if code >= 500 {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
@@ -76,4 +80,21 @@ func errorKey(code int) string {
 		return "error.500"
 	}
 	return "error.400"
+}
+
+// replayed answers a form submitted again (a retry, a double click): the first submission's
+// result at url, or a 409 page saying the form was already submitted.
+func (s *Server) replayed(c *fiber.Ctx, url string) error {
+	if url != "" {
+		if IsHTMX(c) {
+			c.Set("HX-Redirect", url)
+			return c.SendStatus(fiber.StatusOK)
+		}
+		return c.Redirect(url, fiber.StatusSeeOther)
+	}
+	c.Status(fiber.StatusConflict)
+	if isAPI(c) {
+		return c.JSON(fiber.Map{"error": fiber.Map{"status": 409, "message": s.T(c, "once.replayed.message")}})
+	}
+	return s.Page(c, "pages/error", fiber.Map{"Status": 409, "Title": s.T(c, "once.replayed.title"), "Message": s.T(c, "once.replayed.message")})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"passhub/app/i18n"
+	"passhub/app/once"
 )
 
 // Options configure the web layer.
@@ -42,6 +43,11 @@ type Options struct {
 	// RequestTimeout is the deadline of each request's context (none when zero); the websocket,
 	// which lives as long as the page, has none.
 	RequestTimeout time.Duration
+	// HeaderTimeout bounds the time to receive a request's line and headers (default 10 s).
+	HeaderTimeout time.Duration
+	// BodyMinRate is the slowest upload accepted, in bytes per second: a body of n bytes may
+	// take HeaderTimeout + n/BodyMinRate to arrive (default 32 KiB/s).
+	BodyMinRate int
 }
 
 // Server is the Fiber application with the shared rendering and security helpers.
@@ -70,6 +76,12 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: assets: %w", err)
 	}
+	if o.HeaderTimeout <= 0 {
+		o.HeaderTimeout = 10 * time.Second
+	}
+	if o.BodyMinRate <= 0 {
+		o.BodyMinRate = 32 << 10
+	}
 	s := &Server{Assets: assets, I18n: cat, log: o.Log, production: o.Production, baseURL: o.BaseURL, metrics: newMetrics(), csrfExempt: map[string]bool{}}
 	if s.proxies, err = ParseProxies(o.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("web: trusted proxies: %w", err)
@@ -86,7 +98,7 @@ func New(o Options) (*Server, error) {
 		ErrorHandler:          s.handleError,
 		BodyLimit:             o.BodyLimit,
 		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
+		ReadTimeout:           o.HeaderTimeout,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		// c.IP() is the client address clientAddress resolved; X-Forwarded-Proto and -Host count
@@ -98,6 +110,7 @@ func New(o Options) (*Server, error) {
 		CaseSensitive:           true,
 	})
 	fiberlog.SetLogger(fiberLogger{s.log})
+	s.App.Server().HeaderReceived = BodyDeadline(o.HeaderTimeout, o.BodyMinRate, o.BodyLimit)
 	s.App.Use(recover.New())
 	s.App.Use(s.clientAddress)
 	s.App.Use(s.metrics.handler)
@@ -278,8 +291,10 @@ func (s *Server) funcs() template.FuncMap {
 			return strconv.Itoa(t.Day()) + " " + s.I18n.T(lang, "month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
 		},
 		"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
-		"add":     func(a, b int) int { return a + b },
-		"sub":     func(a, b int) int { return a - b },
+		// once is a fresh one-time token for a form's hidden once.Field.
+		"once": once.NewToken,
+		"add":  func(a, b int) int { return a + b },
+		"sub":  func(a, b int) int { return a - b },
 		"query": func(path string, kv ...any) string {
 			v := url.Values{}
 			for i := 0; i+1 < len(kv); i += 2 {

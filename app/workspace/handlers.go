@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
+	"passhub/app/once"
 	"passhub/app/request"
 	"passhub/app/web"
 )
@@ -139,6 +140,16 @@ func (h *Handlers) isExpert(c *fiber.Ctx, r *request.Request) bool {
 	return access.Of(c).Can(access.ExpertWork, request.ObjectOf(r))
 }
 
+// bindOnce makes the services of this request act once per form token (see package once).
+func (h *Handlers) bindOnce(c *fiber.Ctx, kind string, url func(int64) string) error {
+	ctx, err := once.Bind(c.UserContext(), c.FormValue(once.Field), access.Of(c).UserID, kind, url)
+	if err != nil {
+		return h.fail(c, fiber.StatusBadRequest, h.web.T(c, "once.bad"))
+	}
+	c.SetUserContext(ctx)
+	return nil
+}
+
 func (h *Handlers) fail(c *fiber.Ctx, status int, msg string) error {
 	c.Status(status)
 	c.Locals("request.failure", request.Failure{Message: msg})
@@ -152,6 +163,10 @@ func (h *Handlers) post(c *fiber.Ctx) error {
 	}
 	if !access.Of(c).Can(access.WorkOnRequest, request.ObjectOf(r)) {
 		return fiber.ErrForbidden
+	}
+	page := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
+	if err := h.bindOnce(c, "message", func(id int64) string { return page + "#messaggio-" + strconv.FormatInt(id, 10) }); err != nil {
+		return err
 	}
 	var docID int64
 	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
@@ -182,7 +197,7 @@ func (h *Handlers) post(c *fiber.Ctx) error {
 	}
 	if web.IsHTMX(c) {
 		m.Editable = true
-		return h.web.Fragment(c, "workspace/message", fiber.Map{"Message": m, "RequestID": r.ID, "CSRF": h.web.CSRFToken(c)})
+		return h.web.Fragment(c, "workspace/message", fiber.Map{"Message": m, "RequestID": r.ID, "CSRF": h.web.CSRFToken(c), "NextOnce": true})
 	}
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#messaggio-"+strconv.FormatInt(m.ID, 10), fiber.StatusSeeOther)
 }
@@ -194,6 +209,10 @@ func (h *Handlers) upload(c *fiber.Ctx) error {
 	}
 	if !access.Of(c).Can(access.WorkOnRequest, request.ObjectOf(r)) {
 		return fiber.ErrForbidden
+	}
+	page := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
+	if err := h.bindOnce(c, "document", func(id int64) string { return page + "?fatto=documento#documento-" + strconv.FormatInt(id, 10) }); err != nil {
+		return err
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
@@ -238,6 +257,10 @@ func (h *Handlers) activity(c *fiber.Ctx) error {
 	}
 	if !access.Of(c).Can(access.ExpertWork, request.ObjectOf(r)) {
 		return fiber.ErrForbidden
+	}
+	page := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
+	if err := h.bindOnce(c, "activity", func(int64) string { return page + "?fatto=attivita#timeline" }); err != nil {
+		return err
 	}
 	on, _ := time.Parse("2006-01-02", c.FormValue("on_date"))
 	hours, _ := strconv.ParseFloat(strings.ReplaceAll(c.FormValue("hours"), ",", "."), 64)

@@ -15,6 +15,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"passhub/app/once"
 	"path/filepath"
 	"strings"
 	"time"
@@ -161,8 +162,14 @@ func (s *Service) PostWith(ctx context.Context, who Actor, r *request.Request, e
 	}
 	m := &Message{RequestID: r.ID, AuthorID: who.UserID, Author: who.Name, Body: body, CreatedAt: s.now(), DocumentID: documentID}
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := once.Claim(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
 			return db.Map(err)
+		}
+		if err := once.Done(ctx, tx, "message", m.ID); err != nil {
+			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "request.message",
 			ObjectType: "request", ObjectID: r.ID, EnteID: r.EnteID}); err != nil {
@@ -330,6 +337,9 @@ func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, exp
 	}
 	doc := &Document{}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := once.Claim(ctx, tx); err != nil {
+			return err
+		}
 		now := s.now()
 		if documentID == 0 {
 			doc = &Document{RequestID: r.ID, Name: filename, Deliverable: deliverable && expert, CreatedBy: who.UserID, CreatedAt: now, UpdatedAt: now}
@@ -356,6 +366,9 @@ func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, exp
 			StorageKey: key, UploadedBy: who.UserID, Uploader: who.Name, CreatedAt: now}
 		if _, err := tx.NewInsert().Model(v).Returning("id").Exec(ctx); err != nil {
 			return db.Map(err)
+		}
+		if err := once.Done(ctx, tx, "document", doc.ID); err != nil {
+			return err
 		}
 		if expert {
 			if err := s.requests.Started(ctx, tx, who, r); err != nil {
@@ -418,6 +431,9 @@ func (s *Service) LogActivity(ctx context.Context, who Actor, r *request.Request
 	}
 	a.RequestID, a.ExpertID, a.Expert, a.CreatedAt, a.Description = r.ID, who.UserID, who.Name, s.now(), strings.TrimSpace(a.Description)
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := once.Claim(ctx, tx); err != nil {
+			return err
+		}
 		if a.DocumentID != 0 {
 			n, err := tx.NewSelect().Model((*Document)(nil)).Where("id = ?", a.DocumentID).Where("request_id = ?", r.ID).Count(ctx)
 			if err != nil || n == 0 {
@@ -426,6 +442,9 @@ func (s *Service) LogActivity(ctx context.Context, who Actor, r *request.Request
 		}
 		if _, err := tx.NewInsert().Model(&a).Returning("id").Exec(ctx); err != nil {
 			return db.Map(err)
+		}
+		if err := once.Done(ctx, tx, "activity", a.ID); err != nil {
+			return err
 		}
 		if err := s.requests.Started(ctx, tx, who, r); err != nil {
 			return err
