@@ -2,11 +2,13 @@ package ente
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"passhub/app/db"
 )
@@ -121,6 +123,30 @@ func (Store) Pending(ctx context.Context, idb bun.IDB, enteID int64) (*Registrat
 		return nil, fmt.Errorf("ente: pending registration of %d: %w", enteID, db.Map(err))
 	}
 	return r, nil
+}
+
+// PendingOf counts the registrations a user filed that await a decision.
+func (Store) PendingOf(ctx context.Context, idb bun.IDB, userID int64) (int, error) {
+	n, err := idb.NewSelect().Model((*Registration)(nil)).Where("applicant_id = ?", userID).Where("status = ?", RegPending).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("ente: pending registrations of %d: %w", userID, db.Map(err))
+	}
+	return int(n), nil
+}
+
+// LockApplicant returns the fiscal code a user logged in with ("" for staff accounts) and, on
+// PostgreSQL, locks the user's row until the transaction ends, so that two registrations by one
+// applicant are counted one after the other (SQLite runs one writer at a time anyway).
+func (Store) LockApplicant(ctx context.Context, idb bun.IDB, userID int64) (string, error) {
+	var code sql.NullString
+	q := idb.NewSelect().Table("users").Column("fiscal_code").Where("id = ?", userID)
+	if idb.Dialect().Name() == dialect.PG {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx, &code); err != nil {
+		return "", fmt.Errorf("ente: user %d: %w", userID, db.Map(err))
+	}
+	return code.String, nil
 }
 
 // Memberships returns a user's memberships with their enti.
