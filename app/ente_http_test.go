@@ -6,8 +6,11 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"passhub/app/apptest"
 	"passhub/app/ente"
@@ -34,10 +37,14 @@ func multipartForm(t *testing.T, fields map[string]string, fileName string, file
 func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	s := apptest.Start(t)
 	ctx := context.Background()
-	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"}}); err != nil {
+	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"},
+		{ISTAT: "013075", Name: "Como", Kind: ente.KindComune, Province: "CO"}, {ISTAT: "013", Name: "Provincia di Como", Kind: ente.KindProvincia, Province: "CO"},
+		{ISTAT: "013010", Name: "Albese con Cassano", Kind: ente.KindComune, Province: "CO"}}); err != nil {
 		t.Fatal(err)
 	}
-	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
+	s.Enti.Trust, _ = ente.ParseTrust(apptest.TestCA(t).PEM())
+	const mayorCode = "RSSMRA80A01F205X"
+	mayor := s.Login(t, mayorCode, "Mario", "Rossi")
 	adminCode := apptest.FiscalCode("DMNDMN80A01F205")
 	admin := s.Login(t, adminCode, "Ada", "Admin")
 	adminUser, _ := s.Identity.Authenticate(ctx, strings.TrimPrefix(strings.Split(admin, ";")[0], "pass_session="))
@@ -55,12 +62,39 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	if !ok {
 		t.Fatal("the search did not find Cantù")
 	}
+	// The exact name comes first, before the province and the names merely containing it.
+	_, body = s.Get(t, "/area-riservata/registrazione?q=Como", "Cookie", mayor, "Accept-Language", "it")
+	if first := parse(t, body).Find(".pass-ente-results a").First().Text(); first != "Como" {
+		t.Errorf("searching Como lists %q first", first)
+	}
 	_, body = s.Get(t, href, "Cookie", mayor, "Accept-Language", "it")
 	doc := parse(t, body)
 	enteID, _ := doc.Find("input[name=ente_id]").Attr("value")
 	if doc.Find("input[type=file][name=protocol]").Length() != 1 || enteID == "" {
 		t.Fatal("no registration form")
 	}
+	// The e-mail comes from the digital identity; a comune offers the roles of a comune.
+	if v, _ := doc.Find("#reg-email").Attr("value"); v != "mario@example.it" {
+		t.Errorf("e-mail not prefilled from the identity: %q", v)
+	}
+	var roles []string
+	doc.Find("input[name=role]").Each(func(_ int, r *goquery.Selection) { v, _ := r.Attr("value"); roles = append(roles, v) })
+	if strings.Join(roles, ",") != "sindaco,commissario" {
+		t.Errorf("roles offered for a comune: %v", roles)
+	}
+	// The template to sign is a PDF with the comune's name.
+	tpl, ok := doc.Find("a[href^='/area-riservata/registrazione/modello?']").Attr("href")
+	if !ok {
+		t.Fatal("no template link")
+	}
+	res, data := s.Get(t, tpl, "Cookie", mayor)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(data, "%PDF-") ||
+		!strings.Contains(res.Header.Get("Content-Disposition"), "013041") {
+		t.Errorf("template: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"))
+	}
+	id, _ := strconv.ParseInt(enteID, 10, 64)
+	cantu, _ := s.Enti.Ente(ctx, id)
+	pdf := string(apptest.Protocol(t, cantu, mayorCode))
 
 	post := func(fields map[string]string, name string, file []byte) (*http.Response, string) {
 		fields["_csrf"] = apptest.CSRFToken
@@ -74,13 +108,17 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	fields := func() map[string]string {
 		return map[string]string{"ente_id": enteID, "role": "sindaco", "email": "sindaco@comune.cantu.co.it", "pec": "comune.cantu@pec.it"}
 	}
-	res, body := post(fields(), "", nil)
+	res, body = post(fields(), "", nil)
 	if res.StatusCode != 422 || !strings.Contains(parse(t, body).Find("#reg-protocol-error").Text(), "senza il protocollo") {
 		t.Fatalf("without protocol: %d", res.StatusCode)
 	}
 	res, body = post(fields(), "protocollo.pdf", []byte("<html>not a pdf</html>"))
 	if res.StatusCode != 422 || !strings.Contains(parse(t, body).Find("#reg-protocol-error").Text(), "non è un PDF") {
 		t.Fatalf("fake pdf: %d", res.StatusCode)
+	}
+	res, body = post(fields(), "protocollo.pdf", apptest.Protocol(t, cantu, apptest.FiscalCode("VRDLGU60B01F205")))
+	if res.StatusCode != 422 || !strings.Contains(parse(t, body).Find("#reg-protocol-error").Text(), "un'altra persona") {
+		t.Fatalf("signed by someone else: %d", res.StatusCode)
 	}
 	if regs, _ := s.Enti.Registrations(ctx, ""); len(regs) != 0 {
 		t.Fatal("bad uploads stored a registration")
@@ -92,6 +130,12 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	res, _ = post(fields(), "protocollo.pdf", []byte(pdf))
 	if res.StatusCode != 409 {
 		t.Errorf("double submission: %d", res.StatusCode)
+	}
+	// Someone else choosing the comune hears it is pending before uploading anything.
+	other := s.Login(t, apptest.FiscalCode("VRDLGU60B01F205"), "Luigi", "Verdi")
+	_, body = s.Get(t, "/area-riservata/registrazione?ente="+enteID, "Cookie", other, "Accept-Language", "it")
+	if doc := parse(t, body); doc.Find("#reg-pending").Length() != 1 || doc.Find("input[name=protocol]").Length() != 0 {
+		t.Error("a pending ente still offers the upload")
 	}
 	_, body = s.Get(t, "/area-riservata", "Cookie", mayor, "Accept-Language", "it")
 	if !strings.Contains(parse(t, body).Find("[role=status]").Text(), "in attesa di approvazione") {
@@ -108,9 +152,23 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	if !ok {
 		t.Fatal("empty queue")
 	}
-	res, data := s.Get(t, link+"/protocollo", "Cookie", admin)
+	res, data = s.Get(t, link+"/protocollo", "Cookie", admin)
 	if res.StatusCode != 200 || data != pdf || res.Header.Get("Content-Type") != "application/pdf" {
 		t.Errorf("protocol download: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	// The admin sees who signed, with what certificate, when, and whether it chains to the bundle.
+	_, body = s.Get(t, link, "Cookie", admin, "Accept-Language", "it")
+	doc = parse(t, body)
+	for sel, want := range map[string]string{"#sig-signer": "Firmatario Di Prova", "#sig-code": "TINIT-" + mayorCode,
+		"#sig-issuer": "PAsS Test Qualified CA", "#sig-format": "PAdES", "#sig-trust": "discende da un'autorità", "#sig-time": "UTC"} {
+		if got := doc.Find(sel).Text(); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q", sel, got, want)
+		}
+	}
+	s.Enti.Trust = nil
+	_, body = s.Get(t, link, "Cookie", admin, "Accept-Language", "it")
+	if got := parse(t, body).Find("#sig-trust").Text(); !strings.Contains(got, "non verificata rispetto a un elenco di fiducia") {
+		t.Errorf("without a bundle: %q", got)
 	}
 	res, body = s.PostForm(t, link+"/rifiuta", map[string][]string{"_csrf": {apptest.CSRFToken}, "reason": {" "}}, "Cookie", admin, "Accept-Language", "it")
 	if res.StatusCode != 422 || !strings.Contains(parse(t, body).Find("#reject-reason-error").Text(), "obbligatorio") {
@@ -138,8 +196,20 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 		t.Error("invitation not listed")
 	}
 	d := s.Login(t, delegate, "Giulia", "Bianchi")
-	if res, _ := s.Get(t, "/area-riservata/enti/"+enteID, "Cookie", d); res.StatusCode != 200 {
+	res, body = s.Get(t, "/area-riservata/enti/"+enteID, "Cookie", d)
+	if res.StatusCode != 200 {
 		t.Errorf("delegate's ente page: %d", res.StatusCode)
+	}
+	// The approved protocol is on the ente's page, for its legal representative and delegates.
+	plink, ok := parse(t, body).Find("#ente-protocol").Attr("href")
+	if !ok {
+		t.Fatal("no approved protocol on the ente's page")
+	}
+	if res, data := s.Get(t, plink, "Cookie", d); res.StatusCode != 200 || data != pdf {
+		t.Errorf("approved protocol: %d", res.StatusCode)
+	}
+	if res, _ := s.Get(t, plink, "Cookie", other); res.StatusCode != 403 {
+		t.Errorf("approved protocol for a stranger: %d", res.StatusCode)
 	}
 	if res, _ := s.Get(t, "/area-riservata/enti/"+enteID+"/delegati", "Cookie", d); res.StatusCode != 403 {
 		t.Errorf("delegate managing delegates: %d", res.StatusCode)

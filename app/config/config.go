@@ -83,6 +83,9 @@ type Config struct {
 	SMTPPassword string `yaml:"smtp_password" env:"SMTP_PASSWORD" secret:"true"`
 	SMTPFrom     string `yaml:"smtp_from" env:"SMTP_FROM"`
 	SMTPTLS      string `yaml:"smtp_tls" env:"SMTP_TLS"`
+	// SignatureTrust is a PEM file of the certification authorities registration protocols'
+	// signatures are checked against; empty: signatures are verified, their chain is not.
+	SignatureTrust string `yaml:"signature_trust" env:"SIGNATURE_TRUST"`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
 }

@@ -20,6 +20,7 @@ import (
 	"passhub/app/audit"
 	"passhub/app/auth"
 	"passhub/app/db"
+	"passhub/app/ente/devsign"
 	"passhub/app/form"
 	"passhub/app/storage"
 )
@@ -69,6 +70,9 @@ type Service struct {
 	// Trust is the bundle of certification authorities signatures are checked against; nil
 	// when none is configured.
 	Trust *Trust
+	// DevSign lets the dev identity provider's personas download a protocol signed by the
+	// process's own dev CA, so the registration can be tried in a browser; never in production.
+	DevSign bool
 	// Enqueue is told, inside the transaction, of the events people must hear about, so that
 	// their e-mails go out if and only if the change commits.
 	Enqueue func(ctx context.Context, tx bun.IDB, ev Event) error
@@ -213,7 +217,7 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 			return err
 		}
 		if code == "" || code != sig.FiscalCode {
-			return FieldErrors{"protocol": "registration.protocol.other_signer"}
+			return FieldErrors{"protocol": "signature.protocol.other_signer"}
 		}
 		if n, err := s.store.PendingOf(ctx, tx, who.UserID); err != nil {
 			return err
@@ -282,13 +286,13 @@ func protocolMessage(err error) string {
 	case errors.Is(err, ErrProtocolType):
 		return "registration.protocol.type"
 	case errors.Is(err, ErrNotSigned):
-		return "registration.protocol.unsigned"
+		return "signature.protocol.unsigned"
 	case errors.Is(err, ErrCertExpired):
-		return "registration.protocol.expired"
+		return "signature.protocol.expired"
 	case errors.Is(err, ErrNoSignerCode):
-		return "registration.protocol.no_code"
+		return "signature.protocol.no_code"
 	}
-	return "registration.protocol.bad_signature"
+	return "signature.protocol.bad_signature"
 }
 
 // SignatureChains reports whether a registration's signer certificate chains to the configured
@@ -315,6 +319,55 @@ func cleanName(name, ext string) string {
 		return "protocollo" + ext
 	}
 	return name
+}
+
+// ErrDevOnly refuses the dev signing helper outside the dev mode.
+var ErrDevOnly = errors.New("ente: test-signed protocols exist only in dev mode")
+
+// Template returns the ente's Protocollo di Collaborazione to sign, pre-filled with its name.
+func (s *Service) Template(ctx context.Context, enteID int64) (*Ente, []byte, error) {
+	e, err := s.store.Ente(ctx, s.db, enteID)
+	if err != nil {
+		return nil, nil, err
+	}
+	pdf, err := ProtocolTemplate(e, s.now())
+	return e, pdf, err
+}
+
+// DevSignedTemplate returns the ente's template signed, in format (FormatPAdES or FormatCAdES),
+// with a certificate of the dev CA for the person named: only when DevSign is on.
+func (s *Service) DevSignedTemplate(ctx context.Context, enteID int64, fiscalCode, given, family, format string) (*Ente, []byte, error) {
+	if !s.DevSign {
+		return nil, nil, ErrDevOnly
+	}
+	e, pdf, err := s.Template(ctx, enteID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ca, err := devsign.DevCA()
+	if err != nil {
+		return nil, nil, err
+	}
+	signer, err := ca.Issue(given, family, fiscalCode)
+	if err != nil {
+		return nil, nil, err
+	}
+	if format == FormatCAdES {
+		pdf, err = signer.CAdES(pdf)
+	} else {
+		pdf, err = signer.PAdES(pdf)
+	}
+	return e, pdf, err
+}
+
+// PendingOf counts the applicant's registrations awaiting a decision.
+func (s *Service) PendingOf(ctx context.Context, userID int64) (int, error) {
+	return s.store.PendingOf(ctx, s.db, userID)
+}
+
+// ApprovedProtocol returns the ente's approved registration, whose protocol is in force.
+func (s *Service) ApprovedProtocol(ctx context.Context, enteID int64) (*Registration, error) {
+	return s.store.ApprovedRegistration(ctx, s.db, enteID)
 }
 
 // Protocol opens the protocol file of a registration.
