@@ -3,16 +3,19 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"passhub/app/apptest"
+	"passhub/app/config"
 	"passhub/app/ente"
 	"passhub/app/identity"
 )
@@ -221,4 +224,67 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 			t.Errorf("audit log lacks %s", action)
 		}
 	}
+}
+
+// TestDevSignedProtocol: in dev mode the register page offers the protocol signed for the
+// logged-in persona by the dev CA, and that file registers the ente; without the dev mode the
+// link and the route are gone.
+func TestDevSignedProtocol(t *testing.T) {
+	s := apptest.Start(t)
+	ctx := context.Background()
+	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013075", Name: "Como", Kind: ente.KindComune, Province: "CO"}}); err != nil {
+		t.Fatal(err)
+	}
+	como, _ := s.Enti.ByISTAT(ctx, "013075")
+	id := strconv.FormatInt(como.ID, 10)
+	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
+	_, body := s.Get(t, "/area-riservata/registrazione?ente="+id, "Cookie", mayor)
+	var links []string
+	parse(t, body).Find("a[href^='/area-riservata/registrazione/modello-firmato-di-prova']").Each(func(_ int, a *goquery.Selection) {
+		href, _ := a.Attr("href")
+		links = append(links, href)
+	})
+	if len(links) != 2 {
+		t.Fatalf("dev-signed links: %v", links)
+	}
+	for i, link := range links {
+		res, data := s.Get(t, link, "Cookie", mayor)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", link, res.StatusCode)
+		}
+		typ, err := ente.CheckProtocol([]byte(data), 10<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, err := ente.VerifySignature([]byte(data), typ, time.Now())
+		if err != nil || sig.FiscalCode != "TINIT-RSSMRA80A01F205X" || sig.Issuer != "PAsS dev CA (non valida)" {
+			t.Fatalf("%s: %+v %v", link, sig, err)
+		}
+		if i == 0 {
+			reg, err := s.Enti.Register(ctx, ente.Actor{UserID: userID(t, s, "RSSMRA80A01F205X")}, ente.RegistrationForm{EnteID: como.ID, Role: ente.RoleSindaco,
+				Email: "s@comune.como.it", PEC: "como@pec.it"}, "p.pdf", []byte(data))
+			if err != nil || reg.SignerFiscalCode != "TINIT-RSSMRA80A01F205X" {
+				t.Fatalf("registering with the dev-signed protocol: %+v %v", reg, err)
+			}
+		}
+	}
+	s.Enti.DevSign = false
+	if res, _ := s.Get(t, links[0], "Cookie", mayor); res.StatusCode != 404 {
+		t.Errorf("dev-signed protocol outside dev mode: %d", res.StatusCode)
+	}
+	if _, _, err := s.Enti.DevSignedTemplate(ctx, como.ID, "TINIT-RSSMRA80A01F205X", "Mario", "Rossi", ente.FormatPAdES); !errors.Is(err, ente.ErrDevOnly) {
+		t.Errorf("service outside dev mode: %v", err)
+	}
+	if a := apptest.New(t, apptest.NoContent, func(c *config.Config) { c.DevIdP = "off" }); a.Enti.DevSign {
+		t.Error("the dev signing helper is on without the dev identity provider")
+	}
+}
+
+func userID(t *testing.T, s *apptest.Server, code string) int64 {
+	t.Helper()
+	var id int64
+	if err := s.DB.NewSelect().Table("users").Column("id").Where("fiscal_code = ?", "TINIT-"+code).Scan(context.Background(), &id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
