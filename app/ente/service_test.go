@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/uptrace/bun"
 	"io"
+	"sync"
 	"testing"
 	"time"
 
@@ -343,5 +344,51 @@ func TestDelegates(t *testing.T) {
 	}
 	if ms, _ := w.a.Enti.Memberships(w.ctx, u.ID); len(ms) != 0 {
 		t.Errorf("removed delegate kept %+v", ms)
+	}
+}
+
+// TestPendingLimitUnderConcurrentUploads: uploads racing for different enti cannot together
+// pass the per-applicant limit.
+func TestPendingLimitUnderConcurrentUploads(t *testing.T) {
+	w := setup(t)
+	mayor := ente.Actor{UserID: login(t, w.a, mayorCode, "Mario", "Rossi")}
+	const n = 6
+	var list []ente.Ente
+	for i := 0; i < n; i++ {
+		list = append(list, ente.Ente{ISTAT: fmt.Sprintf("09800%d", i), Name: fmt.Sprintf("Comune %d", i), Kind: ente.KindComune, Province: "CO"})
+	}
+	if _, err := w.a.Enti.Import(w.ctx, list); err != nil {
+		t.Fatal(err)
+	}
+	files := make([][]byte, n)
+	ids := make([]int64, n)
+	for i := range list {
+		e, _ := w.a.Enti.ByISTAT(w.ctx, list[i].ISTAT)
+		ids[i], files[i] = e.ID, apptest.Protocol(t, e, mayorCode)
+	}
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			_, err := w.a.Enti.Register(w.ctx, mayor, form(ids[i]), "p.pdf", files[i])
+			errs <- err
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	ok := 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, ente.ErrTooManyPending):
+		default:
+			t.Errorf("register: %v", err)
+		}
+	}
+	if pending, _ := w.a.Enti.PendingOf(w.ctx, mayor.UserID); ok != ente.MaxPendingPerApplicant || pending != ok {
+		t.Errorf("%d registrations accepted, %d pending, want %d", ok, pending, ente.MaxPendingPerApplicant)
 	}
 }

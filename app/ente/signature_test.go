@@ -3,6 +3,7 @@ package ente_test
 import (
 	"bytes"
 	"errors"
+	"os"
 	"testing"
 	"time"
 
@@ -125,5 +126,61 @@ func TestFiscalCodeOf(t *testing.T) {
 	s, _ := ca.Issue("Mario", "Rossi", mario, devsign.Options{SerialNumber: "7420012345", CommonName: mario + "/7420012345.abcd"})
 	if got := ente.FiscalCodeOf(s.Cert); got != "TINIT-"+mario {
 		t.Errorf("common name: %q", got)
+	}
+}
+
+func TestLoadTrust(t *testing.T) {
+	if tr, err := ente.LoadTrust(""); tr != nil || err != nil {
+		t.Errorf("no path: %v %v", tr, err)
+	}
+	if _, err := ente.LoadTrust(t.TempDir() + "/missing.pem"); err == nil {
+		t.Error("a missing bundle accepted")
+	}
+	if _, err := ente.ParseTrust([]byte("not a pem")); err == nil {
+		t.Error("a bundle without certificates accepted")
+	}
+	ca, _ := devsign.NewCA("CA")
+	path := t.TempDir() + "/trust.pem"
+	if err := os.WriteFile(path, append(ca.PEM(), ca.PEM()...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if tr, err := ente.LoadTrust(path); err != nil || tr == nil {
+		t.Errorf("bundle: %v", err)
+	}
+}
+
+// TestVerifySignatureOnBrokenEnvelopes: truncated or corrupted envelopes are refused, never a panic.
+func TestVerifySignatureOnBrokenEnvelopes(t *testing.T) {
+	ca, _ := devsign.NewCA("CA")
+	s, _ := ca.Issue("Mario", "Rossi", mario)
+	pdf := template(t)
+	p7m, err := s.CAdES(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{10, 100, len(p7m) / 2, len(p7m) - 1} {
+		if _, err := ente.VerifySignature(p7m[:n], ente.TypeP7M, time.Now()); err == nil {
+			t.Errorf("truncated at %d accepted", n)
+		}
+	}
+	// Any byte of the signed content or of the signature value changed: refused. (Bytes of the
+	// certificates' own signatures are only checked against a trust bundle: see Trust.)
+	start := bytes.Index(p7m, pdf)
+	if start < 0 {
+		t.Fatal("the envelope does not hold the PDF as is")
+	}
+	var positions []int
+	for i := start; i < start+len(pdf); i += len(pdf) / 20 {
+		positions = append(positions, i)
+	}
+	for i := len(p7m) - 40; i < len(p7m); i += 7 {
+		positions = append(positions, i)
+	}
+	for _, i := range positions {
+		bad := bytes.Clone(p7m)
+		bad[i] ^= 0xff
+		if _, err := ente.VerifySignature(bad, ente.TypeP7M, time.Now()); err == nil {
+			t.Errorf("byte %d of %d flipped accepted", i, len(p7m))
+		}
 	}
 }
