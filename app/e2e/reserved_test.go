@@ -85,7 +85,7 @@ func TestReservedPagesAreAccessible(t *testing.T) {
 		"mayor": {"/area-riservata", "/area-riservata/sessioni", "/area-riservata/enti/" + c, "/area-riservata/enti/" + c + "/delegati",
 			"/area-riservata/notifiche/preferenze", "/cerca?q=arretrato&tipo=request"},
 		"delegate": {"/area-riservata", "/area-riservata/enti/" + c},
-		"new":      {"/area-riservata", "/area-riservata/registrazione?q=berg", "/area-riservata/registrazione?ente=" + strconv.FormatInt(cantu.ID, 10),
+		"new": {"/area-riservata", "/area-riservata/registrazione?q=berg", "/area-riservata/registrazione?ente=" + strconv.FormatInt(cantu.ID, 10),
 			"/area-riservata/registrazione?ente=" + strconv.FormatInt(bergamo.ID, 10)},
 		"admin": {"/area-riservata", "/admin/registrazioni", "/admin/registrazioni/" + strconv.FormatInt(pending.ID, 10), "/admin/utenti",
 			"/admin/utenti/" + strconv.FormatInt(ids["mayor"], 10), "/admin/enti?q=can", "/admin/audit", "/admin/lavori"},
