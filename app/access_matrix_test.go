@@ -171,6 +171,7 @@ func TestAccessMatrix(t *testing.T) {
 		enteA    = "303 200 200 403 403 403 403 403 403 403"
 		lrA      = "303 200 403 403 403 403 403 403 403 403"
 		admins   = "303 403 403 403 403 403 403 403 403 200"
+		editors  = "303 403 403 403 403 403 403 403 200 200"
 	)
 	post := func(get, allowed string) string { // anonymous POSTs get 401; allowed status replaced
 		f := strings.Fields(get)
@@ -238,6 +239,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/admin/utenti/:id/ruoli", "/admin/utenti/" + admin + "/ruoli", url.Values{"role": {"king"}}, post(admins, "422")},
 		{"POST", "/admin/utenti/:id/ruoli/revoca", "/admin/utenti/" + admin + "/ruoli/revoca", url.Values{"role": {"editor"}}, post(admins, "404")},
 		{"GET", "/admin/audit", "/admin/audit", nil, admins},
+		{"GET", "/admin/sinonimi", "/admin/sinonimi", nil, editors},
+		{"POST", "/admin/sinonimi", "/admin/sinonimi", url.Values{"words": {"solo una voce"}}, post(editors, "422")},
 		{"GET", "/admin/lavori", "/admin/lavori", nil, admins},
 		{"POST", "/admin/lavori/:id/riprova", "/admin/lavori/1/riprova", nil, post(admins, "404")},
 		{"POST", "/esci", "/esci", nil, post(all, "303")},
