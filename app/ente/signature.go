@@ -77,7 +77,7 @@ func VerifySignature(data []byte, ctype string, now time.Time) (sig *Signature, 
 		if err != nil {
 			return nil, err
 		}
-		if p7, err = pkcs7.Parse(der); err != nil {
+		if p7, err = parseCMS(der); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrBadSignature, err)
 		}
 		if !bytes.HasPrefix(p7.Content, []byte("%PDF-")) {
@@ -88,7 +88,7 @@ func VerifySignature(data []byte, ctype string, now time.Time) (sig *Signature, 
 		if err != nil {
 			return nil, err
 		}
-		if p7, err = pkcs7.Parse(contents); err != nil {
+		if p7, err = parseCMS(contents); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrBadSignature, err)
 		}
 		p7.Content = signed
@@ -120,6 +120,81 @@ func VerifySignature(data []byte, ctype string, now time.Time) (sig *Signature, 
 		sig.SignedAt = at.UTC()
 	}
 	return sig, nil
+}
+
+// maxBERDepth bounds how deeply a signature's encoding may nest: a CMS signature with its
+// certificates nests about twenty levels; the parser recurses once per level, so a hostile
+// envelope of millions of nested headers would exhaust the stack and take the process down.
+const maxBERDepth = 64
+
+// parseCMS parses a CMS SignedData after checking its nesting.
+func parseCMS(der []byte) (*pkcs7.PKCS7, error) {
+	if berTooDeep(der, maxBERDepth) {
+		return nil, fmt.Errorf("%w: the envelope nests more than %d levels", ErrBadSignature, maxBERDepth)
+	}
+	return pkcs7.Parse(der)
+}
+
+// berTooDeep walks the BER headers of b without recursion and reports whether constructed
+// values nest deeper than max. Malformed input is left for the parser to refuse.
+func berTooDeep(b []byte, max int) bool {
+	type frame struct {
+		end        int
+		indefinite bool
+	}
+	var stack []frame
+	for i := 0; i < len(b); {
+		for len(stack) > 0 && !stack[len(stack)-1].indefinite && i >= stack[len(stack)-1].end {
+			stack = stack[:len(stack)-1]
+		}
+		if n := len(stack); n > 0 && stack[n-1].indefinite && i+1 < len(b) && b[i] == 0 && b[i+1] == 0 {
+			stack, i = stack[:n-1], i+2 // end-of-contents
+			continue
+		}
+		tag := b[i]
+		i++
+		if tag&0x1f == 0x1f { // high tag number
+			for i < len(b) && b[i]&0x80 != 0 {
+				i++
+			}
+			i++
+		}
+		if i >= len(b) {
+			return false
+		}
+		l := int(b[i])
+		i++
+		constructed := tag&0x20 != 0
+		length := l
+		switch {
+		case l == 0x80:
+			if !constructed {
+				return false
+			}
+			stack = append(stack, frame{indefinite: true})
+		case l > 0x80:
+			n := l & 0x7f
+			if n > 4 || i+n > len(b) {
+				return false
+			}
+			length = 0
+			for k := 0; k < n; k++ {
+				length = length<<8 | int(b[i])
+				i++
+			}
+			fallthrough
+		default:
+			if constructed {
+				stack = append(stack, frame{end: i + length})
+			} else {
+				i += length
+			}
+		}
+		if len(stack) > max {
+			return true
+		}
+	}
+	return false
 }
 
 // p7mDER returns the DER of a .p7m, which arrives as DER (BER) or as Base64, with or without

@@ -184,3 +184,18 @@ func TestVerifySignatureOnBrokenEnvelopes(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifySignatureOnNestingBomb: millions of nested BER headers are refused at once, where the
+// parser's recursion would exhaust the stack and end the process.
+func TestVerifySignatureOnNestingBomb(t *testing.T) {
+	for _, unit := range [][]byte{{0x30, 0x80}, {0xa0, 0x80}, {0x30, 0x84, 0x00, 0x98, 0x96, 0x80}} {
+		bomb := append([]byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}, bytes.Repeat(unit, (8<<20)/len(unit))...)
+		start := time.Now()
+		if _, err := ente.VerifySignature(bomb, ente.TypeP7M, time.Now()); !errors.Is(err, ente.ErrBadSignature) {
+			t.Errorf("nesting bomb %x: %v", unit, err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("nesting bomb %x took %v", unit, d)
+		}
+	}
+}
