@@ -180,6 +180,11 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	if res, _ := s.PostForm(t, link+"/approva", map[string][]string{"_csrf": {apptest.CSRFToken}}, "Cookie", admin); res.StatusCode != 303 {
 		t.Fatalf("approve: %d", res.StatusCode)
 	}
+	// The mayor, now its legal representative, is told so instead of a form.
+	_, body = s.Get(t, "/area-riservata/registrazione?ente="+enteID, "Cookie", mayor, "Accept-Language", "it")
+	if doc := parse(t, body); doc.Find("#reg-already").Length() != 1 || doc.Find("input[name=protocol]").Length() != 0 {
+		t.Error("the legal representative is offered a registration of their own ente")
+	}
 	// The mayor now manages delegates.
 	res, body = s.Get(t, "/area-riservata/enti/"+enteID+"/delegati", "Cookie", mayor, "Accept-Language", "it")
 	if res.StatusCode != 200 || parse(t, body).Find(".pass-member").Length() != 1 {

@@ -101,13 +101,16 @@ func (h *Handlers) renderRegister(c *fiber.Ctx, f RegistrationForm, errs map[str
 		return err
 	}
 	var roles []string
+	var isRep bool
 	if chosen != nil {
 		roles = RolesFor(chosen.Kind)
+		m, ok := access.Of(c).Member(chosen.ID)
+		isRep = ok && m.Role == LegalRep
 	}
 	return h.web.Page(c, "ente/register", fiber.Map{
 		"Title": h.web.T(c, "registration.title"), "Query": q, "Found": found, "Chosen": chosen, "Form": f, "Roles": roles,
 		"Errors": errs, "Alert": alert, "Mine": regs, "MaxMB": h.svc.MaxProtocol >> 20,
-		"AtLimit": pending >= h.svc.MaxPending, "MaxPending": h.svc.MaxPending, "DevSign": h.svc.DevSign,
+		"AtLimit": pending >= h.svc.MaxPending, "MaxPending": h.svc.MaxPending, "DevSign": h.svc.DevSign, "IsLegalRep": isRep,
 	})
 }
 
