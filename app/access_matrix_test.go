@@ -17,8 +17,6 @@ import (
 // personas of the access matrix, in the order the matrix lists their expected statuses.
 var personas = []string{"anonymous", "legal rep A", "delegate A", "disabled delegate A", "delegate B", "pending mayor", "pm", "expert", "editor", "admin"}
 
-const pdf = "%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"
-
 // matrixWorld builds two approved enti with their people, a pending registration, and staff.
 type matrixWorld struct {
 	s                *apptest.Server
@@ -30,6 +28,9 @@ type matrixWorld struct {
 	adminID, mayorID int64
 	requestID        int64
 	versionID        int64
+	// draftID is a request of ente A never submitted, on the PM's and the expert's task force,
+	// with a document: it belongs to ente A alone.
+	draftID, draftVersionID int64
 }
 
 func buildWorld(t *testing.T) *matrixWorld {
@@ -72,7 +73,7 @@ func buildWorld(t *testing.T) *matrixWorld {
 	}
 	register := func(p string, enteID int64) int64 {
 		reg, err := s.Enti.Register(ctx, ente.Actor{UserID: userIDs[p]}, ente.RegistrationForm{EnteID: enteID, Role: ente.RoleSindaco,
-			Email: "s@comune.it", PEC: "c@pec.it"}, "p.pdf", []byte(pdf))
+			Email: "s@comune.it", PEC: "c@pec.it"}, "p.pdf", apptest.ProtocolFor(t, s.App, userIDs[p], enteID))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,6 +128,16 @@ func buildWorld(t *testing.T) *matrixWorld {
 	docs, _ := s.Workspace.Documents(ctx, r.ID)
 	w.requestID, w.versionID = r.ID, docs[0].Versions[0].ID
 	_ = doc
+	draft, err := s.Requests.File(ctx, lr, ids["Cantù"], request.Form{ProcedureCode: "VA-02", Title: "Bozza sulla zanzariera",
+		Description: "Bozza non ancora inviata: la zanzariera del depuratore e un solo istruttore.", DesiredOutcome: "Da decidere."}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Workspace.Upload(ctx, lr, draft, false, 0, "appunti-zanzariera.csv", []byte("pratica;giorni;zanzariera\n2;300;si\n"), false); err != nil {
+		t.Fatal(err)
+	}
+	docs, _ = s.Workspace.Documents(ctx, draft.ID)
+	w.draftID, w.draftVersionID = draft.ID, docs[0].Versions[0].ID
 	return w
 }
 
@@ -139,8 +150,12 @@ func TestAccessMatrix(t *testing.T) {
 	admin := strconv.FormatInt(w.adminID, 10)
 	mid := strconv.FormatInt(w.delegateA, 10)
 	req := "/area-riservata/richieste/" + strconv.FormatInt(w.requestID, 10)
+	draft := "/area-riservata/richieste/" + strconv.FormatInt(w.draftID, 10)
 	const (
 		viewReq    = "303 200 200 404 404 404 200 200 404 200"
+		viewDraft  = "303 200 200 404 404 404 404 404 404 404" // the ente's alone: not the PM, the experts or the admins
+		workDraft  = "401 422 422 404 404 404 404 404 404 404"
+		actDraft   = "401 403 403 404 404 404 404 404 404 404"
 		members    = "303 200 200 403 200 403 403 403 403 403"
 		triage     = "303 403 403 403 403 403 200 403 403 403"
 		fileReq    = "401 422 422 403 422 403 403 403 403 403"
@@ -156,6 +171,7 @@ func TestAccessMatrix(t *testing.T) {
 		enteA    = "303 200 200 403 403 403 403 403 403 403"
 		lrA      = "303 200 403 403 403 403 403 403 403 403"
 		admins   = "303 403 403 403 403 403 403 403 403 200"
+		editors  = "303 403 403 403 403 403 403 403 200 200"
 	)
 	post := func(get, allowed string) string { // anonymous POSTs get 401; allowed status replaced
 		f := strings.Fields(get)
@@ -179,6 +195,9 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/area-riservata/codice", "/area-riservata/codice", url.Values{"secret": {"JBSWY3DPEHPK3PXP"}, "code": {"000000"}}, post(all, "422")},
 		{"GET", "/area-riservata/registrazione", "/area-riservata/registrazione", nil, nonStaff},
 		{"POST", "/area-riservata/registrazione", "/area-riservata/registrazione", url.Values{"role": {"sindaco"}}, post(nonStaff, "422")},
+		{"GET", "/area-riservata/registrazione/modello", "/area-riservata/registrazione/modello?ente=" + A, nil, nonStaff},
+		{"GET", "/area-riservata/registrazione/modello-firmato-di-prova", "/area-riservata/registrazione/modello-firmato-di-prova?ente=" + A, nil, nonStaff},
+		{"GET", "/area-riservata/enti/:id/protocollo", "/area-riservata/enti/" + A + "/protocollo", nil, enteA},
 		{"GET", "/area-riservata/enti/:id", "/area-riservata/enti/" + A, nil, enteA},
 		{"GET", "/area-riservata/enti/:id/delegati", "/area-riservata/enti/" + A + "/delegati", nil, lrA},
 		{"POST", "/area-riservata/enti/:id/delegati", "/area-riservata/enti/" + A + "/delegati", url.Values{"fiscal_code": {"x"}}, post(lrA, "422")},
@@ -203,6 +222,12 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/area-riservata/richieste/:id/documenti", req + "/documenti", nil, workOn},
 		{"POST", "/area-riservata/richieste/:id/messaggi/:mid", req + "/messaggi/999999", url.Values{"body": {" "}}, workOn},
 		{"POST", "/area-riservata/richieste/:id/attivita", req + "/attivita", url.Values{"kind": {"nope"}}, expertWork},
+		{"GET", "/area-riservata/richieste/:id", draft, nil, viewDraft},
+		{"GET", "/area-riservata/richieste/:id/documenti/:vid", draft + "/documenti/" + strconv.FormatInt(w.draftVersionID, 10), nil, viewDraft},
+		{"GET", "/area-riservata/richieste/:id/fascicolo", draft + "/fascicolo", nil, viewDraft},
+		{"GET", "/area-riservata/richieste/:id/aggiornamenti", draft + "/aggiornamenti", nil, viewDraft},
+		{"POST", "/area-riservata/richieste/:id/messaggi", draft + "/messaggi", url.Values{"body": {" "}}, workDraft},
+		{"POST", "/area-riservata/richieste/:id/azioni/:action", draft + "/azioni/concludi", url.Values{"summary": {"breve"}}, actDraft},
 		{"GET", "/admin/enti", "/admin/enti", nil, admins},
 		{"POST", "/admin/enti", "/admin/enti", url.Values{"istat": {"x"}}, post(admins, "422")},
 		{"GET", "/admin/registrazioni", "/admin/registrazioni", nil, admins},
@@ -214,6 +239,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/admin/utenti/:id/ruoli", "/admin/utenti/" + admin + "/ruoli", url.Values{"role": {"king"}}, post(admins, "422")},
 		{"POST", "/admin/utenti/:id/ruoli/revoca", "/admin/utenti/" + admin + "/ruoli/revoca", url.Values{"role": {"editor"}}, post(admins, "404")},
 		{"GET", "/admin/audit", "/admin/audit", nil, admins},
+		{"GET", "/admin/sinonimi", "/admin/sinonimi", nil, editors},
+		{"POST", "/admin/sinonimi", "/admin/sinonimi", url.Values{"words": {"solo una voce"}}, post(editors, "422")},
 		{"GET", "/admin/lavori", "/admin/lavori", nil, admins},
 		{"GET", "/admin/sinonimi", "/admin/sinonimi", nil, "303 403 403 403 403 403 403 403 200 200"},
 		{"POST", "/admin/sinonimi", "/admin/sinonimi", url.Values{"words": {"solo"}}, "401 403 403 403 403 403 403 403 422 422"},
@@ -263,6 +290,25 @@ func TestAccessMatrix(t *testing.T) {
 					t.Errorf("anonymous not sent to the login page: %q", res.Header.Get("Location"))
 				}
 			})
+		}
+	}
+}
+
+// TestDraftsStayOffStaffLists: the lists, the triage and the dashboards of PMs, experts and
+// admins never show an ente's draft; the ente's own people see it.
+func TestDraftsStayOffStaffLists(t *testing.T) {
+	w := buildWorld(t)
+	for _, p := range personas[1:] {
+		for _, path := range []string{"/area-riservata/richieste", "/area-riservata/richieste?stato=draft", "/area-riservata/triage?tf=VA",
+			"/area-riservata/triage?tf=VA&stato=draft", "/area-riservata"} {
+			res, body := w.s.Get(t, path, "Cookie", w.cookies[p])
+			if res.StatusCode != 200 {
+				continue
+			}
+			shown := strings.Contains(body, "Bozza sulla zanzariera")
+			if want := (p == "legal rep A" || p == "delegate A") && strings.HasPrefix(path, "/area-riservata/richieste"); shown != want {
+				t.Errorf("%s on %s: draft shown %v, want %v", p, path, shown, want)
+			}
 		}
 	}
 }

@@ -101,6 +101,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a.Enti = ente.NewService(d, a.Files)
+	if a.Enti.Trust, err = ente.LoadTrust(cfg.SignatureTrust); err != nil {
+		return nil, fmt.Errorf("PASSHUB_SIGNATURE_TRUST: %w", err)
+	}
+	a.Enti.DevSign = !cfg.Production() && cfg.DevIdPEnabled() // the dev personas can sign a protocol
 	a.Enti.Enqueue = func(ctx context.Context, tx bun.IDB, ev ente.Event) error {
 		return a.enqueue(ctx, tx, enteEventArgs(ev))
 	}

@@ -32,14 +32,15 @@ func TestRegistrationMails(t *testing.T) {
 	users, _, _ := s.Identity.Users(ctx, "rossi", 1)
 	mayor := ente.Actor{UserID: users[0].ID}
 	form := ente.RegistrationForm{EnteID: cantu.ID, Role: "sindaco", Email: "protocollo@comune.cantu.co.it", PEC: "comune.cantu@pec.it"}
-	reg, err := s.Enti.Register(ctx, mayor, form, "p.pdf", []byte(pdf))
+	pdf := apptest.ProtocolFor(t, s.App, mayor.UserID, cantu.ID)
+	reg, err := s.Enti.Register(ctx, mayor, form, "p.pdf", pdf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Enti.Reject(ctx, ente.Actor{}, reg.ID, "Il protocollo non è firmato digitalmente."); err != nil {
 		t.Fatal(err)
 	}
-	reg, _ = s.Enti.Register(ctx, mayor, form, "p.pdf", []byte(pdf))
+	reg, _ = s.Enti.Register(ctx, mayor, form, "p.pdf", pdf)
 	if _, err := s.Enti.Approve(ctx, ente.Actor{}, reg.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -95,7 +95,7 @@ func (a *App) notifyRequest(ctx context.Context, id int64, kind string, actor in
 		return nil // a corrected message is not news
 	}
 	r, err := a.Requests.Get(ctx, id)
-	if errors.Is(err, db.ErrNotFound) || (err == nil && r.State == request.Draft) {
+	if errors.Is(err, db.ErrNotFound) || (err == nil && r.Draft()) { // a draft, even withdrawn, is the ente's alone
 		return nil
 	}
 	if err != nil {

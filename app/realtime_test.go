@@ -56,7 +56,7 @@ func TestWebsocketPushes(t *testing.T) {
 	cantu, _ := s.Enti.ByISTAT(ctx, "013041")
 	milano, _ := s.Enti.ByISTAT(ctx, "015146")
 	for who, e := range map[string]int64{"mayor": cantu.ID, "other": milano.ID} {
-		reg, _ := s.Enti.Register(ctx, ente.Actor{UserID: ids[who]}, ente.RegistrationForm{EnteID: e, Role: "sindaco", Email: "s@c.it", PEC: "c@pec.it"}, "p.pdf", []byte(pdf))
+		reg, _ := s.Enti.Register(ctx, ente.Actor{UserID: ids[who]}, ente.RegistrationForm{EnteID: e, Role: "sindaco", Email: "s@c.it", PEC: "c@pec.it"}, "p.pdf", apptest.ProtocolFor(t, s.App, ids[who], e))
 		if _, err := s.Enti.Approve(ctx, ente.Actor{}, reg.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -62,10 +62,14 @@ func TestSearchNeverLeaks(t *testing.T) {
 			cookie := w.cookies[p]
 			// What the persona may open, asked of the pages themselves.
 			may := map[string]bool{}
-			for _, id := range []int64{w.requestID, rb.ID} {
+			for _, id := range []int64{w.requestID, rb.ID, w.draftID} {
 				path := "/area-riservata/richieste/" + strconv.FormatInt(id, 10)
 				res, _ := s.Get(t, path, "Cookie", cookie)
 				may[strconv.FormatInt(id, 10)] = res.StatusCode == 200
+			}
+			// A draft is ente A's alone: the pages and so the search must agree on that.
+			if d := may[strconv.FormatInt(w.draftID, 10)]; d != (p == "legal rep A" || p == "delegate A") {
+				t.Errorf("%s may open ente A's draft: %v", p, d)
 			}
 			for _, query := range []string{"/cerca?q=" + reserved, "/cerca?q=zanzariera", "/cerca?q=zanzariere" + reserved, "/cerca?q=istruttore"} {
 				seen := 0

@@ -71,6 +71,9 @@ type Object struct {
 	TaskForce string
 	// Experts are the users assigned to the request the action is about.
 	Experts []int64
+	// Draft is set for a request never submitted: it belongs to its ente alone, so nobody but
+	// the ente's members may see it or act on it (not the task force's PM, experts or admins).
+	Draft bool
 }
 
 func (o Object) assigned(userID int64) bool {
@@ -142,19 +145,19 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return s.Has(RoleEditor) || s.Has(RoleAdmin)
 	case ViewRequest:
 		_, member := s.Member(obj.EnteID)
-		return member || obj.assigned(s.UserID) || s.Has(RolePM, obj.TaskForce) || s.Has(RoleAdmin)
+		return member || !obj.Draft && (obj.assigned(s.UserID) || s.Has(RolePM, obj.TaskForce) || s.Has(RoleAdmin))
 	case WorkOnRequest:
 		_, member := s.Member(obj.EnteID)
-		return member || obj.assigned(s.UserID) || s.Has(RolePM, obj.TaskForce)
+		return member || !obj.Draft && (obj.assigned(s.UserID) || s.Has(RolePM, obj.TaskForce))
 	case ExpertWork:
-		return obj.assigned(s.UserID) || s.Has(RolePM, obj.TaskForce)
+		return !obj.Draft && (obj.assigned(s.UserID) || s.Has(RolePM, obj.TaskForce))
 	case ActForEnte:
 		_, member := s.Member(obj.EnteID)
 		return member
 	case TriageRequests:
 		return obj.TaskForce != "" && s.Has(RolePM, obj.TaskForce)
 	case ArchiveRequest:
-		return s.Has(RolePM, obj.TaskForce) || s.Has(RoleAdmin)
+		return !obj.Draft && (s.Has(RolePM, obj.TaskForce) || s.Has(RoleAdmin))
 	}
 	return false
 }

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"passhub/app/auth"
 	"passhub/app/config"
 	"passhub/app/ente"
+	"passhub/app/ente/devsign"
 	"passhub/app/identity"
 	_ "passhub/plugins/all" // identity providers, storage, mail
 )
@@ -247,7 +249,7 @@ func ApprovedEnte(t testing.TB, a *app.App, istat, name, province string, legalR
 		t.Fatal(err)
 	}
 	reg, err := a.Enti.Register(ctx, ente.Actor{UserID: legalRep}, ente.RegistrationForm{EnteID: e.ID, Role: ente.RoleSindaco,
-		Email: "protocollo@comune.example.it", PEC: "comune@pec.example.it"}, "protocollo.pdf", []byte("%PDF-1.7\n%%EOF\n"))
+		Email: "protocollo@comune.example.it", PEC: "comune@pec.example.it"}, "protocollo.pdf", ProtocolFor(t, a, legalRep, e.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,4 +258,69 @@ func ApprovedEnte(t testing.TB, a *app.App, istat, name, province string, legalR
 	}
 	e, _ = a.Enti.ByISTAT(ctx, istat)
 	return e
+}
+
+var testCA struct {
+	once sync.Once
+	ca   *devsign.CA
+	err  error
+}
+
+// TestCA is the certification authority of the tests' signatures, made once per process.
+func TestCA(t testing.TB) *devsign.CA {
+	t.Helper()
+	testCA.once.Do(func() { testCA.ca, testCA.err = devsign.NewCA("PAsS Test Qualified CA") })
+	if testCA.err != nil {
+		t.Fatal(testCA.err)
+	}
+	return testCA.ca
+}
+
+// Protocol returns the ente's Protocollo di Collaborazione signed in PAdES by the person with
+// fiscalCode, with a certificate of TestCA.
+func Protocol(t testing.TB, e *ente.Ente, fiscalCode string) []byte {
+	t.Helper()
+	return sign(t, e, fiscalCode, (*devsign.Signer).PAdES)
+}
+
+// ProtocolFor is the protocol of the ente with enteID signed in PAdES by the user with userID,
+// as their registration needs it.
+func ProtocolFor(t testing.TB, a *app.App, userID, enteID int64) []byte {
+	t.Helper()
+	ctx := context.Background()
+	var code string
+	if err := a.DB.NewSelect().Table("users").Column("fiscal_code").Where("id = ?", userID).Scan(ctx, &code); err != nil {
+		t.Fatal(err)
+	}
+	e, err := a.Enti.Ente(ctx, enteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Protocol(t, e, code)
+}
+
+// ProtocolP7M is Protocol in CAdES: a .p7m envelope holding the PDF.
+func ProtocolP7M(t testing.TB, e *ente.Ente, fiscalCode string) []byte {
+	t.Helper()
+	return sign(t, e, fiscalCode, (*devsign.Signer).CAdES)
+}
+
+func sign(t testing.TB, e *ente.Ente, fiscalCode string, how func(*devsign.Signer, []byte) ([]byte, error)) []byte {
+	t.Helper()
+	if e == nil {
+		e = &ente.Ente{Name: "Comune di Prova", Kind: ente.KindComune, ISTAT: "000000"}
+	}
+	pdf, err := ente.ProtocolTemplate(e, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := TestCA(t).Issue("Firmatario", "Di Prova", fiscalCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := how(s, pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -101,6 +101,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies (IP addresses or CIDR ranges) whose X-Forwarded-For
 	// gives the client's address; empty: nobody's, the peer's address is the client's.
 	TrustedProxies []string `yaml:"trusted_proxies" env:"TRUSTED_PROXIES" envSeparator:","`
+	// SignatureTrust is a PEM file of the certification authorities registration protocols'
+	// signatures are checked against; empty: signatures are verified, their chain is not.
+	SignatureTrust string `yaml:"signature_trust" env:"SIGNATURE_TRUST"`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
 }

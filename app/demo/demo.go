@@ -13,6 +13,7 @@ import (
 	"passhub/app/auth"
 	"passhub/app/db"
 	"passhub/app/ente"
+	"passhub/app/ente/devsign"
 	"passhub/app/identity"
 	"passhub/app/request"
 	"passhub/app/workspace"
@@ -40,9 +41,6 @@ var (
 		"esperto-2": {identity.RoleExpert, "BON"}, "redattore": {identity.RoleEditor, ""}, "admin": {identity.RoleAdmin, ""}}
 )
 
-// demoPDF is a minimal signed-looking protocol for the demo registrations.
-const demoPDF = "%PDF-1.7\n1 0 obj << /Type /Sig /SubFilter /ETSI.CAdES.detached /ByteRange [0 0 0 0] >> endobj\n%%EOF\n"
-
 // Seed binds the personas to their enti and roles. Enti must already be in the registry.
 func Seed(ctx context.Context, s Services, people []Person) error {
 	ids := map[string]int64{}
@@ -65,10 +63,15 @@ func Seed(ctx context.Context, s Services, people []Person) error {
 			}
 		}
 	}
+	byKey := map[string]Person{}
+	for _, p := range people {
+		byKey[p.Key] = p
+	}
 	approved := map[string]int64{} // ISTAT → ente id, with its legal representative
 	for key, istat := range legalReps {
 		if id, ok := ids[key]; ok {
-			enteID, err := registerApproved(ctx, s, id, ids["admin"], istat)
+			p := byKey[key]
+			enteID, err := registerApproved(ctx, s, id, auth.Identity{FiscalCode: p.FiscalCode, Name: p.Name, FamilyName: p.FamilyName}, ids["admin"], istat)
 			if err != nil {
 				return err
 			}
@@ -83,12 +86,13 @@ func Seed(ctx context.Context, s Services, people []Person) error {
 		enteID, found := approved[istat]
 		if !found {
 			// An ente whose legal representative is not a persona: a demo user stands in.
-			lr, _, err := s.Identity.Login(ctx, auth.Identity{FiscalCode: "TINIT-" + "GLLFBA70D01F205" + string(auth.CheckChar("GLLFBA70D01F205")),
-				Name: "Fabio", FamilyName: "Galli", Method: "dev", Issuer: "demo", Level: 2}, identity.Client{IP: "demo"})
+			galli := auth.Identity{FiscalCode: "TINIT-" + "GLLFBA70D01F205" + string(auth.CheckChar("GLLFBA70D01F205")),
+				Name: "Fabio", FamilyName: "Galli", Method: "dev", Issuer: "demo", Level: 2}
+			lr, _, err := s.Identity.Login(ctx, galli, identity.Client{IP: "demo"})
 			if err != nil {
 				return err
 			}
-			if enteID, err = registerApproved(ctx, s, lr.ID, ids["admin"], istat); err != nil {
+			if enteID, err = registerApproved(ctx, s, lr.ID, galli, ids["admin"], istat); err != nil {
 				return err
 			}
 			approved[istat] = enteID
@@ -100,7 +104,9 @@ func Seed(ctx context.Context, s Services, people []Person) error {
 	return nil
 }
 
-func registerApproved(ctx context.Context, s Services, userID, adminID int64, istat string) (int64, error) {
+// registerApproved registers the ente for its legal representative with the protocol signed by
+// the dev CA in their name, and approves it.
+func registerApproved(ctx context.Context, s Services, userID int64, rep auth.Identity, adminID int64, istat string) (int64, error) {
 	e, err := s.Enti.ByISTAT(ctx, istat)
 	if err != nil {
 		return 0, fmt.Errorf("demo: ente %s (import the registry first): %w", istat, err)
@@ -108,8 +114,24 @@ func registerApproved(ctx context.Context, s Services, userID, adminID int64, is
 	if e.Status == ente.StatusApproved {
 		return e.ID, nil
 	}
-	reg, err := s.Enti.Register(ctx, ente.Actor{UserID: userID, Name: "demo"}, ente.RegistrationForm{EnteID: e.ID, Role: ente.RoleSindaco,
-		Email: "protocollo@comune.example.it", PEC: "comune@pec.example.it"}, "protocollo-demo.pdf", []byte(demoPDF))
+	ca, err := devsign.DevCA()
+	if err != nil {
+		return 0, err
+	}
+	signer, err := ca.Issue(rep.Name, rep.FamilyName, rep.FiscalCode)
+	if err != nil {
+		return 0, err
+	}
+	pdf, err := ente.ProtocolTemplate(e, time.Now())
+	if err != nil {
+		return 0, err
+	}
+	if pdf, err = signer.PAdES(pdf); err != nil {
+		return 0, err
+	}
+	role := ente.RolesFor(e.Kind)[0]
+	reg, err := s.Enti.Register(ctx, ente.Actor{UserID: userID, Name: "demo"}, ente.RegistrationForm{EnteID: e.ID, Role: role,
+		Email: "protocollo@comune.example.it", PEC: "comune@pec.example.it"}, "protocollo-demo.pdf", pdf)
 	if err != nil && !errors.Is(err, ente.ErrAlreadyPending) {
 		return 0, fmt.Errorf("demo: register %s: %w", istat, err)
 	}

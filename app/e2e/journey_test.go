@@ -63,8 +63,9 @@ func TestRegistrationJourney(t *testing.T) {
 	if err := s.Identity.Grant(ctx, identity.Actor{}, u.ID, "admin", ""); err != nil {
 		t.Fatal(err)
 	}
+	comoEnte, _ := s.Enti.ByISTAT(ctx, "013075")
 	protocol := filepath.Join(t.TempDir(), "protocollo-firmato.pdf")
-	if err := os.WriteFile(protocol, []byte("%PDF-1.7\n1 0 obj << /Type /Sig /SubFilter /ETSI.CAdES.detached /ByteRange [0 1 2 3] >> endobj\n%%EOF\n"), 0o644); err != nil {
+	if err := os.WriteFile(protocol, apptest.Protocol(t, comoEnte, persona(t, "sindaco-nuovo").FiscalCode), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -76,6 +77,7 @@ func TestRegistrationJourney(t *testing.T) {
 		chromedp.Submit(chromedp.CSS("#reg-q")),
 		chromedp.Click(chromedp.CSS(".pass-ente-results a")),
 		chromedp.WaitReady(chromedp.CSS("#reg-protocol")),
+		chromedp.WaitReady(chromedp.CSS("a[href^='/area-riservata/registrazione/modello?']")),
 		chromedp.Click(chromedp.CSS("#reg-role-sindaco")),
 		chromedp.SetValue(chromedp.CSS("#reg-email"), "sindaco@comune.como.it"),
 		chromedp.SetValue(chromedp.CSS("#reg-pec"), "comune.como@pec.it"),
@@ -93,6 +95,11 @@ func TestRegistrationJourney(t *testing.T) {
 		chromedp.Navigate(s.URL+"/admin/registrazioni"),
 		chromedp.Click(chromedp.CSS(".pass-registration a")),
 		chromedp.WaitReady(chromedp.CSS("a[href$='/protocollo']")),
+	)
+	if code := eval[string](t, adminTab, "document.querySelector('#sig-code').textContent"); !strings.HasSuffix(code, persona(t, "sindaco-nuovo").FiscalCode) {
+		t.Errorf("the admin does not see the signer's fiscal code: %q", code)
+	}
+	adminTab.run(t,
 		chromedp.Click(chromedp.CSS("form[action$='/approva'] button")),
 		chromedp.WaitReady(chromedp.CSS(".nav-tabs")),
 	)

@@ -57,7 +57,7 @@ func TestReservedPagesAreAccessible(t *testing.T) {
 	}
 	cantu, _ := s.Enti.ByISTAT(ctx, "013041")
 	bergamo, _ := s.Enti.ByISTAT(ctx, "016024")
-	reg, err := s.Enti.Register(ctx, ente.Actor{UserID: ids["mayor"]}, ente.RegistrationForm{EnteID: cantu.ID, Role: "sindaco", Email: "s@comune.it", PEC: "c@pec.it"}, "p.pdf", []byte(pdf))
+	reg, err := s.Enti.Register(ctx, ente.Actor{UserID: ids["mayor"]}, ente.RegistrationForm{EnteID: cantu.ID, Role: "sindaco", Email: "s@comune.it", PEC: "c@pec.it"}, "p.pdf", apptest.ProtocolFor(t, s.App, ids["mayor"], cantu.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestReservedPagesAreAccessible(t *testing.T) {
 	if _, err := s.Enti.Invite(ctx, ente.Actor{UserID: ids["mayor"]}, cantu.ID, apptest.FiscalCode("VRDLGU60B01F205"), "v@comune.it"); err != nil {
 		t.Fatal(err)
 	}
-	pending, err := s.Enti.Register(ctx, ente.Actor{UserID: ids["new"]}, ente.RegistrationForm{EnteID: bergamo.ID, Role: "sindaco", Email: "s@comune.it", PEC: "c@pec.it"}, "p.pdf", []byte(pdf))
+	pending, err := s.Enti.Register(ctx, ente.Actor{UserID: ids["new"]}, ente.RegistrationForm{EnteID: bergamo.ID, Role: "sindaco", Email: "s@comune.it", PEC: "c@pec.it"}, "p.pdf", apptest.ProtocolFor(t, s.App, ids["new"], bergamo.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,8 @@ func TestReservedPagesAreAccessible(t *testing.T) {
 		"mayor": {"/area-riservata", "/area-riservata/sessioni", "/area-riservata/enti/" + c, "/area-riservata/enti/" + c + "/delegati",
 			"/area-riservata/notifiche/preferenze", "/cerca?q=arretrato&tipo=request"},
 		"delegate": {"/area-riservata", "/area-riservata/enti/" + c},
-		"new":      {"/area-riservata", "/area-riservata/registrazione?q=berg", "/area-riservata/registrazione?ente=" + strconv.FormatInt(cantu.ID, 10)},
+		"new": {"/area-riservata", "/area-riservata/registrazione?q=berg", "/area-riservata/registrazione?ente=" + strconv.FormatInt(cantu.ID, 10),
+			"/area-riservata/registrazione?ente=" + strconv.FormatInt(bergamo.ID, 10)},
 		"admin": {"/area-riservata", "/admin/registrazioni", "/admin/registrazioni/" + strconv.FormatInt(pending.ID, 10), "/admin/utenti",
 			"/admin/utenti/" + strconv.FormatInt(ids["mayor"], 10), "/admin/enti?q=can", "/admin/audit", "/admin/lavori"},
 	}

@@ -12,6 +12,7 @@ import (
 	"passhub/app/access"
 	"passhub/app/db"
 	"passhub/app/once"
+	"passhub/app/identity"
 	"passhub/app/web"
 )
 
@@ -27,7 +28,10 @@ func Mount(reserved fiber.Router, w *web.Server, svc *Service) {
 	ente := func(c *fiber.Ctx) access.Object { return access.Object{EnteID: idParam(c, "id")} }
 	reserved.Get("/area-riservata/registrazione", access.Require(access.RegisterEnte, nil), h.registerForm)
 	reserved.Post("/area-riservata/registrazione", access.Require(access.RegisterEnte, nil), h.register)
+	reserved.Get("/area-riservata/registrazione/modello", access.Require(access.RegisterEnte, nil), h.template)
+	reserved.Get("/area-riservata/registrazione/modello-firmato-di-prova", access.Require(access.RegisterEnte, nil), h.devSigned)
 	reserved.Get("/area-riservata/enti/:id", access.Require(access.ViewEnte, ente), h.ente)
+	reserved.Get("/area-riservata/enti/:id/protocollo", access.Require(access.ViewEnte, ente), h.approvedProtocol)
 	reserved.Get("/area-riservata/enti/:id/delegati", access.Require(access.ManageDelegates, ente), h.delegates)
 	reserved.Post("/area-riservata/enti/:id/delegati", access.Require(access.ManageDelegates, ente), h.invite)
 	reserved.Post("/area-riservata/enti/:id/delegati/:mid/:op", access.Require(access.ManageDelegates, ente), h.delegateOp)
@@ -63,33 +67,99 @@ func (h *Handlers) messages(c *fiber.Ctx, errs FieldErrors) map[string]string {
 }
 
 func (h *Handlers) registerForm(c *fiber.Ctx) error {
-	return h.renderRegister(c, RegistrationForm{}, nil, "")
+	f := RegistrationForm{}
+	if v := identity.ViewerOf(c); v != nil {
+		f.Email = v.User.Email // the address the identity provider gave, to confirm or change
+	}
+	return h.renderRegister(c, f, nil, "")
 }
 
 func (h *Handlers) renderRegister(c *fiber.Ctx, f RegistrationForm, errs map[string]string, alert string) error {
 	h.web.CSRFToken(c)
+	ctx := c.UserContext()
 	q := strings.TrimSpace(c.Query("q"))
 	var found []Ente
 	var chosen *Ente
 	var err error
 	if f.EnteID > 0 {
-		chosen, _ = h.svc.Ente(c.UserContext(), f.EnteID)
+		chosen, _ = h.svc.Ente(ctx, f.EnteID)
 	} else if id, _ := strconv.ParseInt(c.Query("ente"), 10, 64); id > 0 {
-		chosen, _ = h.svc.Ente(c.UserContext(), id)
+		chosen, _ = h.svc.Ente(ctx, id)
+		f.EnteID = id
 	}
 	if chosen == nil && len([]rune(q)) >= 2 {
-		if found, err = h.svc.Search(c.UserContext(), q); err != nil {
+		if found, err = h.svc.Search(ctx, q); err != nil {
 			return err
 		}
 	}
-	regs, err := h.svc.RegistrationsOf(c.UserContext(), access.Of(c).UserID)
+	uid := access.Of(c).UserID
+	regs, err := h.svc.RegistrationsOf(ctx, uid)
 	if err != nil {
 		return err
 	}
+	pending, err := h.svc.PendingOf(ctx, uid)
+	if err != nil {
+		return err
+	}
+	var roles []string
+	var isRep bool
+	if chosen != nil {
+		roles = RolesFor(chosen.Kind)
+		m, ok := access.Of(c).Member(chosen.ID)
+		isRep = ok && m.Role == LegalRep
+	}
 	return h.web.Page(c, "ente/register", fiber.Map{
-		"Title": h.web.T(c, "registration.title"), "Query": q, "Found": found, "Chosen": chosen, "Form": f,
+		"Title": h.web.T(c, "registration.title"), "Query": q, "Found": found, "Chosen": chosen, "Form": f, "Roles": roles,
 		"Errors": errs, "Alert": alert, "Mine": regs, "MaxMB": h.svc.MaxProtocol >> 20,
+		"AtLimit": pending >= h.svc.MaxPending, "MaxPending": h.svc.MaxPending, "DevSign": h.svc.DevSign, "IsLegalRep": isRep,
 	})
+}
+
+// template sends the chosen ente's protocol to sign, pre-filled with its name.
+func (h *Handlers) template(c *fiber.Ctx) error {
+	id, _ := strconv.ParseInt(c.Query("ente"), 10, 64)
+	e, pdf, err := h.svc.Template(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return sendFile(c, TypePDF, "protocollo-collaborazione-"+e.ISTAT+".pdf", pdf)
+}
+
+// devSigned sends, in dev mode only, the template signed for the logged-in persona by the dev CA.
+func (h *Handlers) devSigned(c *fiber.Ctx) error {
+	v := identity.ViewerOf(c)
+	if !h.svc.DevSign || v == nil || v.User.FiscalCode == "" {
+		return fiber.ErrNotFound
+	}
+	id, _ := strconv.ParseInt(c.Query("ente"), 10, 64)
+	format := FormatPAdES
+	if c.Query("formato") == FormatCAdES {
+		format = FormatCAdES
+	}
+	e, data, err := h.svc.DevSignedTemplate(c.UserContext(), id, v.User.FiscalCode, v.User.Name, v.User.FamilyName, format)
+	if err != nil {
+		return err
+	}
+	if format == FormatCAdES {
+		return sendFile(c, TypeP7M, "protocollo-"+e.ISTAT+"-firmato-di-prova.pdf.p7m", data)
+	}
+	return sendFile(c, TypePDF, "protocollo-"+e.ISTAT+"-firmato-di-prova.pdf", data)
+}
+
+// approvedProtocol sends the protocol in force of the ente, the one of its approved registration.
+func (h *Handlers) approvedProtocol(c *fiber.Ctx) error {
+	r, err := h.svc.ApprovedProtocol(c.UserContext(), idParam(c, "id"))
+	if err != nil {
+		return err
+	}
+	return h.sendProtocol(c, r)
+}
+
+func sendFile(c *fiber.Ctx, ctype, name string, data []byte) error {
+	c.Set(fiber.HeaderContentType, ctype)
+	web.Attachment(c, name)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Send(data)
 }
 
 func (h *Handlers) register(c *fiber.Ctx) error {
@@ -132,6 +202,9 @@ func (h *Handlers) register(c *fiber.Ctx) error {
 	case errors.Is(err, ErrAlreadyRegistered):
 		c.Status(fiber.StatusConflict)
 		return h.renderRegister(c, f, nil, h.web.T(c, "registration.already"))
+	case errors.Is(err, ErrTooManyPending):
+		c.Status(fiber.StatusConflict)
+		return h.renderRegister(c, f, nil, h.web.T(c, "signature.too_many_pending", "Max", h.svc.MaxPending))
 	case errors.Is(err, db.ErrNotFound):
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderRegister(c, RegistrationForm{}, map[string]string{"ente": h.web.T(c, "validation.required")}, h.web.T(c, "form.errors"))
@@ -145,7 +218,11 @@ func (h *Handlers) ente(c *fiber.Ctx) error {
 		return err
 	}
 	m, _ := access.Of(c).Member(e.ID)
-	return h.web.Page(c, "ente/ente", fiber.Map{"Title": e.Name, "Ente": e, "Membership": m,
+	approved, err := h.svc.ApprovedProtocol(c.UserContext(), e.ID)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	return h.web.Page(c, "ente/ente", fiber.Map{"Title": e.Name, "Ente": e, "Membership": m, "Approved": approved,
 		"CanManage": access.Of(c).Can(access.ManageDelegates, access.Object{EnteID: e.ID})})
 }
 
@@ -247,7 +324,9 @@ func (h *Handlers) renderRegistration(c *fiber.Ctx, errs map[string]string, reas
 	if err != nil {
 		return err
 	}
-	return h.web.Page(c, "ente/admin_registration", fiber.Map{"Title": r.Ente.Name, "Reg": r, "Errors": errs, "Reason": reason})
+	chains, configured := h.svc.SignatureChains(r)
+	return h.web.Page(c, "ente/admin_registration", fiber.Map{"Title": r.Ente.Name, "Reg": r, "Errors": errs, "Reason": reason,
+		"Chains": chains, "TrustConfigured": configured})
 }
 
 func (h *Handlers) protocol(c *fiber.Ctx) error {
@@ -255,6 +334,10 @@ func (h *Handlers) protocol(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return h.sendProtocol(c, r)
+}
+
+func (h *Handlers) sendProtocol(c *fiber.Ctx, r *Registration) error {
 	f, err := h.svc.Protocol(c.UserContext(), r)
 	if err != nil {
 		return err
@@ -264,10 +347,7 @@ func (h *Handlers) protocol(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, r.ProtocolType)
-	web.Attachment(c, "protocollo-"+r.Ente.ISTAT+extOf(r.ProtocolType))
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.Send(data)
+	return sendFile(c, r.ProtocolType, "protocollo-"+r.Ente.ISTAT+extOf(r.ProtocolType), data)
 }
 
 func extOf(ctype string) string {

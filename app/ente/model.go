@@ -52,24 +52,32 @@ const (
 type Registration struct {
 	bun.BaseModel `bun:"table:registrations"`
 
-	ID             int64     `bun:"id,pk,autoincrement"`
-	EnteID         int64     `bun:"ente_id"`
-	ApplicantID    int64     `bun:"applicant_id"`
-	Kind           string    `bun:"kind"`
-	Role           string    `bun:"role"`
-	Email          string    `bun:"email"`
-	PEC            string    `bun:"pec"`
-	ProtocolName   string    `bun:"protocol_name"`
-	ProtocolKey    string    `bun:"protocol_key"`
-	ProtocolSHA256 string    `bun:"protocol_sha256"`
-	ProtocolSize   int64     `bun:"protocol_size"`
-	ProtocolType   string    `bun:"protocol_type"`
-	ProtocolSigned bool      `bun:"protocol_signed"`
-	Status         string    `bun:"status"`
-	Reason         string    `bun:"reason"`
-	DecidedBy      int64     `bun:"decided_by,nullzero"`
-	DecidedAt      time.Time `bun:"decided_at,nullzero"`
-	CreatedAt      time.Time `bun:"created_at"`
+	ID             int64  `bun:"id,pk,autoincrement"`
+	EnteID         int64  `bun:"ente_id"`
+	ApplicantID    int64  `bun:"applicant_id"`
+	Kind           string `bun:"kind"`
+	Role           string `bun:"role"`
+	Email          string `bun:"email"`
+	PEC            string `bun:"pec"`
+	ProtocolName   string `bun:"protocol_name"`
+	ProtocolKey    string `bun:"protocol_key"`
+	ProtocolSHA256 string `bun:"protocol_sha256"`
+	ProtocolSize   int64  `bun:"protocol_size"`
+	ProtocolType   string `bun:"protocol_type"`
+	ProtocolSigned bool   `bun:"protocol_signed"`
+	// What the protocol's verified signature says: CAdES or PAdES, the signer's name and fiscal
+	// code, the certificate's issuer, the declared signing time and the certificates (DER).
+	SignatureFormat  string    `bun:"signature_format"`
+	SignerName       string    `bun:"signer_name"`
+	SignerFiscalCode string    `bun:"signer_fiscal_code"`
+	SignerIssuer     string    `bun:"signer_issuer"`
+	SignedAt         time.Time `bun:"signed_at,nullzero"`
+	SignerCerts      []byte    `bun:"signer_certs"`
+	Status           string    `bun:"status"`
+	Reason           string    `bun:"reason"`
+	DecidedBy        int64     `bun:"decided_by,nullzero"`
+	DecidedAt        time.Time `bun:"decided_at,nullzero"`
+	CreatedAt        time.Time `bun:"created_at"`
 
 	Ente *Ente `bun:"rel:belongs-to,join:ente_id=id"`
 }

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,6 +20,7 @@ import (
 	"passhub/app/audit"
 	"passhub/app/auth"
 	"passhub/app/db"
+	"passhub/app/ente/devsign"
 	"passhub/app/form"
 	"passhub/app/once"
 	"passhub/app/storage"
@@ -31,7 +34,13 @@ var (
 	ErrReasonRequired    = errors.New("ente: a rejection needs a reason")
 	ErrAlreadyMember     = errors.New("ente: that person is already a member of the ente")
 	ErrNotDelegate       = errors.New("ente: only delegates can be enabled, disabled or removed")
+	ErrTooManyPending    = errors.New("ente: the applicant already has as many registrations awaiting a decision as allowed")
 )
+
+// MaxPendingPerApplicant is how many registrations one person may have awaiting a decision at
+// once: a mayor who is also the president of a province, or a commissioner of a few comuni, files
+// a few; more is squatting.
+const MaxPendingPerApplicant = 3
 
 // FieldErrors lists the form fields that are wrong, by name, with a message id each.
 type FieldErrors = form.Errors
@@ -57,6 +66,14 @@ type Service struct {
 	MaxProtocol int64
 	// InvitationTTL is how long an invitation can be accepted.
 	InvitationTTL time.Duration
+	// MaxPending is how many registrations one applicant may have awaiting a decision.
+	MaxPending int
+	// Trust is the bundle of certification authorities signatures are checked against; nil
+	// when none is configured.
+	Trust *Trust
+	// DevSign lets the dev identity provider's personas download a protocol signed by the
+	// process's own dev CA, so the registration can be tried in a browser; never in production.
+	DevSign bool
 	// Enqueue is told, inside the transaction, of the events people must hear about, so that
 	// their e-mails go out if and only if the change commits.
 	Enqueue func(ctx context.Context, tx bun.IDB, ev Event) error
@@ -67,7 +84,7 @@ type Service struct {
 
 // NewService returns the ente service storing protocols in files.
 func NewService(d *db.DB, files storage.Store) *Service {
-	return &Service{db: d, files: files, MaxProtocol: 10 << 20, InvitationTTL: 14 * 24 * time.Hour,
+	return &Service{db: d, files: files, MaxProtocol: 10 << 20, InvitationTTL: 14 * 24 * time.Hour, MaxPending: MaxPendingPerApplicant,
 		Enqueue: func(context.Context, bun.IDB, Event) error { return nil }, EndSessions: func(context.Context, bun.IDB, int64) error { return nil },
 		now: func() time.Time { return time.Now().UTC() }}
 }
@@ -112,17 +129,29 @@ type RegistrationForm struct {
 	PEC    string
 }
 
-// Validate returns the fields that are wrong.
-func (f *RegistrationForm) Validate() FieldErrors {
+// RolesFor lists the roles in which a legal representative may register an ente of kind: the
+// head of a comune or a metropolitan city is its sindaco, of a province or a union of comuni its
+// presidente; a commissario may stand in for either.
+func RolesFor(kind string) []string {
+	switch kind {
+	case KindComune, KindCittaMetro:
+		return []string{RoleSindaco, RoleCommissario}
+	case KindProvincia, KindUnioneComuni:
+		return []string{RolePresidente, RoleCommissario}
+	}
+	return []string{RoleSindaco, RolePresidente, RoleCommissario}
+}
+
+// Validate returns the fields that are wrong for an ente of kind.
+func (f *RegistrationForm) Validate(kind string) FieldErrors {
 	errs := FieldErrors{}
 	if f.EnteID <= 0 {
 		errs["ente"] = "validation.required"
 	}
-	switch f.Role {
-	case RoleSindaco, RolePresidente, RoleCommissario:
-	case "":
+	switch {
+	case f.Role == "":
 		errs["role"] = "validation.required"
-	default:
+	case !slices.Contains(RolesFor(kind), f.Role):
 		errs["role"] = "validation.choice"
 	}
 	for name, v := range map[string]string{"email": f.Email, "pec": f.PEC} {
@@ -139,23 +168,34 @@ func (f *RegistrationForm) Validate() FieldErrors {
 }
 
 // Register files a legal representative's registration of an ente with the signed protocol. An
-// ente already approved goes through a handover; one with a pending registration is refused.
+// ente already approved goes through a handover; one with a pending registration is refused, and
+// so is an applicant with MaxPending registrations awaiting a decision. The protocol must carry a
+// valid digital signature of the applicant (their certificate's fiscal code is the one they
+// logged in with). Nothing is stored when anything is refused.
 func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, protocolName string, protocol []byte) (*Registration, error) {
 	f.Email, f.PEC = strings.TrimSpace(f.Email), strings.TrimSpace(f.PEC)
-	errs := f.Validate()
-	ctype, signed, perr := CheckProtocol(protocol, s.MaxProtocol)
+	var kind string
+	if f.EnteID > 0 {
+		if e, err := s.store.Ente(ctx, s.db, f.EnteID); err == nil {
+			kind = e.Kind
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return nil, fmt.Errorf("ente: register: %w", err)
+		}
+	}
+	errs := f.Validate(kind)
+	ctype, perr := CheckProtocol(protocol, s.MaxProtocol)
+	var sig *Signature
+	if perr == nil {
+		sig, perr = VerifySignature(protocol, ctype, s.now())
+		if perr == nil && sig.FiscalCode == "" {
+			perr = ErrNoSignerCode
+		}
+	}
 	if perr != nil {
 		if errs == nil {
 			errs = FieldErrors{}
 		}
-		switch {
-		case errors.Is(perr, ErrProtocolMissing):
-			errs["protocol"] = "registration.protocol.missing"
-		case errors.Is(perr, ErrProtocolTooLarge):
-			errs["protocol"] = "registration.protocol.large"
-		default:
-			errs["protocol"] = "registration.protocol.type"
-		}
+		errs["protocol"] = protocolMessage(perr)
 	}
 	if errs != nil {
 		return nil, errs
@@ -176,6 +216,18 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 		if err != nil {
 			return err
 		}
+		code, err := s.store.LockApplicant(ctx, tx, who.UserID)
+		if err != nil {
+			return err
+		}
+		if code == "" || code != sig.FiscalCode {
+			return FieldErrors{"protocol": "signature.protocol.other_signer"}
+		}
+		if n, err := s.store.PendingOf(ctx, tx, who.UserID); err != nil {
+			return err
+		} else if n >= s.MaxPending {
+			return ErrTooManyPending
+		}
 		if _, err := s.store.Pending(ctx, tx, e.ID); err == nil {
 			return ErrAlreadyPending
 		} else if !errors.Is(err, db.ErrNotFound) {
@@ -191,7 +243,9 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 		now := s.now()
 		reg = &Registration{EnteID: e.ID, ApplicantID: who.UserID, Kind: kind, Role: f.Role, Email: f.Email, PEC: f.PEC,
 			ProtocolName: storage.CleanName(protocolName, "protocollo"+ext), ProtocolKey: key, ProtocolSHA256: hash, ProtocolSize: int64(len(protocol)),
-			ProtocolType: ctype, ProtocolSigned: signed, Status: RegPending, CreatedAt: now}
+			ProtocolType: ctype, ProtocolSigned: true, Status: RegPending, CreatedAt: now,
+			SignatureFormat: sig.Format, SignerName: sig.SignerName, SignerFiscalCode: sig.FiscalCode, SignerIssuer: sig.Issuer,
+			SignedAt: sig.SignedAt, SignerCerts: certsDER(sig.Certificates)}
 		if err := s.store.InsertRegistration(ctx, tx, reg); err != nil {
 			if errors.Is(err, db.ErrConflict) {
 				return ErrAlreadyPending
@@ -208,11 +262,16 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 		}
 		if err := audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "registration.submit",
 			ObjectType: "registration", ObjectID: reg.ID, EnteID: e.ID,
-			Detail: fmt.Sprintf("%s, %s, protocol %s (%d bytes, signed %v)", kind, f.Role, hash[:12], len(protocol), signed)}); err != nil {
+			Detail: fmt.Sprintf("%s, %s, protocol %s (%d bytes, %s signed by %s, issuer %s)", kind, f.Role, hash[:12], len(protocol),
+				sig.Format, sig.FiscalCode, sig.Issuer)}); err != nil {
 			return err
 		}
 		return s.Enqueue(ctx, tx, Event{Kind: "registration.submitted", Ente: e, Registration: reg, UserID: who.UserID})
 	})
+	var ferrs FieldErrors
+	if errors.As(err, &ferrs) {
+		return nil, ferrs
+	}
 	if err != nil {
 		return nil, fmt.Errorf("ente: register: %w", err)
 	}
@@ -222,6 +281,87 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 		return nil, fmt.Errorf("ente: store protocol: %w", err)
 	}
 	return reg, nil
+}
+
+// protocolMessage is the message id telling the applicant why their protocol was refused.
+func protocolMessage(err error) string {
+	switch {
+	case errors.Is(err, ErrProtocolMissing):
+		return "registration.protocol.missing"
+	case errors.Is(err, ErrProtocolTooLarge):
+		return "registration.protocol.large"
+	case errors.Is(err, ErrProtocolType):
+		return "registration.protocol.type"
+	case errors.Is(err, ErrNotSigned):
+		return "signature.protocol.unsigned"
+	case errors.Is(err, ErrCertExpired):
+		return "signature.protocol.expired"
+	case errors.Is(err, ErrNoSignerCode):
+		return "signature.protocol.no_code"
+	}
+	return "signature.protocol.bad_signature"
+}
+
+// SignatureChains reports whether a registration's signer certificate chains to the configured
+// trust bundle at the time it was filed; configured is false when no bundle is configured.
+func (s *Service) SignatureChains(r *Registration) (chains, configured bool) {
+	if s.Trust == nil {
+		return false, false
+	}
+	certs, err := x509.ParseCertificates(r.SignerCerts)
+	if err != nil {
+		return false, true
+	}
+	return s.Trust.Chains(certs, r.CreatedAt), true
+}
+
+// ErrDevOnly refuses the dev signing helper outside the dev mode.
+var ErrDevOnly = errors.New("ente: test-signed protocols exist only in dev mode")
+
+// Template returns the ente's Protocollo di Collaborazione to sign, pre-filled with its name.
+func (s *Service) Template(ctx context.Context, enteID int64) (*Ente, []byte, error) {
+	e, err := s.store.Ente(ctx, s.db, enteID)
+	if err != nil {
+		return nil, nil, err
+	}
+	pdf, err := ProtocolTemplate(e, s.now())
+	return e, pdf, err
+}
+
+// DevSignedTemplate returns the ente's template signed, in format (FormatPAdES or FormatCAdES),
+// with a certificate of the dev CA for the person named: only when DevSign is on.
+func (s *Service) DevSignedTemplate(ctx context.Context, enteID int64, fiscalCode, given, family, format string) (*Ente, []byte, error) {
+	if !s.DevSign {
+		return nil, nil, ErrDevOnly
+	}
+	e, pdf, err := s.Template(ctx, enteID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ca, err := devsign.DevCA()
+	if err != nil {
+		return nil, nil, err
+	}
+	signer, err := ca.Issue(given, family, fiscalCode)
+	if err != nil {
+		return nil, nil, err
+	}
+	if format == FormatCAdES {
+		pdf, err = signer.CAdES(pdf)
+	} else {
+		pdf, err = signer.PAdES(pdf)
+	}
+	return e, pdf, err
+}
+
+// PendingOf counts the applicant's registrations awaiting a decision.
+func (s *Service) PendingOf(ctx context.Context, userID int64) (int, error) {
+	return s.store.PendingOf(ctx, s.db, userID)
+}
+
+// ApprovedProtocol returns the ente's approved registration, whose protocol is in force.
+func (s *Service) ApprovedProtocol(ctx context.Context, enteID int64) (*Registration, error) {
+	return s.store.ApprovedRegistration(ctx, s.db, enteID)
 }
 
 // Protocol opens the protocol file of a registration.

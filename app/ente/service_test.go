@@ -1,11 +1,15 @@
 package ente_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"github.com/uptrace/bun"
 	"io"
+	"sync"
 	"testing"
+	"time"
 
 	"passhub/app"
 	"passhub/app/apptest"
@@ -13,10 +17,14 @@ import (
 	"passhub/app/auth"
 	"passhub/app/db"
 	"passhub/app/ente"
+	"passhub/app/ente/devsign"
 	"passhub/app/identity"
 )
 
-const pdf = "%PDF-1.7\n1 0 obj << /Type /Sig /SubFilter /ETSI.CAdES.detached /ByteRange [0 1 2 3] >> endobj\n%%EOF\n"
+// fakePDF is the 68-byte "signed" PDF a squatter filed: it names a signature and holds none.
+const fakePDF = "%PDF-1.7\n1 0 obj << /Type /Sig /ByteRange [0 1 2 3] >> endobj\n%%EOF\n"
+
+const mayorCode, otherCode = "RSSMRA80A01F205X", "VRDLGU60B01F205O"
 
 func code(first15 string) string { return first15 + string(auth.CheckChar(first15)) }
 
@@ -57,7 +65,8 @@ func form(enteID int64) ente.RegistrationForm {
 
 func TestRegistrationNeedsAValidProtocolAndFields(t *testing.T) {
 	w := setup(t)
-	mayor := ente.Actor{UserID: login(t, w.a, "RSSMRA80A01F205X", "Mario", "Rossi")}
+	mayor := ente.Actor{UserID: login(t, w.a, mayorCode, "Mario", "Rossi")}
+	pdf := string(apptest.Protocol(t, &w.comune, mayorCode))
 	cases := []struct {
 		name  string
 		form  ente.RegistrationForm
@@ -69,6 +78,7 @@ func TestRegistrationNeedsAValidProtocolAndFields(t *testing.T) {
 		{"no role", func() ente.RegistrationForm { f := form(w.comune.ID); f.Role = ""; return f }(), pdf, "role"},
 		{"bad pec", func() ente.RegistrationForm { f := form(w.comune.ID); f.PEC = "pec@"; return f }(), pdf, "pec"},
 		{"no ente", form(0), pdf, "ente"},
+		{"a role the kind of ente has not", func() ente.RegistrationForm { f := form(w.comune.ID); f.Role = ente.RolePresidente; return f }(), pdf, "role"},
 	}
 	for _, c := range cases {
 		_, err := w.a.Enti.Register(w.ctx, mayor, c.form, "protocollo.pdf", []byte(c.file))
@@ -89,7 +99,7 @@ func TestRegistrationNeedsAValidProtocolAndFields(t *testing.T) {
 
 func TestRegistrationLifecycle(t *testing.T) {
 	w := setup(t)
-	mayor := ente.Actor{UserID: login(t, w.a, "RSSMRA80A01F205X", "Mario", "Rossi"), Name: "Mario Rossi"}
+	mayor := ente.Actor{UserID: login(t, w.a, mayorCode, "Mario", "Rossi"), Name: "Mario Rossi"}
 	var events []string
 	w.a.Enti.Enqueue = func(_ context.Context, tx bun.IDB, ev ente.Event) error {
 		if _, ok := tx.(bun.Tx); !ok {
@@ -99,6 +109,7 @@ func TestRegistrationLifecycle(t *testing.T) {
 		return nil
 	}
 
+	pdf := string(apptest.Protocol(t, &w.comune, mayorCode))
 	reg, err := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "Protocollo firmato.pdf", []byte(pdf))
 	if err != nil {
 		t.Fatal(err)
@@ -115,8 +126,8 @@ func TestRegistrationLifecycle(t *testing.T) {
 	if string(stored) != pdf {
 		t.Error("protocol not stored as uploaded")
 	}
-	other := ente.Actor{UserID: login(t, w.a, code("VRDLGU60B01F205"), "Luigi", "Verdi")}
-	if _, err := w.a.Enti.Register(w.ctx, other, form(w.comune.ID), "p.pdf", []byte(pdf)); !errors.Is(err, ente.ErrAlreadyPending) {
+	other := ente.Actor{UserID: login(t, w.a, otherCode, "Luigi", "Verdi")}
+	if _, err := w.a.Enti.Register(w.ctx, other, form(w.comune.ID), "p.pdf", apptest.Protocol(t, &w.comune, otherCode)); !errors.Is(err, ente.ErrAlreadyPending) {
 		t.Errorf("second pending registration: %v", err)
 	}
 	if _, err := w.a.Enti.Reject(w.ctx, w.admin, reg.ID, "  "); err == nil {
@@ -137,8 +148,8 @@ func TestRegistrationLifecycle(t *testing.T) {
 	}
 
 	// After an election, the new mayor's handover replaces the legal representative once approved.
-	hand, err := w.a.Enti.Register(w.ctx, other, form(w.comune.ID), "p.pdf", []byte(pdf))
-	if err != nil || hand.Kind != ente.RegHandover {
+	hand, err := w.a.Enti.Register(w.ctx, other, form(w.comune.ID), "p.pdf", apptest.ProtocolP7M(t, &w.comune, otherCode))
+	if err != nil || hand.Kind != ente.RegHandover || hand.ProtocolType != ente.TypeP7M || hand.SignatureFormat != ente.FormatCAdES {
 		t.Fatalf("handover: %+v %v", hand, err)
 	}
 	if _, err := w.a.Enti.Approve(w.ctx, w.admin, hand.ID); err != nil {
@@ -160,9 +171,104 @@ func TestRegistrationLifecycle(t *testing.T) {
 	}
 }
 
+func TestRegistrationRefusesAProtocolNotSignedByTheApplicant(t *testing.T) {
+	w := setup(t)
+	mayor := ente.Actor{UserID: login(t, w.a, mayorCode, "Mario", "Rossi")}
+	unsigned, err := ente.ProtocolTemplate(&w.comune, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := apptest.Protocol(t, &w.comune, mayorCode)
+	tampered := bytes.Clone(good)
+	tampered[bytes.Index(tampered, []byte("/Title"))+1] ^= 0x20
+	cases := []struct {
+		name, file, msg string
+	}{
+		{"unsigned PDF", string(unsigned), "signature.protocol.unsigned"},
+		{"68-byte fake signed PDF", fakePDF, "signature.protocol.bad_signature"},
+		{"content changed after signing", string(tampered), "signature.protocol.bad_signature"},
+		{"signed by another fiscal code", string(apptest.Protocol(t, &w.comune, otherCode)), "signature.protocol.other_signer"},
+		{"p7m signed by another fiscal code", string(apptest.ProtocolP7M(t, &w.comune, otherCode)), "signature.protocol.other_signer"},
+	}
+	for _, c := range cases {
+		_, err := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "p.pdf", []byte(c.file))
+		var fe ente.FieldErrors
+		if !errors.As(err, &fe) || fe["protocol"] != c.msg {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	regs, _ := w.a.Enti.Registrations(w.ctx, "")
+	if e, _ := w.a.Enti.Ente(w.ctx, w.comune.ID); len(regs) != 0 || e.Status != ente.StatusUnregistered {
+		t.Errorf("refused protocols stored %d registrations, ente %s", len(regs), e.Status)
+	}
+
+	// The applicant's own signature is accepted and described; its chain is checked against the
+	// trust bundle when one is configured.
+	reg, err := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "p.pdf", good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.SignerFiscalCode != "TINIT-"+mayorCode || reg.SignerName != "Firmatario Di Prova" || reg.SignerIssuer != "PAsS Test Qualified CA" ||
+		reg.SignatureFormat != ente.FormatPAdES || reg.SignedAt.IsZero() {
+		t.Errorf("signature recorded as %+v", reg)
+	}
+	reg, _ = w.a.Enti.Registration(w.ctx, reg.ID)
+	if chains, configured := w.a.Enti.SignatureChains(reg); chains || configured {
+		t.Errorf("without a bundle: chains %v configured %v", chains, configured)
+	}
+	w.a.Enti.Trust, _ = ente.ParseTrust(apptest.TestCA(t).PEM())
+	if chains, configured := w.a.Enti.SignatureChains(reg); !chains || !configured {
+		t.Errorf("with the test CA's bundle: chains %v configured %v", chains, configured)
+	}
+	other, _ := devsign.NewCA("Other CA")
+	w.a.Enti.Trust, _ = ente.ParseTrust(other.PEM())
+	if chains, configured := w.a.Enti.SignatureChains(reg); chains || !configured {
+		t.Errorf("with another bundle: chains %v configured %v", chains, configured)
+	}
+}
+
+// TestPendingRegistrationsPerApplicant: one person cannot hold more than MaxPending enti waiting.
+func TestPendingRegistrationsPerApplicant(t *testing.T) {
+	w := setup(t)
+	mayor := ente.Actor{UserID: login(t, w.a, mayorCode, "Mario", "Rossi")}
+	var list []ente.Ente
+	for i := 0; i <= ente.MaxPendingPerApplicant; i++ {
+		list = append(list, ente.Ente{ISTAT: fmt.Sprintf("09900%d", i), Name: fmt.Sprintf("Comune %d", i), Kind: ente.KindComune, Province: "CO"})
+	}
+	if _, err := w.a.Enti.Import(w.ctx, list); err != nil {
+		t.Fatal(err)
+	}
+	var regs []*ente.Registration
+	for i, e := range list {
+		e, _ := w.a.Enti.ByISTAT(w.ctx, e.ISTAT)
+		reg, err := w.a.Enti.Register(w.ctx, mayor, form(e.ID), "p.pdf", apptest.Protocol(t, e, mayorCode))
+		if i < ente.MaxPendingPerApplicant {
+			if err != nil {
+				t.Fatalf("registration %d: %v", i+1, err)
+			}
+			regs = append(regs, reg)
+			continue
+		}
+		if !errors.Is(err, ente.ErrTooManyPending) {
+			t.Fatalf("registration %d beyond the limit: %v", i+1, err)
+		}
+		if e, _ := w.a.Enti.Ente(w.ctx, e.ID); e.Status != ente.StatusUnregistered {
+			t.Errorf("the refused ente is %s", e.Status)
+		}
+		// A decision frees a place.
+		if _, err := w.a.Enti.Reject(w.ctx, w.admin, regs[0].ID, "Non è il legale rappresentante."); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.a.Enti.Register(w.ctx, mayor, form(e.ID), "p.pdf", apptest.Protocol(t, e, mayorCode)); err != nil {
+			t.Errorf("after a rejection: %v", err)
+		}
+	}
+}
+
 func TestRejectionFreesTheEnte(t *testing.T) {
 	w := setup(t)
-	mayor := ente.Actor{UserID: login(t, w.a, "RSSMRA80A01F205X", "Mario", "Rossi")}
+	mayor := ente.Actor{UserID: login(t, w.a, mayorCode, "Mario", "Rossi")}
+	pdf := apptest.Protocol(t, &w.comune, mayorCode)
 	reg, err := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "p.pdf", []byte(pdf))
 	if err != nil {
 		t.Fatal(err)
@@ -182,8 +288,8 @@ func TestRejectionFreesTheEnte(t *testing.T) {
 
 func TestDelegates(t *testing.T) {
 	w := setup(t)
-	mayor := ente.Actor{UserID: login(t, w.a, "RSSMRA80A01F205X", "Mario", "Rossi"), Name: "Mario Rossi"}
-	reg, _ := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "p.pdf", []byte(pdf))
+	mayor := ente.Actor{UserID: login(t, w.a, mayorCode, "Mario", "Rossi"), Name: "Mario Rossi"}
+	reg, _ := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "p.pdf", apptest.Protocol(t, &w.comune, mayorCode))
 	if _, err := w.a.Enti.Approve(w.ctx, w.admin, reg.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -238,5 +344,51 @@ func TestDelegates(t *testing.T) {
 	}
 	if ms, _ := w.a.Enti.Memberships(w.ctx, u.ID); len(ms) != 0 {
 		t.Errorf("removed delegate kept %+v", ms)
+	}
+}
+
+// TestPendingLimitUnderConcurrentUploads: uploads racing for different enti cannot together
+// pass the per-applicant limit.
+func TestPendingLimitUnderConcurrentUploads(t *testing.T) {
+	w := setup(t)
+	mayor := ente.Actor{UserID: login(t, w.a, mayorCode, "Mario", "Rossi")}
+	const n = 6
+	var list []ente.Ente
+	for i := 0; i < n; i++ {
+		list = append(list, ente.Ente{ISTAT: fmt.Sprintf("09800%d", i), Name: fmt.Sprintf("Comune %d", i), Kind: ente.KindComune, Province: "CO"})
+	}
+	if _, err := w.a.Enti.Import(w.ctx, list); err != nil {
+		t.Fatal(err)
+	}
+	files := make([][]byte, n)
+	ids := make([]int64, n)
+	for i := range list {
+		e, _ := w.a.Enti.ByISTAT(w.ctx, list[i].ISTAT)
+		ids[i], files[i] = e.ID, apptest.Protocol(t, e, mayorCode)
+	}
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			_, err := w.a.Enti.Register(w.ctx, mayor, form(ids[i]), "p.pdf", files[i])
+			errs <- err
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	ok := 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, ente.ErrTooManyPending):
+		default:
+			t.Errorf("register: %v", err)
+		}
+	}
+	if pending, _ := w.a.Enti.PendingOf(w.ctx, mayor.UserID); ok != ente.MaxPendingPerApplicant || pending != ok {
+		t.Errorf("%d registrations accepted, %d pending, want %d", ok, pending, ente.MaxPendingPerApplicant)
 	}
 }

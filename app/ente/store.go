@@ -2,11 +2,13 @@ package ente
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"passhub/app/db"
 )
@@ -23,18 +25,36 @@ func (Store) Ente(ctx context.Context, idb bun.IDB, id int64) (*Ente, error) {
 	return e, nil
 }
 
-// Search returns enti whose name or ISTAT code contains q, at most limit.
+// Search returns enti whose name or ISTAT code contains q, at most limit: the exact name or
+// code first, then names starting with q, then the others, each group by name. "Comune di" before
+// a comune's name is ignored, as the registry names comuni by their name alone.
 func (Store) Search(ctx context.Context, idb bun.IDB, q string, limit int) ([]Ente, error) {
 	var out []Ente
-	sel := idb.NewSelect().Model(&out).Order("name").Limit(int64(limit))
-	if q = strings.TrimSpace(strings.ToLower(q)); q != "" {
-		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
-		sel = sel.Where("(LOWER(name) LIKE ? OR istat_code LIKE ?)", like, like)
+	sel := idb.NewSelect().Model(&out).Limit(int64(limit))
+	if q = strings.Join(strings.Fields(strings.ToLower(q)), " "); q != "" {
+		q = strings.NewReplacer("%", "", "_", "").Replace(q)
+		if rest, ok := strings.CutPrefix(q, "comune di "); ok && rest != "" {
+			q = rest
+		}
+		sel = sel.Where("(LOWER(name) LIKE ? OR istat_code LIKE ?)", "%"+q+"%", "%"+q+"%").
+			OrderExpr("CASE WHEN LOWER(name) = ? OR istat_code = ? THEN 0 WHEN LOWER(name) LIKE ? THEN 1 ELSE 2 END", q, q, q+"%")
 	}
-	if err := sel.Scan(ctx); err != nil {
+	if err := sel.Order("name").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("ente: search: %w", db.Map(err))
 	}
 	return out, nil
+}
+
+// ApprovedRegistration returns the ente's most recently approved registration, or
+// db.ErrNotFound.
+func (Store) ApprovedRegistration(ctx context.Context, idb bun.IDB, enteID int64) (*Registration, error) {
+	r := new(Registration)
+	err := idb.NewSelect().Model(r).Relation("Ente").Where("registration.ente_id = ?", enteID).Where("registration.status = ?", RegApproved).
+		Order("registration.decided_at DESC", "registration.id DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ente: approved registration of %d: %w", enteID, db.Map(err))
+	}
+	return r, nil
 }
 
 // Count returns how many enti the registry holds.
@@ -121,6 +141,30 @@ func (Store) Pending(ctx context.Context, idb bun.IDB, enteID int64) (*Registrat
 		return nil, fmt.Errorf("ente: pending registration of %d: %w", enteID, db.Map(err))
 	}
 	return r, nil
+}
+
+// PendingOf counts the registrations a user filed that await a decision.
+func (Store) PendingOf(ctx context.Context, idb bun.IDB, userID int64) (int, error) {
+	n, err := idb.NewSelect().Model((*Registration)(nil)).Where("applicant_id = ?", userID).Where("status = ?", RegPending).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("ente: pending registrations of %d: %w", userID, db.Map(err))
+	}
+	return int(n), nil
+}
+
+// LockApplicant returns the fiscal code a user logged in with ("" for staff accounts) and, on
+// PostgreSQL, locks the user's row until the transaction ends, so that two registrations by one
+// applicant are counted one after the other (SQLite runs one writer at a time anyway).
+func (Store) LockApplicant(ctx context.Context, idb bun.IDB, userID int64) (string, error) {
+	var code sql.NullString
+	q := idb.NewSelect().Table("users").Column("fiscal_code").Where("id = ?", userID)
+	if idb.Dialect().Name() == dialect.PG {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx, &code); err != nil {
+		return "", fmt.Errorf("ente: user %d: %w", userID, db.Map(err))
+	}
+	return code.String, nil
 }
 
 // Memberships returns a user's memberships with their enti.

@@ -47,7 +47,7 @@ func IDParam(c *fiber.Ctx, name string) int64 {
 
 // ObjectOf is the access object of a request.
 func ObjectOf(r *Request) access.Object {
-	return access.Object{EnteID: r.EnteID, TaskForce: r.TaskForce, Experts: r.ExpertIDs()}
+	return access.Object{EnteID: r.EnteID, TaskForce: r.TaskForce, Experts: r.ExpertIDs(), Draft: r.Draft()}
 }
 
 // Load returns the request of the route's :id when the subject may see it; one that does not
@@ -70,10 +70,11 @@ func ActorOf(c *fiber.Ctx) Actor {
 	return Actor{UserID: s.UserID, Name: s.Name, IP: c.IP()}
 }
 
-// visible is the filter of the requests the subject may see.
+// visible is the filter of the requests the subject may see: the same rule as
+// access.ViewRequest, so staff never list an ente's drafts.
 func visible(s *access.Subject) (Filter, bool) {
 	if s.Has(access.RoleAdmin) {
-		return Filter{}, true
+		return Filter{Submitted: true}, true
 	}
 	var f Filter
 	for _, m := range s.Memberships {
@@ -85,10 +86,10 @@ func visible(s *access.Subject) (Filter, bool) {
 		return f, true
 	}
 	if tfs := s.Roles[access.RolePM]; len(tfs) > 0 {
-		return Filter{TaskForces: tfs}, true
+		return Filter{TaskForces: tfs, Submitted: true}, true
 	}
 	if s.Has(access.RoleExpert) {
-		return Filter{ExpertID: s.UserID}, true
+		return Filter{ExpertID: s.UserID, Submitted: true}, true
 	}
 	return f, false
 }
@@ -205,7 +206,7 @@ func (h *Handlers) triage(c *fiber.Ctx) error {
 	if !s.Can(access.TriageRequests, access.Object{TaskForce: tf}) {
 		return fiber.ErrForbidden
 	}
-	f := Filter{TaskForces: []string{tf}, States: []State{Submitted}, Province: strings.ToUpper(c.Query("provincia")), Limit: 200}
+	f := Filter{TaskForces: []string{tf}, States: []State{Submitted}, Submitted: true, Province: strings.ToUpper(c.Query("provincia")), Limit: 200}
 	if st := c.Query("stato"); st != "" {
 		f.States = []State{State(st)}
 	}
@@ -220,7 +221,7 @@ func (h *Handlers) triage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	counts, err := h.svc.Counts(c.UserContext(), Filter{TaskForces: []string{tf}, Province: f.Province, ProcedureID: f.ProcedureID,
+	counts, err := h.svc.Counts(c.UserContext(), Filter{TaskForces: []string{tf}, Submitted: true, Province: f.Province, ProcedureID: f.ProcedureID,
 		OlderThan: f.OlderThan, EnteName: f.EnteName})
 	if err != nil {
 		return err

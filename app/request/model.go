@@ -64,6 +64,10 @@ type Request struct {
 	Experts        []Expert `bun:"-"`
 }
 
+// Draft reports whether the request was never submitted (a draft, or a draft withdrawn): it
+// belongs to its ente alone.
+func (r *Request) Draft() bool { return r.SubmittedAt.IsZero() }
+
 // ExpertIDs returns the ids of the assigned experts.
 func (r *Request) ExpertIDs() []int64 {
 	ids := make([]int64, len(r.Experts))

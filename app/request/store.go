@@ -57,6 +57,7 @@ type Filter struct {
 	Province    string
 	EnteName    string        // words contained in the ente's name
 	OlderThan   time.Duration // submitted more than this long ago
+	Submitted   bool          // only requests that were submitted (drafts belong to their ente)
 	Limit       int
 	Offset      int
 }
@@ -82,6 +83,9 @@ func (f Filter) apply(q *bun.SelectQuery) *bun.SelectQuery {
 	}
 	if f.EnteName != "" {
 		q = q.Where("LOWER(e.name) LIKE ?", "%"+strings.ToLower(strings.NewReplacer("%", "", "_", "").Replace(f.EnteName))+"%")
+	}
+	if f.Submitted {
+		q = q.Where("request.submitted_at IS NOT NULL")
 	}
 	if f.OlderThan > 0 {
 		q = q.Where("request.submitted_at < ?", time.Now().Add(-f.OlderThan))

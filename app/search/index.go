@@ -392,7 +392,7 @@ func (x *Index) loadReserved(ctx context.Context, typ string, id int64, full boo
 	}
 	return Doc{ID: Ref(typ, id), Type: typ, Title: title, Body: body, URL: "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10) + anchor,
 		TaskForce: r.TaskForce, Procedure: r.ProcedureCode, Year: r.CreatedAt.Year(), State: string(r.State),
-		Ente: strconv.FormatInt(r.EnteID, 10), Experts: experts, Updated: r.UpdatedAt}, nil
+		Ente: strconv.FormatInt(r.EnteID, 10), Experts: experts, Private: r.Draft(), Updated: r.UpdatedAt}, nil
 }
 
 // fileText extracts the text of a stored file; a file that cannot be read adds nothing.

@@ -277,9 +277,9 @@ func SortFacets(fc []FacetCount) {
 
 // Allows tells whether a user with access a may open d.
 func (a Access) Allows(d Doc) bool {
-	return a.All || d.Public || d.Ente != "" && slices.Contains(a.Entes, d.Ente) ||
-		!d.Public && d.TaskForce != "" && slices.Contains(a.TaskForces, d.TaskForce) ||
-		a.User != "" && slices.Contains(d.Experts, a.User)
+	return d.Public || d.Ente != "" && slices.Contains(a.Entes, d.Ente) ||
+		!d.Private && (a.All || d.TaskForce != "" && slices.Contains(a.TaskForces, d.TaskForce) ||
+			a.User != "" && slices.Contains(d.Experts, a.User))
 }
 
 // Span is a match in a text: byte offsets [Start, End).

@@ -19,12 +19,14 @@ type Doc struct {
 	Public                     bool     // anyone may see it
 	Experts                    []string // user ids (decimal strings) of assigned experts who may see it
 	Keywords                   []string // exact words searched beside the text: canonical legal references (LegalRefs)
-	Updated                    time.Time
+	// Private marks an item of a request never submitted: only its ente's members may see it.
+	Private bool
+	Updated time.Time
 }
 
-// Access says what a user may open. A doc matches when: All, or doc.Public, or doc.Ente in Entes,
-// or (doc.TaskForce in TaskForces and doc not public), or User in doc.Experts. The zero value
-// sees public docs only.
+// Access says what a user may open. A doc matches when: doc.Public, or doc.Ente in Entes, or,
+// unless doc.Private, All, or (doc.TaskForce in TaskForces and doc not public), or User in
+// doc.Experts. The zero value sees public docs only.
 type Access struct {
 	All        bool
 	Entes      []string

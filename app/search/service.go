@@ -26,7 +26,8 @@ type Results struct {
 
 // AccessOf returns what subject may open: public content for visitors; their enti's items for
 // members; their task forces' items for project managers; the requests assigned to them for
-// experts; everything for admins. The same rules as access.ViewRequest.
+// experts; everything for admins; never another ente's drafts (Doc.Private). The same rules as
+// access.ViewRequest.
 func AccessOf(s *access.Subject) Access {
 	if s.Anonymous() {
 		return Access{}
@@ -52,7 +53,7 @@ func mayOpen(s *access.Subject, d Doc) bool {
 		return true
 	}
 	ente, _ := strconv.ParseInt(d.Ente, 10, 64)
-	obj := access.Object{EnteID: ente, TaskForce: d.TaskForce}
+	obj := access.Object{EnteID: ente, TaskForce: d.TaskForce, Draft: d.Private}
 	for _, e := range d.Experts {
 		if id, err := strconv.ParseInt(e, 10, 64); err == nil {
 			obj.Experts = append(obj.Experts, id)

@@ -51,7 +51,7 @@ func init() {
 
 // layoutVersion changes whenever the mapping does: an index with another version is dropped and
 // rebuilt empty (the drift check then re-indexes everything).
-const layoutVersion = "passhub-4"
+const layoutVersion = "passhub-5"
 
 // facetField holds "key\x1fvalue" for every facet of a document: counting facets reads one
 // field's doc values per hit instead of one per facet.
@@ -132,6 +132,7 @@ func (l layout) mapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt("experts", keyword(false))
 	dm.AddFieldMappingsAt("keywords", keyword(false)) // canonical legal references
 	dm.AddFieldMappingsAt("public", keyword(false))
+	dm.AddFieldMappingsAt("private", keyword(false))
 	up := bleve.NewDateTimeFieldMapping()
 	up.Store, up.IncludeInAll, up.DocValues, up.IncludeTermVectors = false, false, true, false
 	dm.AddFieldMappingsAt("updated", up)
@@ -289,6 +290,9 @@ func fields(d search.Doc) map[string]any {
 		"title":  strings.ToValidUTF8(d.Title, "\uFFFD"),
 		"body":   strings.ToValidUTF8(d.Body, "\uFFFD"),
 		"public": strconv.FormatBool(d.Public),
+	}
+	if d.Private {
+		m["private"] = "true"
 	}
 	var facets []string
 	for _, k := range search.FacetKeys {

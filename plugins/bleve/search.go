@@ -222,23 +222,32 @@ func (e *Engine) match(w string, fuzziness int) query.Query {
 // filter is the access clause and the facet filters, nil when nothing is filtered.
 func filter(filters map[string][]string, a search.Access) query.Query {
 	var and []query.Query
-	if !a.All {
-		or := []query.Query{term("public", "true")}
-		for _, v := range a.Entes {
-			if v != "" {
-				or = append(or, term("ente", v))
-			}
+	// Public, or one of the subject's enti, or a staff clause, never on a private doc (a draft).
+	or := []query.Query{term("public", "true")}
+	for _, v := range a.Entes {
+		if v != "" {
+			or = append(or, term("ente", v))
 		}
-		for _, v := range a.TaskForces {
-			if v != "" {
-				or = append(or, bleve.NewConjunctionQuery(term("task_force", v), term("public", "false")))
-			}
-		}
-		if a.User != "" {
-			or = append(or, term("experts", a.User))
-		}
-		and = append(and, anyOf(or))
 	}
+	notPrivate := []query.Query{term("private", "true")}
+	var staff []query.Query
+	for _, v := range a.TaskForces {
+		if v != "" {
+			staff = append(staff, bleve.NewConjunctionQuery(term("task_force", v), term("public", "false")))
+		}
+	}
+	if a.User != "" {
+		staff = append(staff, term("experts", a.User))
+	}
+	switch {
+	case a.All && len(or) == 1: // everything but drafts (public docs are never private)
+		or = []query.Query{query.NewBooleanQuery(nil, nil, notPrivate)}
+	case a.All:
+		or = append(or, query.NewBooleanQuery(nil, nil, notPrivate))
+	case len(staff) > 0:
+		or = append(or, query.NewBooleanQuery([]query.Query{anyOf(staff)}, nil, notPrivate))
+	}
+	and = append(and, anyOf(or))
 	for _, k := range search.FacetKeys { // fixed order: the same query for the same filters
 		vs := filters[k]
 		if len(vs) == 0 {

@@ -75,7 +75,7 @@ func Settings() *meili.Settings {
 	return &meili.Settings{
 		SearchableAttributes: []string{"title", "body", "keywords"},
 		DisplayedAttributes:  []string{"id", "type", "title", "body", "url"},
-		FilterableAttributes: []string{"type", "task_force", "procedure", "year", "state", "ente", "experts", "public"},
+		FilterableAttributes: []string{"type", "task_force", "procedure", "year", "state", "ente", "experts", "public", "private"},
 		SortableAttributes:   []string{"updated"},
 		LocalizedAttributes:  []*meili.LocalizedAttributes{{Locales: []string{"ita"}, AttributePatterns: []string{"title", "body"}}},
 		TypoTolerance: &meili.TypoTolerance{
@@ -156,6 +156,7 @@ type document struct {
 	Experts   []string `json:"experts,omitempty"`
 	Keywords  []string `json:"keywords,omitempty"`
 	Public    bool     `json:"public"`
+	Private   bool     `json:"private,omitempty"`
 	Updated   int64    `json:"updated"`
 }
 
@@ -189,7 +190,7 @@ func toDocument(d search.Doc) (document, error) {
 	out := document{
 		ID: id, Type: d.Type, Title: clean(d.Title), Body: clean(d.Body), URL: d.URL,
 		TaskForce: d.TaskForce, Procedure: d.Procedure, Year: d.Facet("year"), State: d.State, Ente: d.Ente,
-		Public: d.Public, Updated: d.Updated.Unix(), Keywords: d.Keywords,
+		Public: d.Public, Private: d.Private, Updated: d.Updated.Unix(), Keywords: d.Keywords,
 	}
 	for _, x := range d.Experts {
 		if x != "" {
@@ -304,19 +305,25 @@ func in(field string, vs []string) string {
 // quoted, every key is one of search.FacetKeys (others are an error). "" means no filter.
 func Filter(filters map[string][]string, a search.Access) (string, error) {
 	var and []string
-	if !a.All {
-		or := []string{"public = true"}
-		if vs := nonEmpty(a.Entes); len(vs) > 0 {
-			or = append(or, in("ente", vs))
-		}
-		if vs := nonEmpty(a.TaskForces); len(vs) > 0 {
-			or = append(or, "("+in("task_force", vs)+" AND public = false)")
-		}
-		if a.User != "" {
-			or = append(or, "experts = "+quote(a.User))
-		}
-		and = append(and, "("+strings.Join(or, " OR ")+")")
+	// Public, or one of the subject's enti, or a staff clause, never on a private doc (a draft).
+	or := []string{"public = true"}
+	if vs := nonEmpty(a.Entes); len(vs) > 0 {
+		or = append(or, in("ente", vs))
 	}
+	var staff []string
+	if vs := nonEmpty(a.TaskForces); len(vs) > 0 {
+		staff = append(staff, "("+in("task_force", vs)+" AND public = false)")
+	}
+	if a.User != "" {
+		staff = append(staff, "experts = "+quote(a.User))
+	}
+	switch {
+	case a.All:
+		or = append(or, "NOT private = true")
+	case len(staff) > 0:
+		or = append(or, "(("+strings.Join(staff, " OR ")+") AND NOT private = true)")
+	}
+	and = append(and, "("+strings.Join(or, " OR ")+")")
 	for k := range filters {
 		if !search.IsFacetKey(k) {
 			return "", fmt.Errorf("meilisearch: unknown filter %q", k)

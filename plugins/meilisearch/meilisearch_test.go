@@ -73,13 +73,13 @@ func TestFilter(t *testing.T) {
 		a    search.Access
 		want string
 	}{
-		{nil, search.Access{All: true}, ""},
+		{nil, search.Access{All: true}, "(public = true OR NOT private = true)"},
 		{nil, search.Access{}, "(public = true)"},
 		{map[string][]string{"year": {"2024", "2023"}, "type": {"news"}}, search.Access{Entes: []string{"3", ""}, TaskForces: []string{"TF-AMB"}, User: "7"},
-			`(public = true OR ente IN ["3"] OR (task_force IN ["TF-AMB"] AND public = false) OR experts = "7") AND type IN ["news"] AND year IN ["2024", "2023"]`},
+			`(public = true OR ente IN ["3"] OR (((task_force IN ["TF-AMB"] AND public = false) OR experts = "7") AND NOT private = true)) AND type IN ["news"] AND year IN ["2024", "2023"]`},
 		{nil, search.Access{Entes: []string{`3"] OR public = false OR ente IN ["`}, User: `x\`},
-			`(public = true OR ente IN ["3\"] OR public = false OR ente IN [\""] OR experts = "x\\")`},
-		{map[string][]string{"state": {`a\" OR true`}}, search.Access{All: true}, `state IN ["a\\\" OR true"]`},
+			`(public = true OR ente IN ["3\"] OR public = false OR ente IN [\""] OR ((experts = "x\\") AND NOT private = true))`},
+		{map[string][]string{"state": {`a\" OR true`}}, search.Access{All: true}, `(public = true OR NOT private = true) AND state IN ["a\\\" OR true"]`},
 	}
 	for _, c := range cases {
 		got, err := Filter(c.f, c.a)

@@ -320,6 +320,47 @@ func Run(t *testing.T, newEngine func(t *testing.T) search.Engine) {
 		}
 	})
 
+	t.Run("Private", func(t *testing.T) {
+		// A draft of ente 3 on TF-AMB, with expert 7 named: only ente 3 finds it.
+		e := setup(t)
+		draft := search.Doc{ID: "request:20", Type: "request", Title: "Bozza riservata", Body: "Una bozza di richiesta sulla farfalla del porto.",
+			URL: "/request/20", TaskForce: "TF-AMB", Procedure: "VIA", Year: 2024, State: "draft", Ente: "3", Experts: []string{"7"},
+			Private: true, Updated: base}
+		if err := e.Index(ctx, draft); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			acc  search.Access
+			sees bool
+		}{
+			{search.Access{Entes: []string{"3"}}, true},
+			{search.Access{Entes: []string{"3"}, User: "7", All: true}, true},
+			{search.Access{Entes: []string{"4"}}, false},
+			{search.Access{TaskForces: []string{"TF-AMB"}}, false},
+			{search.Access{User: "7"}, false},
+			{all, false},
+			{search.Access{}, false},
+		} {
+			if c.acc.Allows(draft) != c.sees {
+				t.Errorf("Allows(%+v) = %v", c.acc, !c.sees)
+			}
+			for _, q := range []search.Query{{Text: "farfalla"}, {Filters: map[string][]string{"state": {"draft"}}}} {
+				q.Access = c.acc
+				res := search1(t, e, q)
+				if got := slices.Contains(ids(res), draft.ID); got != c.sees || (res.Total > 0) != c.sees {
+					t.Errorf("access %+v, query %+v: sees the draft %v (Total %d), want %v", c.acc, q, got, res.Total, c.sees)
+				}
+			}
+		}
+		// The same request once submitted is the staff's too.
+		draft.Private = false
+		if err := e.Index(ctx, draft); err != nil {
+			t.Fatal(err)
+		}
+		found(t, e, search.Query{Text: "farfalla", Access: search.Access{TaskForces: []string{"TF-AMB"}}}, []string{"request:20"}, nil)
+		found(t, e, search.Query{Text: "farfalla", Access: all}, []string{"request:20"}, nil)
+	})
+
 	t.Run("Delete", func(t *testing.T) {
 		e := setup(t)
 		if err := e.Delete(ctx, "news:3", "request:7", "page:999"); err != nil {
