@@ -260,7 +260,7 @@ func (h *Handlers) renderLive(c *fiber.Ctx, r *request.Request, extra fiber.Map)
 				changed = append(changed, d)
 			}
 		}
-		data["NewDocuments"], data["ChangedDocuments"], data["HadDocuments"] = added, changed, prev.Version > 0
+		data["NewDocuments"], data["ChangedDocuments"] = added, changed
 	}
 	if known && (cur.Integration > prev.Integration || cur.Version > prev.Version || prev.State != r.State) {
 		ints, err := h.requests.Integrations(ctx, r.ID)
@@ -282,7 +282,7 @@ func (h *Handlers) renderLive(c *fiber.Ctx, r *request.Request, extra fiber.Map)
 			return err
 		}
 		data["Attachments"] = attachments(r.ID, choices)
-		data["NewIntegrations"], data["AnsweredIntegrations"], data["HadIntegrations"] = newInts, answered, prev.Integration > 0
+		data["NewIntegrations"], data["AnsweredIntegrations"] = newInts, answered
 	}
 	s, obj := access.Of(c), request.ObjectOf(r)
 	data["CanEnte"], data["CanWork"], data["CanExpert"] = s.Can(access.ActForEnte, obj), s.Can(access.WorkOnRequest, obj), s.Can(access.ExpertWork, obj)

@@ -65,7 +65,7 @@
   // A message sent is cleared from the form; the thread shows it.
   document.addEventListener('htmx:afterRequest', function (event) {
     var elt = event.detail && event.detail.elt;
-    if (elt && elt.id === 'post-form' && event.detail.successful) { elt.reset(); }
+    if (elt && elt.id === 'post-form' && event.detail.xhr && event.detail.xhr.status < 300) { elt.reset(); }
   });
   // "Earlier" links are replaced by what they load: focus moves to the item next to where the
   // reader was, never to the page's body.
