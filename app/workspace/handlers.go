@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -301,14 +300,15 @@ func (h *Handlers) renderLive(c *fiber.Ctx, r *request.Request, extra fiber.Map)
 // update, so that clocks a little apart miss none (swapping one twice is harmless).
 const liveOverlap = 5 * time.Second
 
-// earlierMessages renders the messages before ?prima, in place of the "earlier messages" link.
+// earlierMessages renders the messages before ?prima, in place of the "earlier messages" link
+// with htmx, as the workspace page without it.
 func (h *Handlers) earlierMessages(c *fiber.Ctx) error {
 	r, err := h.requests.Load(c)
 	if err != nil {
 		return err
 	}
 	if !web.IsHTMX(c) {
-		return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"?prima="+url.QueryEscape(c.Query("prima"))+"#thread-title", fiber.StatusSeeOther)
+		return h.Page(c) // the workspace with the messages before ?prima
 	}
 	before, _ := strconv.ParseInt(c.Query("prima"), 10, 64)
 	msgs, more, err := h.svc.MessagesBefore(c.UserContext(), r.ID, before, ThreadPage)
