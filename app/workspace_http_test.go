@@ -120,6 +120,19 @@ func TestWorkspacePagesAndLiveUpdates(t *testing.T) {
 	if len(live) > 8000 {
 		t.Errorf("live update of one message is %d bytes", len(live))
 	}
+	// An edit reaches the others as the message's new text, not as a new message.
+	cursor = cursorOf(t, live)
+	msgs, _, _ := w.s.Workspace.MessagesBefore(ctx, w.r.ID, 0, 1)
+	if _, err := w.s.Workspace.Edit(ctx, w.mayorA, w.r.ID, msgs[0].ID, "Un messaggio **corretto**."); err != nil {
+		t.Fatal(err)
+	}
+	_, live = w.s.Get(t, w.page+"/aggiornamenti?cursore="+url.QueryEscape(cursor), "Cookie", w.expert, "HX-Request", "true", "Accept-Language", "it")
+	ld = parse(t, live)
+	text := ld.Find(fmt.Sprintf("#messaggio-%d-testo[hx-swap-oob=innerHTML]", msgs[0].ID))
+	if text.Find("strong").Text() != "corretto" || ld.Find(".pass-message").Length() != 0 ||
+		!strings.Contains(ld.Find(fmt.Sprintf("#messaggio-%d-meta", msgs[0].ID)).Text(), "modificato") {
+		t.Errorf("live update after an edit: %s", live)
+	}
 	// The expert asks for an integration: the card, the state and its announcement arrive live.
 	cursor = cursorOf(t, live)
 	if _, err := w.s.Requests.AskIntegration(ctx, w.expertA, w.r.ID, []string{"Elenco delle pratiche"}, "", time.Now().Add(72*time.Hour)); err != nil {

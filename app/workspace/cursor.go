@@ -47,5 +47,5 @@ func ParseCursor(s string) (c Cursor, ok bool) {
 		return Cursor{}, false
 	}
 	return Cursor{Message: n[0], Event: n[1], Version: n[2], Activity: n[3], Integration: n[4],
-		Seen: time.UnixMilli(n[5]), State: state, Caps: parts[7]}, true
+		Seen: time.UnixMilli(n[5]).UTC(), State: state, Caps: parts[7]}, true
 }

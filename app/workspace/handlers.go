@@ -177,7 +177,7 @@ func (h *Handlers) markEditable(c *fiber.Ctx, r *request.Request, msgs []Message
 
 // cursor is where the next live update of the viewer's page starts from.
 func (h *Handlers) cursor(c *fiber.Ctx, r *request.Request, events []request.Event) (Cursor, error) {
-	cur := Cursor{Seen: time.Now(), State: r.State, Caps: caps(access.Of(c), request.ObjectOf(r))}
+	cur := Cursor{Seen: time.Now().UTC(), State: r.State, Caps: caps(access.Of(c), request.ObjectOf(r))}
 	var err error
 	cur.Message, cur.Version, cur.Activity, cur.Integration, err = h.svc.Newest(c.UserContext(), r.ID)
 	for _, e := range events {

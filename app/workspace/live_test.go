@@ -226,7 +226,7 @@ func TestAnswerWithFiles(t *testing.T) {
 }
 
 func TestCursorRoundTrip(t *testing.T) {
-	c := workspace.Cursor{Message: 12, Event: 3, Version: 7, Activity: 1, Integration: 2, Seen: time.UnixMilli(1760000000123), State: request.Waiting, Caps: "we"}
+	c := workspace.Cursor{Message: 12, Event: 3, Version: 7, Activity: 1, Integration: 2, Seen: time.UnixMilli(1760000000123).UTC(), State: request.Waiting, Caps: "we"}
 	got, ok := workspace.ParseCursor(c.String())
 	if !ok || got != c {
 		t.Errorf("%v %+v", ok, got)
