@@ -208,3 +208,46 @@ func TestWorkspaceErrorsShown(t *testing.T) {
 	}
 	tb.take()
 }
+
+// TestEarlierMessagesInPlace loads the earlier messages of a long thread in place, with focus on
+// the newest of them, and as a page of their own without JavaScript.
+func TestEarlierMessagesInPlace(t *testing.T) {
+	s := apptest.Start(t)
+	ctx := context.Background()
+	seedPersonas(t, s, true)
+	list, _, err := s.Requests.List(ctx, request.Filter{States: []request.State{request.Waiting}})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("demo request: %v %v", list, err)
+	}
+	r, _ := s.Requests.Get(ctx, list[0].ID)
+	expert := request.Actor{UserID: r.Experts[0].UserID, Name: r.Experts[0].Name}
+	for i := 0; i < 60; i++ {
+		if _, err := s.Workspace.Post(ctx, expert, r, true, "Aggiornamento n. "+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := s.URL + "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
+	tb := newTab(t)
+	devLogin(t, tb, s, "delegato")
+	tb.run(t, chromedp.Navigate(page), chromedp.WaitReady(chromedp.CSS("#thread-earlier a")))
+	if n := eval[int](t, tb, "document.querySelectorAll('#thread .pass-message').length"); n != 50 {
+		t.Fatalf("%d messages shown, want 50", n)
+	}
+	tb.run(t, chromedp.Click(chromedp.CSS("#thread-earlier a")))
+	waitFor(t, tb, "document.querySelectorAll('#thread .pass-message').length === 61 && !document.getElementById('thread-earlier')", "the earlier messages")
+	focused := eval[string](t, tb, "document.activeElement.id")
+	if !eval[bool](t, tb, "document.activeElement.matches('#thread .pass-message') && document.activeElement.nextElementSibling === document.querySelectorAll('#thread .pass-message')[11]") {
+		t.Errorf("focus is not on the newest of the earlier messages: %q", focused)
+	}
+	for _, v := range axe(t, tb) {
+		t.Error("axe on the earlier messages: " + v)
+	}
+	for _, p := range tb.take() {
+		t.Error(p)
+	}
+	tb.setScripts(t, false)
+	tb.run(t, chromedp.Navigate(page), chromedp.Click(chromedp.CSS("#thread-earlier a")), chromedp.WaitReady(chromedp.CSS("#thread-title")))
+	if got := eval[string](t, tb, "location.search + ' ' + document.querySelectorAll('#thread .pass-message').length"); !strings.HasPrefix(got, "?prima=") || !strings.HasSuffix(got, " 11") {
+		t.Errorf("without JavaScript the earlier messages page is %q", got)
+	}
+}

@@ -74,14 +74,15 @@
     var elt = event.detail && event.detail.elt;
     if (!elt || !elt.closest) { return; }
     if (elt.closest('#thread-earlier')) {
-      earlier = { next: document.querySelector('#thread .pass-message'), dir: 'previousElementSibling' };
+      earlier = { xhr: event.detail.xhr, next: document.querySelector('#thread .pass-message'), dir: 'previousElementSibling' };
     } else if (elt.closest('#documents-earlier')) {
       var items = document.querySelectorAll('#documents-list > li');
-      earlier = { next: items[items.length - 1], dir: 'nextElementSibling' };
+      earlier = { xhr: event.detail.xhr, next: items[items.length - 1], dir: 'nextElementSibling' };
     }
   });
-  document.addEventListener('htmx:afterSettle', function () {
-    if (!earlier || !earlier.next) { earlier = null; return; }
+  document.addEventListener('htmx:afterSettle', function (event) {
+    if (!earlier || !event.detail || event.detail.xhr !== earlier.xhr) { return; }
+    if (!earlier.next) { earlier = null; return; }
     var item = earlier.next[earlier.dir];
     earlier = null;
     if (item) { item.setAttribute('tabindex', '-1'); item.focus(); }
