@@ -29,6 +29,15 @@ func waitFor(t *testing.T, tb *tab, cond, what string) {
 	}
 }
 
+// listen records every sentence the page's live region says, as a screen reader hears them one
+// after the other; said(text) is a JavaScript test that one of them contains text.
+const listen = `(() => { const el = document.getElementById('workspace-announce'); window.__said = [];
+	new MutationObserver(() => window.__said.push(el.textContent)).observe(el, {childList: true, subtree: true, characterData: true}); })()`
+
+func said(text string) string {
+	return "(window.__said || []).some(s => s.includes(" + strconv.Quote(text) + "))"
+}
+
 // TestWorkspaceUpdatesLive opens the workspace of the request waiting for the ente in two
 // browsers, the delegate's and the expert's. The delegate is editing her own message, with a
 // half-typed answer to the integration, when the expert posts: her text and focus stay, the new
@@ -65,6 +74,7 @@ func TestWorkspaceUpdatesLive(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#thread .pass-message details textarea")),
 		chromedp.Evaluate[chromedp.Void](`(() => { const ta = document.querySelector('#thread .pass-message details textarea');
 			ta.value = 'Testo che sto correggendo'; ta.setSelectionRange(5, 5); window.__marker = 7; })()`),
+		chromedp.Evaluate[chromedp.Void](listen),
 	)
 	for _, v := range axe(t, delegate) {
 		t.Error("axe on the delegate's workspace: " + v)
@@ -75,11 +85,12 @@ func TestWorkspaceUpdatesLive(t *testing.T) {
 	expert.run(t,
 		chromedp.Navigate(page),
 		chromedp.Evaluate[chromedp.Void](`window.__marker = 8`),
+		chromedp.Evaluate[chromedp.Void](listen),
 		chromedp.SetValue(chromedp.CSS("#post-body"), "Ho letto la vostra nota, grazie."),
 		chromedp.Click(chromedp.CSS(".pass-post button")),
 	)
 	waitFor(t, delegate, `document.querySelector('#thread').textContent.includes('Ho letto la vostra nota')`, "the expert's message on the delegate's page")
-	waitFor(t, delegate, `document.getElementById('workspace-announce').textContent.includes('Nuovo messaggio da Luca Costa')`, "the announcement of the new message")
+	waitFor(t, delegate, said("Nuovo messaggio da Luca Costa"), "the announcement of the new message")
 	edit := eval[[]string](t, delegate, `(() => { const ta = document.querySelector('#thread .pass-message details textarea');
 		return [ta.value, String(document.activeElement === ta), String(ta.selectionStart), document.querySelector('.pass-integration textarea[name=answer]').value,
 			String(document.querySelector('#thread .pass-message details').open), String(window.__marker)]; })()`)
@@ -102,7 +113,8 @@ func TestWorkspaceUpdatesLive(t *testing.T) {
 	)
 	waitFor(t, expert, `document.querySelector('.pass-integration').textContent.includes("Ecco l'organigramma")`, "the answered integration on the expert's page")
 	waitFor(t, expert, `document.getElementById('request-state').textContent === 'In lavorazione'`, "the state on the expert's page")
-	waitFor(t, expert, `document.getElementById('workspace-announce').textContent.includes('Stato: In lavorazione')`, "the announcement of the state")
+	waitFor(t, expert, said("Stato: In lavorazione"), "the announcement of the state")
+	waitFor(t, expert, said("Nuovo documento: organigramma.csv"), "the announcement of the document")
 	waitFor(t, expert, `document.querySelector('#documents-list').textContent.includes('organigramma.csv') && document.querySelector('.pass-integration').textContent.includes('organigramma.csv')`, "the answer's file")
 	waitFor(t, expert, `document.querySelector('#timeline-list').textContent.includes("Integrazione inviata dall'ente")`, "the timeline")
 	waitFor(t, expert, `!document.querySelector('#conclude-title').closest('section').hidden && [...document.querySelectorAll('#doc-of option')].some(o => o.textContent === 'organigramma.csv')`, "the forms that depend on the state")
@@ -111,7 +123,7 @@ func TestWorkspaceUpdatesLive(t *testing.T) {
 	}
 
 	// The expert asks for another integration: the card and its answer form reach the delegate.
-	delegate.run(t, chromedp.Evaluate[chromedp.Void](`window.__marker = 9`))
+	delegate.run(t, chromedp.Evaluate[chromedp.Void](`window.__marker = 9`), chromedp.Evaluate[chromedp.Void](listen))
 	expert.run(t,
 		chromedp.SetValue(chromedp.CSS("#ask-items"), "Calendario delle conferenze di servizi"),
 		chromedp.SetValue(chromedp.CSS("#ask-due"), time.Now().AddDate(0, 0, 7).Format("2006-01-02")),
@@ -119,7 +131,9 @@ func TestWorkspaceUpdatesLive(t *testing.T) {
 		chromedp.WaitReady(chromedp.CSS(".alert-success")),
 	)
 	waitFor(t, delegate, `[...document.querySelectorAll('.pass-integration')].some(c => c.textContent.includes('Calendario delle conferenze') && c.querySelector('textarea[name=answer]') && c.querySelector('input[type=file]'))`, "the new integration with its form")
-	waitFor(t, delegate, `document.getElementById('request-state').textContent === "In attesa dell'ente" && document.getElementById('workspace-announce').textContent.includes('Nuova richiesta di integrazione')`, "the state and the announcement on the delegate's page")
+	waitFor(t, delegate, `document.getElementById('request-state').textContent === "In attesa dell'ente"`, "the state on the delegate's page")
+	waitFor(t, delegate, said("Nuova richiesta di integrazione"), "the announcement of the integration")
+	waitFor(t, delegate, said("Stato: In attesa dell"), "the announcement of the state on the delegate's page")
 
 	// The PM adds an expert: the names change on both pages.
 	other, _, err := s.Identity.Login(ctx, auth.Identity{FiscalCode: apptest.FiscalCode("SPRSPR81A01F205"), Name: "Sara", FamilyName: "Conti", Method: "spid", Level: 2}, identity.Client{})
