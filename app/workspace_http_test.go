@@ -246,3 +246,34 @@ func TestWorkspaceErrorsForHTMX(t *testing.T) {
 		t.Errorf("ended session: %d HX-Redirect %q", res.StatusCode, res.Header.Get("HX-Redirect"))
 	}
 }
+
+func TestDocumentsPaged(t *testing.T) {
+	w := newWorkspaceWorld(t)
+	ctx := context.Background()
+	for i := 0; i < 22; i++ {
+		if _, err := w.s.Workspace.Upload(ctx, w.mayorA, w.r, false, 0, fmt.Sprintf("elenco-%02d.csv", i), []byte(fmt.Sprintf("a;b\n%d;1\n", i)), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body := w.s.Get(t, w.page, "Cookie", w.expert, "Accept-Language", "it")
+	doc := parse(t, body)
+	if n := doc.Find("#documents-list .pass-document").Length(); n != 20 || !strings.Contains(doc.Find("#documents-list .pass-document").First().Text(), "elenco-21.csv") {
+		t.Fatalf("the page lists %d documents, newest first expected", n)
+	}
+	if doc.Find("#doc-of option").Length() != 23 {
+		t.Errorf("the version form offers %d choices, want every document", doc.Find("#doc-of option").Length())
+	}
+	href := doc.Find("#documents-earlier a").AttrOr("href", "")
+	if href == "" {
+		t.Fatal("no earlier-documents link")
+	}
+	_, body = w.s.Get(t, href, "Cookie", w.expert, "Accept-Language", "it")
+	if n := parse(t, body).Find("main #documents-list .pass-document").Length(); n != 2 || !strings.Contains(body, "elenco-00.csv") {
+		t.Errorf("earlier documents page: %d", n)
+	}
+	_, frag := w.s.Get(t, href, "Cookie", w.expert, "HX-Request", "true")
+	fd := parse(t, frag)
+	if fd.Find("[hx-swap-oob='beforeend:#documents-list'] .pass-document").Length() != 2 || fd.Find("#documents-earlier a").Length() != 0 {
+		t.Errorf("earlier documents fragment: %s", frag)
+	}
+}
