@@ -111,7 +111,7 @@ func TestWebsocketPushes(t *testing.T) {
 		t.Errorf("another ente's update: %d", res.StatusCode)
 	}
 	res, body := s.Get(t, "/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"/aggiornamenti", "Cookie", cookies["delegate"], "HX-Request", "true")
-	if res.StatusCode != 200 || !strings.Contains(body, "Iniziamo dall") || !strings.Contains(body, `id="thread" hx-swap-oob="innerHTML"`) {
+	if res.StatusCode != 200 || !strings.Contains(body, "Iniziamo dall") || !strings.Contains(body, `hx-swap-oob="beforeend:#thread"`) {
 		t.Errorf("update fragment: %d %s", res.StatusCode, body)
 	}
 	// Disabling the delegate closes the socket.

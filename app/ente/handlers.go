@@ -11,8 +11,8 @@ import (
 
 	"passhub/app/access"
 	"passhub/app/db"
-	"passhub/app/once"
 	"passhub/app/identity"
+	"passhub/app/once"
 	"passhub/app/web"
 )
 

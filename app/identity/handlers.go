@@ -71,10 +71,20 @@ func ViewerOf(c *fiber.Ctx) *Viewer {
 	return v
 }
 
-// RequireLogin sends anonymous visitors to the login page (GET) or refuses them with 401.
+// RequireLogin sends anonymous visitors to the login page (GET) or refuses them with 401. An
+// htmx request (a form or a live update on a page whose session ended) gets the 401 with
+// HX-Redirect to the login page, which comes back to the page the browser shows.
 func RequireLogin(c *fiber.Ctx) error {
 	if ViewerOf(c) != nil {
 		return c.Next()
+	}
+	if c.Get("HX-Request") == "true" {
+		next := "/area-riservata"
+		if u, err := url.Parse(c.Get("HX-Current-URL")); err == nil && u.Path != "" {
+			next = u.RequestURI()
+		}
+		c.Set("HX-Redirect", "/accedi?next="+url.QueryEscape(SafeNext(next)))
+		return fiber.ErrUnauthorized
 	}
 	if c.Method() == fiber.MethodGet {
 		return c.Redirect("/accedi?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)

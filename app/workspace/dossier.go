@@ -16,9 +16,22 @@ import (
 	"passhub/app/request"
 )
 
+// Translate gives the text of a catalogue message in the dossier's language.
+type Translate func(id string, args ...any) string
+
 // Dossier writes a request's fascicolo as a ZIP: every version of every document, the request with
-// its thread and timeline as a readable HTML page, and a manifest with the SHA-256 of each file.
-func (s *Service) Dossier(ctx context.Context, r *request.Request, w io.Writer) error {
+// its thread, timeline and documents (deliverables marked) as a readable HTML page and as a PDF,
+// and a manifest with the SHA-256 of each file. Labels come from tr.
+func (s *Service) Dossier(ctx context.Context, r *request.Request, tr Translate, w io.Writer) error {
+	return s.dossier(ctx, r, tr, w, false)
+}
+
+// DossierPDF writes the fascicolo's PDF alone.
+func (s *Service) DossierPDF(ctx context.Context, r *request.Request, tr Translate, w io.Writer) error {
+	return s.dossier(ctx, r, tr, w, true)
+}
+
+func (s *Service) dossier(ctx context.Context, r *request.Request, tr Translate, w io.Writer, pdfOnly bool) error {
 	msgs, err := s.Messages(ctx, r.ID)
 	if err != nil {
 		return err
@@ -37,6 +50,14 @@ func (s *Service) Dossier(ctx context.Context, r *request.Request, w io.Writer) 
 	}
 	ints, err := s.requests.Integrations(ctx, r.ID)
 	if err != nil {
+		return err
+	}
+	if pdfOnly {
+		b, err := renderPDF(dossierOf(r, tr, msgs, docs, Timeline(events, acts), ints))
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
 		return err
 	}
 	zw := zip.NewWriter(w)
@@ -70,25 +91,19 @@ func (s *Service) Dossier(ctx context.Context, r *request.Request, w io.Writer) 
 			}
 		}
 	}
-	type line struct {
-		At   time.Time
-		Text string
-	}
-	var timeline []line
-	for _, e := range events {
-		timeline = append(timeline, line{e.At, strings.TrimSpace(fmt.Sprintf("%s %s → %s %s (%s)", e.Kind, e.FromState, e.ToState, e.Detail, e.Actor))})
-	}
-	for _, a := range acts {
-		timeline = append(timeline, line{a.OnDate, fmt.Sprintf("%s, %.1f h, %s: %s", a.Kind, a.Hours(), a.Expert, a.Description)})
-	}
-	sort.SliceStable(timeline, func(i, j int) bool { return timeline[i].At.Before(timeline[j].At) })
-	var page bytes.Buffer
-	err = dossierPage.Execute(&page, map[string]any{"R": r, "Messages": msgs, "Timeline": timeline, "Integrations": ints, "Documents": docs,
-		"Made": time.Now().UTC().Format("2006-01-02 15:04 MST")})
+	d := dossierOf(r, tr, msgs, docs, Timeline(events, acts), ints)
+	pdfBytes, err := renderPDF(d)
 	if err != nil {
 		return err
 	}
+	var page bytes.Buffer
+	if err := dossierPage.Execute(&page, d); err != nil {
+		return err
+	}
 	if err := add("fascicolo.html", page.Bytes()); err != nil {
+		return err
+	}
+	if err := add("fascicolo.pdf", pdfBytes); err != nil {
 		return err
 	}
 	sort.Strings(manifest)
@@ -106,7 +121,7 @@ var dossierPage = template.Must(template.New("dossier").Parse(`<!doctype html>
 <html lang="it"><head><meta charset="utf-8"><title>Fascicolo – {{.R.Title}}</title></head>
 <body><main>
 <h1>Fascicolo della richiesta n. {{.R.ID}}: {{.R.Title}}</h1>
-<p>{{.R.EnteName}} · {{.R.ProcedureCode}} {{.R.ProcedureTitle}} · Task Force {{.R.TaskForce}} · stato: {{.R.State}} · generato il {{.Made}}</p>
+<p>{{.R.EnteName}} · {{.R.ProcedureCode}} {{.R.ProcedureTitle}} · Task Force {{.R.TaskForce}} · {{.StateLabel}}: {{.State}} · generato il {{.Made}}</p>
 <h2>Richiesta</h2>
 <p>{{.R.Description}}</p>
 <p>Pratiche pendenti: {{.R.BacklogPending}}; tempo medio di conclusione: {{.R.BacklogAvgDays}} giorni.</p>
@@ -114,11 +129,11 @@ var dossierPage = template.Must(template.New("dossier").Parse(`<!doctype html>
 <p>Risultato atteso: {{.R.DesiredOutcome}}</p>
 {{with .R.Summary}}<h2>Sintesi conclusiva</h2><p>{{.}}</p>{{end}}
 <h2>Timeline</h2>
-<ol>{{range .Timeline}}<li>{{.At.Format "2006-01-02"}} – {{.Text}}</li>{{end}}</ol>
-{{if .Integrations}}<h2>Integrazioni</h2>{{range .Integrations}}<p>Richiesta del {{.CreatedAt.Format "2006-01-02"}}, scadenza {{.DueOn.Format "2006-01-02"}}: {{range .Items}}{{.}}; {{end}}{{if not .Open}} Risposta: {{.Answer}}{{end}}</p>{{end}}{{end}}
+<ol>{{range .Timeline}}<li>{{.Date}} · {{.Text}}</li>{{end}}</ol>
+{{if .Integrations}}<h2>Integrazioni</h2>{{range .Integrations}}<p>{{.}}</p>{{end}}{{end}}
 <h2>Conversazione</h2>
-{{range .Messages}}<article><p><strong>{{.Author}}</strong>, {{.CreatedAt.Format "2006-01-02 15:04"}}</p>{{.HTML}}</article>{{end}}
+{{range .Messages}}<article><p><strong>{{.Author}}</strong>, {{.CreatedAt.Format "02/01/2006 15:04"}}</p>{{.HTML}}</article>{{end}}
 <h2>Documenti</h2>
-<ul>{{range .Documents}}<li>{{.Name}}<ul>{{range .Versions}}<li>versione {{.Number}}: {{.Filename}}, {{.Size}} byte, SHA-256 {{.SHA256}}, caricata da {{.Uploader}} il {{.CreatedAt.Format "2006-01-02"}}</li>{{end}}</ul></li>{{end}}</ul>
+<ul>{{range .Documents}}<li>{{.Name}}{{if .Deliverable}} <strong>[{{$.DeliverableLabel}}]</strong>{{end}}<ul>{{range .Versions}}<li>{{.}}</li>{{end}}</ul></li>{{end}}</ul>
 </main></body></html>
 `))

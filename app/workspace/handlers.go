@@ -3,9 +3,9 @@ package workspace
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -33,33 +33,85 @@ func NewHandlers(w *web.Server, svc *Service, requests *request.Service) *Handle
 // Mount registers the workspace routes on the reserved router.
 func (h *Handlers) Mount(r fiber.Router) {
 	r.Get("/area-riservata/richieste/:id", access.Require(access.ViewReservedArea, nil), h.Page)
+	r.Get("/area-riservata/richieste/:id/messaggi", access.Require(access.ViewReservedArea, nil), h.earlierMessages)
 	r.Post("/area-riservata/richieste/:id/messaggi", access.Require(access.ViewReservedArea, nil), h.post)
 	r.Post("/area-riservata/richieste/:id/messaggi/:mid", access.Require(access.ViewReservedArea, nil), h.edit)
+	r.Get("/area-riservata/richieste/:id/documenti", access.Require(access.ViewReservedArea, nil), h.earlierDocuments)
 	r.Post("/area-riservata/richieste/:id/documenti", access.Require(access.ViewReservedArea, nil), h.upload)
 	r.Get("/area-riservata/richieste/:id/documenti/:vid", access.Require(access.ViewReservedArea, nil), h.download)
+	r.Post("/area-riservata/richieste/:id/integrazioni/:iid/risposta", access.Require(access.ViewReservedArea, nil), h.answer)
 	r.Post("/area-riservata/richieste/:id/attivita", access.Require(access.ViewReservedArea, nil), h.activity)
 	r.Get("/area-riservata/richieste/:id/fascicolo", access.Require(access.ViewReservedArea, nil), h.dossier)
+	r.Get("/area-riservata/richieste/:id/fascicolo.pdf", access.Require(access.ViewReservedArea, nil), h.dossierPDF)
 	r.Get("/area-riservata/richieste/:id/aggiornamenti", access.Require(access.ViewReservedArea, nil), h.live)
 }
 
-// Entry is one line of the timeline: a state change or an activity.
-type Entry struct {
-	At       time.Time
-	Event    *request.Event
-	Activity *Activity
+// How many messages and documents a page of the workspace shows.
+const (
+	ThreadPage    = 50
+	DocumentsPage = 20
+)
+
+// panelStates lists, for each form of the workspace that depends on the request's state, the
+// states in which it is shown; live updates show and hide them without re-rendering them.
+var panelStates = map[string][]request.State{
+	"post":     {request.Submitted, request.Assigned, request.InProgress, request.Waiting},
+	"upload":   {request.Submitted, request.Assigned, request.InProgress, request.Waiting},
+	"activity": {request.Assigned, request.InProgress, request.Waiting},
+	"ask":      {request.Assigned, request.InProgress},
+	"conclude": {request.InProgress},
+	"assign":   {request.Submitted, request.Assigned, request.InProgress, request.Waiting},
+	"reject":   {request.Submitted},
+	"submit":   {request.Draft},
+	"withdraw": {request.Draft, request.Submitted, request.Assigned, request.InProgress, request.Waiting},
+	"archive":  {request.Concluded},
 }
 
-// view loads what the workspace shows of a request.
+// panels returns, for the request's state, each panel's states (as a data-states attribute) and
+// whether it is shown.
+func panels(state request.State) (map[string]string, map[string]bool) {
+	states, shown := map[string]string{}, map[string]bool{}
+	for name, list := range panelStates {
+		var names []string
+		for _, st := range list {
+			names = append(names, string(st))
+			shown[name] = shown[name] || st == state
+		}
+		states[name] = strings.Join(names, " ")
+	}
+	return states, shown
+}
+
+// caps is what the viewer may do with the request, whatever its state: when it changes (an
+// expert assigned or removed), the page offers a reload instead of re-rendering forms.
+func caps(s *access.Subject, obj access.Object) string {
+	var b strings.Builder
+	for _, x := range []struct {
+		a access.Action
+		c byte
+	}{{access.WorkOnRequest, 'w'}, {access.ExpertWork, 'x'}, {access.ActForEnte, 'e'}, {access.TriageRequests, 't'}, {access.ArchiveRequest, 'a'}} {
+		if s.Can(x.a, obj) {
+			b.WriteByte(x.c)
+		}
+	}
+	return b.String()
+}
+
+// view loads what the workspace page shows of a request: the latest messages (or those before
+// ?prima), the newest documents, the timeline and the integrations.
 func (h *Handlers) view(c *fiber.Ctx, r *request.Request) (fiber.Map, error) {
 	ctx := c.UserContext()
-	msgs, err := h.svc.Messages(ctx, r.ID)
+	before, _ := strconv.ParseInt(c.Query("prima"), 10, 64)
+	msgs, more, err := h.svc.MessagesBefore(ctx, r.ID, before, ThreadPage)
 	if err != nil {
 		return nil, err
 	}
-	if access.Of(c).Can(access.WorkOnRequest, request.ObjectOf(r)) {
-		h.svc.MarkEditable(msgs, access.Of(c).UserID)
+	h.markEditable(c, r, msgs)
+	docs, docsMore, err := h.svc.DocumentsBefore(ctx, r.ID, 0, DocumentsPage)
+	if err != nil {
+		return nil, err
 	}
-	acts, err := h.svc.Activities(ctx, r.ID)
+	choices, err := h.svc.DocumentChoices(ctx, r.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -67,36 +119,238 @@ func (h *Handlers) view(c *fiber.Ctx, r *request.Request) (fiber.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	var timeline []Entry
-	for i := range events {
-		timeline = append(timeline, Entry{At: events[i].At, Event: &events[i]})
-	}
-	for i := range acts {
-		timeline = append(timeline, Entry{At: acts[i].OnDate, Activity: &acts[i]})
-	}
-	sort.SliceStable(timeline, func(i, j int) bool { return timeline[i].At.Before(timeline[j].At) })
-	docs, err := h.svc.Documents(ctx, r.ID)
+	acts, err := h.svc.Activities(ctx, r.ID)
 	if err != nil {
 		return nil, err
 	}
-	return fiber.Map{"Request": r, "Messages": msgs, "Timeline": timeline, "Documents": docs, "CSRF": h.web.CSRFToken(c)}, nil
+	ints, err := h.requests.Integrations(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := h.cursor(c, r, events)
+	if err != nil {
+		return nil, err
+	}
+	data := fiber.Map{"Request": r, "Messages": msgs, "ThreadMore": more, "Before": before, "Timeline": Timeline(events, acts),
+		"Documents": docs, "DocumentsMore": docsMore, "Choices": choices, "Integrations": pointers(ints), "Attachments": attachments(r.ID, choices),
+		"Cursor": cur.String(), "CSRF": h.web.CSRFToken(c)}
+	if len(msgs) > 0 {
+		data["FirstMessage"] = msgs[0].ID
+	}
+	if len(docs) > 0 {
+		data["LastDocument"] = docs[len(docs)-1].ID
+	}
+	return data, nil
 }
 
-// live renders what a push asks for: the thread, the state and the timeline, swapped in place.
+// pointers lets templates call the integrations' methods.
+func pointers(ints []request.Integration) []*request.Integration {
+	out := make([]*request.Integration, len(ints))
+	for i := range ints {
+		out[i] = &ints[i]
+	}
+	return out
+}
+
+// Attachment is a document that came with an integration's answer, linked to the documents'
+// page that starts with it.
+type Attachment struct {
+	Name, URL string
+}
+
+// attachments groups the documents that came with an integration's answer by integration.
+func attachments(requestID int64, docs []Document) map[int64][]Attachment {
+	out := map[int64][]Attachment{}
+	for _, d := range docs {
+		if d.IntegrationID != 0 {
+			out[d.IntegrationID] = append(out[d.IntegrationID], Attachment{Name: d.Name,
+				URL: fmt.Sprintf("/area-riservata/richieste/%d/documenti?prima=%d#documento-%d", requestID, d.ID+1, d.ID)})
+		}
+	}
+	return out
+}
+
+func (h *Handlers) markEditable(c *fiber.Ctx, r *request.Request, msgs []Message) {
+	if access.Of(c).Can(access.WorkOnRequest, request.ObjectOf(r)) {
+		h.svc.MarkEditable(msgs, access.Of(c).UserID)
+	}
+}
+
+// cursor is where the next live update of the viewer's page starts from.
+func (h *Handlers) cursor(c *fiber.Ctx, r *request.Request, events []request.Event) (Cursor, error) {
+	cur := Cursor{Seen: time.Now().UTC(), State: r.State, Caps: caps(access.Of(c), request.ObjectOf(r))}
+	var err error
+	cur.Message, cur.Version, cur.Activity, cur.Integration, err = h.svc.Newest(c.UserContext(), r.ID)
+	for _, e := range events {
+		cur.Event = max(cur.Event, e.ID)
+	}
+	return cur, err
+}
+
+// live renders what changed since the page's cursor (?cursore): the new messages appended, the
+// edited ones' text, new and changed documents and integrations, the state, the experts and the
+// timeline, each swapped out of band, with a sentence for the page's live region. Nothing the
+// viewer may be typing into is re-rendered.
 func (h *Handlers) live(c *fiber.Ctx) error {
 	r, err := h.requests.Load(c)
 	if err != nil {
 		return err
 	}
-	data, err := h.view(c, r)
+	return h.renderLive(c, r, nil)
+}
+
+// renderLive renders the live update; extra is merged into its data.
+func (h *Handlers) renderLive(c *fiber.Ctx, r *request.Request, extra fiber.Map) error {
+	ctx := c.UserContext()
+	raw := c.Query("cursore")
+	if raw == "" {
+		raw = c.FormValue("cursore")
+	}
+	prev, known := ParseCursor(raw)
+	events, err := h.requests.Timeline(ctx, r.ID)
 	if err != nil {
 		return err
+	}
+	cur, err := h.cursor(c, r, events)
+	if err != nil {
+		return err
+	}
+	var msgs, edited []Message
+	if known {
+		msgs, err = h.svc.MessagesAfter(ctx, r.ID, prev.Message, 200)
+		if err == nil {
+			edited, err = h.svc.MessagesEditedSince(ctx, r.ID, prev.Message, prev.Seen.Add(-liveOverlap))
+		}
+	} else {
+		msgs, _, err = h.svc.MessagesBefore(ctx, r.ID, 0, ThreadPage)
+	}
+	if err != nil {
+		return err
+	}
+	h.markEditable(c, r, msgs)
+	data := fiber.Map{"Request": r, "NewMessages": msgs, "Edited": edited, "Cursor": cur.String(), "CSRF": h.web.CSRFToken(c)}
+	var say []string
+	viewer := access.Of(c).UserID
+	for _, m := range msgs {
+		if m.AuthorID != viewer && known {
+			say = append(say, h.web.T(c, "workspace.live.message", "Author", m.Author))
+		}
+	}
+	if known && prev.State != r.State {
+		say = append(say, h.web.T(c, "workspace.live.state", "State", h.web.T(c, "state."+string(r.State))))
+	}
+	if !known || cur.Event > prev.Event || cur.Activity > prev.Activity {
+		acts, err := h.svc.Activities(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		data["Timeline"], data["TimelineChanged"] = Timeline(events, acts), true
+	}
+	if known && cur.Version > prev.Version {
+		docs, err := h.svc.DocumentsChangedAfter(ctx, r.ID, prev.Version)
+		if err != nil {
+			return err
+		}
+		var added, changed []Document
+		for _, d := range docs {
+			if len(d.Versions) > 0 && d.Versions[0].ID > prev.Version {
+				added = append(added, d)
+				say = append(say, h.web.T(c, "workspace.live.document", "Name", d.Name))
+			} else {
+				changed = append(changed, d)
+			}
+		}
+		data["NewDocuments"], data["ChangedDocuments"] = added, changed
+	}
+	if known && (cur.Integration > prev.Integration || cur.Version > prev.Version || prev.State != r.State) {
+		ints, err := h.requests.Integrations(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		var newInts, answered []*request.Integration
+		for _, in := range pointers(ints) {
+			switch {
+			case in.ID > prev.Integration:
+				newInts = append(newInts, in)
+				say = append(say, h.web.T(c, "workspace.live.integration"))
+			case !in.Open() && !in.AnsweredAt.Before(prev.Seen.Add(-liveOverlap)):
+				answered = append(answered, in)
+			}
+		}
+		choices, err := h.svc.DocumentChoices(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		data["Attachments"] = attachments(r.ID, choices)
+		data["NewIntegrations"], data["AnsweredIntegrations"] = newInts, answered
+	}
+	s, obj := access.Of(c), request.ObjectOf(r)
+	data["CanEnte"], data["CanWork"], data["CanExpert"] = s.Can(access.ActForEnte, obj), s.Can(access.WorkOnRequest, obj), s.Can(access.ExpertWork, obj)
+	if known && prev.Caps != cur.Caps {
+		data["Reload"] = true
+		say = append(say, h.web.T(c, "workspace.live.reload"))
+	}
+	data["Announce"] = strings.Join(say, ". ")
+	for k, v := range extra {
+		data[k] = v
 	}
 	return h.web.Fragment(c, "workspace/live", data)
 }
 
-// Page renders the workspace: the request, its state and experts, the thread, the documents and
-// the timeline, with the forms the viewer may use.
+// liveOverlap is how far back a live update looks for edits and answers before the page's last
+// update, so that clocks a little apart miss none (swapping one twice is harmless).
+const liveOverlap = 5 * time.Second
+
+// earlierMessages renders the messages before ?prima, in place of the "earlier messages" link
+// with htmx, as the workspace page without it.
+func (h *Handlers) earlierMessages(c *fiber.Ctx) error {
+	r, err := h.requests.Load(c)
+	if err != nil {
+		return err
+	}
+	if !web.IsHTMX(c) {
+		return h.Page(c) // the workspace with the messages before ?prima
+	}
+	before, _ := strconv.ParseInt(c.Query("prima"), 10, 64)
+	msgs, more, err := h.svc.MessagesBefore(c.UserContext(), r.ID, before, ThreadPage)
+	if err != nil {
+		return err
+	}
+	h.markEditable(c, r, msgs)
+	data := fiber.Map{"Request": r, "Messages": msgs, "ThreadMore": more, "CSRF": h.web.CSRFToken(c)}
+	if len(msgs) > 0 {
+		data["FirstMessage"] = msgs[0].ID
+	}
+	return h.web.Fragment(c, "workspace/earlier_messages", data)
+}
+
+// earlierDocuments renders the documents before ?prima: appended to the list with htmx, as a page
+// of their own without it.
+func (h *Handlers) earlierDocuments(c *fiber.Ctx) error {
+	r, err := h.requests.Load(c)
+	if err != nil {
+		return err
+	}
+	before, _ := strconv.ParseInt(c.Query("prima"), 10, 64)
+	docs, more, err := h.svc.DocumentsBefore(c.UserContext(), r.ID, before, DocumentsPage)
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Request": r, "Documents": docs, "DocumentsMore": more}
+	if len(docs) > 0 {
+		data["LastDocument"] = docs[len(docs)-1].ID
+	}
+	if web.IsHTMX(c) {
+		return h.web.Fragment(c, "workspace/earlier_documents", data)
+	}
+	data["Title"] = r.Title
+	data["Crumbs"] = []map[string]string{{"URL": "/area-riservata/richieste", "Label": h.web.T(c, "requests.title")},
+		{"URL": "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10), "Label": r.Title}}
+	return h.web.Page(c, "workspace/documents_page", data)
+}
+
+// Page renders the workspace: the request, its state and experts, the latest messages, the newest
+// documents and the timeline, with the forms the viewer may use.
 func (h *Handlers) Page(c *fiber.Ctx) error {
 	r, err := h.requests.Load(c)
 	if err != nil {
@@ -107,21 +361,17 @@ func (h *Handlers) Page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ints, err := h.requests.Integrations(ctx, r.ID)
-	if err != nil {
-		return err
-	}
 	s, obj := access.Of(c), request.ObjectOf(r)
-	page := fiber.Map{"Title": r.Title, "Topics": "request:" + strconv.FormatInt(r.ID, 10), "Integrations": ints,
-		"CanWork":   s.Can(access.WorkOnRequest, obj) && (r.State.Open() || r.State == request.Submitted),
-		"CanExpert": s.Can(access.ExpertWork, obj) && r.State.Open(), "CanEnte": s.Can(access.ActForEnte, obj),
-		"CanTriage": s.Can(access.TriageRequests, obj), "CanArchive": s.Can(access.ArchiveRequest, obj) && r.State == request.Concluded,
+	states, shown := panels(r.State)
+	page := fiber.Map{"Title": r.Title, "Topics": "request:" + strconv.FormatInt(r.ID, 10), "States": states, "Shown": shown,
+		"CanWork": s.Can(access.WorkOnRequest, obj), "CanExpert": s.Can(access.ExpertWork, obj), "CanEnte": s.Can(access.ActForEnte, obj),
+		"CanTriage": s.Can(access.TriageRequests, obj), "CanArchive": s.Can(access.ArchiveRequest, obj),
 		"Failure": request.FailureOf(c), "Done": c.Query("fatto"), "Kinds": ActivityKinds, "Today": time.Now().Format("2006-01-02"),
 		"Crumbs": []map[string]string{{"URL": "/area-riservata/richieste", "Label": h.web.T(c, "requests.title")}}}
 	for k, v := range page {
 		data[k] = v
 	}
-	if data["CanTriage"].(bool) && (r.State == request.Submitted || r.State.Open()) {
+	if data["CanTriage"].(bool) {
 		wl, err := h.requests.Workloads(ctx, r.TaskForce)
 		if err != nil {
 			return err
@@ -150,10 +400,27 @@ func (h *Handlers) bindOnce(c *fiber.Ctx, kind string, url func(int64) string) e
 	return nil
 }
 
+// fail explains a refused form: next to the form that sent it for htmx (the fragment is swapped
+// into the form's error box and announced), on the whole page otherwise.
 func (h *Handlers) fail(c *fiber.Ctx, status int, msg string) error {
+	if web.IsHTMX(c) {
+		if status != fiber.StatusConflict && status != fiber.StatusTooManyRequests {
+			status = fiber.StatusUnprocessableEntity // the statuses htmx is configured to swap
+		}
+		c.Status(status)
+		return h.web.Fragment(c, "workspace/form_error", fiber.Map{"Form": formID(c.Get("HX-Target")), "Message": msg})
+	}
 	c.Status(status)
 	c.Locals("request.failure", request.Failure{Message: msg})
 	return h.Page(c)
+}
+
+// formID keeps a form's element id to letters, digits and dashes; "post-form" when none is given.
+func formID(id string) string {
+	if id == "" || len(id) > 40 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		return "post-form"
+	}
+	return id
 }
 
 func (h *Handlers) post(c *fiber.Ctx) error {
@@ -196,8 +463,11 @@ func (h *Handlers) post(c *fiber.Ctx) error {
 		return err
 	}
 	if web.IsHTMX(c) {
-		m.Editable = true
-		return h.web.Fragment(c, "workspace/message", fiber.Map{"Message": m, "RequestID": r.ID, "CSRF": h.web.CSRFToken(c), "NextOnce": true})
+		r, err = h.requests.Get(c.UserContext(), r.ID) // the post may have started the work
+		if err != nil {
+			return err
+		}
+		return h.renderLive(c, r, fiber.Map{"Posted": true})
 	}
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#messaggio-"+strconv.FormatInt(m.ID, 10), fiber.StatusSeeOther)
 }
@@ -281,6 +551,69 @@ func (h *Handlers) activity(c *fiber.Ctx) error {
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"?fatto=attivita#timeline", fiber.StatusSeeOther)
 }
 
+// answer records the ente's answer to an integration, with the files attached to it.
+func (h *Handlers) answer(c *fiber.Ctx) error {
+	r, err := h.requests.Load(c)
+	if err != nil {
+		return err
+	}
+	if !access.Of(c).Can(access.ActForEnte, request.ObjectOf(r)) {
+		return fiber.ErrForbidden
+	}
+	var files []File
+	if form, ferr := c.MultipartForm(); ferr == nil {
+		if len(form.File["files"]) > MaxAnswerFiles {
+			return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.answer.files.many", "Max", MaxAnswerFiles))
+		}
+		for _, fh := range form.File["files"] {
+			if fh.Size == 0 && fh.Filename == "" {
+				continue
+			}
+			data, err := readUpload(fh, h.svc.MaxFile)
+			if err != nil {
+				return h.uploadFailure(c, err)
+			}
+			files = append(files, File{Name: fh.Filename, Data: data})
+		}
+	}
+	iid := request.IDParam(c, "iid")
+	err = h.svc.AnswerIntegration(c.UserContext(), request.ActorOf(c), r, iid, c.FormValue("answer"), files)
+	var ferrs request.FieldErrors
+	switch {
+	case errors.As(err, &ferrs):
+		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "field.answer")+": "+h.web.T(c, "validation.required"))
+	case errors.Is(err, request.ErrStale):
+		return h.fail(c, fiber.StatusConflict, h.web.T(c, "request.stale"))
+	case err != nil:
+		return h.uploadFailure(c, err)
+	}
+	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"?fatto=rispondi#integrazione-"+strconv.FormatInt(iid, 10), fiber.StatusSeeOther)
+}
+
+// MaxAnswerFiles is how many files an integration's answer may carry.
+const MaxAnswerFiles = 10
+
+// dossierPDF sends the request's fascicolo as a PDF.
+func (h *Handlers) dossierPDF(c *fiber.Ctx) error {
+	r, err := h.requests.Load(c)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := h.svc.DossierPDF(c.UserContext(), r, h.italian(), &buf); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="fascicolo-`+strconv.FormatInt(r.ID, 10)+`.pdf"`)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Send(buf.Bytes())
+}
+
+// italian translates into Italian, the dossier's language.
+func (h *Handlers) italian() Translate {
+	return func(id string, args ...any) string { return h.web.I18n.T("it", id, args...) }
+}
+
 // dossier sends the request's fascicolo as a ZIP.
 func (h *Handlers) dossier(c *fiber.Ctx) error {
 	r, err := h.requests.Load(c)
@@ -288,7 +621,7 @@ func (h *Handlers) dossier(c *fiber.Ctx) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := h.svc.Dossier(c.UserContext(), r, &buf); err != nil {
+	if err := h.svc.Dossier(c.UserContext(), r, h.italian(), &buf); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/zip")

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"passhub/app/once"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -52,14 +53,16 @@ type Message struct {
 type Document struct {
 	bun.BaseModel `bun:"table:documents"`
 
-	ID          int64     `bun:"id,pk,autoincrement"`
-	RequestID   int64     `bun:"request_id"`
-	Name        string    `bun:"name"`
-	Deliverable bool      `bun:"deliverable"`
-	CreatedBy   int64     `bun:"created_by"`
-	CreatedAt   time.Time `bun:"created_at"`
-	UpdatedAt   time.Time `bun:"updated_at"`
-	Versions    []Version `bun:"rel:has-many,join:id=document_id"`
+	ID          int64  `bun:"id,pk,autoincrement"`
+	RequestID   int64  `bun:"request_id"`
+	Name        string `bun:"name"`
+	Deliverable bool   `bun:"deliverable"`
+	// IntegrationID is the integration whose answer carried the document, if any.
+	IntegrationID int64     `bun:"integration_id,nullzero"`
+	CreatedBy     int64     `bun:"created_by"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+	Versions      []Version `bun:"rel:has-many,join:id=document_id"`
 }
 
 // Latest returns the document's newest version.
@@ -228,16 +231,64 @@ func (s *Service) MarkEditable(msgs []Message, userID int64) {
 	}
 }
 
-// Messages returns the thread, oldest first, rendered.
+// Messages returns the whole thread, oldest first, rendered (for the dossier).
 func (s *Service) Messages(ctx context.Context, requestID int64) ([]Message, error) {
 	var out []Message
 	if err := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).Order("created_at", "id").Scan(ctx); err != nil {
 		return nil, db.Map(err)
 	}
-	for i := range out {
-		out[i].HTML, _ = content.Render(out[i].Body)
-	}
+	render(out)
 	return out, nil
+}
+
+// MessagesBefore returns the n latest messages older than before (all when before is 0), oldest
+// first and rendered, and whether older ones remain.
+func (s *Service) MessagesBefore(ctx context.Context, requestID, before int64, n int) ([]Message, bool, error) {
+	var out []Message
+	q := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).OrderExpr("id DESC").Limit(int64(n + 1))
+	if before > 0 {
+		q = q.Where("id < ?", before)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, false, db.Map(err)
+	}
+	more := len(out) > n
+	if more {
+		out = out[:n]
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	render(out)
+	return out, more, nil
+}
+
+// MessagesAfter returns the messages newer than after, oldest first and rendered, at most n.
+func (s *Service) MessagesAfter(ctx context.Context, requestID, after int64, n int) ([]Message, error) {
+	var out []Message
+	if err := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).Where("id > ?", after).
+		OrderExpr("id").Limit(int64(n)).Scan(ctx); err != nil {
+		return nil, db.Map(err)
+	}
+	render(out)
+	return out, nil
+}
+
+// MessagesEditedSince returns the messages up to upTo edited at or after since, rendered.
+func (s *Service) MessagesEditedSince(ctx context.Context, requestID, upTo int64, since time.Time) ([]Message, error) {
+	var out []Message
+	if err := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).Where("id <= ?", upTo).
+		Where("edited_at >= ?", since).OrderExpr("id").Limit(200).Scan(ctx); err != nil {
+		return nil, db.Map(err)
+	}
+	render(out)
+	return out, nil
+}
+
+func render(msgs []Message) {
+	for i := range msgs {
+		msgs[i].HTML, _ = content.Render(msgs[i].Body)
+	}
 }
 
 // allowed maps sniffed content types to the extensions they may carry.
@@ -309,6 +360,46 @@ func checkContainer(ct, ext string, data []byte) error {
 // Upload stores a file as a new document, or as a new version of documentID when it is not 0.
 // The bytes are stored before the row is written; a failure leaves neither.
 func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, expert bool, documentID int64, filename string, data []byte, deliverable bool) (*Document, error) {
+	return s.upload(ctx, who, r, expert, documentID, 0, filename, data, deliverable)
+}
+
+// Check refuses a file the workspace would not store (size, kind, content against its name),
+// without storing it.
+func (s *Service) Check(filename string, data []byte) error {
+	if int64(len(data)) > s.MaxFile {
+		return ErrTooLarge
+	}
+	_, err := Sniff(storage.CleanName(filename, "documento"), data)
+	return err
+}
+
+// AnswerIntegration records the ente's answer to an integration with the files it carries: each
+// file is checked first, and none is stored unless the answer is accepted. A file refused after
+// the answer (the quota filled meanwhile) is reported; the answer stays.
+func (s *Service) AnswerIntegration(ctx context.Context, who Actor, r *request.Request, integrationID int64, answer string, files []File) error {
+	for _, f := range files {
+		if err := s.Check(f.Name, f.Data); err != nil {
+			return fmt.Errorf("workspace: answer: %s: %w", f.Name, err)
+		}
+	}
+	if _, err := s.requests.AnswerIntegration(ctx, who, r.ID, integrationID, answer); err != nil {
+		return err
+	}
+	for _, f := range files {
+		if _, err := s.upload(ctx, who, r, false, 0, integrationID, f.Name, f.Data, false); err != nil {
+			return fmt.Errorf("workspace: answer: %s: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+// File is an uploaded file's name and bytes.
+type File struct {
+	Name string
+	Data []byte
+}
+
+func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, expert bool, documentID, integrationID int64, filename string, data []byte, deliverable bool) (*Document, error) {
 	if int64(len(data)) > s.MaxFile {
 		return nil, ErrTooLarge
 	}
@@ -342,7 +433,7 @@ func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, exp
 		}
 		now := s.now()
 		if documentID == 0 {
-			doc = &Document{RequestID: r.ID, Name: filename, Deliverable: deliverable && expert, CreatedBy: who.UserID, CreatedAt: now, UpdatedAt: now}
+			doc = &Document{RequestID: r.ID, Name: filename, Deliverable: deliverable && expert, IntegrationID: integrationID, CreatedBy: who.UserID, CreatedAt: now, UpdatedAt: now}
 			if _, err := tx.NewInsert().Model(doc).Returning("id").Exec(ctx); err != nil {
 				return db.Map(err)
 			}
@@ -384,12 +475,66 @@ func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, exp
 	return doc, nil
 }
 
-// Documents returns a request's documents with their versions.
+// Documents returns a request's documents with their versions, oldest first (for the dossier).
 func (s *Service) Documents(ctx context.Context, requestID int64) ([]Document, error) {
 	var out []Document
 	err := s.db.NewSelect().Model(&out).Relation("Versions", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Order("number") }).
 		Where("document.request_id = ?", requestID).Order("document.created_at", "document.id").Scan(ctx)
 	return out, db.Map(err)
+}
+
+// DocumentsBefore returns the n newest documents created before the document before (all when
+// it is 0), newest first with their versions, and whether older ones remain.
+func (s *Service) DocumentsBefore(ctx context.Context, requestID, before int64, n int) ([]Document, bool, error) {
+	var out []Document
+	q := s.db.NewSelect().Model(&out).Relation("Versions", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Order("number") }).
+		Where("document.request_id = ?", requestID).OrderExpr("document.id DESC").Limit(int64(n + 1))
+	if before > 0 {
+		q = q.Where("document.id < ?", before)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, false, db.Map(err)
+	}
+	more := len(out) > n
+	if more {
+		out = out[:n]
+	}
+	return out, more, nil
+}
+
+// DocumentsChangedAfter returns the documents with a version newer than the version afterVersion,
+// newest first, with their versions.
+func (s *Service) DocumentsChangedAfter(ctx context.Context, requestID, afterVersion int64) ([]Document, error) {
+	var out []Document
+	err := s.db.NewSelect().Model(&out).Relation("Versions", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Order("number") }).
+		Where("document.request_id = ?", requestID).
+		Where("document.id IN (?)", s.db.NewSelect().Model((*Version)(nil)).Column("document_id").Where("id > ?", afterVersion)).
+		OrderExpr("document.id DESC").Limit(100).Scan(ctx)
+	return out, db.Map(err)
+}
+
+// DocumentChoices returns the id and name of every document of a request, oldest first, for the
+// forms that refer to one.
+func (s *Service) DocumentChoices(ctx context.Context, requestID int64) ([]Document, error) {
+	var out []Document
+	err := s.db.NewSelect().Model(&out).Column("id", "name", "deliverable", "integration_id").Where("request_id = ?", requestID).Order("id").Scan(ctx)
+	return out, db.Map(err)
+}
+
+// Newest returns the highest id of a request's messages, document versions, activities and
+// integrations: where a live update starts from.
+func (s *Service) Newest(ctx context.Context, requestID int64) (msg, version, activity, integration int64, err error) {
+	max := func(q *bun.SelectQuery, dst *int64) {
+		if err == nil {
+			err = db.Map(q.Scan(ctx, dst))
+		}
+	}
+	max(s.db.NewSelect().TableExpr("messages").ColumnExpr("COALESCE(MAX(id), 0)").Where("request_id = ?", requestID), &msg)
+	max(s.db.NewSelect().TableExpr("document_versions AS v").ColumnExpr("COALESCE(MAX(v.id), 0)").
+		Join("JOIN documents AS d ON d.id = v.document_id").Where("d.request_id = ?", requestID), &version)
+	max(s.db.NewSelect().TableExpr("activities").ColumnExpr("COALESCE(MAX(id), 0)").Where("request_id = ?", requestID), &activity)
+	max(s.db.NewSelect().TableExpr("integrations").ColumnExpr("COALESCE(MAX(id), 0)").Where("request_id = ?", requestID), &integration)
+	return msg, version, activity, integration, err
 }
 
 // Open returns a version's bytes, checking it belongs to the request.
@@ -461,8 +606,61 @@ func (s *Service) LogActivity(ctx context.Context, who Actor, r *request.Request
 // Activities returns a request's activities, oldest first.
 func (s *Service) Activities(ctx context.Context, requestID int64) ([]Activity, error) {
 	var out []Activity
-	err := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).Order("on_date", "id").Scan(ctx)
+	err := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).Order("on_date", "created_at", "id").Scan(ctx)
 	return out, db.Map(err)
+}
+
+// Entry is one line of the timeline: a state change or an activity.
+type Entry struct {
+	At       time.Time
+	Event    *request.Event
+	Activity *Activity
+}
+
+// Timeline merges a request's events and activities in the order they happened: by day (an
+// activity's day is the one it took place on), then by the time each was recorded, then by id.
+func Timeline(events []request.Event, acts []Activity) []Entry {
+	type keyed struct {
+		e        Entry
+		day      string
+		recorded time.Time
+		id       int64
+	}
+	var all []keyed
+	for i := range events {
+		all = append(all, keyed{Entry{At: events[i].At, Event: &events[i]}, events[i].At.UTC().Format("2006-01-02"), events[i].At, events[i].ID})
+	}
+	for i := range acts {
+		all = append(all, keyed{Entry{At: acts[i].OnDate, Activity: &acts[i]}, acts[i].OnDate.UTC().Format("2006-01-02"), acts[i].CreatedAt, acts[i].ID})
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.day != b.day {
+			return a.day < b.day
+		}
+		if !a.recorded.Equal(b.recorded) {
+			return a.recorded.Before(b.recorded)
+		}
+		return a.id < b.id
+	})
+	out := make([]Entry, len(all))
+	for i := range all {
+		out[i] = all[i].e
+	}
+	return out
+}
+
+// TimelineOf returns a request's merged timeline.
+func (s *Service) TimelineOf(ctx context.Context, requestID int64) ([]Entry, error) {
+	acts, err := s.Activities(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.requests.Timeline(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	return Timeline(events, acts), nil
 }
 
 // SetClock replaces the service's clock.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"passhub/app"
 	"passhub/app/apptest"
 	"passhub/app/auth"
 	"passhub/app/ente"
@@ -103,7 +104,7 @@ func TestDocumentsThreadAndDossier(t *testing.T) {
 		t.Fatalf("documents %+v", docs)
 	}
 	var buf bytes.Buffer
-	if err := w.Dossier(ctx, r, &buf); err != nil {
+	if err := w.Dossier(ctx, r, italian(a), &buf); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
@@ -117,8 +118,8 @@ func TestDocumentsThreadAndDossier(t *testing.T) {
 		rc.Close()
 		names[f.Name] = string(b)
 	}
-	if len(names) != 4 || !strings.Contains(names["fascicolo.html"], "Arretrato VIA") || !strings.Contains(names["MANIFEST.sha256"], "fascicolo.html") ||
-		strings.Count(names["MANIFEST.sha256"], "\n") != 3 {
+	if len(names) != 5 || !strings.Contains(names["fascicolo.html"], "Arretrato VIA") || !strings.Contains(names["MANIFEST.sha256"], "fascicolo.html") ||
+		strings.Count(names["MANIFEST.sha256"], "\n") != 4 || !strings.HasPrefix(names["fascicolo.pdf"], "%PDF-") {
 		t.Errorf("dossier files %v", keys(names))
 	}
 }
@@ -129,4 +130,8 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func italian(a *app.App) workspace.Translate {
+	return func(id string, args ...any) string { return a.I18n.T("it", id, args...) }
 }

@@ -20,6 +20,74 @@
     }
   });
 
+  // The workspace's live updates. The page holds a cursor (what it already shows) that every
+  // update and every post sends, so the server answers only with what is new: messages appended,
+  // documents and integrations added, small parts (state, experts, timeline) swapped; forms the
+  // user may be typing into are never replaced. The same item arriving twice (a post's answer and
+  // the push it caused) is kept once.
+  function liveCursor() {
+    var state = document.getElementById('live-state');
+    return state ? state.getAttribute('data-live-cursor') : null;
+  }
+  document.addEventListener('htmx:configRequest', function (event) {
+    var d = event.detail;
+    if (/\/aggiornamenti(\?|$)/.test(d.path || '') || (d.elt && d.elt.id === 'post-form')) {
+      var cursor = liveCursor();
+      if (cursor) { d.parameters.cursore = cursor; }
+    }
+  });
+  var appendOnly = { 'thread': true, 'documents-list': true, 'integrations-list': true };
+  document.addEventListener('htmx:oobBeforeSwap', function (event) {
+    var d = event.detail;
+    if (!d.target || !appendOnly[d.target.id] || !d.fragment || !d.fragment.children) { return; }
+    Array.prototype.slice.call(d.fragment.children).forEach(function (item) {
+      if (item.id && document.getElementById(item.id)) { item.remove(); }
+    });
+  });
+  // Forms that depend on the request's state are shown or hidden as the state changes.
+  function applyState() {
+    var badge = document.getElementById('request-state');
+    if (!badge) { return; }
+    var state = badge.getAttribute('data-state');
+    Array.prototype.forEach.call(document.querySelectorAll('[data-states]'), function (el) {
+      el.hidden = el.getAttribute('data-states').split(' ').indexOf(state) < 0;
+    });
+  }
+  // An error swapped next to a form is focused, so that it is seen and read at once.
+  document.addEventListener('htmx:oobAfterSwap', function (event) {
+    applyState();
+    var target = event.detail && event.detail.target;
+    if (!target || !/-error$/.test(target.id || '')) { return; }
+    var box = document.getElementById(target.id);
+    var alert = box && box.querySelector('[role="alert"]');
+    if (alert) { alert.focus(); }
+  });
+  // A message sent is cleared from the form; the thread shows it.
+  document.addEventListener('htmx:afterRequest', function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.id === 'post-form' && event.detail.xhr && event.detail.xhr.status < 300) { elt.reset(); }
+  });
+  // "Earlier" links are replaced by what they load: focus moves to the item next to where the
+  // reader was, never to the page's body.
+  var earlier = null;
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.closest) { return; }
+    if (elt.closest('#thread-earlier')) {
+      earlier = { xhr: event.detail.xhr, next: document.querySelector('#thread .pass-message'), dir: 'previousElementSibling' };
+    } else if (elt.closest('#documents-earlier')) {
+      var items = document.querySelectorAll('#documents-list > li');
+      earlier = { xhr: event.detail.xhr, next: items[items.length - 1], dir: 'nextElementSibling' };
+    }
+  });
+  document.addEventListener('htmx:afterSettle', function (event) {
+    if (!earlier || !event.detail || event.detail.xhr !== earlier.xhr) { return; }
+    if (!earlier.next) { earlier = null; return; }
+    var item = earlier.next[earlier.dir];
+    earlier = null;
+    if (item) { item.setAttribute('tabindex', '-1'); item.focus(); }
+  });
+
   // The header's search box is a combobox (WAI-ARIA 1.2): suggestions arrive from htmx as a
   // listbox; arrows move through them, Enter opens the chosen one, Escape closes the list (and, once
   // the list is closed, clears the box as a search field does).

@@ -1,0 +1,2 @@
+DROP INDEX documents_integration;
+ALTER TABLE documents DROP COLUMN integration_id;
