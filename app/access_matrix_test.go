@@ -140,12 +140,13 @@ func TestAccessMatrix(t *testing.T) {
 	mid := strconv.FormatInt(w.delegateA, 10)
 	req := "/area-riservata/richieste/" + strconv.FormatInt(w.requestID, 10)
 	const (
-		viewReq    = "303 200 200 404 404 404 200 200 404 200"
-		members    = "303 200 200 403 200 403 403 403 403 403"
-		triage     = "303 403 403 403 403 403 200 403 403 403"
-		fileReq    = "401 422 422 403 422 403 403 403 403 403"
-		expertWork = "401 403 403 404 404 404 422 422 404 403"
-		workOn     = "401 422 422 404 404 404 422 422 404 403"
+		viewReq       = "303 200 200 404 404 404 200 200 404 200"
+		members       = "303 200 200 403 200 403 403 403 403 403"
+		triage        = "303 403 403 403 403 403 200 403 403 403"
+		fileReq       = "401 422 422 403 422 403 403 403 403 403"
+		expertWork    = "401 403 403 404 404 404 422 422 404 403"
+		expertConfirm = "303 403 403 404 404 404 200 200 404 403"
+		workOn        = "401 422 422 404 404 404 422 422 404 403"
 	)
 
 	// Statuses per persona, in the order of personas. GET denials for anonymous visitors are a
@@ -182,6 +183,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/area-riservata/enti/:id", "/area-riservata/enti/" + A, nil, enteA},
 		{"GET", "/area-riservata/enti/:id/delegati", "/area-riservata/enti/" + A + "/delegati", nil, lrA},
 		{"POST", "/area-riservata/enti/:id/delegati", "/area-riservata/enti/" + A + "/delegati", url.Values{"fiscal_code": {"x"}}, post(lrA, "422")},
+		{"GET", "/area-riservata/enti/:id/delegati/:mid/rimuovi", "/area-riservata/enti/" + A + "/delegati/" + mid + "/rimuovi", nil, lrA},
 		{"POST", "/area-riservata/enti/:id/delegati/:mid/:op", "/area-riservata/enti/" + A + "/delegati/" + mid + "/abilita", nil, post(lrA, "303")},
 		{"POST", "/area-riservata/enti/:id/inviti/:iid/revoca", "/area-riservata/enti/" + A + "/inviti/999999/revoca", nil, post(lrA, "404")},
 		{"GET", "/area-riservata/richieste", "/area-riservata/richieste", nil, all},
@@ -196,7 +198,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/area-riservata/triage", "/area-riservata/triage", nil, triage},
 		{"GET", "/area-riservata/richieste/:id", req, nil, viewReq},
 		{"GET", "/area-riservata/richieste/:id/documenti/:vid", req + "/documenti/" + strconv.FormatInt(w.versionID, 10), nil, viewReq},
-		{"POST", "/area-riservata/richieste/:id/azioni/:action", req + "/azioni/concludi", url.Values{"summary": {"breve"}}, expertWork},
+		{"GET", "/area-riservata/richieste/:id/azioni/:action", req + "/azioni/concludi", nil, expertConfirm},
+		{"POST", "/area-riservata/richieste/:id/azioni/:action", req + "/azioni/concludi", url.Values{"summary": {"breve"}, "confirm": {"1"}}, expertWork},
 		{"GET", "/area-riservata/richieste/:id/fascicolo", req + "/fascicolo", nil, viewReq},
 		{"GET", "/area-riservata/richieste/:id/aggiornamenti", req + "/aggiornamenti", nil, viewReq},
 		{"POST", "/area-riservata/richieste/:id/messaggi", req + "/messaggi", url.Values{"body": {" "}}, workOn},
@@ -205,10 +208,12 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/area-riservata/richieste/:id/attivita", req + "/attivita", url.Values{"kind": {"nope"}}, expertWork},
 		{"GET", "/admin/enti", "/admin/enti", nil, admins},
 		{"POST", "/admin/enti", "/admin/enti", url.Values{"istat": {"x"}}, post(admins, "422")},
+		{"GET", "/admin/enti/:id", "/admin/enti/" + A, nil, admins},
 		{"GET", "/admin/registrazioni", "/admin/registrazioni", nil, admins},
 		{"GET", "/admin/registrazioni/:id", "/admin/registrazioni/" + reg, nil, admins},
 		{"GET", "/admin/registrazioni/:id/protocollo", "/admin/registrazioni/" + reg + "/protocollo", nil, admins},
-		{"POST", "/admin/registrazioni/:id/:decision", "/admin/registrazioni/" + reg + "/rifiuta", url.Values{"reason": {""}}, post(admins, "422")},
+		{"GET", "/admin/registrazioni/:id/:decision", "/admin/registrazioni/" + reg + "/rifiuta", nil, admins},
+		{"POST", "/admin/registrazioni/:id/:decision", "/admin/registrazioni/" + reg + "/rifiuta", url.Values{"reason": {""}, "confirm": {"1"}}, post(admins, "422")},
 		{"GET", "/admin/utenti", "/admin/utenti", nil, admins},
 		{"GET", "/admin/utenti/:id", "/admin/utenti/" + admin, nil, admins},
 		{"POST", "/admin/utenti/:id/ruoli", "/admin/utenti/" + admin + "/ruoli", url.Values{"role": {"king"}}, post(admins, "422")},

@@ -112,11 +112,11 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	if res.StatusCode != 200 || data != pdf || res.Header.Get("Content-Type") != "application/pdf" {
 		t.Errorf("protocol download: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	res, body = s.PostForm(t, link+"/rifiuta", map[string][]string{"_csrf": {apptest.CSRFToken}, "reason": {" "}}, "Cookie", admin, "Accept-Language", "it")
-	if res.StatusCode != 422 || !strings.Contains(parse(t, body).Find("#reject-reason-error").Text(), "obbligatorio") {
+	res, body = s.PostForm(t, link+"/rifiuta", map[string][]string{"_csrf": {apptest.CSRFToken}, "confirm": {"1"}, "reason": {" "}}, "Cookie", admin, "Accept-Language", "it")
+	if res.StatusCode != 422 || !strings.Contains(parse(t, body).Find("#confirm-reason-error").Text(), "obbligatorio") {
 		t.Errorf("rejection without reason: %d", res.StatusCode)
 	}
-	if res, _ := s.PostForm(t, link+"/approva", map[string][]string{"_csrf": {apptest.CSRFToken}}, "Cookie", admin); res.StatusCode != 303 {
+	if res, _ := s.PostForm(t, link+"/approva", map[string][]string{"_csrf": {apptest.CSRFToken}, "confirm": {"1"}}, "Cookie", admin); res.StatusCode != 303 {
 		t.Fatalf("approve: %d", res.StatusCode)
 	}
 	// The mayor now manages delegates.

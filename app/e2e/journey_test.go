@@ -93,8 +93,16 @@ func TestRegistrationJourney(t *testing.T) {
 		chromedp.Navigate(s.URL+"/admin/registrazioni"),
 		chromedp.Click(chromedp.CSS(".pass-registration a")),
 		chromedp.WaitReady(chromedp.CSS("a[href$='/protocollo']")),
-		chromedp.Click(chromedp.CSS("form[action$='/approva'] button")),
+		chromedp.Click(chromedp.CSS("a[href$='/approva']")),
+		chromedp.WaitReady(chromedp.CSS("form.pass-confirm")),
+	)
+	for _, v := range axe(t, adminTab) {
+		t.Errorf("the approval's confirmation page: %s", v)
+	}
+	adminTab.run(t,
+		chromedp.Click(chromedp.CSS("form.pass-confirm button[type=submit]")),
 		chromedp.WaitReady(chromedp.CSS(".nav-tabs")),
+		chromedp.WaitVisible(chromedp.CSS("#flash")),
 	)
 
 	como, err := s.Enti.ByISTAT(ctx, "013075")
