@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -41,6 +42,9 @@ type Config struct {
 	// ContactLimit is how many contact messages one address may send per ContactWindow.
 	ContactLimit  int           `yaml:"contact_limit" env:"CONTACT_LIMIT"`
 	ContactWindow time.Duration `yaml:"contact_window" env:"CONTACT_WINDOW"`
+	// ContactTo are the staff addresses (comma separated) that receive contact messages; empty
+	// sends them to the administrators' addresses.
+	ContactTo string `yaml:"contact_to" env:"CONTACT_TO"`
 	// DevIdP enables the in-process dev identity provider: "on" or "off"; empty means on in dev
 	// mode and off in production, where "on" is refused.
 	DevIdP string `yaml:"dev_idp" env:"DEV_IDP"`
@@ -185,6 +189,11 @@ func (c *Config) Validate() error {
 	if c.ContactLimit < 1 || c.ContactWindow <= 0 {
 		bad("CONTACT_LIMIT", "limit and window must be positive")
 	}
+	for _, addr := range c.ContactRecipients() {
+		if a, err := mail.ParseAddress(addr); err != nil || a.Address != addr {
+			bad("CONTACT_TO", "%q is not an e-mail address", addr)
+		}
+	}
 	switch c.DevIdP {
 	case "", "on", "off":
 	default:
@@ -273,4 +282,15 @@ func envError(err error) error {
 		out = append(out, e)
 	}
 	return errors.Join(out...)
+}
+
+// ContactRecipients are the addresses of ContactTo, one each.
+func (c Config) ContactRecipients() []string {
+	var out []string
+	for _, a := range strings.Split(c.ContactTo, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
