@@ -220,6 +220,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/admin/utenti/:id/ruoli/revoca", "/admin/utenti/" + admin + "/ruoli/revoca", url.Values{"role": {"editor"}}, post(admins, "404")},
 		{"GET", "/admin/audit", "/admin/audit", nil, admins},
 		{"GET", "/admin/messaggi", "/admin/messaggi", nil, admins},
+		{"GET", "/admin/richieste-senza-pm", "/admin/richieste-senza-pm", nil, admins},
 		{"GET", "/admin/lavori", "/admin/lavori", nil, admins},
 		{"POST", "/admin/lavori/:id/riprova", "/admin/lavori/1/riprova", nil, post(admins, "404")},
 		{"POST", "/esci", "/esci", nil, post(all, "303")},

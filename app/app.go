@@ -236,6 +236,7 @@ func (a *App) Handler() (*web.Server, error) {
 	ws := workspace.NewHandlers(w, a.Workspace, a.Requests)
 	request.Mount(w.App, w, a.Requests, a.Catalogue, ws.Page, ws.AttachAtFiling)
 	ws.Mount(w.App)
+	request.MountUntriaged(w.App, w, a.Requests, a.Catalogue, a.hasPM)
 	a.Notifications.Mount(w.App, w)
 	(&identity.AdminHandlers{Web: w, Svc: a.Identity, TaskForces: a.taskForceCodes}).Mount(w.App)
 	audit.Mount(w.App, w, a.DB)

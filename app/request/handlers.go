@@ -1,6 +1,7 @@
 package request
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -199,9 +200,13 @@ func (h *Handlers) triage(c *fiber.Ctx) error {
 		return fiber.ErrForbidden
 	}
 	f := Filter{TaskForces: []string{tf}, States: []State{Submitted}, Province: strings.ToUpper(c.Query("provincia")), Limit: 200}
-	if st := c.Query("stato"); st != "" {
-		f.States = []State{State(st)}
+	state := Submitted // what the queue lists, and so what its filter shows selected
+	for _, st := range TriageStates {
+		if string(st) == c.Query("stato") {
+			state = st
+		}
 	}
+	f.States = []State{state}
 	if p, err := strconv.ParseInt(c.Query("procedura"), 10, 64); err == nil {
 		f.ProcedureID = p
 	}
@@ -231,7 +236,7 @@ func (h *Handlers) triage(c *fiber.Ctx) error {
 		}
 	}
 	return h.web.Page(c, "request/triage", fiber.Map{"Procedures": procs, "Title": h.web.T(c, "triage.title"), "Requests": list, "Total": total,
-		"Counts": counts, "States": States, "TaskForce": tf, "TaskForces": tfs, "Workloads": wl, "Filter": f,
+		"Counts": counts, "States": TriageStates, "State": state, "TaskForce": tf, "TaskForces": tfs, "Workloads": wl, "Filter": f,
 		"Query": map[string]string{"stato": c.Query("stato"), "provincia": c.Query("provincia"), "giorni": c.Query("giorni"),
 			"ente": c.Query("ente"), "procedura": c.Query("procedura")}})
 }
@@ -288,6 +293,49 @@ func (h *Handlers) renderConfirm(c *fiber.Ctx, r *Request, value, problem string
 		p.Field = &web.ConfirmField{Name: name, Label: h.web.T(c, "confirm.request."+action+".field"), Value: value, Error: problem, MaxLength: 5000}
 	}
 	return h.web.Confirm(c, p)
+}
+
+// TriageStates are the states a project manager's queue can list: every state but the ente's
+// drafts, which are not submitted yet.
+var TriageStates = func() []State {
+	var out []State
+	for _, s := range States {
+		if s != Draft {
+			out = append(out, s)
+		}
+	}
+	return out
+}()
+
+// MountUntriaged registers the admins' list of the requests no one can triage: submitted to a
+// task force that has no project manager. withPM tells which task forces have one.
+func MountUntriaged(r fiber.Router, w *web.Server, svc *Service, cat *catalogue.Service, withPM func(ctx context.Context, taskForce string) (bool, error)) {
+	r.Get("/admin/richieste-senza-pm", access.Require(access.ViewUntriaged, nil), func(c *fiber.Ctx) error {
+		tfs, err := cat.Catalogue(c.UserContext())
+		if err != nil {
+			return err
+		}
+		var orphans []*catalogue.TaskForce
+		f := Filter{States: []State{Submitted}, Limit: 200}
+		for _, tf := range tfs {
+			has, err := withPM(c.UserContext(), tf.Code)
+			if err != nil {
+				return err
+			}
+			if !has {
+				orphans = append(orphans, tf)
+				f.TaskForces = append(f.TaskForces, tf.Code)
+			}
+		}
+		var list []Request
+		total := 0
+		if len(f.TaskForces) > 0 { // an empty filter would list every task force's requests
+			if list, total, err = svc.List(c.UserContext(), f); err != nil {
+				return err
+			}
+		}
+		return w.Page(c, "request/untriaged", fiber.Map{"Title": w.T(c, "untriaged.title"), "Requests": list, "Total": total, "Orphans": orphans})
+	})
 }
 
 // act runs one transition of the lifecycle chosen by the route's :action; an irreversible one
