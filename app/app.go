@@ -84,7 +84,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Catalogue = catalogue.NewService(d, a.Content, CacheTTL)
 	a.Content.OnChange = a.Catalogue.Invalidate
 	a.Contact = contact.NewService(d)
-	a.Contact.Enqueue = func(ctx context.Context, tx bun.IDB, id int64) error { return a.enqueue(ctx, tx, ContactArgs{MessageID: id}) }
+	a.Contact.Enqueue = func(ctx context.Context, tx bun.IDB, id int64) error {
+		return a.enqueue(ctx, tx, ContactArgs{MessageID: id})
+	}
 	a.Identity = identity.NewService(d, cfg.SessionIdle, cfg.SessionAbsolute)
 	if a.Files, err = storage.New(cfg.Storage, storage.Options{DataDir: cfg.DataDir}); err != nil {
 		return nil, err
