@@ -233,10 +233,11 @@ func (h *Handlers) confirmRemove(c *fiber.Ctx) error {
 		}
 		back := "/area-riservata/enti/" + strconv.FormatInt(id, 10) + "/delegati"
 		name := m.Name + " " + m.FamilyName
-		return h.web.Confirm(c, web.Confirmation{Title: h.web.T(c, "confirm.delegate.title", "Name", name), Subject: e.Name,
-			Consequences: []string{h.web.T(c, "confirm.delegate.1", "Name", name), h.web.T(c, "confirm.delegate.2")},
-			Action:       c.Path(), Submit: h.web.T(c, "confirm.delegate.submit"), Cancel: back, Danger: true,
-			Crumbs: []map[string]string{{"URL": back, "Label": h.web.T(c, "delegates.title")}}})
+		p := web.Confirmation{Title: h.web.T(c, "confirm.delegate.title", "Name", name), Subject: e.Name, Action: c.Path(),
+			Submit: h.web.T(c, "confirm.delegate.submit"), Cancel: back, Danger: true,
+			Crumbs: []map[string]string{{"URL": back, "Label": h.web.T(c, "delegates.title")}}}
+		p.Consequences = []string{h.web.T(c, "confirm.delegate.1", "Name", name), h.web.T(c, "confirm.delegate.2")}
+		return h.web.Confirm(c, p)
 	}
 	return fiber.ErrNotFound
 }
