@@ -175,6 +175,9 @@ func TestAccessMatrix(t *testing.T) {
 	}{
 		{"GET", "/area-riservata", "/area-riservata", nil, all},
 		{"GET", "/area-riservata/sessioni", "/area-riservata/sessioni", nil, all},
+		{"GET", "/area-riservata/sessione", "/area-riservata/sessione", nil, all},
+		{"POST", "/area-riservata/sessione", "/area-riservata/sessione", nil, post(all, "303")},
+		{"GET", "/area-riservata/ripresa", "/area-riservata/ripresa", nil, all},
 		{"POST", "/area-riservata/sessioni/:id/termina", "/area-riservata/sessioni/nope/termina", nil, post(all, "404")},
 		{"GET", "/area-riservata/codice", "/area-riservata/codice", nil, all},
 		{"POST", "/area-riservata/codice", "/area-riservata/codice", url.Values{"secret": {"JBSWY3DPEHPK3PXP"}, "code": {"000000"}}, post(all, "422")},

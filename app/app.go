@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -88,6 +89,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return a.enqueue(ctx, tx, ContactArgs{MessageID: id})
 	}
 	a.Identity = identity.NewService(d, cfg.SessionIdle, cfg.SessionAbsolute)
+	a.Identity.Warn = cfg.SessionWarn
 	if a.Files, err = storage.New(cfg.Storage, storage.Options{DataDir: cfg.DataDir}); err != nil {
 		return nil, err
 	}
@@ -220,6 +222,7 @@ func (a *App) Handler() (*web.Server, error) {
 		}
 	}
 	ident := identity.NewHandlers(w, a.Identity, buttons, a.Config.Production())
+	ident.Background = background
 	w.App.Use(ident.Identify)
 	w.App.Use(a.subject)
 	w.App.Use(a.Notifications.Bell)
@@ -253,6 +256,15 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use(w.NotFound)
 	a.Web = w
 	return w, nil
+}
+
+// background tells the requests pages make by themselves, which never extend a session: the
+// bell's poll, the live updates a push asks for, the websocket and the session's own status.
+func background(c *fiber.Ctx) bool {
+	p := c.Path()
+	return p == "/area-riservata/notifiche/conteggio" || p == "/ws" ||
+		(p == "/area-riservata/sessione" && c.Method() == fiber.MethodGet) ||
+		(strings.HasPrefix(p, "/area-riservata/richieste/") && strings.HasSuffix(p, "/aggiornamenti"))
 }
 
 func (a *App) taskForceCodes(ctx context.Context) ([]string, error) {

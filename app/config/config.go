@@ -55,6 +55,8 @@ type Config struct {
 	// login.
 	SessionIdle     time.Duration `yaml:"session_idle" env:"SESSION_IDLE"`
 	SessionAbsolute time.Duration `yaml:"session_absolute" env:"SESSION_ABSOLUTE"`
+	// SessionWarn is how long before either timeout the page warns and offers to extend.
+	SessionWarn time.Duration `yaml:"session_warn" env:"SESSION_WARN"`
 	// SAML service provider (SPID, CIE, CNS).
 	SAMLKeyFile     string `yaml:"saml_key_file" env:"SAML_KEY_FILE"`
 	SAMLCertFile    string `yaml:"saml_cert_file" env:"SAML_CERT_FILE"`
@@ -110,6 +112,7 @@ func Defaults() Config {
 		ShutdownTimeout: 10 * time.Second,
 		SessionIdle:     30 * time.Minute,
 		SessionAbsolute: 12 * time.Hour,
+		SessionWarn:     5 * time.Minute,
 		SPIDLevel:       2,
 		PageCache:       30 * time.Second,
 		JobsPoll:        500 * time.Millisecond,
@@ -215,6 +218,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionIdle < time.Minute || c.SessionAbsolute < c.SessionIdle {
 		bad("SESSION_IDLE", "idle timeout must be at least 1m and not longer than PASSHUB_SESSION_ABSOLUTE")
+	}
+	if c.SessionWarn <= 0 || c.SessionWarn >= c.SessionIdle {
+		bad("SESSION_WARN", "the warning must come after 0s and before PASSHUB_SESSION_IDLE")
 	}
 	if c.SPIDLevel < 1 || c.SPIDLevel > 3 {
 		bad("SPID_LEVEL", "must be 1, 2 or 3")

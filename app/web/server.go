@@ -176,6 +176,9 @@ func (s *Server) base(c *fiber.Ctx, data fiber.Map) fiber.Map {
 	for k, v := range data {
 		m[k] = v
 	}
+	if si, ok := c.Locals("web.session").(SessionInfo); ok {
+		m["Session"] = si // partials/session
+	}
 	if n, ok := c.Locals("web.bell").(int); ok {
 		m["Bell"] = n
 	}
@@ -235,6 +238,7 @@ func (s *Server) funcs() template.FuncMap {
 			return strconv.Itoa(t.Day()) + " " + s.I18n.T(lang, "month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
 		},
 		"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
+		"clock":   s.clock,
 		"add":     func(a, b int) int { return a + b },
 		"sub":     func(a, b int) int { return a - b },
 		"query": func(path string, kv ...any) string {
