@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -67,6 +68,14 @@ func TestSheetsSayEachThingOnce(t *testing.T) {
 	}
 	if accepting == 0 || closed == 0 {
 		t.Fatalf("%d sheets accept requests, %d do not: the catalogue should have both", accepting, closed)
+	}
+	// What the sheet shows from its structured fields is still found by the search: the legal
+	// basis "D.Lgs. 222/2016" is written only there.
+	_, body := s.Get(t, "/cerca?q="+url.QueryEscape("D.Lgs. 222/2016"), "Accept-Language", "it")
+	for _, slug := range []string{"permesso-di-costruire", "scia-edilizia"} {
+		if parse(t, body).Find("main a[href='/procedure/"+slug+"']").Length() == 0 {
+			t.Errorf("searching the legal basis does not find %s", slug)
+		}
 	}
 	// The button leads to the filing form with the procedure chosen, after the login.
 	res, _ := s.Get(t, "/area-riservata/richieste/nuova?procedura=VA-01")
