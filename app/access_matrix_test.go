@@ -223,6 +223,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/admin/utenti/:id/ruoli/revoca", "/admin/utenti/" + admin + "/ruoli/revoca", url.Values{"role": {"editor"}}, post(admins, "404")},
 		{"GET", "/admin/audit", "/admin/audit", nil, admins},
 		{"GET", "/admin/messaggi", "/admin/messaggi", nil, admins},
+		{"GET", "/admin/sinonimi", "/admin/sinonimi", nil, "303 403 403 403 403 403 403 403 200 200"},
+		{"POST", "/admin/sinonimi", "/admin/sinonimi", url.Values{"words": {"solo"}}, "401 403 403 403 403 403 403 403 422 422"},
 		{"GET", "/admin/richieste-senza-pm", "/admin/richieste-senza-pm", nil, admins},
 		{"GET", "/admin/lavori", "/admin/lavori", nil, admins},
 		{"POST", "/admin/lavori/:id/riprova", "/admin/lavori/1/riprova", nil, post(admins, "404")},
