@@ -152,15 +152,16 @@ func TestAccessMatrix(t *testing.T) {
 	req := "/area-riservata/richieste/" + strconv.FormatInt(w.requestID, 10)
 	draft := "/area-riservata/richieste/" + strconv.FormatInt(w.draftID, 10)
 	const (
-		viewReq    = "303 200 200 404 404 404 200 200 404 200"
-		viewDraft  = "303 200 200 404 404 404 404 404 404 404" // the ente's alone: not the PM, the experts or the admins
-		workDraft  = "401 422 422 404 404 404 404 404 404 404"
-		actDraft   = "401 403 403 404 404 404 404 404 404 404"
-		members    = "303 200 200 403 200 403 403 403 403 403"
-		triage     = "303 403 403 403 403 403 200 403 403 403"
-		fileReq    = "401 422 422 403 422 403 403 403 403 403"
-		expertWork = "401 403 403 404 404 404 422 422 404 403"
-		workOn     = "401 422 422 404 404 404 422 422 404 403"
+		viewReq       = "303 200 200 404 404 404 200 200 404 200"
+		viewDraft     = "303 200 200 404 404 404 404 404 404 404" // the ente's alone: not the PM, the experts or the admins
+		workDraft     = "401 422 422 404 404 404 404 404 404 404"
+		actDraft      = "401 403 403 404 404 404 404 404 404 404"
+		members       = "303 200 200 403 200 403 403 403 403 403"
+		triage        = "303 403 403 403 403 403 200 403 403 403"
+		fileReq       = "401 422 422 403 422 403 403 403 403 403"
+		expertWork    = "401 403 403 404 404 404 422 422 404 403"
+		workOn        = "401 422 422 404 404 404 422 422 404 403"
+		expertConfirm = "303 403 403 404 404 404 200 200 404 403"
 	)
 
 	// Statuses per persona, in the order of personas. GET denials for anonymous visitors are a
@@ -190,6 +191,9 @@ func TestAccessMatrix(t *testing.T) {
 	}{
 		{"GET", "/area-riservata", "/area-riservata", nil, all},
 		{"GET", "/area-riservata/sessioni", "/area-riservata/sessioni", nil, all},
+		{"GET", "/area-riservata/sessione", "/area-riservata/sessione", nil, all},
+		{"POST", "/area-riservata/sessione", "/area-riservata/sessione", nil, post(all, "303")},
+		{"GET", "/area-riservata/ripresa", "/area-riservata/ripresa", nil, all},
 		{"POST", "/area-riservata/sessioni/:id/termina", "/area-riservata/sessioni/nope/termina", nil, post(all, "404")},
 		{"GET", "/area-riservata/codice", "/area-riservata/codice", nil, all},
 		{"POST", "/area-riservata/codice", "/area-riservata/codice", url.Values{"secret": {"JBSWY3DPEHPK3PXP"}, "code": {"000000"}}, post(all, "422")},
@@ -201,6 +205,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/area-riservata/enti/:id", "/area-riservata/enti/" + A, nil, enteA},
 		{"GET", "/area-riservata/enti/:id/delegati", "/area-riservata/enti/" + A + "/delegati", nil, lrA},
 		{"POST", "/area-riservata/enti/:id/delegati", "/area-riservata/enti/" + A + "/delegati", url.Values{"fiscal_code": {"x"}}, post(lrA, "422")},
+		{"GET", "/area-riservata/enti/:id/delegati/:mid/rimuovi", "/area-riservata/enti/" + A + "/delegati/" + mid + "/rimuovi", nil, lrA},
 		{"POST", "/area-riservata/enti/:id/delegati/:mid/:op", "/area-riservata/enti/" + A + "/delegati/" + mid + "/abilita", nil, post(lrA, "303")},
 		{"POST", "/area-riservata/enti/:id/inviti/:iid/revoca", "/area-riservata/enti/" + A + "/inviti/999999/revoca", nil, post(lrA, "404")},
 		{"GET", "/area-riservata/richieste", "/area-riservata/richieste", nil, all},
@@ -215,7 +220,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/area-riservata/triage", "/area-riservata/triage", nil, triage},
 		{"GET", "/area-riservata/richieste/:id", req, nil, viewReq},
 		{"GET", "/area-riservata/richieste/:id/documenti/:vid", req + "/documenti/" + strconv.FormatInt(w.versionID, 10), nil, viewReq},
-		{"POST", "/area-riservata/richieste/:id/azioni/:action", req + "/azioni/concludi", url.Values{"summary": {"breve"}}, expertWork},
+		{"GET", "/area-riservata/richieste/:id/azioni/:action", req + "/azioni/concludi", nil, expertConfirm},
+		{"POST", "/area-riservata/richieste/:id/azioni/:action", req + "/azioni/concludi", url.Values{"summary": {"breve"}, "confirm": {"1"}}, expertWork},
 		{"GET", "/area-riservata/richieste/:id/fascicolo", req + "/fascicolo", nil, viewReq},
 		{"GET", "/area-riservata/richieste/:id/fascicolo.pdf", req + "/fascicolo.pdf", nil, viewReq},
 		{"GET", "/area-riservata/richieste/:id/messaggi", req + "/messaggi?prima=999999", nil, viewReq},
@@ -234,10 +240,12 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/area-riservata/richieste/:id/azioni/:action", draft + "/azioni/concludi", url.Values{"summary": {"breve"}}, actDraft},
 		{"GET", "/admin/enti", "/admin/enti", nil, admins},
 		{"POST", "/admin/enti", "/admin/enti", url.Values{"istat": {"x"}}, post(admins, "422")},
+		{"GET", "/admin/enti/:id", "/admin/enti/" + A, nil, admins},
 		{"GET", "/admin/registrazioni", "/admin/registrazioni", nil, admins},
 		{"GET", "/admin/registrazioni/:id", "/admin/registrazioni/" + reg, nil, admins},
 		{"GET", "/admin/registrazioni/:id/protocollo", "/admin/registrazioni/" + reg + "/protocollo", nil, admins},
-		{"POST", "/admin/registrazioni/:id/:decision", "/admin/registrazioni/" + reg + "/rifiuta", url.Values{"reason": {""}}, post(admins, "422")},
+		{"GET", "/admin/registrazioni/:id/:decision", "/admin/registrazioni/" + reg + "/rifiuta", nil, admins},
+		{"POST", "/admin/registrazioni/:id/:decision", "/admin/registrazioni/" + reg + "/rifiuta", url.Values{"reason": {""}, "confirm": {"1"}}, post(admins, "422")},
 		{"GET", "/admin/utenti", "/admin/utenti", nil, admins},
 		{"GET", "/admin/utenti/:id", "/admin/utenti/" + admin, nil, admins},
 		{"POST", "/admin/utenti/:id/ruoli", "/admin/utenti/" + admin + "/ruoli", url.Values{"role": {"king"}}, post(admins, "422")},
@@ -245,6 +253,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/admin/audit", "/admin/audit", nil, admins},
 		{"GET", "/admin/sinonimi", "/admin/sinonimi", nil, editors},
 		{"POST", "/admin/sinonimi", "/admin/sinonimi", url.Values{"words": {"solo una voce"}}, post(editors, "422")},
+		{"GET", "/admin/messaggi", "/admin/messaggi", nil, admins},
+		{"GET", "/admin/richieste-senza-pm", "/admin/richieste-senza-pm", nil, admins},
 		{"GET", "/admin/lavori", "/admin/lavori", nil, admins},
 		{"GET", "/admin/sinonimi", "/admin/sinonimi", nil, "303 403 403 403 403 403 403 403 200 200"},
 		{"POST", "/admin/sinonimi", "/admin/sinonimi", url.Values{"words": {"solo"}}, "401 403 403 403 403 403 403 403 422 422"},

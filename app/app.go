@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -88,7 +89,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Catalogue = catalogue.NewService(d, a.Content, CacheTTL)
 	a.Content.OnChange = a.Catalogue.Invalidate
 	a.Contact = contact.NewService(d)
+	a.Contact.Enqueue = func(ctx context.Context, tx bun.IDB, id int64) error {
+		return a.enqueue(ctx, tx, ContactArgs{MessageID: id})
+	}
 	a.Identity = identity.NewService(d, cfg.SessionIdle, cfg.SessionAbsolute)
+	a.Identity.Warn = cfg.SessionWarn
 	if a.Files, err = storage.New(cfg.Storage, storage.Options{DataDir: cfg.DataDir}); err != nil {
 		return nil, err
 	}
@@ -228,6 +233,7 @@ func (a *App) Handler() (*web.Server, error) {
 		}
 	}
 	ident := identity.NewHandlers(w, a.Identity, buttons, a.Config.Production())
+	ident.Background = background
 	w.App.Use(ident.Identify)
 	w.App.Use(a.subject)
 	w.App.Use(a.Notifications.Bell)
@@ -246,6 +252,7 @@ func (a *App) Handler() (*web.Server, error) {
 	ws := workspace.NewHandlers(w, a.Workspace, a.Requests)
 	request.Mount(w.App, w, a.Requests, a.Catalogue, ws.Page, ws.AttachAtFiling)
 	ws.Mount(w.App)
+	request.MountUntriaged(w.App, w, a.Requests, a.Catalogue, a.hasPM)
 	a.Notifications.Mount(w.App, w)
 	(&identity.AdminHandlers{Web: w, Svc: a.Identity, TaskForces: a.taskForceCodes}).Mount(w.App)
 	audit.Mount(w.App, w, a.DB)
@@ -260,6 +267,15 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use(w.NotFound)
 	a.Web = w
 	return w, nil
+}
+
+// background tells the requests pages make by themselves, which never extend a session: the
+// bell's poll, the live updates a push asks for, the websocket and the session's own status.
+func background(c *fiber.Ctx) bool {
+	p := c.Path()
+	return p == "/area-riservata/notifiche/conteggio" || p == "/ws" ||
+		(p == "/area-riservata/sessione" && c.Method() == fiber.MethodGet) ||
+		(strings.HasPrefix(p, "/area-riservata/richieste/") && strings.HasSuffix(p, "/aggiornamenti"))
 }
 
 func (a *App) taskForceCodes(ctx context.Context) ([]string, error) {

@@ -173,11 +173,11 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	if got := parse(t, body).Find("#sig-trust").Text(); !strings.Contains(got, "non verificata rispetto a un elenco di fiducia") {
 		t.Errorf("without a bundle: %q", got)
 	}
-	res, body = s.PostForm(t, link+"/rifiuta", map[string][]string{"_csrf": {apptest.CSRFToken}, "reason": {" "}}, "Cookie", admin, "Accept-Language", "it")
-	if res.StatusCode != 422 || !strings.Contains(parse(t, body).Find("#reject-reason-error").Text(), "obbligatorio") {
+	res, body = s.PostForm(t, link+"/rifiuta", map[string][]string{"_csrf": {apptest.CSRFToken}, "confirm": {"1"}, "reason": {" "}}, "Cookie", admin, "Accept-Language", "it")
+	if res.StatusCode != 422 || !strings.Contains(parse(t, body).Find("#confirm-reason-error").Text(), "obbligatorio") {
 		t.Errorf("rejection without reason: %d", res.StatusCode)
 	}
-	if res, _ := s.PostForm(t, link+"/approva", map[string][]string{"_csrf": {apptest.CSRFToken}}, "Cookie", admin); res.StatusCode != 303 {
+	if res, _ := s.PostForm(t, link+"/approva", map[string][]string{"_csrf": {apptest.CSRFToken}, "confirm": {"1"}}, "Cookie", admin); res.StatusCode != 303 {
 		t.Fatalf("approve: %d", res.StatusCode)
 	}
 	// The mayor, now its legal representative, is told so instead of a form.

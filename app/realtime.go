@@ -106,6 +106,9 @@ func (a *App) notifyRequest(ctx context.Context, id int64, kind string, actor in
 	if err != nil {
 		return err
 	}
+	if len(pms) == 0 && (kind == "created" || kind == "submitted") && r.State == request.Submitted {
+		return a.notifyUntriaged(ctx, r)
+	}
 	for _, u := range pms {
 		users = append(users, u.ID)
 	}
@@ -129,4 +132,39 @@ func (a *App) notifyRequest(ctx context.Context, id int64, kind string, actor in
 	}
 	subject := r.Title + " (" + r.EnteName + ", " + r.ProcedureCode + ")"
 	return a.Notifications.Notify(ctx, to, "request."+kind, subject, "/area-riservata/richieste/"+strconv.FormatInt(id, 10))
+}
+
+// notifyUntriaged tells the admins that a request reached a task force with no project manager,
+// so no one can triage it, and tells the ente that its request waits for one.
+func (a *App) notifyUntriaged(ctx context.Context, r *request.Request) error {
+	admins, err := a.Identity.UsersWithRole(ctx, "admin", "")
+	if err != nil {
+		return err
+	}
+	var to []int64
+	for _, u := range admins {
+		to = append(to, u.ID)
+	}
+	subject := r.Title + " (" + r.EnteName + ", " + r.ProcedureCode + ")"
+	url := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
+	if err := a.Notifications.Notify(ctx, to, "request.untriaged", subject, "/admin/richieste-senza-pm"); err != nil {
+		return err
+	}
+	members, err := a.Enti.Members(ctx, r.EnteID)
+	if err != nil {
+		return err
+	}
+	to = to[:0]
+	for _, m := range members {
+		if m.Enabled {
+			to = append(to, m.UserID)
+		}
+	}
+	return a.Notifications.Notify(ctx, to, "request.no_pm", subject, url)
+}
+
+// hasPM reports whether a task force has a project manager, who can triage its requests.
+func (a *App) hasPM(ctx context.Context, taskForce string) (bool, error) {
+	pms, err := a.Identity.UsersWithRole(ctx, "pm", taskForce)
+	return len(pms) > 0, err
 }

@@ -264,6 +264,7 @@ func (a *App) openJobs(ctx context.Context) error {
 	a.Notifications.Register(q)
 	jobs.Add(q, &requestEventWorker{a: a})
 	jobs.Add(q, &enteEventWorker{a: a})
+	jobs.Add(q, &contactWorker{a: a})
 	jobs.Add(q, &searchWorker{a: a})
 	jobs.Add(q, &rebuildWorker{a: a})
 	jobs.Add(q, &rebuildChunkWorker{a: a})

@@ -63,6 +63,8 @@ const (
 	ActForEnte                            // submit, withdraw, answer integrations (the ente's side)
 	TriageRequests                        // the PM's queue of a task force (object: TaskForce)
 	ArchiveRequest                        // file a concluded request away
+	ReadContactMessages                   // the messages sent through the contact form
+	ViewUntriaged                         // the requests no project manager can triage
 )
 
 // Object is what an action is about.
@@ -139,7 +141,7 @@ func (s *Subject) Can(action Action, obj Object) bool {
 	case ManageDelegates:
 		m, ok := s.Member(obj.EnteID)
 		return ok && m.Role == LegalRep
-	case ReviewRegistrations, ManageUsers, ViewAudit:
+	case ReviewRegistrations, ManageUsers, ViewAudit, ReadContactMessages, ViewUntriaged:
 		return s.Has(RoleAdmin)
 	case EditContent:
 		return s.Has(RoleEditor) || s.Has(RoleAdmin)

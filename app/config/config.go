@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -48,6 +49,9 @@ type Config struct {
 	// ContactLimit is how many contact messages one address may send per ContactWindow.
 	ContactLimit  int           `yaml:"contact_limit" env:"CONTACT_LIMIT"`
 	ContactWindow time.Duration `yaml:"contact_window" env:"CONTACT_WINDOW"`
+	// ContactTo are the staff addresses (comma separated) that receive contact messages; empty
+	// sends them to the administrators' addresses.
+	ContactTo string `yaml:"contact_to" env:"CONTACT_TO"`
 	// DevIdP enables the in-process dev identity provider: "on" or "off"; empty means on in dev
 	// mode and off in production, where "on" is refused.
 	DevIdP string `yaml:"dev_idp" env:"DEV_IDP"`
@@ -58,6 +62,8 @@ type Config struct {
 	// login.
 	SessionIdle     time.Duration `yaml:"session_idle" env:"SESSION_IDLE"`
 	SessionAbsolute time.Duration `yaml:"session_absolute" env:"SESSION_ABSOLUTE"`
+	// SessionWarn is how long before either timeout the page warns and offers to extend.
+	SessionWarn time.Duration `yaml:"session_warn" env:"SESSION_WARN"`
 	// SAML service provider (SPID, CIE, CNS).
 	SAMLKeyFile     string `yaml:"saml_key_file" env:"SAML_KEY_FILE"`
 	SAMLCertFile    string `yaml:"saml_cert_file" env:"SAML_CERT_FILE"`
@@ -129,6 +135,7 @@ func Defaults() Config {
 		ShutdownTimeout:   10 * time.Second,
 		SessionIdle:       30 * time.Minute,
 		SessionAbsolute:   12 * time.Hour,
+		SessionWarn:       5 * time.Minute,
 		SPIDLevel:         2,
 		PageCache:         30 * time.Second,
 		JobsPoll:          500 * time.Millisecond,
@@ -248,6 +255,11 @@ func (c *Config) Validate() error {
 	if c.ContactLimit < 1 || c.ContactWindow <= 0 {
 		bad("CONTACT_LIMIT", "limit and window must be positive")
 	}
+	for _, addr := range c.ContactRecipients() {
+		if a, err := mail.ParseAddress(addr); err != nil || a.Address != addr {
+			bad("CONTACT_TO", "%q is not an e-mail address", addr)
+		}
+	}
 	switch c.DevIdP {
 	case "", "on", "off":
 	default:
@@ -286,6 +298,9 @@ func (c *Config) Validate() error {
 				bad("TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range (e.g. 10.0.0.5 or 10.0.0.0/8)", p)
 			}
 		}
+	}
+	if c.SessionWarn <= 0 || c.SessionWarn >= c.SessionIdle {
+		bad("SESSION_WARN", "the warning must come after 0s and before PASSHUB_SESSION_IDLE")
 	}
 	if c.SPIDLevel < 1 || c.SPIDLevel > 3 {
 		bad("SPID_LEVEL", "must be 1, 2 or 3")
@@ -353,4 +368,15 @@ func envError(err error) error {
 		out = append(out, e)
 	}
 	return errors.Join(out...)
+}
+
+// ContactRecipients are the addresses of ContactTo, one each.
+func (c Config) ContactRecipients() []string {
+	var out []string
+	for _, a := range strings.Split(c.ContactTo, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }

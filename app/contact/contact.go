@@ -30,6 +30,10 @@ type Message struct {
 	Lang       string    `bun:"lang"`
 	RemoteAddr string    `bun:"remote_addr"`
 	CreatedAt  time.Time `bun:"created_at"`
+	// StaffMailedAt and AckMailedAt record the deliveries done: to the staff and the visitor's
+	// acknowledgment, so a retried delivery sends neither twice.
+	StaffMailedAt time.Time `bun:"staff_mailed_at,nullzero"`
+	AckMailedAt   time.Time `bun:"ack_mailed_at,nullzero"`
 }
 
 // Form is what a visitor types.
@@ -97,8 +101,13 @@ func (f *Form) Normalize() {
 	f.Message = strings.TrimSpace(strings.ReplaceAll(f.Message, "\r\n", "\n"))
 }
 
-// Service stores valid messages.
-type Service struct{ db *db.DB }
+// Service stores valid messages and has them delivered.
+type Service struct {
+	db *db.DB
+	// Enqueue adds, inside the transaction that stores a message, the job that e-mails it to the
+	// staff and acknowledges it to the visitor; nil delivers nothing.
+	Enqueue func(ctx context.Context, tx bun.IDB, messageID int64) error
+}
 
 // NewService returns the contact service.
 func NewService(d *db.DB) *Service { return &Service{db: d} }
@@ -118,13 +127,53 @@ func (s *Service) Send(ctx context.Context, f Form, lang, remoteAddr string) (*M
 		if err := once.Claim(ctx, tx); err != nil {
 			return err
 		}
-		_, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx)
-		return db.Map(err)
+		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
+			return fmt.Errorf("contact: store: %w", db.Map(err))
+		}
+		if s.Enqueue == nil {
+			return nil
+		}
+		return s.Enqueue(ctx, tx, m.ID)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("contact: store: %w", err)
+		return nil, err
 	}
 	return m, nil
+}
+
+// Message returns one stored message.
+func (s *Service) Message(ctx context.Context, id int64) (*Message, error) {
+	m := new(Message)
+	if err := s.db.NewSelect().Model(m).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("contact: message %d: %w", id, db.Map(err))
+	}
+	return m, nil
+}
+
+// PageSize is how many messages a page of the staff's list shows.
+const PageSize = 20
+
+// Page returns page (from 1) of the messages, newest first, and how many there are.
+func (s *Service) Page(ctx context.Context, page int) ([]Message, int, error) {
+	var out []Message
+	n, err := s.db.NewSelect().Model(&out).Order("created_at DESC", "id DESC").
+		Limit(PageSize).Offset(int64((page - 1) * PageSize)).ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("contact: list: %w", db.Map(err))
+	}
+	return out, int(n), nil
+}
+
+// MarkStaffMailed records that the staff got the message.
+func (s *Service) MarkStaffMailed(ctx context.Context, id int64) error {
+	_, err := s.db.NewUpdate().Model((*Message)(nil)).Set("staff_mailed_at = ?", time.Now().UTC()).Where("id = ?", id).Exec(ctx)
+	return db.Map(err)
+}
+
+// MarkAcknowledged records that the visitor got the acknowledgment.
+func (s *Service) MarkAcknowledged(ctx context.Context, id int64) error {
+	_, err := s.db.NewUpdate().Model((*Message)(nil)).Set("ack_mailed_at = ?", time.Now().UTC()).Where("id = ?", id).Exec(ctx)
+	return db.Map(err)
 }
 
 // Count returns how many messages are stored.

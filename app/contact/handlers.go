@@ -2,11 +2,13 @@ package contact
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
+	"passhub/app/access"
 	"passhub/app/content"
 	"passhub/app/once"
 	"passhub/app/web"
@@ -30,6 +32,25 @@ func Mount(r fiber.Router, w *web.Server, svc *Service, cs *content.Service, lim
 			return h.render(c, Form{}, nil, h.web.T(c, "contact.limited"), false)
 		},
 	}), h.send)
+	r.Get("/admin/messaggi", access.Require(access.ReadContactMessages, nil), h.list)
+}
+
+// list shows the staff the messages received, newest first, a page at a time.
+func (h *Handlers) list(c *fiber.Ctx) error {
+	page, err := strconv.Atoi(c.Query("pagina", "1"))
+	if err != nil || page < 1 || page > 100000 {
+		page = 1
+	}
+	msgs, total, err := h.svc.Page(c.UserContext(), page)
+	if err != nil {
+		return err
+	}
+	pages := (total + PageSize - 1) / PageSize
+	if page > 1 && page > pages {
+		return fiber.ErrNotFound
+	}
+	return h.web.Page(c, "contact/admin_list", fiber.Map{"Title": h.web.T(c, "contact.admin.title"), "Messages": msgs, "Total": total,
+		"Pager": struct{ Page, Pages int }{page, pages}})
 }
 
 func (h *Handlers) show(c *fiber.Ctx) error {

@@ -100,8 +100,16 @@ func TestRegistrationJourney(t *testing.T) {
 		t.Errorf("the admin does not see the signer's fiscal code: %q", code)
 	}
 	adminTab.run(t,
-		chromedp.Click(chromedp.CSS("form[action$='/approva'] button")),
+		chromedp.Click(chromedp.CSS("a[href$='/approva']")),
+		chromedp.WaitReady(chromedp.CSS("form.pass-confirm")),
+	)
+	for _, v := range axe(t, adminTab) {
+		t.Errorf("the approval's confirmation page: %s", v)
+	}
+	adminTab.run(t,
+		chromedp.Click(chromedp.CSS("form.pass-confirm button[type=submit]")),
 		chromedp.WaitReady(chromedp.CSS(".nav-tabs")),
+		chromedp.WaitVisible(chromedp.CSS("#flash")),
 	)
 
 	como, err := s.Enti.ByISTAT(ctx, "013075")

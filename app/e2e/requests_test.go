@@ -121,9 +121,17 @@ func TestRequestJourney(t *testing.T) {
 	)
 	expert.run(t,
 		chromedp.Navigate(s.URL+requestURL),
-		chromedp.SetValue(chromedp.CSS("#conclude-summary"), "Arretrato ridotto del 60% con il modello di istruttoria condiviso e una conferenza dei servizi semplificata."),
-		chromedp.Submit(chromedp.CSS("#conclude-summary")),
+		chromedp.Click(chromedp.CSS("a[href$='/azioni/concludi']")),
+		chromedp.WaitReady(chromedp.CSS("form.pass-confirm")),
+	)
+	for _, v := range axe(t, expert) {
+		t.Error("axe on the conclusion's confirmation: " + v)
+	}
+	expert.run(t,
+		chromedp.SetValue(chromedp.CSS("#confirm-summary"), "Arretrato ridotto del 60% con il modello di istruttoria condiviso e una conferenza dei servizi semplificata."),
+		chromedp.Submit(chromedp.CSS("#confirm-summary")),
 		chromedp.WaitReady(chromedp.CSS("#summary-title")),
+		chromedp.WaitVisible(chromedp.CSS("#flash")),
 	)
 	mayor.run(t, chromedp.Navigate(s.URL+requestURL), chromedp.WaitReady(chromedp.CSS("#summary-title")))
 	if st := eval[string](t, mayor, "document.getElementById('request-state').textContent"); st != "Conclusa" {

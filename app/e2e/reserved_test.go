@@ -12,6 +12,7 @@ import (
 
 	"passhub/app/apptest"
 	"passhub/app/auth"
+	"passhub/app/contact"
 	"passhub/app/ente"
 	"passhub/app/identity"
 	"passhub/app/request"
@@ -75,20 +76,26 @@ func TestReservedPagesAreAccessible(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A request, so the reserved search shows its facets (state, ente).
-	if _, err := s.Requests.File(ctx, request.Actor{UserID: ids["mayor"], Name: "mayor"}, cantu.ID, request.Form{ProcedureCode: "VA-01",
-		Title: "Arretrato VIA", Description: "Quaranta istanze in attesa da mesi, un solo istruttore.", DesiredOutcome: "Tempi medi sotto i 150 giorni."}, true); err != nil {
+	filed, err := s.Requests.File(ctx, request.Actor{UserID: ids["mayor"], Name: "mayor"}, cantu.ID, request.Form{ProcedureCode: "VA-01",
+		Title: "Arretrato VIA", Description: "Quaranta istanze in attesa da mesi, un solo istruttore.", DesiredOutcome: "Tempi medi sotto i 150 giorni."}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Contact.Send(ctx, contact.Form{Name: "Maria Rossi", Email: "m@comune.it", Subject: "Informazioni", Message: "Come si chiede supporto sulla VIA?"}, "it", "127.0.0.1"); err != nil {
 		t.Fatal(err)
 	}
 	apptest.Idle(t, s.App)
 	c := strconv.FormatInt(cantu.ID, 10)
 	pages := map[string][]string{
 		"mayor": {"/area-riservata", "/area-riservata/sessioni", "/area-riservata/enti/" + c, "/area-riservata/enti/" + c + "/delegati",
-			"/area-riservata/notifiche/preferenze", "/cerca?q=arretrato&tipo=request"},
+			"/area-riservata/notifiche/preferenze", "/cerca?q=arretrato&tipo=request",
+			"/area-riservata/richieste/" + strconv.FormatInt(filed.ID, 10) + "/azioni/ritira", "/area-riservata/ripresa"},
 		"delegate": {"/area-riservata", "/area-riservata/enti/" + c},
 		"new": {"/area-riservata", "/area-riservata/registrazione?q=berg", "/area-riservata/registrazione?ente=" + strconv.FormatInt(cantu.ID, 10),
 			"/area-riservata/registrazione?ente=" + strconv.FormatInt(bergamo.ID, 10)},
 		"admin": {"/area-riservata", "/admin/registrazioni", "/admin/registrazioni/" + strconv.FormatInt(pending.ID, 10), "/admin/utenti",
-			"/admin/utenti/" + strconv.FormatInt(ids["mayor"], 10), "/admin/enti?q=can", "/admin/audit", "/admin/lavori"},
+			"/admin/utenti/" + strconv.FormatInt(ids["mayor"], 10), "/admin/enti?q=can", "/admin/audit", "/admin/lavori",
+			"/admin/enti/" + c, "/admin/messaggi", "/admin/richieste-senza-pm", "/admin/registrazioni/" + strconv.FormatInt(pending.ID, 10) + "/rifiuta"},
 	}
 	tb := newTab(t)
 	for _, who := range []string{"mayor", "delegate", "new", "admin"} {

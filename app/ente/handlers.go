@@ -34,13 +34,16 @@ func Mount(reserved fiber.Router, w *web.Server, svc *Service) {
 	reserved.Get("/area-riservata/enti/:id/protocollo", access.Require(access.ViewEnte, ente), h.approvedProtocol)
 	reserved.Get("/area-riservata/enti/:id/delegati", access.Require(access.ManageDelegates, ente), h.delegates)
 	reserved.Post("/area-riservata/enti/:id/delegati", access.Require(access.ManageDelegates, ente), h.invite)
+	reserved.Get("/area-riservata/enti/:id/delegati/:mid/rimuovi", access.Require(access.ManageDelegates, ente), h.confirmRemove)
 	reserved.Post("/area-riservata/enti/:id/delegati/:mid/:op", access.Require(access.ManageDelegates, ente), h.delegateOp)
 	reserved.Post("/area-riservata/enti/:id/inviti/:iid/revoca", access.Require(access.ManageDelegates, ente), h.revokeInvitation)
 	reserved.Get("/admin/enti", access.Require(access.ManageUsers, nil), h.registry)
 	reserved.Post("/admin/enti", access.Require(access.ManageUsers, nil), h.addEnte)
+	reserved.Get("/admin/enti/:id", access.Require(access.ManageUsers, nil), h.adminEnte)
 	reserved.Get("/admin/registrazioni", access.Require(access.ReviewRegistrations, nil), h.queue)
 	reserved.Get("/admin/registrazioni/:id", access.Require(access.ReviewRegistrations, nil), h.registration)
 	reserved.Get("/admin/registrazioni/:id/protocollo", access.Require(access.ReviewRegistrations, nil), h.protocol)
+	reserved.Get("/admin/registrazioni/:id/:decision", access.Require(access.ReviewRegistrations, nil), h.confirmDecision)
 	reserved.Post("/admin/registrazioni/:id/:decision", access.Require(access.ReviewRegistrations, nil), h.decide)
 }
 
@@ -244,7 +247,7 @@ func (h *Handlers) renderDelegates(c *fiber.Ctx, errs map[string]string, alert, 
 		return err
 	}
 	return h.web.Page(c, "ente/delegates", fiber.Map{"Title": h.web.T(c, "delegates.title"), "Ente": e, "Members": members,
-		"Invitations": invs, "Errors": errs, "Alert": alert, "Code": code, "Email": email, "Notice": c.Query("fatto")})
+		"Invitations": invs, "Errors": errs, "Alert": alert, "Code": code, "Email": email})
 }
 
 func (h *Handlers) invite(c *fiber.Ctx) error {
@@ -260,7 +263,8 @@ func (h *Handlers) invite(c *fiber.Ctx) error {
 	var ferrs FieldErrors
 	switch {
 	case err == nil:
-		return c.Redirect("/area-riservata/enti/"+strconv.FormatInt(id, 10)+"/delegati?fatto=invito", fiber.StatusSeeOther)
+		h.web.Flash(c, "delegates.done.invito")
+		return c.Redirect("/area-riservata/enti/"+strconv.FormatInt(id, 10)+"/delegati", fiber.StatusSeeOther)
 	case errors.As(err, &ferrs):
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderDelegates(c, h.messages(c, ferrs), h.web.T(c, "form.errors"), code, email)
@@ -280,6 +284,9 @@ func (h *Handlers) delegateOp(c *fiber.Ctx) error {
 	case "disabilita":
 		err = h.svc.SetDelegateEnabled(c.UserContext(), actor(c), id, mid, false)
 	case "rimuovi":
+		if !web.Confirmed(c) {
+			return c.Redirect(c.Path(), fiber.StatusSeeOther) // its confirmation page
+		}
 		err = h.svc.RemoveDelegate(c.UserContext(), actor(c), id, mid)
 	default:
 		return fiber.ErrNotFound
@@ -291,7 +298,37 @@ func (h *Handlers) delegateOp(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect("/area-riservata/enti/"+strconv.FormatInt(id, 10)+"/delegati?fatto="+c.Params("op"), fiber.StatusSeeOther)
+	h.web.Flash(c, "delegates.done."+c.Params("op"))
+	return c.Redirect("/area-riservata/enti/"+strconv.FormatInt(id, 10)+"/delegati", fiber.StatusSeeOther)
+}
+
+// confirmRemove asks the legal representative to confirm a delegate's removal.
+func (h *Handlers) confirmRemove(c *fiber.Ctx) error {
+	id, mid := idParam(c, "id"), idParam(c, "mid")
+	e, err := h.svc.Ente(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	members, err := h.svc.Members(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		if m.ID != mid {
+			continue
+		}
+		if m.Role != Delegate {
+			break
+		}
+		back := "/area-riservata/enti/" + strconv.FormatInt(id, 10) + "/delegati"
+		name := m.Name + " " + m.FamilyName
+		p := web.Confirmation{Title: h.web.T(c, "confirm.delegate.title", "Name", name), Subject: e.Name, Action: c.Path(),
+			Submit: h.web.T(c, "confirm.delegate.submit"), Cancel: back, Danger: true,
+			Crumbs: []map[string]string{{"URL": back, "Label": h.web.T(c, "delegates.title")}}}
+		p.Consequences = []string{h.web.T(c, "confirm.delegate.1", "Name", name), h.web.T(c, "confirm.delegate.2")}
+		return h.web.Confirm(c, p)
+	}
+	return fiber.ErrNotFound
 }
 
 func (h *Handlers) revokeInvitation(c *fiber.Ctx) error {
@@ -299,7 +336,8 @@ func (h *Handlers) revokeInvitation(c *fiber.Ctx) error {
 	if err := h.svc.RevokeInvitation(c.UserContext(), actor(c), id, idParam(c, "iid")); err != nil {
 		return err
 	}
-	return c.Redirect("/area-riservata/enti/"+strconv.FormatInt(id, 10)+"/delegati?fatto=revoca", fiber.StatusSeeOther)
+	h.web.Flash(c, "delegates.done.revoca")
+	return c.Redirect("/area-riservata/enti/"+strconv.FormatInt(id, 10)+"/delegati", fiber.StatusSeeOther)
 }
 
 func (h *Handlers) queue(c *fiber.Ctx) error {
@@ -324,9 +362,45 @@ func (h *Handlers) renderRegistration(c *fiber.Ctx, errs map[string]string, reas
 	if err != nil {
 		return err
 	}
+	applicant, err := h.svc.Applicant(c.UserContext(), r)
+	if err != nil {
+		return err
+	}
 	chains, configured := h.svc.SignatureChains(r)
-	return h.web.Page(c, "ente/admin_registration", fiber.Map{"Title": r.Ente.Name, "Reg": r, "Errors": errs, "Reason": reason,
-		"Chains": chains, "TrustConfigured": configured})
+	return h.web.Page(c, "ente/admin_registration", fiber.Map{"Title": r.Ente.Name, "Reg": r, "Applicant": applicant, "Errors": errs, "Reason": reason,
+		"Chains": chains, "TrustConfigured": configured,
+		"Crumbs": []map[string]string{{"URL": "/admin/registrazioni", "Label": h.web.T(c, "admin.registrations")}}})
+}
+
+// confirmDecision shows what approving or rejecting a registration does, with the button (and,
+// for a rejection, the reason) that decides.
+func (h *Handlers) confirmDecision(c *fiber.Ctx) error {
+	return h.renderDecision(c, "", "")
+}
+
+func (h *Handlers) renderDecision(c *fiber.Ctx, reason, problem string) error {
+	decision := c.Params("decision")
+	if decision != "approva" && decision != "rifiuta" {
+		return fiber.ErrNotFound
+	}
+	r, err := h.svc.Registration(c.UserContext(), idParam(c, "id"))
+	if err != nil {
+		return err
+	}
+	back := "/admin/registrazioni/" + strconv.FormatInt(r.ID, 10)
+	if r.Status != RegPending {
+		return c.Redirect(back, fiber.StatusSeeOther)
+	}
+	p := web.Confirmation{Title: h.web.T(c, "confirm.registration."+decision+".title", "Ente", r.Ente.Name), Subject: r.Ente.Name,
+		Action: back + "/" + decision, Submit: h.web.T(c, "confirm.registration."+decision+".submit"), Cancel: back, Danger: decision == "rifiuta",
+		Crumbs: []map[string]string{{"URL": "/admin/registrazioni", "Label": h.web.T(c, "admin.registrations")}, {"URL": back, "Label": r.Ente.Name}}}
+	for _, n := range []string{"1", "2"} {
+		p.Consequences = append(p.Consequences, h.web.T(c, "confirm.registration."+decision+"."+n, "Ente", r.Ente.Name))
+	}
+	if decision == "rifiuta" {
+		p.Field = &web.ConfirmField{Name: "reason", Label: h.web.T(c, "admin.reject.reason"), Value: reason, Error: problem, MaxLength: 2000}
+	}
+	return h.web.Confirm(c, p)
 }
 
 func (h *Handlers) protocol(c *fiber.Ctx) error {
@@ -360,6 +434,13 @@ func extOf(ctype string) string {
 func (h *Handlers) decide(c *fiber.Ctx) error {
 	id := idParam(c, "id")
 	var err error
+	if !web.Confirmed(c) {
+		switch c.Params("decision") {
+		case "approva", "rifiuta":
+			return c.Redirect(c.Path(), fiber.StatusSeeOther) // its confirmation page
+		}
+		return fiber.ErrNotFound
+	}
 	switch c.Params("decision") {
 	case "approva":
 		_, err = h.svc.Approve(c.UserContext(), actor(c), id)
@@ -372,13 +453,14 @@ func (h *Handlers) decide(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &ferrs):
 		c.Status(fiber.StatusUnprocessableEntity)
-		return h.renderRegistration(c, h.messages(c, ferrs), c.FormValue("reason"))
+		return h.renderDecision(c, c.FormValue("reason"), h.messages(c, ferrs)["reason"])
 	case errors.Is(err, ErrNotPending):
 		c.Status(fiber.StatusConflict)
 		return h.renderRegistration(c, map[string]string{"decision": h.web.T(c, "registration.decided")}, "")
 	case err != nil:
 		return err
 	}
+	h.web.Flash(c, "registration.flash."+c.Params("decision"))
 	return c.Redirect("/admin/registrazioni", fiber.StatusSeeOther)
 }
 
@@ -389,16 +471,42 @@ func (h *Handlers) registry(c *fiber.Ctx) error {
 func (h *Handlers) renderRegistry(c *fiber.Ctx, form Ente, errs map[string]string, alert string) error {
 	h.web.CSRFToken(c)
 	q := strings.TrimSpace(c.Query("q"))
-	list, err := h.svc.Search(c.UserContext(), q)
+	page, _ := strconv.Atoi(c.Query("pagina", "1"))
+	if page < 1 || page > 100000 {
+		page = 1
+	}
+	list, found, err := h.svc.RegistryPage(c.UserContext(), q, page)
 	if err != nil {
 		return err
+	}
+	pages := (found + RegistryPageSize - 1) / RegistryPageSize
+	if page > 1 && page > pages {
+		return fiber.ErrNotFound
 	}
 	n, err := h.svc.Count(c.UserContext())
 	if err != nil {
 		return err
 	}
 	return h.web.Page(c, "ente/admin_registry", fiber.Map{"Title": h.web.T(c, "admin.enti"), "Enti": list, "Query": q,
-		"Total": n, "Form": form, "Errors": errs, "Alert": alert, "Notice": c.Query("fatto")})
+		"Total": n, "Found": found, "Pager": struct{ Page, Pages int }{page, pages}, "Form": form, "Errors": errs, "Alert": alert})
+}
+
+// adminEnte shows an admin one ente of the registry: its members and its registrations.
+func (h *Handlers) adminEnte(c *fiber.Ctx) error {
+	e, err := h.svc.Ente(c.UserContext(), idParam(c, "id"))
+	if err != nil {
+		return err
+	}
+	members, err := h.svc.Members(c.UserContext(), e.ID)
+	if err != nil {
+		return err
+	}
+	regs, err := h.svc.RegistrationsOfEnte(c.UserContext(), e.ID)
+	if err != nil {
+		return err
+	}
+	return h.web.Page(c, "ente/admin_ente", fiber.Map{"Title": e.Name, "Ente": e, "Members": members, "Registrations": regs,
+		"Crumbs": []map[string]string{{"URL": "/admin/enti", "Label": h.web.T(c, "admin.enti")}}})
 }
 
 func (h *Handlers) addEnte(c *fiber.Ctx) error {
@@ -426,5 +534,6 @@ func (h *Handlers) addEnte(c *fiber.Ctx) error {
 	if _, err := h.svc.Import(c.UserContext(), []Ente{e}); err != nil {
 		return err
 	}
-	return c.Redirect("/admin/enti?fatto=1&q="+url.QueryEscape(e.Name), fiber.StatusSeeOther)
+	h.web.Flash(c, "admin.enti.saved")
+	return c.Redirect("/admin/enti?q="+url.QueryEscape(e.Name), fiber.StatusSeeOther)
 }

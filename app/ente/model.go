@@ -1,6 +1,7 @@
 package ente
 
 import (
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -127,3 +128,14 @@ type Member struct {
 	FamilyName string `bun:"family_name"`
 	Email      string `bun:"email"`
 }
+
+// Applicant is the person who filed a registration, as their digital identity names them.
+type Applicant struct {
+	FiscalCode string `bun:"fiscal_code"`
+	Name       string `bun:"name"`
+	FamilyName string `bun:"family_name"`
+	Email      string `bun:"email"`
+}
+
+// Code is the fiscal code without the identity provider's "TINIT-" prefix.
+func (a *Applicant) Code() string { return strings.TrimPrefix(a.FiscalCode, "TINIT-") }

@@ -682,3 +682,21 @@ func (s *Service) EnsureDelegate(ctx context.Context, enteID, userID int64) erro
 
 // Count returns how many enti the registry holds.
 func (s *Service) Count(ctx context.Context) (int, error) { return s.store.Count(ctx, s.db) }
+
+// RegistryPageSize is how many enti a page of the registry lists.
+const RegistryPageSize = 50
+
+// RegistryPage returns page (from 1) of the registry filtered by q, and how many enti match.
+func (s *Service) RegistryPage(ctx context.Context, q string, page int) ([]Ente, int, error) {
+	return s.store.Page(ctx, s.db, q, (page-1)*RegistryPageSize, RegistryPageSize)
+}
+
+// RegistrationsOfEnte lists an ente's registrations, newest first.
+func (s *Service) RegistrationsOfEnte(ctx context.Context, enteID int64) ([]Registration, error) {
+	return s.store.RegistrationsOfEnte(ctx, s.db, enteID)
+}
+
+// Applicant returns who filed a registration.
+func (s *Service) Applicant(ctx context.Context, r *Registration) (*Applicant, error) {
+	return s.store.Applicant(ctx, s.db, r.ApplicantID)
+}

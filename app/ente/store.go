@@ -276,3 +276,38 @@ func (Store) RevokeInvitation(ctx context.Context, idb bun.IDB, enteID, id int64
 	n, _ := res.RowsAffected()
 	return n > 0, nil
 }
+
+// Page returns one page of the registry, by name, filtered like Search, and how many enti match.
+func (Store) Page(ctx context.Context, idb bun.IDB, q string, offset, limit int) ([]Ente, int, error) {
+	var out []Ente
+	sel := idb.NewSelect().Model(&out).Order("name", "id").Limit(int64(limit)).Offset(int64(offset))
+	if q = strings.TrimSpace(strings.ToLower(q)); q != "" {
+		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
+		sel = sel.Where("(LOWER(name) LIKE ? OR istat_code LIKE ?)", like, like)
+	}
+	n, err := sel.ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("ente: registry page: %w", db.Map(err))
+	}
+	return out, int(n), nil
+}
+
+// RegistrationsOfEnte lists an ente's registrations, newest first.
+func (Store) RegistrationsOfEnte(ctx context.Context, idb bun.IDB, enteID int64) ([]Registration, error) {
+	var out []Registration
+	if err := idb.NewSelect().Model(&out).Relation("Ente").Where("registration.ente_id = ?", enteID).
+		Order("registration.created_at DESC", "registration.id DESC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("ente: registrations of ente %d: %w", enteID, db.Map(err))
+	}
+	return out, nil
+}
+
+// Applicant returns who filed a registration, as their identity provider named them.
+func (Store) Applicant(ctx context.Context, idb bun.IDB, userID int64) (*Applicant, error) {
+	a := new(Applicant)
+	if err := idb.NewSelect().TableExpr("users").ColumnExpr("fiscal_code, name, family_name, email").
+		Where("id = ?", userID).Scan(ctx, a); err != nil {
+		return nil, fmt.Errorf("ente: applicant %d: %w", userID, db.Map(err))
+	}
+	return a, nil
+}

@@ -65,7 +65,8 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 	return c, nil
 }
 
-// T returns the message id in lang, with args as alternating name, value pairs for its template.
+// T returns the message id in lang, with args as alternating name, value pairs for its template;
+// a "Count" argument picks the message's plural form (one, other).
 // An unknown id is returned as it is, so a missing message shows instead of breaking a page.
 func (c *Catalogue) T(lang, id string, args ...any) string {
 	l, ok := c.localizers[lang]
@@ -79,7 +80,11 @@ func (c *Catalogue) T(lang, id string, args ...any) string {
 			data[fmt.Sprint(args[i])] = args[i+1]
 		}
 	}
-	msg, err := l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	if n, ok := data["Count"]; ok {
+		cfg.PluralCount = n // a message with "one" and "other" forms agrees with its count
+	}
+	msg, err := l.Localize(cfg)
 	if err != nil || msg == "" {
 		return id
 	}

@@ -30,6 +30,8 @@ type Service struct {
 	store Store
 	// Idle ends a session not used for this long; Absolute ends any session this long after login.
 	Idle, Absolute time.Duration
+	// Warn is how long before a timeout pages warn that the session is about to end.
+	Warn time.Duration
 	// touchEvery throttles the last-seen updates.
 	touchEvery time.Duration
 	now        func() time.Time
@@ -44,7 +46,7 @@ func (s *Service) AfterLogin(fn func(ctx context.Context, tx bun.IDB, u *User) e
 
 // NewService returns the identity service with the given session timeouts.
 func NewService(d *db.DB, idle, absolute time.Duration) *Service {
-	return &Service{db: d, Idle: idle, Absolute: absolute, touchEvery: time.Minute, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: d, Idle: idle, Absolute: absolute, Warn: min(5*time.Minute, idle/2), touchEvery: time.Minute, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // SetClock replaces the service's clock (tests move time forward with it).
@@ -134,9 +136,52 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Authenticate returns the viewer of a session token, or ErrNoSession when the token is unknown,
-// expired, idle too long, or its user disabled.
+// ExpiredError is the ErrNoSession of a session that ended by a timeout less than KeepExpired
+// ago: it names the user, so what they were sending can be kept for them until they log in again.
+type ExpiredError struct{ UserID int64 }
+
+func (e *ExpiredError) Error() string        { return ErrNoSession.Error() + " (expired)" }
+func (e *ExpiredError) Is(target error) bool { return target == ErrNoSession }
+
+// KeepExpired is how long an expired session is remembered (never usable) before it is deleted.
+const KeepExpired = time.Hour
+
+// Authenticate returns the viewer of a session token and counts the request as activity, which
+// extends the idle timeout; ErrNoSession when the token is unknown, expired (an *ExpiredError
+// for a recent expiry), idle too long, or its user disabled.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, error) {
+	return s.authenticate(ctx, token, true)
+}
+
+// Check is Authenticate for requests the browser makes by itself (the bell's poll, live updates):
+// they do not count as activity, so an open page left alone still ends its session.
+func (s *Service) Check(ctx context.Context, token string) (*Viewer, error) {
+	return s.authenticate(ctx, token, false)
+}
+
+// Extend counts now as activity of the viewer's session, which moves its idle timeout.
+func (s *Service) Extend(ctx context.Context, v *Viewer) error {
+	now := s.now()
+	if err := s.store.TouchSession(ctx, s.db, v.Session.ID, now); err != nil {
+		return err
+	}
+	v.Session.LastSeenAt = now
+	return nil
+}
+
+// Expiry returns when the viewer's session ends if left idle, and when it ends anyway.
+func (s *Service) Expiry(v *Viewer) (idle, absolute time.Time) {
+	idle = v.Session.LastSeenAt.Add(s.Idle)
+	if idle.After(v.Session.ExpiresAt) {
+		idle = v.Session.ExpiresAt
+	}
+	return idle, v.Session.ExpiresAt
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+func (s *Service) authenticate(ctx context.Context, token string, touch bool) (*Viewer, error) {
 	if token == "" || len(token) > 100 {
 		return nil, ErrNoSession
 	}
@@ -148,6 +193,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, erro
 	}
 	now := s.now()
 	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.Idle {
+		ended := sess.LastSeenAt.Add(s.Idle)
+		if sess.ExpiresAt.Before(ended) {
+			ended = sess.ExpiresAt
+		}
+		if now.Sub(ended) < KeepExpired {
+			return nil, &ExpiredError{UserID: sess.UserID}
+		}
 		_, _ = s.store.DeleteSession(ctx, s.db, sess.UserID, sess.ID)
 		return nil, ErrNoSession
 	}
@@ -162,7 +214,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, erro
 	if err != nil {
 		return nil, err
 	}
-	if now.Sub(sess.LastSeenAt) > s.touchEvery {
+	if touch && now.Sub(sess.LastSeenAt) > s.touchEvery {
 		if err := s.store.TouchSession(ctx, s.db, sess.ID, now); err != nil {
 			return nil, err
 		}

@@ -72,7 +72,7 @@ func (h *Handlers) renderTOTP(c *fiber.Ctx, secret, alert string) error {
 		}
 	}
 	return h.web.Page(c, "identity/totp", fiber.Map{"Title": h.web.T(c, "totp.title"), "Secret": secret, "URL": url,
-		"Enrolled": v.User.TOTPSecret != "", "Alert": alert, "Done": c.Query("fatto") != ""})
+		"Enrolled": v.User.TOTPSecret != "", "Alert": alert})
 }
 
 func (h *Handlers) totpConfirm(c *fiber.Ctx) error {
@@ -84,5 +84,6 @@ func (h *Handlers) totpConfirm(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return c.Redirect("/area-riservata/codice?fatto=1", fiber.StatusSeeOther)
+	h.web.Flash(c, "totp.done")
+	return c.Redirect("/area-riservata/codice", fiber.StatusSeeOther)
 }

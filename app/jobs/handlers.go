@@ -63,7 +63,7 @@ func (q *Queue) Mount(r fiber.Router, w *web.Server) {
 			}
 			list = append(list, f)
 		}
-		return w.Page(c, "jobs/failed", fiber.Map{"Title": w.T(c, "admin.jobs"), "Jobs": list, "Stuck": running, "Pending": pending, "Retried": c.Query("fatto") != ""})
+		return w.Page(c, "jobs/failed", fiber.Map{"Title": w.T(c, "admin.jobs"), "Jobs": list, "Stuck": running, "Pending": pending})
 	})
 	r.Post("/admin/lavori/:id/riprova", admin, func(c *fiber.Ctx) error {
 		id, err := strconv.ParseInt(c.Params("id"), 10, 64)
@@ -75,6 +75,7 @@ func (q *Queue) Mount(r fiber.Router, w *web.Server) {
 		} else if err != nil {
 			return err
 		}
-		return c.Redirect("/admin/lavori?fatto=1", fiber.StatusSeeOther)
+		w.Flash(c, "jobs.retried")
+		return c.Redirect("/admin/lavori", fiber.StatusSeeOther)
 	})
 }

@@ -38,7 +38,7 @@ func (c *Centre) Mount(r fiber.Router, w *web.Server) {
 			return err
 		}
 		data := fiber.Map{"Title": w.T(ctx, "prefs.title"), "Prefs": prefs, "Topics": Topics, "MailLang": "it",
-			"Saved": ctx.Query("fatto") != "", "Crumbs": []map[string]string{{"URL": "/area-riservata/notifiche", "Label": w.T(ctx, "notifications.title")}}}
+			"Crumbs": []map[string]string{{"URL": "/area-riservata/notifiche", "Label": w.T(ctx, "notifications.title")}}}
 		if v := identity.ViewerOf(ctx); v != nil {
 			data["Email"], data["Bounced"], data["Bounce"] = v.User.Email, !v.User.EmailBouncedAt.IsZero(), v.User.EmailBounce
 			if v.User.Lang == "en" {
@@ -67,7 +67,8 @@ func (c *Centre) Mount(r fiber.Router, w *web.Server) {
 				return err
 			}
 		}
-		return ctx.Redirect("/area-riservata/notifiche/preferenze?fatto=1", fiber.StatusSeeOther)
+		w.Flash(ctx, "prefs.saved")
+		return ctx.Redirect("/area-riservata/notifiche/preferenze", fiber.StatusSeeOther)
 	})
 	r.Post("/area-riservata/notifiche/lette", loggedIn, func(ctx *fiber.Ctx) error {
 		if err := c.MarkRead(ctx.UserContext(), access.Of(ctx).UserID, 0); err != nil {

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // PageSize is how many news items a listing page shows.
-const PageSize = 10
+const PageSize = 6
 
 // Handlers serve the portal's pages.
 type Handlers struct {
@@ -90,17 +91,43 @@ func guideOrder(entries []content.Entry) []content.Entry {
 
 func (h *Handlers) newsList(c *fiber.Ctx) error {
 	page := pageParam(c)
-	l, err := h.content.List(c.UserContext(), content.Query{Type: content.TypeNews, Limit: PageSize, Offset: (page - 1) * PageSize})
-	if err != nil {
-		return err
+	tag := strings.ToLower(strings.TrimSpace(c.Query("tag")))
+	q := content.Query{Type: content.TypeNews, Tag: tag, Limit: PageSize, Offset: (page - 1) * PageSize}
+	var l *content.Listing
+	var err error
+	if validTag(tag) {
+		if l, err = h.content.List(c.UserContext(), q); err != nil {
+			return err
+		}
+	} else {
+		l = &content.Listing{} // a tag no entry can carry finds nothing
 	}
 	pages := (l.Total + PageSize - 1) / PageSize
 	if page > 1 && page > pages {
 		return fiber.ErrNotFound
 	}
-	return h.web.Page(c, "portal/news_list", fiber.Map{
-		"Title": h.web.T(c, "news.title"), "Entries": l.Entries, "Pager": Pager{Page: page, Pages: pages},
-	})
+	title := h.web.T(c, "news.title")
+	data := fiber.Map{"Entries": l.Entries, "Pager": Pager{Page: page, Pages: pages}, "Tag": tag}
+	if tag != "" {
+		title = h.web.T(c, "news.tag.title", "Tag", tag)
+		data["Crumbs"] = []Crumb{{"/notizie", h.web.T(c, "news.title")}}
+	}
+	data["Title"] = title
+	return h.web.Page(c, "portal/news_list", data)
+}
+
+// validTag reports whether tag could be one of an entry's tags: letters, digits, spaces and
+// dashes, as editors write them.
+func validTag(tag string) bool {
+	if len(tag) > 60 {
+		return false
+	}
+	for _, r := range tag {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 func pageParam(c *fiber.Ctx) int {
@@ -117,7 +144,7 @@ func (h *Handlers) news(c *fiber.Ctx) error {
 		return err
 	}
 	return h.web.Page(c, "portal/article", fiber.Map{
-		"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p,
+		"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p, "TagBase": "/notizie",
 		"Crumbs": []Crumb{{"/notizie", h.web.T(c, "news.title")}},
 	})
 }

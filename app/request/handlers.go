@@ -1,6 +1,7 @@
 package request
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -33,6 +34,7 @@ func Mount(r fiber.Router, w *web.Server, svc *Service, cat *catalogue.Service, 
 	r.Get("/area-riservata/richieste/nuova", access.Require(access.ViewReservedArea, nil), h.newForm)
 	r.Post("/area-riservata/richieste/nuova", access.Require(access.ViewReservedArea, nil), h.file)
 	r.Get("/area-riservata/triage", access.Require(access.ViewReservedArea, nil), h.triage)
+	r.Get("/area-riservata/richieste/:id/azioni/:action", access.Require(access.ViewReservedArea, nil), h.confirm)
 	r.Post("/area-riservata/richieste/:id/azioni/:action", access.Require(access.ViewReservedArea, nil), h.act)
 }
 
@@ -189,11 +191,14 @@ func (h *Handlers) file(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	page := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
 	if !h.attach(c, r) { // the request is filed; its page says the file was refused
-		page += "?fatto=allegato-rifiutato"
+		h.web.FlashWarning(c, "workspace.done.allegato-rifiutato")
+	} else if r.State == Draft {
+		h.web.Flash(c, "requests.flash.draft")
+	} else {
+		h.web.Flash(c, "workspace.done.invia")
 	}
-	return c.Redirect(page, fiber.StatusSeeOther)
+	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10), fiber.StatusSeeOther)
 }
 
 func (h *Handlers) triage(c *fiber.Ctx) error {
@@ -207,9 +212,13 @@ func (h *Handlers) triage(c *fiber.Ctx) error {
 		return fiber.ErrForbidden
 	}
 	f := Filter{TaskForces: []string{tf}, States: []State{Submitted}, Submitted: true, Province: strings.ToUpper(c.Query("provincia")), Limit: 200}
-	if st := c.Query("stato"); st != "" {
-		f.States = []State{State(st)}
+	state := Submitted // what the queue lists, and so what its filter shows selected
+	for _, st := range TriageStates {
+		if string(st) == c.Query("stato") {
+			state = st
+		}
 	}
+	f.States = []State{state}
 	if p, err := strconv.ParseInt(c.Query("procedura"), 10, 64); err == nil {
 		f.ProcedureID = p
 	}
@@ -239,30 +248,121 @@ func (h *Handlers) triage(c *fiber.Ctx) error {
 		}
 	}
 	return h.web.Page(c, "request/triage", fiber.Map{"Procedures": procs, "Title": h.web.T(c, "triage.title"), "Requests": list, "Total": total,
-		"Counts": counts, "States": States, "TaskForce": tf, "TaskForces": tfs, "Workloads": wl, "Filter": f,
+		"Counts": counts, "States": TriageStates, "State": state, "TaskForce": tf, "TaskForces": tfs, "Workloads": wl, "Filter": f,
 		"Query": map[string]string{"stato": c.Query("stato"), "provincia": c.Query("provincia"), "giorni": c.Query("giorni"),
 			"ente": c.Query("ente"), "procedura": c.Query("procedura")}})
 }
 
-// act runs one transition of the lifecycle chosen by the route's :action.
-func (h *Handlers) act(c *fiber.Ctx) error {
+// need is the permission each action of the lifecycle asks for.
+var need = map[string]access.Action{"invia": access.ActForEnte, "ritira": access.ActForEnte, "rispondi": access.ActForEnte,
+	"respingi": access.TriageRequests, "assegna": access.TriageRequests, "integrazione": access.ExpertWork,
+	"concludi": access.ExpertWork, "archivia": access.ArchiveRequest}
+
+// irreversible are the actions that cannot be undone: each asks for confirmation first, and the
+// field the confirmation page asks for ("" when none).
+var irreversible = map[string]string{"ritira": "", "concludi": "summary", "respingi": "reason"}
+
+// allowed loads the route's request and checks the route's action on it.
+func (h *Handlers) allowed(c *fiber.Ctx) (*Request, error) {
 	r, err := h.svc.Load(c)
+	if err != nil {
+		return nil, err
+	}
+	action, ok := need[c.Params("action")]
+	if !ok {
+		return nil, fiber.ErrNotFound
+	}
+	if !access.Of(c).Can(action, ObjectOf(r)) {
+		return nil, fiber.ErrForbidden
+	}
+	return r, nil
+}
+
+// confirm shows what an irreversible action will do, with the button that does it.
+func (h *Handlers) confirm(c *fiber.Ctx) error {
+	r, err := h.allowed(c)
 	if err != nil {
 		return err
 	}
-	s, obj, who := access.Of(c), ObjectOf(r), ActorOf(c)
-	need := map[string]access.Action{"invia": access.ActForEnte, "ritira": access.ActForEnte, "rispondi": access.ActForEnte,
-		"respingi": access.TriageRequests, "assegna": access.TriageRequests, "integrazione": access.ExpertWork,
-		"concludi": access.ExpertWork, "archivia": access.ArchiveRequest}
-	action, ok := need[c.Params("action")]
-	if !ok {
+	if _, ok := irreversible[c.Params("action")]; !ok {
 		return fiber.ErrNotFound
 	}
-	if !s.Can(action, obj) {
-		return fiber.ErrForbidden
+	return h.renderConfirm(c, r, "", "")
+}
+
+func (h *Handlers) renderConfirm(c *fiber.Ctx, r *Request, value, problem string) error {
+	action := c.Params("action")
+	page := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
+	p := web.Confirmation{Title: h.web.T(c, "confirm.request."+action+".title"), Subject: r.Title,
+		Action: page + "/azioni/" + action, Submit: h.web.T(c, "confirm.request."+action+".submit"), Cancel: page, Danger: true,
+		Crumbs: []map[string]string{{"URL": "/area-riservata/richieste", "Label": h.web.T(c, "requests.title")}, {"URL": page, "Label": r.Title}}}
+	for i := 1; i <= 3; i++ {
+		if id := "confirm.request." + action + "." + strconv.Itoa(i); h.web.I18n.Has(id) {
+			p.Consequences = append(p.Consequences, h.web.T(c, id))
+		}
 	}
-	done := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10) + "?fatto=" + c.Params("action")
-	ctx, err := once.Bind(c.UserContext(), c.FormValue(once.Field), s.UserID, "transition", func(int64) string { return done })
+	if name := irreversible[action]; name != "" {
+		p.Field = &web.ConfirmField{Name: name, Label: h.web.T(c, "confirm.request."+action+".field"), Value: value, Error: problem, MaxLength: 5000}
+	}
+	return h.web.Confirm(c, p)
+}
+
+// TriageStates are the states a project manager's queue can list: every state but the ente's
+// drafts, which are not submitted yet.
+var TriageStates = func() []State {
+	var out []State
+	for _, s := range States {
+		if s != Draft {
+			out = append(out, s)
+		}
+	}
+	return out
+}()
+
+// MountUntriaged registers the admins' list of the requests no one can triage: submitted to a
+// task force that has no project manager. withPM tells which task forces have one.
+func MountUntriaged(r fiber.Router, w *web.Server, svc *Service, cat *catalogue.Service, withPM func(ctx context.Context, taskForce string) (bool, error)) {
+	r.Get("/admin/richieste-senza-pm", access.Require(access.ViewUntriaged, nil), func(c *fiber.Ctx) error {
+		tfs, err := cat.Catalogue(c.UserContext())
+		if err != nil {
+			return err
+		}
+		var orphans []*catalogue.TaskForce
+		f := Filter{States: []State{Submitted}, Limit: 200}
+		for _, tf := range tfs {
+			has, err := withPM(c.UserContext(), tf.Code)
+			if err != nil {
+				return err
+			}
+			if !has {
+				orphans = append(orphans, tf)
+				f.TaskForces = append(f.TaskForces, tf.Code)
+			}
+		}
+		var list []Request
+		total := 0
+		if len(f.TaskForces) > 0 { // an empty filter would list every task force's requests
+			if list, total, err = svc.List(c.UserContext(), f); err != nil {
+				return err
+			}
+		}
+		return w.Page(c, "request/untriaged", fiber.Map{"Title": w.T(c, "untriaged.title"), "Requests": list, "Total": total, "Orphans": orphans})
+	})
+}
+
+// act runs one transition of the lifecycle chosen by the route's :action; an irreversible one
+// only from its confirmation page.
+func (h *Handlers) act(c *fiber.Ctx) error {
+	r, err := h.allowed(c)
+	if err != nil {
+		return err
+	}
+	who := ActorOf(c)
+	if _, ok := irreversible[c.Params("action")]; ok && !web.Confirmed(c) {
+		return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"/azioni/"+c.Params("action"), fiber.StatusSeeOther)
+	}
+	done := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
+	ctx, err := once.Bind(c.UserContext(), c.FormValue(once.Field), who.UserID, "transition", func(int64) string { return done })
 	if err != nil {
 		return h.back(c, r, "error", h.web.T(c, "once.bad"), fiber.StatusBadRequest)
 	}
@@ -294,6 +394,10 @@ func (h *Handlers) act(c *fiber.Ctx) error {
 		_, err = h.svc.Archive(c.UserContext(), who, r.ID)
 	}
 	var ferrs FieldErrors
+	if name := irreversible[c.Params("action")]; name != "" && errors.As(err, &ferrs) && ferrs[name] != "" {
+		c.Status(fiber.StatusUnprocessableEntity) // the confirmation page again, with what was typed
+		return h.renderConfirm(c, r, c.FormValue(name), h.web.T(c, ferrs[name]))
+	}
 	switch {
 	case errors.As(err, &ferrs):
 		return h.back(c, r, "error", firstMessage(h, c, ferrs), fiber.StatusUnprocessableEntity)
@@ -304,7 +408,8 @@ func (h *Handlers) act(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"?fatto="+c.Params("action"), fiber.StatusSeeOther)
+	h.web.Flash(c, "workspace.done."+c.Params("action"))
+	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10), fiber.StatusSeeOther)
 }
 
 func multi(c *fiber.Ctx, name string) []string {

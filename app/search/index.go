@@ -333,6 +333,9 @@ func (x *Index) loadContent(ctx context.Context, id int64, full bool) (Doc, erro
 		body = append(body, MarkdownText(doc.Body))
 		if e.Type == content.TypeProcedure {
 			procedure = doc.Front.Code
+			// The sheet shows these structured fields, not the body: they are found all the same.
+			f := doc.Front
+			body = append(body, f.Office, f.Responsible, strings.Join(f.LegalBasis, "\n"), f.Duration, f.Costs, strings.Join(f.Documents, "\n"))
 		}
 	}
 	var atts []content.Attachment

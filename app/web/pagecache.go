@@ -49,7 +49,7 @@ func (p *PageCache) Len() int {
 }
 
 func (p *PageCache) handler(c *fiber.Ctx) error {
-	if c.Method() != fiber.MethodGet || c.Cookies(p.session) != "" || c.Cookies("__Host-"+p.session) != "" {
+	if c.Method() != fiber.MethodGet || c.Cookies(p.session) != "" || c.Cookies(flashCookie) != "" || c.Cookies("__Host-"+p.session) != "" {
 		return c.Next()
 	}
 	key := Lang(c) + "|" + c.Get("HX-Request") + c.Get("HX-History-Restore-Request") + "|" + c.OriginalURL()

@@ -235,6 +235,9 @@ func (s *Server) base(c *fiber.Ctx, data fiber.Map) fiber.Map {
 	for k, v := range data {
 		m[k] = v
 	}
+	if si, ok := c.Locals("web.session").(SessionInfo); ok {
+		m["Session"] = si // partials/session
+	}
 	if n, ok := c.Locals("web.bell").(int); ok {
 		m["Bell"] = n
 	}
@@ -255,6 +258,9 @@ func (s *Server) base(c *fiber.Ctx, data fiber.Map) fiber.Map {
 // takes an exclusive lock for every render) lets pages render in parallel.
 func (s *Server) Page(c *fiber.Ctx, name string, data fiber.Map) error {
 	m := s.base(c, data)
+	if msg, warning := s.takeFlash(c); msg != "" {
+		m["Flash"], m["FlashWarning"] = msg, warning // partials/flash, at the top of the main content
+	}
 	var page bytes.Buffer
 	if err := s.engine.Render(&page, name, m); err != nil {
 		return err
@@ -292,9 +298,10 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
 		// once is a fresh one-time token for a form's hidden once.Field.
-		"once": once.NewToken,
-		"add":  func(a, b int) int { return a + b },
-		"sub":  func(a, b int) int { return a - b },
+		"once":  once.NewToken,
+		"clock": s.clock,
+		"add":   func(a, b int) int { return a + b },
+		"sub":   func(a, b int) int { return a - b },
 		"query": func(path string, kv ...any) string {
 			v := url.Values{}
 			for i := 0; i+1 < len(kv); i += 2 {

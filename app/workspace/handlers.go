@@ -366,7 +366,7 @@ func (h *Handlers) Page(c *fiber.Ctx) error {
 	page := fiber.Map{"Title": r.Title, "Topics": "request:" + strconv.FormatInt(r.ID, 10), "States": states, "Shown": shown,
 		"CanWork": s.Can(access.WorkOnRequest, obj), "CanExpert": s.Can(access.ExpertWork, obj), "CanEnte": s.Can(access.ActForEnte, obj),
 		"CanTriage": s.Can(access.TriageRequests, obj), "CanArchive": s.Can(access.ArchiveRequest, obj),
-		"Failure": request.FailureOf(c), "Done": c.Query("fatto"), "Kinds": ActivityKinds, "Today": time.Now().Format("2006-01-02"),
+		"Failure": request.FailureOf(c), "Kinds": ActivityKinds, "Today": time.Now().Format("2006-01-02"),
 		"Crumbs": []map[string]string{{"URL": "/area-riservata/richieste", "Label": h.web.T(c, "requests.title")}}}
 	for k, v := range page {
 		data[k] = v
@@ -497,7 +497,8 @@ func (h *Handlers) upload(c *fiber.Ctx) error {
 	if err != nil {
 		return h.uploadFailure(c, err)
 	}
-	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"?fatto=documento#documenti", fiber.StatusSeeOther)
+	h.web.Flash(c, "workspace.done.documento")
+	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#documenti", fiber.StatusSeeOther)
 }
 
 func (h *Handlers) download(c *fiber.Ctx) error {
@@ -548,7 +549,8 @@ func (h *Handlers) activity(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"?fatto=attivita#timeline", fiber.StatusSeeOther)
+	h.web.Flash(c, "workspace.done.attivita")
+	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#timeline", fiber.StatusSeeOther)
 }
 
 // answer records the ente's answer to an integration, with the files attached to it.
