@@ -32,7 +32,6 @@ assets: $(VENDOR)/.stamp ## copy pinned front-end assets from npm into static/ve
 $(VENDOR)/.stamp: node_modules/.package-lock.json
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap-italia/css $(VENDOR)/bootstrap-italia/js $(VENDOR)/bootstrap-italia/svg $(VENDOR)/htmx
 	cp $(BI)/css/bootstrap-italia.min.css $(VENDOR)/bootstrap-italia/css/
-	cp $(BI)/js/bootstrap-italia.bundle.min.js $(VENDOR)/bootstrap-italia/js/
 	cp $(BI)/svg/sprites.svg $(VENDOR)/bootstrap-italia/svg/
 	for f in Titillium_Web Roboto_Mono Lora; do mkdir -p $(VENDOR)/bootstrap-italia/fonts/$$f && cp $(BI)/fonts/$$f/*.woff2 $(VENDOR)/bootstrap-italia/fonts/$$f/; done
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/

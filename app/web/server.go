@@ -176,6 +176,9 @@ func (s *Server) base(c *fiber.Ctx, data fiber.Map) fiber.Map {
 	for k, v := range data {
 		m[k] = v
 	}
+	if items, ok := c.Locals("web.menu").([]MenuItem); ok {
+		m["Menu"] = items
+	}
 	if n, ok := c.Locals("web.bell").(int); ok {
 		m["Bell"] = n
 	}
@@ -271,8 +274,9 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return strconv.FormatInt(n, 10) + " B"
 		},
-		"hasPrefix": strings.HasPrefix,
-		"list":      func(v ...string) []string { return v },
+		"hasPrefix":   strings.HasPrefix,
+		"fieldErrors": FieldErrors,
+		"list":        func(v ...string) []string { return v },
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {
