@@ -169,3 +169,76 @@ func TestOverlapCheckCanFail(t *testing.T) {
 		t.Errorf("the floating label was not reported: %q", found)
 	}
 }
+
+// reflow reports what makes the page wider than the viewport, and whether a site search box is
+// visible and inside it.
+const reflow = `(() => {
+  const se = document.scrollingElement, out = {wide: se.scrollWidth > se.clientWidth, width: se.scrollWidth, culprits: [], search: false};
+  if (out.wide) {
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > se.clientWidth + 1 && el.checkVisibility()) out.culprits.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + [...el.classList].join('.'));
+      if (out.culprits.length > 5) break;
+    }
+  }
+  out.search = [...document.querySelectorAll('form[action="/cerca"] input[name="q"]')].some(i => {
+    const r = i.getBoundingClientRect();
+    return i.checkVisibility() && r.width >= 100 && r.left >= 0 && r.right <= se.clientWidth;
+  });
+  return out;
+})()`
+
+type reflowResult struct {
+	Wide     bool
+	Width    int
+	Culprits []string
+	Search   bool
+}
+
+// TestReflowAt320 opens public and reserved pages at 320 CSS pixels (a 1280 px screen at 400 %
+// zoom): nothing scrolls sideways and the site search is on every page.
+func TestReflowAt320(t *testing.T) {
+	s, sets := layoutSite(t)
+	tb := newTab(t)
+	sets[0].pages = append(publicPages(t, s), "/accedi/staff")
+	sets[2].pages = append(sets[2].pages, "/area-riservata/notifiche", "/area-riservata/sessioni")
+	for _, set := range sets {
+		loginPersona(t, tb, s, set.who)
+		tb.run(t, chromedp.EmulateViewport(320, 800))
+		for _, p := range set.pages {
+			t.Run(set.who+"/"+strings.TrimPrefix(p, "/"), func(t *testing.T) {
+				visit(t, tb, s, set.who, p)
+				r := eval[reflowResult](t, tb, reflow)
+				if r.Wide {
+					t.Errorf("the page is %d px wide at 320: %v", r.Width, r.Culprits)
+				}
+				if !r.Search {
+					t.Error("no visible site search")
+				}
+			})
+		}
+	}
+	tb.take()
+}
+
+// TestMainMenuWithoutJavaScript opens the main menu at 320 px with JavaScript off and follows
+// one of its links.
+func TestMainMenuWithoutJavaScript(t *testing.T) {
+	s := apptest.Start(t)
+	tb := newTab(t)
+	tb.setScripts(t, false)
+	tb.run(t, chromedp.EmulateViewport(320, 800), chromedp.Navigate(s.URL+"/?lang=it"), chromedp.WaitReady(chromedp.CSS("footer#footer")))
+	visibleLink := `[...document.querySelectorAll('header nav a[href="/guida"]')].some(a => a.checkVisibility() && a.getBoundingClientRect().width > 0)`
+	if eval[bool](t, tb, visibleLink) {
+		t.Fatal("the menu is open before it is asked for")
+	}
+	tb.run(t, chromedp.Click(chromedp.CSS(".pass-mobile-nav summary")))
+	if !eval[bool](t, tb, visibleLink) {
+		t.Fatal("the menu did not open without JavaScript")
+	}
+	tb.run(t, chromedp.Click(chromedp.CSS(`.pass-mobile-nav a[href="/guida"]`)), chromedp.WaitReady(chromedp.CSS("footer#footer")))
+	if loc := eval[string](t, tb, "location.pathname"); loc != "/guida" {
+		t.Errorf("landed on %s", loc)
+	}
+	tb.setScripts(t, true)
+}
