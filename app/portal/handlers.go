@@ -23,7 +23,7 @@ type Handlers struct {
 }
 
 // Crumb is one step of a breadcrumb.
-type Crumb struct{ URL, Label string }
+type Crumb struct{ URL, Label, ContentLang string }
 
 // Pager tells a listing template where it is.
 type Pager struct{ Page, Pages int }
@@ -76,8 +76,8 @@ func (h *Handlers) guide(c *fiber.Ctx) error {
 		return err
 	}
 	return h.web.Page(c, "portal/article", fiber.Map{
-		"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p, "Sidebar": guideOrder(l.Entries),
-		"Crumbs": []Crumb{{"/guida", h.web.T(c, "guide.title")}},
+		"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p, "Sidebar": guideOrder(l.Entries),
+		"Crumbs": []Crumb{{"/guida", h.web.T(c, "guide.title"), ""}},
 	})
 }
 
@@ -117,8 +117,8 @@ func (h *Handlers) news(c *fiber.Ctx) error {
 		return err
 	}
 	return h.web.Page(c, "portal/article", fiber.Map{
-		"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p,
-		"Crumbs": []Crumb{{"/notizie", h.web.T(c, "news.title")}},
+		"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p,
+		"Crumbs": []Crumb{{"/notizie", h.web.T(c, "news.title"), ""}},
 	})
 }
 
@@ -136,8 +136,8 @@ func (h *Handlers) report(c *fiber.Ctx) error {
 		return err
 	}
 	return h.web.Page(c, "portal/report", fiber.Map{
-		"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p,
-		"Crumbs": []Crumb{{"/report", h.web.T(c, "reports.title")}},
+		"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p,
+		"Crumbs": []Crumb{{"/report", h.web.T(c, "reports.title"), ""}},
 	})
 }
 
@@ -161,5 +161,5 @@ func (h *Handlers) page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.web.Page(c, "portal/article", fiber.Map{"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p})
+	return h.web.Page(c, "portal/article", fiber.Map{"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p})
 }

@@ -111,7 +111,7 @@ func (h *Handlers) Page(c *fiber.Ctx) error {
 		return err
 	}
 	s, obj := access.Of(c), request.ObjectOf(r)
-	page := fiber.Map{"Title": r.Title, "Topics": "request:" + strconv.FormatInt(r.ID, 10), "Integrations": ints,
+	page := fiber.Map{"Title": r.Title, "TitleLang": "it", "Topics": "request:" + strconv.FormatInt(r.ID, 10), "Integrations": ints,
 		"CanWork":   s.Can(access.WorkOnRequest, obj) && (r.State.Open() || r.State == request.Submitted),
 		"CanExpert": s.Can(access.ExpertWork, obj) && r.State.Open(), "CanEnte": s.Can(access.ActForEnte, obj),
 		"CanTriage": s.Can(access.TriageRequests, obj), "CanArchive": s.Can(access.ArchiveRequest, obj) && r.State == request.Concluded,
