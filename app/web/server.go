@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/template/html/v2"
 
@@ -81,6 +82,11 @@ func New(o Options) (*Server, error) {
 		CaseSensitive:         true,
 	})
 	s.App.Use(recover.New())
+	// Pages and API answers go out Brotli- or gzip-compressed; static files carry their own
+	// compressed forms and the websocket is not an HTTP body.
+	s.App.Use(compress.New(compress.Config{Level: compress.LevelDefault, Next: func(c *fiber.Ctx) bool {
+		return strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/ws"
+	}}))
 	s.App.Use(s.metrics.handler)
 	s.App.Use(s.logRequests)
 	s.App.Use(securityHeaders(o.Production))
