@@ -137,6 +137,9 @@ func TestFormLabelsDoNotOverlap(t *testing.T) {
 					for _, o := range eval[[]string](t, tb, overlaps) {
 						t.Error(o)
 					}
+					if n := eval[int](t, tb, "document.querySelectorAll('input:not([type])').length"); n > 0 {
+						t.Errorf("%d inputs without a type (no visible border)", n)
+					}
 				})
 			}
 			if set.who == "sindaco-registrato" {
@@ -173,13 +176,18 @@ func TestOverlapCheckCanFail(t *testing.T) {
 // reflow reports what makes the page wider than the viewport, and whether a site search box is
 // visible and inside it.
 const reflow = `(() => {
-  const se = document.scrollingElement, out = {wide: se.scrollWidth > se.clientWidth, width: se.scrollWidth, culprits: [], search: false};
+  const se = document.scrollingElement, out = {wide: se.scrollWidth > se.clientWidth, width: se.scrollWidth, culprits: [], search: false, accountLines: 0};
   if (out.wide) {
     for (const el of document.body.querySelectorAll('*')) {
       const r = el.getBoundingClientRect();
       if (r.right > se.clientWidth + 1 && el.checkVisibility()) out.culprits.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + [...el.classList].join('.'));
       if (out.culprits.length > 5) break;
     }
+  }
+  const account = document.querySelector('.pass-account');
+  if (account) {
+    const cs = getComputedStyle(account), lh = parseFloat(cs.lineHeight) || 1.2 * parseFloat(cs.fontSize);
+    out.accountLines = Math.round(account.getBoundingClientRect().height / lh);
   }
   out.search = [...document.querySelectorAll('form[action="/cerca"] input[name="q"]')].some(i => {
     const r = i.getBoundingClientRect();
@@ -193,6 +201,8 @@ type reflowResult struct {
 	Width    int
 	Culprits []string
 	Search   bool
+	// AccountLines is the height of the account button in lines of its text.
+	AccountLines int
 }
 
 // TestReflowAt320 opens public and reserved pages at 320 CSS pixels (a 1280 px screen at 400 %
@@ -214,6 +224,9 @@ func TestReflowAt320(t *testing.T) {
 				}
 				if !r.Search {
 					t.Error("no visible site search")
+				}
+				if r.AccountLines == 0 || r.AccountLines > 2 { // one line of text within the button's padding
+					t.Errorf("the account button wraps: %d lines high", r.AccountLines)
 				}
 			})
 		}
