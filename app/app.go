@@ -240,7 +240,7 @@ func (a *App) Handler() (*web.Server, error) {
 	a.Notifications.Mount(w.App, w)
 	(&identity.AdminHandlers{Web: w, Svc: a.Identity, TaskForces: a.taskForceCodes}).Mount(w.App)
 	audit.Mount(w.App, w, a.DB)
-	(&search.Handlers{Web: w, Index: a.Search, EnteName: a.enteName, Log: a.Log}).Mount(w.App)
+	(&search.Handlers{Web: w, Index: a.Search, Name: a.facetName, Log: a.Log}).Mount(w.App)
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)
 	}

@@ -74,7 +74,7 @@ func TestSearchNeverLeaks(t *testing.T) {
 					if res.StatusCode != 200 {
 						t.Fatalf("%s: %d", query, res.StatusCode)
 					}
-					links := parse(t, body).Find("li.pass-hit h2 a")
+					links := parse(t, body).Find("li.pass-hit h3 a")
 					if links.Length() == 0 {
 						break
 					}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -157,10 +158,18 @@ func (a *App) OpenSearch(ctx context.Context) error {
 		return fmt.Errorf("search: %s: %w", a.Config.SearchEngine, err)
 	}
 	a.searchOpen = true
-	return nil
+	return a.Search.ApplySynonyms(ctx)
 }
 
-func (a *App) enteName(ctx context.Context, id int64) string {
+// facetName names a search facet's value: an ente by its id, a task force or a procedure by its code.
+func (a *App) facetName(ctx context.Context, key, value string) string {
+	if key != "ente" {
+		return a.Catalogue.Title(ctx, key, value)
+	}
+	id, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return ""
+	}
 	if e, err := a.Enti.Ente(ctx, id); err == nil {
 		return e.Name
 	}

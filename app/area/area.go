@@ -65,6 +65,7 @@ func Mount(reserved fiber.Router, w *web.Server, sv Services) {
 			"CanRegister": s.Can(access.RegisterEnte, access.Object{}) && len(memberships) == 0 && len(pending) == 0,
 			"IsAdmin":     s.Can(access.ReviewRegistrations, access.Object{}),
 			"IsPM":        s.Has(access.RolePM),
+			"IsEditor":    s.Can(access.EditContent, access.Object{}),
 		}
 		var dashboards []Dashboard
 		for _, m := range memberships {

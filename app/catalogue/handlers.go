@@ -49,8 +49,17 @@ func (h *Handlers) index(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	title := h.web.T(c, "catalogue.title")
+	for _, tf := range all {
+		if tf.Code == f.TaskForce {
+			title = tf.Title + " – " + title
+		}
+	}
+	if f.Words != "" {
+		title = "«" + f.Words + "» – " + title
+	}
 	return h.web.PageOrFragment(c, "catalogue/index", "catalogue/results", fiber.Map{
-		"Title": h.web.T(c, "catalogue.title"), "AllTaskForces": all, "TaskForces": tfs, "Count": n, "Filter": f,
+		"Title": title, "Crumb": h.web.T(c, "catalogue.title"), "AllTaskForces": all, "TaskForces": tfs, "Count": n, "Filter": f, "OOB": web.IsHTMX(c),
 	})
 }
 

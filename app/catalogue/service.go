@@ -100,7 +100,7 @@ func (s *Service) Catalogue(ctx context.Context) ([]*TaskForce, error) {
 // Filter is what a visitor asks of the catalogue.
 type Filter struct {
 	TaskForce string // a task force code; empty for all
-	Words     string // words that must all appear in a procedure's code, title or summary
+	Words     string // words that must all appear in a procedure's code, title or summary (see matches)
 }
 
 // Search returns the task forces (with only their matching procedures) that match f, and how many
@@ -134,16 +134,6 @@ func (s *Service) Search(ctx context.Context, f Filter) ([]*TaskForce, int, erro
 	return out, n, nil
 }
 
-func matches(p *Procedure, tf *TaskForce, words []string) bool {
-	text := strings.ToLower(p.Code + " " + p.Title + " " + p.Summary + " " + tf.Title)
-	for _, w := range words {
-		if !strings.Contains(text, w) {
-			return false
-		}
-	}
-	return true
-}
-
 // TaskForce returns the task force whose page is at slug, with its procedures.
 func (s *Service) TaskForce(ctx context.Context, slug string) (*TaskForce, error) {
 	all, err := s.Catalogue(ctx)
@@ -172,6 +162,26 @@ func (s *Service) Procedure(ctx context.Context, slug string) (*Procedure, *Task
 		}
 	}
 	return nil, nil, fmt.Errorf("catalogue: procedure %q: %w", slug, db.ErrNotFound)
+}
+
+// Title names a task force or a procedure by its code (key "task_force" or "procedure"); "" when
+// the code is unknown.
+func (s *Service) Title(ctx context.Context, key, code string) string {
+	all, err := s.Catalogue(ctx)
+	if err != nil {
+		return ""
+	}
+	for _, tf := range all {
+		if key == "task_force" && tf.Code == code {
+			return tf.Title
+		}
+		for _, p := range tf.Procedures {
+			if key == "procedure" && p.Code == code {
+				return p.Title
+			}
+		}
+	}
+	return ""
 }
 
 // Invalidate drops the cached catalogue, after content changed.

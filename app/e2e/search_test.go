@@ -26,6 +26,13 @@ func TestSearchInTheBrowser(t *testing.T) {
 	if st := eval[string](t, tb, `document.getElementById('header-q-status').textContent`); !strings.Contains(st, "suggerimenti") {
 		t.Errorf("the number of suggestions is not announced: %q", st)
 	}
+	// The first Escape closes the list and keeps the text.
+	tb.run(t, chromedp.SendKeys(chromedp.CSS("#header-q"), kb.Escape))
+	if v := eval[string](t, tb, `document.getElementById('header-q').value + '|' + document.getElementById('header-q').getAttribute('aria-expanded')`); v != "bonif|false" {
+		t.Errorf("after one Escape: %q, want the text kept and the list closed", v)
+	}
+	tb.run(t, chromedp.SendKeys(chromedp.CSS("#header-q"), "i"),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll('#header-q-list [role=option]').length > 1 && document.getElementById('header-q').getAttribute('aria-expanded') === 'true'`, chromedp.WithPollingTimeout(10e9)))
 	tb.run(t, chromedp.SendKeys(chromedp.CSS("#header-q"), kb.ArrowDown+kb.ArrowDown))
 	active := eval[string](t, tb, `document.getElementById('header-q').getAttribute('aria-activedescendant') || ''`)
 	if active != "header-q-opt-1" {
@@ -51,6 +58,17 @@ func TestSearchInTheBrowser(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`location.search.includes('tipo=procedure') && document.querySelectorAll('li.pass-hit').length > 0 && [...document.querySelectorAll('li.pass-hit .badge')].every(b => b.textContent.trim() === 'Procedura')`, chromedp.WithPollingTimeout(10e9)))
 	if eval[int](t, tb, "window.__marker || 0") != 7 {
 		t.Error("the page reloaded instead of swapping the results")
+	}
+	// The title follows the filter, the count lives outside the swapped results, focus stays
+	// on the box just ticked.
+	if title := eval[string](t, tb, "document.title"); !strings.HasPrefix(title, "«procedura» – filtri: Procedura – Cerca") {
+		t.Errorf("title after the filter: %q", title)
+	}
+	if st := eval[string](t, tb, `(document.querySelector('#search-status[role=status]:not(#search-results *)') || {}).textContent || ''`); !strings.Contains(st, "risultati per «procedura»") {
+		t.Errorf("the count is not in the live region outside the results: %q", st)
+	}
+	if f := eval[string](t, tb, `document.activeElement && document.activeElement.value || ''`); f != "procedure" {
+		t.Errorf("focus after the swap is on %q, not on the facet ticked", f)
 	}
 	if n := eval[int](t, tb, `document.querySelectorAll('#search-results mark').length`); n == 0 {
 		t.Error("no highlighted passage")

@@ -1,7 +1,10 @@
 package identity
 
 import (
+	"strconv"
 	"time"
+
+	"github.com/mileusna/useragent"
 
 	"github.com/uptrace/bun"
 )
@@ -114,4 +117,24 @@ func (v *Viewer) TaskForces(role string) []string {
 		}
 	}
 	return out
+}
+
+// Device is the browser and system of a session, as people name them.
+type Device struct{ Browser, System string }
+
+// Device reads the session's User-Agent ("Firefox 128", "Windows"); what cannot be recognised
+// keeps the raw text, cut short.
+func (s *Session) Device() Device {
+	ua := useragent.Parse(s.UserAgent)
+	d := Device{Browser: ua.Name, System: ua.OS}
+	if d.Browser != "" && ua.VersionNo.Major > 0 {
+		d.Browser += " " + strconv.Itoa(ua.VersionNo.Major)
+	}
+	if d.Browser == "" {
+		d.Browser = s.UserAgent
+		if r := []rune(d.Browser); len(r) > 40 {
+			d.Browser = string(r[:40]) + "…"
+		}
+	}
+	return d
 }

@@ -141,3 +141,16 @@ func TestLogoutAndSessionList(t *testing.T) {
 		t.Errorf("disabled user logged in: %v", err)
 	}
 }
+
+func TestSessionDeviceIsReadable(t *testing.T) {
+	for ua, want := range map[string]Device{
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0":                                                        {"Firefox 128", "Windows"},
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1": {"Safari 17", "iOS"},
+		"curl/8.5.0": {"curl 8", ""},
+		"":           {"", ""},
+	} {
+		if got := (&Session{UserAgent: ua}).Device(); got != want {
+			t.Errorf("%.30q: %+v, want %+v", ua, got, want)
+		}
+	}
+}

@@ -22,9 +22,10 @@ var Params = []struct{ Name, Key string }{{"tipo", "type"}, {"task_force", "task
 type Handlers struct {
 	Web   *web.Server
 	Index *Index
-	// EnteName names an ente for its facet; nil shows the id.
-	EnteName func(ctx context.Context, id int64) string
-	Log      *slog.Logger
+	// Name names a facet value that is a code or an id (an ente, a task force, a procedure); nil,
+	// or "", shows the value itself.
+	Name func(ctx context.Context, key, value string) string
+	Log  *slog.Logger
 }
 
 func (h *Handlers) log() *slog.Logger {
@@ -34,16 +35,19 @@ func (h *Handlers) log() *slog.Logger {
 	return h.Log
 }
 
-// Mount registers GET /cerca, GET /cerca/suggerimenti and GET /api/v1/search.
+// Mount registers GET /cerca, GET /cerca/suggerimenti, GET /api/v1/search and the editors'
+// synonyms list.
 func (h *Handlers) Mount(r fiber.Router) {
 	r.Get("/cerca", h.page)
 	r.Get("/cerca/suggerimenti", h.suggest)
 	r.Get("/api/v1/search", h.api)
+	h.mountSynonyms(r)
 }
 
 // Facet is one facet as the page shows it: its values, with labels and counts, and which are on.
 type Facet struct {
 	Key, Param, Label string
+	Content           bool // the labels are the content's words (Italian), not the interface's
 	Values            []FacetValue
 }
 
@@ -79,7 +83,8 @@ func form(c *fiber.Ctx) (string, map[string][]string, int) {
 func (h *Handlers) page(c *fiber.Ctx) error {
 	q, filters, page := form(c)
 	s := access.Of(c)
-	data := fiber.Map{"Title": h.Web.T(c, "search.title"), "Query": q, "Reserved": !s.Anonymous()}
+	data := fiber.Map{"Query": q, "Reserved": !s.Anonymous(), "OOB": web.IsHTMX(c)}
+	data["Title"], data["Crumb"] = h.title(c, q, filters, page), h.Web.T(c, "search.title")
 	if q == "" && len(filters) == 0 {
 		data["Message"] = h.Web.T(c, "search.empty")
 		return h.Web.PageOrFragment(c, "search/page", "search/results", data)
@@ -109,7 +114,8 @@ func (h *Handlers) facets(c *fiber.Ctx, counts map[string][]FacetCount, filters 
 		if !reserved && (p.Key == "state" || p.Key == "ente") {
 			continue
 		}
-		f := Facet{Key: p.Key, Param: p.Name, Label: h.Web.I18n.T(lang, "search.facet."+p.Key)}
+		f := Facet{Key: p.Key, Param: p.Name, Label: h.Web.I18n.T(lang, "search.facet."+p.Key),
+			Content: p.Key == "task_force" || p.Key == "procedure" || p.Key == "ente"}
 		on := map[string]bool{}
 		for _, v := range filters[p.Key] {
 			on[v] = true
@@ -138,14 +144,37 @@ func (h *Handlers) label(c *fiber.Ctx, key, value string) string {
 		return h.Web.I18n.T(lang, "search.type."+value)
 	case "state":
 		return h.Web.I18n.T(lang, "state."+value)
-	case "ente":
-		if id, err := strconv.ParseInt(value, 10, 64); err == nil && h.EnteName != nil {
-			if n := h.EnteName(c.UserContext(), id); n != "" {
+	case "task_force", "procedure", "ente":
+		if h.Name != nil {
+			if n := h.Name(c.UserContext(), key, value); n != "" {
 				return n
 			}
 		}
 	}
 	return value
+}
+
+// title names the page after what was asked: the words, the filters, the page, so the browser's
+// history and a screen reader's first announcement say which search this is.
+func (h *Handlers) title(c *fiber.Ctx, q string, filters map[string][]string, page int) string {
+	var parts []string
+	if q != "" {
+		parts = append(parts, "«"+q+"»")
+	}
+	var chosen []string
+	for _, p := range Params {
+		for _, v := range filters[p.Key] {
+			chosen = append(chosen, h.label(c, p.Key, v))
+		}
+	}
+	if len(chosen) > 0 {
+		parts = append(parts, h.Web.T(c, "search.title.filters", "Filters", strings.Join(chosen, ", ")))
+	}
+	if page > 1 {
+		parts = append(parts, h.Web.T(c, "search.title.page", "Page", page))
+	}
+	parts = append(parts, h.Web.T(c, "search.title"))
+	return strings.Join(parts, " – ")
 }
 
 // suggest answers the header's box as the user types: a few titles, as a listbox fragment.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -48,6 +49,11 @@ type Index struct {
 	// checked against the database on every request.
 	cache *expirable.LRU[string, Result]
 	once  sync.Once
+	// gen counts the changes of the index; a result computed while it changed is not cached, so
+	// a search that started before a change never hides what the change added.
+	gen atomic.Uint64
+
+	syn synonyms
 }
 
 // CacheTTL bounds how long a result computed before another instance's change may be served.
@@ -60,8 +66,9 @@ func (x *Index) cached(ctx context.Context, q Query) (Result, error) {
 	if r, ok := x.cache.Get(key); ok {
 		return r, nil
 	}
+	gen := x.gen.Load()
 	r, err := x.Engine.Search(ctx, q)
-	if err == nil {
+	if err == nil && x.gen.Load() == gen {
 		x.cache.Add(key, r)
 	}
 	return r, err
@@ -74,6 +81,7 @@ func (x *Index) initCache() {
 // forget drops every cached result: the index changed.
 func (x *Index) forget() {
 	x.initCache()
+	x.gen.Add(1)
 	x.cache.Purge()
 }
 
@@ -108,6 +116,7 @@ func (x *Index) Refresh(ctx context.Context, refs ...string) error {
 			gone = append(gone, ref)
 		}
 	}
+	x.gen.Add(1) // searches running while the engine changes keep their result to themselves
 	defer x.forget()
 	if len(docs) > 0 {
 		if err := x.Engine.Index(ctx, docs...); err != nil {
@@ -245,6 +254,9 @@ func (x *Index) load(ctx context.Context, ref string, full bool) (Doc, bool, err
 	}
 	if errors.Is(err, db.ErrNotFound) {
 		return Doc{}, false, nil
+	}
+	if err == nil && full {
+		d.Keywords = LegalRefs(d.Title + "\n" + d.Body)
 	}
 	return d, err == nil, err
 }
@@ -453,17 +465,26 @@ func (x *Index) Count(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// Rebuild empties the index and indexes every item again, telling progress after each batch; it
-// returns how many items it indexed.
+// Rebuild indexes every item again, then removes what the index holds that the database does not,
+// telling progress after each batch; it returns how many items it indexed. The index is never
+// emptied first, so searches made meanwhile never lose results they had.
 func (x *Index) Rebuild(ctx context.Context, progress func(done int)) (int, error) {
 	defer x.forget()
-	if err := x.Engine.Clear(ctx); err != nil {
+	before, err := x.Engine.IDs(ctx)
+	if err != nil {
 		return 0, fmt.Errorf("search: rebuild: %w", err)
 	}
+	stale := make(map[string]bool, len(before))
+	for _, id := range before {
+		stale[id] = true
+	}
 	done := 0
-	err := x.All(ctx, 500, func(refs []string) error {
+	err = x.All(ctx, 500, func(refs []string) error {
 		if err := x.Refresh(ctx, refs...); err != nil {
 			return err
+		}
+		for _, r := range refs {
+			delete(stale, r)
 		}
 		done += len(refs)
 		if progress != nil {
@@ -471,5 +492,17 @@ func (x *Index) Rebuild(ctx context.Context, progress func(done int)) (int, erro
 		}
 		return nil
 	})
-	return done, err
+	if err != nil {
+		return done, err
+	}
+	gone := make([]string, 0, len(stale))
+	for id := range stale {
+		gone = append(gone, id)
+	}
+	if len(gone) > 0 {
+		if err := x.Engine.Delete(ctx, gone...); err != nil {
+			return done, fmt.Errorf("search: rebuild: %w", err)
+		}
+	}
+	return done, nil
 }

@@ -33,16 +33,18 @@ var FacetKeys = []string{"type", "task_force", "procedure", "year", "state", "en
 // IsFacetKey tells whether key is one of FacetKeys.
 func IsFacetKey(key string) bool { return slices.Contains(FacetKeys, key) }
 
-// Parsed is the user's text split into lowercased words, "quoted phrases" and -excluded words.
+// Parsed is the user's text split into lowercased words, "quoted phrases", -excluded words and
+// legal references (canonical words, see LegalRefs).
 type Parsed struct {
 	Terms, Phrases, Excluded []string
+	Refs                     []string
 	// Open is true when the text ends inside a word, the last of Terms: with Query.Prefix that
 	// word is a prefix (as-you-type).
 	Open bool
 }
 
 // Empty tells whether nothing positive is left to search for.
-func (p Parsed) Empty() bool { return len(p.Terms) == 0 && len(p.Phrases) == 0 }
+func (p Parsed) Empty() bool { return len(p.Terms) == 0 && len(p.Phrases) == 0 && len(p.Refs) == 0 }
 
 // Parse splits text into terms, phrases and exclusions. It accepts any input: unbalanced quotes
 // make the rest plain words, symbols and control characters separate words, and the text is cut
@@ -56,6 +58,7 @@ func Parse(text string) Parsed {
 		// a rune cut in half at the end becomes U+FFFD below, which is a separator
 	}
 	text = strings.ToLower(strings.ToValidUTF8(text, " "))
+	text, refs := withoutLegalRefs(text)
 
 	var (
 		p      Parsed
@@ -64,6 +67,12 @@ func Parse(text string) Parsed {
 		lastIn bool // the last token taken was a term ending the text
 	)
 	take := func() bool { n++; return n <= MaxTerms }
+	for _, r := range refs {
+		if !seen[r] && take() {
+			seen[r] = true
+			p.Refs = append(p.Refs, r)
+		}
+	}
 	addTerm := func(w string, excluded, last bool) {
 		if !take() {
 			return
@@ -179,6 +188,7 @@ func splitWords(rs []rune) []string {
 type Plan struct {
 	Parsed
 	Prefix        bool                // Parsed.Open and Query.Prefix: the last term is a prefix
+	Alts          [][]string          // per term, the words or phrases that may stand for it (Query.Synonyms)
 	Filters       map[string][]string // only facet keys, values deduplicated, empty keys dropped
 	Listing       bool                // no text but filters: list matching docs, newest first
 	Page, PerPage int
@@ -204,6 +214,12 @@ func Prepare(q Query) (Plan, error) {
 		}
 	}
 	pl.Prefix = q.Prefix && pl.Open
+	if len(q.Synonyms) > 0 {
+		pl.Alts = make([][]string, len(pl.Terms))
+		for i, t := range pl.Terms {
+			pl.Alts[i] = q.Synonyms[t]
+		}
+	}
 	if pl.Empty() {
 		if len(pl.Filters) == 0 {
 			return Plan{}, ErrEmpty

@@ -18,6 +18,7 @@ type Doc struct {
 	Ente                       string   // ente id as decimal string, "" for public content (facet + access)
 	Public                     bool     // anyone may see it
 	Experts                    []string // user ids (decimal strings) of assigned experts who may see it
+	Keywords                   []string // exact words searched beside the text: canonical legal references (LegalRefs)
 	Updated                    time.Time
 }
 
@@ -40,6 +41,9 @@ type Query struct {
 	Page    int  // 1-based
 	PerPage int  // defaults to 10, at most 100
 	Facets  bool // compute facet counts for every key in FacetKeys
+	// Synonyms maps a lowercase word to the words or phrases that may stand for it (the acronyms of
+	// the field and their expansions); set by Index from the editors' list.
+	Synonyms map[string][]string `json:"-"`
 }
 
 // Hit is one matching doc. Snippet is HTML-escaped text with <mark>…</mark> around matches.
@@ -57,9 +61,11 @@ type FacetCount struct {
 
 // Result is one page of hits, the total number of matches and the facet counts.
 type Result struct {
-	Total  int
-	Hits   []Hit
-	Facets map[string][]FacetCount // per key in FacetKeys, sorted by SortFacets
+	// Partial is true when no document has every word and the hits are the best partial matches.
+	Partial bool
+	Total   int
+	Hits    []Hit
+	Facets  map[string][]FacetCount // per key in FacetKeys, sorted by SortFacets
 }
 
 // Engine indexes docs and searches them.

@@ -18,6 +18,7 @@ type Item struct {
 
 // Results is one page of results the user may open.
 type Results struct {
+	Partial            bool // no item has every word: these are the best partial matches
 	Total, Page, Pages int
 	Items              []Item
 	Facets             map[string][]FacetCount
@@ -64,6 +65,13 @@ func mayOpen(s *access.Subject, d Doc) bool {
 // from the database. Filters on the reserved facets are ignored for visitors.
 func (x *Index) Search(ctx context.Context, s *access.Subject, q Query) (Results, error) {
 	q.Access = AccessOf(s)
+	if q.Text != "" {
+		syn, err := x.Synonyms(ctx)
+		if err != nil {
+			return Results{}, err
+		}
+		q.Synonyms = syn
+	}
 	if s.Anonymous() {
 		delete(q.Filters, "state")
 		delete(q.Filters, "ente")
@@ -78,7 +86,7 @@ func (x *Index) Search(ctx context.Context, s *access.Subject, q Query) (Results
 	if err != nil {
 		return Results{}, err
 	}
-	out := Results{Total: res.Total, Page: q.Page, Pages: (res.Total + q.PerPage - 1) / q.PerPage, Facets: res.Facets}
+	out := Results{Partial: res.Partial, Total: res.Total, Page: q.Page, Pages: (res.Total + q.PerPage - 1) / q.PerPage, Facets: res.Facets}
 	refs := make([]string, len(res.Hits))
 	for i, h := range res.Hits {
 		refs[i] = h.ID

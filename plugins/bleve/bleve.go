@@ -51,7 +51,7 @@ func init() {
 
 // layoutVersion changes whenever the mapping does: an index with another version is dropped and
 // rebuilt empty (the drift check then re-indexes everything).
-const layoutVersion = "passhub-3"
+const layoutVersion = "passhub-4"
 
 // facetField holds "key\x1fvalue" for every facet of a document: counting facets reads one
 // field's doc values per hit instead of one per facet.
@@ -130,6 +130,7 @@ func (l layout) mapping() (*mapping.IndexMappingImpl, error) {
 	}
 	dm.AddFieldMappingsAt(facetField, keyword(true)) // every facet value in one field: one doc-value read per hit
 	dm.AddFieldMappingsAt("experts", keyword(false))
+	dm.AddFieldMappingsAt("keywords", keyword(false)) // canonical legal references
 	dm.AddFieldMappingsAt("public", keyword(false))
 	up := bleve.NewDateTimeFieldMapping()
 	up.Store, up.IncludeInAll, up.DocValues, up.IncludeTermVectors = false, false, true, false
@@ -301,6 +302,9 @@ func fields(d search.Doc) map[string]any {
 	}
 	if len(d.Experts) > 0 {
 		m["experts"] = d.Experts
+	}
+	if len(d.Keywords) > 0 {
+		m["keywords"] = d.Keywords
 	}
 	if !d.Updated.IsZero() {
 		m["updated"] = d.Updated

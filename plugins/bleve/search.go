@@ -46,9 +46,15 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 
 	// Exact words (after stemming) first; when they find almost nothing, again with one typo
 	// allowed: a common word stays cheap, a mistyped one still finds its documents.
-	res, fuzzed, err := e.run(ctx, pl, q, false)
+	res, fuzzed, err := e.run(ctx, pl, q, false, false)
 	if err == nil && !fuzzed && res.Total < fuzzyBelow && e.fuzzable(pl) {
-		res, _, err = e.run(ctx, pl, q, true)
+		res, _, err = e.run(ctx, pl, q, true, false)
+	}
+	// No document has every word: the best partial matches, those with most of the words first.
+	partial := false
+	if err == nil && res != nil && res.Total == 0 && !pl.Listing && len(pl.Terms)+len(pl.Phrases)+len(pl.Refs) > 1 {
+		res, _, err = e.run(ctx, pl, q, e.fuzzable(pl), true)
+		partial = true
 	}
 	if err != nil {
 		return search.Result{}, err
@@ -57,7 +63,7 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 		return search.Result{}, nil // only stop words
 	}
 
-	out := search.Result{Total: int(res.Total), Hits: make([]search.Hit, 0, len(res.Hits))}
+	out := search.Result{Total: int(res.Total), Partial: partial && res.Total > 0, Hits: make([]search.Hit, 0, len(res.Hits))}
 	hl := e.highlighter(pl)
 	for _, h := range res.Hits {
 		typ, _, _ := strings.Cut(h.ID, ":")
@@ -73,7 +79,7 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 
 // run builds and runs the query, with or without typo tolerance; a nil result means nothing to
 // search for.
-func (e *Engine) run(ctx context.Context, pl search.Plan, q search.Query, fuzzy bool) (*bleve.SearchResult, bool, error) {
+func (e *Engine) run(ctx context.Context, pl search.Plan, q search.Query, fuzzy, anyWord bool) (*bleve.SearchResult, bool, error) {
 	bq := bleve.NewBooleanQuery()
 	must := e.textClauses(pl, fuzzy)
 	if len(must) == 0 {
@@ -82,7 +88,12 @@ func (e *Engine) run(ctx context.Context, pl search.Plan, q search.Query, fuzzy 
 		}
 		pl.Listing = true
 	}
-	bq.AddMust(must...)
+	if anyWord {
+		bq.AddShould(must...)
+		bq.SetMinShould(1)
+	} else {
+		bq.AddMust(must...)
+	}
 	for _, w := range pl.Excluded {
 		if len(analyse(e.text, w)) > 0 {
 			bq.AddMustNot(e.match(w, 0))
@@ -135,6 +146,13 @@ func (e *Engine) textClauses(pl search.Plan, fuzzy bool) []query.Query {
 		if len(stems) > 0 {
 			alts = append(alts, e.match(t, fuzz))
 		}
+		if i < len(pl.Alts) {
+			for _, syn := range pl.Alts[i] {
+				if len(analyse(e.text, syn)) > 0 {
+					alts = append(alts, e.match(syn, 0)) // every word of a synonym, in the title or the body
+				}
+			}
+		}
 		if pl.Prefix && i == len(pl.Terms)-1 {
 			// the word being typed: its lowercase form and its stem as prefixes
 			seen := map[string]bool{}
@@ -161,6 +179,9 @@ func (e *Engine) textClauses(pl search.Plan, fuzzy bool) []query.Query {
 		default:
 			out = append(out, bleve.NewDisjunctionQuery(alts...))
 		}
+	}
+	for _, r := range pl.Refs {
+		out = append(out, term("keywords", r))
 	}
 	for _, ph := range pl.Phrases {
 		if len(analyse(e.text, ph)) == 0 {
@@ -264,6 +285,7 @@ func analyse(a analysis.Analyzer, s string) []string {
 // Highlighting the page of hits this way is cheaper than asking the index for the match
 // locations of every matching doc.
 type highlighter struct {
+	refs     []string // canonical legal references, marked where the text writes them
 	text     analysis.Analyzer
 	exact    map[string]bool
 	fuzzy    []string
@@ -271,7 +293,7 @@ type highlighter struct {
 }
 
 func (e *Engine) highlighter(pl search.Plan) *highlighter {
-	h := &highlighter{text: e.text, exact: map[string]bool{}}
+	h := &highlighter{text: e.text, exact: map[string]bool{}, refs: pl.Refs}
 	for i, t := range pl.Terms {
 		stems := analyse(e.text, t)
 		for _, s := range stems {
@@ -291,6 +313,13 @@ func (e *Engine) highlighter(pl search.Plan) *highlighter {
 	for _, ph := range pl.Phrases {
 		for _, s := range analyse(e.text, ph) {
 			h.exact[s] = true
+		}
+	}
+	for _, alts := range pl.Alts {
+		for _, a := range alts {
+			for _, s := range analyse(e.text, a) {
+				h.exact[s] = true
+			}
 		}
 	}
 	return h
@@ -314,7 +343,7 @@ func (h *highlighter) matches(stem string) bool {
 }
 
 func (h *highlighter) spans(text string) []search.Span {
-	var out []search.Span
+	out := search.LegalSpans(text, h.refs)
 	for _, tok := range h.text.Analyze([]byte(text)) {
 		if !h.matches(string(tok.Term)) {
 			continue

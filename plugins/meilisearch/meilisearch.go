@@ -73,7 +73,7 @@ func New(url, key, uid string) (*Engine, error) {
 // Settings are the index settings Init applies.
 func Settings() *meili.Settings {
 	return &meili.Settings{
-		SearchableAttributes: []string{"title", "body"},
+		SearchableAttributes: []string{"title", "body", "keywords"},
 		DisplayedAttributes:  []string{"id", "type", "title", "body", "url"},
 		FilterableAttributes: []string{"type", "task_force", "procedure", "year", "state", "ente", "experts", "public"},
 		SortableAttributes:   []string{"updated"},
@@ -154,6 +154,7 @@ type document struct {
 	State     string   `json:"state,omitempty"`
 	Ente      string   `json:"ente,omitempty"`
 	Experts   []string `json:"experts,omitempty"`
+	Keywords  []string `json:"keywords,omitempty"`
 	Public    bool     `json:"public"`
 	Updated   int64    `json:"updated"`
 }
@@ -188,7 +189,7 @@ func toDocument(d search.Doc) (document, error) {
 	out := document{
 		ID: id, Type: d.Type, Title: clean(d.Title), Body: clean(d.Body), URL: d.URL,
 		TaskForce: d.TaskForce, Procedure: d.Procedure, Year: d.Facet("year"), State: d.State, Ente: d.Ente,
-		Public: d.Public, Updated: d.Updated.Unix(),
+		Public: d.Public, Updated: d.Updated.Unix(), Keywords: d.Keywords,
 	}
 	for _, x := range d.Experts {
 		if x != "" {
@@ -349,6 +350,7 @@ func queryText(pl search.Plan) string {
 	for _, x := range pl.Excluded {
 		parts = append(parts, "-"+x)
 	}
+	parts = append(parts, pl.Refs...)
 	parts = append(parts, pl.Terms...)
 	s := strings.Join(parts, " ")
 	if !pl.Prefix && s != "" {
@@ -399,7 +401,28 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (search.Result, err
 	if err != nil {
 		return search.Result{}, fmt.Errorf("meilisearch: search: %w", err)
 	}
-	return result(res, q.Facets)
+	partial := false
+	if res.TotalHits == 0 && !pl.Listing && len(pl.Terms)+len(pl.Phrases)+len(pl.Refs) > 1 {
+		// no document has every word: the best partial matches, rarest words kept longest
+		req.MatchingStrategy = meili.Frequency
+		if res, err = e.index.Search(ctx, queryText(pl), req); err != nil {
+			return search.Result{}, fmt.Errorf("meilisearch: search: %w", err)
+		}
+		partial = res.TotalHits > 0
+	}
+	out, err := result(res, q.Facets, pl.Refs)
+	out.Partial = partial
+	return out, err
+}
+
+// SetSynonyms replaces the index's synonyms: Meilisearch expands them itself, so the words of
+// Query.Synonyms need not be sent with each query.
+func (e *Engine) SetSynonyms(ctx context.Context, syn map[string][]string) error {
+	info, err := e.index.UpdateSynonyms(ctx, &syn)
+	if err != nil {
+		return fmt.Errorf("meilisearch: synonyms: %w", err)
+	}
+	return e.wait(ctx, info)
 }
 
 type hit struct {
@@ -412,7 +435,7 @@ type hit struct {
 	} `json:"_formatted"`
 }
 
-func result(res *meili.SearchResponse, facets bool) (search.Result, error) {
+func result(res *meili.SearchResponse, facets bool, refs []string) (search.Result, error) {
 	out := search.Result{Total: int(res.TotalHits), Hits: make([]search.Hit, 0, len(res.Hits))}
 	for _, raw := range res.Hits {
 		var h hit
@@ -420,7 +443,7 @@ func result(res *meili.SearchResponse, facets bool) (search.Result, error) {
 			return search.Result{}, fmt.Errorf("meilisearch: hit: %w", err)
 		}
 		out.Hits = append(out.Hits, search.Hit{ID: fromMeili(h.ID), Type: h.Type, Score: h.Score,
-			Snippet: snippet(h.Formatted.Title, h.Formatted.Body)})
+			Snippet: snippet(h.Formatted.Title, h.Formatted.Body, refs)})
 	}
 	if facets {
 		var dist map[string]map[string]int
@@ -447,8 +470,9 @@ func result(res *meili.SearchResponse, facets bool) (search.Result, error) {
 }
 
 // snippet is the escaped, marked body (or the title when only the title matched).
-func snippet(title, body string) string {
+func snippet(title, body string, refs []string) string {
 	plain, spans := search.Unmark(body, preTag, postTag)
+	spans = append(spans, search.LegalSpans(plain, refs)...) // references are matched through their canonical word
 	if len(spans) == 0 {
 		if t, ts := search.Unmark(title, preTag, postTag); len(ts) > 0 || plain == "" {
 			return search.Snippet(t, ts)

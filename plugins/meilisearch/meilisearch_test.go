@@ -150,7 +150,7 @@ func TestResult(t *testing.T) {
 	json.Unmarshal(hit, &h1)
 	json.Unmarshal(titleOnly, &h2)
 	res, err := result(&meili.SearchResponse{Hits: meili.Hits{h1, h2}, TotalHits: 7,
-		FacetDistribution: json.RawMessage(`{"type":{"news":1,"page":3},"year":{"2024":2}}`)}, true)
+		FacetDistribution: json.RawMessage(`{"type":{"news":1,"page":3},"year":{"2024":2}}`)}, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

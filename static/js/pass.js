@@ -37,7 +37,8 @@
   });
 
   // The header's search box is a combobox (WAI-ARIA 1.2): suggestions arrive from htmx as a
-  // listbox; arrows move through them, Enter opens the chosen one, Escape closes the list.
+  // listbox; arrows move through them, Enter opens the chosen one, Escape closes the list (and, once
+  // the list is closed, clears the box as a search field does).
   function combo() { return document.getElementById('header-q'); }
   function options() {
     var list = document.getElementById('header-q-list');
@@ -76,7 +77,9 @@
     } else if (event.key === 'Enter' && current >= 0) {
       event.preventDefault();
       window.location.assign(opts[current].getAttribute('data-href'));
-    } else if (event.key === 'Escape') {
+    } else if (event.key === 'Escape' && input.getAttribute('aria-expanded') === 'true') {
+      // the first Escape closes the list and keeps the text; the next one clears the box
+      event.preventDefault();
       close(input);
     }
   });

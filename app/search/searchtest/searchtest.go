@@ -127,6 +127,54 @@ func Run(t *testing.T, newEngine func(t *testing.T) search.Engine) {
 			[]string{"news:3", "request:7", "document:9", "news:11"}, []string{"news:4", "request:8"})
 	})
 
+	t.Run("LegalReferences", func(t *testing.T) {
+		e := setup(t)
+		extra := []search.Doc{
+			{ID: "page:20", Type: "page", Title: "Il codice dell'ambiente", Public: true,
+				Body:     "Il decreto legislativo 3 aprile 2006, n. 152 disciplina le bonifiche.",
+				Keywords: search.LegalRefs("Il decreto legislativo 3 aprile 2006, n. 152 disciplina le bonifiche.")},
+			{ID: "page:21", Type: "page", Title: "Contratti pubblici", Public: true,
+				Body: "Il D.Lgs. 36/2023 e la L. 241/90", Keywords: search.LegalRefs("Il D.Lgs. 36/2023 e la L. 241/90")},
+		}
+		if err := e.Index(ctx, extra...); err != nil {
+			t.Fatal(err)
+		}
+		found(t, e, search.Query{Text: "D.Lgs. 152/2006"}, []string{"page:20"}, []string{"page:21"})
+		found(t, e, search.Query{Text: "dlgs 152/06"}, []string{"page:20"}, []string{"page:21"})
+		found(t, e, search.Query{Text: "d.lgs. n. 36/2023"}, []string{"page:21"}, []string{"page:20"})
+		found(t, e, search.Query{Text: "legge 7 agosto 1990, n. 241"}, []string{"page:21"}, []string{"page:20"})
+		found(t, e, search.Query{Text: "bonifiche D.Lgs. 152/2006"}, []string{"page:20"}, nil)
+		res := found(t, e, search.Query{Text: "dlgs 152/2006"}, []string{"page:20"}, nil)
+		if len(res.Hits) == 0 || !strings.Contains(res.Hits[0].Snippet, "<mark>decreto legislativo 3 aprile 2006, n. 152</mark>") {
+			t.Errorf("the reference is not marked as the text writes it: %+v", res.Hits)
+		}
+	})
+
+	t.Run("Synonyms", func(t *testing.T) {
+		e := setup(t)
+		syn := map[string][]string{"via": {"valutazione ambientale"}, "sin": {"siti orfani"}}
+		// "sin" is in no document: only its expansion finds news:3
+		found(t, e, search.Query{Text: "SIN", Synonyms: syn}, []string{"news:3"}, []string{"news:4"})
+		found(t, e, search.Query{Text: "sin"}, nil, []string{"news:3"})
+		found(t, e, search.Query{Text: "via progetti", Synonyms: syn}, []string{"page:1"}, nil)
+	})
+
+	t.Run("PartialMatches", func(t *testing.T) {
+		e := setup(t)
+		// "zanzibar" is in no document: the documents with the other words still come back,
+		// the one with both of them first
+		res := found(t, e, search.Query{Text: "amianto scuole zanzibar"}, []string{"news:4"}, []string{"page:13"})
+		if len(res.Hits) == 0 || res.Hits[0].ID != "news:4" {
+			t.Errorf("best partial match first: got %v", ids(res))
+		}
+		if full := search1(t, e, search.Query{Text: "amianto scuole"}); full.Partial {
+			t.Error("a query every word of which is found is not partial")
+		}
+		if none := search1(t, e, search.Query{Text: "zanzibar"}); none.Total != 0 {
+			t.Errorf("one word found nowhere: %v", ids(none))
+		}
+	})
+
 	t.Run("Facets", func(t *testing.T) {
 		e := setup(t)
 		for _, acc := range []search.Access{all, {}} {
