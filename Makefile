@@ -27,16 +27,17 @@ build: assets ## build bin/passhub
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 
-assets: $(VENDOR)/.stamp ## copy pinned front-end assets from npm into static/vendor (ignored by git)
+assets: $(VENDOR)/.stamp ## copy pinned front-end assets from npm into static/vendor (ignored by git), with .br/.gz beside the text files
 
 $(VENDOR)/.stamp: node_modules/.package-lock.json
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap-italia/css $(VENDOR)/bootstrap-italia/js $(VENDOR)/bootstrap-italia/svg $(VENDOR)/htmx
 	cp $(BI)/css/bootstrap-italia.min.css $(VENDOR)/bootstrap-italia/css/
-	cp $(BI)/js/bootstrap-italia.bundle.min.js $(VENDOR)/bootstrap-italia/js/
 	cp $(BI)/svg/sprites.svg $(VENDOR)/bootstrap-italia/svg/
 	for f in Titillium_Web Roboto_Mono Lora; do mkdir -p $(VENDOR)/bootstrap-italia/fonts/$$f && cp $(BI)/fonts/$$f/*.woff2 $(VENDOR)/bootstrap-italia/fonts/$$f/; done
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/htmx-ext-ws/dist/ws.min.js $(VENDOR)/htmx/
+	node -e 'const fs=require("fs"),z=require("zlib"); for (const f of process.argv.slice(1)) { const b=fs.readFileSync(f); fs.writeFileSync(f+".br", z.brotliCompressSync(b, {params: {[z.constants.BROTLI_PARAM_QUALITY]: 11}})); fs.writeFileSync(f+".gz", z.gzipSync(b, {level: 9})); }' \
+		$(VENDOR)/bootstrap-italia/css/*.css $(VENDOR)/bootstrap-italia/svg/*.svg $(VENDOR)/htmx/*.js
 	touch $@
 
 chromium: ## install Debian's chromium for the browser tests when missing

@@ -247,6 +247,8 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Get("/ws", a.Hub.Handler(a.Config.BaseURL, follow{a}))
 	w.App.Use("/area-riservata", identity.RequireLogin)
 	w.App.Use("/admin", identity.RequireLogin)
+	w.App.Use("/area-riservata", area.Menu(a.Enti))
+	w.App.Use("/admin", area.Menu(a.Enti))
 	area.Mount(w.App, w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue})
 	ente.Mount(w.App, w, a.Enti)
 	ws := workspace.NewHandlers(w, a.Workspace, a.Requests)

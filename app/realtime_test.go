@@ -199,7 +199,7 @@ func TestNotificationCentre(t *testing.T) {
 	if doc.Find(".pass-unread").Length() != 1 || !strings.Contains(doc.Find(".pass-unread").Text(), "Nuova richiesta da valutare: Arretrato VIA (Cantù, VA-01)") {
 		t.Fatalf("notification list: %q", doc.Find(".pass-notification").Text())
 	}
-	if strings.TrimSpace(doc.Find("#bell-count").Text()) != "1" {
+	if strings.TrimSpace(doc.Find("#bell-count .badge").Text()) != "1" || doc.Find("#bell-count .visually-hidden").Text() != "Notifiche, 1 non letta" {
 		t.Errorf("header bell: %q", doc.Find("#bell-count").Text())
 	}
 	action, _ := doc.Find(".pass-unread form").Attr("action")

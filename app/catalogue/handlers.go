@@ -17,7 +17,7 @@ type Handlers struct {
 }
 
 // Crumb is one step of a breadcrumb.
-type Crumb struct{ URL, Label string }
+type Crumb struct{ URL, Label, ContentLang string }
 
 // Mount registers the catalogue's routes.
 func Mount(r fiber.Router, w *web.Server, svc *Service, cs *content.Service) {
@@ -73,8 +73,8 @@ func (h *Handlers) procedure(c *fiber.Ctx) error {
 		return err
 	}
 	return h.web.Page(c, "catalogue/procedure", fiber.Map{
-		"Title": p.Title, "Description": p.Summary, "Procedure": p, "TaskForce": tf, "Entry": entry,
-		"Crumbs": []Crumb{{"/procedure", h.web.T(c, "nav.catalogue")}, {"/task-force/" + tf.Slug, tf.Title}},
+		"Title": p.Title, "TitleLang": "it", "Description": p.Summary, "Procedure": p, "TaskForce": tf, "Entry": entry,
+		"Crumbs": []Crumb{{"/procedure", h.web.T(c, "nav.catalogue"), ""}, {"/task-force/" + tf.Slug, tf.Title, "it"}},
 	})
 }
 
@@ -88,8 +88,8 @@ func (h *Handlers) taskForce(c *fiber.Ctx) error {
 		return err
 	}
 	return h.web.Page(c, "catalogue/taskforce", fiber.Map{
-		"Title": tf.Title, "Description": tf.Summary, "TaskForce": tf, "Entry": entry,
-		"Crumbs": []Crumb{{"/procedure", h.web.T(c, "nav.catalogue")}},
+		"Title": tf.Title, "TitleLang": "it", "Description": tf.Summary, "TaskForce": tf, "Entry": entry,
+		"Crumbs": []Crumb{{"/procedure", h.web.T(c, "nav.catalogue"), ""}},
 	})
 }
 

@@ -102,6 +102,10 @@ func TestContactFormInTheBrowser(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#contact-form button[type=submit]")),
 			chromedp.WaitVisible(chromedp.CSS("#contact-email-error")),
 		)
+		if js { // the error summary takes the focus, scrolling to it: let it settle before clicking
+			tb.run(t, chromedp.Poll[chromedp.Void](`document.activeElement && document.activeElement.classList.contains('pass-error-summary')`, chromedp.WithPollingTimeout(10e9)))
+			eval[bool](t, tb, `new Promise(r => { let y = -1; const i = setInterval(() => { if (scrollY === y) { clearInterval(i); r(true); } y = scrollY; }, 150); })`)
+		}
 		text, err := chromedp.Run(tb.ctx, chromedp.Text(chromedp.CSS("#contact-email-error")))
 		if err != nil || !strings.Contains(text, "obbligatorio") {
 			t.Errorf("js=%v: error message %q %v", js, text, err)

@@ -152,5 +152,11 @@ func (c *Centre) refreshBell(ctx context.Context, userID int64) {
 	if err != nil {
 		return
 	}
-	c.hub.Publish(UserTopic(userID), []byte(fmt.Sprintf(`<span id="bell-count" class="badge bg-danger" hx-swap-oob="true">%d</span>`, n)))
+	// The frame shows the count at once and fetches the bell in the page's language, with its
+	// accessible name, from the normal handler.
+	badge := ""
+	if n > 0 {
+		badge = fmt.Sprintf(`<span class="badge pass-bell-badge" aria-hidden="true">%d</span>`, n)
+	}
+	c.hub.Publish(UserTopic(userID), []byte(`<span id="bell-count" hx-get="/area-riservata/notifiche/conteggio" hx-trigger="load" hx-swap="outerHTML" hx-swap-oob="true">`+badge+`</span>`))
 }

@@ -24,7 +24,7 @@ type Handlers struct {
 }
 
 // Crumb is one step of a breadcrumb.
-type Crumb struct{ URL, Label string }
+type Crumb struct{ URL, Label, ContentLang string }
 
 // Pager tells a listing template where it is.
 type Pager struct{ Page, Pages int }
@@ -77,8 +77,8 @@ func (h *Handlers) guide(c *fiber.Ctx) error {
 		return err
 	}
 	return h.web.Page(c, "portal/article", fiber.Map{
-		"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p, "Sidebar": guideOrder(l.Entries),
-		"Crumbs": []Crumb{{"/guida", h.web.T(c, "guide.title")}},
+		"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p, "Sidebar": guideOrder(l.Entries),
+		"Crumbs": []Crumb{{"/guida", h.web.T(c, "guide.title"), ""}},
 	})
 }
 
@@ -110,7 +110,7 @@ func (h *Handlers) newsList(c *fiber.Ctx) error {
 	data := fiber.Map{"Entries": l.Entries, "Pager": Pager{Page: page, Pages: pages}, "Tag": tag}
 	if tag != "" {
 		title = h.web.T(c, "news.tag.title", "Tag", tag)
-		data["Crumbs"] = []Crumb{{"/notizie", h.web.T(c, "news.title")}}
+		data["Crumbs"] = []Crumb{{"/notizie", h.web.T(c, "news.title"), ""}}
 	}
 	data["Title"] = title
 	return h.web.Page(c, "portal/news_list", data)
@@ -144,8 +144,8 @@ func (h *Handlers) news(c *fiber.Ctx) error {
 		return err
 	}
 	return h.web.Page(c, "portal/article", fiber.Map{
-		"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p, "TagBase": "/notizie",
-		"Crumbs": []Crumb{{"/notizie", h.web.T(c, "news.title")}},
+		"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p, "TagBase": "/notizie",
+		"Crumbs": []Crumb{{"/notizie", h.web.T(c, "news.title"), ""}},
 	})
 }
 
@@ -163,8 +163,8 @@ func (h *Handlers) report(c *fiber.Ctx) error {
 		return err
 	}
 	return h.web.Page(c, "portal/report", fiber.Map{
-		"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p,
-		"Crumbs": []Crumb{{"/report", h.web.T(c, "reports.title")}},
+		"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p,
+		"Crumbs": []Crumb{{"/report", h.web.T(c, "reports.title"), ""}},
 	})
 }
 
@@ -188,5 +188,5 @@ func (h *Handlers) page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.web.Page(c, "portal/article", fiber.Map{"Title": p.Front.Title, "Description": p.Front.Summary, "Entry": p})
+	return h.web.Page(c, "portal/article", fiber.Map{"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	fiberlog "github.com/gofiber/fiber/v2/log"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/template/html/v2"
 
@@ -113,6 +114,11 @@ func New(o Options) (*Server, error) {
 	s.App.Server().HeaderReceived = BodyDeadline(o.HeaderTimeout, o.BodyMinRate, o.BodyLimit)
 	s.App.Use(recover.New())
 	s.App.Use(s.clientAddress)
+	// Pages and API answers go out Brotli- or gzip-compressed; static files carry their own
+	// compressed forms and the websocket is not an HTTP body.
+	s.App.Use(compress.New(compress.Config{Level: compress.LevelDefault, Next: func(c *fiber.Ctx) bool {
+		return strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/ws"
+	}}))
 	s.App.Use(s.metrics.handler)
 	s.App.Use(s.logRequests)
 	if !o.Production {
@@ -238,6 +244,9 @@ func (s *Server) base(c *fiber.Ctx, data fiber.Map) fiber.Map {
 	if si, ok := c.Locals("web.session").(SessionInfo); ok {
 		m["Session"] = si // partials/session
 	}
+	if items, ok := c.Locals("web.menu").([]MenuItem); ok {
+		m["Menu"] = items
+	}
 	if n, ok := c.Locals("web.bell").(int); ok {
 		m["Bell"] = n
 	}
@@ -339,8 +348,9 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return strconv.FormatInt(n, 10) + " B"
 		},
-		"hasPrefix": strings.HasPrefix,
-		"list":      func(v ...string) []string { return v },
+		"hasPrefix":   strings.HasPrefix,
+		"fieldErrors": FieldErrors,
+		"list":        func(v ...string) []string { return v },
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {

@@ -363,7 +363,7 @@ func (h *Handlers) Page(c *fiber.Ctx) error {
 	}
 	s, obj := access.Of(c), request.ObjectOf(r)
 	states, shown := panels(r.State)
-	page := fiber.Map{"Title": r.Title, "Topics": "request:" + strconv.FormatInt(r.ID, 10), "States": states, "Shown": shown,
+	page := fiber.Map{"Title": r.Title, "TitleLang": "it", "Topics": "request:" + strconv.FormatInt(r.ID, 10), "States": states, "Shown": shown,
 		"CanWork": s.Can(access.WorkOnRequest, obj), "CanExpert": s.Can(access.ExpertWork, obj), "CanEnte": s.Can(access.ActForEnte, obj),
 		"CanTriage": s.Can(access.TriageRequests, obj), "CanArchive": s.Can(access.ArchiveRequest, obj),
 		"Failure": request.FailureOf(c), "Kinds": ActivityKinds, "Today": time.Now().Format("2006-01-02"),

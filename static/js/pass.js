@@ -2,12 +2,28 @@
 // user expects it, and a page that lost its websocket catches up when it reconnects.
 (function () {
   'use strict';
+  var announced = '.pass-error-summary, [role="alert"], .alert-success[tabindex="-1"]';
+  // An outerHTML swap leaves event.detail.target detached: look for its replacement in the page.
   document.addEventListener('htmx:afterSwap', function (event) {
     var target = event.detail && event.detail.target;
     if (!target) { return; }
-    var focusable = target.querySelector('[role="alert"], .alert-success[tabindex="-1"]');
+    var root = target.isConnected ? target : (target.id && document.getElementById(target.id));
+    if (!root) { return; }
+    var focusable = root.matches(announced) ? root : root.querySelector(announced);
     if (focusable) { focusable.focus(); }
   });
+
+  // A page re-shown with errors starts at its error summary, so the user hears what to fix and
+  // can follow its links to the fields.
+  function focusSummary() {
+    var summary = document.querySelector('.pass-error-summary');
+    if (summary) { summary.focus(); }
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', focusSummary);
+  } else {
+    focusSummary();
+  }
 
   // After a reconnection (not the first connection), fetch what changed while the page was away:
   // the element marked data-live-url names the update to load.

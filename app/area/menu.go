@@ -1,0 +1,77 @@
+package area
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"passhub/app/access"
+	"passhub/app/ente"
+	"passhub/app/web"
+)
+
+// Menu is the middleware that gives reserved pages their own navigation: the dashboard,
+// requests, notifications, each ente of the viewer and its delegates, triage and
+// administration, each shown only to those whose roles open it.
+func Menu(enti *ente.Service) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		s := access.Of(c)
+		if s.Anonymous() {
+			return c.Next()
+		}
+		names := map[int64]string{}
+		if len(s.Memberships) > 0 {
+			ms, err := enti.Memberships(c.UserContext(), s.UserID)
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				if m.Ente != nil {
+					names[m.EnteID] = m.Ente.Name
+				}
+			}
+		}
+		web.SetMenu(c, MenuOf(s, names))
+		return c.Next()
+	}
+}
+
+// MenuOf lists the reserved area's sections the subject may open; names are the enti's names
+// by id.
+func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
+	items := []web.MenuItem{{URL: "/area-riservata", Label: "a11y.menu.dashboard", Exact: true}}
+	var member bool
+	var enti []web.MenuItem
+	for _, m := range s.Memberships {
+		if !m.Enabled || !m.Approved {
+			continue
+		}
+		member = true
+		base := "/area-riservata/enti/" + strconv.FormatInt(m.EnteID, 10)
+		item := web.MenuItem{URL: base, Label: "a11y.menu.ente", Name: names[m.EnteID]}
+		if s.Can(access.ManageDelegates, access.Object{EnteID: m.EnteID}) {
+			item.Label = "a11y.menu.ente_delegates"
+			item.Children = []web.MenuItem{{URL: base, Label: "a11y.menu.ente_page", Name: names[m.EnteID], Exact: true},
+				{URL: base + "/delegati", Label: "delegates.title"}}
+		}
+		enti = append(enti, item)
+	}
+	if member || s.Has(access.RolePM) || s.Has(access.RoleExpert) || s.Has(access.RoleAdmin) {
+		items = append(items, web.MenuItem{URL: "/area-riservata/richieste", Label: "area.requests"})
+	}
+	items = append(items, web.MenuItem{URL: "/area-riservata/notifiche", Label: "notifications.title"})
+	items = append(items, enti...)
+	if s.Has(access.RolePM) {
+		items = append(items, web.MenuItem{URL: "/area-riservata/triage", Label: "area.triage"})
+	}
+	if s.Can(access.ReviewRegistrations, access.Object{}) {
+		items = append(items, web.MenuItem{URL: "/admin", Label: "area.admin", Children: []web.MenuItem{
+			{URL: "/admin/registrazioni", Label: "admin.registrations"},
+			{URL: "/admin/utenti", Label: "admin.users"},
+			{URL: "/admin/enti", Label: "admin.enti"},
+			{URL: "/admin/audit", Label: "admin.audit"},
+			{URL: "/admin/lavori", Label: "admin.jobs"},
+		}})
+	}
+	return items
+}
