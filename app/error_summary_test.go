@@ -26,7 +26,7 @@ func TestFormsReShownWithErrors(t *testing.T) {
 		{"legal rep A", "/area-riservata/richieste/nuova", url.Values{"title": {""}}, 4},
 		{"legal rep A", "/area-riservata/enti/" + a + "/delegati", url.Values{"fiscal_code": {"XX"}, "email": {"nope"}}, 2},
 		{"admin", "/admin/enti", url.Values{"istat": {""}, "name": {""}}, 2},
-		{"admin", "/admin/registrazioni/" + strconv.FormatInt(w.pendingReg, 10) + "/rifiuta", url.Values{"reason": {""}}, 1},
+		{"admin", "/admin/registrazioni/" + strconv.FormatInt(w.pendingReg, 10) + "/rifiuta", url.Values{"reason": {""}, "confirm": {"1"}}, 1},
 	}
 	for _, c := range cases {
 		t.Run(c.who+c.path, func(t *testing.T) {

@@ -75,7 +75,7 @@ func TestFileNamesLoseBidiControlsAndDownloadsNameThemInUTF8(t *testing.T) {
 	s.Login(t, apptest.FiscalCode("BNCLCU80A01F205"), "Luca", "Bianchi")
 	u2, _, _ := s.Identity.Users(ctx, "bianchi", 1)
 	reg, err := s.Enti.Register(ctx, ente.Actor{UserID: u2[0].ID}, ente.RegistrationForm{EnteID: milano.ID, Role: ente.RoleSindaco,
-		Email: "protocollo@comune.milano.it", PEC: "comune@pec.milano.it"}, "delibera\u202efdp.pdf", []byte("%PDF-1.7\n%%EOF\n"))
+		Email: "protocollo@comune.milano.it", PEC: "comune@pec.milano.it"}, "delibera\u202efdp.pdf", apptest.ProtocolFor(t, s.App, u2[0].ID, milano.ID))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,6 +128,20 @@ func TestNotificationMailsFollowPreferences(t *testing.T) {
 	if len(now) != 1 || !strings.Contains(now[0].Subject, "Richiesta assegnata") || !strings.Contains(now[0].Text, "/area-riservata/notifiche/preferenze") {
 		t.Fatalf("immediate mail: %+v", now)
 	}
+	// the immediate mail is marked sent once the server accepted it: wait for the mark, or the
+	// digest below would take the notice again
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		n, err := s.DB.NewSelect().Table("notifications").Where("user_id = ? AND kind = ? AND emailed_at IS NULL", u, "request.assigned").Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the immediate mail was never marked as sent")
+		}
+	}
 	if err := s.Notifications.SetPref(ctx, u, "document", "never"); err != nil {
 		t.Fatal(err)
 	}

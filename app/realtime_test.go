@@ -95,7 +95,7 @@ func TestWebsocketPushes(t *testing.T) {
 	_ = member.SetReadDeadline(time.Now().Add(5 * time.Second))
 	var frame []byte
 	for { // bell counters of earlier changes may come first: they arrive from jobs
-		if _, frame, err = member.ReadMessage(); err != nil || !strings.Contains(string(frame), `id="bell-count"`) {
+		if _, frame, err = member.ReadMessage(); err != nil || !strings.Contains(string(frame), `id="bell-refresh"`) {
 			break
 		}
 	}
@@ -191,8 +191,11 @@ func TestNotificationCentre(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = bell.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if _, frame, err := bell.ReadMessage(); err != nil || !strings.Contains(string(frame), `id="bell-count"`) || !strings.Contains(string(frame), ">1<") {
+	if _, frame, err := bell.ReadMessage(); err != nil || !strings.Contains(string(frame), `id="bell-refresh"`) || !strings.Contains(string(frame), `hx-target="#bell-count"`) {
 		t.Fatalf("bell frame: %q %v", frame, err)
+	}
+	if _, body := s.Get(t, "/area-riservata/notifiche/conteggio", "Cookie", pmCookie, "Accept-Language", "it"); !strings.Contains(body, ">1<") || !strings.Contains(body, "1 non letta") {
+		t.Errorf("the bell the frame fetches: %q", body)
 	}
 	_, body := s.Get(t, "/area-riservata/notifiche", "Cookie", pmCookie, "Accept-Language", "it")
 	doc := parse(t, body)

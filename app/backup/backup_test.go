@@ -178,6 +178,11 @@ func TestBackupUnderLoadRestoresEveryCommittedRowAndFile(t *testing.T) {
 	if _, err := backup.Restore(ctx, cfg, file, false); !errors.Is(err, backup.ErrNotEmpty) {
 		t.Errorf("a second restore over the first: %v, want ErrNotEmpty", err)
 	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.BaseURL = "http://" + ln.Addr().String() // the restored copy answers at its own address
 	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -260,10 +265,6 @@ func TestBackupUnderLoadRestoresEveryCommittedRowAndFile(t *testing.T) {
 
 	// The restored app serves the thread.
 	w, err := a.Handler()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func layoutSite(t *testing.T) (*apptest.Server, []personaPages) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := s.Enti.Register(ctx, ente.Actor{UserID: u.ID}, ente.RegistrationForm{EnteID: lecco.ID, Role: "presidente", Email: "p@provincia.it", PEC: "p@pec.it"}, "p.pdf", []byte(pdf))
+	reg, err := s.Enti.Register(ctx, ente.Actor{UserID: u.ID}, ente.RegistrationForm{EnteID: lecco.ID, Role: "presidente", Email: "p@provincia.it", PEC: "p@pec.it"}, "p.pdf", apptest.ProtocolFor(t, s.App, u.ID, lecco.ID))
 	if err != nil {
 		t.Fatal(err)
 	}

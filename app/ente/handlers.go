@@ -253,7 +253,7 @@ func (h *Handlers) renderDelegates(c *fiber.Ctx, errs map[string]string, alert, 
 func (h *Handlers) invite(c *fiber.Ctx) error {
 	id := idParam(c, "id")
 	code, email := c.FormValue("fiscal_code"), c.FormValue("email")
-	done := "/area-riservata/enti/" + strconv.FormatInt(id, 10) + "/delegati?fatto=invito"
+	done := "/area-riservata/enti/" + strconv.FormatInt(id, 10) + "/delegati"
 	ctx, err := once.Bind(c.UserContext(), c.FormValue(once.Field), actor(c).UserID, "invitation", func(int64) string { return done })
 	if err != nil {
 		c.Status(fiber.StatusBadRequest)

@@ -148,15 +148,7 @@ func (c *Centre) refreshBell(ctx context.Context, userID int64) {
 	if c.hub == nil {
 		return
 	}
-	n, err := c.Unread(ctx, userID)
-	if err != nil {
-		return
-	}
-	// The frame shows the count at once and fetches the bell in the page's language, with its
-	// accessible name, from the normal handler.
-	badge := ""
-	if n > 0 {
-		badge = fmt.Sprintf(`<span class="badge pass-bell-badge" aria-hidden="true">%d</span>`, n)
-	}
-	c.hub.Publish(UserTopic(userID), []byte(`<span id="bell-count" hx-get="/area-riservata/notifiche/conteggio" hx-trigger="load" hx-swap="outerHTML" hx-swap-oob="true">`+badge+`</span>`))
+	// The frame makes the page fetch the bell, in its language and with its accessible name,
+	// from the normal handler; the bell on the page keeps its name until the answer replaces it.
+	c.hub.Publish(UserTopic(userID), []byte(`<span id="bell-refresh" hidden hx-get="/area-riservata/notifiche/conteggio" hx-trigger="load" hx-target="#bell-count" hx-swap="outerHTML" hx-swap-oob="true"></span>`))
 }

@@ -32,5 +32,9 @@ func Confirmed(c *fiber.Ctx) bool { return c.FormValue(ConfirmedField) == "1" }
 // Confirm renders the confirmation page.
 func (s *Server) Confirm(c *fiber.Ctx, p Confirmation) error {
 	s.CSRFToken(c)
-	return s.Page(c, "pages/confirm", fiber.Map{"Title": p.Title, "Confirm": p, "Crumbs": p.Crumbs})
+	data := fiber.Map{"Title": p.Title, "Confirm": p, "Crumbs": p.Crumbs}
+	if p.Field != nil && p.Field.Error != "" {
+		data["Errors"] = map[string]string{p.Field.Name: p.Field.Error} // the error summary and the title's "Errore:"
+	}
+	return s.Page(c, "pages/confirm", data)
 }

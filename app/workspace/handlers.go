@@ -481,7 +481,7 @@ func (h *Handlers) upload(c *fiber.Ctx) error {
 		return fiber.ErrForbidden
 	}
 	page := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
-	if err := h.bindOnce(c, "document", func(id int64) string { return page + "?fatto=documento#documento-" + strconv.FormatInt(id, 10) }); err != nil {
+	if err := h.bindOnce(c, "document", func(id int64) string { return page + "#documento-" + strconv.FormatInt(id, 10) }); err != nil {
 		return err
 	}
 	fh, err := c.FormFile("file")
@@ -530,7 +530,7 @@ func (h *Handlers) activity(c *fiber.Ctx) error {
 		return fiber.ErrForbidden
 	}
 	page := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
-	if err := h.bindOnce(c, "activity", func(int64) string { return page + "?fatto=attivita#timeline" }); err != nil {
+	if err := h.bindOnce(c, "activity", func(int64) string { return page + "#timeline" }); err != nil {
 		return err
 	}
 	on, _ := time.Parse("2006-01-02", c.FormValue("on_date"))
@@ -589,7 +589,8 @@ func (h *Handlers) answer(c *fiber.Ctx) error {
 	case err != nil:
 		return h.uploadFailure(c, err)
 	}
-	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"?fatto=rispondi#integrazione-"+strconv.FormatInt(iid, 10), fiber.StatusSeeOther)
+	h.web.Flash(c, "workspace.done.rispondi")
+	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#integrazione-"+strconv.FormatInt(iid, 10), fiber.StatusSeeOther)
 }
 
 // MaxAnswerFiles is how many files an integration's answer may carry.
