@@ -71,10 +71,14 @@ func TestRegistrationJourney(t *testing.T) {
 
 	mayor := newTab(t)
 	devLogin(t, mayor, s, "sindaco-nuovo")
+	// Each step waits for the page it acts on: a click on a node of the page being replaced fails.
 	mayor.run(t,
-		chromedp.Click(chromedp.CSS("a[href='/area-riservata/registrazione']")),
+		chromedp.WaitVisible(chromedp.CSS("main a[href='/area-riservata/registrazione']")),
+		chromedp.Click(chromedp.CSS("main a[href='/area-riservata/registrazione']")),
+		chromedp.WaitVisible(chromedp.CSS("#reg-q")),
 		chromedp.SetValue(chromedp.CSS("#reg-q"), "Como"),
 		chromedp.Submit(chromedp.CSS("#reg-q")),
+		chromedp.WaitVisible(chromedp.CSS(".pass-ente-results a")),
 		chromedp.Click(chromedp.CSS(".pass-ente-results a")),
 		chromedp.WaitReady(chromedp.CSS("#reg-protocol")),
 		chromedp.WaitReady(chromedp.CSS("a[href^='/area-riservata/registrazione/modello?']")),
