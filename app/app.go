@@ -30,6 +30,7 @@ import (
 	"passhub/app/content"
 	"passhub/app/db"
 	"passhub/app/ente"
+	"passhub/app/event"
 	"passhub/app/extract"
 	"passhub/app/i18n"
 	"passhub/app/identity"
@@ -37,6 +38,7 @@ import (
 	"passhub/app/mail"
 	"passhub/app/notify"
 	"passhub/app/portal"
+	"passhub/app/realtime"
 	"passhub/app/request"
 	"passhub/app/search"
 	"passhub/app/storage"
@@ -60,15 +62,16 @@ type App struct {
 	Files         storage.Store
 	Requests      *request.Service
 	Workspace     *workspace.Service
-	Hub           *notify.Hub
-	Bus           notify.Bus
+	Realtime      *realtime.Service
+	Hub           *realtime.Hub
+	Events        *event.Dispatcher
 	Notifications *notify.Centre
-	stopBus       func()
 	Jobs          *jobs.Queue
 	Search        *search.Index
 	searchOpen    bool
 	Mailer        mail.Sender
 	Mails         *mail.Templates
+	Post          *mail.Postman
 	I18n          *i18n.Catalogue
 }
 
@@ -84,14 +87,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: d, Log: log}
+	a := &App{Config: cfg, DB: d, Log: log, Events: event.New(log)}
+	// Build the services.
+	a.Realtime = realtime.Open(d, cfg.DatabaseURL, log)
+	a.Hub, a.Events.Hints = a.Realtime.Hub, a.Realtime
 	a.Content = content.NewService(d, log, CacheTTL)
 	a.Catalogue = catalogue.NewService(d, a.Content, CacheTTL)
-	a.Content.OnChange = a.Catalogue.Invalidate
 	a.Contact = contact.NewService(d)
-	a.Contact.Enqueue = func(ctx context.Context, tx bun.IDB, id int64) error {
-		return a.enqueue(ctx, tx, ContactArgs{MessageID: id})
-	}
 	a.Identity = identity.NewService(d, cfg.SessionIdle, cfg.SessionAbsolute)
 	a.Identity.Warn = cfg.SessionWarn
 	if a.Files, err = storage.New(cfg.Storage, storage.Options{DataDir: cfg.DataDir}); err != nil {
@@ -102,6 +104,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a.Mails = mail.NewTemplates(a.theme())
+	a.Post = &mail.Postman{Sender: a.Mailer, Templates: a.Mails, DB: d, BaseURL: cfg.BaseURL, Bounced: a.Identity.MarkBounced, Log: log}
 	if a.I18n, err = i18n.Load(a.theme()); err != nil {
 		return nil, err
 	}
@@ -110,19 +113,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, fmt.Errorf("PASSHUB_SIGNATURE_TRUST: %w", err)
 	}
 	a.Enti.DevSign = !cfg.Production() && cfg.DevIdPEnabled() // the dev personas can sign a protocol
-	a.Enti.Enqueue = func(ctx context.Context, tx bun.IDB, ev ente.Event) error {
-		return a.enqueue(ctx, tx, enteEventArgs(ev))
-	}
 	a.Requests = request.NewService(d, a.Catalogue)
-	a.Hub = notify.NewHub(log)
-	a.startBus()
 	a.Notifications = notify.NewCentre(d, a.Hub)
-	a.Notifications.Mailer = noticeMailer{a}
+	a.Notifications.Mailer = notify.Mails{Users: a.Identity, Post: a.Post, I18n: a.I18n}
 	a.Notifications.Accounts = a.Identity
-	a.Requests.Changed = func(ctx context.Context, id int64, _ string, _ int64) { a.pushRequest(ctx, id) }
-	a.Requests.Enqueue = func(ctx context.Context, tx bun.IDB, c request.Change) error {
-		return a.enqueue(ctx, tx, RequestEventArgs{Change: c}) // one job, which fans out: a cheap transaction
-	}
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
 	searchDir := cfg.SearchDir
 	if searchDir == "" {
@@ -132,18 +126,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, err
 	}
-	a.Search = &search.Index{Engine: engine, DB: d, Files: a.Files, Requests: a.Requests, Extractor: extract.New(extract.Limits{}, log)}
-	a.Content.Enqueue = func(ctx context.Context, tx bun.IDB, entries []*content.Entry) error {
-		refs := make([]string, len(entries))
-		for i, e := range entries {
-			refs[i] = search.Ref(string(e.Type), e.ID)
-		}
-		return a.enqueue(ctx, tx, SearchArgs{Refs: refs})
-	}
+	a.Search = &search.Index{Engine: engine, DB: d, Files: a.Files, Requests: a.Requests, Extractor: extract.New(extract.Limits{}, log),
+		Bus: a.Realtime, Log: log, EngineName: cfg.SearchEngine}
+	a.Content.Events, a.Contact.Events, a.Enti.Events, a.Requests.Events = a.Events, a.Events, a.Events, a.Events
+
+	// Register the listeners: each domain states its own rules.
+	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
+	a.Enti.Listen(a.Events, a.Identity, a.Post)
+	a.Contact.Listen(a.Events, contact.Staff{Recipients: cfg.ContactRecipients, Users: a.Identity}, a.Post)
+	a.Search.Listen(a.Events, a.Realtime)
+	a.Content.Listen(a.Realtime)
+	a.Content.OnChange(a.Catalogue.Invalidate)
 	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
-		if a.Hub != nil {
-			a.Hub.CloseUser(userID) // a disabled delegate's open pages stop at once
-		}
+		a.Hub.CloseUser(userID) // a disabled delegate's open pages stop at once
 		return a.Identity.EndAllSessions(ctx, tx, userID)
 	}
 	a.Identity.AfterLogin(func(ctx context.Context, tx bun.IDB, u *identity.User) error {
@@ -160,9 +155,7 @@ func (a *App) Close() error {
 		err = a.Jobs.Stop(ctx)
 		cancel()
 	}
-	if a.stopBus != nil {
-		a.stopBus()
-	}
+	a.Realtime.Close()
 	if a.searchOpen {
 		err = errors.Join(err, a.Search.Engine.Close())
 	}
@@ -215,7 +208,7 @@ func (a *App) Handler() (*web.Server, error) {
 		return nil, err
 	}
 	if w.Pages != nil {
-		a.Content.OnChange = func() { a.Catalogue.Invalidate(); w.Pages.Clear() }
+		a.Content.OnChange(w.Pages.Clear)
 	}
 	w.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	w.App.Get("/readyz", a.ready)

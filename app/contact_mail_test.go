@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"passhub/app"
 	"passhub/app/apptest"
 	"passhub/app/config"
 	"passhub/app/contact"
@@ -58,7 +57,7 @@ func TestContactMessageReachesTheStaffAndIsAcknowledged(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].StaffMailedAt.IsZero() || list[0].AckMailedAt.IsZero() {
 		t.Fatalf("deliveries not recorded: %+v %v", list, err)
 	}
-	if err := s.Jobs.Enqueue(ctx, nil, app.ContactArgs{MessageID: list[0].ID}); err != nil {
+	if err := s.Events.InTx(ctx, nil, contact.MessageReceived{MessageID: list[0].ID}); err != nil {
 		t.Fatal(err)
 	}
 	apptest.Idle(t, s.App)

@@ -233,7 +233,7 @@ func TestStuckJobsAreShown(t *testing.T) {
 		q = "UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() - interval '120 seconds' WHERE id = (SELECT max(id) FROM river_job)"
 	}
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := s.Jobs.Enqueue(ctx, tx, app.RequestEventArgs{Change: request.Change{RequestID: 999, Kind: "message"}}); err != nil {
+		if err := s.Events.InTx(ctx, tx, request.Changed{RequestID: 999, Kind: "message"}); err != nil {
 			return err
 		}
 		_, err := tx.NewRaw(q).Exec(ctx)
@@ -265,9 +265,9 @@ func grepLines(s, sub string) string {
 // TestRebuildResumesAtTheChunkItWasIn: a rebuild runs in chunks that each queue the next; one
 // left running by a dead process runs again and the rebuild goes on from there to the end.
 func TestRebuildResumesAtTheChunkItWasIn(t *testing.T) {
-	old := app.RebuildChunk
-	app.RebuildChunk = 2
-	t.Cleanup(func() { app.RebuildChunk = old })
+	old := search.RebuildChunk
+	search.RebuildChunk = 2
+	t.Cleanup(func() { search.RebuildChunk = old })
 	first := apptest.New(t)
 	ctx := context.Background()
 	w := newTeam(t, first)
@@ -295,7 +295,7 @@ func TestRebuildResumesAtTheChunkItWasIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = first.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		return first.Jobs.Enqueue(ctx, tx, app.RebuildChunkArgs{Run: 1, Source: search.TypeMessage})
+		return first.Jobs.Enqueue(ctx, tx, search.RebuildChunkArgs{Run: 1, Source: search.TypeMessage})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -53,7 +53,7 @@ func BenchmarkPostMessages(b *testing.B) {
 	a, r, who := requestWorld(b)
 	switch os.Getenv("PASSHUB_EXP") {
 	case "nojobs":
-		a.Requests.Enqueue = nil
+		a.Requests.Events = nil
 	case "nowork":
 		_ = a.Jobs.Stop(context.Background())
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"passhub/app/db"
+	"passhub/app/event"
 	"passhub/app/once"
 )
 
@@ -104,9 +105,9 @@ func (f *Form) Normalize() {
 // Service stores valid messages and has them delivered.
 type Service struct {
 	db *db.DB
-	// Enqueue adds, inside the transaction that stores a message, the job that e-mails it to the
-	// staff and acknowledges it to the visitor; nil delivers nothing.
-	Enqueue func(ctx context.Context, tx bun.IDB, messageID int64) error
+	// Events records, inside the transaction that stores a message, that it was received: its
+	// listeners e-mail it to the staff and acknowledge it to the visitor.
+	Events *event.Dispatcher
 }
 
 // NewService returns the contact service.
@@ -130,10 +131,7 @@ func (s *Service) Send(ctx context.Context, f Form, lang, remoteAddr string) (*M
 		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
 			return fmt.Errorf("contact: store: %w", db.Map(err))
 		}
-		if s.Enqueue == nil {
-			return nil
-		}
-		return s.Enqueue(ctx, tx, m.ID)
+		return s.Events.InTx(ctx, tx, MessageReceived{MessageID: m.ID})
 	})
 	if err != nil {
 		return nil, err

@@ -13,12 +13,14 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"passhub/app/cache"
 	"passhub/app/db"
+	"passhub/app/event"
 )
 
 // Syncer is told, inside the import or edit transaction, that content changed; it returns the
@@ -34,11 +36,10 @@ type Service struct {
 	cache   *cache.Cache
 	syncers []Syncer
 	log     *slog.Logger
-	// OnChange is called after every committed change of content.
-	OnChange func()
-	// Enqueue is told, inside the transaction, of the entries a change creates or updates (the
-	// search index listens here).
-	Enqueue func(ctx context.Context, tx bun.IDB, entries []*Entry) error
+	// Events records, inside the transaction, the entries a change publishes (Changed).
+	Events   *event.Dispatcher
+	mu       sync.RWMutex
+	onChange []func()
 }
 
 // NewService returns the content service; cacheTTL bounds how stale another instance's change may
@@ -178,18 +179,37 @@ func (s *Service) sync(ctx context.Context, tx bun.IDB, rep *ImportReport) error
 }
 
 func (s *Service) enqueue(ctx context.Context, tx bun.IDB, entries []*Entry) error {
-	if s.Enqueue == nil || len(entries) == 0 {
+	if len(entries) == 0 {
 		return nil
 	}
-	return s.Enqueue(ctx, tx, entries)
+	ev := Changed{}
+	for _, e := range entries {
+		ev.Entries = append(ev.Entries, Ref{Type: e.Type, ID: e.ID})
+	}
+	return s.Events.InTx(ctx, tx, ev)
 }
 
-func (s *Service) changed() {
+// OnChange registers fn to run whenever content changed: after this instance's own changes, and
+// when the bus tells of another instance's (Invalidate). The caches built from content (the
+// catalogue, the page cache, search results) subscribe here.
+func (s *Service) OnChange(fn func()) {
+	s.mu.Lock()
+	s.onChange = append(s.onChange, fn)
+	s.mu.Unlock()
+}
+
+// Invalidate drops the cached content and everything built from it, on this instance.
+func (s *Service) Invalidate() {
 	s.cache.Clear()
-	if s.OnChange != nil {
-		s.OnChange()
+	s.mu.RLock()
+	fns := s.onChange
+	s.mu.RUnlock()
+	for _, fn := range fns {
+		fn()
 	}
 }
+
+func (s *Service) changed() { s.Invalidate() }
 
 // fill copies the listing fields of a document into its entry.
 func fill(e *Entry, d *Document) {

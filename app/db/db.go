@@ -251,7 +251,31 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) e
 		}
 		ctx = context.WithValue(ctx, inTx{}, true)
 	}
-	return d.DB.RunInTx(ctx, nil, fn)
+	if _, nested := ctx.Value(afterKey{}).(*afterCommit); nested {
+		return d.DB.RunInTx(ctx, nil, fn) // the outermost transaction runs the hooks
+	}
+	hooks := &afterCommit{}
+	if err := d.DB.RunInTx(context.WithValue(ctx, afterKey{}, hooks), nil, fn); err != nil {
+		return err
+	}
+	for _, h := range hooks.fns {
+		h(ctx)
+	}
+	return nil
+}
+
+type afterKey struct{}
+
+type afterCommit struct{ fns []func(ctx context.Context) }
+
+// AfterCommit runs fn once the transaction of ctx (one InTx gave) has committed, and never if it
+// rolls back; outside a transaction it runs fn at once.
+func AfterCommit(ctx context.Context, fn func(ctx context.Context)) {
+	if h, ok := ctx.Value(afterKey{}).(*afterCommit); ok {
+		h.fns = append(h.fns, fn)
+		return
+	}
+	fn(ctx)
 }
 
 // inTx marks the context of a transaction, so a nested InTx does not wait for its own turn.

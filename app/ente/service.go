@@ -20,6 +20,7 @@ import (
 	"passhub/app/audit"
 	"passhub/app/auth"
 	"passhub/app/db"
+	"passhub/app/event"
 	"passhub/app/ente/devsign"
 	"passhub/app/form"
 	"passhub/app/once"
@@ -48,15 +49,6 @@ type FieldErrors = form.Errors
 // Actor is who performs an operation, for the audit log.
 type Actor = audit.Actor
 
-// Event is something that happened to an ente that people must be told about.
-type Event struct {
-	Kind         string // "registration.submitted", "registration.approved", "registration.rejected", "delegate.invited"
-	Ente         *Ente
-	Registration *Registration
-	Invitation   *Invitation
-	UserID       int64
-}
-
 // Service owns the rules of enti, registrations and delegates.
 type Service struct {
 	db    *db.DB
@@ -74,9 +66,9 @@ type Service struct {
 	// DevSign lets the dev identity provider's personas download a protocol signed by the
 	// process's own dev CA, so the registration can be tried in a browser; never in production.
 	DevSign bool
-	// Enqueue is told, inside the transaction, of the events people must hear about, so that
-	// their e-mails go out if and only if the change commits.
-	Enqueue func(ctx context.Context, tx bun.IDB, ev Event) error
+	// Events records, inside the transaction, the events people must hear about, so that their
+	// e-mails go out if and only if the change commits.
+	Events *event.Dispatcher
 	// EndSessions ends every session of a user, inside the transaction that disables them.
 	EndSessions func(ctx context.Context, tx bun.IDB, userID int64) error
 	now         func() time.Time
@@ -85,7 +77,7 @@ type Service struct {
 // NewService returns the ente service storing protocols in files.
 func NewService(d *db.DB, files storage.Store) *Service {
 	return &Service{db: d, files: files, MaxProtocol: 10 << 20, InvitationTTL: 14 * 24 * time.Hour, MaxPending: MaxPendingPerApplicant,
-		Enqueue: func(context.Context, bun.IDB, Event) error { return nil }, EndSessions: func(context.Context, bun.IDB, int64) error { return nil },
+		EndSessions: func(context.Context, bun.IDB, int64) error { return nil },
 		now: func() time.Time { return time.Now().UTC() }}
 }
 
@@ -266,7 +258,7 @@ func (s *Service) Register(ctx context.Context, who Actor, f RegistrationForm, p
 				sig.Format, sig.FiscalCode, sig.Issuer)}); err != nil {
 			return err
 		}
-		return s.Enqueue(ctx, tx, Event{Kind: "registration.submitted", Ente: e, Registration: reg, UserID: who.UserID})
+		return s.Events.InTx(ctx, tx, RegistrationSubmitted{EnteID: e.ID, RegistrationID: reg.ID})
 	})
 	var ferrs FieldErrors
 	if errors.As(err, &ferrs) {
@@ -437,7 +429,7 @@ func (s *Service) Approve(ctx context.Context, admin Actor, regID int64) (*Regis
 			ObjectType: "registration", ObjectID: r.ID, EnteID: r.EnteID, Detail: r.Kind}); err != nil {
 			return err
 		}
-		return s.Enqueue(ctx, tx, Event{Kind: "registration.approved", Ente: r.Ente, Registration: r, UserID: r.ApplicantID})
+		return s.Events.InTx(ctx, tx, RegistrationDecided{EnteID: r.EnteID, RegistrationID: r.ID, Approved: true})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ente: approve %d: %w", regID, err)
@@ -478,7 +470,7 @@ func (s *Service) Reject(ctx context.Context, admin Actor, regID int64, reason s
 			ObjectType: "registration", ObjectID: r.ID, EnteID: r.EnteID, Detail: reason}); err != nil {
 			return err
 		}
-		return s.Enqueue(ctx, tx, Event{Kind: "registration.rejected", Ente: r.Ente, Registration: r, UserID: r.ApplicantID})
+		return s.Events.InTx(ctx, tx, RegistrationDecided{EnteID: r.EnteID, RegistrationID: r.ID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ente: reject %d: %w", regID, err)
@@ -555,7 +547,7 @@ func (s *Service) Invite(ctx context.Context, who Actor, enteID int64, fiscalCod
 		if err != nil {
 			return err
 		}
-		return s.Enqueue(ctx, tx, Event{Kind: "delegate.invited", Ente: e, Invitation: inv})
+		return s.Events.InTx(ctx, tx, InvitationSent{EnteID: e.ID, InvitationID: inv.ID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ente: invite: %w", err)

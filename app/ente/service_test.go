@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/uptrace/bun"
 	"io"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"passhub/app/auth"
 	"passhub/app/db"
 	"passhub/app/ente"
+	"passhub/app/event"
 	"passhub/app/ente/devsign"
 	"passhub/app/identity"
 )
@@ -101,13 +101,10 @@ func TestRegistrationLifecycle(t *testing.T) {
 	w := setup(t)
 	mayor := ente.Actor{UserID: login(t, w.a, mayorCode, "Mario", "Rossi"), Name: "Mario Rossi"}
 	var events []string
-	w.a.Enti.Enqueue = func(_ context.Context, tx bun.IDB, ev ente.Event) error {
-		if _, ok := tx.(bun.Tx); !ok {
-			t.Errorf("%s told outside its transaction", ev.Kind)
-		}
-		events = append(events, ev.Kind)
-		return nil
-	}
+	event.OnCommit(w.a.Events, func(_ context.Context, ev ente.RegistrationSubmitted) { events = append(events, "registration.submitted") })
+	event.OnCommit(w.a.Events, func(_ context.Context, ev ente.RegistrationDecided) {
+		events = append(events, map[bool]string{true: "registration.approved", false: "registration.rejected"}[ev.Approved])
+	})
 
 	pdf := string(apptest.Protocol(t, &w.comune, mayorCode))
 	reg, err := w.a.Enti.Register(w.ctx, mayor, form(w.comune.ID), "Protocollo firmato.pdf", []byte(pdf))

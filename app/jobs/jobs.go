@@ -186,6 +186,10 @@ func (h levelAtLeast) Enabled(ctx context.Context, l slog.Level) bool {
 // Add registers the worker of one kind of job.
 func Add[T river.JobArgs](q *Queue, w river.Worker[T]) { river.AddWorker(q.workers, w) }
 
+// AddPeriodic schedules a job, enqueued by the elected leader among the instances; the domain
+// that owns the job registers it with its worker.
+func (q *Queue) AddPeriodic(pj *river.PeriodicJob) { q.client.PeriodicJobs().Add(pj) }
+
 // Start runs the workers until Stop; a process that never starts them only enqueues (CLI commands).
 func (q *Queue) Start(ctx context.Context) error {
 	if err := q.client.Start(ctx); err != nil {

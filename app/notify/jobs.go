@@ -37,10 +37,12 @@ func (DigestArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue:
 // DigestHour is when the daily digest goes out, server time.
 const DigestHour = 7
 
-// Register adds the centre's workers to q and schedules the daily digest.
+// Register gives the centre its queue, adds its workers to q and schedules the daily digest.
 func (c *Centre) Register(q *jobs.Queue) {
+	c.Jobs = q
 	jobs.Add(q, &mailWorker{c: c})
 	jobs.Add(q, &digestWorker{c: c})
+	q.AddPeriodic(Digest())
 }
 
 // Digest is the periodic job of the daily digest.

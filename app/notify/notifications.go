@@ -1,3 +1,6 @@
+// Package notify is the notification centre: the notifications that tell people what concerns
+// them (the bell), their preferences, and the e-mails and daily digests that carry them. The
+// pushes to open pages go through the realtime transport (package realtime).
 package notify
 
 import (
@@ -12,6 +15,7 @@ import (
 
 	"passhub/app/db"
 	"passhub/app/jobs"
+	"passhub/app/realtime"
 )
 
 // Notification tells one person that something concerning them happened.
@@ -37,7 +41,7 @@ func (n *Notification) Unread() bool { return n.ReadAt.IsZero() }
 // Centre owns the notifications: it stores them and tells the recipients' open pages.
 type Centre struct {
 	db  *db.DB
-	hub *Hub
+	hub *realtime.Hub
 	// Mailer sends notification e-mails; nil sends none.
 	Mailer Mailer
 	// Jobs carries the e-mails out of the request that caused them, with retries; nil sends none.
@@ -54,7 +58,7 @@ type Enqueuer interface {
 }
 
 // NewCentre returns the notification centre.
-func NewCentre(d *db.DB, hub *Hub) *Centre { return &Centre{db: d, hub: hub} }
+func NewCentre(d *db.DB, hub *realtime.Hub) *Centre { return &Centre{db: d, hub: hub} }
 
 // Notify stores one notification for each user, enqueues the e-mails of those who want them at
 // once, and refreshes their bells. Inside a job, the job's event key makes it idempotent: a rerun
@@ -150,5 +154,5 @@ func (c *Centre) refreshBell(ctx context.Context, userID int64) {
 	}
 	// The frame makes the page fetch the bell, in its language and with its accessible name,
 	// from the normal handler; the bell on the page keeps its name until the answer replaces it.
-	c.hub.Publish(UserTopic(userID), []byte(`<span id="bell-refresh" hidden hx-get="/area-riservata/notifiche/conteggio" hx-trigger="load" hx-target="#bell-count" hx-swap="outerHTML" hx-swap-oob="true"></span>`))
+	c.hub.Publish(realtime.UserTopic(userID), []byte(`<span id="bell-refresh" hidden hx-get="/area-riservata/notifiche/conteggio" hx-trigger="load" hx-target="#bell-count" hx-swap="outerHTML" hx-swap-oob="true"></span>`))
 }

@@ -14,6 +14,7 @@ import (
 	"passhub/app/audit"
 	"passhub/app/catalogue"
 	"passhub/app/db"
+	"passhub/app/event"
 	"passhub/app/form"
 )
 
@@ -38,35 +39,13 @@ type Service struct {
 	store     Store
 	catalogue *catalogue.Service
 	now       func() time.Time
-	// Changed is told, after commit, that a request changed and who changed it (realtime pushes,
-	// notifications and e-mail listen here).
-	Changed func(ctx context.Context, requestID int64, kind string, actorID int64)
-	// Enqueue is told, inside the transaction, of every change, to enqueue its durable side
-	// effects (notifications, e-mail, search index): they happen if and only if the change commits.
-	Enqueue func(ctx context.Context, tx bun.IDB, c Change) error
-}
-
-// Change is one change of a request: its kind ("created", "submitted", "message", "document",
-// "activity", …), who made it and the object it created (a message, a document, an activity).
-type Change struct {
-	RequestID int64  `json:"request_id"`
-	Kind      string `json:"kind"`
-	ActorID   int64  `json:"actor_id"`
-	ObjectID  int64  `json:"object_id,omitempty"`
-}
-
-// Emit hands a change to Enqueue inside the caller's transaction.
-func (s *Service) Emit(ctx context.Context, tx bun.IDB, c Change) error {
-	if s.Enqueue == nil {
-		return nil
-	}
-	return s.Enqueue(ctx, tx, c)
+	// Events records the request's changes (Changed) in their transactions.
+	Events *event.Dispatcher
 }
 
 // NewService returns the request service.
 func NewService(d *db.DB, cat *catalogue.Service) *Service {
-	return &Service{db: d, catalogue: cat, now: func() time.Time { return time.Now().UTC() },
-		Changed: func(context.Context, int64, string, int64) {}}
+	return &Service{db: d, catalogue: cat, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // Form is what an ente's member files.
@@ -150,7 +129,6 @@ func (s *Service) File(ctx context.Context, who Actor, enteID int64, f Form, sub
 	if err != nil {
 		return nil, fmt.Errorf("request: file: %w", err)
 	}
-	s.Changed(ctx, r.ID, "created", who.UserID)
 	return r, nil
 }
 
@@ -221,7 +199,6 @@ func (s *Service) transition(ctx context.Context, who Actor, id int64, from []St
 	if err != nil {
 		return nil, fmt.Errorf("request %d: %s: %w", id, kind, err)
 	}
-	s.Changed(ctx, id, kind, who.UserID)
 	return out, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"passhub/app/content"
 	"passhub/app/db"
 	"passhub/app/extract"
+	"passhub/app/jobs"
 	"passhub/app/request"
 	"passhub/app/storage"
 	"passhub/app/workspace"
@@ -42,6 +44,12 @@ type Index struct {
 	// Extractor reads the text of attachments and documents (a shared default when nil); a file
 	// it cannot read within its limits is indexed without its text.
 	Extractor *extract.Extractor
+	// Jobs carries the index's updates (Register sets it); Bus tells every instance that the
+	// index changed, so each drops its cached results (nil: this instance only).
+	Jobs       *jobs.Queue
+	Bus        Publisher
+	Log        *slog.Logger
+	EngineName string
 
 	// cache keeps engine results (ids, snippets, facets) of recent queries until this process
 	// changes the index or CacheTTL passes (changes made by other instances); the hits are still
@@ -104,6 +112,27 @@ func (x *Index) forget() {
 	x.cache.Purge()
 }
 
+// CacheTopic is the bus topic that tells every instance to drop its cached search results.
+const CacheTopic = "cache:search"
+
+// Publisher carries a topic to every instance (the realtime bus).
+type Publisher interface {
+	Publish(ctx context.Context, topic string) error
+}
+
+// changed drops the cached results here, and on the other instances through the bus.
+func (x *Index) changed(ctx context.Context) {
+	x.forget()
+	if x.Bus != nil {
+		if err := x.Bus.Publish(context.WithoutCancel(ctx), CacheTopic); err != nil && x.Log != nil {
+			x.Log.Warn("search: cache topic not published", "err", err)
+		}
+	}
+}
+
+// Forget drops the cached results on this instance (the bus said the index or the content changed).
+func (x *Index) Forget() { x.forget() }
+
 func cacheKey(q Query) string {
 	b, _ := json.Marshal(q) // maps marshal with sorted keys
 	return string(b)
@@ -136,7 +165,7 @@ func (x *Index) Refresh(ctx context.Context, refs ...string) error {
 		}
 	}
 	x.gen.Add(1) // searches running while the engine changes keep their result to themselves
-	defer x.forget()
+	defer x.changed(ctx)
 	if len(docs) > 0 {
 		if err := x.Engine.Index(ctx, docs...); err != nil {
 			return err

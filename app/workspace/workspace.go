@@ -189,7 +189,6 @@ func (s *Service) PostWith(ctx context.Context, who Actor, r *request.Request, e
 		return nil, fmt.Errorf("workspace: post: %w", err)
 	}
 	m.HTML, _ = content.Render(m.Body)
-	s.requests.Changed(ctx, r.ID, "message", who.UserID)
 	return m, nil
 }
 
@@ -471,7 +470,6 @@ func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, exp
 	if err != nil {
 		return nil, fmt.Errorf("workspace: upload: %w", err)
 	}
-	s.requests.Changed(ctx, r.ID, "document", who.UserID)
 	return doc, nil
 }
 
@@ -599,7 +597,6 @@ func (s *Service) LogActivity(ctx context.Context, who Actor, r *request.Request
 	if err != nil {
 		return nil, fmt.Errorf("workspace: activity: %w", err)
 	}
-	s.requests.Changed(ctx, r.ID, "activity", who.UserID)
 	return &a, nil
 }
 

@@ -1,8 +1,8 @@
-// Package notify pushes what changed to the people who have a page open: a websocket endpoint
+// Package realtime pushes what changed to the people who have a page open: a websocket endpoint
 // (/ws) authenticated by the session, a hub of per-user connections subscribed to the topics their
-// page shows (each authorised by the access policy), and frames that htmx swaps in out of band.
-// A slow client is dropped, never waited for.
-package notify
+// page shows (each authorised by the access policy), frames that htmx swaps in out of band, and the
+// bus that carries topics between instances. A slow client is dropped, never waited for.
+package realtime
 
 import (
 	"log/slog"

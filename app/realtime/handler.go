@@ -1,4 +1,4 @@
-package notify
+package realtime
 
 import (
 	"net/http"

@@ -1,0 +1,42 @@
+package request
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/uptrace/bun"
+)
+
+// Changed is the event of one change of a request: its kind ("created", "submitted", "message",
+// "edited", "document", "activity", …), who made it and the object it created (a message, a
+// document, an activity).
+type Changed struct {
+	RequestID int64  `json:"request_id"`
+	Kind      string `json:"kind"`
+	ActorID   int64  `json:"actor_id"`
+	ObjectID  int64  `json:"object_id,omitempty"`
+}
+
+// Change is the former name of Changed.
+type Change = Changed
+
+// EventName names the event and its job.
+func (Changed) EventName() string { return "request.event" }
+
+// Topics is where the change is announced after commit: the request's open workspaces, except
+// for a corrected message, which is not news.
+func (c Changed) Topics() []string {
+	if c.Kind == "edited" {
+		return nil
+	}
+	return []string{Topic(c.RequestID)}
+}
+
+// Topic is the realtime topic of a request's workspace.
+func Topic(id int64) string { return "request:" + strconv.FormatInt(id, 10) }
+
+// Emit records a change inside the caller's transaction: its consequences (notifications,
+// e-mail, search index) happen if and only if it commits.
+func (s *Service) Emit(ctx context.Context, tx bun.IDB, c Changed) error {
+	return s.Events.InTx(ctx, tx, c)
+}
