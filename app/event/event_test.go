@@ -110,7 +110,7 @@ func setup(t *testing.T) *world {
 
 func (w *world) add(ctx context.Context, n int, fail bool) error {
 	return w.d.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO things (n) VALUES (?)", n); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO things (id, n) VALUES (?, ?)", n, n); err != nil {
 			return err
 		}
 		if err := w.ev.InTx(ctx, tx, thingAdded{N: n}); err != nil {
