@@ -75,7 +75,9 @@ type App struct {
 	I18n          *i18n.Catalogue
 }
 
-// CacheTTL bounds how long a content change made by another instance stays unseen.
+// CacheTTL bounds how long a content change made by another instance stays unseen should the bus
+// miss it (a listener reconnecting): normally every instance drops its caches as soon as the bus
+// tells it of the change.
 const CacheTTL = 30 * time.Second
 
 // New opens the database and builds the services; it does not migrate nor serve.
