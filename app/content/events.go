@@ -24,7 +24,9 @@ func (Changed) Topics() []string { return []string{CacheTopic} }
 
 // Listen registers the content domain's rule on the bus: another instance's change of content
 // clears this instance's caches at once.
-func (s *Service) Listen(rt interface{ Handle(prefix string, fn func(topic string)) }) {
+func (s *Service) Listen(rt interface {
+	Handle(prefix string, fn func(topic string))
+}) {
 	rt.Handle(CacheTopic, func(string) { s.Invalidate() })
 }
 

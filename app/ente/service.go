@@ -20,8 +20,8 @@ import (
 	"passhub/app/audit"
 	"passhub/app/auth"
 	"passhub/app/db"
-	"passhub/app/event"
 	"passhub/app/ente/devsign"
+	"passhub/app/event"
 	"passhub/app/form"
 	"passhub/app/once"
 	"passhub/app/storage"
@@ -78,7 +78,7 @@ type Service struct {
 func NewService(d *db.DB, files storage.Store) *Service {
 	return &Service{db: d, files: files, MaxProtocol: 10 << 20, InvitationTTL: 14 * 24 * time.Hour, MaxPending: MaxPendingPerApplicant,
 		EndSessions: func(context.Context, bun.IDB, int64) error { return nil },
-		now: func() time.Time { return time.Now().UTC() }}
+		now:         func() time.Time { return time.Now().UTC() }}
 }
 
 // SetClock replaces the service's clock.

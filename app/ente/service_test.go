@@ -16,8 +16,8 @@ import (
 	"passhub/app/auth"
 	"passhub/app/db"
 	"passhub/app/ente"
-	"passhub/app/event"
 	"passhub/app/ente/devsign"
+	"passhub/app/event"
 	"passhub/app/identity"
 )
 
@@ -101,7 +101,9 @@ func TestRegistrationLifecycle(t *testing.T) {
 	w := setup(t)
 	mayor := ente.Actor{UserID: login(t, w.a, mayorCode, "Mario", "Rossi"), Name: "Mario Rossi"}
 	var events []string
-	event.OnCommit(w.a.Events, func(_ context.Context, ev ente.RegistrationSubmitted) { events = append(events, "registration.submitted") })
+	event.OnCommit(w.a.Events, func(_ context.Context, ev ente.RegistrationSubmitted) {
+		events = append(events, "registration.submitted")
+	})
 	event.OnCommit(w.a.Events, func(_ context.Context, ev ente.RegistrationDecided) {
 		events = append(events, map[bool]string{true: "registration.approved", false: "registration.rejected"}[ev.Approved])
 	})
