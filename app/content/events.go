@@ -1,6 +1,9 @@
 package content
 
-import "passhub/app/event"
+import (
+	"passhub/app/event"
+	"passhub/app/realtime"
+)
 
 // Changed is the event of content published or changed: entries imported, created or edited.
 type Changed struct {
@@ -24,9 +27,7 @@ func (Changed) Topics() []string { return []string{CacheTopic} }
 
 // Listen registers the content domain's rule on the bus: another instance's change of content
 // clears this instance's caches at once.
-func (s *Service) Listen(rt interface {
-	Handle(prefix string, fn func(topic string))
-}) {
+func (s *Service) Listen(rt *realtime.Service) {
 	rt.Handle(CacheTopic, func(string) { s.Invalidate() })
 }
 

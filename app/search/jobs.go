@@ -10,15 +10,14 @@ import (
 	"passhub/app/content"
 	"passhub/app/event"
 	"passhub/app/jobs"
+	"passhub/app/realtime"
 	"passhub/app/request"
 )
 
 // Listen registers the search domain's rules: what a change of a request or of content puts out
 // of date in the index (an update job, in the search queue, so a stopped engine holds only its
 // own lane), and the bus topics that drop this instance's cached results.
-func (x *Index) Listen(d *event.Dispatcher, rt interface {
-	Handle(prefix string, fn func(topic string))
-}) {
+func (x *Index) Listen(d *event.Dispatcher, rt *realtime.Service) {
 	event.On(d, "search", func(ctx context.Context, c request.Changed) error {
 		return x.enqueue(ctx, nil, argsOf(c))
 	})
