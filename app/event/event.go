@@ -17,6 +17,7 @@ package event
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,10 +42,16 @@ type Queued interface {
 	Queue() string
 }
 
-// envelope is the River job of one event.
+// envelope is the River job of one event; its JSON is the event's own.
 type envelope[E Event] struct {
-	Event E `json:"event"`
+	Event E
 }
+
+// MarshalJSON stores the event as it is.
+func (e envelope[E]) MarshalJSON() ([]byte, error) { return json.Marshal(e.Event) }
+
+// UnmarshalJSON reads the event back.
+func (e *envelope[E]) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &e.Event) }
 
 // Kind names the job after the event.
 func (envelope[E]) Kind() string {
