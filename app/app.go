@@ -133,12 +133,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Content.Events, a.Contact.Events, a.Enti.Events, a.Requests.Events = a.Events, a.Events, a.Events, a.Events
 
 	// Register the listeners: each domain states its own rules.
-	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
 	a.Enti.Listen(a.Events, a.Identity, a.Post)
 	a.Contact.Listen(a.Events, contact.Staff{Recipients: cfg.ContactRecipients, Users: a.Identity}, a.Post)
-	a.Search.Listen(a.Events, a.Realtime)
+	a.Search.Listen(a.Events, a.Realtime) // first: an index update is queued even while notifying fails
+	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
 	a.Content.Listen(a.Realtime)
-	a.Content.OnChange(a.Catalogue.Invalidate)
 	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
 		a.Hub.CloseUser(userID) // a disabled delegate's open pages stop at once
 		return a.Identity.EndAllSessions(ctx, tx, userID)

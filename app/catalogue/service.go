@@ -21,10 +21,12 @@ type Service struct {
 	cache   *cache.Cache
 }
 
-// NewService returns the catalogue service and registers it to sync on every content change.
+// NewService returns the catalogue service and registers it to sync on every content change, and
+// to drop its cache whenever content changed on any instance.
 func NewService(d *db.DB, cs *content.Service, cacheTTL time.Duration) *Service {
 	s := &Service{db: d, content: cs, cache: cache.New(cacheTTL)}
 	cs.AddSyncer(s)
+	cs.OnChange(s.Invalidate)
 	return s
 }
 
