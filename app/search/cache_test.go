@@ -3,6 +3,10 @@ package search
 import (
 	"context"
 	"testing"
+
+	"passhub/app/db"
+	"passhub/app/event"
+	"passhub/app/realtime"
 )
 
 // slowEngine answers the first search with what the index held when it started, after the test
@@ -50,5 +54,26 @@ func TestCacheKeepsNoResultOlderThanAChange(t *testing.T) {
 	}
 	if r, _ := x.cached(context.Background(), q); r.Total != 3 {
 		t.Fatalf("after the change the same search finds %d, want 3: a stale result was cached", r.Total)
+	}
+}
+
+// TestIndexChangeTellsEveryInstance: an update of the index publishes the cache topic on the bus,
+// and an instance that hears it drops its cached results, whichever instance ran the update.
+func TestIndexChangeTellsEveryInstance(t *testing.T) {
+	rt := realtime.Open(&db.DB{Kind: db.SQLite}, "", nil) // the local bus: a direct call
+	e := &slowEngine{}
+	there := &Index{Engine: e}
+	there.Listen(event.New(nil), rt)
+	q := Query{Text: "bonifica"}
+	if r, _ := there.cached(context.Background(), q); r.Total != 0 {
+		t.Fatal(r.Total)
+	}
+	e.total = 2 // another instance indexes two documents in the shared engine
+	here := &Index{Engine: e, Bus: rt}
+	if err := here.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := there.cached(context.Background(), q); r.Total != 2 {
+		t.Fatalf("after the other instance's update the search finds %d, want 2: a stale result was served", r.Total)
 	}
 }
