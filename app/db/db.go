@@ -238,6 +238,20 @@ func Unavailable(err error) bool {
 // then ErrUnavailable) instead of polling the file lock against each other, which lets some wait
 // for seconds while others pass.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if _, nested := ctx.Value(afterKey{}).(*afterCommit); nested {
+		return d.inTx(ctx, fn) // the outermost transaction runs the hooks
+	}
+	hooks := &afterCommit{}
+	if err := d.inTx(context.WithValue(ctx, afterKey{}, hooks), fn); err != nil {
+		return err
+	}
+	for _, h := range hooks.fns { // committed, and the write lock released
+		h(ctx)
+	}
+	return nil
+}
+
+func (d *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if d.writer != nil && ctx.Value(inTx{}) == nil {
 		timer := time.NewTimer(StatementTimeout)
 		defer timer.Stop()
@@ -251,17 +265,7 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) e
 		}
 		ctx = context.WithValue(ctx, inTx{}, true)
 	}
-	if _, nested := ctx.Value(afterKey{}).(*afterCommit); nested {
-		return d.DB.RunInTx(ctx, nil, fn) // the outermost transaction runs the hooks
-	}
-	hooks := &afterCommit{}
-	if err := d.DB.RunInTx(context.WithValue(ctx, afterKey{}, hooks), nil, fn); err != nil {
-		return err
-	}
-	for _, h := range hooks.fns {
-		h(ctx)
-	}
-	return nil
+	return d.DB.RunInTx(ctx, nil, fn)
 }
 
 type afterKey struct{}
