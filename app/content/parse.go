@@ -209,8 +209,8 @@ func decodeField(fr *Front, f Field, v *yaml.Node) error {
 
 // Value returns the value of key: a built-in key's field (dereferenced), or the entry of Extra
 // (nil when absent).
-func (f *Front) Value(key string) any {
-	if t := builtinTarget(f, key); t != nil {
+func (f Front) Value(key string) any {
+	if t := builtinTarget(&f, key); t != nil {
 		v := reflect.ValueOf(t).Elem()
 		if v.Kind() == reflect.Pointer {
 			if v.IsNil() {
@@ -224,7 +224,7 @@ func (f *Front) Value(key string) any {
 }
 
 // Text returns the value of key as text: lists one item a line, dates as YYYY-MM-DD.
-func (f *Front) Text(key string) string {
+func (f Front) Text(key string) string {
 	switch v := f.Value(key).(type) {
 	case nil:
 		return ""

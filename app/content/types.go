@@ -33,10 +33,13 @@ func (t Type) Valid() bool {
 	return ok
 }
 
-// URL returns the public path of the entry of type t named slug; a type without a route of its
-// own (or unknown) is read under /pagine, as pages are.
+// URL returns the public path of the entry of type t named slug: "" for a type registered
+// without a route, under /pagine (as pages are) for an unknown type.
 func (t Type) URL(slug string) string {
-	if d, ok := Lookup(t); ok && d.Route != "" {
+	if d, ok := Lookup(t); ok {
+		if d.Route == "" {
+			return ""
+		}
 		return d.Route + "/" + slug
 	}
 	return "/pagine/" + slug
