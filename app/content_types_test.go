@@ -119,6 +119,8 @@ func TestRegisteredContentType(t *testing.T) {
 			`<p id="seats">{{.Front.Value "seats"}}</p><div class="pass-prose">{{.HTML}}</div>` +
 			`<ul>{{range .Attachments}}<li><a href="/eventi/{{$.Entry.Entry.Slug}}/allegati/{{.Name}}">{{.Title}}</a></li>{{end}}</ul></article>{{end}}`,
 		"portal/event_list.html": `<h1>{{.Title}}</h1><ul>{{range .Entries}}<li class="event"><a href="/eventi/{{.Slug}}">{{.Title}}</a></li>{{end}}</ul>`,
+		"i18n/events.it.json":    `{"events.title": "Eventi", "search.type.event": "Evento"}`,
+		"i18n/events.en.json":    `{"events.title": "Events", "search.type.event": "Event"}`,
 	})
 	s := apptest.Start(t, func(c *config.Config) { c.ContentDir, c.ThemeDir = dir, theme })
 	ctx := context.Background()
@@ -195,8 +197,8 @@ func TestRegisteredContentType(t *testing.T) {
 	}
 
 	// Served by its public routes, with its templates.
-	res, body := s.Get(t, "/eventi")
-	if res.StatusCode != 200 || !strings.Contains(body, `<li class="event"><a href="/eventi/seminario-bonifiche">Seminario sulle bonifiche</a>`) {
+	res, body := s.Get(t, "/eventi", "Accept-Language", "it")
+	if res.StatusCode != 200 || parse(t, body).Find("h1").Text() != "Eventi" || !strings.Contains(body, `<li class="event"><a href="/eventi/seminario-bonifiche">Seminario sulle bonifiche</a>`) {
 		t.Errorf("listing: %d %s", res.StatusCode, body)
 	}
 	res, body = s.Get(t, "/eventi/seminario-bonifiche")
@@ -226,6 +228,12 @@ func TestRegisteredContentType(t *testing.T) {
 			(want == 1 && (hits.Hits[0].Type != "event" || hits.Hits[0].URL != "/eventi/seminario-bonifiche")) {
 			t.Errorf("search %q: %d %+v", q, code, hits)
 		}
+	}
+
+	_, body = s.Get(t, "/cerca?q=piezometri&tipo=event", "Accept-Language", "it")
+	if hit := parse(t, body).Find(".pass-hit"); hit.Length() != 1 || !strings.Contains(hit.Find(".badge").Text(), "Evento") ||
+		hit.Find(`a[href="/eventi/seminario-bonifiche"]`).Length() != 1 {
+		t.Errorf("search page: %s", body)
 	}
 
 	// Exported in the layout it was imported from, byte for byte.
