@@ -139,7 +139,9 @@ func (h *Handlers) pagedList(c *fiber.Ctx, d *content.Definition) error {
 	title := h.web.T(c, d.ListTitle)
 	data := fiber.Map{"Entries": l.Entries, "Pager": Pager{Page: page, Pages: pages}, "Tag": tag}
 	if tag != "" {
-		title = h.web.T(c, d.TagTitle, "Tag", tag)
+		if d.TagTitle != "" {
+			title = h.web.T(c, d.TagTitle, "Tag", tag)
+		}
 		data["Crumbs"] = []Crumb{{d.Route, h.web.T(c, d.ListTitle), ""}}
 	}
 	data["Title"] = title
