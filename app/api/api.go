@@ -3,6 +3,8 @@ package api
 
 import (
 	_ "embed"
+	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -26,9 +28,10 @@ type Handlers struct{ content *content.Service }
 // Mount registers the API routes.
 func Mount(r fiber.Router, cs *content.Service) {
 	h := &Handlers{content: cs}
+	doc := withTypes(openapi)
 	r.Get("/api/v1/openapi.json", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-		return c.Send(openapi)
+		return c.Send(doc)
 	})
 	r.Get("/api/v1/content", h.list)
 	r.Get("/api/v1/content/:type/:slug", h.get)
@@ -76,6 +79,29 @@ type AttachmentDoc struct {
 	URL    string `json:"url"`
 }
 
+// typeEnum is the enumeration of the Type schema in the OpenAPI document.
+var typeEnum = regexp.MustCompile(`("Type": \{ "type": "string", "enum": )\[[^\]]*\]`)
+
+// withTypes returns the OpenAPI document with the content types of the registry as the Type
+// enumeration.
+func withTypes(doc []byte) []byte {
+	names := make([]string, 0, len(content.Types()))
+	for _, t := range content.Types() {
+		b, _ := json.Marshal(string(t))
+		names = append(names, string(b))
+	}
+	return typeEnum.ReplaceAll(doc, []byte("${1}["+strings.Join(names, ", ")+"]"))
+}
+
+// typeNames lists the registered content types, for messages.
+func typeNames() string {
+	names := make([]string, 0, len(content.Types()))
+	for _, t := range content.Types() {
+		names = append(names, string(t))
+	}
+	return strings.Join(names, ", ")
+}
+
 type badRequest struct {
 	Error struct {
 		Status  int    `json:"status"`
@@ -93,7 +119,7 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 	q := content.Query{Type: content.Type(c.Query("type")), TaskForce: strings.ToUpper(c.Query("task_force")),
 		Tag: strings.ToLower(c.Query("tag")), Limit: 20}
 	if q.Type != "" && !q.Type.Valid() {
-		return bad(c, "type must be one of page, guide, taskforce, procedure, news, report")
+		return bad(c, "type must be one of "+typeNames())
 	}
 	var err error
 	if v := c.Query("limit"); v != "" {

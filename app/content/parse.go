@@ -2,8 +2,13 @@ package content
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
+	"sort"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -67,33 +72,34 @@ func Parse(t Type, slug, path string, raw []byte) (*Document, error) {
 	if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, fail(2, "front matter must be a list of key: value lines")
 	}
-	doc := &Document{Type: t, Slug: slug, Body: body, Source: src}
-	allowed := map[string]bool{}
-	for _, f := range fieldsByType[t] {
-		allowed[f.name] = true
+	def, ok := Lookup(t)
+	if !ok {
+		return nil, fail(0, "unknown content type %q", t)
 	}
+	doc := &Document{Type: t, Slug: slug, Body: body, Source: src}
 	seen := map[string]bool{}
 	m := root.Content[0]
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		line := k.Line + 1 // the opening "---" is line 1
-		if !allowed[k.Value] {
-			return nil, fail(line, "unknown key %q for a %s (allowed: %s)", k.Value, t, allowedList(t))
+		f, allowed := def.Field(k.Value)
+		if !allowed {
+			return nil, fail(line, "unknown key %q for a %s (allowed: %s)", k.Value, t, def.FieldNames())
 		}
 		if seen[k.Value] {
 			return nil, fail(line, "key %q appears twice", k.Value)
 		}
 		seen[k.Value] = true
-		if err := decodeField(&doc.Front, k.Value, v); err != nil {
+		if err := decodeField(&doc.Front, f, v); err != nil {
 			return nil, fail(v.Line+1, "%s: %s", k.Value, err)
 		}
 	}
-	for _, f := range fieldsByType[t] {
-		if f.required && !seen[f.name] {
-			return nil, fail(0, "missing required key %q", f.name)
+	for _, f := range def.Fields {
+		if f.Required && !seen[f.Name] {
+			return nil, fail(0, "missing required key %q", f.Name)
 		}
 	}
-	if err := checkValues(doc); err != nil {
+	if err := checkValues(def, doc); err != nil {
 		return nil, fail(lineOf(m, err.key), "%s", err.msg)
 	}
 	return doc, nil
@@ -101,78 +107,176 @@ func Parse(t Type, slug, path string, raw []byte) (*Document, error) {
 
 type valueError struct{ key, msg string }
 
-// checkValues enforces rules on the decoded values.
-func checkValues(d *Document) *valueError {
-	f := &d.Front
-	if strings.TrimSpace(f.Title) == "" {
-		return &valueError{"title", "title must not be empty"}
-	}
-	if len(f.Title) > 300 {
-		return &valueError{"title", "title is longer than 300 characters"}
-	}
-	if (d.Type == TypeTaskForce || d.Type == TypeProcedure) && !codePattern.MatchString(f.Code) {
-		return &valueError{"code", fmt.Sprintf("code %q must be uppercase letters, digits and hyphens (e.g. VA-01)", f.Code)}
-	}
-	if d.Type == TypeProcedure && !codePattern.MatchString(f.TaskForce) {
-		return &valueError{"task_force", fmt.Sprintf("task_force %q must be a task force code (e.g. VA)", f.TaskForce)}
-	}
-	if (d.Type == TypeNews || d.Type == TypeReport) && f.Date.IsZero() {
-		return &valueError{"date", "date must be a date written as YYYY-MM-DD"}
-	}
-	for _, a := range f.Attachments {
-		if !filePattern.MatchString(a.File) || strings.Contains(a.File, "..") {
-			return &valueError{"attachments", fmt.Sprintf("attachment file %q must be a plain file name in %s/", a.File, AttachmentsDir)}
+// checkValues enforces the rules of each field's kind on the decoded values, the title first.
+func checkValues(def *Definition, d *Document) *valueError {
+	if f, ok := def.Field("title"); ok {
+		if err := checkValue(f, d.Front.Value(f.Name)); err != nil {
+			return err
 		}
-		if strings.TrimSpace(a.Title) == "" {
-			return &valueError{"attachments", fmt.Sprintf("attachment %q needs a title", a.File)}
+	}
+	for _, f := range def.Fields {
+		if f.Name == "title" {
+			continue
+		}
+		if err := checkValue(f, d.Front.Value(f.Name)); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func decodeField(f *Front, key string, v *yaml.Node) error {
-	var target any
-	switch key {
-	case "title":
-		target = &f.Title
-	case "summary":
-		target = &f.Summary
-	case "date":
-		if v.Kind != yaml.ScalarNode || v.Tag != "!!timestamp" {
-			return fmt.Errorf("%q is not a date written as YYYY-MM-DD", v.Value)
+func checkValue(f Field, v any) *valueError {
+	bad := func(format string, args ...any) *valueError {
+		return &valueError{f.Name, fmt.Sprintf(format, args...)}
+	}
+	if s, ok := v.(string); ok {
+		if f.NotEmpty && strings.TrimSpace(s) == "" {
+			return bad("%s must not be empty", f.Name)
 		}
-		target = &f.Date
-	case "weight":
-		target = &f.Weight
-	case "tags":
-		target = &f.Tags
-	case "code":
-		target = &f.Code
-	case "task_force":
-		target = &f.TaskForce
-	case "accepts_requests":
-		target = &f.AcceptsRequests
-	case "office":
-		target = &f.Office
-	case "responsible":
-		target = &f.Responsible
-	case "legal_basis":
-		target = &f.LegalBasis
-	case "duration":
-		target = &f.Duration
-	case "costs":
-		target = &f.Costs
-	case "documents":
-		target = &f.Documents
-	case "attachments":
-		target = &f.Attachments
-	default:
-		return fmt.Errorf("unknown key")
+		if f.MaxLen > 0 && len(s) > f.MaxLen {
+			return bad("%s is longer than %d characters", f.Name, f.MaxLen)
+		}
+	}
+	switch f.Kind {
+	case KindCode:
+		if s, _ := v.(string); (f.Required || s != "") && !codePattern.MatchString(s) {
+			return bad("%s %q must be uppercase letters, digits and hyphens (e.g. VA-01)", f.Name, s)
+		}
+	case KindRef:
+		if s, _ := v.(string); (f.Required || s != "") && !codePattern.MatchString(s) {
+			label := string(f.Ref)
+			if rd, ok := Lookup(f.Ref); ok && rd.Label != "" {
+				label = rd.Label
+			}
+			return bad("%s %q must be a %s code (e.g. VA)", f.Name, s, label)
+		}
+	case KindEnum:
+		if s, _ := v.(string); (f.Required || s != "") && !slices.Contains(f.Values, s) {
+			return bad("%s %q must be one of %s", f.Name, s, strings.Join(f.Values, ", "))
+		}
+	case KindDate:
+		if t, _ := v.(time.Time); f.Required && t.IsZero() {
+			return bad("%s must be a date written as YYYY-MM-DD", f.Name)
+		}
+	case KindAttachments:
+		refs, _ := v.([]AttachmentRef)
+		for _, a := range refs {
+			if !filePattern.MatchString(a.File) || strings.Contains(a.File, "..") {
+				return bad("attachment file %q must be a plain file name in %s/", a.File, AttachmentsDir)
+			}
+			if strings.TrimSpace(a.Title) == "" {
+				return bad("attachment %q needs a title", a.File)
+			}
+		}
+	}
+	return nil
+}
+
+// decodeField reads the value of key f into the front matter: a built-in key into its field of
+// Front, another into Extra, as its kind says.
+func decodeField(fr *Front, f Field, v *yaml.Node) error {
+	if f.Kind == KindDate && (v.Kind != yaml.ScalarNode || v.Tag != "!!timestamp") {
+		return fmt.Errorf("%q is not a date written as YYYY-MM-DD", v.Value)
+	}
+	target := builtinTarget(fr, f.Name)
+	var extra any
+	if target == nil {
+		switch f.Kind {
+		case KindInt:
+			target = new(int)
+		case KindBool:
+			target = new(bool)
+		case KindDate:
+			target = new(time.Time)
+		case KindList:
+			target = new([]string)
+		default:
+			target = new(string)
+		}
+		extra = target
 	}
 	if err := v.Decode(target); err != nil {
 		return fmt.Errorf("wrong kind of value (%s)", trimYAMLError(err.Error()))
 	}
+	if extra != nil {
+		if fr.Extra == nil {
+			fr.Extra = map[string]any{}
+		}
+		fr.Extra[f.Name] = reflect.ValueOf(extra).Elem().Interface()
+	}
 	return nil
+}
+
+// Value returns the value of key: a built-in key's field (dereferenced), or the entry of Extra
+// (nil when absent).
+func (f Front) Value(key string) any {
+	if t := builtinTarget(&f, key); t != nil {
+		v := reflect.ValueOf(t).Elem()
+		if v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return nil
+			}
+			v = v.Elem()
+		}
+		return v.Interface()
+	}
+	return f.Extra[key]
+}
+
+// Text returns the value of key as text: lists one item a line, dates as YYYY-MM-DD.
+func (f Front) Text(key string) string {
+	switch v := f.Value(key).(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case []string:
+		return strings.Join(v, "\n")
+	case time.Time:
+		if v.IsZero() {
+			return ""
+		}
+		return v.Format("2006-01-02")
+	case []AttachmentRef:
+		var lines []string
+		for _, a := range v {
+			lines = append(lines, a.Title)
+		}
+		return strings.Join(lines, "\n")
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// MarshalJSON writes the built-in keys as their tags say, then the keys of Extra in name order.
+func (f Front) MarshalJSON() ([]byte, error) {
+	type plain Front
+	b, err := json.Marshal(plain(f))
+	if err != nil || len(f.Extra) == 0 {
+		return b, err
+	}
+	keys := make([]string, 0, len(f.Extra))
+	for k := range f.Extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := append([]byte(nil), b[:len(b)-1]...)
+	for _, k := range keys {
+		v := f.Extra[k]
+		if t, ok := v.(time.Time); ok {
+			v = t.Format("2006-01-02")
+		}
+		vb, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		kb, _ := json.Marshal(k)
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(append(append(out, kb...), ':'), vb...)
+	}
+	return append(out, '}'), nil
 }
 
 func lineOf(m *yaml.Node, key string) int {
@@ -182,14 +286,6 @@ func lineOf(m *yaml.Node, key string) int {
 		}
 	}
 	return 0
-}
-
-func allowedList(t Type) string {
-	names := make([]string, 0, len(fieldsByType[t]))
-	for _, f := range fieldsByType[t] {
-		names = append(names, f.name)
-	}
-	return strings.Join(names, ", ")
 }
 
 // shiftYAMLLine turns "yaml: line N: msg" into "line N+1: msg", counting the opening "---".

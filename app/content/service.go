@@ -73,7 +73,7 @@ func (s *Service) Import(ctx context.Context, dir string) (*ImportReport, error)
 		atts []Attachment
 	}
 	var files []file
-	for _, t := range Types {
+	for _, t := range Types() {
 		paths, err := filepath.Glob(filepath.Join(dir, t.Dir(), "*.md"))
 		if err != nil {
 			return nil, fmt.Errorf("content: import: %w", err)
@@ -218,9 +218,13 @@ func fill(e *Entry, d *Document) {
 	e.PublishedOn = d.Front.Date
 	e.Weight = d.Front.Weight
 	e.Tags = strings.ToLower(strings.Join(d.Front.Tags, ","))
-	e.TaskForce = d.Front.TaskForce
-	if d.Type == TypeTaskForce {
-		e.TaskForce = d.Front.Code
+	e.TaskForce = ""
+	if def, ok := Lookup(d.Type); ok {
+		for _, f := range def.Fields {
+			if f.TaskForce {
+				e.TaskForce = d.Front.Text(f.Name)
+			}
+		}
 	}
 }
 

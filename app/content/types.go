@@ -5,10 +5,11 @@ import (
 	"time"
 )
 
-// Type is the kind of a content entry.
+// Type is the kind of a content entry; what each type is (its folder, fields, route, template…)
+// is described by its registration, see registry.go.
 type Type string
 
-// Content types, each stored in its own folder of the content directory.
+// The shipped content types, registered in builtin.go.
 const (
 	TypePage      Type = "page"
 	TypeGuide     Type = "guide"
@@ -18,35 +19,38 @@ const (
 	TypeReport    Type = "report"
 )
 
-// Types lists every content type in the order they are imported (task forces before procedures).
-var Types = []Type{TypePage, TypeGuide, TypeTaskForce, TypeProcedure, TypeNews, TypeReport}
-
-// Dir is the folder of the content directory that holds entries of type t.
+// Dir is the folder of the content directory that holds entries of type t ("" if t is unknown).
 func (t Type) Dir() string {
-	switch t {
-	case TypePage:
-		return "pagine"
-	case TypeGuide:
-		return "guida"
-	case TypeTaskForce:
-		return "task-force"
-	case TypeProcedure:
-		return "procedure"
-	case TypeNews:
-		return "notizie"
-	case TypeReport:
-		return "report"
+	if d, ok := Lookup(t); ok {
+		return d.Dir
 	}
 	return ""
 }
 
-// Valid reports whether t is a known content type.
-func (t Type) Valid() bool { return t.Dir() != "" }
+// Valid reports whether t is a registered content type.
+func (t Type) Valid() bool {
+	_, ok := Lookup(t)
+	return ok
+}
+
+// URL returns the public path of the entry of type t named slug: "" for a type registered
+// without a route, under /pagine (as pages are) for an unknown type.
+func (t Type) URL(slug string) string {
+	if d, ok := Lookup(t); ok {
+		if d.Route == "" {
+			return ""
+		}
+		return d.Route + "/" + slug
+	}
+	return "/pagine/" + slug
+}
 
 // AttachmentsDir is the sub-folder of a type's folder that holds attachment files.
 const AttachmentsDir = "allegati"
 
-// Front is the front matter of an entry; which keys a type accepts is set by fieldsByType.
+// Front is the front matter of an entry; which keys a type accepts is set by its registration.
+// The keys below are the built-in ones (each has a fixed kind); a type may declare keys of its
+// own, whose values land in Extra.
 type Front struct {
 	Title           string          `yaml:"title" json:"title"`
 	Summary         string          `yaml:"summary" json:"summary"`
@@ -63,29 +67,16 @@ type Front struct {
 	Costs           string          `yaml:"costs,omitempty" json:"costs,omitempty"`
 	Documents       []string        `yaml:"documents,omitempty" json:"documents,omitempty"`
 	Attachments     []AttachmentRef `yaml:"attachments,omitempty" json:"attachments,omitempty"`
+	// Extra holds the values of the keys a type declares beyond the built-in ones, by key: a
+	// string, int, bool, time.Time or []string according to the field's kind. JSON shows them
+	// beside the built-in keys.
+	Extra map[string]any `yaml:"-" json:"-"`
 }
 
 // AttachmentRef names a file of the type's attachments folder and its human title.
 type AttachmentRef struct {
 	File  string `yaml:"file" json:"file"`
 	Title string `yaml:"title" json:"title"`
-}
-
-// field describes one front matter key: whether it is required for the type.
-type field struct {
-	name     string
-	required bool
-}
-
-var fieldsByType = map[Type][]field{
-	TypePage:      {{"title", true}, {"summary", true}},
-	TypeGuide:     {{"title", true}, {"summary", true}, {"weight", false}},
-	TypeTaskForce: {{"code", true}, {"title", true}, {"summary", true}, {"weight", false}},
-	TypeProcedure: {{"code", true}, {"title", true}, {"summary", true}, {"task_force", true},
-		{"accepts_requests", false}, {"office", false}, {"responsible", false}, {"legal_basis", false},
-		{"duration", false}, {"costs", false}, {"documents", false}, {"tags", false}},
-	TypeNews:   {{"title", true}, {"summary", true}, {"date", true}, {"tags", false}},
-	TypeReport: {{"title", true}, {"summary", true}, {"date", true}, {"attachments", false}},
 }
 
 var (
@@ -96,20 +87,3 @@ var (
 
 // ValidSlug reports whether s can name an entry in a URL.
 func ValidSlug(s string) bool { return len(s) <= 200 && slugPattern.MatchString(s) }
-
-// URL returns the public path of the entry of type t named slug.
-func (t Type) URL(slug string) string {
-	switch t {
-	case TypeProcedure:
-		return "/procedure/" + slug
-	case TypeTaskForce:
-		return "/task-force/" + slug
-	case TypeGuide:
-		return "/guida/" + slug
-	case TypeNews:
-		return "/notizie/" + slug
-	case TypeReport:
-		return "/report/" + slug
-	}
-	return "/pagine/" + slug
-}

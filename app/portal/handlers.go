@@ -29,18 +29,24 @@ type Crumb struct{ URL, Label, ContentLang string }
 // Pager tells a listing template where it is.
 type Pager struct{ Page, Pages int }
 
-// Mount registers the portal's routes.
+// Mount registers the portal's routes: the home page, and for every registered content type
+// with a template of its own its listing, its entries and their attachments, as its registration
+// says.
 func Mount(r fiber.Router, w *web.Server, cs *content.Service, cat *catalogue.Service) {
 	h := &Handlers{web: w, content: cs, catalogue: cat}
 	r.Get("/", h.home)
-	r.Get("/guida", h.guideIndex)
-	r.Get("/guida/:slug", h.guide)
-	r.Get("/notizie", h.newsList)
-	r.Get("/notizie/:slug", h.news)
-	r.Get("/report", h.reportList)
-	r.Get("/report/:slug", h.report)
-	r.Get("/report/:slug/allegati/:name", h.attachment)
-	r.Get("/pagine/:slug", h.page)
+	for _, d := range content.Definitions() {
+		if d.Template == "" {
+			continue // another package serves it
+		}
+		if d.ListTemplate != "" {
+			r.Get(d.Route, h.listing(d))
+		}
+		r.Get(d.Route+"/:slug", h.entry(d))
+		if d.Attachments {
+			r.Get(d.Route+"/:slug/allegati/:name", ofType(d), h.attachment)
+		}
+	}
 }
 
 func (h *Handlers) home(c *fiber.Ctx) error {
@@ -59,27 +65,51 @@ func (h *Handlers) home(c *fiber.Ctx) error {
 	return h.web.Page(c, "portal/home", fiber.Map{"TaskForces": tfs, "News": news.Entries, "Reports": reports.Entries})
 }
 
-func (h *Handlers) guideIndex(c *fiber.Ctx) error {
-	l, err := h.content.List(c.UserContext(), content.Query{Type: content.TypeGuide})
-	if err != nil {
-		return err
+// listing serves the listing of type d: every entry, or one page of them filtered by tag.
+func (h *Handlers) listing(d *content.Definition) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if d.Paged {
+			return h.pagedList(c, d)
+		}
+		l, err := h.content.List(c.UserContext(), content.Query{Type: d.Name})
+		if err != nil {
+			return err
+		}
+		entries := l.Entries
+		if d.ByWeight {
+			entries = guideOrder(entries)
+		}
+		return h.web.Page(c, d.ListTemplate, fiber.Map{"Title": h.web.T(c, d.ListTitle), "Entries": entries})
 	}
-	return h.web.Page(c, "portal/guide_index", fiber.Map{"Title": h.web.T(c, "guide.title"), "Entries": guideOrder(l.Entries)})
 }
 
-func (h *Handlers) guide(c *fiber.Ctx) error {
-	p, err := h.content.Published(c.UserContext(), content.TypeGuide, c.Params("slug"))
-	if err != nil {
-		return err
+// entry serves one published entry of type d.
+func (h *Handlers) entry(d *content.Definition) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, err := h.content.Published(c.UserContext(), d.Name, c.Params("slug"))
+		if err != nil {
+			return err
+		}
+		data := fiber.Map{"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p}
+		if d.ListTemplate != "" {
+			data["Crumbs"] = []Crumb{{d.Route, h.web.T(c, d.ListTitle), ""}}
+		}
+		if d.Sidebar {
+			l, err := h.content.List(c.UserContext(), content.Query{Type: d.Name})
+			if err != nil {
+				return err
+			}
+			entries := l.Entries
+			if d.ByWeight {
+				entries = guideOrder(entries)
+			}
+			data["Sidebar"] = entries
+		}
+		if d.Tags {
+			data["TagBase"] = d.Route
+		}
+		return h.web.Page(c, d.Template, data)
 	}
-	l, err := h.content.List(c.UserContext(), content.Query{Type: content.TypeGuide})
-	if err != nil {
-		return err
-	}
-	return h.web.Page(c, "portal/article", fiber.Map{
-		"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p, "Sidebar": guideOrder(l.Entries),
-		"Crumbs": []Crumb{{"/guida", h.web.T(c, "guide.title"), ""}},
-	})
 }
 
 // guideOrder sorts guide pages by weight (the listing sorts by date first, which guides lack).
@@ -89,10 +119,10 @@ func guideOrder(entries []content.Entry) []content.Entry {
 	return out
 }
 
-func (h *Handlers) newsList(c *fiber.Ctx) error {
+func (h *Handlers) pagedList(c *fiber.Ctx, d *content.Definition) error {
 	page := pageParam(c)
 	tag := strings.ToLower(strings.TrimSpace(c.Query("tag")))
-	q := content.Query{Type: content.TypeNews, Tag: tag, Limit: PageSize, Offset: (page - 1) * PageSize}
+	q := content.Query{Type: d.Name, Tag: tag, Limit: PageSize, Offset: (page - 1) * PageSize}
 	var l *content.Listing
 	var err error
 	if validTag(tag) {
@@ -106,14 +136,16 @@ func (h *Handlers) newsList(c *fiber.Ctx) error {
 	if page > 1 && page > pages {
 		return fiber.ErrNotFound
 	}
-	title := h.web.T(c, "news.title")
+	title := h.web.T(c, d.ListTitle)
 	data := fiber.Map{"Entries": l.Entries, "Pager": Pager{Page: page, Pages: pages}, "Tag": tag}
 	if tag != "" {
-		title = h.web.T(c, "news.tag.title", "Tag", tag)
-		data["Crumbs"] = []Crumb{{"/notizie", h.web.T(c, "news.title"), ""}}
+		if d.TagTitle != "" {
+			title = h.web.T(c, d.TagTitle, "Tag", tag)
+		}
+		data["Crumbs"] = []Crumb{{d.Route, h.web.T(c, d.ListTitle), ""}}
 	}
 	data["Title"] = title
-	return h.web.Page(c, "portal/news_list", data)
+	return h.web.Page(c, d.ListTemplate, data)
 }
 
 // validTag reports whether tag could be one of an entry's tags: letters, digits, spaces and
@@ -138,38 +170,20 @@ func pageParam(c *fiber.Ctx) int {
 	return n
 }
 
-func (h *Handlers) news(c *fiber.Ctx) error {
-	p, err := h.content.Published(c.UserContext(), content.TypeNews, c.Params("slug"))
-	if err != nil {
-		return err
+// ofType marks the request as one for entries of type d, for handlers shared by every type.
+func ofType(d *content.Definition) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Locals(typeKey{}, d.Name)
+		return c.Next()
 	}
-	return h.web.Page(c, "portal/article", fiber.Map{
-		"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p, "TagBase": "/notizie",
-		"Crumbs": []Crumb{{"/notizie", h.web.T(c, "news.title"), ""}},
-	})
 }
 
-func (h *Handlers) reportList(c *fiber.Ctx) error {
-	l, err := h.content.List(c.UserContext(), content.Query{Type: content.TypeReport})
-	if err != nil {
-		return err
-	}
-	return h.web.Page(c, "portal/report_list", fiber.Map{"Title": h.web.T(c, "reports.title"), "Entries": l.Entries})
-}
+type typeKey struct{}
 
-func (h *Handlers) report(c *fiber.Ctx) error {
-	p, err := h.content.Published(c.UserContext(), content.TypeReport, c.Params("slug"))
-	if err != nil {
-		return err
-	}
-	return h.web.Page(c, "portal/report", fiber.Map{
-		"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p,
-		"Crumbs": []Crumb{{"/report", h.web.T(c, "reports.title"), ""}},
-	})
-}
+func typeOf(c *fiber.Ctx) content.Type { t, _ := c.Locals(typeKey{}).(content.Type); return t }
 
 func (h *Handlers) attachment(c *fiber.Ctx) error {
-	a, err := h.content.Attachment(c.UserContext(), content.TypeReport, c.Params("slug"), c.Params("name"))
+	a, err := h.content.Attachment(c.UserContext(), typeOf(c), c.Params("slug"), c.Params("name"))
 	if err != nil {
 		return err
 	}
@@ -181,12 +195,4 @@ func (h *Handlers) attachment(c *fiber.Ctx) error {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	return c.Send(a.Data)
-}
-
-func (h *Handlers) page(c *fiber.Ctx) error {
-	p, err := h.content.Published(c.UserContext(), content.TypePage, c.Params("slug"))
-	if err != nil {
-		return err
-	}
-	return h.web.Page(c, "portal/article", fiber.Map{"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p})
 }

@@ -198,7 +198,8 @@ func (x *Index) RequestRefs(ctx context.Context, requestID int64) ([]string, err
 // All calls fn with every ref the index should hold, in batches.
 func (x *Index) All(ctx context.Context, batch int, fn func(refs []string) error) error {
 	var entries []content.Entry
-	if err := x.DB.NewSelect().Model(&entries).Column("id", "type").Where("published_revision_id IS NOT NULL").Order("id").Scan(ctx); err != nil {
+	if err := x.DB.NewSelect().Model(&entries).Column("id", "type").Where("published_revision_id IS NOT NULL").
+		Where("type IN (?)", bun.In(content.SearchTypes())).Order("id").Scan(ctx); err != nil {
 		return db.Map(err)
 	}
 	var refs []string
@@ -247,7 +248,7 @@ func (x *Index) Chunk(ctx context.Context, source string, after int64, n int) ([
 	if source == "content" {
 		var entries []content.Entry
 		if err := x.DB.NewSelect().Model(&entries).Column("id", "type").Where("published_revision_id IS NOT NULL").
-			Where("id > ?", after).Order("id").Limit(int64(n)).Scan(ctx); err != nil {
+			Where("type IN (?)", bun.In(content.SearchTypes())).Where("id > ?", after).Order("id").Limit(int64(n)).Scan(ctx); err != nil {
 			return nil, 0, db.Map(err)
 		}
 		for _, e := range entries {
@@ -289,7 +290,9 @@ func (x *Index) Cards(ctx context.Context, refs []string) (map[string]Doc, error
 		switch {
 		case !ok:
 		case content.Type(typ).Valid():
-			ids = append(ids, id)
+			if content.Searchable(content.Type(typ)) {
+				ids = append(ids, id)
+			}
 		default:
 			d, ok, err := x.Card(ctx, ref)
 			if err != nil {
@@ -330,7 +333,7 @@ func (x *Index) load(ctx context.Context, ref string, full bool) (Doc, bool, err
 	case TypeRequest, TypeMessage, TypeDocument, TypeActivity:
 		d, err = x.loadReserved(ctx, typ, id, full)
 	default:
-		if !content.Type(typ).Valid() {
+		if !content.Searchable(content.Type(typ)) {
 			return Doc{}, false, nil
 		}
 		d, err = x.loadContent(ctx, id, full)
@@ -360,11 +363,21 @@ func (x *Index) loadContent(ctx context.Context, id int64, full bool) (Doc, erro
 	procedure := ""
 	if doc, err := content.Parse(e.Type, e.Slug, e.Type.Dir()+"/"+e.Slug+".md", []byte(rev.Source)); err == nil {
 		body = append(body, MarkdownText(doc.Body))
-		if e.Type == content.TypeProcedure {
-			procedure = doc.Front.Code
-			// The sheet shows these structured fields, not the body: they are found all the same.
-			f := doc.Front
-			body = append(body, f.Office, f.Responsible, strings.Join(f.LegalBasis, "\n"), f.Duration, f.Costs, strings.Join(f.Documents, "\n"))
+		// The type's registration says which fields are searched beside the body, and which
+		// fill a facet.
+		if def, ok := content.Lookup(e.Type); ok {
+			for _, f := range def.Fields {
+				if f.Facet == "procedure" {
+					procedure = doc.Front.Text(f.Name)
+				}
+				if f.Search {
+					text := doc.Front.Text(f.Name)
+					if f.Kind == content.KindMarkdown {
+						text = MarkdownText(text)
+					}
+					body = append(body, text)
+				}
+			}
 		}
 	}
 	var atts []content.Attachment
