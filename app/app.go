@@ -251,10 +251,7 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use("/admin", area.Menu(a.Enti))
 	area.Mount(w.App, w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue})
 	ente.Mount(w.App, w, a.Enti)
-	ws := workspace.NewHandlers(w, a.Workspace, a.Requests)
-	request.Mount(w.App, w, a.Requests, a.Catalogue, ws.Page, ws.AttachAtFiling)
-	ws.Mount(w.App)
-	request.MountUntriaged(w.App, w, a.Requests, a.Catalogue, a.hasPM)
+	workspace.NewHandlers(w, a.Workspace, a.Requests, a.Catalogue, a.hasPM).Mount(w.App) // the /area-riservata/richieste tree
 	a.Notifications.Mount(w.App, w)
 	(&identity.AdminHandlers{Web: w, Svc: a.Identity, TaskForces: a.taskForceCodes}).Mount(w.App)
 	audit.Mount(w.App, w, a.DB)
