@@ -79,11 +79,18 @@ func (h *Handlers) send(c *fiber.Ctx) error {
 			msgs[name] = h.web.T(c, fe.ID, fe.Args...)
 		}
 		return h.render(c, f, msgs, h.web.T(c, "contact.errors"), false)
-	case errors.Is(err, ErrSpam):
-		c.Status(fiber.StatusUnprocessableEntity)
-		return h.render(c, Form{}, nil, h.web.T(c, "contact.rejected"), false)
+	}
+	if st, ok := errorStatus.Of(err); ok {
+		c.Status(st.Code)
+		return h.render(c, Form{}, nil, h.web.Say(c, st), false) // what was typed is not shown again
 	}
 	return err
+}
+
+// errorStatus is how the contact form answers the errors of the package; its field errors
+// (ValidationError) are answered next to their fields.
+var errorStatus = web.Errors{
+	ErrSpam: {Code: fiber.StatusUnprocessableEntity, Message: "contact.rejected"},
 }
 
 func (h *Handlers) render(c *fiber.Ctx, f Form, errs map[string]string, alert string, sent bool) error {

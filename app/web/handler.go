@@ -96,11 +96,14 @@ func (e Errors) Of(err error) (Status, bool) {
 	return Status{}, false
 }
 
+// Say is the message of st in the request's language.
+func (s *Server) Say(c *fiber.Ctx, st Status) string { return s.T(c, st.Message, st.Args...) }
+
 // Error returns err as the error page of its Status (a *fiber.Error with the translated message),
 // or err itself when the table does not name it.
 func (s *Server) Error(c *fiber.Ctx, table Errors, err error) error {
 	if st, ok := table.Of(err); ok {
-		return fiber.NewError(st.Code, s.T(c, st.Message, st.Args...))
+		return fiber.NewError(st.Code, s.Say(c, st))
 	}
 	return err
 }
