@@ -19,11 +19,19 @@ type Handlers struct {
 	web     *web.Server
 	svc     *Service
 	content *content.Service
+	limit   int
+	window  time.Duration
 }
 
-// Mount registers GET and POST /contatti; POST is limited to limit messages per window per address.
-func Mount(r fiber.Router, w *web.Server, svc *Service, cs *content.Service, limit int, window time.Duration) {
-	h := &Handlers{web: w, svc: svc, content: cs}
+// NewHandlers returns the contact handlers; POST /contatti is limited to limit messages per window
+// per address.
+func NewHandlers(w *web.Server, svc *Service, cs *content.Service, limit int, window time.Duration) *Handlers {
+	return &Handlers{web: w, svc: svc, content: cs, limit: limit, window: window}
+}
+
+// Mount registers GET and POST /contatti and the staff's list of messages.
+func (h *Handlers) Mount(r fiber.Router) {
+	limit, window := h.limit, h.window
 	r.Get("/contatti", h.show)
 	r.Post("/contatti", limiter.New(limiter.Config{
 		Max: limit, Expiration: window, SkipFailedRequests: true, // only messages actually sent count

@@ -23,9 +23,12 @@ type Handlers struct {
 	svc *Service
 }
 
-// Mount registers the ente routes; reserved is the group that requires a login.
-func Mount(reserved fiber.Router, w *web.Server, svc *Service) {
-	h := &Handlers{web: w, svc: svc}
+// NewHandlers returns the ente handlers.
+func NewHandlers(w *web.Server, svc *Service) *Handlers { return &Handlers{web: w, svc: svc} }
+
+// Mount registers the ente routes; reserved is the group that requires a login. Each route names
+// the object it acts on and access.Require authorises it before the handler.
+func (h *Handlers) Mount(reserved fiber.Router) {
 	ente := func(c *fiber.Ctx) access.Object { return access.Object{EnteID: idParam(c, "id")} }
 	reserved.Get("/area-riservata/registrazione", access.Require(access.RegisterEnte, nil), h.registerForm)
 	reserved.Post("/area-riservata/registrazione", access.Require(access.RegisterEnte, nil), h.register)

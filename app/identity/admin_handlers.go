@@ -17,6 +17,12 @@ type AdminHandlers struct {
 	TaskForces func(ctx context.Context) ([]string, error)
 }
 
+// NewAdminHandlers returns the admins' handlers; taskForces lists the task force codes a PM or
+// expert role may name.
+func NewAdminHandlers(w *web.Server, svc *Service, taskForces func(ctx context.Context) ([]string, error)) *AdminHandlers {
+	return &AdminHandlers{Web: w, Svc: svc, TaskForces: taskForces}
+}
+
 // Mount registers /admin/utenti routes on the reserved router.
 func (h *AdminHandlers) Mount(r fiber.Router) {
 	admin := access.Require(access.ManageUsers, nil)

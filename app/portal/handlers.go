@@ -29,9 +29,13 @@ type Crumb struct{ URL, Label, ContentLang string }
 // Pager tells a listing template where it is.
 type Pager struct{ Page, Pages int }
 
+// NewHandlers returns the portal handlers.
+func NewHandlers(w *web.Server, cs *content.Service, cat *catalogue.Service) *Handlers {
+	return &Handlers{web: w, content: cs, catalogue: cat}
+}
+
 // Mount registers the portal's routes.
-func Mount(r fiber.Router, w *web.Server, cs *content.Service, cat *catalogue.Service) {
-	h := &Handlers{web: w, content: cs, catalogue: cat}
+func (h *Handlers) Mount(r fiber.Router) {
 	r.Get("/", h.home)
 	r.Get("/guida", h.guideIndex)
 	r.Get("/guida/:slug", h.guide)
