@@ -99,15 +99,6 @@ func (e Errors) Of(err error) (Status, bool) {
 // Say is the message of st in the request's language.
 func (s *Server) Say(c *fiber.Ctx, st Status) string { return s.T(c, st.Message, st.Args...) }
 
-// Error returns err as the error page of its Status (a *fiber.Error with the translated message),
-// or err itself when the table does not name it.
-func (s *Server) Error(c *fiber.Ctx, table Errors, err error) error {
-	if st, ok := table.Of(err); ok {
-		return fiber.NewError(st.Code, s.Say(c, st))
-	}
-	return err
-}
-
 // SendFile sends a stored file as a download saved as name (Content-Disposition with filename*
 // when the name is not ASCII), of type ctype and size bytes, never cached by shared caches. It
 // closes body when it is an io.Closer. size (-1 when unknown) is the length the body will be
