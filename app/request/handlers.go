@@ -66,9 +66,6 @@ func (h *Handlers) Routes() []web.Route {
 	}
 }
 
-// Mount registers the request routes alone (see Routes).
-func (h *Handlers) Mount(r fiber.Router) { web.Mount(r, h.Routes()) }
-
 // IDParam reads a numeric route parameter (0 when it is not one).
 func IDParam(c *fiber.Ctx, name string) int64 { return web.IDOrZero(c, name) }
 
