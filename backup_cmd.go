@@ -12,9 +12,17 @@ import (
 	"passhub/app/config"
 )
 
-// backupCommand runs `backup FILE` and `restore [--force] [--check] FILE`, which work on the
-// configured database and data folder without starting the application.
-func backupCommand(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+// backupCommand runs `backup FILE`, restoreCommand `restore [--force] [--check] FILE`; both work on
+// the configured database and data folder without starting the application.
+func backupCommand(ctx context.Context, e *cmdEnv) error {
+	return archiveCommand(ctx, e.cfg, append([]string{"backup"}, e.args...), e.stdout)
+}
+
+func restoreCommand(ctx context.Context, e *cmdEnv) error {
+	return archiveCommand(ctx, e.cfg, append([]string{"restore"}, e.args...), e.stdout)
+}
+
+func archiveCommand(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	force := flags.Bool("force", false, "restore over a database or data folder that is not empty")

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -13,47 +12,106 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
-
-	"github.com/schollz/progressbar/v3"
 
 	"passhub/app"
-	"passhub/app/auth"
 	"passhub/app/config"
 
-	"passhub/app/demo"
-	"passhub/app/ente"
-	"passhub/app/identity"
 	_ "passhub/plugins/all" // identity providers, storage, mail, search engines
-	"passhub/plugins/devidp"
 )
 
-const usage = `passhub — PAsS, PNRR ASsistenza e Supporto
+// command is one subcommand of passhub: its words, the synopsis of its arguments, its help (one
+// line, or more separated by "\n") and what it runs. Each one lives in a cmd_*.go file of its own.
+type command struct {
+	name     string // "serve", "content import"
+	synopsis string // "[DIR]", "USERNAME EMAIL NAME FAMILYNAME"
+	help     string
+	// minArgs and maxArgs bound the arguments after the name (maxArgs < 0: no bound).
+	minArgs, maxArgs int
+	// standalone commands work on the configuration alone, without building the application.
+	standalone bool
+	run        func(ctx context.Context, e *cmdEnv) error
+}
 
-Usage:
-  passhub [-config FILE] serve                 migrate, import content/ (when enabled) and serve
-  passhub [-config FILE] migrate               apply pending database migrations
-  passhub [-config FILE] content import [DIR]  import Markdown content (default PASSHUB_CONTENT_DIR)
-  passhub [-config FILE] content export DIR    write the current content back as Markdown
-  passhub [-config FILE] reindex               rebuild the search index from the database, with progress
-  passhub [-config FILE] search check          report drift between the database and the search index
-  passhub [-config FILE] digest                send the notification digests now (serve sends them daily at 7:00)
-  passhub [-config FILE] demo                  dev mode only: personas, enti, requests in every state
-  passhub [-config FILE] enti import FILE     add enti to the registry from "istat;name;kind;province" lines
-  passhub [-config FILE] user create-staff USERNAME EMAIL NAME FAMILYNAME
-                                             staff account; password on stdin or PASSHUB_STAFF_PASSWORD
-  passhub [-config FILE] user grant USERNAME|FISCALCODE ROLE [TASKFORCE]
-                                             admin, editor, pm TASKFORCE or expert TASKFORCE
-  passhub [-config FILE] backup FILE           write the database (a consistent snapshot, server running or not),
-                                             the uploaded files and a manifest of checksums to FILE
-  passhub [-config FILE] restore [--force] [--check] FILE
-                                             restore FILE into the configured database and data folder
-                                             (refused when not empty unless --force); --check only verifies it
-  passhub [-config FILE] config                print the effective configuration, secrets masked
+// cmdEnv is what a command runs with: its arguments after the name, the configuration, the
+// logger, standard output and, unless the command is standalone, the application.
+type cmdEnv struct {
+	args   []string
+	cfg    config.Config
+	log    *slog.Logger
+	stdout io.Writer
+	app    *app.App
+}
 
-Configuration comes from defaults, the optional YAML file and PASSHUB_* variables
-(see README.md).
-`
+// commands is the table of passhub's subcommands; the usage text is generated from it.
+var commands = []command{
+	{name: "serve", help: "migrate, import content/ (when enabled) and serve", run: serveCommand},
+	{name: "migrate", help: "apply pending database migrations", run: migrateCommand},
+	{name: "content import", synopsis: "[DIR]", maxArgs: 1, help: "import Markdown content (default PASSHUB_CONTENT_DIR)", run: contentImportCommand},
+	{name: "content export", synopsis: "DIR", minArgs: 1, maxArgs: 1, help: "write the current content back as Markdown", run: contentExportCommand},
+	{name: "reindex", help: "rebuild the search index from the database, with progress", run: reindexCommand},
+	{name: "search check", help: "report drift between the database and the search index", run: searchCheckCommand},
+	{name: "digest", help: "send the notification digests now (serve sends them daily at 7:00)", run: digestCommand},
+	{name: "demo", help: "dev mode only: personas, enti, requests in every state", run: demoCommand},
+	{name: "enti import", synopsis: "FILE", minArgs: 1, maxArgs: 1, help: `add enti to the registry from "istat;name;kind;province" lines`, run: entiImportCommand},
+	{name: "user create-staff", synopsis: "USERNAME EMAIL NAME FAMILYNAME", minArgs: 4, maxArgs: 4,
+		help: "staff account; password on stdin or PASSHUB_STAFF_PASSWORD", run: userCreateStaffCommand},
+	{name: "user grant", synopsis: "USERNAME|FISCALCODE ROLE [TASKFORCE]", minArgs: 2, maxArgs: 3,
+		help: "admin, editor, pm TASKFORCE or expert TASKFORCE", run: userGrantCommand},
+	{name: "backup", synopsis: "FILE", minArgs: 1, maxArgs: 1, standalone: true, run: backupCommand,
+		help: "write the database (a consistent snapshot, server running or not),\nthe uploaded files and a manifest of checksums to FILE"},
+	{name: "restore", synopsis: "[--force] [--check] FILE", minArgs: 1, maxArgs: 3, standalone: true, run: restoreCommand,
+		help: "restore FILE into the configured database and data folder\n(refused when not empty unless --force); --check only verifies it"},
+	{name: "config", standalone: true, help: "print the effective configuration, secrets masked", run: configCommand},
+}
+
+const (
+	usageHead = "passhub — PAsS, PNRR ASsistenza e Supporto\n\nUsage:\n"
+	usageTail = "\nConfiguration comes from defaults, the optional YAML file and PASSHUB_* variables\n(see README.md).\n"
+	// usageCmd prefixes every command; its name and synopsis take usageName columns, then the help.
+	usageCmd  = "  passhub [-config FILE] "
+	usageName = 22
+	// usageMore indents the help lines that do not follow the name on its own line.
+	usageMore = 45
+)
+
+// usage is the text of `passhub help`, generated from the table of commands.
+func usage() string {
+	var b strings.Builder
+	b.WriteString(usageHead)
+	for _, c := range commands {
+		head := strings.TrimSpace(c.name + " " + c.synopsis)
+		lines := strings.Split(c.help, "\n")
+		b.WriteString(usageCmd + head)
+		if len(head) < usageName-1 {
+			b.WriteString(strings.Repeat(" ", usageName-len(head)) + lines[0])
+			lines = lines[1:]
+		}
+		b.WriteString("\n")
+		for _, l := range lines {
+			b.WriteString(strings.Repeat(" ", usageMore) + l + "\n")
+		}
+	}
+	b.WriteString(usageTail)
+	return b.String()
+}
+
+// lookup finds the command named by the first words of args and returns it with the arguments
+// after its name; it returns nil when no command has that name or the arguments do not fit it.
+func lookup(args []string) (*command, []string) {
+	for i := range commands {
+		c := &commands[i]
+		words := strings.Fields(c.name)
+		if len(args) < len(words) || strings.Join(args[:len(words)], " ") != c.name {
+			continue
+		}
+		rest := args[len(words):]
+		if len(rest) < c.minArgs || (c.maxArgs >= 0 && len(rest) > c.maxArgs) {
+			return nil, nil
+		}
+		return c, rest
+	}
+	return nil, nil
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -62,266 +120,46 @@ func main() {
 	os.Exit(code)
 }
 
-// run executes one command; cancelling ctx stops a running server gracefully.
+// run executes one command; cancelling ctx stops a running server gracefully. It exits 2 with the
+// usage on a command it does not know (or whose arguments do not fit) and on a bad configuration.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("passhub", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	flags.Usage = func() { fmt.Fprint(stderr, usage) }
+	flags.Usage = func() { fmt.Fprint(stderr, usage()) }
 	cfgPath := flags.String("config", "", "YAML configuration file")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
 	args = flags.Args()
 	if len(args) == 0 || args[0] == "help" {
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return 0
+	}
+	cmd, rest := lookup(args)
+	if cmd == nil {
+		fmt.Fprintf(stderr, "passhub: unknown command %q\n\n%s", strings.Join(args, " "), usage())
+		return 2
 	}
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "passhub: configuration is not valid:\n%v\n", err)
 		return 2
 	}
-	log := setupLogging(cfg, stderr)
-
-	if args[0] == "config" {
-		fmt.Fprint(stdout, cfg.Masked())
-		return 0
-	}
-	if args[0] == "backup" || args[0] == "restore" {
-		if err := backupCommand(ctx, cfg, args, stdout); err != nil {
-			log.Error(args[0]+" failed", "err", err)
+	e := &cmdEnv{args: rest, cfg: cfg, log: setupLogging(cfg, stderr), stdout: stdout}
+	if !cmd.standalone {
+		a, err := app.New(ctx, cfg, e.log)
+		if err != nil {
+			e.log.Error("cannot start", "err", err)
 			return 1
 		}
-		return 0
+		defer a.Close()
+		e.app = a
 	}
-	a, err := app.New(ctx, cfg, log)
-	if err != nil {
-		log.Error("cannot start", "err", err)
-		return 1
-	}
-	defer a.Close()
-	if err := command(ctx, a, args, stdout); err != nil {
-		log.Error(args[0]+" failed", "err", err)
+	if err := cmd.run(ctx, e); err != nil {
+		e.log.Error(args[0]+" failed", "err", err)
 		return 1
 	}
 	return 0
-}
-
-// reindex rebuilds the search index with a progress bar and prints a summary.
-func reindex(ctx context.Context, a *app.App, stdout io.Writer) error {
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
-	if err := a.OpenSearch(ctx); err != nil {
-		return err
-	}
-	total, err := a.Search.Count(ctx)
-	if err != nil {
-		return err
-	}
-	bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("indexing"),
-		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("items"), progressbar.OptionThrottle(100*time.Millisecond))
-	start := time.Now()
-	n, err := a.Search.Rebuild(ctx, func(done int) { _ = bar.Set(done) })
-	_ = bar.Finish()
-	fmt.Fprintln(os.Stderr)
-	if err != nil {
-		return err
-	}
-	took := time.Since(start)
-	missing, extra, err := a.Search.Drift(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "reindexed %d items with %s in %s (%.0f items/s); drift: %d missing, %d extra\n",
-		n, a.Config.SearchEngine, took.Round(time.Millisecond), float64(n)/max(took.Seconds(), 0.001), len(missing), len(extra))
-	return nil
-}
-
-func command(ctx context.Context, a *app.App, args []string, stdout io.Writer) error {
-	switch {
-	case args[0] == "serve":
-		if err := a.Migrate(ctx); err != nil {
-			return err
-		}
-		if a.Config.ImportOnStart {
-			if _, err := a.ImportContent(ctx, a.Config.ContentDir); err != nil {
-				return err
-			}
-		}
-		if a.Config.DemoEnabled() {
-			if err := seedDemo(ctx, a); err != nil {
-				return err
-			}
-		}
-		return a.Serve(ctx, stdout)
-	case args[0] == "migrate":
-		return a.Migrate(ctx)
-	case args[0] == "content" && len(args) >= 2 && args[1] == "import":
-		dir := a.Config.ContentDir
-		if len(args) > 2 {
-			dir = args[2]
-		}
-		if err := a.Migrate(ctx); err != nil {
-			return err
-		}
-		rep, err := a.ImportContent(ctx, dir)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "created %d, updated %d, unchanged %d, conflicts %d, errors %d\n",
-			rep.Created, rep.Updated, rep.Unchanged, len(rep.Conflicts), len(rep.Errors))
-		for _, c := range rep.Conflicts {
-			fmt.Fprintf(stdout, "conflict: %s (edited in the database since the last import; not overwritten)\n", c)
-		}
-		for _, e := range rep.Errors {
-			fmt.Fprintf(stdout, "error: %s\n", e)
-		}
-		if len(rep.Errors) > 0 {
-			return fmt.Errorf("%d files not imported", len(rep.Errors))
-		}
-		return nil
-	case args[0] == "reindex" && len(args) == 1:
-		return reindex(ctx, a, stdout)
-	case args[0] == "search" && len(args) == 2 && args[1] == "check":
-		if err := a.Migrate(ctx); err != nil {
-			return err
-		}
-		if err := a.OpenSearch(ctx); err != nil {
-			return err
-		}
-		missing, extra, err := a.Search.Drift(ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "search index (%s): %d missing, %d not in the database\n", a.Config.SearchEngine, len(missing), len(extra))
-		for i, r := range missing {
-			if i == 10 {
-				fmt.Fprintf(stdout, "  …\n")
-				break
-			}
-			fmt.Fprintf(stdout, "  missing: %s\n", r)
-		}
-		for i, r := range extra {
-			if i == 10 {
-				fmt.Fprintf(stdout, "  …\n")
-				break
-			}
-			fmt.Fprintf(stdout, "  extra: %s\n", r)
-		}
-		if len(missing)+len(extra) > 0 {
-			return fmt.Errorf("the index drifted: run passhub reindex")
-		}
-		return nil
-	case args[0] == "digest" && len(args) == 1:
-		n, err := a.Notifications.SendDigests(ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%d digests sent\n", n)
-		return nil
-	case args[0] == "demo" && len(args) == 1:
-		if !a.Config.DemoEnabled() {
-			return fmt.Errorf("demo data are for dev mode only (PASSHUB_DEMO is off or the mode is production)")
-		}
-		if err := a.Migrate(ctx); err != nil {
-			return err
-		}
-		if _, err := a.ImportContent(ctx, a.Config.ContentDir); err != nil {
-			return err
-		}
-		return seedDemo(ctx, a)
-	case args[0] == "enti" && len(args) == 3 && args[1] == "import":
-		if err := a.Migrate(ctx); err != nil {
-			return err
-		}
-		f, err := os.Open(args[2])
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		list, err := ente.ReadRegistry(f, "Lombardia")
-		if err != nil {
-			return err
-		}
-		for _, p := range ente.LombardyProvinces {
-			p.Region = "Lombardia"
-			list = append(list, p)
-		}
-		n, err := a.Enti.Import(ctx, list)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "registry: %d enti imported or refreshed\n", n)
-		return nil
-	case args[0] == "user" && len(args) == 6 && args[1] == "create-staff":
-		if err := a.Migrate(ctx); err != nil {
-			return err
-		}
-		password := os.Getenv("PASSHUB_STAFF_PASSWORD")
-		if password == "" {
-			line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-			if err != nil && line == "" {
-				return fmt.Errorf("give the password on standard input or in PASSHUB_STAFF_PASSWORD")
-			}
-			password = strings.TrimRight(line, "\r\n")
-		}
-		u, err := a.Identity.CreateStaff(ctx, args[2], args[3], args[4], args[5], password)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "staff account %s created (id %d)\n", u.Username, u.ID)
-		return nil
-	case args[0] == "user" && (len(args) == 4 || len(args) == 5) && args[1] == "grant":
-		u, err := a.Identity.UserByUsername(ctx, args[2])
-		if err != nil {
-			code, cerr := auth.NormalizeFiscalCode(args[2])
-			if cerr != nil {
-				return err
-			}
-			if u, err = a.Identity.UserByFiscalCode(ctx, code); err != nil {
-				return err
-			}
-		}
-		tf := ""
-		if len(args) == 5 {
-			tf = args[4]
-		}
-		if err := a.Identity.Grant(ctx, identity.Actor{Name: "passhub user grant"}, u.ID, args[3], tf); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s is now %s %s\n", u.FullName(), args[3], tf)
-		return nil
-	case args[0] == "content" && len(args) == 3 && args[1] == "export":
-		n, err := a.Content.Export(ctx, args[2])
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "exported %d entries to %s\n", n, args[2])
-		return nil
-	}
-	return fmt.Errorf("unknown command %q; run `passhub help`", args)
-}
-
-// seedDemo binds the dev identity provider's personas to enti and roles (dev mode only).
-func seedDemo(ctx context.Context, a *app.App) error {
-	if n, err := a.Enti.Count(ctx); err != nil || n == 0 {
-		a.Log.Warn("demo data skipped: the registry of enti is empty (run `passhub enti import FILE`, as `make run` does)")
-		return err
-	}
-	people := make([]demo.Person, len(devidp.Personas))
-	for i, p := range devidp.Personas {
-		people[i] = demo.Person{Key: p.Key, FiscalCode: p.FiscalCode, Name: p.Name, FamilyName: p.FamilyName, Email: p.Email}
-	}
-	services := demo.Services{Identity: a.Identity, Enti: a.Enti}
-	if err := demo.Seed(ctx, services, people); err != nil {
-		return err
-	}
-	if err := demo.SeedRequests(ctx, services, demo.Requests{Requests: a.Requests, Workspace: a.Workspace}, people); err != nil {
-		return err
-	}
-	a.Log.Info("demo data ready: log in at /accedi with the dev identity provider", "personas", len(people))
-	return nil
 }
 
 // setupLogging makes the configured logger the process's default, so that the lines of plugins and

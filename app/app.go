@@ -243,23 +243,20 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use("/admin", identity.RequireLogin)
 	w.App.Use("/area-riservata", area.Menu(a.Enti))
 	w.App.Use("/admin", area.Menu(a.Enti))
-	area.Mount(w.App, w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue})
-	ente.Mount(w.App, w, a.Enti)
-	ws := workspace.NewHandlers(w, a.Workspace, a.Requests)
-	request.Mount(w.App, w, a.Requests, a.Catalogue, ws.Page, ws.AttachAtFiling)
-	ws.Mount(w.App)
-	request.MountUntriaged(w.App, w, a.Requests, a.Catalogue, a.hasPM)
+	area.NewHandlers(w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue}).Mount(w.App)
+	ente.NewHandlers(w, a.Enti).Mount(w.App)
+	workspace.NewHandlers(w, a.Workspace, a.Requests, a.Catalogue, a.hasPM).Mount(w.App) // the /area-riservata/richieste tree
 	a.Notifications.Mount(w.App, w)
-	(&identity.AdminHandlers{Web: w, Svc: a.Identity, TaskForces: a.taskForceCodes}).Mount(w.App)
-	audit.Mount(w.App, w, a.DB)
-	(&search.Handlers{Web: w, Index: a.Search, Name: a.facetName, Log: a.Log}).Mount(w.App)
+	identity.NewAdminHandlers(w, a.Identity, a.taskForceCodes).Mount(w.App)
+	audit.NewHandlers(w, a.DB).Mount(w.App)
+	search.NewHandlers(w, a.Search, a.facetName, a.Log).Mount(w.App)
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)
 	}
 	api.Mount(w.App, a.Content)
-	portal.Mount(w.App, w, a.Content, a.Catalogue)
-	catalogue.Mount(w.App, w, a.Catalogue, a.Content)
-	contact.Mount(w.App, w, a.Contact, a.Content, a.Config.ContactLimit, a.Config.ContactWindow)
+	portal.NewHandlers(w, a.Content, a.Catalogue).Mount(w.App)
+	catalogue.NewHandlers(w, a.Catalogue, a.Content).Mount(w.App)
+	contact.NewHandlers(w, a.Contact, a.Content, a.Config.ContactLimit, a.Config.ContactWindow).Mount(w.App)
 	w.App.Use(w.NotFound)
 	a.Web = w
 	return w, nil

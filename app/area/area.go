@@ -41,8 +41,18 @@ type Services struct {
 	Catalogue *catalogue.Service
 }
 
+// Handlers serve the reserved area's home.
+type Handlers struct {
+	web *web.Server
+	sv  Services
+}
+
+// NewHandlers returns the reserved area's handlers.
+func NewHandlers(w *web.Server, sv Services) *Handlers { return &Handlers{web: w, sv: sv} }
+
 // Mount registers GET /area-riservata on the reserved group.
-func Mount(reserved fiber.Router, w *web.Server, sv Services) {
+func (h *Handlers) Mount(reserved fiber.Router) {
+	w, sv := h.web, h.sv
 	reserved.Get("/area-riservata", access.Require(access.ViewReservedArea, nil), func(c *fiber.Ctx) error {
 		ctx := c.UserContext()
 		s := access.Of(c)

@@ -19,8 +19,18 @@ var Actions = []string{"login", "login.failed", "login.locked", "login.refused",
 // PageSize is how many entries a page of the log shows.
 const PageSize = 50
 
+// Handlers serve the admins' view of the log.
+type Handlers struct {
+	web *web.Server
+	db  *db.DB
+}
+
+// NewHandlers returns the audit log's handlers.
+func NewHandlers(w *web.Server, d *db.DB) *Handlers { return &Handlers{web: w, db: d} }
+
 // Mount registers GET /admin/audit, the admins' view of the log with filters.
-func Mount(r fiber.Router, w *web.Server, d *db.DB) {
+func (h *Handlers) Mount(r fiber.Router) {
+	w, d := h.web, h.db
 	r.Get("/admin/audit", access.Require(access.ViewAudit, nil), func(c *fiber.Ctx) error {
 		f := Filter{Action: c.Query("azione"), Limit: PageSize}
 		valid := false

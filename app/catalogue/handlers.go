@@ -19,9 +19,13 @@ type Handlers struct {
 // Crumb is one step of a breadcrumb.
 type Crumb struct{ URL, Label, ContentLang string }
 
+// NewHandlers returns the catalogue handlers.
+func NewHandlers(w *web.Server, svc *Service, cs *content.Service) *Handlers {
+	return &Handlers{web: w, svc: svc, content: cs}
+}
+
 // Mount registers the catalogue's routes.
-func Mount(r fiber.Router, w *web.Server, svc *Service, cs *content.Service) {
-	h := &Handlers{web: w, svc: svc, content: cs}
+func (h *Handlers) Mount(r fiber.Router) {
 	r.Get("/procedure", h.index)
 	r.Get("/procedure/:slug", h.procedure)
 	r.Get("/task-force/:slug", h.taskForce)

@@ -19,11 +19,19 @@ type Handlers struct {
 	web     *web.Server
 	svc     *Service
 	content *content.Service
+	limit   int
+	window  time.Duration
 }
 
-// Mount registers GET and POST /contatti; POST is limited to limit messages per window per address.
-func Mount(r fiber.Router, w *web.Server, svc *Service, cs *content.Service, limit int, window time.Duration) {
-	h := &Handlers{web: w, svc: svc, content: cs}
+// NewHandlers returns the contact handlers; POST /contatti is limited to limit messages per window
+// per address.
+func NewHandlers(w *web.Server, svc *Service, cs *content.Service, limit int, window time.Duration) *Handlers {
+	return &Handlers{web: w, svc: svc, content: cs, limit: limit, window: window}
+}
+
+// Mount registers GET and POST /contatti and the staff's list of messages.
+func (h *Handlers) Mount(r fiber.Router) {
+	limit, window := h.limit, h.window
 	r.Get("/contatti", h.show)
 	r.Post("/contatti", limiter.New(limiter.Config{
 		Max: limit, Expiration: window, SkipFailedRequests: true, // only messages actually sent count
@@ -79,11 +87,18 @@ func (h *Handlers) send(c *fiber.Ctx) error {
 			msgs[name] = h.web.T(c, fe.ID, fe.Args...)
 		}
 		return h.render(c, f, msgs, h.web.T(c, "contact.errors"), false)
-	case errors.Is(err, ErrSpam):
-		c.Status(fiber.StatusUnprocessableEntity)
-		return h.render(c, Form{}, nil, h.web.T(c, "contact.rejected"), false)
+	}
+	if st, ok := errorStatus.Of(err); ok {
+		c.Status(st.Code)
+		return h.render(c, Form{}, nil, h.web.Say(c, st), false) // what was typed is not shown again
 	}
 	return err
+}
+
+// errorStatus is how the contact form answers the errors of the package; its field errors
+// (ValidationError) are answered next to their fields.
+var errorStatus = web.Errors{
+	ErrSpam: {Code: fiber.StatusUnprocessableEntity, Message: "contact.rejected"},
 }
 
 func (h *Handlers) render(c *fiber.Ctx, f Form, errs map[string]string, alert string, sent bool) error {

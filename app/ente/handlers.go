@@ -1,6 +1,7 @@
 package ente
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/url"
@@ -22,9 +23,12 @@ type Handlers struct {
 	svc *Service
 }
 
-// Mount registers the ente routes; reserved is the group that requires a login.
-func Mount(reserved fiber.Router, w *web.Server, svc *Service) {
-	h := &Handlers{web: w, svc: svc}
+// NewHandlers returns the ente handlers.
+func NewHandlers(w *web.Server, svc *Service) *Handlers { return &Handlers{web: w, svc: svc} }
+
+// Mount registers the ente routes; reserved is the group that requires a login. Each route names
+// the object it acts on and access.Require authorises it before the handler.
+func (h *Handlers) Mount(reserved fiber.Router) {
 	ente := func(c *fiber.Ctx) access.Object { return access.Object{EnteID: idParam(c, "id")} }
 	reserved.Get("/area-riservata/registrazione", access.Require(access.RegisterEnte, nil), h.registerForm)
 	reserved.Post("/area-riservata/registrazione", access.Require(access.RegisterEnte, nil), h.register)
@@ -47,26 +51,28 @@ func Mount(reserved fiber.Router, w *web.Server, svc *Service) {
 	reserved.Post("/admin/registrazioni/:id/:decision", access.Require(access.ReviewRegistrations, nil), h.decide)
 }
 
-func idParam(c *fiber.Ctx, name string) int64 {
-	n, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || n < 0 {
-		return 0
+// errorStatus is how the ente handlers answer the errors of registrations and delegates; a form's
+// field errors are answered by its handler.
+func (h *Handlers) errorStatus() web.Errors {
+	return web.Errors{
+		ErrAlreadyPending:    {Code: fiber.StatusConflict, Message: "registration.pending_exists"},
+		ErrAlreadyRegistered: {Code: fiber.StatusConflict, Message: "registration.already"},
+		ErrTooManyPending:    {Code: fiber.StatusConflict, Message: "signature.too_many_pending", Args: []any{"Max", h.svc.MaxPending}},
+		ErrAlreadyMember:     {Code: fiber.StatusConflict, Message: "delegates.already"},
+		ErrNotDelegate:       {Code: fiber.StatusConflict, Message: "delegates.not_delegate"},
+		ErrNotPending:        {Code: fiber.StatusConflict, Message: "registration.decided", Field: "decision"},
 	}
-	return n
 }
 
-func actor(c *fiber.Ctx) Actor {
-	s := access.Of(c)
-	return Actor{UserID: s.UserID, Name: s.Name, IP: c.IP()}
-}
+// idParam reads a numeric route parameter, 0 when it is not one: the route-level access.Require
+// refuses an ente 0, and the services answer a missing one with a 404.
+func idParam(c *fiber.Ctx, name string) int64 { return web.IDOrZero(c, name) }
+
+func actor(c *fiber.Ctx) Actor { return Actor(web.ActorOf(c)) }
 
 // messages translates field errors into the request's language.
 func (h *Handlers) messages(c *fiber.Ctx, errs FieldErrors) map[string]string {
-	out := make(map[string]string, len(errs))
-	for k, id := range errs {
-		out[k] = h.web.T(c, id)
-	}
-	return out
+	return h.web.Messages(c, errs)
 }
 
 func (h *Handlers) registerForm(c *fiber.Ctx) error {
@@ -159,10 +165,7 @@ func (h *Handlers) approvedProtocol(c *fiber.Ctx) error {
 }
 
 func sendFile(c *fiber.Ctx, ctype, name string, data []byte) error {
-	c.Set(fiber.HeaderContentType, ctype)
-	web.Attachment(c, name)
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.Send(data)
+	return web.SendFile(c, bytes.NewReader(data), name, ctype, int64(len(data)))
 }
 
 func (h *Handlers) register(c *fiber.Ctx) error {
@@ -199,18 +202,13 @@ func (h *Handlers) register(c *fiber.Ctx) error {
 	case errors.As(err, &ferrs):
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderRegister(c, f, h.messages(c, ferrs), h.web.T(c, "form.errors"))
-	case errors.Is(err, ErrAlreadyPending):
-		c.Status(fiber.StatusConflict)
-		return h.renderRegister(c, f, nil, h.web.T(c, "registration.pending_exists"))
-	case errors.Is(err, ErrAlreadyRegistered):
-		c.Status(fiber.StatusConflict)
-		return h.renderRegister(c, f, nil, h.web.T(c, "registration.already"))
-	case errors.Is(err, ErrTooManyPending):
-		c.Status(fiber.StatusConflict)
-		return h.renderRegister(c, f, nil, h.web.T(c, "signature.too_many_pending", "Max", h.svc.MaxPending))
 	case errors.Is(err, db.ErrNotFound):
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderRegister(c, RegistrationForm{}, map[string]string{"ente": h.web.T(c, "validation.required")}, h.web.T(c, "form.errors"))
+	}
+	if st, ok := h.errorStatus().Of(err); ok {
+		c.Status(st.Code)
+		return h.renderRegister(c, f, nil, h.web.Say(c, st))
 	}
 	return err
 }
@@ -268,9 +266,10 @@ func (h *Handlers) invite(c *fiber.Ctx) error {
 	case errors.As(err, &ferrs):
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderDelegates(c, h.messages(c, ferrs), h.web.T(c, "form.errors"), code, email)
-	case errors.Is(err, ErrAlreadyMember):
-		c.Status(fiber.StatusConflict)
-		return h.renderDelegates(c, nil, h.web.T(c, "delegates.already"), code, email)
+	}
+	if st, ok := h.errorStatus().Of(err); ok {
+		c.Status(st.Code)
+		return h.renderDelegates(c, nil, h.web.Say(c, st), code, email)
 	}
 	return err
 }
@@ -291,9 +290,9 @@ func (h *Handlers) delegateOp(c *fiber.Ctx) error {
 	default:
 		return fiber.ErrNotFound
 	}
-	if errors.Is(err, ErrNotDelegate) {
-		c.Status(fiber.StatusConflict)
-		return h.renderDelegates(c, nil, h.web.T(c, "delegates.not_delegate"), "", "")
+	if st, ok := h.errorStatus().Of(err); ok {
+		c.Status(st.Code)
+		return h.renderDelegates(c, nil, h.web.Say(c, st), "", "")
 	}
 	if err != nil {
 		return err
@@ -454,10 +453,11 @@ func (h *Handlers) decide(c *fiber.Ctx) error {
 	case errors.As(err, &ferrs):
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderDecision(c, c.FormValue("reason"), h.messages(c, ferrs)["reason"])
-	case errors.Is(err, ErrNotPending):
-		c.Status(fiber.StatusConflict)
-		return h.renderRegistration(c, map[string]string{"decision": h.web.T(c, "registration.decided")}, "")
 	case err != nil:
+		if st, ok := h.errorStatus().Of(err); ok && st.Field != "" {
+			c.Status(st.Code)
+			return h.renderRegistration(c, map[string]string{st.Field: h.web.Say(c, st)}, "")
+		}
 		return err
 	}
 	h.web.Flash(c, "registration.flash."+c.Params("decision"))

@@ -2,13 +2,10 @@ package identity
 
 import (
 	"context"
-	"errors"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
-	"passhub/app/db"
 	"passhub/app/web"
 )
 
@@ -18,6 +15,12 @@ type AdminHandlers struct {
 	Svc *Service
 	// TaskForces lists the task force codes a PM or expert role may name.
 	TaskForces func(ctx context.Context) ([]string, error)
+}
+
+// NewAdminHandlers returns the admins' handlers; taskForces lists the task force codes a PM or
+// expert role may name.
+func NewAdminHandlers(w *web.Server, svc *Service, taskForces func(ctx context.Context) ([]string, error)) *AdminHandlers {
+	return &AdminHandlers{Web: w, Svc: svc, TaskForces: taskForces}
 }
 
 // Mount registers /admin/utenti routes on the reserved router.
@@ -42,7 +45,10 @@ func (h *AdminHandlers) user(c *fiber.Ctx) error { return h.renderUser(c, "") }
 
 func (h *AdminHandlers) renderUser(c *fiber.Ctx, alert string) error {
 	h.Web.CSRFToken(c)
-	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	id, err := web.ID(c, "id")
+	if err != nil {
+		return err
+	}
 	u, roles, err := h.Svc.User(c.UserContext(), id)
 	if err != nil {
 		return err
@@ -55,33 +61,34 @@ func (h *AdminHandlers) renderUser(c *fiber.Ctx, alert string) error {
 		"Alert": alert, "Crumbs": []map[string]string{{"URL": "/admin/utenti", "Label": h.Web.T(c, "admin.users")}}})
 }
 
-func adminActor(c *fiber.Ctx) Actor {
-	s := access.Of(c)
-	return Actor{UserID: s.UserID, Name: s.Name, IP: c.IP()}
-}
+func adminActor(c *fiber.Ctx) Actor { return Actor(web.ActorOf(c)) }
 
 func (h *AdminHandlers) grant(c *fiber.Ctx) error {
-	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	id, err := web.ID(c, "id")
+	if err != nil {
+		return err
+	}
 	role, tf := c.FormValue("role"), c.FormValue("task_force")
 	if role == RoleAdmin || role == RoleEditor {
 		tf = ""
 	}
-	err := h.Svc.Grant(c.UserContext(), adminActor(c), id, role, tf)
-	switch {
-	case errors.Is(err, ErrBadRole):
-		c.Status(fiber.StatusUnprocessableEntity)
-		return h.renderUser(c, h.Web.T(c, "admin.role.bad"))
-	case errors.Is(err, db.ErrConflict):
-		c.Status(fiber.StatusConflict)
-		return h.renderUser(c, h.Web.T(c, "admin.role.already"))
-	case err != nil:
-		return err
+	err = h.Svc.Grant(c.UserContext(), adminActor(c), id, role, tf)
+	if err != nil {
+		st, ok := roleErrors.Of(err)
+		if !ok {
+			return err
+		}
+		c.Status(st.Code)
+		return h.renderUser(c, h.Web.Say(c, st))
 	}
 	return c.Redirect("/admin/utenti/"+c.Params("id"), fiber.StatusSeeOther)
 }
 
 func (h *AdminHandlers) revoke(c *fiber.Ctx) error {
-	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	id, err := web.ID(c, "id")
+	if err != nil {
+		return err
+	}
 	if id == access.Of(c).UserID && c.FormValue("role") == RoleAdmin {
 		c.Status(fiber.StatusConflict)
 		return h.renderUser(c, h.Web.T(c, "admin.role.self"))

@@ -212,19 +212,12 @@ func (h *Handlers) setSession(c *fiber.Ctx, token string) {
 
 // FailLogin shows the login page with a message saying why the login was refused.
 func (h *Handlers) FailLogin(c *fiber.Ctx, reason error) error {
-	msg := "login.error.refused"
-	switch {
-	case errors.Is(reason, ErrDisabled):
-		msg = "login.error.disabled"
-	case errors.Is(reason, auth.ErrLevel):
-		msg = "login.error.level"
-	case errors.Is(reason, auth.ErrNoCode):
-		msg = "login.error.code"
-	case errors.Is(reason, auth.ErrCancelled):
-		msg = "login.error.cancelled"
+	st, ok := loginErrors.Of(reason)
+	if !ok {
+		st = web.Status{Code: fiber.StatusUnauthorized, Message: "login.error.refused"}
 	}
-	c.Status(fiber.StatusUnauthorized)
-	return h.renderLogin(c, h.web.T(c, msg))
+	c.Status(st.Code)
+	return h.renderLogin(c, h.web.Say(c, st))
 }
 
 func (h *Handlers) clearCookie(c *fiber.Ctx) {

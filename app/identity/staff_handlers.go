@@ -32,23 +32,12 @@ func (h *Handlers) staffLogin(c *fiber.Ctx) error {
 	username := c.FormValue("username")
 	_, token, err := h.svc.StaffLogin(c.UserContext(), username, c.FormValue("password"), c.FormValue("code"), clientOf(c))
 	if err != nil {
-		msg, status := "staff.error", fiber.StatusUnauthorized
-		switch {
-		case errors.Is(err, ErrLocked):
-			msg, status = "staff.locked", fiber.StatusTooManyRequests
-		case errors.Is(err, ErrThrottled):
-			msg, status = "staff.limited", fiber.StatusTooManyRequests
-		case errors.Is(err, ErrTOTPRequired):
-			msg = "staff.code_required"
-		case errors.Is(err, ErrBadTOTP):
-			msg = "staff.code_wrong"
-		case errors.Is(err, ErrDisabled):
-			msg = "login.error.disabled"
-		case !errors.Is(err, ErrBadCredentials):
+		st, ok := staffErrors.Of(err)
+		if !ok {
 			return err
 		}
-		c.Status(status)
-		return h.renderStaff(c, username, h.web.T(c, msg))
+		c.Status(st.Code)
+		return h.renderStaff(c, username, h.web.Say(c, st))
 	}
 	if old := c.Cookies(h.cookieName()); old != "" {
 		if v, err := h.svc.Authenticate(c.UserContext(), old); err == nil {
@@ -78,9 +67,9 @@ func (h *Handlers) renderTOTP(c *fiber.Ctx, secret, alert string) error {
 func (h *Handlers) totpConfirm(c *fiber.Ctx) error {
 	secret := c.FormValue("secret")
 	if err := h.svc.ConfirmTOTP(c.UserContext(), ViewerOf(c).User.ID, secret, c.FormValue("code")); err != nil {
-		if errors.Is(err, ErrBadTOTP) {
-			c.Status(fiber.StatusUnprocessableEntity)
-			return h.renderTOTP(c, secret, h.web.T(c, "staff.code_wrong"))
+		if st, ok := staffErrors.Of(err); ok && errors.Is(err, ErrBadTOTP) {
+			c.Status(fiber.StatusUnprocessableEntity) // a wrong code while enrolling is the form's error, not a refused login
+			return h.renderTOTP(c, secret, h.web.Say(c, st))
 		}
 		return err
 	}

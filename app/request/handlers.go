@@ -16,45 +16,68 @@ import (
 	"passhub/app/web"
 )
 
-// Handlers serve the lists, the filing form, the PM's triage and the lifecycle's actions.
+// Handlers serve the lists, the filing form, the PM's triage, the lifecycle's actions and the
+// admins' list of untriaged requests.
 type Handlers struct {
 	web       *web.Server
 	svc       *Service
 	catalogue *catalogue.Service
-	show      fiber.Handler
-	attach    func(c *fiber.Ctx, r *Request) bool
+	withPM    func(ctx context.Context, taskForce string) (bool, error)
+	workspace Workspace
 }
 
-// Mount registers the request routes on the reserved router; show renders the workspace page,
-// where a refused action is explained.
-// attach stores the files sent with the filing form as the request's first documents.
-func Mount(r fiber.Router, w *web.Server, svc *Service, cat *catalogue.Service, show fiber.Handler, attach func(*fiber.Ctx, *Request) bool) {
-	h := &Handlers{web: w, svc: svc, catalogue: cat, show: show, attach: attach}
-	r.Get("/area-riservata/richieste", access.Require(access.ViewReservedArea, nil), h.list)
-	r.Get("/area-riservata/richieste/nuova", access.Require(access.ViewReservedArea, nil), h.newForm)
-	r.Post("/area-riservata/richieste/nuova", access.Require(access.ViewReservedArea, nil), h.file)
-	r.Get("/area-riservata/triage", access.Require(access.ViewReservedArea, nil), h.triage)
-	r.Get("/area-riservata/richieste/:id/azioni/:action", access.Require(access.ViewReservedArea, nil), h.confirm)
-	r.Post("/area-riservata/richieste/:id/azioni/:action", access.Require(access.ViewReservedArea, nil), h.act)
+// Workspace is what the request handlers need of the workspace's: its page, where a refused action
+// is explained, and storing the files sent with the filing form as the request's first documents
+// (false when one was refused).
+type Workspace interface {
+	Page(c *fiber.Ctx) error
+	AttachAtFiling(c *fiber.Ctx, r *Request) bool
+}
+
+// NewHandlers returns the request handlers; withPM tells which task forces have a project manager.
+func NewHandlers(w *web.Server, svc *Service, cat *catalogue.Service, withPM func(ctx context.Context, taskForce string) (bool, error), ws Workspace) *Handlers {
+	return &Handlers{web: w, svc: svc, catalogue: cat, withPM: withPM, workspace: ws}
+}
+
+// errorStatus is how the request handlers answer the errors of the lifecycle.
+var errorStatus = web.Errors{
+	ErrStale:        {Code: fiber.StatusConflict, Message: "request.stale"},
+	ErrNotExpert:    {Code: fiber.StatusUnprocessableEntity, Message: "triage.experts"},
+	ErrNoExperts:    {Code: fiber.StatusUnprocessableEntity, Message: "triage.experts"},
+	ErrNotAccepting: {Code: fiber.StatusUnprocessableEntity, Message: "request.procedure.closed", Field: "procedure"},
+}
+
+// Routes are the request routes of the /area-riservata/richieste tree, which
+// workspace.Handlers.Mount mounts with the workspace's in one place. A request's routes load and
+// authorise their request before the handler (Service.Require), which reads it with From.
+func (h *Handlers) Routes() []web.Route {
+	reserved := access.Require(access.ViewReservedArea, nil)
+	route := func(method, path string, handlers ...fiber.Handler) web.Route {
+		return web.Route{Method: method, Path: path, Handlers: handlers}
+	}
+	return []web.Route{
+		route("GET", "/area-riservata/richieste", reserved, h.list),
+		route("GET", "/area-riservata/richieste/nuova", reserved, h.newForm),
+		route("POST", "/area-riservata/richieste/nuova", reserved, h.file),
+		route("GET", "/area-riservata/triage", reserved, h.triage),
+		route("GET", "/area-riservata/richieste/:id/azioni/:action", reserved, h.svc.Require(access.ViewRequest), h.requireAction, h.confirm),
+		route("POST", "/area-riservata/richieste/:id/azioni/:action", reserved, h.svc.Require(access.ViewRequest), h.requireAction, h.act),
+		route("GET", "/admin/richieste-senza-pm", access.Require(access.ViewUntriaged, nil), h.untriaged),
+	}
 }
 
 // IDParam reads a numeric route parameter (0 when it is not one).
-func IDParam(c *fiber.Ctx, name string) int64 {
-	n, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
-}
+func IDParam(c *fiber.Ctx, name string) int64 { return web.IDOrZero(c, name) }
 
 // ObjectOf is the access object of a request.
 func ObjectOf(r *Request) access.Object {
 	return access.Object{EnteID: r.EnteID, TaskForce: r.TaskForce, Experts: r.ExpertIDs(), Draft: r.Draft()}
 }
 
-// Load returns the request of the route's :id when the subject may see it; one that does not
-// exist or that the subject may not see is db.ErrNotFound alike, so a request's existence never
-// leaks. Any other error (the database did not answer) is returned as it is, never as a 404.
+// Load returns the request of the route's :id when the subject may see it, and keeps it for From;
+// one that does not exist or that the subject may not see is db.ErrNotFound alike, so a request's
+// existence never leaks. Any other error (the database did not answer) is returned as it is,
+// never as a 404.
 func (s *Service) Load(c *fiber.Ctx) (*Request, error) {
 	r, err := s.Get(c.UserContext(), IDParam(c, "id"))
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
@@ -63,14 +86,36 @@ func (s *Service) Load(c *fiber.Ctx) (*Request, error) {
 	if err != nil || !access.Of(c).Can(access.ViewRequest, ObjectOf(r)) {
 		return nil, db.ErrNotFound
 	}
+	c.Locals(loadedKey{}, r)
 	return r, nil
 }
 
-// ActorOf is the request's subject as an actor.
-func ActorOf(c *fiber.Ctx) Actor {
-	s := access.Of(c)
-	return Actor{UserID: s.UserID, Name: s.Name, IP: c.IP()}
+type loadedKey struct{}
+
+// Require loads and authorises the object of a request's route before its handler, which reads it
+// with From: the request of :id (a 404 when it does not exist or the subject may not see it, see
+// Load), on which the subject must be allowed action (a 403 otherwise).
+func (s *Service) Require(action access.Action) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		r, err := s.Load(c)
+		if err != nil {
+			return err
+		}
+		if !access.Of(c).Can(action, ObjectOf(r)) {
+			return fiber.ErrForbidden
+		}
+		return c.Next()
+	}
 }
+
+// From is the request the route's Require (or the last Load) loaded; nil when none.
+func From(c *fiber.Ctx) *Request {
+	r, _ := c.Locals(loadedKey{}).(*Request)
+	return r
+}
+
+// ActorOf is the request's subject as an actor.
+func ActorOf(c *fiber.Ctx) Actor { return Actor(web.ActorOf(c)) }
 
 // visible is the filter of the requests the subject may see: the same rule as
 // access.ViewRequest, so staff never list an ente's drafts.
@@ -143,14 +188,6 @@ func (h *Handlers) renderNew(c *fiber.Ctx, f Form, errs map[string]string, alert
 		"Errors": errs, "Alert": alert, "Once": formOnce(c), "Crumbs": []map[string]string{{"URL": "/area-riservata/richieste", "Label": h.web.T(c, "requests.title")}}})
 }
 
-func (h *Handlers) messages(c *fiber.Ctx, errs FieldErrors) map[string]string {
-	out := map[string]string{}
-	for k, id := range errs {
-		out[k] = h.web.T(c, id)
-	}
-	return out
-}
-
 func (h *Handlers) file(c *fiber.Ctx) error {
 	enti := entiOf(access.Of(c))
 	if len(enti) == 0 {
@@ -184,14 +221,15 @@ func (h *Handlers) file(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &ferrs):
 		c.Status(fiber.StatusUnprocessableEntity)
-		return h.renderNew(c, f, h.messages(c, ferrs), h.web.T(c, "form.errors"))
-	case errors.Is(err, ErrNotAccepting):
-		c.Status(fiber.StatusUnprocessableEntity)
-		return h.renderNew(c, f, map[string]string{"procedure": h.web.T(c, "request.procedure.closed")}, h.web.T(c, "form.errors"))
+		return h.renderNew(c, f, h.web.Messages(c, ferrs), h.web.T(c, "form.errors"))
 	case err != nil:
+		if st, ok := errorStatus.Of(err); ok && st.Field != "" {
+			c.Status(st.Code)
+			return h.renderNew(c, f, map[string]string{st.Field: h.web.T(c, st.Message, st.Args...)}, h.web.T(c, "form.errors"))
+		}
 		return err
 	}
-	if !h.attach(c, r) { // the request is filed; its page says the file was refused
+	if !h.workspace.AttachAtFiling(c, r) { // the request is filed; its page says the file was refused
 		h.web.FlashWarning(c, "workspace.done.allegato-rifiutato")
 	} else if r.State == Draft {
 		h.web.Flash(c, "requests.flash.draft")
@@ -262,28 +300,22 @@ var need = map[string]access.Action{"invia": access.ActForEnte, "ritira": access
 // field the confirmation page asks for ("" when none).
 var irreversible = map[string]string{"ritira": "", "concludi": "summary", "respingi": "reason"}
 
-// allowed loads the route's request and checks the route's action on it.
-func (h *Handlers) allowed(c *fiber.Ctx) (*Request, error) {
-	r, err := h.svc.Load(c)
-	if err != nil {
-		return nil, err
-	}
+// requireAction checks the route's action on the request its Require loaded: a 404 for an action
+// the lifecycle does not have, a 403 for one the subject may not do.
+func (h *Handlers) requireAction(c *fiber.Ctx) error {
 	action, ok := need[c.Params("action")]
 	if !ok {
-		return nil, fiber.ErrNotFound
+		return fiber.ErrNotFound
 	}
-	if !access.Of(c).Can(action, ObjectOf(r)) {
-		return nil, fiber.ErrForbidden
+	if !access.Of(c).Can(action, ObjectOf(From(c))) {
+		return fiber.ErrForbidden
 	}
-	return r, nil
+	return c.Next()
 }
 
 // confirm shows what an irreversible action will do, with the button that does it.
 func (h *Handlers) confirm(c *fiber.Ctx) error {
-	r, err := h.allowed(c)
-	if err != nil {
-		return err
-	}
+	r := From(c)
 	if _, ok := irreversible[c.Params("action")]; !ok {
 		return fiber.ErrNotFound
 	}
@@ -319,44 +351,39 @@ var TriageStates = func() []State {
 	return out
 }()
 
-// MountUntriaged registers the admins' list of the requests no one can triage: submitted to a
-// task force that has no project manager. withPM tells which task forces have one.
-func MountUntriaged(r fiber.Router, w *web.Server, svc *Service, cat *catalogue.Service, withPM func(ctx context.Context, taskForce string) (bool, error)) {
-	r.Get("/admin/richieste-senza-pm", access.Require(access.ViewUntriaged, nil), func(c *fiber.Ctx) error {
-		tfs, err := cat.Catalogue(c.UserContext())
+// untriaged is the admins' list of the requests no one can triage: submitted to a task force that
+// has no project manager.
+func (h *Handlers) untriaged(c *fiber.Ctx) error {
+	tfs, err := h.catalogue.Catalogue(c.UserContext())
+	if err != nil {
+		return err
+	}
+	var orphans []*catalogue.TaskForce
+	f := Filter{States: []State{Submitted}, Limit: 200}
+	for _, tf := range tfs {
+		has, err := h.withPM(c.UserContext(), tf.Code)
 		if err != nil {
 			return err
 		}
-		var orphans []*catalogue.TaskForce
-		f := Filter{States: []State{Submitted}, Limit: 200}
-		for _, tf := range tfs {
-			has, err := withPM(c.UserContext(), tf.Code)
-			if err != nil {
-				return err
-			}
-			if !has {
-				orphans = append(orphans, tf)
-				f.TaskForces = append(f.TaskForces, tf.Code)
-			}
+		if !has {
+			orphans = append(orphans, tf)
+			f.TaskForces = append(f.TaskForces, tf.Code)
 		}
-		var list []Request
-		total := 0
-		if len(f.TaskForces) > 0 { // an empty filter would list every task force's requests
-			if list, total, err = svc.List(c.UserContext(), f); err != nil {
-				return err
-			}
+	}
+	var list []Request
+	total := 0
+	if len(f.TaskForces) > 0 { // an empty filter would list every task force's requests
+		if list, total, err = h.svc.List(c.UserContext(), f); err != nil {
+			return err
 		}
-		return w.Page(c, "request/untriaged", fiber.Map{"Title": w.T(c, "untriaged.title"), "Requests": list, "Total": total, "Orphans": orphans})
-	})
+	}
+	return h.web.Page(c, "request/untriaged", fiber.Map{"Title": h.web.T(c, "untriaged.title"), "Requests": list, "Total": total, "Orphans": orphans})
 }
 
 // act runs one transition of the lifecycle chosen by the route's :action; an irreversible one
 // only from its confirmation page.
 func (h *Handlers) act(c *fiber.Ctx) error {
-	r, err := h.allowed(c)
-	if err != nil {
-		return err
-	}
+	r := From(c)
 	who := ActorOf(c)
 	if _, ok := irreversible[c.Params("action")]; ok && !web.Confirmed(c) {
 		return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"/azioni/"+c.Params("action"), fiber.StatusSeeOther)
@@ -401,11 +428,10 @@ func (h *Handlers) act(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &ferrs):
 		return h.back(c, r, "error", firstMessage(h, c, ferrs), fiber.StatusUnprocessableEntity)
-	case errors.Is(err, ErrStale):
-		return h.back(c, r, "error", h.web.T(c, "request.stale"), fiber.StatusConflict)
-	case errors.Is(err, ErrNotExpert), errors.Is(err, ErrNoExperts):
-		return h.back(c, r, "error", h.web.T(c, "triage.experts"), fiber.StatusUnprocessableEntity)
 	case err != nil:
+		if st, ok := errorStatus.Of(err); ok {
+			return h.back(c, r, "error", h.web.T(c, st.Message, st.Args...), st.Code)
+		}
 		return err
 	}
 	h.web.Flash(c, "workspace.done."+c.Params("action"))
@@ -438,11 +464,14 @@ func FailureOf(c *fiber.Ctx) string {
 	return f.Message
 }
 
-// back shows the workspace again with the reason the action was refused.
+// back shows the workspace again, as it is now, with the reason the action was refused.
 func (h *Handlers) back(c *fiber.Ctx, _ *Request, _ string, msg string, status int) error {
+	if _, err := h.svc.Load(c); err != nil {
+		return err
+	}
 	c.Status(status)
 	c.Locals("request.failure", Failure{Message: msg})
-	return h.show(c)
+	return h.workspace.Page(c)
 }
 
 // formOnce keeps the one-time token of a form shown again after an error, or makes a new one.

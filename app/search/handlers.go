@@ -28,6 +28,11 @@ type Handlers struct {
 	Log  *slog.Logger
 }
 
+// NewHandlers returns the search handlers; name names facet values (see Handlers.Name).
+func NewHandlers(w *web.Server, index *Index, name func(ctx context.Context, key, value string) string, log *slog.Logger) *Handlers {
+	return &Handlers{Web: w, Index: index, Name: name, Log: log}
+}
+
 func (h *Handlers) log() *slog.Logger {
 	if h.Log == nil {
 		return slog.Default()

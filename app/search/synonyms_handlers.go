@@ -7,6 +7,7 @@ import (
 
 	"passhub/app/access"
 	"passhub/app/audit"
+	"passhub/app/web"
 )
 
 // mountSynonyms registers the editors' synonyms list: GET and POST /admin/sinonimi.
@@ -49,8 +50,7 @@ func (h *Handlers) saveSynonyms(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s := access.Of(c)
-	if err := h.Index.SaveSynonyms(c.UserContext(), audit.Actor{UserID: s.UserID, Name: s.Name, IP: c.IP()}, groups); err != nil {
+	if err := h.Index.SaveSynonyms(c.UserContext(), audit.Actor(web.ActorOf(c)), groups); err != nil {
 		return err
 	}
 	if h.Web.Pages != nil {

@@ -35,7 +35,7 @@ func statusOf(err error) int {
 		return fiber.StatusTooManyRequests
 	case errors.Is(err, db.ErrConflict):
 		return fiber.StatusConflict
-	case errors.Is(err, ErrInvalidInput):
+	case errors.Is(err, ErrInvalidInput), errors.Is(err, ErrBadID):
 		return fiber.StatusBadRequest
 	}
 	return fiber.StatusInternalServerError
@@ -58,6 +58,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	key := errorKey(code)
 	if errors.Is(err, ErrInvalidInput) {
 		key = "websec.input"
+	}
+	if errors.Is(err, ErrBadID) {
+		key = "websec.id"
 	}
 	if isAPI(c) {
 		return c.JSON(fiber.Map{"error": fiber.Map{"status": code, "message": s.T(c, key+".message")}})

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,37 +14,80 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
+	"passhub/app/catalogue"
 	"passhub/app/once"
 	"passhub/app/request"
 	"passhub/app/web"
 )
 
-// Handlers serve a request's workspace page and its content.
+// Handlers serve a request's workspace page and its content, and mount the request routes with
+// theirs.
 type Handlers struct {
 	web      *web.Server
 	svc      *Service
 	requests *request.Service
+	request  *request.Handlers
 }
 
-// NewHandlers returns the workspace handlers.
-func NewHandlers(w *web.Server, svc *Service, requests *request.Service) *Handlers {
-	return &Handlers{web: w, svc: svc, requests: requests}
+// NewHandlers returns the workspace handlers, with the request handlers of the same URL tree;
+// withPM tells which task forces have a project manager.
+func NewHandlers(w *web.Server, svc *Service, requests *request.Service, cat *catalogue.Service, withPM func(ctx context.Context, taskForce string) (bool, error)) *Handlers {
+	h := &Handlers{web: w, svc: svc, requests: requests}
+	h.request = request.NewHandlers(w, requests, cat, withPM, h)
+	return h
 }
 
-// Mount registers the workspace routes on the reserved router.
+// Mount registers the /area-riservata/richieste tree on the reserved router, in one place: the
+// request routes (lists, filing, triage, lifecycle, request.Handlers.Routes) and the workspace's.
+// web.Mount registers the most specific routes first, so the order of the tables does not matter.
 func (h *Handlers) Mount(r fiber.Router) {
-	r.Get("/area-riservata/richieste/:id", access.Require(access.ViewReservedArea, nil), h.Page)
-	r.Get("/area-riservata/richieste/:id/messaggi", access.Require(access.ViewReservedArea, nil), h.earlierMessages)
-	r.Post("/area-riservata/richieste/:id/messaggi", access.Require(access.ViewReservedArea, nil), h.post)
-	r.Post("/area-riservata/richieste/:id/messaggi/:mid", access.Require(access.ViewReservedArea, nil), h.edit)
-	r.Get("/area-riservata/richieste/:id/documenti", access.Require(access.ViewReservedArea, nil), h.earlierDocuments)
-	r.Post("/area-riservata/richieste/:id/documenti", access.Require(access.ViewReservedArea, nil), h.upload)
-	r.Get("/area-riservata/richieste/:id/documenti/:vid", access.Require(access.ViewReservedArea, nil), h.download)
-	r.Post("/area-riservata/richieste/:id/integrazioni/:iid/risposta", access.Require(access.ViewReservedArea, nil), h.answer)
-	r.Post("/area-riservata/richieste/:id/attivita", access.Require(access.ViewReservedArea, nil), h.activity)
-	r.Get("/area-riservata/richieste/:id/fascicolo", access.Require(access.ViewReservedArea, nil), h.dossier)
-	r.Get("/area-riservata/richieste/:id/fascicolo.pdf", access.Require(access.ViewReservedArea, nil), h.dossierPDF)
-	r.Get("/area-riservata/richieste/:id/aggiornamenti", access.Require(access.ViewReservedArea, nil), h.live)
+	web.Mount(r, append(h.request.Routes(), h.Routes()...))
+}
+
+// Routes are the workspace's routes. Each one loads and authorises its request before the
+// handler (request.Service.Require), which reads it with request.From.
+func (h *Handlers) Routes() []web.Route {
+	reserved := access.Require(access.ViewReservedArea, nil)
+	view, work := h.requests.Require(access.ViewRequest), h.requests.Require(access.WorkOnRequest)
+	expert, ente := h.requests.Require(access.ExpertWork), h.requests.Require(access.ActForEnte)
+	route := func(method, path string, handlers ...fiber.Handler) web.Route {
+		return web.Route{Method: method, Path: "/area-riservata/richieste/:id" + path, Handlers: append([]fiber.Handler{reserved}, handlers...)}
+	}
+	return []web.Route{
+		route("GET", "", view, h.Page),
+		route("GET", "/messaggi", view, h.earlierMessages),
+		route("POST", "/messaggi", work, h.post),
+		route("POST", "/messaggi/:mid", work, h.edit),
+		route("GET", "/documenti", view, h.earlierDocuments),
+		route("POST", "/documenti", work, h.upload),
+		route("GET", "/documenti/:vid", view, h.download),
+		route("POST", "/integrazioni/:iid/risposta", ente, h.answer),
+		route("POST", "/attivita", expert, h.activity),
+		route("GET", "/fascicolo", view, h.dossier),
+		route("GET", "/fascicolo.pdf", view, h.dossierPDF),
+		route("GET", "/aggiornamenti", view, h.live),
+	}
+}
+
+// errorStatus is how the workspace handlers answer the errors of the workspace and of requests;
+// a form's field errors are answered by its handler.
+func (h *Handlers) errorStatus() web.Errors {
+	fileType := web.Status{Code: fiber.StatusUnprocessableEntity, Message: "workspace.file.type"}
+	locked := web.Status{Code: fiber.StatusConflict, Message: "workspace.message.locked"}
+	return web.Errors{
+		ErrTooLarge:  {Code: fiber.StatusRequestEntityTooLarge, Message: "workspace.file.large", Args: []any{"Max", h.svc.MaxFile >> 20}},
+		ErrFileType:  fileType,
+		ErrEmptyFile: fileType,
+		ErrMismatch:  {Code: fiber.StatusUnprocessableEntity, Message: "workspace.file.mismatch"},
+		ErrImage:     {Code: fiber.StatusUnprocessableEntity, Message: "workspace.file.image", Args: []any{"Max", MaxImagePixels / 1_000_000}},
+		ErrArchive: {Code: fiber.StatusUnprocessableEntity, Message: "workspace.file.archive",
+			Args: []any{"Entries", MaxArchiveEntries, "Max", MaxArchiveExpanded >> 30}},
+		ErrQuota:         {Code: fiber.StatusUnprocessableEntity, Message: "workspace.file.quota"},
+		ErrClosed:        {Code: fiber.StatusConflict, Message: "workspace.closed"},
+		ErrEditWindow:    locked,
+		ErrNotAuthor:     locked,
+		request.ErrStale: {Code: fiber.StatusConflict, Message: "request.stale"},
+	}
 }
 
 // How many messages and documents a page of the workspace shows.
@@ -192,10 +236,7 @@ func (h *Handlers) cursor(c *fiber.Ctx, r *request.Request, events []request.Eve
 // timeline, each swapped out of band, with a sentence for the page's live region. Nothing the
 // viewer may be typing into is re-rendered.
 func (h *Handlers) live(c *fiber.Ctx) error {
-	r, err := h.requests.Load(c)
-	if err != nil {
-		return err
-	}
+	r := request.From(c)
 	return h.renderLive(c, r, nil)
 }
 
@@ -304,10 +345,7 @@ const liveOverlap = 5 * time.Second
 // earlierMessages renders the messages before ?prima, in place of the "earlier messages" link
 // with htmx, as the workspace page without it.
 func (h *Handlers) earlierMessages(c *fiber.Ctx) error {
-	r, err := h.requests.Load(c)
-	if err != nil {
-		return err
-	}
+	r := request.From(c)
 	if !web.IsHTMX(c) {
 		return h.Page(c) // the workspace with the messages before ?prima
 	}
@@ -327,10 +365,7 @@ func (h *Handlers) earlierMessages(c *fiber.Ctx) error {
 // earlierDocuments renders the documents before ?prima: appended to the list with htmx, as a page
 // of their own without it.
 func (h *Handlers) earlierDocuments(c *fiber.Ctx) error {
-	r, err := h.requests.Load(c)
-	if err != nil {
-		return err
-	}
+	r := request.From(c)
 	before, _ := strconv.ParseInt(c.Query("prima"), 10, 64)
 	docs, more, err := h.svc.DocumentsBefore(c.UserContext(), r.ID, before, DocumentsPage)
 	if err != nil {
@@ -352,10 +387,7 @@ func (h *Handlers) earlierDocuments(c *fiber.Ctx) error {
 // Page renders the workspace: the request, its state and experts, the latest messages, the newest
 // documents and the timeline, with the forms the viewer may use.
 func (h *Handlers) Page(c *fiber.Ctx) error {
-	r, err := h.requests.Load(c)
-	if err != nil {
-		return err
-	}
+	r := request.From(c)
 	ctx := c.UserContext()
 	data, err := h.view(c, r)
 	if err != nil {
@@ -410,6 +442,9 @@ func (h *Handlers) fail(c *fiber.Ctx, status int, msg string) error {
 		c.Status(status)
 		return h.web.Fragment(c, "workspace/form_error", fiber.Map{"Form": formID(c.Get("HX-Target")), "Message": msg})
 	}
+	if _, err := h.requests.Load(c); err != nil { // the page as it is now
+		return err
+	}
 	c.Status(status)
 	c.Locals("request.failure", request.Failure{Message: msg})
 	return h.Page(c)
@@ -424,13 +459,7 @@ func formID(id string) string {
 }
 
 func (h *Handlers) post(c *fiber.Ctx) error {
-	r, err := h.requests.Load(c)
-	if err != nil {
-		return err
-	}
-	if !access.Of(c).Can(access.WorkOnRequest, request.ObjectOf(r)) {
-		return fiber.ErrForbidden
-	}
+	r := request.From(c)
 	page := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
 	if err := h.bindOnce(c, "message", func(id int64) string { return page + "#messaggio-" + strconv.FormatInt(id, 10) }); err != nil {
 		return err
@@ -439,14 +468,14 @@ func (h *Handlers) post(c *fiber.Ctx) error {
 	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
 		data, err := readUpload(fh, h.svc.MaxFile)
 		if err != nil {
-			return h.uploadFailure(c, err)
+			return h.failure(c, err)
 		}
 		if strings.TrimSpace(c.FormValue("body")) == "" {
 			return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.message.empty"))
 		}
 		doc, err := h.svc.Upload(c.UserContext(), request.ActorOf(c), r, h.isExpert(c, r), 0, fh.Filename, data, false)
 		if err != nil {
-			return h.uploadFailure(c, err)
+			return h.failure(c, err)
 		}
 		docID = doc.ID
 	}
@@ -455,15 +484,11 @@ func (h *Handlers) post(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &ferrs):
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.message.empty"))
-	case errors.Is(err, ErrClosed):
-		return h.fail(c, fiber.StatusConflict, h.web.T(c, "workspace.closed"))
-	case errors.Is(err, request.ErrStale):
-		return h.fail(c, fiber.StatusConflict, h.web.T(c, "request.stale"))
 	case err != nil:
-		return err
+		return h.failure(c, err)
 	}
 	if web.IsHTMX(c) {
-		r, err = h.requests.Get(c.UserContext(), r.ID) // the post may have started the work
+		r, err := h.requests.Get(c.UserContext(), r.ID) // the post may have started the work
 		if err != nil {
 			return err
 		}
@@ -473,13 +498,7 @@ func (h *Handlers) post(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) upload(c *fiber.Ctx) error {
-	r, err := h.requests.Load(c)
-	if err != nil {
-		return err
-	}
-	if !access.Of(c).Can(access.WorkOnRequest, request.ObjectOf(r)) {
-		return fiber.ErrForbidden
-	}
+	r := request.From(c)
 	page := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
 	if err := h.bindOnce(c, "document", func(id int64) string { return page + "#documento-" + strconv.FormatInt(id, 10) }); err != nil {
 		return err
@@ -490,45 +509,32 @@ func (h *Handlers) upload(c *fiber.Ctx) error {
 	}
 	data, err := readUpload(fh, h.svc.MaxFile)
 	if err != nil {
-		return h.uploadFailure(c, err)
+		return h.failure(c, err)
 	}
 	docID, _ := strconv.ParseInt(c.FormValue("document"), 10, 64)
 	_, err = h.svc.Upload(c.UserContext(), request.ActorOf(c), r, h.isExpert(c, r), docID, fh.Filename, data, c.FormValue("deliverable") != "")
 	if err != nil {
-		return h.uploadFailure(c, err)
+		return h.failure(c, err)
 	}
 	h.web.Flash(c, "workspace.done.documento")
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#documenti", fiber.StatusSeeOther)
 }
 
 func (h *Handlers) download(c *fiber.Ctx) error {
-	r, err := h.requests.Load(c)
+	r := request.From(c)
+	vid, err := web.ID(c, "vid")
 	if err != nil {
 		return err
 	}
-	v, f, err := h.svc.Open(c.UserContext(), r.ID, request.IDParam(c, "vid"))
+	v, f, err := h.svc.Open(c.UserContext(), r.ID, vid)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, v.ContentType)
-	web.Attachment(c, v.Filename)
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.Send(data)
+	return web.SendFile(c, f, v.Filename, v.ContentType, v.Size)
 }
 
 func (h *Handlers) activity(c *fiber.Ctx) error {
-	r, err := h.requests.Load(c)
-	if err != nil {
-		return err
-	}
-	if !access.Of(c).Can(access.ExpertWork, request.ObjectOf(r)) {
-		return fiber.ErrForbidden
-	}
+	r := request.From(c)
 	page := "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10)
 	if err := h.bindOnce(c, "activity", func(int64) string { return page + "#timeline" }); err != nil {
 		return err
@@ -536,18 +542,14 @@ func (h *Handlers) activity(c *fiber.Ctx) error {
 	on, _ := time.Parse("2006-01-02", c.FormValue("on_date"))
 	hours, _ := strconv.ParseFloat(strings.ReplaceAll(c.FormValue("hours"), ",", "."), 64)
 	doc, _ := strconv.ParseInt(c.FormValue("document"), 10, 64)
-	_, err = h.svc.LogActivity(c.UserContext(), request.ActorOf(c), r, Activity{Kind: c.FormValue("kind"), OnDate: on,
+	_, err := h.svc.LogActivity(c.UserContext(), request.ActorOf(c), r, Activity{Kind: c.FormValue("kind"), OnDate: on,
 		Minutes: int(hours * 60), Description: c.FormValue("description"), DocumentID: doc})
 	var ferrs request.FieldErrors
 	switch {
 	case errors.As(err, &ferrs):
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.activity.invalid"))
-	case errors.Is(err, ErrClosed):
-		return h.fail(c, fiber.StatusConflict, h.web.T(c, "workspace.closed"))
-	case errors.Is(err, request.ErrStale):
-		return h.fail(c, fiber.StatusConflict, h.web.T(c, "request.stale"))
 	case err != nil:
-		return err
+		return h.failure(c, err)
 	}
 	h.web.Flash(c, "workspace.done.attivita")
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#timeline", fiber.StatusSeeOther)
@@ -555,13 +557,7 @@ func (h *Handlers) activity(c *fiber.Ctx) error {
 
 // answer records the ente's answer to an integration, with the files attached to it.
 func (h *Handlers) answer(c *fiber.Ctx) error {
-	r, err := h.requests.Load(c)
-	if err != nil {
-		return err
-	}
-	if !access.Of(c).Can(access.ActForEnte, request.ObjectOf(r)) {
-		return fiber.ErrForbidden
-	}
+	r := request.From(c)
 	var files []File
 	if form, ferr := c.MultipartForm(); ferr == nil {
 		if len(form.File["files"]) > MaxAnswerFiles {
@@ -573,21 +569,22 @@ func (h *Handlers) answer(c *fiber.Ctx) error {
 			}
 			data, err := readUpload(fh, h.svc.MaxFile)
 			if err != nil {
-				return h.uploadFailure(c, err)
+				return h.failure(c, err)
 			}
 			files = append(files, File{Name: fh.Filename, Data: data})
 		}
 	}
-	iid := request.IDParam(c, "iid")
+	iid, err := web.ID(c, "iid")
+	if err != nil {
+		return err
+	}
 	err = h.svc.AnswerIntegration(c.UserContext(), request.ActorOf(c), r, iid, c.FormValue("answer"), files)
 	var ferrs request.FieldErrors
 	switch {
 	case errors.As(err, &ferrs):
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "field.answer")+": "+h.web.T(c, "validation.required"))
-	case errors.Is(err, request.ErrStale):
-		return h.fail(c, fiber.StatusConflict, h.web.T(c, "request.stale"))
 	case err != nil:
-		return h.uploadFailure(c, err)
+		return h.failure(c, err)
 	}
 	h.web.Flash(c, "workspace.done.rispondi")
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#integrazione-"+strconv.FormatInt(iid, 10), fiber.StatusSeeOther)
@@ -598,10 +595,7 @@ const MaxAnswerFiles = 10
 
 // dossierPDF sends the request's fascicolo as a PDF.
 func (h *Handlers) dossierPDF(c *fiber.Ctx) error {
-	r, err := h.requests.Load(c)
-	if err != nil {
-		return err
-	}
+	r := request.From(c)
 	var buf bytes.Buffer
 	if err := h.svc.DossierPDF(c.UserContext(), r, h.italian(), &buf); err != nil {
 		return err
@@ -619,10 +613,7 @@ func (h *Handlers) italian() Translate {
 
 // dossier sends the request's fascicolo as a ZIP.
 func (h *Handlers) dossier(c *fiber.Ctx) error {
-	r, err := h.requests.Load(c)
-	if err != nil {
-		return err
-	}
+	r := request.From(c)
 	var buf bytes.Buffer
 	if err := h.svc.Dossier(c.UserContext(), r, h.italian(), &buf); err != nil {
 		return err
@@ -635,22 +626,18 @@ func (h *Handlers) dossier(c *fiber.Ctx) error {
 
 // edit changes the viewer's own message within the edit window; the message shows it was edited.
 func (h *Handlers) edit(c *fiber.Ctx) error {
-	r, err := h.requests.Load(c)
+	r := request.From(c)
+	mid, err := web.ID(c, "mid")
 	if err != nil {
 		return err
 	}
-	if !access.Of(c).Can(access.WorkOnRequest, request.ObjectOf(r)) {
-		return fiber.ErrForbidden
-	}
-	_, err = h.svc.Edit(c.UserContext(), request.ActorOf(c), r.ID, request.IDParam(c, "mid"), c.FormValue("body"))
+	_, err = h.svc.Edit(c.UserContext(), request.ActorOf(c), r.ID, mid, c.FormValue("body"))
 	var ferrs request.FieldErrors
 	switch {
 	case errors.As(err, &ferrs):
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.message.empty"))
-	case errors.Is(err, ErrEditWindow), errors.Is(err, ErrNotAuthor):
-		return h.fail(c, fiber.StatusConflict, h.web.T(c, "workspace.message.locked"))
 	case err != nil:
-		return err
+		return h.failure(c, err)
 	}
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#messaggio-"+c.Params("mid"), fiber.StatusSeeOther)
 }
@@ -675,26 +662,11 @@ func readUpload(fh *multipart.FileHeader, max int64) ([]byte, error) {
 	return data, nil
 }
 
-// uploadFailure explains a refused upload on the workspace page.
-func (h *Handlers) uploadFailure(c *fiber.Ctx, err error) error {
-	switch {
-	case errors.Is(err, ErrTooLarge):
-		return h.fail(c, fiber.StatusRequestEntityTooLarge, h.web.T(c, "workspace.file.large", "Max", h.svc.MaxFile>>20))
-	case errors.Is(err, ErrFileType), errors.Is(err, ErrEmptyFile):
-		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.type"))
-	case errors.Is(err, ErrMismatch):
-		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.mismatch"))
-	case errors.Is(err, ErrImage):
-		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.image", "Max", MaxImagePixels/1_000_000))
-	case errors.Is(err, ErrArchive):
-		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.archive",
-			"Entries", MaxArchiveEntries, "Max", MaxArchiveExpanded>>30))
-	case errors.Is(err, ErrQuota):
-		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.quota"))
-	case errors.Is(err, ErrClosed):
-		return h.fail(c, fiber.StatusConflict, h.web.T(c, "workspace.closed"))
-	case errors.Is(err, request.ErrStale):
-		return h.fail(c, fiber.StatusConflict, h.web.T(c, "request.stale"))
+// failure explains a refused form with the message errorStatus gives err; an error the table
+// does not name is returned as it is (a 404, a 503, a 500 page).
+func (h *Handlers) failure(c *fiber.Ctx, err error) error {
+	if st, ok := h.errorStatus().Of(err); ok {
+		return h.fail(c, st.Code, h.web.T(c, st.Message, st.Args...))
 	}
 	return err
 }
