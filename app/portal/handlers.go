@@ -29,21 +29,15 @@ type Crumb struct{ URL, Label, ContentLang string }
 // Pager tells a listing template where it is.
 type Pager struct{ Page, Pages int }
 
-<<<<<<< HEAD
-// Mount registers the portal's routes: the home page, and for every registered content type
-// with a template of its own its listing, its entries and their attachments, as its registration
-// says.
-func Mount(r fiber.Router, w *web.Server, cs *content.Service, cat *catalogue.Service) {
-	h := &Handlers{web: w, content: cs, catalogue: cat}
-=======
 // NewHandlers returns the portal handlers.
 func NewHandlers(w *web.Server, cs *content.Service, cat *catalogue.Service) *Handlers {
 	return &Handlers{web: w, content: cs, catalogue: cat}
 }
 
-// Mount registers the portal's routes.
+// Mount registers the portal's routes: the home page, and for every registered content type
+// with a template of its own its listing, its entries and their attachments, as its registration
+// says.
 func (h *Handlers) Mount(r fiber.Router) {
->>>>>>> handlers
 	r.Get("/", h.home)
 	for _, d := range content.Definitions() {
 		if d.Template == "" {
