@@ -47,7 +47,8 @@ func slowPost(t *testing.T, s *apptest.Server, path, cookie string, fields map[s
 		if _, err := conn.Write(b[i:min(i+chunk, len(b))]); err != nil {
 			return 0, time.Since(start)
 		}
-		time.Sleep(time.Second * chunk / time.Duration(rate))
+		// paced against the start, so a late wake-up under load does not slow the whole body
+		time.Sleep(time.Until(start.Add(time.Second * time.Duration(min(i+chunk, len(b))) / time.Duration(rate))))
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
