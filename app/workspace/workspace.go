@@ -455,12 +455,18 @@ func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, exp
 	if err != nil {
 		return nil, err
 	}
-	var spaceID int64
-	if err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) (err error) {
-		spaceID, err = s.ensureRequestSpace(ctx, tx, r.ID)
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("workspace: upload: %w", err)
+	// The space is known before the bytes are stored: its id names their key.
+	spaceID, err := s.RequestSpace(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	if spaceID == 0 {
+		if err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) (err error) {
+			spaceID, err = s.ensureRequestSpace(ctx, tx, r.ID)
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("workspace: upload: %w", err)
+		}
 	}
 	var used int64
 	if err := s.db.NewSelect().TableExpr("document_versions AS v").ColumnExpr("COALESCE(SUM(v.size), 0)").
