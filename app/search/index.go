@@ -185,7 +185,7 @@ func (x *Index) RequestRefs(ctx context.Context, requestID int64) ([]string, err
 		model any
 	}{{TypeMessage, (*workspace.Message)(nil)}, {TypeDocument, (*workspace.Document)(nil)}, {TypeActivity, (*workspace.Activity)(nil)}} {
 		var ids []int64
-		if err := x.DB.NewSelect().Model(t.model).Column("id").Where("request_id = ?", requestID).Scan(ctx, &ids); err != nil {
+		if err := x.DB.NewSelect().Model(t.model).Column("id").Where("space_id IN (?)", x.DB.NewSelect().Model((*workspace.Space)(nil)).Column("id").Where("request_id = ?", requestID)).Scan(ctx, &ids); err != nil {
 			return nil, db.Map(err)
 		}
 		for _, id := range ids {
@@ -397,6 +397,7 @@ func (x *Index) loadContent(ctx context.Context, id int64, full bool) (Doc, erro
 
 func (x *Index) loadReserved(ctx context.Context, typ string, id int64, full bool) (Doc, error) {
 	requestID := id
+	var spaceID int64
 	var title, body, anchor string
 	switch typ {
 	case TypeMessage:
@@ -404,13 +405,13 @@ func (x *Index) loadReserved(ctx context.Context, typ string, id int64, full boo
 		if err := x.DB.NewSelect().Model(&m).Where("id = ?", id).Scan(ctx); err != nil {
 			return Doc{}, db.Map(err)
 		}
-		requestID, body, anchor = m.RequestID, m.Author+"\n"+m.Body, "#messaggio-"+strconv.FormatInt(id, 10)
+		spaceID, body, anchor = m.SpaceID, m.Author+"\n"+m.Body, "#messaggio-"+strconv.FormatInt(id, 10)
 	case TypeDocument:
 		var d workspace.Document
 		if err := x.DB.NewSelect().Model(&d).Relation("Versions").Where("document.id = ?", id).Scan(ctx); err != nil {
 			return Doc{}, db.Map(err)
 		}
-		requestID, title, anchor = d.RequestID, d.Name, "#documenti"
+		spaceID, title, anchor = d.SpaceID, d.Name, "#documenti"
 		if v := d.Latest(); v != nil && full {
 			body = v.Filename + "\n" + x.fileText(ctx, v.Filename, v.StorageKey)
 		}
@@ -419,7 +420,17 @@ func (x *Index) loadReserved(ctx context.Context, typ string, id int64, full boo
 		if err := x.DB.NewSelect().Model(&a).Where("id = ?", id).Scan(ctx); err != nil {
 			return Doc{}, db.Map(err)
 		}
-		requestID, body, anchor = a.RequestID, a.Expert+"\n"+a.Description, "#timeline"
+		spaceID, body, anchor = a.SpaceID, a.Expert+"\n"+a.Description, "#timeline"
+	}
+	if typ != TypeRequest {
+		// A workspace row is indexed with the request its space belongs to.
+		var err error
+		if requestID, err = workspace.RequestOf(ctx, x.DB, spaceID); err != nil {
+			return Doc{}, err
+		}
+		if requestID == 0 {
+			return Doc{}, db.ErrNotFound
+		}
 	}
 	r, err := x.Requests.Get(ctx, requestID)
 	if err != nil {

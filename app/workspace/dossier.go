@@ -32,15 +32,19 @@ func (s *Service) DossierPDF(ctx context.Context, r *request.Request, tr Transla
 }
 
 func (s *Service) dossier(ctx context.Context, r *request.Request, tr Translate, w io.Writer, pdfOnly bool) error {
-	msgs, err := s.Messages(ctx, r.ID)
+	space, err := s.spaceOf(ctx, r.ID)
 	if err != nil {
 		return err
 	}
-	docs, err := s.Documents(ctx, r.ID)
+	msgs, err := s.MessagesIn(ctx, space)
 	if err != nil {
 		return err
 	}
-	acts, err := s.Activities(ctx, r.ID)
+	docs, err := s.DocumentsIn(ctx, space)
+	if err != nil {
+		return err
+	}
+	acts, err := s.ActivitiesIn(ctx, space)
 	if err != nil {
 		return err
 	}

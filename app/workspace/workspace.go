@@ -1,4 +1,5 @@
-// Package workspace owns the content of a request's shared workspace: the thread of messages
+// Package workspace owns the content of a shared space (a request's workspace is the space of
+// kind request, see space.go): the thread of messages
 // (Markdown, sanitised, editable by their author for a short window, never deleted), documents
 // with versions (content checked against an allow list, size limit, per-ente quota, SHA-256,
 // stored through the storage port) and the experts' activities. Who may do what is decided by the
@@ -36,7 +37,7 @@ type Message struct {
 	bun.BaseModel `bun:"table:messages"`
 
 	ID        int64     `bun:"id,pk,autoincrement"`
-	RequestID int64     `bun:"request_id"`
+	SpaceID   int64     `bun:"space_id"`
 	AuthorID  int64     `bun:"author_id"`
 	Author    string    `bun:"author"`
 	Body      string    `bun:"body"`
@@ -54,7 +55,7 @@ type Document struct {
 	bun.BaseModel `bun:"table:documents"`
 
 	ID          int64  `bun:"id,pk,autoincrement"`
-	RequestID   int64  `bun:"request_id"`
+	SpaceID     int64  `bun:"space_id"`
 	Name        string `bun:"name"`
 	Deliverable bool   `bun:"deliverable"`
 	// IntegrationID is the integration whose answer carried the document, if any.
@@ -98,7 +99,7 @@ type Activity struct {
 	bun.BaseModel `bun:"table:activities"`
 
 	ID          int64     `bun:"id,pk,autoincrement"`
-	RequestID   int64     `bun:"request_id"`
+	SpaceID     int64     `bun:"space_id"`
 	ExpertID    int64     `bun:"expert_id"`
 	Expert      string    `bun:"expert"`
 	Kind        string    `bun:"kind"`
@@ -117,7 +118,7 @@ var (
 	ErrTooLarge    = errors.New("workspace: the file is larger than allowed")
 	ErrFileType    = errors.New("workspace: this kind of file is not accepted")
 	ErrMismatch    = errors.New("workspace: the file's content does not match its name")
-	ErrQuota       = errors.New("workspace: the ente's storage quota is full")
+	ErrQuota       = errors.New("workspace: the space's storage quota is full")
 	ErrEditWindow  = errors.New("workspace: the message can no longer be edited")
 	ErrNotAuthor   = errors.New("workspace: only the author can edit a message")
 	ErrClosed      = errors.New("workspace: the request is closed")
@@ -130,7 +131,7 @@ type Service struct {
 	db       *db.DB
 	files    storage.Store
 	requests *request.Service
-	// MaxFile is the largest upload; Quota is the total an ente may store.
+	// MaxFile is the largest upload; Quota is the total a space may store.
 	MaxFile    int64
 	Quota      int64
 	EditWindow time.Duration
@@ -163,9 +164,13 @@ func (s *Service) PostWith(ctx context.Context, who Actor, r *request.Request, e
 	if !r.State.Open() && r.State != request.Submitted {
 		return nil, ErrClosed
 	}
-	m := &Message{RequestID: r.ID, AuthorID: who.UserID, Author: who.Name, Body: body, CreatedAt: s.now(), DocumentID: documentID}
+	m := &Message{AuthorID: who.UserID, Author: who.Name, Body: body, CreatedAt: s.now(), DocumentID: documentID}
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := once.Claim(ctx, tx); err != nil {
+			return err
+		}
+		var err error
+		if m.SpaceID, err = s.ensureRequestSpace(ctx, tx, r.ID); err != nil {
 			return err
 		}
 		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
@@ -199,7 +204,7 @@ func (s *Service) Edit(ctx context.Context, who Actor, requestID, messageID int6
 		return nil, request.FieldErrors{"body": "validation.required"}
 	}
 	m := new(Message)
-	if err := s.db.NewSelect().Model(m).Where("id = ?", messageID).Where("request_id = ?", requestID).Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(m).Where("id = ?", messageID).Where("space_id = (?)", s.requestSpaceQuery(requestID)).Scan(ctx); err != nil {
 		return nil, db.Map(err)
 	}
 	if m.AuthorID != who.UserID {
@@ -230,21 +235,49 @@ func (s *Service) MarkEditable(msgs []Message, userID int64) {
 	}
 }
 
-// Messages returns the whole thread, oldest first, rendered (for the dossier).
+// requestSpaceQuery selects the id of a request's space.
+func (s *Service) requestSpaceQuery(requestID int64) *bun.SelectQuery {
+	return s.db.NewSelect().Model((*Space)(nil)).Column("id").Where("kind = ?", KindRequest).Where("request_id = ?", requestID)
+}
+
+// spaceOf resolves a request to its space (0 when it has none yet: every read is then empty).
+func (s *Service) spaceOf(ctx context.Context, requestID int64) (int64, error) {
+	return s.RequestSpace(ctx, requestID)
+}
+
+// Messages returns the whole thread of a request's workspace, oldest first, rendered (for the dossier).
 func (s *Service) Messages(ctx context.Context, requestID int64) ([]Message, error) {
+	sid, err := s.spaceOf(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	return s.MessagesIn(ctx, sid)
+}
+
+// MessagesIn returns a space's whole thread, oldest first, rendered.
+func (s *Service) MessagesIn(ctx context.Context, spaceID int64) ([]Message, error) {
 	var out []Message
-	if err := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).Order("created_at", "id").Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&out).Where("space_id = ?", spaceID).Order("created_at", "id").Scan(ctx); err != nil {
 		return nil, db.Map(err)
 	}
 	render(out)
 	return out, nil
 }
 
-// MessagesBefore returns the n latest messages older than before (all when before is 0), oldest
-// first and rendered, and whether older ones remain.
+// MessagesBefore returns the n latest messages of a request's workspace older than before (all
+// when before is 0), oldest first and rendered, and whether older ones remain.
 func (s *Service) MessagesBefore(ctx context.Context, requestID, before int64, n int) ([]Message, bool, error) {
+	sid, err := s.spaceOf(ctx, requestID)
+	if err != nil {
+		return nil, false, err
+	}
+	return s.MessagesBeforeIn(ctx, sid, before, n)
+}
+
+// MessagesBeforeIn is MessagesBefore on a space.
+func (s *Service) MessagesBeforeIn(ctx context.Context, spaceID, before int64, n int) ([]Message, bool, error) {
 	var out []Message
-	q := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).OrderExpr("id DESC").Limit(int64(n + 1))
+	q := s.db.NewSelect().Model(&out).Where("space_id = ?", spaceID).OrderExpr("id DESC").Limit(int64(n + 1))
 	if before > 0 {
 		q = q.Where("id < ?", before)
 	}
@@ -262,10 +295,20 @@ func (s *Service) MessagesBefore(ctx context.Context, requestID, before int64, n
 	return out, more, nil
 }
 
-// MessagesAfter returns the messages newer than after, oldest first and rendered, at most n.
+// MessagesAfter returns the messages of a request's workspace newer than after, oldest first and
+// rendered, at most n.
 func (s *Service) MessagesAfter(ctx context.Context, requestID, after int64, n int) ([]Message, error) {
+	sid, err := s.spaceOf(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	return s.MessagesAfterIn(ctx, sid, after, n)
+}
+
+// MessagesAfterIn is MessagesAfter on a space.
+func (s *Service) MessagesAfterIn(ctx context.Context, spaceID, after int64, n int) ([]Message, error) {
 	var out []Message
-	if err := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).Where("id > ?", after).
+	if err := s.db.NewSelect().Model(&out).Where("space_id = ?", spaceID).Where("id > ?", after).
 		OrderExpr("id").Limit(int64(n)).Scan(ctx); err != nil {
 		return nil, db.Map(err)
 	}
@@ -273,10 +316,11 @@ func (s *Service) MessagesAfter(ctx context.Context, requestID, after int64, n i
 	return out, nil
 }
 
-// MessagesEditedSince returns the messages up to upTo edited at or after since, rendered.
+// MessagesEditedSince returns the messages of a request's workspace up to upTo edited at or after
+// since, rendered.
 func (s *Service) MessagesEditedSince(ctx context.Context, requestID, upTo int64, since time.Time) ([]Message, error) {
 	var out []Message
-	if err := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).Where("id <= ?", upTo).
+	if err := s.db.NewSelect().Model(&out).Where("space_id = (?)", s.requestSpaceQuery(requestID)).Where("id <= ?", upTo).
 		Where("edited_at >= ?", since).OrderExpr("id").Limit(200).Scan(ctx); err != nil {
 		return nil, db.Map(err)
 	}
@@ -410,10 +454,22 @@ func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, exp
 	if err != nil {
 		return nil, err
 	}
+	// The space is known before the bytes are stored: its id names their key.
+	spaceID, err := s.RequestSpace(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	if spaceID == 0 {
+		if err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) (err error) {
+			spaceID, err = s.ensureRequestSpace(ctx, tx, r.ID)
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("workspace: upload: %w", err)
+		}
+	}
 	var used int64
 	if err := s.db.NewSelect().TableExpr("document_versions AS v").ColumnExpr("COALESCE(SUM(v.size), 0)").
-		Join("JOIN documents AS d ON d.id = v.document_id").Join("JOIN requests AS r ON r.id = d.request_id").
-		Where("r.ente_id = ?", r.EnteID).Scan(ctx, &used); err != nil {
+		Join("JOIN documents AS d ON d.id = v.document_id").Where("d.space_id = ?", spaceID).Scan(ctx, &used); err != nil {
 		return nil, db.Map(err)
 	}
 	if used+int64(len(data)) > s.Quota {
@@ -421,7 +477,7 @@ func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, exp
 	}
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
-	key := fmt.Sprintf("requests/%d/%s", r.ID, hash)
+	key := SpaceKey(spaceID, hash)
 	if err := s.files.Put(ctx, key, bytes.NewReader(data)); err != nil {
 		return nil, fmt.Errorf("workspace: store: %w", err)
 	}
@@ -432,12 +488,12 @@ func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, exp
 		}
 		now := s.now()
 		if documentID == 0 {
-			doc = &Document{RequestID: r.ID, Name: filename, Deliverable: deliverable && expert, IntegrationID: integrationID, CreatedBy: who.UserID, CreatedAt: now, UpdatedAt: now}
+			doc = &Document{SpaceID: spaceID, Name: filename, Deliverable: deliverable && expert, IntegrationID: integrationID, CreatedBy: who.UserID, CreatedAt: now, UpdatedAt: now}
 			if _, err := tx.NewInsert().Model(doc).Returning("id").Exec(ctx); err != nil {
 				return db.Map(err)
 			}
 		} else {
-			if err := tx.NewSelect().Model(doc).Where("id = ?", documentID).Where("request_id = ?", r.ID).Scan(ctx); err != nil {
+			if err := tx.NewSelect().Model(doc).Where("id = ?", documentID).Where("space_id = ?", spaceID).Scan(ctx); err != nil {
 				return db.Map(err)
 			}
 			if _, err := tx.NewUpdate().Model(doc).Set("updated_at = ?", now).WherePK().Exec(ctx); err != nil {
@@ -475,18 +531,28 @@ func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, exp
 
 // Documents returns a request's documents with their versions, oldest first (for the dossier).
 func (s *Service) Documents(ctx context.Context, requestID int64) ([]Document, error) {
+	sid, err := s.spaceOf(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	return s.DocumentsIn(ctx, sid)
+}
+
+// DocumentsIn returns a space's documents with their versions, oldest first.
+func (s *Service) DocumentsIn(ctx context.Context, spaceID int64) ([]Document, error) {
 	var out []Document
 	err := s.db.NewSelect().Model(&out).Relation("Versions", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Order("number") }).
-		Where("document.request_id = ?", requestID).Order("document.created_at", "document.id").Scan(ctx)
+		Where("document.space_id = ?", spaceID).Order("document.created_at", "document.id").Scan(ctx)
 	return out, db.Map(err)
 }
 
-// DocumentsBefore returns the n newest documents created before the document before (all when
-// it is 0), newest first with their versions, and whether older ones remain.
+// DocumentsBefore returns the n newest documents of a request's workspace created before the
+// document before (all when it is 0), newest first with their versions, and whether older ones
+// remain.
 func (s *Service) DocumentsBefore(ctx context.Context, requestID, before int64, n int) ([]Document, bool, error) {
 	var out []Document
 	q := s.db.NewSelect().Model(&out).Relation("Versions", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Order("number") }).
-		Where("document.request_id = ?", requestID).OrderExpr("document.id DESC").Limit(int64(n + 1))
+		Where("document.space_id = (?)", s.requestSpaceQuery(requestID)).OrderExpr("document.id DESC").Limit(int64(n + 1))
 	if before > 0 {
 		q = q.Where("document.id < ?", before)
 	}
@@ -505,7 +571,7 @@ func (s *Service) DocumentsBefore(ctx context.Context, requestID, before int64, 
 func (s *Service) DocumentsChangedAfter(ctx context.Context, requestID, afterVersion int64) ([]Document, error) {
 	var out []Document
 	err := s.db.NewSelect().Model(&out).Relation("Versions", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Order("number") }).
-		Where("document.request_id = ?", requestID).
+		Where("document.space_id = (?)", s.requestSpaceQuery(requestID)).
 		Where("document.id IN (?)", s.db.NewSelect().Model((*Version)(nil)).Column("document_id").Where("id > ?", afterVersion)).
 		OrderExpr("document.id DESC").Limit(100).Scan(ctx)
 	return out, db.Map(err)
@@ -515,7 +581,8 @@ func (s *Service) DocumentsChangedAfter(ctx context.Context, requestID, afterVer
 // forms that refer to one.
 func (s *Service) DocumentChoices(ctx context.Context, requestID int64) ([]Document, error) {
 	var out []Document
-	err := s.db.NewSelect().Model(&out).Column("id", "name", "deliverable", "integration_id").Where("request_id = ?", requestID).Order("id").Scan(ctx)
+	err := s.db.NewSelect().Model(&out).Column("id", "name", "deliverable", "integration_id").
+		Where("space_id = (?)", s.requestSpaceQuery(requestID)).Order("id").Scan(ctx)
 	return out, db.Map(err)
 }
 
@@ -527,19 +594,29 @@ func (s *Service) Newest(ctx context.Context, requestID int64) (msg, version, ac
 			err = db.Map(q.Scan(ctx, dst))
 		}
 	}
-	max(s.db.NewSelect().TableExpr("messages").ColumnExpr("COALESCE(MAX(id), 0)").Where("request_id = ?", requestID), &msg)
+	sid, err := s.spaceOf(ctx, requestID)
+	max(s.db.NewSelect().TableExpr("messages").ColumnExpr("COALESCE(MAX(id), 0)").Where("space_id = ?", sid), &msg)
 	max(s.db.NewSelect().TableExpr("document_versions AS v").ColumnExpr("COALESCE(MAX(v.id), 0)").
-		Join("JOIN documents AS d ON d.id = v.document_id").Where("d.request_id = ?", requestID), &version)
-	max(s.db.NewSelect().TableExpr("activities").ColumnExpr("COALESCE(MAX(id), 0)").Where("request_id = ?", requestID), &activity)
+		Join("JOIN documents AS d ON d.id = v.document_id").Where("d.space_id = ?", sid), &version)
+	max(s.db.NewSelect().TableExpr("activities").ColumnExpr("COALESCE(MAX(id), 0)").Where("space_id = ?", sid), &activity)
 	max(s.db.NewSelect().TableExpr("integrations").ColumnExpr("COALESCE(MAX(id), 0)").Where("request_id = ?", requestID), &integration)
 	return msg, version, activity, integration, err
 }
 
-// Open returns a version's bytes, checking it belongs to the request.
+// Open returns a version's bytes, checking it belongs to the request's workspace.
 func (s *Service) Open(ctx context.Context, requestID, versionID int64) (*Version, io.ReadCloser, error) {
+	sid, err := s.spaceOf(ctx, requestID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.OpenIn(ctx, sid, versionID)
+}
+
+// OpenIn returns a version's bytes, checking it belongs to the space.
+func (s *Service) OpenIn(ctx context.Context, spaceID, versionID int64) (*Version, io.ReadCloser, error) {
 	v := new(Version)
 	err := s.db.NewSelect().Model(v).Join("JOIN documents AS d ON d.id = version.document_id").
-		Where("version.id = ?", versionID).Where("d.request_id = ?", requestID).Scan(ctx)
+		Where("version.id = ?", versionID).Where("d.space_id = ?", spaceID).Scan(ctx)
 	if err != nil {
 		return nil, nil, db.Map(err)
 	}
@@ -572,13 +649,17 @@ func (s *Service) LogActivity(ctx context.Context, who Actor, r *request.Request
 	if !r.State.Open() {
 		return nil, ErrClosed
 	}
-	a.RequestID, a.ExpertID, a.Expert, a.CreatedAt, a.Description = r.ID, who.UserID, who.Name, s.now(), strings.TrimSpace(a.Description)
+	a.ExpertID, a.Expert, a.CreatedAt, a.Description = who.UserID, who.Name, s.now(), strings.TrimSpace(a.Description)
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := once.Claim(ctx, tx); err != nil {
 			return err
 		}
+		var err error
+		if a.SpaceID, err = s.ensureRequestSpace(ctx, tx, r.ID); err != nil {
+			return err
+		}
 		if a.DocumentID != 0 {
-			n, err := tx.NewSelect().Model((*Document)(nil)).Where("id = ?", a.DocumentID).Where("request_id = ?", r.ID).Count(ctx)
+			n, err := tx.NewSelect().Model((*Document)(nil)).Where("id = ?", a.DocumentID).Where("space_id = ?", a.SpaceID).Count(ctx)
 			if err != nil || n == 0 {
 				a.DocumentID = 0
 			}
@@ -602,8 +683,17 @@ func (s *Service) LogActivity(ctx context.Context, who Actor, r *request.Request
 
 // Activities returns a request's activities, oldest first.
 func (s *Service) Activities(ctx context.Context, requestID int64) ([]Activity, error) {
+	sid, err := s.spaceOf(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	return s.ActivitiesIn(ctx, sid)
+}
+
+// ActivitiesIn returns a space's activities, oldest first.
+func (s *Service) ActivitiesIn(ctx context.Context, spaceID int64) ([]Activity, error) {
 	var out []Activity
-	err := s.db.NewSelect().Model(&out).Where("request_id = ?", requestID).Order("on_date", "created_at", "id").Scan(ctx)
+	err := s.db.NewSelect().Model(&out).Where("space_id = ?", spaceID).Order("on_date", "created_at", "id").Scan(ctx)
 	return out, db.Map(err)
 }
 
