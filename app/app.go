@@ -94,7 +94,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.Identity = identity.NewService(d, cfg.SessionIdle, cfg.SessionAbsolute)
 	a.Identity.Warn = cfg.SessionWarn
-	if a.Files, err = storage.New(cfg.Storage, storage.Options{DataDir: cfg.DataDir}); err != nil {
+	if a.Files, err = storage.New(cfg.Storage, storage.Options{DataDir: cfg.DataDir, Settings: cfg.StorageSettings()}); err != nil {
 		return nil, err
 	}
 	if a.Mailer, err = mail.New(cfg.Mail, mail.Options{Log: log, Settings: map[string]string{"host": cfg.SMTPHost,
