@@ -40,6 +40,7 @@ import (
 	"passhub/app/request"
 	"passhub/app/search"
 	"passhub/app/storage"
+	"passhub/app/storage/sweep"
 	"passhub/app/web"
 	"passhub/app/workspace"
 	"passhub/static"
@@ -58,6 +59,7 @@ type App struct {
 	Identity      *identity.Service
 	Enti          *ente.Service
 	Files         storage.Store
+	Sweeper       *sweep.Sweeper // removes stored objects no row references
 	Requests      *request.Service
 	Workspace     *workspace.Service
 	Hub           *notify.Hub

@@ -16,6 +16,7 @@ import (
 	"passhub/app/notify"
 	"passhub/app/request"
 	"passhub/app/search"
+	"passhub/app/storage/sweep"
 )
 
 // RequestEventArgs is the job of a request's change: the bells and e-mails of the people it
@@ -255,7 +256,7 @@ func (a *App) facetName(ctx context.Context, key, value string) string {
 
 // openJobs opens the job queue and registers every worker.
 func (a *App) openJobs(ctx context.Context) error {
-	q, err := jobs.Open(ctx, a.DB, jobs.Options{Poll: a.Config.JobsPoll, RescueAfter: a.Config.JobsRescue, Log: a.Log, Periodic: []*river.PeriodicJob{notify.Digest()}})
+	q, err := jobs.Open(ctx, a.DB, jobs.Options{Poll: a.Config.JobsPoll, RescueAfter: a.Config.JobsRescue, Log: a.Log, Periodic: []*river.PeriodicJob{notify.Digest(), sweep.Periodic()}})
 	if err != nil {
 		return err
 	}
@@ -268,6 +269,8 @@ func (a *App) openJobs(ctx context.Context) error {
 	jobs.Add(q, &searchWorker{a: a})
 	jobs.Add(q, &rebuildWorker{a: a})
 	jobs.Add(q, &rebuildChunkWorker{a: a})
+	a.Sweeper = &sweep.Sweeper{DB: a.DB, Files: a.Files, Grace: a.Config.StorageGrace, Log: a.Log}
+	a.Sweeper.Register(q)
 	return nil
 }
 
