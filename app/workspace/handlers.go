@@ -510,15 +510,7 @@ func (h *Handlers) download(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, v.ContentType)
-	web.Attachment(c, v.Filename)
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.Send(data)
+	return web.SendStored(c, f, v.ContentType, v.Filename, v.Size)
 }
 
 func (h *Handlers) activity(c *fiber.Ctx) error {
@@ -623,14 +615,15 @@ func (h *Handlers) dossier(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := h.svc.Dossier(c.UserContext(), r, h.italian(), &buf); err != nil {
+	write, err := h.svc.DossierStream(c.UserContext(), r, h.italian())
+	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/zip")
 	web.Attachment(c, "fascicolo-"+strconv.FormatInt(r.ID, 10)+".zip")
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.Send(buf.Bytes())
+	h.web.StreamBody(c, write)
+	return nil
 }
 
 // edit changes the viewer's own message within the edit window; the message shows it was edited.
