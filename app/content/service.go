@@ -19,6 +19,7 @@ import (
 
 	"passhub/app/cache"
 	"passhub/app/db"
+	"passhub/app/storage"
 )
 
 // Syncer is told, inside the import or edit transaction, that content changed; it returns the
@@ -34,6 +35,8 @@ type Service struct {
 	cache   *cache.Cache
 	syncers []Syncer
 	log     *slog.Logger
+	// Files keeps the attachments' bytes (attachment_files.go).
+	Files storage.Store
 	// OnChange is called after every committed change of content.
 	OnChange func()
 	// Enqueue is told, inside the transaction, of the entries a change creates or updates (the
@@ -140,6 +143,9 @@ func (s *Service) Import(ctx context.Context, dir string) (*ImportReport, error)
 			isNew := e.CurrentRevisionID == 0
 			e.CurrentRevisionID, e.PublishedRevisionID, e.UpdatedAt = rev.ID, rev.ID, now
 			if err := s.store.UpdateEntry(ctx, tx, e); err != nil {
+				return err
+			}
+			if err := s.storeAttachments(ctx, f.atts); err != nil {
 				return err
 			}
 			if isNew {
@@ -310,7 +316,7 @@ func (s *Service) Export(ctx context.Context, dir string) (int, error) {
 			return n, err
 		}
 		for _, a := range atts {
-			if err := writeFile(filepath.Join(dir, e.Type.Dir(), AttachmentsDir, a.Name), a.Data); err != nil {
+			if err := s.exportAttachment(ctx, filepath.Join(dir, e.Type.Dir(), AttachmentsDir, a.Name), &a); err != nil {
 				return n, err
 			}
 		}

@@ -26,6 +26,7 @@ type Ref struct{ Table, Column string }
 var Refs = []Ref{
 	{"document_versions", "storage_key"},
 	{"registrations", "protocol_key"},
+	{"attachments", "storage_key"},
 }
 
 // Sweeper finds and removes the unreferenced objects of a store.
