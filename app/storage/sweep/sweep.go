@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
+	"passhub/app/backup"
 	"passhub/app/db"
 	"passhub/app/jobs"
 	"passhub/app/storage"
@@ -21,13 +22,16 @@ import (
 // Ref is a column that holds storage keys.
 type Ref struct{ Table, Column string }
 
-// Refs are every column of the schema that references a stored object. A table that starts
-// keeping keys adds its column here, or the sweeper takes its objects.
-var Refs = []Ref{
-	{"document_versions", "storage_key"},
-	{"registrations", "protocol_key"},
-	{"attachments", "storage_key"},
-}
+// Refs are every column of the schema that references a stored object: the columns backups
+// check (backup.FileColumns), so one list says which rows own files. A table that starts keeping
+// keys adds its column there, or the sweeper takes its objects.
+var Refs = func() []Ref {
+	var out []Ref
+	for _, fc := range backup.FileColumns {
+		out = append(out, Ref{fc.Table, fc.Key})
+	}
+	return out
+}()
 
 // Sweeper finds and removes the unreferenced objects of a store.
 type Sweeper struct {
