@@ -5,6 +5,11 @@ BIN := bin/passhub
 VENDOR := static/vendor
 BI := node_modules/bootstrap-italia/dist
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+# The S3 server the storage contract test runs against (versitygw, Apache-2.0, from its Go module).
+# Building it may need a newer Go than the project's: only this install may set GOTOOLCHAIN.
+VERSITYGW := bin/versitygw
+VERSITYGW_VERSION := v1.8.0
+export PASSHUB_TEST_VERSITYGW := $(CURDIR)/$(VERSITYGW)
 
 .PHONY: help run build assets test test-sqlite test-pg e2e bench lint fmt chromium clean
 
@@ -44,17 +49,21 @@ chromium: ## install Debian's chromium for the browser tests when missing
 	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium (Debian package)"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
 
-test: assets chromium ## the whole suite on SQLite, then again on PostgreSQL when PASSHUB_TEST_DATABASE_URL is set
+$(VERSITYGW): ## the S3 server of the storage contract test (versitygw, built from its Go module)
+	@mkdir -p bin
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
+
+test: assets chromium $(VERSITYGW) ## the whole suite on SQLite, then again on PostgreSQL when PASSHUB_TEST_DATABASE_URL is set
 	env -u PASSHUB_TEST_DATABASE_URL $(GO) test -count=1 -timeout 20m ./...
 	@if [ -n "$$PASSHUB_TEST_DATABASE_URL" ]; then \
 		echo "--- again on PostgreSQL ($$PASSHUB_TEST_DATABASE_URL)"; \
 		$(GO) test -count=1 -timeout 20m ./... ; \
 	else echo "--- PASSHUB_TEST_DATABASE_URL not set: PostgreSQL leg skipped (make test-pg runs it)"; fi
 
-test-sqlite: assets chromium ## the suite on SQLite only
+test-sqlite: assets chromium $(VERSITYGW) ## the suite on SQLite only
 	env -u PASSHUB_TEST_DATABASE_URL $(GO) test -count=1 ./...
 
-test-pg: assets chromium ## the suite on the local PostgreSQL
+test-pg: assets chromium $(VERSITYGW) ## the suite on the local PostgreSQL
 	PASSHUB_TEST_DATABASE_URL='$(PG_TEST_URL)' $(GO) test -count=1 ./...
 
 e2e: assets chromium ## the browser tests only

@@ -42,6 +42,7 @@ import (
 	"passhub/app/request"
 	"passhub/app/search"
 	"passhub/app/storage"
+	"passhub/app/storage/sweep"
 	"passhub/app/web"
 	"passhub/app/workspace"
 	"passhub/static"
@@ -60,6 +61,7 @@ type App struct {
 	Identity      *identity.Service
 	Enti          *ente.Service
 	Files         storage.Store
+	Sweeper       *sweep.Sweeper // removes stored objects no row references
 	Requests      *request.Service
 	Workspace     *workspace.Service
 	Realtime      *realtime.Service
@@ -98,9 +100,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Contact = contact.NewService(d)
 	a.Identity = identity.NewService(d, cfg.SessionIdle, cfg.SessionAbsolute)
 	a.Identity.Warn = cfg.SessionWarn
-	if a.Files, err = storage.New(cfg.Storage, storage.Options{DataDir: cfg.DataDir}); err != nil {
+	if a.Files, err = storage.New(cfg.Storage, storage.Options{DataDir: cfg.DataDir, Settings: cfg.StorageSettings()}); err != nil {
 		return nil, err
 	}
+	a.Content.Files = a.Files
 	if a.Mailer, err = mail.New(cfg.Mail, mail.Options{Log: log, Settings: map[string]string{"host": cfg.SMTPHost,
 		"port": cfg.SMTPPort, "username": cfg.SMTPUsername, "password": cfg.SMTPPassword, "from": cfg.SMTPFrom, "tls": cfg.SMTPTLS}}); err != nil {
 		return nil, err
@@ -171,6 +174,12 @@ func (a *App) Migrate(ctx context.Context) error {
 	}
 	if n > 0 {
 		a.Log.Info("migrations applied", "count", n)
+	}
+	// content attachments kept as database blobs before they moved to the store
+	if moved, err := a.Content.MoveAttachmentBlobs(ctx); err != nil {
+		return err
+	} else if moved > 0 {
+		a.Log.Info("content attachments moved to the store", "count", moved)
 	}
 	if a.Jobs == nil {
 		return a.openJobs(ctx)

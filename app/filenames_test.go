@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"archive/zip"
 	"context"
 	"strconv"
 	"strings"
@@ -62,9 +63,26 @@ func TestFileNamesLoseBidiControlsAndDownloadsNameThemInUTF8(t *testing.T) {
 			t.Errorf("%s: %d %q", href, res.StatusCode, cd)
 		}
 	}
-	res, _ = s.Get(t, page+"/fascicolo", "Cookie", mayor)
+	res, zipBody := s.Get(t, page+"/fascicolo", "Cookie", mayor)
 	if cd := res.Header.Get("Content-Disposition"); res.StatusCode != 200 || cd != `attachment; filename="fascicolo-`+strconv.FormatInt(id, 10)+`.zip"` {
 		t.Errorf("dossier: %d %q", res.StatusCode, cd)
+	}
+	// the dossier is streamed (chunked, no length known in advance) and is a whole ZIP
+	if len(res.TransferEncoding) == 0 || res.TransferEncoding[0] != "chunked" {
+		t.Errorf("dossier not streamed: transfer encoding %v, length %d", res.TransferEncoding, res.ContentLength)
+	}
+	zr, err := zip.NewReader(strings.NewReader(zipBody), int64(len(zipBody)))
+	if err != nil {
+		t.Fatalf("dossier: %v", err)
+	}
+	stored := 0
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "documenti/") {
+			stored++
+		}
+	}
+	if stored != 2 {
+		t.Errorf("dossier has %d documents, want 2", stored)
 	}
 
 	// A registration's protocol: its name is cleaned when stored, and its download is named.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"passhub/app/jobs"
+	"passhub/app/storage/sweep"
 )
 
 // OpenSearch opens the search engine (once), applying its settings.
@@ -47,6 +48,8 @@ func (a *App) openJobs(ctx context.Context) error {
 	a.Events.Open(q)
 	a.Notifications.Register(q)
 	a.Search.Register(q)
+	a.Sweeper = &sweep.Sweeper{DB: a.DB, Files: a.Files, Grace: a.Config.StorageGrace, Log: a.Log}
+	a.Sweeper.Register(q)
 	return nil
 }
 

@@ -42,6 +42,7 @@ const (
 var FileColumns = []FileColumn{
 	{Table: "document_versions", Key: "storage_key", SHA256: "sha256"},
 	{Table: "registrations", Key: "protocol_key", SHA256: "protocol_sha256"},
+	{Table: "attachments", Key: "storage_key", SHA256: "sha256"},
 }
 
 // FileColumn names a table's column holding a storage key and the one holding its hash.
@@ -393,6 +394,9 @@ func describe(ctx context.Context, q querier, dialect string, s *snapshot) error
 			if err := r.Scan(&ref.key, &ref.sha); err != nil {
 				done()
 				return err
+			}
+			if ref.key == "" {
+				continue // an attachment whose bytes are still in its row (moved at the next start)
 			}
 			s.refs = append(s.refs, ref)
 		}

@@ -74,8 +74,21 @@ type Config struct {
 	OIDCClientID     string `yaml:"oidc_client_id" env:"OIDC_CLIENT_ID"`
 	OIDCClientSecret string `yaml:"oidc_client_secret" env:"OIDC_CLIENT_SECRET" secret:"true"`
 	OIDCFiscalClaim  string `yaml:"oidc_fiscal_claim" env:"OIDC_FISCAL_CLAIM"`
-	// Storage names the store of uploaded files ("local": DataDir/uploads).
-	Storage string `yaml:"storage" env:"STORAGE"`
+	// Storage names the store of uploaded files: "local" (DataDir/uploads) or "s3" (a bucket of
+	// an S3-compatible server: S3Endpoint, S3Bucket, S3Region, S3AccessKey, S3SecretKey,
+	// S3PathStyle).
+	Storage     string `yaml:"storage" env:"STORAGE"`
+	S3Endpoint  string `yaml:"s3_endpoint" env:"S3_ENDPOINT"`
+	S3Bucket    string `yaml:"s3_bucket" env:"S3_BUCKET"`
+	S3Region    string `yaml:"s3_region" env:"S3_REGION"`
+	S3AccessKey string `yaml:"s3_access_key" env:"S3_ACCESS_KEY"`
+	S3SecretKey string `yaml:"s3_secret_key" env:"S3_SECRET_KEY" secret:"true"`
+	// S3PathStyle addresses the bucket as endpoint/bucket/key (most self-hosted servers) rather
+	// than bucket.endpoint/key.
+	S3PathStyle bool `yaml:"s3_path_style" env:"S3_PATH_STYLE"`
+	// StorageGrace is how old a stored object no row references must be before the sweeper
+	// removes it (an upload whose row is not committed yet is younger).
+	StorageGrace time.Duration `yaml:"storage_grace" env:"STORAGE_GRACE"`
 	// SearchEngine names the full-text engine: "bleve" (embedded, DataDir/search.bleve) or
 	// "meilisearch" (MeiliURL, MeiliKey).
 	SearchEngine string `yaml:"search_engine" env:"SEARCH_ENGINE"`
@@ -129,6 +142,9 @@ func Defaults() Config {
 		HeaderTimeout:     10 * time.Second,
 		UploadMinRate:     32 << 10,
 		Storage:           "local",
+		S3Region:          "us-east-1",
+		S3PathStyle:       true,
+		StorageGrace:      24 * time.Hour,
 		SearchEngine:      "bleve",
 		ContactLimit:      5,
 		ContactWindow:     10 * time.Minute,
@@ -225,6 +241,24 @@ func (c *Config) Validate() error {
 		!strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") &&
 		!strings.HasPrefix(c.DatabaseURL, "file:") {
 		bad("DATABASE_URL", "must start with postgres://, sqlite: or file: (empty means SQLite in the data dir)")
+	}
+	switch c.Storage {
+	case "local":
+	case "s3":
+		if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("S3_ENDPOINT", "must be the http(s) URL of the S3 server when PASSHUB_STORAGE=s3")
+		}
+		if c.S3Bucket == "" {
+			bad("S3_BUCKET", "must name the bucket when PASSHUB_STORAGE=s3")
+		}
+		if c.S3AccessKey == "" || c.S3SecretKey == "" {
+			bad("S3_ACCESS_KEY", "PASSHUB_S3_ACCESS_KEY and PASSHUB_S3_SECRET_KEY must be set when PASSHUB_STORAGE=s3")
+		}
+	default:
+		bad("STORAGE", "must be \"local\" or \"s3\", not %q", c.Storage)
+	}
+	if c.StorageGrace < time.Minute {
+		bad("STORAGE_GRACE", "must be at least 1m: younger objects may belong to uploads not yet committed")
 	}
 	switch c.SearchEngine {
 	case "bleve":
@@ -324,6 +358,15 @@ func (c *Config) Production() bool { return c.Env == ModeProduction }
 // SQLitePath is the database file used when DatabaseURL is empty.
 func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "passhub.db") }
 
+// StorageSettings are the settings of the storage plugin named by Storage.
+func (c *Config) StorageSettings() map[string]string {
+	if c.Storage != "s3" {
+		return nil
+	}
+	return map[string]string{"endpoint": c.S3Endpoint, "bucket": c.S3Bucket, "region": c.S3Region,
+		"access_key": c.S3AccessKey, "secret_key": c.S3SecretKey, "path_style": fmt.Sprint(c.S3PathStyle)}
+}
+
 // UploadsDir is where uploaded files are stored.
 func (c *Config) UploadsDir() string { return filepath.Join(c.DataDir, "uploads") }
 
@@ -342,6 +385,9 @@ func (c Config) Masked() string {
 	}
 	if c.SMTPPassword != "" {
 		c.SMTPPassword = "xxxxx"
+	}
+	if c.S3SecretKey != "" {
+		c.S3SecretKey = "xxxxx"
 	}
 	if c.OIDCClientSecret != "" {
 		c.OIDCClientSecret = "xxxxx"

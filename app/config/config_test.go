@@ -135,3 +135,30 @@ func TestBaseURLFollowsTheAddressInDev(t *testing.T) {
 		t.Errorf("production without a base URL: %v", err)
 	}
 }
+
+func TestS3Storage(t *testing.T) {
+	t.Setenv("PASSHUB_STORAGE", "s3")
+	if _, err := Load(""); err == nil || !strings.Contains(err.Error(), "PASSHUB_S3_ENDPOINT") || !strings.Contains(err.Error(), "PASSHUB_S3_BUCKET") || !strings.Contains(err.Error(), "PASSHUB_S3_ACCESS_KEY") {
+		t.Errorf("s3 without settings: %v", err)
+	}
+	t.Setenv("PASSHUB_S3_ENDPOINT", "http://127.0.0.1:7070")
+	t.Setenv("PASSHUB_S3_BUCKET", "pass")
+	t.Setenv("PASSHUB_S3_ACCESS_KEY", "k")
+	t.Setenv("PASSHUB_S3_SECRET_KEY", "segretissimo")
+	t.Setenv("PASSHUB_S3_PATH_STYLE", "false")
+	c, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.StorageSettings()
+	if s["endpoint"] != "http://127.0.0.1:7070" || s["bucket"] != "pass" || s["region"] != "us-east-1" || s["path_style"] != "false" || s["secret_key"] != "segretissimo" {
+		t.Errorf("settings %v", s)
+	}
+	if strings.Contains(c.Masked(), "segretissimo") {
+		t.Error("S3 secret key not masked")
+	}
+	t.Setenv("PASSHUB_STORAGE", "ftp")
+	if _, err := Load(""); err == nil || !strings.Contains(err.Error(), "PASSHUB_STORAGE") {
+		t.Errorf("unknown storage: %v", err)
+	}
+}

@@ -69,7 +69,8 @@ type Attachment struct {
 	ContentType string    `bun:"content_type"`
 	Size        int64     `bun:"size"`
 	SHA256      string    `bun:"sha256"`
-	Data        []byte    `bun:"data"`
+	Data        []byte    `bun:"data"` // empty once the bytes are in the store
+	StorageKey  string    `bun:"storage_key"`
 	CreatedAt   time.Time `bun:"created_at"`
 }
 

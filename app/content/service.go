@@ -21,6 +21,7 @@ import (
 	"passhub/app/cache"
 	"passhub/app/db"
 	"passhub/app/event"
+	"passhub/app/storage"
 )
 
 // Syncer is told, inside the import or edit transaction, that content changed; it returns the
@@ -40,6 +41,8 @@ type Service struct {
 	Events   *event.Dispatcher
 	mu       sync.RWMutex
 	onChange []func()
+	// Files keeps the attachments' bytes (attachment_files.go).
+	Files storage.Store
 }
 
 // NewService returns the content service; cacheTTL bounds how stale another instance's change may
@@ -141,6 +144,9 @@ func (s *Service) Import(ctx context.Context, dir string) (*ImportReport, error)
 			isNew := e.CurrentRevisionID == 0
 			e.CurrentRevisionID, e.PublishedRevisionID, e.UpdatedAt = rev.ID, rev.ID, now
 			if err := s.store.UpdateEntry(ctx, tx, e); err != nil {
+				return err
+			}
+			if err := s.storeAttachments(ctx, f.atts); err != nil {
 				return err
 			}
 			if isNew {
@@ -334,7 +340,7 @@ func (s *Service) Export(ctx context.Context, dir string) (int, error) {
 			return n, err
 		}
 		for _, a := range atts {
-			if err := writeFile(filepath.Join(dir, e.Type.Dir(), AttachmentsDir, a.Name), a.Data); err != nil {
+			if err := s.exportAttachment(ctx, filepath.Join(dir, e.Type.Dir(), AttachmentsDir, a.Name), &a); err != nil {
 				return n, err
 			}
 		}

@@ -415,12 +415,7 @@ func (h *Handlers) sendProtocol(c *fiber.Ctx, r *Registration) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return err
-	}
-	return sendFile(c, r.ProtocolType, "protocollo-"+r.Ente.ISTAT+extOf(r.ProtocolType), data)
+	return web.SendStored(c, f, r.ProtocolType, "protocollo-"+r.Ente.ISTAT+extOf(r.ProtocolType), r.ProtocolSize)
 }
 
 func extOf(ctype string) string {

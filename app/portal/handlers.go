@@ -198,5 +198,10 @@ func (h *Handlers) attachment(c *fiber.Ctx) error {
 	if strings.Contains(c.Get(fiber.HeaderIfNoneMatch), a.SHA256) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	return c.Send(a.Data)
+	f, err := h.content.OpenAttachment(c.UserContext(), a)
+	if err != nil {
+		return err
+	}
+	c.Context().SetBodyStream(f, int(a.Size)) // streamed from the store; closed once sent
+	return nil
 }

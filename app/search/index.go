@@ -385,7 +385,11 @@ func (x *Index) loadContent(ctx context.Context, id int64, full bool) (Doc, erro
 		return Doc{}, db.Map(err)
 	}
 	for _, a := range atts {
-		body = append(body, a.Title, x.text(ctx, a.Name, a.Data))
+		if a.StorageKey != "" {
+			body = append(body, a.Title, x.fileText(ctx, a.Name, a.StorageKey))
+		} else {
+			body = append(body, a.Title, x.text(ctx, a.Name, a.Data))
+		}
 	}
 	year := e.PublishedOn.Year()
 	if e.PublishedOn.IsZero() {

@@ -29,11 +29,11 @@ var odfTypes = map[string]string{
 
 // checkArchive reads the directory of a ZIP-based file within the archive limits and checks that
 // an Office or OpenDocument file holds what its format requires.
-func checkArchive(ext string, data []byte) error {
-	if err := checkDirectory(data); err != nil {
+func checkArchive(ext string, src io.ReaderAt, size int64) error {
+	if err := checkDirectory(src, size); err != nil {
 		return err
 	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	zr, err := zip.NewReader(src, size)
 	if err != nil || len(zr.File) > MaxArchiveEntries {
 		return ErrArchive
 	}
@@ -71,17 +71,22 @@ func checkArchive(ext string, data []byte) error {
 
 // checkDirectory refuses, before the directory is parsed, an archive whose end record declares
 // more entries or a larger directory than the limits.
-func checkDirectory(data []byte) error {
-	const endLen = 22 // end of central directory record, without its comment
-	from := max(0, len(data)-endLen-0xffff)
+func checkDirectory(src io.ReaderAt, size int64) error {
+	const endLen = 22                   // end of central directory record, without its comment
+	start := max(0, size-endLen-0xffff) // the record is in the last 64 KiB: only they are read
+	data := make([]byte, size-start)
+	if _, err := src.ReadAt(data, start); err != nil && err != io.EOF {
+		return ErrArchive
+	}
+	from := 0
 	i := bytes.LastIndex(data[from:], []byte("PK\x05\x06"))
 	if i < 0 || from+i+endLen > len(data) {
 		return ErrArchive
 	}
 	end := data[from+i:]
 	entries := binary.LittleEndian.Uint16(end[10:])
-	size := binary.LittleEndian.Uint32(end[12:])
-	if entries != 0xffff && int(entries) > MaxArchiveEntries || size != 0xffffffff && size > MaxArchiveDirectory {
+	dirSize := binary.LittleEndian.Uint32(end[12:])
+	if entries != 0xffff && int(entries) > MaxArchiveEntries || dirSize != 0xffffffff && dirSize > MaxArchiveDirectory {
 		return ErrArchive
 	}
 	return nil

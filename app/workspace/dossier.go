@@ -23,79 +23,98 @@ type Translate func(id string, args ...any) string
 // its thread, timeline and documents (deliverables marked) as a readable HTML page and as a PDF,
 // and a manifest with the SHA-256 of each file. Labels come from tr.
 func (s *Service) Dossier(ctx context.Context, r *request.Request, tr Translate, w io.Writer) error {
-	return s.dossier(ctx, r, tr, w, false)
+	write, err := s.DossierStream(ctx, r, tr)
+	if err != nil {
+		return err
+	}
+	return write(ctx, w)
+}
+
+// DossierStream reads what the fascicolo shows from the database and returns the function that
+// writes the ZIP: the response streams it, each document copied from the store as it is read,
+// so no file and not the ZIP are held whole in memory.
+func (s *Service) DossierStream(ctx context.Context, r *request.Request, tr Translate) (func(ctx context.Context, w io.Writer) error, error) {
+	d, docs, err := s.dossierData(ctx, r, tr)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, w io.Writer) error { return s.writeDossier(ctx, d, docs, w) }, nil
 }
 
 // DossierPDF writes the fascicolo's PDF alone.
 func (s *Service) DossierPDF(ctx context.Context, r *request.Request, tr Translate, w io.Writer) error {
-	return s.dossier(ctx, r, tr, w, true)
-}
-
-func (s *Service) dossier(ctx context.Context, r *request.Request, tr Translate, w io.Writer, pdfOnly bool) error {
-	space, err := s.spaceOf(ctx, r.ID)
+	d, _, err := s.dossierData(ctx, r, tr)
 	if err != nil {
 		return err
+	}
+	b, err := renderPDF(d)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+func (s *Service) dossierData(ctx context.Context, r *request.Request, tr Translate) (dossierView, []Document, error) {
+	space, err := s.spaceOf(ctx, r.ID)
+	if err != nil {
+		return dossierView{}, nil, err
 	}
 	msgs, err := s.MessagesIn(ctx, space)
 	if err != nil {
-		return err
+		return dossierView{}, nil, err
 	}
 	docs, err := s.DocumentsIn(ctx, space)
 	if err != nil {
-		return err
+		return dossierView{}, nil, err
 	}
 	acts, err := s.ActivitiesIn(ctx, space)
 	if err != nil {
-		return err
+		return dossierView{}, nil, err
 	}
 	events, err := s.requests.Timeline(ctx, r.ID)
 	if err != nil {
-		return err
+		return dossierView{}, nil, err
 	}
 	ints, err := s.requests.Integrations(ctx, r.ID)
 	if err != nil {
-		return err
+		return dossierView{}, nil, err
 	}
-	if pdfOnly {
-		b, err := renderPDF(dossierOf(r, tr, msgs, docs, Timeline(events, acts), ints))
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
-	}
+	return dossierOf(r, tr, msgs, docs, Timeline(events, acts), ints), docs, nil
+}
+
+func (s *Service) writeDossier(ctx context.Context, d dossierView, docs []Document, w io.Writer) error {
 	zw := zip.NewWriter(w)
 	var manifest []string
-	add := func(name string, data []byte) error {
+	add := func(name string, src io.Reader) error {
 		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: time.Now()})
 		if err != nil {
 			return err
 		}
-		if _, err := f.Write(data); err != nil {
+		h := sha256.New()
+		if _, err := io.Copy(io.MultiWriter(f, h), src); err != nil {
 			return err
 		}
-		sum := sha256.Sum256(data)
-		manifest = append(manifest, hex.EncodeToString(sum[:])+"  "+name)
+		manifest = append(manifest, hex.EncodeToString(h.Sum(nil))+"  "+name)
 		return nil
 	}
-	for _, d := range docs {
-		for _, v := range d.Versions {
+	for _, doc := range docs {
+		for _, v := range doc.Versions {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			f, err := s.files.Open(ctx, v.StorageKey)
 			if err != nil {
-				return fmt.Errorf("workspace: dossier: %s v%d: %w", d.Name, v.Number, err)
+				return fmt.Errorf("workspace: dossier: %s v%d: %w", doc.Name, v.Number, err)
 			}
-			data, err := io.ReadAll(f)
+			name := fmt.Sprintf("documenti/%03d-v%d-%s", doc.ID, v.Number, v.Filename)
+			err = add(name, f)
 			f.Close()
 			if err != nil {
 				return err
 			}
-			name := fmt.Sprintf("documenti/%03d-v%d-%s", d.ID, v.Number, v.Filename)
-			if err := add(name, data); err != nil {
-				return err
-			}
 		}
 	}
-	d := dossierOf(r, tr, msgs, docs, Timeline(events, acts), ints)
 	pdfBytes, err := renderPDF(d)
 	if err != nil {
 		return err
@@ -104,10 +123,10 @@ func (s *Service) dossier(ctx context.Context, r *request.Request, tr Translate,
 	if err := dossierPage.Execute(&page, d); err != nil {
 		return err
 	}
-	if err := add("fascicolo.html", page.Bytes()); err != nil {
+	if err := add("fascicolo.html", &page); err != nil {
 		return err
 	}
-	if err := add("fascicolo.pdf", pdfBytes); err != nil {
+	if err := add("fascicolo.pdf", bytes.NewReader(pdfBytes)); err != nil {
 		return err
 	}
 	sort.Strings(manifest)

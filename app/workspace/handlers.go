@@ -466,14 +466,15 @@ func (h *Handlers) post(c *fiber.Ctx) error {
 	}
 	var docID int64
 	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
-		data, err := readUpload(fh, h.svc.MaxFile)
+		src, done, err := openUpload(fh, h.svc.MaxFile)
 		if err != nil {
 			return h.failure(c, err)
 		}
+		defer done()
 		if strings.TrimSpace(c.FormValue("body")) == "" {
 			return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.message.empty"))
 		}
-		doc, err := h.svc.Upload(c.UserContext(), request.ActorOf(c), r, h.isExpert(c, r), 0, fh.Filename, data, false)
+		doc, err := h.svc.UploadFrom(c.UserContext(), request.ActorOf(c), r, h.isExpert(c, r), 0, fh.Filename, src, false)
 		if err != nil {
 			return h.failure(c, err)
 		}
@@ -507,12 +508,13 @@ func (h *Handlers) upload(c *fiber.Ctx) error {
 	if err != nil {
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.missing"))
 	}
-	data, err := readUpload(fh, h.svc.MaxFile)
+	src, done, err := openUpload(fh, h.svc.MaxFile)
 	if err != nil {
 		return h.failure(c, err)
 	}
+	defer done()
 	docID, _ := strconv.ParseInt(c.FormValue("document"), 10, 64)
-	_, err = h.svc.Upload(c.UserContext(), request.ActorOf(c), r, h.isExpert(c, r), docID, fh.Filename, data, c.FormValue("deliverable") != "")
+	_, err = h.svc.UploadFrom(c.UserContext(), request.ActorOf(c), r, h.isExpert(c, r), docID, fh.Filename, src, c.FormValue("deliverable") != "")
 	if err != nil {
 		return h.failure(c, err)
 	}
@@ -530,7 +532,7 @@ func (h *Handlers) download(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return web.SendFile(c, f, v.Filename, v.ContentType, v.Size)
+	return web.SendStored(c, f, v.ContentType, v.Filename, v.Size)
 }
 
 func (h *Handlers) activity(c *fiber.Ctx) error {
@@ -567,11 +569,12 @@ func (h *Handlers) answer(c *fiber.Ctx) error {
 			if fh.Size == 0 && fh.Filename == "" {
 				continue
 			}
-			data, err := readUpload(fh, h.svc.MaxFile)
+			src, done, err := openUpload(fh, h.svc.MaxFile)
 			if err != nil {
 				return h.failure(c, err)
 			}
-			files = append(files, File{Name: fh.Filename, Data: data})
+			defer done()
+			files = append(files, File{Name: fh.Filename, Src: src})
 		}
 	}
 	iid, err := web.ID(c, "iid")
@@ -614,14 +617,15 @@ func (h *Handlers) italian() Translate {
 // dossier sends the request's fascicolo as a ZIP.
 func (h *Handlers) dossier(c *fiber.Ctx) error {
 	r := request.From(c)
-	var buf bytes.Buffer
-	if err := h.svc.Dossier(c.UserContext(), r, h.italian(), &buf); err != nil {
+	write, err := h.svc.DossierStream(c.UserContext(), r, h.italian())
+	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/zip")
 	web.Attachment(c, "fascicolo-"+strconv.FormatInt(r.ID, 10)+".zip")
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.Send(buf.Bytes())
+	h.web.StreamBody(c, write)
+	return nil
 }
 
 // edit changes the viewer's own message within the edit window; the message shows it was edited.
@@ -642,24 +646,18 @@ func (h *Handlers) edit(c *fiber.Ctx) error {
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#messaggio-"+c.Params("mid"), fiber.StatusSeeOther)
 }
 
-// readUpload reads an uploaded file, refusing one larger than max without reading it.
-func readUpload(fh *multipart.FileHeader, max int64) ([]byte, error) {
+// openUpload opens an uploaded file where the server keeps it (in memory when small, in a
+// temporary file when large) without copying it, refusing one larger than max without reading it.
+// done closes it.
+func openUpload(fh *multipart.FileHeader, max int64) (src *io.SectionReader, done func(), err error) {
 	if fh.Size > max {
-		return nil, ErrTooLarge
+		return nil, nil, ErrTooLarge
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, ErrTooLarge
-	}
-	return data, nil
+	return io.NewSectionReader(f, 0, fh.Size), func() { f.Close() }, nil
 }
 
 // failure explains a refused form with the message errorStatus gives err; an error the table
@@ -678,9 +676,10 @@ func (h *Handlers) AttachAtFiling(c *fiber.Ctx, r *request.Request) bool {
 	if err != nil || fh.Size == 0 {
 		return true
 	}
-	data, err := readUpload(fh, h.svc.MaxFile)
+	src, done, err := openUpload(fh, h.svc.MaxFile)
 	if err == nil {
-		_, err = h.svc.Upload(c.UserContext(), request.ActorOf(c), r, false, 0, fh.Filename, data, false)
+		defer done()
+		_, err = h.svc.UploadFrom(c.UserContext(), request.ActorOf(c), r, false, 0, fh.Filename, src, false)
 	}
 	return err == nil
 }

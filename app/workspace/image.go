@@ -1,11 +1,11 @@
 package workspace
 
 import (
-	"bytes"
 	"errors"
 	"image"
 	_ "image/jpeg" // DecodeConfig reads JPEG headers
 	_ "image/png"  // and PNG headers
+	"io"
 )
 
 // MaxImagePixels bounds the pixels an uploaded image declares: a 10,000 × 10,000 scan. Only the
@@ -16,8 +16,8 @@ const MaxImagePixels = 100_000_000
 var ErrImage = errors.New("workspace: the image is damaged or has more pixels than the limit")
 
 // checkImage reads a PNG or JPEG header and checks its dimensions.
-func checkImage(data []byte) error {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+func checkImage(src io.ReaderAt, size int64) error {
+	cfg, _, err := image.DecodeConfig(io.NewSectionReader(src, 0, size))
 	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
 		return ErrImage
 	}

@@ -348,14 +348,24 @@ var allowed = map[string][]string{
 // Sniff checks a file's content against the allow list and its extension, and returns the
 // content type to store.
 func Sniff(name string, data []byte) (string, error) {
-	if len(data) == 0 {
+	return SniffFrom(name, bytes.NewReader(data), int64(len(data)))
+}
+
+// SniffFrom is Sniff on a file read where it lies (a temporary file, a multipart part): only its
+// first 512 bytes, an archive's directory and an image's header are read.
+func SniffFrom(name string, src io.ReaderAt, size int64) (string, error) {
+	if size <= 0 {
 		return "", ErrEmptyFile
 	}
+	head := make([]byte, min(size, 512))
+	if n, err := src.ReadAt(head, 0); err != nil && !(err == io.EOF && int64(n) == size) {
+		return "", fmt.Errorf("workspace: read upload: %w", err)
+	}
 	ext := strings.ToLower(filepath.Ext(name))
-	detected := http.DetectContentType(data)
+	detected := http.DetectContentType(head)
 	ct := strings.TrimSpace(strings.Split(detected, ";")[0])
 	switch {
-	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}): // OLE2: legacy Office
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}): // OLE2: legacy Office
 		ct = "application/msword"
 	case ct == "text/plain" && ext == ".csv":
 		ct = "text/csv"
@@ -366,7 +376,7 @@ func Sniff(name string, data []byte) (string, error) {
 	}
 	for _, e := range exts {
 		if e == ext {
-			if err := checkContainer(ct, ext, data); err != nil {
+			if err := checkContainer(ct, ext, src, size); err != nil {
 				return "", err
 			}
 			switch ext {
@@ -390,12 +400,12 @@ func Sniff(name string, data []byte) (string, error) {
 
 // checkContainer reads, within bounds, the structure of the kinds that have one: an archive's
 // directory, an image's header.
-func checkContainer(ct, ext string, data []byte) error {
+func checkContainer(ct, ext string, src io.ReaderAt, size int64) error {
 	switch ct {
 	case "application/zip":
-		return checkArchive(ext, data)
+		return checkArchive(ext, src, size)
 	case "image/png", "image/jpeg":
-		return checkImage(data)
+		return checkImage(src, size)
 	}
 	return nil
 }
@@ -403,16 +413,30 @@ func checkContainer(ct, ext string, data []byte) error {
 // Upload stores a file as a new document, or as a new version of documentID when it is not 0.
 // The bytes are stored before the row is written; a failure leaves neither.
 func (s *Service) Upload(ctx context.Context, who Actor, r *request.Request, expert bool, documentID int64, filename string, data []byte, deliverable bool) (*Document, error) {
-	return s.upload(ctx, who, r, expert, documentID, 0, filename, data, deliverable)
+	return s.upload(ctx, who, r, expert, documentID, 0, filename, bytesSource(data), deliverable)
+}
+
+// UploadFrom is Upload of a file read where it lies (a multipart part, a temporary file): it is
+// checked there, and copied to the store only once every check has passed.
+func (s *Service) UploadFrom(ctx context.Context, who Actor, r *request.Request, expert bool, documentID int64, filename string, src *io.SectionReader, deliverable bool) (*Document, error) {
+	return s.upload(ctx, who, r, expert, documentID, 0, filename, src, deliverable)
+}
+
+func bytesSource(data []byte) *io.SectionReader {
+	return io.NewSectionReader(bytes.NewReader(data), 0, int64(len(data)))
 }
 
 // Check refuses a file the workspace would not store (size, kind, content against its name),
 // without storing it.
 func (s *Service) Check(filename string, data []byte) error {
-	if int64(len(data)) > s.MaxFile {
+	return s.check(filename, bytesSource(data))
+}
+
+func (s *Service) check(filename string, src *io.SectionReader) error {
+	if src.Size() > s.MaxFile {
 		return ErrTooLarge
 	}
-	_, err := Sniff(storage.CleanName(filename, "documento"), data)
+	_, err := SniffFrom(storage.CleanName(filename, "documento"), src, src.Size())
 	return err
 }
 
@@ -421,7 +445,7 @@ func (s *Service) Check(filename string, data []byte) error {
 // the answer (the quota filled meanwhile) is reported; the answer stays.
 func (s *Service) AnswerIntegration(ctx context.Context, who Actor, r *request.Request, integrationID int64, answer string, files []File) error {
 	for _, f := range files {
-		if err := s.Check(f.Name, f.Data); err != nil {
+		if err := s.check(f.Name, f.source()); err != nil {
 			return fmt.Errorf("workspace: answer: %s: %w", f.Name, err)
 		}
 	}
@@ -429,28 +453,52 @@ func (s *Service) AnswerIntegration(ctx context.Context, who Actor, r *request.R
 		return err
 	}
 	for _, f := range files {
-		if _, err := s.upload(ctx, who, r, false, 0, integrationID, f.Name, f.Data, false); err != nil {
+		if _, err := s.upload(ctx, who, r, false, 0, integrationID, f.Name, f.source(), false); err != nil {
 			return fmt.Errorf("workspace: answer: %s: %w", f.Name, err)
 		}
 	}
 	return nil
 }
 
-// File is an uploaded file's name and bytes.
+// File is an uploaded file's name and its bytes, in memory (Data) or where they lie (Src).
 type File struct {
 	Name string
 	Data []byte
+	Src  *io.SectionReader
 }
 
-func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, expert bool, documentID, integrationID int64, filename string, data []byte, deliverable bool) (*Document, error) {
-	if int64(len(data)) > s.MaxFile {
+func (f File) source() *io.SectionReader {
+	if f.Src != nil {
+		return f.Src
+	}
+	return bytesSource(f.Data)
+}
+
+// quotaUsed is the bytes the space's documents take.
+func quotaUsed(ctx context.Context, idb bun.IDB, spaceID int64) (int64, error) {
+	var used int64
+	if err := idb.NewSelect().TableExpr("document_versions AS v").ColumnExpr("COALESCE(SUM(v.size), 0)").
+		Join("JOIN documents AS d ON d.id = v.document_id").
+		Where("d.space_id = ?", spaceID).Scan(ctx, &used); err != nil {
+		return 0, db.Map(err)
+	}
+	return used, nil
+}
+
+// upload checks the file where it lies (size, kind, archive and image limits, quota), then
+// streams it to the store, then writes the rows. The quota is checked again inside the
+// transaction, so two uploads at once cannot both pass it; bytes stored for an upload whose
+// transaction fails are removed by the sweeper after the grace period (storage/sweep).
+func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, expert bool, documentID, integrationID int64, filename string, src *io.SectionReader, deliverable bool) (*Document, error) {
+	size := src.Size()
+	if size > s.MaxFile {
 		return nil, ErrTooLarge
 	}
 	if !r.State.Open() && r.State != request.Submitted && r.State != request.Draft {
 		return nil, ErrClosed
 	}
 	filename = storage.CleanName(filename, "documento")
-	ct, err := Sniff(filename, data)
+	ct, err := SniffFrom(filename, src, size)
 	if err != nil {
 		return nil, err
 	}
@@ -467,24 +515,37 @@ func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, exp
 			return nil, fmt.Errorf("workspace: upload: %w", err)
 		}
 	}
-	var used int64
-	if err := s.db.NewSelect().TableExpr("document_versions AS v").ColumnExpr("COALESCE(SUM(v.size), 0)").
-		Join("JOIN documents AS d ON d.id = v.document_id").Where("d.space_id = ?", spaceID).Scan(ctx, &used); err != nil {
-		return nil, db.Map(err)
+	if used, err := quotaUsed(ctx, s.db, spaceID); err != nil {
+		return nil, err
+	} else if used+size > s.Quota {
+		return nil, ErrQuota // refused before a byte is stored
 	}
-	if used+int64(len(data)) > s.Quota {
-		return nil, ErrQuota
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(src, 0, size)); err != nil {
+		return nil, fmt.Errorf("workspace: read upload: %w", err)
 	}
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
+	hash := hex.EncodeToString(h.Sum(nil))
 	key := SpaceKey(spaceID, hash)
-	if err := s.files.Put(ctx, key, bytes.NewReader(data)); err != nil {
+	if err := s.files.Put(ctx, key, io.NewSectionReader(src, 0, size)); err != nil {
 		return nil, fmt.Errorf("workspace: store: %w", err)
 	}
 	doc := &Document{}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := once.Claim(ctx, tx); err != nil {
 			return err
+		}
+		// the quota again, where it holds: inside the transaction that adds the version. SQLite
+		// runs one write transaction at a time; on PostgreSQL the space's row is locked, so two
+		// uploads into the same space take their turn and the second sees the first's version.
+		if s.db.Kind == db.Postgres {
+			if _, err := tx.ExecContext(ctx, "SELECT id FROM spaces WHERE id = ? FOR UPDATE", spaceID); err != nil {
+				return db.Map(err)
+			}
+		}
+		if used, err := quotaUsed(ctx, tx, spaceID); err != nil {
+			return err
+		} else if used+size > s.Quota {
+			return ErrQuota
 		}
 		now := s.now()
 		if documentID == 0 {
@@ -508,7 +569,7 @@ func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, exp
 			ObjectType: "request", ObjectID: r.ID, EnteID: r.EnteID, Detail: fmt.Sprintf("%s v%d %s", filename, last+1, hash[:12])}); err != nil {
 			return err
 		}
-		v := &Version{DocumentID: doc.ID, Number: last + 1, Filename: filename, ContentType: ct, Size: int64(len(data)), SHA256: hash,
+		v := &Version{DocumentID: doc.ID, Number: last + 1, Filename: filename, ContentType: ct, Size: size, SHA256: hash,
 			StorageKey: key, UploadedBy: who.UserID, Uploader: who.Name, CreatedAt: now}
 		if _, err := tx.NewInsert().Model(v).Returning("id").Exec(ctx); err != nil {
 			return db.Map(err)

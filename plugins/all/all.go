@@ -7,6 +7,7 @@ import (
 	_ "passhub/plugins/localfs"     // storage "local"
 	_ "passhub/plugins/meilisearch" // search engine "meilisearch"
 	_ "passhub/plugins/oidc"        // identity provider "oidc"
+	_ "passhub/plugins/s3"          // storage "s3"
 	_ "passhub/plugins/saml"        // identity provider "saml": SPID, CIE, CNS
 	_ "passhub/plugins/smtp"        // mail sender "smtp"
 )

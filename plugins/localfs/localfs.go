@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"passhub/app/storage"
 )
@@ -133,4 +134,45 @@ func (s *Store) Delete(_ context.Context, key string) error {
 		return fmt.Errorf("localfs: %w", err)
 	}
 	return nil
+}
+
+// List returns the blobs whose key starts with prefix; files being written (".upload-*") are not
+// blobs yet and are left out.
+func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, error) {
+	var out []storage.Object
+	err := filepath.WalkDir(s.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".upload-") {
+			return nil
+		}
+		rel, err := filepath.Rel(s.dir, p)
+		if err != nil {
+			return err
+		}
+		key := filepath.ToSlash(rel)
+		if !strings.HasPrefix(key, prefix) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		out = append(out, storage.Object{Key: key, Size: info.Size(), ModTime: info.ModTime()})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("localfs: list %q: %w", prefix, err)
+	}
+	return out, nil
 }
