@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"sync"
 	"testing"
 	"time"
@@ -68,11 +69,11 @@ func TestQuotaHoldsUnderConcurrentUploads(t *testing.T) {
 	if _, err := s.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
-	objs, err := a.Files.List(ctx, fmt.Sprintf("requests/%d/", r.ID))
+	objs, err := a.Files.List(ctx, path.Dir(docs[0].Latest().StorageKey)+"/") // the space's folder
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(objs) != 1 || objs[0].Key != docs[0].Latest().StorageKey {
-		t.Errorf("after the sweep the request's objects are %v, want only %s", objs, docs[0].Latest().StorageKey)
+		t.Errorf("after the sweep the space's objects are %v, want only %s", objs, docs[0].Latest().StorageKey)
 	}
 }
