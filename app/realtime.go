@@ -30,16 +30,7 @@ func (f follow) UserOf(c *fiber.Ctx) int64 {
 
 // MayFollow allows "request:<id>" to whoever may view the request.
 func (f follow) MayFollow(c *fiber.Ctx, topic string) bool {
-	id, ok := strings.CutPrefix(topic, "request:")
-	if !ok {
-		return false
-	}
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		return false
-	}
-	r, err := f.a.Requests.Get(c.UserContext(), n)
-	return err == nil && access.Of(c).Can(access.ViewRequest, request.ObjectOf(r))
+	return strings.HasPrefix(topic, "request:") && access.Of(c).MayFollow(topic, f.a.requestObject(c.UserContext()))
 }
 
 // RequestTopic is the websocket topic of a request's workspace.
@@ -56,6 +47,9 @@ func (a *App) pushRequest(ctx context.Context, id int64) {
 // deliver pushes a topic heard on the bus to this instance's clients: the frame replaces a
 // placeholder with an element that loads the update through the normal, authorised handler.
 func (a *App) deliver(topic string) {
+	if a.reauthorize(topic) {
+		return
+	}
 	id, ok := strings.CutPrefix(topic, "request:")
 	if !ok {
 		return

@@ -2,6 +2,8 @@ package access
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -76,4 +78,29 @@ func (sc Scope) Where(q *bun.SelectQuery) *bun.SelectQuery {
 		}
 		return q
 	})
+}
+
+// MayFollow reports whether the subject may follow a websocket topic: its own "user:<id>", and
+// "request:<id>" for a request in its scope; request loads the request's object (false when there
+// is none). Nothing else is followed.
+func (s *Subject) MayFollow(topic string, request func(id int64) (Object, bool)) bool {
+	if s.Anonymous() {
+		return false
+	}
+	kind, id, ok := strings.Cut(topic, ":")
+	if !ok {
+		return false
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return false
+	}
+	switch kind {
+	case "user":
+		return n == s.UserID
+	case "request":
+		obj, ok := request(n)
+		return ok && s.Scope().Allows(obj)
+	}
+	return false
 }

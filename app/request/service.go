@@ -41,6 +41,9 @@ type Service struct {
 	// Changed is told, after commit, that a request changed and who changed it (realtime pushes,
 	// notifications and e-mail listen here).
 	Changed func(ctx context.Context, requestID int64, kind string, actorID int64)
+	// AccessChanged is told, after commit, whose access to a request changed (the experts an
+	// assignment added or removed), so their open pages re-authorise; nil tells nobody.
+	AccessChanged func(ctx context.Context, userIDs ...int64)
 	// Enqueue is told, inside the transaction, of every change, to enqueue its durable side
 	// effects (notifications, e-mail, search index): they happen if and only if the change commits.
 	Enqueue func(ctx context.Context, tx bun.IDB, c Change) error
@@ -255,7 +258,9 @@ func (s *Service) Assign(ctx context.Context, pm Actor, id int64, experts []int6
 		return nil, ErrNoExperts
 	}
 	var names []string
+	var touched []int64 // the experts before and after
 	change := func(tx bun.IDB, r *Request) error {
+		touched = append(r.ExpertIDs(), experts...)
 		ok, err := s.store.ExpertsOf(ctx, tx, r.TaskForce, experts)
 		if err != nil {
 			return err
@@ -278,9 +283,14 @@ func (s *Service) Assign(ctx context.Context, pm Actor, id int64, experts []int6
 		return nil, fmt.Errorf("request %d: %w", id, err)
 	}
 	if r.State == Submitted {
-		return s.transition(ctx, pm, id, []State{Submitted}, Assigned, "assigned", "", change)
+		r, err = s.transition(ctx, pm, id, []State{Submitted}, Assigned, "assigned", "", change)
+	} else {
+		r, err = s.transition(ctx, pm, id, []State{Assigned, InProgress, Waiting}, r.State, "experts", "", change)
 	}
-	return s.transition(ctx, pm, id, []State{Assigned, InProgress, Waiting}, r.State, "experts", "", change)
+	if err == nil && s.AccessChanged != nil {
+		s.AccessChanged(ctx, uniq(touched)...)
+	}
+	return r, err
 }
 
 func uniq(ids []int64) []int64 {
