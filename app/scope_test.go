@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"errors"
+	"net/url"
 	"fmt"
 	"regexp"
 	"slices"
@@ -304,3 +306,145 @@ func TestOneAccessScope(t *testing.T) {
 	}
 }
 
+// TestAccessChangesReachOpenSockets: an open websocket never carries a push its owner may no
+// longer see. A change made behind the application's back (an assignment deleted in the
+// database) is caught at the push, which re-checks the topic and drops it; the changes the
+// application makes (a reassignment, a role revoked, a logout) close the user's sockets as a
+// restart (1012), so the page reconnects with what they may see now; an expired session's socket
+// is closed at the next push.
+func TestAccessChangesReachOpenSockets(t *testing.T) {
+	w := buildScopeWorld(t)
+	s := w.s
+	ctx := context.Background()
+	r, err := s.Requests.Get(ctx, w.requestID) // ente A's, on VA, assigned to the expert
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := "request:" + strconv.FormatInt(r.ID, 10)
+	open := func(p string) *websocket.Conn {
+		t.Helper()
+		n := s.Hub.Connections()
+		conn, _, err := dial(t, s, w.cookies[p], topic, s.URL)
+		if err != nil {
+			t.Fatal(p, err)
+		}
+		for deadline := time.Now().Add(5 * time.Second); s.Hub.Connections() <= n && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		return conn
+	}
+	// next returns the next frame that is not a bell refresh, or the error that ended the wait.
+	next := func(conn *websocket.Conn, wait time.Duration) ([]byte, error) {
+		_ = conn.SetReadDeadline(time.Now().Add(wait))
+		for {
+			_, frame, err := conn.ReadMessage()
+			if err != nil || !strings.Contains(string(frame), `id="bell-refresh"`) {
+				return frame, err
+			}
+		}
+	}
+	push := func() {
+		t.Helper()
+		if err := s.Bus.Publish(ctx, topic); err != nil {
+			t.Fatal(err)
+		}
+	}
+	receives := func(conn *websocket.Conn) bool {
+		frame, err := next(conn, 2*time.Second)
+		return err == nil && updateFrame.Match(frame)
+	}
+	closedAs := func(conn *websocket.Conn, code int) bool {
+		_, err := next(conn, 5*time.Second)
+		var ce *websocket.CloseError
+		return errors.As(err, &ce) && ce.Code == code
+	}
+
+	// Behind the application's back: the push re-checks and drops the topic, the socket lives.
+	expert := open("expert")
+	push()
+	if !receives(expert) {
+		t.Fatal("the assigned expert got no push")
+	}
+	if _, err := s.DB.NewDelete().TableExpr("request_experts").Where("request_id = ?", r.ID).Where("user_id = ?", w.users["expert"]).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	push()
+	time.Sleep(time.Second) // on PostgreSQL the push comes through LISTEN/NOTIFY
+	if err := s.Notifications.Notify(ctx, []int64{w.users["expert"]}, "request.message", "ancora qui", "/area-riservata/notifiche"); err != nil {
+		t.Fatal(err)
+	}
+	// The first frame is the bell's: the push was not carried, and the socket lives on.
+	_ = expert.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, frame, err := expert.ReadMessage(); err != nil || !strings.Contains(string(frame), `id="bell-refresh"`) {
+		t.Errorf("an unassigned expert's socket carried %q (%v)", frame, err)
+	}
+
+	// A reassignment: the expert who lost the request is re-authorised.
+	if _, err := s.Requests.Assign(ctx, request.Actor{UserID: w.users["pm"]}, r.ID, []int64{w.users["expert"]}); err != nil {
+		t.Fatal(err)
+	}
+	expert = open("expert")
+	push()
+	if !receives(expert) {
+		t.Fatal("the expert assigned again got no push")
+	}
+	if _, err := s.Requests.Assign(ctx, request.Actor{UserID: w.users["pm"]}, r.ID, []int64{w.users["expert 2"]}); err != nil {
+		t.Fatal(err)
+	}
+	if !closedAs(expert, websocket.CloseServiceRestart) {
+		t.Error("the unassigned expert's socket was not closed to re-authorise")
+	}
+	expert = open("expert") // what the page does: its topic is refused now
+	push()
+	if frame, err := next(expert, time.Second); err == nil {
+		t.Errorf("the reconnected unassigned expert got %q", frame)
+	}
+
+	// A role revoked.
+	pm := open("pm")
+	push()
+	if !receives(pm) {
+		t.Fatal("the PM got no push")
+	}
+	if err := s.Identity.Revoke(ctx, identity.Actor{UserID: w.adminID}, w.users["pm"], "pm", "VA"); err != nil {
+		t.Fatal(err)
+	}
+	if !closedAs(pm, websocket.CloseServiceRestart) {
+		t.Error("a revoked PM's socket was not closed to re-authorise")
+	}
+	pm = open("pm")
+	push()
+	if frame, err := next(pm, time.Second); err == nil {
+		t.Errorf("the reconnected former PM got %q", frame)
+	}
+
+	// A logout: the socket closes, and no new one opens with the ended session.
+	delegate := open("delegate A")
+	push()
+	if !receives(delegate) {
+		t.Fatal("the delegate got no push")
+	}
+	if res, _ := s.PostForm(t, "/esci", url.Values{"_csrf": {apptest.CSRFToken}}, "Cookie", w.cookies["delegate A"]); res.StatusCode != 303 {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	if !closedAs(delegate, websocket.CloseServiceRestart) {
+		t.Error("a logged-out delegate's socket was not closed")
+	}
+	if _, res, err := dial(t, s, w.cookies["delegate A"], topic, s.URL); err == nil || res == nil || res.StatusCode != 401 {
+		t.Errorf("a socket opened with an ended session: %v %v", err, res)
+	}
+
+	// A session that expired while its page stayed open: the next push closes the socket.
+	mayor := open("legal rep A")
+	push()
+	if !receives(mayor) {
+		t.Fatal("the legal representative got no push")
+	}
+	later := time.Now().Add(s.Config.SessionIdle + time.Minute)
+	s.Identity.SetClock(func() time.Time { return later })
+	t.Cleanup(func() { s.Identity.SetClock(func() time.Time { return time.Now().UTC() }) })
+	push()
+	if !closedAs(mayor, websocket.ClosePolicyViolation) {
+		t.Error("an expired session's socket was not closed at the push")
+	}
+}

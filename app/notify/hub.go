@@ -36,9 +36,9 @@ type client struct {
 	userID int64
 	topics []string
 	// may re-checks, at every push, that the connection may still follow a topic (nil: always).
-	may    func(topic string) bool
-	send   chan []byte
-	once   sync.Once
+	may  func(topic string) bool
+	send chan []byte
+	once sync.Once
 	// code is the close code sent when the hub ends the connection: 1013 (try again later) and
 	// 1012 (service restart) make the page reconnect, 1008 (policy) does not.
 	code int
@@ -129,7 +129,7 @@ func (h *Hub) push(c *client, frame []byte) bool {
 // unfollow removes a topic the connection may no longer follow; its own user topic refused means
 // its session ended, and the connection is closed.
 func (h *Hub) unfollow(c *client, topic string) {
-	if topic == UserTopic(c.userID) {
+	if topic == UserTopic(c.userID) || !c.may(UserTopic(c.userID)) {
 		c.closeWith(websocket.ClosePolicyViolation)
 		return
 	}
