@@ -3,8 +3,8 @@ package app_test
 import (
 	"context"
 	"errors"
-	"net/url"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
