@@ -150,18 +150,6 @@ var (
 	updateFrame = regexp.MustCompile(`/area-riservata/richieste/(\d+)/aggiornamenti`)
 )
 
-// readWait is how long the pushes are waited for: long for the first read (on PostgreSQL they
-// come through LISTEN/NOTIFY), short once they had time to arrive.
-func readWait() time.Duration {
-	if !firstRead {
-		return 300 * time.Millisecond
-	}
-	firstRead = false
-	return 3 * time.Second
-}
-
-var firstRead = true
-
 func ids(set map[int64]bool) []int64 {
 	var out []int64
 	for id, ok := range set {
@@ -177,6 +165,7 @@ func ids(set map[int64]bool) []int64 {
 // PM and an expert a request was taken from, the request list, the search, the pages (Can), the
 // notification list and the websocket pushes give exactly the same set of requests.
 func TestOneAccessScope(t *testing.T) {
+	t.Parallel()
 	w := buildScopeWorld(t)
 	s := w.s
 	ctx := context.Background()
@@ -219,6 +208,17 @@ func TestOneAccessScope(t *testing.T) {
 		if err := s.Bus.Publish(ctx, "request:"+strconv.FormatInt(id, 10)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The pushes are waited for long at the first read (on PostgreSQL they come through
+	// LISTEN/NOTIFY), briefly once they had time to arrive.
+	wait := 3 * time.Second
+	if !apptest.OnPostgres() {
+		wait = time.Second
+	}
+	readWait := func() time.Duration {
+		w := wait
+		wait = 200 * time.Millisecond
+		return w
 	}
 
 	for _, p := range w.personas {
@@ -313,6 +313,7 @@ func TestOneAccessScope(t *testing.T) {
 // restart (1012), so the page reconnects with what they may see now; an expired session's socket
 // is closed at the next push.
 func TestAccessChangesReachOpenSockets(t *testing.T) {
+	t.Parallel()
 	w := buildScopeWorld(t)
 	s := w.s
 	ctx := context.Background()

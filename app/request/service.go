@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"passhub/app/once"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -258,9 +259,9 @@ func (s *Service) Assign(ctx context.Context, pm Actor, id int64, experts []int6
 		return nil, ErrNoExperts
 	}
 	var names []string
-	var touched []int64 // the experts before and after
+	var touched []int64 // the experts removed or added
 	change := func(tx bun.IDB, r *Request) error {
-		touched = append(r.ExpertIDs(), experts...)
+		touched = changedIDs(r.ExpertIDs(), uniq(experts))
 		ok, err := s.store.ExpertsOf(ctx, tx, r.TaskForce, experts)
 		if err != nil {
 			return err
@@ -287,10 +288,23 @@ func (s *Service) Assign(ctx context.Context, pm Actor, id int64, experts []int6
 	} else {
 		r, err = s.transition(ctx, pm, id, []State{Assigned, InProgress, Waiting}, r.State, "experts", "", change)
 	}
-	if err == nil && s.AccessChanged != nil {
+	if err == nil && s.AccessChanged != nil && len(touched) > 0 {
 		s.AccessChanged(ctx, uniq(touched)...)
 	}
 	return r, err
+}
+
+// changedIDs returns the ids in one of before and after but not in both.
+func changedIDs(before, after []int64) []int64 {
+	var out []int64
+	for _, pair := range [2][2][]int64{{before, after}, {after, before}} {
+		for _, id := range pair[0] {
+			if !slices.Contains(pair[1], id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
 }
 
 func uniq(ids []int64) []int64 {
