@@ -145,6 +145,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		a.Hub.CloseUser(userID) // a disabled delegate's open pages stop at once
 		return a.Identity.EndAllSessions(ctx, tx, userID)
 	}
+	a.Identity.OnAccessChange(func(ctx context.Context, userID int64) { a.accessChanged(ctx, userID) })
+	a.Requests.AccessChanged = a.accessChanged
+	a.Realtime.Handle("access:", a.reauthorize)
 	a.Identity.AfterLogin(func(ctx context.Context, tx bun.IDB, u *identity.User) error {
 		return a.Enti.AcceptInvitations(ctx, tx, u.ID, u.FiscalCode)
 	})
@@ -298,17 +301,9 @@ func (a *App) subject(c *fiber.Ctx) error {
 	if v == nil {
 		return c.Next()
 	}
-	s := &access.Subject{UserID: v.User.ID, Name: v.User.FullName(), Method: v.Session.Method, Roles: map[string][]string{}}
-	for _, r := range v.Roles {
-		s.Roles[r.Role] = append(s.Roles[r.Role], r.TaskForce)
-	}
-	ms, err := a.Enti.Memberships(c.UserContext(), v.User.ID)
+	s, err := a.subjectOf(c.UserContext(), v)
 	if err != nil {
 		return err
-	}
-	for _, m := range ms {
-		s.Memberships = append(s.Memberships, access.Membership{EnteID: m.EnteID, Role: m.Role, Enabled: m.Enabled,
-			Approved: m.Ente != nil && m.Ente.Status == ente.StatusApproved})
 	}
 	access.Set(c, s)
 	return c.Next()

@@ -2,14 +2,12 @@ package app
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
 	"passhub/app/identity"
-	"passhub/app/request"
 )
 
 // follow authorises websocket subscriptions with the same policy as the pages.
@@ -25,16 +23,7 @@ func (f follow) UserOf(c *fiber.Ctx) int64 {
 
 // MayFollow allows "request:<id>" to whoever may view the request.
 func (f follow) MayFollow(c *fiber.Ctx, topic string) bool {
-	id, ok := strings.CutPrefix(topic, "request:")
-	if !ok {
-		return false
-	}
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		return false
-	}
-	r, err := f.a.Requests.Get(c.UserContext(), n)
-	return err == nil && access.Of(c).Can(access.ViewRequest, request.ObjectOf(r))
+	return strings.HasPrefix(topic, "request:") && access.Of(c).MayFollow(topic, f.a.requestObject(c.UserContext()))
 }
 
 // hasPM reports whether a task force has a project manager, who can triage its requests.

@@ -146,8 +146,7 @@ func (s *Subject) Can(action Action, obj Object) bool {
 	case EditContent:
 		return s.Has(RoleEditor) || s.Has(RoleAdmin)
 	case ViewRequest:
-		_, member := s.Member(obj.EnteID)
-		return member || !obj.Draft && (obj.assigned(s.UserID) || s.Has(RolePM, obj.TaskForce) || s.Has(RoleAdmin))
+		return s.Scope().Allows(obj) // the one rule of who sees a request: see Scope
 	case WorkOnRequest:
 		_, member := s.Member(obj.EnteID)
 		return member || !obj.Draft && (obj.assigned(s.UserID) || s.Has(RolePM, obj.TaskForce))

@@ -88,15 +88,16 @@ func (h *Handlers) Mount(reserved fiber.Router) {
 			}
 		}
 		data["Dashboards"] = dashboards
+		sc := s.Scope() // every list of the dashboard stays within what the subject may open
 		if s.Has(access.RoleExpert) {
-			mine, _, err := sv.Requests.List(ctx, request.Filter{ExpertID: s.UserID, Submitted: true, States: []request.State{request.Assigned, request.InProgress, request.Waiting}})
+			mine, _, err := sv.Requests.List(ctx, request.Filter{Scope: &sc, ExpertID: s.UserID, Submitted: true, States: []request.State{request.Assigned, request.InProgress, request.Waiting}})
 			if err != nil {
 				return err
 			}
 			data["Assigned"] = mine
 		}
 		if tfs := s.Roles[access.RolePM]; len(tfs) > 0 {
-			queue, n, err := sv.Requests.List(ctx, request.Filter{TaskForces: tfs, Submitted: true, States: []request.State{request.Submitted}, Limit: 5})
+			queue, n, err := sv.Requests.List(ctx, request.Filter{Scope: &sc, TaskForces: tfs, Submitted: true, States: []request.State{request.Submitted}, Limit: 5})
 			if err != nil {
 				return err
 			}

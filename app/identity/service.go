@@ -36,6 +36,22 @@ type Service struct {
 	touchEvery time.Duration
 	now        func() time.Time
 	afterLogin []func(ctx context.Context, tx bun.IDB, u *User) error
+	changed    []func(ctx context.Context, userID int64)
+}
+
+// OnAccessChange registers fn to run after a change of what a user may do commits: a staff role
+// granted or revoked, a logout, a session ended (open websockets re-authorise this way).
+func (s *Service) OnAccessChange(fn func(ctx context.Context, userID int64)) {
+	s.changed = append(s.changed, fn)
+}
+
+func (s *Service) accessChanged(ctx context.Context, err error, userID int64) error {
+	if err == nil {
+		for _, fn := range s.changed {
+			fn(ctx, userID)
+		}
+	}
+	return err
 }
 
 // AfterLogin registers fn to run inside every login's transaction, once the user is stored (the
@@ -225,6 +241,10 @@ func (s *Service) authenticate(ctx context.Context, token string, touch bool) (*
 
 // Logout ends the viewer's current session.
 func (s *Service) Logout(ctx context.Context, v *Viewer, from Client) error {
+	return s.accessChanged(ctx, s.logout(ctx, v, from), v.User.ID)
+}
+
+func (s *Service) logout(ctx context.Context, v *Viewer, from Client) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := s.store.DeleteSession(ctx, tx, v.User.ID, v.Session.ID); err != nil {
 			return err
@@ -245,7 +265,7 @@ func (s *Service) LogoutEverywhere(ctx context.Context, v *Viewer, from Client) 
 		return audit.Record(ctx, tx, audit.Entry{ActorID: v.User.ID, Actor: v.User.FullName(), Action: "logout.everywhere",
 			ObjectType: "user", ObjectID: v.User.ID, IP: from.IP, Detail: fmt.Sprintf("%d sessions", n)})
 	})
-	return n, err
+	return n, s.accessChanged(ctx, err, v.User.ID)
 }
 
 // Sessions lists the viewer's active sessions.
@@ -266,6 +286,10 @@ func (s *Service) Sessions(ctx context.Context, v *Viewer) ([]Session, error) {
 
 // EndSession ends one of the viewer's sessions; another user's session is db.ErrNotFound.
 func (s *Service) EndSession(ctx context.Context, v *Viewer, sessionID string, from Client) error {
+	return s.accessChanged(ctx, s.endSession(ctx, v, sessionID, from), v.User.ID)
+}
+
+func (s *Service) endSession(ctx context.Context, v *Viewer, sessionID string, from Client) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ok, err := s.store.DeleteSession(ctx, tx, v.User.ID, sessionID)
 		if err != nil {
@@ -303,7 +327,7 @@ func (s *Service) Grant(ctx context.Context, by Actor, userID int64, role, taskF
 	if !ok || needsTF != (taskForce != "") {
 		return ErrBadRole
 	}
-	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.accessChanged(ctx, s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := s.store.User(ctx, tx, userID); err != nil {
 			return err
 		}
@@ -312,12 +336,12 @@ func (s *Service) Grant(ctx context.Context, by Actor, userID int64, role, taskF
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: by.UserID, Actor: by.Name, IP: by.IP, Action: "role.grant",
 			ObjectType: "user", ObjectID: userID, Detail: strings.TrimSpace(role + " " + taskForce)})
-	})
+	}), userID)
 }
 
 // Revoke takes a staff role away.
 func (s *Service) Revoke(ctx context.Context, by Actor, userID int64, role, taskForce string) error {
-	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.accessChanged(ctx, s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ok, err := s.store.DeleteRole(ctx, tx, userID, role, taskForce)
 		if err != nil {
 			return err
@@ -327,7 +351,7 @@ func (s *Service) Revoke(ctx context.Context, by Actor, userID int64, role, task
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: by.UserID, Actor: by.Name, IP: by.IP, Action: "role.revoke",
 			ObjectType: "user", ObjectID: userID, Detail: strings.TrimSpace(role + " " + taskForce)})
-	})
+	}), userID)
 }
 
 // Actor is who performs an administrative operation, for the audit log.

@@ -18,14 +18,14 @@ func (c *Centre) Mount(r fiber.Router, w *web.Server) {
 	r.Get("/area-riservata/notifiche", loggedIn, func(ctx *fiber.Ctx) error {
 		w.CSRFToken(ctx)
 		unread := ctx.Query("solo") == "nonlette"
-		list, err := c.List(ctx.UserContext(), access.Of(ctx).UserID, unread, 100)
+		list, err := c.ListFor(ctx.UserContext(), access.Of(ctx), unread, 100)
 		if err != nil {
 			return err
 		}
 		return w.Page(ctx, "notify/list", fiber.Map{"Title": w.T(ctx, "notifications.title"), "Notifications": list, "UnreadOnly": unread})
 	})
 	r.Get("/area-riservata/notifiche/conteggio", loggedIn, func(ctx *fiber.Ctx) error {
-		n, err := c.Unread(ctx.UserContext(), access.Of(ctx).UserID)
+		n, err := c.UnreadFor(ctx.UserContext(), access.Of(ctx))
 		if err != nil {
 			return err
 		}
@@ -95,8 +95,8 @@ func (c *Centre) Mount(r fiber.Router, w *web.Server) {
 
 // Bell sets the logged-in user's unread count for the header.
 func (c *Centre) Bell(ctx *fiber.Ctx) error {
-	if uid := access.Of(ctx).UserID; uid != 0 {
-		if n, err := c.Unread(ctx.UserContext(), uid); err == nil {
+	if s := access.Of(ctx); !s.Anonymous() {
+		if n, err := c.UnreadFor(ctx.UserContext(), s); err == nil {
 			web.SetBell(ctx, n)
 		}
 	}

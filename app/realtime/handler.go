@@ -18,6 +18,13 @@ type Authorizer interface {
 	MayFollow(c *fiber.Ctx, topic string) bool
 }
 
+// Rechecker is an Authorizer whose answers can change while a connection is open: Pass returns,
+// for the connection being opened, what tells at every push whether it may still follow a topic
+// (its user topic refused once its session has ended).
+type Rechecker interface {
+	Pass(c *fiber.Ctx) func(topic string) bool
+}
+
 // Handler upgrades GET /ws?topics=a,b to a websocket subscribed to the topics the user may follow;
 // without a session it answers 401, from another origin 403.
 func (h *Hub) Handler(baseURL string, auth Authorizer) fiber.Handler {
@@ -42,12 +49,16 @@ func (h *Hub) Handler(baseURL string, auth Authorizer) fiber.Handler {
 				topics = append(topics, t)
 			}
 		}
+		var may func(string) bool
+		if r, ok := auth.(Rechecker); ok {
+			may = r.Pass(c)
+		}
 		return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			conn, err := upgrader.Upgrade(w, r, nil)
 			if err != nil {
 				return // the upgrader answered
 			}
-			cl := &client{hub: h, conn: conn, userID: user, topics: append(topics, UserTopic(user)), send: make(chan []byte, sendQueue)}
+			cl := &client{hub: h, conn: conn, userID: user, topics: append(topics, UserTopic(user)), may: may, send: make(chan []byte, sendQueue)}
 			cl.serve()
 		})(c)
 	}

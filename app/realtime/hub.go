@@ -35,8 +35,10 @@ type client struct {
 	conn   *websocket.Conn
 	userID int64
 	topics []string
-	send   chan []byte
-	once   sync.Once
+	// may re-checks, at every push, that the connection may still follow a topic (nil: always).
+	may  func(topic string) bool
+	send chan []byte
+	once sync.Once
 	// code is the close code sent when the hub ends the connection: 1013 (try again later) and
 	// 1012 (service restart) make the page reconnect, 1008 (policy) does not.
 	code int
@@ -77,21 +79,29 @@ func (h *Hub) remove(c *client) {
 	}
 }
 
-// Publish sends frame to every connection subscribed to topic; a connection whose queue is full
-// is closed (its page catches up when it reconnects).
+// Publish sends frame to every connection subscribed to topic that may still follow it (a topic
+// no longer allowed is dropped from the connection, and a connection whose session has ended is
+// closed); a connection whose queue is full is closed (its page catches up when it reconnects).
 func (h *Hub) Publish(topic string, frame []byte) int {
 	h.mu.RLock()
-	var slow []*client
-	n := 0
+	var to []*client
 	for c := range h.topics[topic] {
-		select {
-		case c.send <- frame:
-			n++
-		default:
-			slow = append(slow, c)
-		}
+		to = append(to, c)
 	}
 	h.mu.RUnlock()
+	var slow []*client
+	n := 0
+	for _, c := range to {
+		if c.may != nil && !c.may(topic) {
+			h.unfollow(c, topic)
+			continue
+		}
+		if !h.push(c, frame) {
+			slow = append(slow, c)
+			continue
+		}
+		n++
+	}
 	for _, c := range slow {
 		h.mu.Lock()
 		h.dropped++
@@ -99,6 +109,57 @@ func (h *Hub) Publish(topic string, frame []byte) int {
 		c.closeWith(websocket.CloseTryAgainLater)
 	}
 	return n
+}
+
+// push queues frame on a connection not closed meanwhile; false when its queue is full.
+func (h *Hub) push(c *client, frame []byte) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if _, open := h.users[c.userID][c]; !open {
+		return true // closed meanwhile: its send channel is closed
+	}
+	select {
+	case c.send <- frame:
+		return true
+	default:
+		return false
+	}
+}
+
+// unfollow removes a topic the connection may no longer follow; its own user topic refused means
+// its session ended, and the connection is closed.
+func (h *Hub) unfollow(c *client, topic string) {
+	if topic == UserTopic(c.userID) || !c.may(UserTopic(c.userID)) {
+		c.closeWith(websocket.ClosePolicyViolation)
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.topics[topic], c)
+	if len(h.topics[topic]) == 0 {
+		delete(h.topics, topic)
+	}
+	for i, t := range c.topics {
+		if t == topic {
+			c.topics = append(c.topics[:i:i], c.topics[i+1:]...)
+			break
+		}
+	}
+}
+
+// Reauthorize closes every connection of a user whose access changed (a role granted or revoked,
+// an assignment, a logout) as a restart (1012): the page reconnects and its topics are authorised
+// again with what the user may see now.
+func (h *Hub) Reauthorize(userID int64) {
+	h.mu.RLock()
+	var cs []*client
+	for c := range h.users[userID] {
+		cs = append(cs, c)
+	}
+	h.mu.RUnlock()
+	for _, c := range cs {
+		c.closeWith(websocket.CloseServiceRestart)
+	}
 }
 
 // CloseUser closes every connection of a user (a disabled delegate, a revoked role).

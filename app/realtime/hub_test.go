@@ -55,3 +55,34 @@ func drain(ch chan []byte) chan []byte {
 		}
 	}
 }
+
+// TestPushRechecks: a topic the connection may no longer follow is dropped at the push and the
+// connection lives on; a refused user topic (the session ended) closes it; Reauthorize closes
+// every connection of the user as a restart.
+func TestPushRechecks(t *testing.T) {
+	h := NewHub(nil)
+	allowed := map[string]bool{"request:7": true, UserTopic(1): true}
+	c := newClient(h, 1, "request:7")
+	c.may = func(topic string) bool { return allowed[topic] }
+	other := newClient(h, 2, "request:7")
+	if n := h.Publish("request:7", []byte("x")); n != 2 {
+		t.Fatalf("fan-out to %d", n)
+	}
+	allowed["request:7"] = false
+	if n := h.Publish("request:7", []byte("y")); n != 1 || len(c.send) != 1 || len(other.send) != 2 {
+		t.Fatalf("after the change: fan-out to %d, queues %d %d", n, len(c.send), len(other.send))
+	}
+	allowed["request:7"] = true // following again needs a new connection
+	if n := h.Publish("request:7", []byte("z")); n != 1 || h.Connections() != 2 {
+		t.Errorf("a dropped topic came back: %d, connections %d", n, h.Connections())
+	}
+	allowed[UserTopic(1)] = false
+	h.Publish(UserTopic(1), []byte("bell"))
+	if h.Connections() != 1 || c.code != 1008 {
+		t.Errorf("an ended session's connection: connections %d, code %d", h.Connections(), c.code)
+	}
+	h.Reauthorize(2)
+	if h.Connections() != 0 || other.code != 1012 {
+		t.Errorf("reauthorised: connections %d, code %d", h.Connections(), other.code)
+	}
+}

@@ -117,28 +117,11 @@ func From(c *fiber.Ctx) *Request {
 // ActorOf is the request's subject as an actor.
 func ActorOf(c *fiber.Ctx) Actor { return Actor(web.ActorOf(c)) }
 
-// visible is the filter of the requests the subject may see: the same rule as
-// access.ViewRequest, so staff never list an ente's drafts.
+// visible is the filter of the requests the subject may see: its access scope, the same rule as
+// access.ViewRequest (staff never list an ente's drafts; a delegate who is also a PM lists both).
 func visible(s *access.Subject) (Filter, bool) {
-	if s.Has(access.RoleAdmin) {
-		return Filter{Submitted: true}, true
-	}
-	var f Filter
-	for _, m := range s.Memberships {
-		if m.Enabled && m.Approved {
-			f.EnteIDs = append(f.EnteIDs, m.EnteID)
-		}
-	}
-	if len(f.EnteIDs) > 0 {
-		return f, true
-	}
-	if tfs := s.Roles[access.RolePM]; len(tfs) > 0 {
-		return Filter{TaskForces: tfs, Submitted: true}, true
-	}
-	if s.Has(access.RoleExpert) {
-		return Filter{ExpertID: s.UserID, Submitted: true}, true
-	}
-	return f, false
+	sc := s.Scope()
+	return Filter{Scope: &sc}, !sc.Empty()
 }
 
 func (h *Handlers) list(c *fiber.Ctx) error {
@@ -155,7 +138,7 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 		return err
 	}
 	return h.web.Page(c, "request/list", fiber.Map{"Title": h.web.T(c, "requests.title"), "Requests": list, "Total": total,
-		"States": States, "State": c.Query("stato"), "CanFile": len(f.EnteIDs) > 0})
+		"States": States, "State": c.Query("stato"), "CanFile": len(entiOf(access.Of(c))) > 0})
 }
 
 // entiOf lists the enti the subject may file for.
@@ -249,7 +232,8 @@ func (h *Handlers) triage(c *fiber.Ctx) error {
 	if !s.Can(access.TriageRequests, access.Object{TaskForce: tf}) {
 		return fiber.ErrForbidden
 	}
-	f := Filter{TaskForces: []string{tf}, States: []State{Submitted}, Submitted: true, Province: strings.ToUpper(c.Query("provincia")), Limit: 200}
+	sc := s.Scope()
+	f := Filter{Scope: &sc, TaskForces: []string{tf}, States: []State{Submitted}, Submitted: true, Province: strings.ToUpper(c.Query("provincia")), Limit: 200}
 	state := Submitted // what the queue lists, and so what its filter shows selected
 	for _, st := range TriageStates {
 		if string(st) == c.Query("stato") {
@@ -268,7 +252,7 @@ func (h *Handlers) triage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	counts, err := h.svc.Counts(c.UserContext(), Filter{TaskForces: []string{tf}, Submitted: true, Province: f.Province, ProcedureID: f.ProcedureID,
+	counts, err := h.svc.Counts(c.UserContext(), Filter{Scope: &sc, TaskForces: []string{tf}, Submitted: true, Province: f.Province, ProcedureID: f.ProcedureID,
 		OlderThan: f.OlderThan, EnteName: f.EnteName})
 	if err != nil {
 		return err

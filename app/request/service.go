@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"passhub/app/once"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,6 +42,9 @@ type Service struct {
 	now       func() time.Time
 	// Events records the request's changes (Changed) in their transactions.
 	Events *event.Dispatcher
+	// AccessChanged is told, after commit, whose access to a request changed (the experts an
+	// assignment added or removed), so their open pages re-authorise; nil tells nobody.
+	AccessChanged func(ctx context.Context, userIDs ...int64)
 }
 
 // NewService returns the request service.
@@ -232,7 +236,9 @@ func (s *Service) Assign(ctx context.Context, pm Actor, id int64, experts []int6
 		return nil, ErrNoExperts
 	}
 	var names []string
+	var touched []int64 // the experts removed or added
 	change := func(tx bun.IDB, r *Request) error {
+		touched = changedIDs(r.ExpertIDs(), uniq(experts))
 		ok, err := s.store.ExpertsOf(ctx, tx, r.TaskForce, experts)
 		if err != nil {
 			return err
@@ -255,9 +261,27 @@ func (s *Service) Assign(ctx context.Context, pm Actor, id int64, experts []int6
 		return nil, fmt.Errorf("request %d: %w", id, err)
 	}
 	if r.State == Submitted {
-		return s.transition(ctx, pm, id, []State{Submitted}, Assigned, "assigned", "", change)
+		r, err = s.transition(ctx, pm, id, []State{Submitted}, Assigned, "assigned", "", change)
+	} else {
+		r, err = s.transition(ctx, pm, id, []State{Assigned, InProgress, Waiting}, r.State, "experts", "", change)
 	}
-	return s.transition(ctx, pm, id, []State{Assigned, InProgress, Waiting}, r.State, "experts", "", change)
+	if err == nil && s.AccessChanged != nil && len(touched) > 0 {
+		s.AccessChanged(ctx, uniq(touched)...)
+	}
+	return r, err
+}
+
+// changedIDs returns the ids in one of before and after but not in both.
+func changedIDs(before, after []int64) []int64 {
+	var out []int64
+	for _, pair := range [2][2][]int64{{before, after}, {after, before}} {
+		for _, id := range pair[0] {
+			if !slices.Contains(pair[1], id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
 }
 
 func uniq(ids []int64) []int64 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"passhub/app/access"
 	"passhub/app/db"
 )
 
@@ -49,6 +50,8 @@ func (Store) Experts(ctx context.Context, idb bun.IDB, requestID int64) ([]Exper
 
 // Filter selects requests for lists, queues and dashboards.
 type Filter struct {
+	// Scope, when set, keeps only the requests a subject may see (access.Subject.Scope).
+	Scope       *access.Scope
 	EnteIDs     []int64
 	TaskForces  []string
 	ExpertID    int64
@@ -63,6 +66,9 @@ type Filter struct {
 }
 
 func (f Filter) apply(q *bun.SelectQuery) *bun.SelectQuery {
+	if f.Scope != nil {
+		q = f.Scope.Where(q)
+	}
 	if len(f.EnteIDs) > 0 {
 		q = q.Where("request.ente_id IN (?)", bun.In(f.EnteIDs))
 	}

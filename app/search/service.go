@@ -24,24 +24,21 @@ type Results struct {
 	Facets             map[string][]FacetCount
 }
 
-// AccessOf returns what subject may open: public content for visitors; their enti's items for
-// members; their task forces' items for project managers; the requests assigned to them for
-// experts; everything for admins; never another ente's drafts (Doc.Private). The same rules as
-// access.ViewRequest.
+// AccessOf returns what subject may open: public content for visitors, and the requests of the
+// subject's access scope (access.Subject.Scope, the rule of access.ViewRequest): their enti's
+// items, drafts included; once submitted, their task forces' items for project managers, the
+// requests assigned to them, everything for admins. The rules add up.
 func AccessOf(s *access.Subject) Access {
 	if s.Anonymous() {
 		return Access{}
 	}
-	a := Access{All: s.Has(access.RoleAdmin), User: strconv.FormatInt(s.UserID, 10)}
-	for _, m := range s.Memberships {
-		if m.Enabled && m.Approved {
-			a.Entes = append(a.Entes, strconv.FormatInt(m.EnteID, 10))
-		}
+	sc := s.Scope()
+	a := Access{All: sc.All, TaskForces: sc.TaskForces}
+	if sc.Expert != 0 {
+		a.User = strconv.FormatInt(sc.Expert, 10)
 	}
-	for _, tf := range s.Roles[access.RolePM] {
-		if tf != "" {
-			a.TaskForces = append(a.TaskForces, tf)
-		}
+	for _, id := range sc.Entes {
+		a.Entes = append(a.Entes, strconv.FormatInt(id, 10))
 	}
 	return a
 }

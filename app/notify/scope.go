@@ -1,0 +1,41 @@
+package notify
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"passhub/app/access"
+	"passhub/app/db"
+)
+
+// RequestLink is how the link of a notification about a request begins; the request's id ends it.
+const RequestLink = "/area-riservata/richieste/"
+
+// inScope keeps, of the notifications in q, those the subject may still follow: a notification
+// about a request only while the request is in the subject's access scope (an expert unassigned,
+// a PM whose role was revoked no longer see what happened to it), any other one always.
+func (c *Centre) inScope(q *bun.SelectQuery, s *access.Subject) *bun.SelectQuery {
+	sc := s.Scope()
+	links := sc.Where(c.db.NewSelect().TableExpr("requests AS request").
+		ColumnExpr("? || CAST(request.id AS VARCHAR(20))", RequestLink))
+	return q.Where("(notification.url NOT LIKE ? OR notification.url IN (?))", RequestLink+"%", links)
+}
+
+// ListFor is List restricted to what the subject may still see.
+func (c *Centre) ListFor(ctx context.Context, s *access.Subject, unreadOnly bool, limit int) ([]Notification, error) {
+	var out []Notification
+	q := c.db.NewSelect().Model(&out).Where("user_id = ?", s.UserID).Order("created_at DESC", "id DESC").Limit(int64(limit))
+	if unreadOnly {
+		q = q.Where("read_at IS NULL")
+	}
+	return out, db.Map(c.inScope(q, s).Scan(ctx))
+}
+
+// UnreadFor is Unread restricted to what the subject may still see: the bell counts what the list
+// shows.
+func (c *Centre) UnreadFor(ctx context.Context, s *access.Subject) (int, error) {
+	q := c.db.NewSelect().Model((*Notification)(nil)).Where("user_id = ?", s.UserID).Where("read_at IS NULL")
+	n, err := c.inScope(q, s).Count(ctx)
+	return int(n), db.Map(err)
+}

@@ -1,0 +1,84 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"passhub/app/access"
+	"passhub/app/ente"
+	"passhub/app/identity"
+	"passhub/app/request"
+)
+
+// subjectOf builds the access policy's subject of a viewer: their staff roles and enti.
+func (a *App) subjectOf(ctx context.Context, v *identity.Viewer) (*access.Subject, error) {
+	s := &access.Subject{UserID: v.User.ID, Name: v.User.FullName(), Method: v.Session.Method, Roles: map[string][]string{}}
+	for _, r := range v.Roles {
+		s.Roles[r.Role] = append(s.Roles[r.Role], r.TaskForce)
+	}
+	ms, err := a.Enti.Memberships(ctx, v.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		s.Memberships = append(s.Memberships, access.Membership{EnteID: m.EnteID, Role: m.Role, Enabled: m.Enabled,
+			Approved: m.Ente != nil && m.Ente.Status == ente.StatusApproved})
+	}
+	return s, nil
+}
+
+// requestObject loads the access object of a request for access.Subject.MayFollow.
+func (a *App) requestObject(ctx context.Context) func(id int64) (access.Object, bool) {
+	return func(id int64) (access.Object, bool) {
+		r, err := a.Requests.Get(ctx, id)
+		if err != nil {
+			return access.Object{}, false
+		}
+		return request.ObjectOf(r), true
+	}
+}
+
+// Pass re-checks an open websocket at every push with what its owner may see now: the session is
+// authenticated again (a logout, an expiry, a disabled account refuse everything) and the subject
+// rebuilt from the database (a revoked role, an unassignment, a disabled delegate drop the topic).
+func (f follow) Pass(c *fiber.Ctx) func(topic string) bool {
+	token := c.Cookies(identity.CookieName)
+	user := f.UserOf(c)
+	return func(topic string) bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		v, err := f.a.Identity.Check(ctx, token)
+		if err != nil || v.User.ID != user {
+			return false
+		}
+		s, err := f.a.subjectOf(ctx, v)
+		return err == nil && s.MayFollow(topic, f.a.requestObject(ctx))
+	}
+}
+
+// accessTopic is the bus topic that tells every instance a user's access changed.
+func accessTopic(userID int64) string { return "access:" + strconv.FormatInt(userID, 10) }
+
+// accessChanged tells every instance that users' access changed (a role, an assignment, a
+// logout): their open websockets are closed to reconnect with fresh authorisation.
+func (a *App) accessChanged(ctx context.Context, users ...int64) {
+	for _, u := range users {
+		if err := a.Realtime.Publish(ctx, accessTopic(u)); err != nil {
+			a.Log.Warn("access change not published", "user", u, "err", err)
+			a.Hub.Reauthorize(u) // this instance at least
+		}
+	}
+}
+
+// reauthorize handles an access topic heard on the bus: the user's open websockets on this
+// instance are closed, to reconnect with fresh authorisation.
+func (a *App) reauthorize(topic string) {
+	id, _ := strings.CutPrefix(topic, "access:")
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+		a.Hub.Reauthorize(n)
+	}
+}
