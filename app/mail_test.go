@@ -19,6 +19,7 @@ func identityActor() identity.Actor { return identity.Actor{Name: "test"} }
 // TestRegistrationMails checks the e-mails of a registration's life through a real SMTP server:
 // received, rejected with the reason, approved, and the delegate's invitation.
 func TestRegistrationMails(t *testing.T) {
+	t.Parallel()
 	smtp := mailtest.Start(t)
 	s := apptest.Start(t, func(c *config.Config) {
 		c.Mail, c.SMTPHost, c.SMTPPort, c.SMTPTLS, c.SMTPFrom = "smtp", smtp.Host(), smtp.Port(), "none", "PAsS <noreply@pass.example.it>"
@@ -75,6 +76,7 @@ func TestRegistrationMails(t *testing.T) {
 }
 
 func TestSubmissionMailsTheProjectManagers(t *testing.T) {
+	t.Parallel()
 	smtp := mailtest.Start(t)
 	s := apptest.Start(t, func(c *config.Config) {
 		c.Mail, c.SMTPHost, c.SMTPPort, c.SMTPTLS, c.SMTPFrom = "smtp", smtp.Host(), smtp.Port(), "none", "PAsS <noreply@pass.example.it>"
@@ -109,6 +111,7 @@ func TestSubmissionMailsTheProjectManagers(t *testing.T) {
 }
 
 func TestNotificationMailsFollowPreferences(t *testing.T) {
+	t.Parallel()
 	smtp := mailtest.Start(t)
 	s := apptest.Start(t, func(c *config.Config) {
 		c.Mail, c.SMTPHost, c.SMTPPort, c.SMTPTLS, c.SMTPFrom = "smtp", smtp.Host(), smtp.Port(), "none", "PAsS <noreply@pass.example.it>"

@@ -14,6 +14,7 @@ import (
 // and the audit log records the peer); when it is, the header names the client, read from the
 // right so that what the client wrote itself on the left is not believed.
 func TestClientAddressTrustsOnlyConfiguredProxies(t *testing.T) {
+	t.Parallel()
 	contact := func(t *testing.T, s *apptest.Server, xff string) int {
 		t.Helper()
 		f := valid()

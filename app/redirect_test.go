@@ -42,6 +42,7 @@ func noFollow(b *http.Client, stop func(from *http.Request) bool) *http.Client {
 }
 
 func TestLoginNeverRedirectsAway(t *testing.T) {
+	t.Parallel()
 	op := oidctest.Start(t)
 	s := apptest.Start(t, func(c *config.Config) { c.OIDCIssuer, c.OIDCClientID = op.URL(), "pass" })
 	if _, err := s.Identity.CreateStaff(t.Context(), "anna.admin", "anna@pass.example.it", "Anna", "Admin", "Breakglass-Access-77"); err != nil {
