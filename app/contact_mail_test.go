@@ -15,11 +15,13 @@ import (
 	"passhub/app/mailtest"
 )
 
+// The tests of this file stay serial (no t.Parallel): they wait for mails against deadlines of
+// a few seconds, which the load of parallel tests can make them miss.
+
 // TestContactMessageReachesTheStaffAndIsAcknowledged sends the form through a real SMTP server:
 // each staff address gets the message, the visitor an acknowledgment in the language of the form,
 // a rerun of the job sends nothing twice, and admins list the messages a page at a time.
 func TestContactMessageReachesTheStaffAndIsAcknowledged(t *testing.T) {
-	t.Parallel()
 	smtp := mailtest.Start(t)
 	s := apptest.Start(t, withSMTP(smtp), func(c *config.Config) { c.ContactTo = "staff@pass.example.it, segreteria@pass.example.it" })
 	ctx := context.Background()
@@ -99,7 +101,6 @@ func TestContactMessageReachesTheStaffAndIsAcknowledged(t *testing.T) {
 // PASSHUB_CONTACT_TO, the administrators get the message; the Italian visitor an Italian
 // acknowledgment.
 func TestContactMessageWithoutStaffAddressGoesToTheAdmins(t *testing.T) {
-	t.Parallel()
 	smtp := mailtest.Start(t)
 	s := apptest.Start(t, withSMTP(smtp))
 	admin := s.Login(t, apptest.FiscalCode("DMNDMN80A01F205"), "Ada", "Admin") // e-mail ada@example.it
