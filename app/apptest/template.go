@@ -20,14 +20,14 @@ import (
 // The SQLite template: what every test on SQLite with the shipped content would build for itself
 // (the migrations applied, the content imported, the search index built) is built once per test
 // binary in a folder of its own, and each test's data folder starts as a copy of it. Migrate then
-// finds nothing to apply and the import finds nothing changed, so a test starts in a few
-// milliseconds instead of most of a second, from the same state a fresh database reaches: the
+// finds nothing to apply and the import finds nothing changed, so nothing is left to index and a
+// test skips most of a second of setup, starting from the state a fresh database reaches: the
 // template's queue is left as a fresh one's (the search jobs of the import completed, no leader,
 // no periodic job queued yet: the test's own queue elects itself and schedules the digest).
 //
 // PostgreSQL keeps one schema per test, migrated and imported each time: it has no cheap and
 // safe copy of a schema (CREATE DATABASE … TEMPLATE copies a whole database and needs no other
-// session on it), and a schema costs less there than a file does on SQLite.
+// session on it; copying a schema's tables one by one is neither simple nor obviously faster).
 var template struct {
 	once sync.Once
 	dir  string // "" when it could not be built: each test then builds its own database
