@@ -53,18 +53,23 @@ $(VERSITYGW): ## the S3 server of the storage contract test (versitygw, built fr
 	@mkdir -p bin
 	GOBIN=$(CURDIR)/bin $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
 
+# Parallel tests mostly wait (on the job queue, the index, the network), so run at least 4 of a
+# package at once even on a 2-core machine; serial tests (timing, process-wide state) stay serial.
+TEST_PARALLEL ?= $(shell n=$$(nproc 2>/dev/null || echo 4); [ $$n -lt 4 ] && n=4; echo $$n)
+TEST_FLAGS ?= -count=1 -timeout 20m -parallel $(TEST_PARALLEL)
+
 test: assets chromium $(VERSITYGW) ## the whole suite on SQLite, then again on PostgreSQL when PASSHUB_TEST_DATABASE_URL is set
-	env -u PASSHUB_TEST_DATABASE_URL $(GO) test -count=1 -timeout 20m ./...
+	env -u PASSHUB_TEST_DATABASE_URL $(GO) test $(TEST_FLAGS) ./...
 	@if [ -n "$$PASSHUB_TEST_DATABASE_URL" ]; then \
 		echo "--- again on PostgreSQL ($$PASSHUB_TEST_DATABASE_URL)"; \
-		$(GO) test -count=1 -timeout 20m ./... ; \
+		$(GO) test $(TEST_FLAGS) ./... ; \
 	else echo "--- PASSHUB_TEST_DATABASE_URL not set: PostgreSQL leg skipped (make test-pg runs it)"; fi
 
 test-sqlite: assets chromium $(VERSITYGW) ## the suite on SQLite only
-	env -u PASSHUB_TEST_DATABASE_URL $(GO) test -count=1 ./...
+	env -u PASSHUB_TEST_DATABASE_URL $(GO) test $(TEST_FLAGS) ./...
 
 test-pg: assets chromium $(VERSITYGW) ## the suite on the local PostgreSQL
-	PASSHUB_TEST_DATABASE_URL='$(PG_TEST_URL)' $(GO) test -count=1 ./...
+	PASSHUB_TEST_DATABASE_URL='$(PG_TEST_URL)' $(GO) test $(TEST_FLAGS) ./...
 
 e2e: assets chromium ## the browser tests only
 	$(GO) test -count=1 -run . ./app/e2e/...

@@ -14,6 +14,7 @@ import (
 // TestArchiveBombRefused: a ZIP whose entries declare gigabytes is refused at upload with a
 // message saying why, and nothing is stored.
 func TestArchiveBombRefused(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	ctx := context.Background()
 	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")

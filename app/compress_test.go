@@ -12,6 +12,7 @@ import (
 // Accept-Encoding: text comes back Brotli- or gzip-compressed as asked, decodes to what the
 // uncompressed answer holds, varies on Accept-Encoding, and fonts are sent as they are.
 func TestResponsesAreCompressed(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	_, home := s.Get(t, "/", "Accept-Encoding", "identity", "Accept-Language", "it")
 	css := assetURL(t, home, "vendor/bootstrap-italia/css/bootstrap-italia.min.css")
@@ -55,6 +56,7 @@ func TestResponsesAreCompressed(t *testing.T) {
 // style sheets, scripts and icons, as a first visit with Brotli would: under 150 KB each, fonts
 // aside.
 func TestPublicPagesWithinBudget(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	tfs, err := s.Catalogue.Catalogue(context.Background())
 	if err != nil || len(tfs) == 0 || len(tfs[0].Procedures) == 0 {

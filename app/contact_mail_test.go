@@ -14,6 +14,9 @@ import (
 	"passhub/app/mailtest"
 )
 
+// The tests of this file stay serial (no t.Parallel): they wait for mails against deadlines of
+// a few seconds, which the load of parallel tests can make them miss.
+
 // TestContactMessageReachesTheStaffAndIsAcknowledged sends the form through a real SMTP server:
 // each staff address gets the message, the visitor an acknowledgment in the language of the form,
 // a rerun of the job sends nothing twice, and admins list the messages a page at a time.

@@ -14,6 +14,7 @@ import (
 // TestFormsReShownWithErrors posts bad input to every full-page form: the page comes back titled
 // "Errore: …" with the error summary before the form, whose links all reach a field of the page.
 func TestFormsReShownWithErrors(t *testing.T) {
+	t.Parallel()
 	w := buildWorld(t)
 	a := strconv.FormatInt(w.enteA, 10)
 	cases := []struct {

@@ -14,6 +14,9 @@ import (
 	"passhub/app/request"
 )
 
+// The tests of this file stay serial (no t.Parallel): they hold answers to short time limits,
+// which the load of parallel tests would make flaky.
+
 // TestHostilePDFDoesNotHoldTheIndex: a document whose PDF sends the reader into an endless loop
 // is indexed by its name once the extraction's time limit kills the reader; the index jobs
 // complete (none left retrying), and a normal PDF uploaded beside it is found by its text.

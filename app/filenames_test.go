@@ -17,6 +17,7 @@ import (
 // every download (workspace document, dossier, registration protocol, report attachment) names its
 // file with an ASCII filename and, for names that are not ASCII, filename* in UTF-8.
 func TestFileNamesLoseBidiControlsAndDownloadsNameThemInUTF8(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	ctx := context.Background()
 	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")

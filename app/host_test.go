@@ -12,6 +12,7 @@ import (
 // base URL says 127.0.0.1): the browser is sent to the same path on the base URL's host, method
 // kept; probes answer on any host.
 func TestDevRedirectsOtherHostsToTheBaseURL(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	port := s.URL[strings.LastIndex(s.URL, ":"):]
 	get := func(method, path, host string) *http.Response {

@@ -13,6 +13,7 @@ import (
 // UTF-8 in the filters of public, reserved, admin and API routes, in a path and in a form: every
 // one gets a 400 with the page that says why (JSON for the API), none a 500, and nothing is stored.
 func TestInvalidCharactersAreRefusedEverywhere(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	admin := s.Login(t, apptest.FiscalCode("DMNDMN80A01F205"), "Ada", "Admin")
 	v, err := s.Identity.Authenticate(t.Context(), strings.TrimPrefix(strings.Split(admin, ";")[0], "pass_session="))

@@ -19,6 +19,7 @@ var (
 // TestEveryInputHasAType reads every template of the default theme: an <input> without a type
 // attribute gets none of Bootstrap Italia's field styles (no visible border), so each names one.
 func TestEveryInputHasAType(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(apptest.Root(), "themes", "default")
 	n := 0
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {

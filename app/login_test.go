@@ -20,6 +20,7 @@ func browser() *http.Client {
 }
 
 func TestLoginThroughOIDCThenSessionsAndLogout(t *testing.T) {
+	t.Parallel()
 	op := oidctest.Start(t)
 	s := apptest.Start(t, func(c *config.Config) { c.OIDCIssuer, c.OIDCClientID = op.URL(), "pass" })
 	b := browser()
@@ -71,6 +72,7 @@ func TestLoginThroughOIDCThenSessionsAndLogout(t *testing.T) {
 }
 
 func TestLoginRefusedShowsAMessage(t *testing.T) {
+	t.Parallel()
 	op := oidctest.Start(t)
 	op.Tweak = func(c map[string]any) { c["aud"] = "another-client" }
 	s := apptest.Start(t, func(c *config.Config) { c.OIDCIssuer, c.OIDCClientID = op.URL(), "pass" })

@@ -16,6 +16,9 @@ import (
 
 func identityActor() identity.Actor { return identity.Actor{Name: "test"} }
 
+// The tests of this file stay serial (no t.Parallel): they wait for mails against deadlines of
+// a few seconds, which the load of parallel tests made them miss (8 of 9 mails in 10 s).
+
 // TestRegistrationMails checks the e-mails of a registration's life through a real SMTP server:
 // received, rejected with the reason, approved, and the delegate's invitation.
 func TestRegistrationMails(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 // buffers fasthttp reuses) in parallel, then scrapes /metrics: it must answer 200 every time, parse
 // with Prometheus' own text parser, and carry only the standard methods and the routes' patterns.
 func TestMetricsStayReadableAfterMixedTraffic(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	if _, err := s.Identity.CreateStaff(t.Context(), "anna.admin", "anna@pass.example.it", "Anna", "Admin", "Breakglass-Access-77"); err != nil {
 		t.Fatal(err)

@@ -71,6 +71,7 @@ func onceToken(t *testing.T, s *apptest.Server, path, cookie, action string) str
 // other or at the same moment — change nothing the second time and answer with the first result;
 // a refused submission does not use its token up, and each token belongs to who received it.
 func TestFormsSubmittedTwiceActOnce(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	ctx := context.Background()
 	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
@@ -185,6 +186,7 @@ func TestFormsSubmittedTwiceActOnce(t *testing.T) {
 // registration and a delegate invitation, each sent twice with one token, act once and answer
 // the retry with the first result.
 func TestOtherFormsSubmittedTwiceActOnce(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	ctx := context.Background()
 	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")

@@ -12,6 +12,7 @@ import (
 // TestPageCache checks that anonymous pages are served from the cache, that pages with forms and
 // logged-in pages never are, and that a content change shows at once.
 func TestPageCache(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	get := func(path string, header ...string) (string, string) {
 		res, body := s.Get(t, path, append([]string{"Accept-Language", "it"}, header...)...)

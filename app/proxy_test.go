@@ -13,6 +13,8 @@ import (
 // the peer is not a configured proxy the header changes nothing (the contact form's limit holds
 // and the audit log records the peer); when it is, the header names the client, read from the
 // right so that what the client wrote itself on the left is not believed.
+// It stays serial (no t.Parallel): its staff logins verify argon2 hashes, which beside parallel
+// tests ran past the request timeout, leaving the audit row it reads unwritten.
 func TestClientAddressTrustsOnlyConfiguredProxies(t *testing.T) {
 	contact := func(t *testing.T, s *apptest.Server, xff string) int {
 		t.Helper()

@@ -41,6 +41,8 @@ func noFollow(b *http.Client, stop func(from *http.Request) bool) *http.Client {
 	return &c
 }
 
+// TestLoginNeverRedirectsAway stays serial (no t.Parallel): its staff logins each verify an
+// argon2 hash of 64 MiB, and beside parallel tests they ran past the request timeout (503).
 func TestLoginNeverRedirectsAway(t *testing.T) {
 	op := oidctest.Start(t)
 	s := apptest.Start(t, func(c *config.Config) { c.OIDCIssuer, c.OIDCClientID = op.URL(), "pass" })

@@ -15,6 +15,7 @@ import (
 // TestReservedMenuFollowsRoles opens the reserved area as each persona: the menu lists the
 // sections their roles open, and nothing else, and every entry opens for them.
 func TestReservedMenuFollowsRoles(t *testing.T) {
+	t.Parallel()
 	w := buildWorld(t)
 	a := "/area-riservata/enti/" + strconv.FormatInt(w.enteA, 10)
 	base := []string{"/area-riservata", "/area-riservata/notifiche"}
@@ -67,6 +68,7 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 // TestBellHasAnIconAndAName: the bell is a link with the sprite's icon and an accessible name that
 // says how many notifications are unread; with none, no badge (no red "0").
 func TestBellHasAnIconAndAName(t *testing.T) {
+	t.Parallel()
 	w := buildWorld(t)
 	apptest.Idle(t, w.s.App)
 	_, body := w.s.Get(t, "/area-riservata", "Cookie", w.cookies["pending mayor"], "Accept-Language", "it")

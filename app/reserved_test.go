@@ -49,6 +49,7 @@ func confirmed(kv ...string) url.Values {
 // what will happen, that a POST without it changes nothing, and that each action ends with a
 // success message shown once.
 func TestIrreversibleActionsAskForConfirmation(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	ctx := context.Background()
 	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
@@ -249,6 +250,7 @@ func TestIrreversibleActionsAskForConfirmation(t *testing.T) {
 // TestEntiRegistryPagesAndLinks checks that the admins' registry lists a page at a time, links
 // each ente to its page, and that page shows the members and the registrations.
 func TestEntiRegistryPagesAndLinks(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	ctx := context.Background()
 	var list []ente.Ente

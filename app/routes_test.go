@@ -62,6 +62,7 @@ func run(t *testing.T, s *apptest.Server, cases []scenario) {
 
 // TestPublicPages walks every public route as a visitor, in Italian and in English.
 func TestPublicPages(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	it := []string{"Accept-Language", "it-IT,it;q=0.9"}
 	en := []string{"Accept-Language", "en-GB,en;q=0.9"}
@@ -113,6 +114,7 @@ func TestPublicPages(t *testing.T) {
 }
 
 func TestLanguageSwitchIsRemembered(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	res, body := s.Get(t, "/procedure?lang=en", "Accept-Language", "it")
 	if !strings.Contains(parse(t, body).Find("h1").Text(), "Catalogue") {
@@ -136,6 +138,7 @@ func TestLanguageSwitchIsRemembered(t *testing.T) {
 
 // TestCatalogueFragment checks that htmx gets the results alone, and a plain request the page.
 func TestCatalogueFragment(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	_, body := s.Get(t, "/procedure?tf=RIF", "HX-Request", "true")
 	if strings.Contains(body, "<html") || strings.Contains(body, "<header") {
@@ -152,6 +155,7 @@ func TestCatalogueFragment(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	for _, p := range []string{"/", "/procedure", "/non-esiste", "/api/v1/catalogue"} {
 		res, _ := s.Get(t, p)
@@ -177,6 +181,7 @@ func TestSecurityHeaders(t *testing.T) {
 // TestNoInlineCode checks that no page carries inline scripts, inline styles or hx-on handlers,
 // which the CSP would block.
 func TestNoInlineCode(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	for _, p := range []string{"/", "/procedure", "/procedure/via-valutazione-impatto-ambientale", "/guida/primo-accesso", "/notizie", "/report/monitoraggio-2025-primo-semestre", "/contatti", "/cerca?q=via", "/non-esiste"} {
 		_, body := s.Get(t, p)
@@ -196,6 +201,7 @@ func TestNoInlineCode(t *testing.T) {
 }
 
 func TestStaticAssets(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	_, body := s.Get(t, "/")
 	href, ok := parse(t, body).Find(`link[rel=stylesheet][href*="css/pass.css"]`).Attr("href")
@@ -228,6 +234,7 @@ func TestStaticAssets(t *testing.T) {
 }
 
 func TestAttachmentDownload(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	_, body := s.Get(t, "/report/monitoraggio-2025-primo-semestre")
 	href, ok := parse(t, body).Find("a[download]").Attr("href")
@@ -245,6 +252,7 @@ func TestAttachmentDownload(t *testing.T) {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	res, body := s.Get(t, "/healthz")
 	if res.StatusCode != 200 || !strings.Contains(body, "ok") {
@@ -267,6 +275,7 @@ func TestHealthAndMetrics(t *testing.T) {
 
 // TestReadyzFailsWhenDatabaseIsGone closes the database under a running server.
 func TestReadyzFailsWhenDatabaseIsGone(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	_ = s.DB.Close()
 	res, body := s.Get(t, "/readyz")

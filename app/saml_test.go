@@ -72,6 +72,7 @@ func samlExchange(t *testing.T, s *apptest.Server, persona, anomaly, next string
 }
 
 func TestSAMLLoginThroughTheDevIdentityProvider(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	b, res, _ := samlLogin(t, s, "sindaco-registrato", "", "/area-riservata/sessioni")
 	if res.StatusCode != 200 || res.Request.URL.Path != "/area-riservata/sessioni" {
@@ -92,6 +93,7 @@ func TestSAMLLoginThroughTheDevIdentityProvider(t *testing.T) {
 }
 
 func TestSAMLRefusals(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	count := func() int {
 		n, err := s.DB.NewSelect().Table("sessions").Count(t.Context())
@@ -167,6 +169,7 @@ func TestSAMLRefusals(t *testing.T) {
 }
 
 func TestSAMLMetadataIsSignedForSPID(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	res, body := s.Get(t, "/auth/saml/metadata")
 	if res.StatusCode != 200 {

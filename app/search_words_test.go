@@ -16,6 +16,7 @@ import (
 // synonyms expand the acronyms of the field, and a word found nowhere still leaves the best
 // partial matches.
 func TestSearchAsOfficialsWrite(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	ctx := context.Background()
 	hits := func(q string) (int, string) {
@@ -94,6 +95,7 @@ func TestSearchAsOfficialsWrite(t *testing.T) {
 // TestSearchResultsNeverGoBackwards: while the index is rebuilt, the same query keeps finding
 // what it found; a result computed during a change is never cached over a fresher one.
 func TestSearchResultsNeverGoBackwards(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	apptest.Idle(t, s.App)
 	ctx := context.Background()

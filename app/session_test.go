@@ -37,6 +37,7 @@ func cookieOf(res *http.Response, name string) string {
 // TestPollingDoesNotKeepASessionAlive checks that the requests a page makes by itself (the bell's
 // poll, live updates, the session's status) do not count as activity, while opening a page does.
 func TestPollingDoesNotKeepASessionAlive(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	c := &clock{now: time.Now().UTC()}
 	s.Identity.SetClock(c.Now)
@@ -65,6 +66,7 @@ func TestPollingDoesNotKeepASessionAlive(t *testing.T) {
 // TestSessionNoticeAndExtend checks that every reserved page says when its session ends, idle and
 // absolute, and that extending it (with and without JavaScript) moves the idle end.
 func TestSessionNoticeAndExtend(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	c := &clock{now: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)} // 10:00 in Rome
 	s.Identity.SetClock(c.Now)
@@ -124,6 +126,7 @@ func TestSessionNoticeAndExtend(t *testing.T) {
 // stored, the author is sent to log in, and after the login finds the form filled with what they
 // typed, which sends it; nobody else can see it.
 func TestFormPostedAfterTheSessionEndedIsKept(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	ctx := context.Background()
 	c := &clock{now: time.Now().UTC()}

@@ -13,6 +13,7 @@ import (
 // TestCustomThemeOverridesDefault layers a theme folder with one partial and one message over the
 // default theme: those two change, everything else stays.
 func TestCustomThemeOverridesDefault(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	mustWrite := func(rel, text string) {
 		p := filepath.Join(dir, rel)
@@ -37,6 +38,7 @@ func TestCustomThemeOverridesDefault(t *testing.T) {
 
 // TestProductionMode checks the headers and cookies that only production sets.
 func TestProductionMode(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, func(c *config.Config) {
 		c.Env = config.ModeProduction
 		c.BaseURL = "https://pass.example.it"

@@ -14,6 +14,9 @@ import (
 	"passhub/app/request"
 )
 
+// The tests of this file stay serial (no t.Parallel): they hold answers to short time limits,
+// which the load of parallel tests would make flaky.
+
 // TestExpertsFirstWritesRace: two experts post their first message on an assigned request at the
 // same time; the request starts once, both messages are kept, and no one gets a 500.
 func TestExpertsFirstWritesRace(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 // get a bell and an e-mail, the ente is told no one can triage it yet, and the admins' list of
 // such requests shows it until a project manager is appointed.
 func TestRequestNoOneCanTriage(t *testing.T) {
+	t.Parallel()
 	smtp := mailtest.Start(t)
 	s := apptest.Start(t, withSMTP(smtp))
 	ctx := context.Background()

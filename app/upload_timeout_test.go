@@ -59,6 +59,9 @@ func slowPost(t *testing.T, s *apptest.Server, path, cookie string, fields map[s
 	return res.StatusCode, time.Since(start)
 }
 
+// The tests of this file stay serial (no t.Parallel): they hold answers to short time limits,
+// which the load of parallel tests would make flaky.
+
 // TestSlowUploadsArriveAndSlowHeadersAreCut: with limits shrunk (headers within 300 ms, bodies at
 // 64 KiB/s at least), a 100 KB document sent at 100 KB/s — three times the header timeout — is
 // stored, a body slower than the minimum rate is cut, and so are headers trickled byte by byte.

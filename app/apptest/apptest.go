@@ -109,6 +109,7 @@ func DatabaseURL(t testing.TB) string {
 func New(t testing.TB, opts ...Option) *app.App {
 	t.Helper()
 	cfg := Config(t, opts...)
+	fromTemplate(cfg) // on SQLite, the database and index start as a copy: see template.go
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

@@ -32,6 +32,7 @@ func write(t *testing.T, dir, rel, text string) {
 // TestImportExportRoundTrip imports the shipped content and exports it back: every file comes out
 // byte for byte as it went in.
 func TestImportExportRoundTrip(t *testing.T) {
+	t.Parallel()
 	a := apptest.New(t, noContent)
 	ctx := context.Background()
 	rep, err := a.Content.Import(ctx, apptest.ContentDir())
@@ -90,6 +91,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 // TestImportRevisionsAndConflicts walks an entry through its life: created, unchanged, changed
 // (a new revision), edited in the database, then changed on disk (a conflict, not overwritten).
 func TestImportRevisionsAndConflicts(t *testing.T) {
+	t.Parallel()
 	a := apptest.New(t, noContent)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -148,6 +150,7 @@ func TestImportRevisionsAndConflicts(t *testing.T) {
 // TestCatalogueSyncReportsBadReferences checks that a procedure naming an unknown task force is
 // reported and left out, while the rest of the catalogue is synced.
 func TestCatalogueSyncReportsBadReferences(t *testing.T) {
+	t.Parallel()
 	a := apptest.New(t, noContent)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -171,6 +174,7 @@ func TestCatalogueSyncReportsBadReferences(t *testing.T) {
 }
 
 func TestListFilters(t *testing.T) {
+	t.Parallel()
 	a := apptest.New(t)
 	ctx := context.Background()
 	all, err := a.Content.List(ctx, content.Query{Type: content.TypeNews})

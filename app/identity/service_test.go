@@ -25,6 +25,7 @@ func newService(t *testing.T) (*Service, *db.DB, *time.Time) {
 var mayor = auth.Identity{FiscalCode: "rssmra80a01f205x", Name: "Mario", FamilyName: "Rossi", Email: "sindaco@comune.it", Method: "spid", Issuer: "idp", Level: 2}
 
 func TestLoginCreatesThenRefreshesTheUser(t *testing.T) {
+	t.Parallel()
 	s, d, _ := newService(t)
 	ctx := context.Background()
 	u, tok, err := s.Login(ctx, mayor, Client{IP: "127.0.0.1", UserAgent: "test"})
@@ -55,6 +56,7 @@ func TestLoginCreatesThenRefreshesTheUser(t *testing.T) {
 }
 
 func TestSessionTimeouts(t *testing.T) {
+	t.Parallel()
 	s, _, now := newService(t)
 	ctx := context.Background()
 	_, tok, err := s.Login(ctx, mayor, Client{})
@@ -90,6 +92,7 @@ func TestSessionTimeouts(t *testing.T) {
 }
 
 func TestLogoutAndSessionList(t *testing.T) {
+	t.Parallel()
 	s, d, _ := newService(t)
 	ctx := context.Background()
 	_, phone, _ := s.Login(ctx, mayor, Client{UserAgent: "phone"})

@@ -35,6 +35,7 @@ func TestPasswordHashing(t *testing.T) {
 }
 
 func TestStaffLoginWithTOTPAndLockout(t *testing.T) {
+	t.Parallel()
 	a := apptest.New(t, apptest.NoContent)
 	s := a.Identity
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -111,6 +112,7 @@ func TestStaffLoginWithTOTPAndLockout(t *testing.T) {
 
 // TestStaffLoginTellsNothingAboutNames fails with an unknown and an existing name from one address
 // each: the sequences of answers are the same, and so, within noise, is the time they take.
+// It stays serial: it compares answer times, which parallel tests would disturb.
 func TestStaffLoginTellsNothingAboutNames(t *testing.T) {
 	a := apptest.New(t, apptest.NoContent)
 	s := a.Identity

@@ -31,7 +31,11 @@ func Open(d *db.DB, url string, log *slog.Logger) *Service {
 		return s
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	bus := &PGBus{DB: d.DB.DB, URL: url, Deliver: s.Deliver, Log: log}
+	var schema string
+	if err := d.DB.DB.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		log.Warn("event bus: current schema unknown, using the shared channel", "err", err)
+	}
+	bus := &PGBus{Channel: ChannelOf(schema), DB: d.DB.DB, URL: url, Deliver: s.Deliver, Log: log}
 	ready := make(chan struct{})
 	go bus.Listen(ctx, ready)
 	select {

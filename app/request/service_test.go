@@ -56,6 +56,7 @@ func form() request.Form {
 }
 
 func TestLifecycle(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	s := w.a.Requests
 	r, err := s.File(w.ctx, w.member, w.enteID, form(), false)
@@ -126,6 +127,7 @@ func join(s []string) string {
 }
 
 func TestFilingRules(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	s := w.a.Requests
 	bad := form()

@@ -1,4 +1,4 @@
-package app_test
+package catalogue_test
 
 import (
 	"context"
@@ -11,10 +11,20 @@ import (
 	"passhub/app/apptest"
 )
 
+func parse(t *testing.T, body string) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 // TestSheetsSayEachThingOnce opens every procedure sheet and task force page: the body does not
 // repeat what the structured fields show (legal basis, the list of procedures), and a sheet that
 // accepts requests offers to file one for its procedure.
 func TestSheetsSayEachThingOnce(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	tfs, err := s.Catalogue.Catalogue(context.Background())
 	if err != nil {
