@@ -9,8 +9,10 @@ import (
 
 	"passhub/app"
 	"passhub/app/apptest"
+	"passhub/app/audit"
 	"passhub/app/config"
 	"passhub/app/content"
+	searchpkg "passhub/app/search"
 )
 
 // TestContentChangeClearsEveryInstance: two instances on one database; a content edit made on one
@@ -66,4 +68,45 @@ func TestContentChangeClearsEveryInstance(t *testing.T) {
 		}
 	}
 	t.Logf("the other instance served the edit after %s", time.Since(edited).Round(time.Millisecond))
+}
+
+// TestSynonymsReachEveryInstance: the editors' synonyms saved on one instance expand the searches
+// of the other at once: the bus tells it to drop its copy of the list and the results made with it.
+func TestSynonymsReachEveryInstance(t *testing.T) {
+	if !apptest.OnPostgres() {
+		t.Skip("instances share a database on PostgreSQL: this runs in the PostgreSQL leg (PASSHUB_TEST_DATABASE_URL)")
+	}
+	a := apptest.Start(t)
+	b := apptest.Start(t, func(c *config.Config) {
+		c.DatabaseURL, c.DataDir, c.SearchDir = a.Config.DatabaseURL, a.Config.DataDir, t.TempDir()
+	})
+	const want = "Autorizzazione integrata ambientale"
+	search := func(q string) string {
+		_, body := b.Get(t, "/cerca?q="+q, "Accept-Language", "it")
+		return body
+	}
+	// b's own index is built from the database at its start: wait for the procedure to be there.
+	for start := time.Now(); !strings.Contains(search("autorizzazione+integrata+ambientale"), want); time.Sleep(100 * time.Millisecond) {
+		if time.Since(start) > 30*time.Second {
+			t.Fatal("the second instance's index never held the AIA procedure")
+		}
+	}
+	if strings.Contains(search("zqxaia"), want) {
+		t.Fatal("a word nobody wrote already finds the procedure: the test proves nothing")
+	}
+	groups, err := searchpkg.ParseSynonyms("zqxaia, autorizzazione integrata ambientale\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Search.SaveSynonyms(context.Background(), audit.Actor{Name: "redattore"}, groups); err != nil {
+		t.Fatal(err)
+	}
+	saved := time.Now()
+	for !strings.Contains(search("zqxaia"), want) {
+		if time.Since(saved) > 5*time.Second {
+			t.Fatalf("the other instance still ignores the new synonym after %s", time.Since(saved))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("the other instance expanded the new synonym after %s", time.Since(saved).Round(time.Millisecond))
 }

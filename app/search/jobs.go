@@ -30,6 +30,7 @@ func (x *Index) Listen(d *event.Dispatcher, rt *realtime.Service) {
 	})
 	rt.Handle(CacheTopic, func(string) { x.forget() })
 	rt.Handle(content.CacheTopic, func(string) { x.forget() })
+	rt.Handle(SynonymsTopic, func(string) { x.dropSynonyms() })
 }
 
 // Register gives the index its queue and adds its workers to q.

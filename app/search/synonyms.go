@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"passhub/app/audit"
+	"passhub/app/content"
 	"passhub/app/db"
 )
 
@@ -172,11 +173,27 @@ func (x *Index) SaveSynonyms(ctx context.Context, actor audit.Actor, groups []Sy
 	if err != nil {
 		return fmt.Errorf("search: save synonyms: %w", err)
 	}
+	x.dropSynonyms()
+	if x.Bus != nil {
+		// the other instances drop their copy of the list, their results and their cached pages
+		for _, topic := range []string{SynonymsTopic, content.CacheTopic} {
+			if err := x.Bus.Publish(context.WithoutCancel(ctx), topic); err != nil && x.Log != nil {
+				x.Log.Warn("search: synonyms topic not published", "topic", topic, "err", err)
+			}
+		}
+	}
+	return x.ApplySynonyms(ctx)
+}
+
+// SynonymsTopic is the bus topic that tells every instance the editors changed the synonyms.
+const SynonymsTopic = "cache:synonyms"
+
+// dropSynonyms forgets this instance's copy of the list and the results made with it.
+func (x *Index) dropSynonyms() {
 	x.syn.mu.Lock()
 	x.syn.byWord = nil
 	x.syn.mu.Unlock()
 	x.forget()
-	return x.ApplySynonyms(ctx)
 }
 
 // ApplySynonyms hands the list to an engine that expands synonyms itself (at start and after each
