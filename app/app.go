@@ -122,6 +122,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Notifications = notify.NewCentre(d, a.Hub)
 	a.Notifications.Mailer = notify.Mails{Users: a.Identity, Post: a.Post, I18n: a.I18n}
 	a.Notifications.Accounts = a.Identity
+	a.Notifications.Subjects = a.subjectByID
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
 	searchDir := cfg.SearchDir
 	if searchDir == "" {

@@ -31,6 +31,16 @@ func (a *App) subjectOf(ctx context.Context, v *identity.Viewer) (*access.Subjec
 	return s, nil
 }
 
+// subjectByID builds the subject of a user who is not asking now (the recipient of a digest):
+// their staff roles and enti, as at login.
+func (a *App) subjectByID(ctx context.Context, userID int64) (*access.Subject, error) {
+	u, roles, err := a.Identity.User(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return a.subjectOf(ctx, &identity.Viewer{User: u, Roles: roles, Session: &identity.Session{}})
+}
+
 // requestObject loads the access object of a request for access.Subject.MayFollow.
 func (a *App) requestObject(ctx context.Context) func(id int64) (access.Object, bool) {
 	return func(id int64) (access.Object, bool) {

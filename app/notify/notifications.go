@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
+	"passhub/app/access"
 	"passhub/app/db"
 	"passhub/app/jobs"
 	"passhub/app/realtime"
@@ -50,6 +51,9 @@ type Centre struct {
 	Accounts interface {
 		SetLang(ctx context.Context, userID int64, lang string) error
 	}
+	// Subjects builds a user's access subject, so a digest carries only what its recipient may
+	// still open; nil sends every pending notification.
+	Subjects func(ctx context.Context, userID int64) (*access.Subject, error)
 }
 
 // Enqueuer adds a job inside a transaction.

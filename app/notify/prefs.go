@@ -114,6 +114,25 @@ func (c *Centre) SendDigests(ctx context.Context) (int, error) {
 	sent := 0
 	var failed error
 	for user, items := range byUser {
+		if c.Subjects != nil {
+			// only what the recipient may still open: an unassigned expert is not mailed the news
+			// of a request they left (those notifications stay, and return if access does)
+			s, err := c.Subjects(ctx, user)
+			if err != nil {
+				failed = errors.Join(failed, err)
+				continue
+			}
+			items = nil
+			q := c.db.NewSelect().Model(&items).Where("user_id = ?", user).Where("emailed_at IS NULL").
+				Where("read_at IS NULL").Order("created_at")
+			if err := c.inScope(q, s).Scan(ctx); err != nil {
+				failed = errors.Join(failed, db.Map(err))
+				continue
+			}
+			if len(items) == 0 {
+				continue
+			}
+		}
 		if err := c.Mailer.SendNotices(ctx, user, items, true); err != nil {
 			var bounce *mail.BounceError
 			if !errors.As(err, &bounce) {
