@@ -165,3 +165,45 @@ func TestNotificationMailsFollowPreferences(t *testing.T) {
 		t.Errorf("a second digest with nothing new: %d", n)
 	}
 }
+
+// TestFormerEnteJobSendsItsMail: an ente's job queued by an earlier version (kind "ente.event")
+// and still waiting when this version starts sends the e-mail it stood for.
+func TestFormerEnteJobSendsItsMail(t *testing.T) {
+	smtp := mailtest.Start(t)
+	s := apptest.Start(t, func(c *config.Config) {
+		c.Mail, c.SMTPHost, c.SMTPPort, c.SMTPTLS, c.SMTPFrom = "smtp", smtp.Host(), smtp.Port(), "none", "PAsS <noreply@pass.example.it>"
+	})
+	ctx := context.Background()
+	s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
+	users, _, _ := s.Identity.Users(ctx, "rossi", 1)
+	cantu := apptest.ApprovedEnte(t, s.App, "013041", "Cantù", "CO", users[0].ID)
+	const to = "giulia@comune.cantu.co.it"
+	invitations := func(want int) []string {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			var subjects []string
+			for _, m := range smtp.Messages() {
+				if len(m.To) == 1 && m.To[0] == to {
+					subjects = append(subjects, m.Subject)
+				}
+			}
+			if len(subjects) >= want || time.Now().After(deadline) {
+				return subjects
+			}
+		}
+	}
+	inv, err := s.Enti.Invite(ctx, ente.Actor{UserID: users[0].ID}, cantu.ID, apptest.FiscalCode("BNCGLI75M41L219"), to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := invitations(1)
+	if len(first) != 1 {
+		t.Fatalf("the invitation's mails: %q", first)
+	}
+	if err := s.Jobs.Enqueue(ctx, nil, ente.FormerEventArgs{Event: "delegate.invited", EnteID: cantu.ID, InvitationID: inv.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if all := invitations(2); len(all) != 2 || all[1] != all[0] {
+		t.Errorf("after the former job, the delegate's mails are %q, want the invitation twice", all)
+	}
+}

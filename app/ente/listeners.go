@@ -9,6 +9,7 @@ import (
 
 	"passhub/app/event"
 	"passhub/app/identity"
+	"passhub/app/jobs"
 	"passhub/app/mail"
 )
 
@@ -33,6 +34,38 @@ func (s *Service) Listen(d *event.Dispatcher, users Users, post *mail.Postman) {
 	event.On(d, "mail", func(ctx context.Context, ev InvitationSent) error {
 		return cancelBounce(m.invitation(ctx, ev.EnteID, ev.InvitationID))
 	})
+	d.OnOpen(func(q *jobs.Queue) { jobs.Add(q, &formerEventWorker{m: m}) })
+}
+
+// FormerEventArgs is the job an earlier version queued for an ente's event (kind "ente.event"):
+// one still waiting when the new version starts sends the e-mail it stood for.
+type FormerEventArgs struct {
+	Event          string `json:"event"` // registration.submitted|approved|rejected, delegate.invited
+	EnteID         int64  `json:"ente_id"`
+	RegistrationID int64  `json:"registration_id,omitempty"`
+	InvitationID   int64  `json:"invitation_id,omitempty"`
+}
+
+// Kind names the job as the earlier version did.
+func (FormerEventArgs) Kind() string { return "ente.event" }
+
+// InsertOpts puts the job in the mail queue, as the earlier version did.
+func (FormerEventArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueMail} }
+
+type formerEventWorker struct {
+	river.WorkerDefaults[FormerEventArgs]
+	m *enteMail
+}
+
+func (w *formerEventWorker) Work(ctx context.Context, j *river.Job[FormerEventArgs]) error {
+	a := j.Args
+	switch a.Event {
+	case "registration.submitted", "registration.approved", "registration.rejected":
+		return cancelBounce(w.m.registration(ctx, a.EnteID, a.RegistrationID, strings.TrimPrefix(a.Event, "registration.")))
+	case "delegate.invited":
+		return cancelBounce(w.m.invitation(ctx, a.EnteID, a.InvitationID))
+	}
+	return nil // an event that sent nothing
 }
 
 // cancelBounce gives up on an address refused for good instead of retrying it.

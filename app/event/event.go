@@ -92,6 +92,7 @@ type Dispatcher struct {
 	commit    map[string][]func(ctx context.Context, ev Event)
 	workers   map[string]func(q *jobs.Queue)
 	wrap      map[string]func(ev Event) river.JobArgs
+	opened    []func(q *jobs.Queue)
 }
 
 type listener struct {
@@ -149,6 +150,18 @@ func (d *Dispatcher) Open(q *jobs.Queue) {
 	for _, add := range d.workers {
 		add(q)
 	}
+	for _, fn := range d.opened {
+		fn(q)
+	}
+}
+
+// OnOpen registers fn to run when the dispatcher gets its queue: a domain adds there the workers
+// of jobs that are not events (the former shapes of its events, queued by an earlier version).
+// Register before Open.
+func (d *Dispatcher) OnOpen(fn func(q *jobs.Queue)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.opened = append(d.opened, fn)
 }
 
 // ErrNotOpen is an event recorded before the dispatcher has its queue (before Migrate).

@@ -2,6 +2,7 @@ package request
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 
 	"github.com/uptrace/bun"
@@ -15,6 +16,20 @@ type Changed struct {
 	Kind      string `json:"kind"`
 	ActorID   int64  `json:"actor_id"`
 	ObjectID  int64  `json:"object_id,omitempty"`
+}
+
+// UnmarshalJSON reads the event, and the shape an earlier version queued ({"change": {…}}), so a
+// job waiting across an upgrade still does its work.
+func (c *Changed) UnmarshalJSON(b []byte) error {
+	type plain Changed
+	var former struct {
+		Change *plain `json:"change"`
+	}
+	if err := json.Unmarshal(b, &former); err == nil && former.Change != nil {
+		*c = Changed(*former.Change)
+		return nil
+	}
+	return json.Unmarshal(b, (*plain)(c))
 }
 
 // Change is the former name of Changed.
