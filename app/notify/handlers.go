@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -96,7 +97,11 @@ func (c *Centre) Mount(r fiber.Router, w *web.Server) {
 // Bell sets the logged-in user's unread count for the header.
 func (c *Centre) Bell(ctx *fiber.Ctx) error {
 	if s := access.Of(ctx); !s.Anonymous() {
-		if n, err := c.UnreadFor(ctx.UserContext(), s); err == nil {
+		n, err := c.UnreadFor(ctx.UserContext(), s)
+		if errors.Is(err, db.ErrUnavailable) {
+			return err // a database that does not answer: 503 now, not after the page's own wait
+		}
+		if err == nil {
 			web.SetBell(ctx, n)
 		}
 	}
