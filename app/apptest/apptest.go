@@ -28,6 +28,7 @@ import (
 	"passhub/app/config"
 	"passhub/app/ente"
 	"passhub/app/ente/devsign"
+	"passhub/app/event"
 	"passhub/app/identity"
 	_ "passhub/plugins/all" // identity providers, storage, mail
 )
@@ -49,6 +50,19 @@ type Server struct {
 	*app.App
 	URL    string
 	Client *http.Client
+
+	mu     sync.Mutex
+	events []string // the names of the events committed since the last TakeEvents
+}
+
+// TakeEvents returns the names of the domain events committed since the last call, in order,
+// and forgets them.
+func (s *Server) TakeEvents() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	evs := s.events
+	s.events = nil
+	return evs
 }
 
 // Option changes the configuration before the app starts.
@@ -165,10 +179,16 @@ func Start(t testing.TB, opts ...Option) *Server {
 	}
 	go func() { _ = w.App.Listener(ln) }()
 	t.Cleanup(func() { _ = w.App.ShutdownWithTimeout(5 * time.Second) })
-	return &Server{App: a, URL: base, Client: &http.Client{
+	s := &Server{App: a, URL: base, Client: &http.Client{
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+	a.Events.Observe(func(_ context.Context, ev event.Event) {
+		s.mu.Lock()
+		s.events = append(s.events, ev.EventName())
+		s.mu.Unlock()
+	})
+	return s
 }
 
 // Get fetches path and returns the response with its body read.

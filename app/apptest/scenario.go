@@ -3,6 +3,7 @@ package apptest
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,9 +36,9 @@ type Scenario struct {
 	// Check runs last, for what the table cannot say (the database, the mails sent).
 	Check func(t *testing.T, res *http.Response, doc *goquery.Document)
 
-	// Events is for later: the kinds of the domain events the request must have produced, in
-	// order, once the events package records them. It is not checked yet, so RunScenarios fails
-	// a scenario that sets it rather than let it pass unchecked.
+	// Events, when not nil, are the names of the domain events the request must have committed,
+	// in order ("request.event", "ente.registration.submitted"); an empty, non-nil list says it
+	// must have committed none.
 	Events []string
 }
 
@@ -48,10 +49,13 @@ func RunScenarios(t *testing.T, s *Server, scenarios []Scenario) {
 	for _, sc := range scenarios {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Helper()
-			if len(sc.Events) > 0 {
-				t.Fatal("Scenario.Events is not checked yet: the events package does not record them")
-			}
+			s.TakeEvents() // what earlier scenarios and the setup produced
 			res, body := s.Play(t, sc)
+			if sc.Events != nil {
+				if got := s.TakeEvents(); !slices.Equal(got, sc.Events) {
+					t.Errorf("%s %s committed the events %q, want %q", sc.method(), sc.Path, got, sc.Events)
+				}
+			}
 			if res.StatusCode != sc.Status {
 				t.Fatalf("%s %s = %d, want %d: %.300s", sc.method(), sc.Path, res.StatusCode, sc.Status, body)
 			}

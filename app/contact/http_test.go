@@ -78,7 +78,7 @@ func TestContactFormBadInput(t *testing.T) {
 	}
 	post := func(name string, form url.Values, fields map[string]string) apptest.Scenario {
 		return apptest.Scenario{Name: name, As: cookie, Method: http.MethodPost, Path: "/contatti", Form: form, Lang: "it",
-			Status: 422, Has: invalid(fields), Check: nothingStored(s)}
+			Status: 422, Has: invalid(fields), Check: nothingStored(s), Events: []string{}}
 	}
 	empty := post("empty", with(func(v url.Values) {
 		for _, k := range []string{"name", "email", "ente", "subject", "message"} {
@@ -146,7 +146,8 @@ func TestContactFormSends(t *testing.T) {
 	f.Set("name", "  Maria   Rossi ")
 	apptest.RunScenarios(t, s, []apptest.Scenario{
 		{Name: "page", As: cookie, Method: http.MethodPost, Path: "/contatti", Form: f, Lang: "it", Status: 200,
-			Has: map[string]string{".alert-success": "abbiamo ricevuto"},
+			Has:    map[string]string{".alert-success": "abbiamo ricevuto"},
+			Events: []string{"contact.message"},
 			Check: func(t *testing.T, _ *http.Response, _ *goquery.Document) {
 				var m struct{ Name, Email, Subject, Lang string }
 				if err := s.DB.NewSelect().Table("contact_messages").Column("name", "email", "subject", "lang").Scan(context.Background(), &m.Name, &m.Email, &m.Subject, &m.Lang); err != nil {
@@ -173,7 +174,7 @@ func TestContactFormRateLimit(t *testing.T) {
 	first.Name, second.Name = "first message", "second message"
 	apptest.RunScenarios(t, s, []apptest.Scenario{first, second,
 		{Name: "third message", As: cookie, Method: http.MethodPost, Path: "/contatti", Form: f, Lang: "it", Status: 429,
-			Has: map[string]string{"[role=alert]": "troppi messaggi"}},
+			Has: map[string]string{"[role=alert]": "troppi messaggi"}, Events: []string{}},
 	})
 	if n := stored(t, s); n != 2 {
 		t.Errorf("%d stored, want 2", n)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -186,13 +187,13 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	if got := parse(t, body).Find("#sig-trust").Text(); !strings.Contains(got, "non verificata rispetto a un elenco di fiducia") {
 		t.Errorf("without a bundle: %q", got)
 	}
-	res, body = s.PostForm(t, link+"/rifiuta", map[string][]string{"_csrf": {apptest.CSRFToken}, "confirm": {"1"}, "reason": {" "}}, "Cookie", admin, "Accept-Language", "it")
-	if res.StatusCode != 422 || !strings.Contains(parse(t, body).Find("#confirm-reason-error").Text(), "obbligatorio") {
-		t.Errorf("rejection without reason: %d", res.StatusCode)
-	}
-	if res, _ := s.PostForm(t, link+"/approva", map[string][]string{"_csrf": {apptest.CSRFToken}, "confirm": {"1"}}, "Cookie", admin); res.StatusCode != 303 {
-		t.Fatalf("approve: %d", res.StatusCode)
-	}
+	apptest.RunScenarios(t, s, []apptest.Scenario{
+		{Name: "rejection without a reason", As: admin, Method: http.MethodPost, Path: link + "/rifiuta", Lang: "it",
+			Form: url.Values{"confirm": {"1"}, "reason": {" "}}, Status: 422, Has: map[string]string{"#confirm-reason-error": "obbligatorio"},
+			Events: []string{}},
+		{Name: "approval", As: admin, Method: http.MethodPost, Path: link + "/approva", Form: url.Values{"confirm": {"1"}},
+			Status: 303, Events: []string{"ente.registration.decided"}},
+	})
 	// The mayor, now its legal representative, is told so instead of a form.
 	_, body = s.Get(t, "/area-riservata/registrazione?ente="+enteID, "Cookie", mayor, "Accept-Language", "it")
 	if doc := parse(t, body); doc.Find("#reg-already").Length() != 1 || doc.Find("input[name=protocol]").Length() != 0 {
@@ -208,10 +209,11 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	if res.StatusCode != 422 || parse(t, body).Find("#inv-code-error").Length() != 1 {
 		t.Errorf("bad fiscal code: %d", res.StatusCode)
 	}
-	res, _ = s.PostForm(t, "/area-riservata/enti/"+enteID+"/delegati", map[string][]string{"_csrf": {apptest.CSRFToken}, "fiscal_code": {strings.ToLower(delegate)}, "email": {"g@comune.it"}}, "Cookie", mayor)
-	if res.StatusCode != 303 {
-		t.Fatalf("invite: %d", res.StatusCode)
-	}
+	apptest.RunScenarios(t, s, []apptest.Scenario{
+		{Name: "invitation", As: mayor, Method: http.MethodPost, Path: "/area-riservata/enti/" + enteID + "/delegati",
+			Form: url.Values{"fiscal_code": {strings.ToLower(delegate)}, "email": {"g@comune.it"}}, Status: 303,
+			Events: []string{"ente.invitation.sent"}},
+	})
 	_, body = s.Get(t, "/area-riservata/enti/"+enteID+"/delegati", "Cookie", mayor)
 	if parse(t, body).Find(".pass-invitation").Length() != 1 {
 		t.Error("invitation not listed")
@@ -233,6 +235,8 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 		{Name: "approved protocol for a stranger", As: other, Path: plink, Status: 403},
 		{Name: "delegate managing delegates", As: d, Path: "/area-riservata/enti/" + enteID + "/delegati", Status: 403},
 		{Name: "stranger managing delegates", As: other, Path: "/area-riservata/enti/" + enteID + "/delegati", Status: 403},
+		{Name: "stranger inviting a delegate", As: other, Method: http.MethodPost, Path: "/area-riservata/enti/" + enteID + "/delegati",
+			Form: url.Values{"fiscal_code": {apptest.FiscalCode("VRDLGU80A01F205")}, "email": {"x@comune.it"}}, Status: 403, Events: []string{}},
 	})
 	// The audit log shows the journey to the admin.
 	_, body = s.Get(t, "/admin/audit", "Cookie", admin)

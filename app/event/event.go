@@ -93,6 +93,7 @@ type Dispatcher struct {
 	workers   map[string]func(q *jobs.Queue)
 	wrap      map[string]func(ev Event) river.JobArgs
 	opened    []func(q *jobs.Queue)
+	observers []func(ctx context.Context, ev Event)
 }
 
 type listener struct {
@@ -190,11 +191,23 @@ func (d *Dispatcher) InTx(ctx context.Context, tx bun.IDB, ev Event) error {
 	return nil
 }
 
+// Observe registers fn to run in this process after every committed event, whatever its type
+// (tests record what a request produced).
+func (d *Dispatcher) Observe(fn func(ctx context.Context, ev Event)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.observers = append(d.observers, fn)
+}
+
 // committed runs the in-process listeners and publishes the hints of a committed event.
 func (d *Dispatcher) committed(ctx context.Context, ev Event) {
 	d.mu.RLock()
 	fns := d.commit[ev.EventName()]
+	obs := d.observers
 	d.mu.RUnlock()
+	for _, fn := range obs {
+		fn(ctx, ev)
+	}
 	for _, fn := range fns {
 		fn(ctx, ev)
 	}
