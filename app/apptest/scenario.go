@@ -42,6 +42,16 @@ type Scenario struct {
 	Events []string
 }
 
+// Parse reads an HTML body into a document for selectors.
+func Parse(t testing.TB, body string) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 // RunScenarios plays the scenarios in order against s, each as a subtest named after it; they
 // share the server, so a scenario sees what the earlier ones changed.
 func RunScenarios(t *testing.T, s *Server, scenarios []Scenario) {

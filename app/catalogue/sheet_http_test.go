@@ -11,15 +11,6 @@ import (
 	"passhub/app/apptest"
 )
 
-func parse(t *testing.T, body string) *goquery.Document {
-	t.Helper()
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
-
 // TestSheetsSayEachThingOnce opens every procedure sheet and task force page: the body does not
 // repeat what the structured fields show (legal basis, the list of procedures), and a sheet that
 // accepts requests offers to file one for its procedure.
@@ -38,7 +29,7 @@ func TestSheetsSayEachThingOnce(t *testing.T) {
 	accepting, closed := 0, 0
 	for _, tf := range tfs {
 		_, body := s.Get(t, "/task-force/"+tf.Slug, "Accept-Language", "it")
-		doc := parse(t, body)
+		doc := apptest.Parse(t, body)
 		for _, p := range tf.Procedures {
 			if n := doc.Find("main a[href='/procedure/" + p.Slug + "']").Length(); n != 1 {
 				t.Errorf("task force %s links %s %d times", tf.Code, p.Code, n)
@@ -51,7 +42,7 @@ func TestSheetsSayEachThingOnce(t *testing.T) {
 		}
 		for _, p := range tf.Procedures {
 			_, body := s.Get(t, "/procedure/"+p.Slug, "Accept-Language", "it")
-			doc := parse(t, body)
+			doc := apptest.Parse(t, body)
 			for h, n := range headings(doc) {
 				if n > 1 {
 					t.Errorf("sheet %s: heading %q %d times", p.Code, h, n)
@@ -83,7 +74,7 @@ func TestSheetsSayEachThingOnce(t *testing.T) {
 	// basis "D.Lgs. 222/2016" is written only there.
 	_, body := s.Get(t, "/cerca?q="+url.QueryEscape("D.Lgs. 222/2016"), "Accept-Language", "it")
 	for _, slug := range []string{"permesso-di-costruire", "scia-edilizia"} {
-		if parse(t, body).Find("main a[href='/procedure/"+slug+"']").Length() == 0 {
+		if apptest.Parse(t, body).Find("main a[href='/procedure/"+slug+"']").Length() == 0 {
 			t.Errorf("searching the legal basis does not find %s", slug)
 		}
 	}

@@ -30,15 +30,6 @@ func stored(t *testing.T, s *apptest.Server) int {
 	return n
 }
 
-func parse(t *testing.T, body string) *goquery.Document {
-	t.Helper()
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
-
 // nothingStored checks that no message reached the database.
 func nothingStored(s *apptest.Server) func(*testing.T, *http.Response, *goquery.Document) {
 	return func(t *testing.T, _ *http.Response, _ *goquery.Document) {

@@ -24,15 +24,6 @@ import (
 // The registration of an ente over HTTP, on a real passhub: the mayor's upload, the admin's
 // review, the delegates.
 
-func parse(t *testing.T, body string) *goquery.Document {
-	t.Helper()
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
-
 func multipartForm(t *testing.T, fields map[string]string, fileName string, file []byte) (string, io.Reader) {
 	t.Helper()
 	var buf bytes.Buffer
@@ -71,21 +62,21 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 
 	// The home invites the mayor to register; the search finds the comune.
 	_, body := s.Get(t, "/area-riservata", "Cookie", mayor, "Accept-Language", "it")
-	if parse(t, body).Find("a[href='/area-riservata/registrazione']").Length() == 0 {
+	if apptest.Parse(t, body).Find("a[href='/area-riservata/registrazione']").Length() == 0 {
 		t.Fatal("no registration link on the reserved area home")
 	}
 	_, body = s.Get(t, "/area-riservata/registrazione?q=cant", "Cookie", mayor, "Accept-Language", "it")
-	href, ok := parse(t, body).Find(".pass-ente-results a").Attr("href")
+	href, ok := apptest.Parse(t, body).Find(".pass-ente-results a").Attr("href")
 	if !ok {
 		t.Fatal("the search did not find Cantù")
 	}
 	// The exact name comes first, before the province and the names merely containing it.
 	_, body = s.Get(t, "/area-riservata/registrazione?q=Como", "Cookie", mayor, "Accept-Language", "it")
-	if first := parse(t, body).Find(".pass-ente-results a").First().Text(); first != "Como" {
+	if first := apptest.Parse(t, body).Find(".pass-ente-results a").First().Text(); first != "Como" {
 		t.Errorf("searching Como lists %q first", first)
 	}
 	_, body = s.Get(t, href, "Cookie", mayor, "Accept-Language", "it")
-	doc := parse(t, body)
+	doc := apptest.Parse(t, body)
 	enteID, _ := doc.Find("input[name=ente_id]").Attr("value")
 	if doc.Find("input[type=file][name=protocol]").Length() != 1 || enteID == "" {
 		t.Fatal("no registration form")
@@ -126,15 +117,15 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 		return map[string]string{"ente_id": enteID, "role": "sindaco", "email": "sindaco@comune.cantu.co.it", "pec": "comune.cantu@pec.it"}
 	}
 	res, body = post(fields(), "", nil)
-	if res.StatusCode != 422 || !strings.Contains(parse(t, body).Find("#reg-protocol-error").Text(), "senza il protocollo") {
+	if res.StatusCode != 422 || !strings.Contains(apptest.Parse(t, body).Find("#reg-protocol-error").Text(), "senza il protocollo") {
 		t.Fatalf("without protocol: %d", res.StatusCode)
 	}
 	res, body = post(fields(), "protocollo.pdf", []byte("<html>not a pdf</html>"))
-	if res.StatusCode != 422 || !strings.Contains(parse(t, body).Find("#reg-protocol-error").Text(), "non è un PDF") {
+	if res.StatusCode != 422 || !strings.Contains(apptest.Parse(t, body).Find("#reg-protocol-error").Text(), "non è un PDF") {
 		t.Fatalf("fake pdf: %d", res.StatusCode)
 	}
 	res, body = post(fields(), "protocollo.pdf", apptest.Protocol(t, cantu, apptest.FiscalCode("VRDLGU60B01F205")))
-	if res.StatusCode != 422 || !strings.Contains(parse(t, body).Find("#reg-protocol-error").Text(), "un'altra persona") {
+	if res.StatusCode != 422 || !strings.Contains(apptest.Parse(t, body).Find("#reg-protocol-error").Text(), "un'altra persona") {
 		t.Fatalf("signed by someone else: %d", res.StatusCode)
 	}
 	if regs, _ := s.Enti.Registrations(ctx, ""); len(regs) != 0 {
@@ -151,11 +142,11 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	// Someone else choosing the comune hears it is pending before uploading anything.
 	other := s.Login(t, apptest.FiscalCode("VRDLGU60B01F205"), "Luigi", "Verdi")
 	_, body = s.Get(t, "/area-riservata/registrazione?ente="+enteID, "Cookie", other, "Accept-Language", "it")
-	if doc := parse(t, body); doc.Find("#reg-pending").Length() != 1 || doc.Find("input[name=protocol]").Length() != 0 {
+	if doc := apptest.Parse(t, body); doc.Find("#reg-pending").Length() != 1 || doc.Find("input[name=protocol]").Length() != 0 {
 		t.Error("a pending ente still offers the upload")
 	}
 	_, body = s.Get(t, "/area-riservata", "Cookie", mayor, "Accept-Language", "it")
-	if !strings.Contains(parse(t, body).Find("[role=status]").Text(), "in attesa di approvazione") {
+	if !strings.Contains(apptest.Parse(t, body).Find("[role=status]").Text(), "in attesa di approvazione") {
 		t.Error("the pending state is not shown")
 	}
 	// Until approved, the mayor has no ente pages.
@@ -165,7 +156,7 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 
 	// The admin sees the queue, opens the protocol, and approves.
 	_, body = s.Get(t, "/admin/registrazioni", "Cookie", admin, "Accept-Language", "it")
-	link, ok := parse(t, body).Find(".pass-registration a").Attr("href")
+	link, ok := apptest.Parse(t, body).Find(".pass-registration a").Attr("href")
 	if !ok {
 		t.Fatal("empty queue")
 	}
@@ -175,7 +166,7 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	}
 	// The admin sees who signed, with what certificate, when, and whether it chains to the bundle.
 	_, body = s.Get(t, link, "Cookie", admin, "Accept-Language", "it")
-	doc = parse(t, body)
+	doc = apptest.Parse(t, body)
 	for sel, want := range map[string]string{"#sig-signer": "Firmatario Di Prova", "#sig-code": "TINIT-" + mayorCode,
 		"#sig-issuer": "PAsS Test Qualified CA", "#sig-format": "PAdES", "#sig-trust": "discende da un'autorità", "#sig-time": "UTC"} {
 		if got := doc.Find(sel).Text(); !strings.Contains(got, want) {
@@ -184,7 +175,7 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	}
 	s.Enti.Trust = nil
 	_, body = s.Get(t, link, "Cookie", admin, "Accept-Language", "it")
-	if got := parse(t, body).Find("#sig-trust").Text(); !strings.Contains(got, "non verificata rispetto a un elenco di fiducia") {
+	if got := apptest.Parse(t, body).Find("#sig-trust").Text(); !strings.Contains(got, "non verificata rispetto a un elenco di fiducia") {
 		t.Errorf("without a bundle: %q", got)
 	}
 	apptest.RunScenarios(t, s, []apptest.Scenario{
@@ -196,17 +187,17 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 	})
 	// The mayor, now its legal representative, is told so instead of a form.
 	_, body = s.Get(t, "/area-riservata/registrazione?ente="+enteID, "Cookie", mayor, "Accept-Language", "it")
-	if doc := parse(t, body); doc.Find("#reg-already").Length() != 1 || doc.Find("input[name=protocol]").Length() != 0 {
+	if doc := apptest.Parse(t, body); doc.Find("#reg-already").Length() != 1 || doc.Find("input[name=protocol]").Length() != 0 {
 		t.Error("the legal representative is offered a registration of their own ente")
 	}
 	// The mayor now manages delegates.
 	res, body = s.Get(t, "/area-riservata/enti/"+enteID+"/delegati", "Cookie", mayor, "Accept-Language", "it")
-	if res.StatusCode != 200 || parse(t, body).Find(".pass-member").Length() != 1 {
+	if res.StatusCode != 200 || apptest.Parse(t, body).Find(".pass-member").Length() != 1 {
 		t.Fatalf("delegates page: %d", res.StatusCode)
 	}
 	delegate := apptest.FiscalCode("BNCGLI75M41L219")
 	res, body = s.PostForm(t, "/area-riservata/enti/"+enteID+"/delegati", map[string][]string{"_csrf": {apptest.CSRFToken}, "fiscal_code": {"ABC"}, "email": {"g@comune.it"}}, "Cookie", mayor, "Accept-Language", "it")
-	if res.StatusCode != 422 || parse(t, body).Find("#inv-code-error").Length() != 1 {
+	if res.StatusCode != 422 || apptest.Parse(t, body).Find("#inv-code-error").Length() != 1 {
 		t.Errorf("bad fiscal code: %d", res.StatusCode)
 	}
 	apptest.RunScenarios(t, s, []apptest.Scenario{
@@ -215,7 +206,7 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 			Events: []string{"ente.invitation.sent"}},
 	})
 	_, body = s.Get(t, "/area-riservata/enti/"+enteID+"/delegati", "Cookie", mayor)
-	if parse(t, body).Find(".pass-invitation").Length() != 1 {
+	if apptest.Parse(t, body).Find(".pass-invitation").Length() != 1 {
 		t.Error("invitation not listed")
 	}
 	d := s.Login(t, delegate, "Giulia", "Bianchi")
@@ -224,7 +215,7 @@ func TestRegistrationJourneyOverHTTP(t *testing.T) {
 		t.Errorf("delegate's ente page: %d", res.StatusCode)
 	}
 	// The approved protocol is on the ente's page, for its legal representative and delegates.
-	plink, ok := parse(t, body).Find("#ente-protocol").Attr("href")
+	plink, ok := apptest.Parse(t, body).Find("#ente-protocol").Attr("href")
 	if !ok {
 		t.Fatal("no approved protocol on the ente's page")
 	}
@@ -262,7 +253,7 @@ func TestDevSignedProtocol(t *testing.T) {
 	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
 	_, body := s.Get(t, "/area-riservata/registrazione?ente="+id, "Cookie", mayor)
 	var links []string
-	parse(t, body).Find("a[href^='/area-riservata/registrazione/modello-firmato-di-prova']").Each(func(_ int, a *goquery.Selection) {
+	apptest.Parse(t, body).Find("a[href^='/area-riservata/registrazione/modello-firmato-di-prova']").Each(func(_ int, a *goquery.Selection) {
 		href, _ := a.Attr("href")
 		links = append(links, href)
 	})

@@ -18,15 +18,6 @@ import (
 // each login verifies an argon2 hash of 64 MiB, and beside parallel tests such logins ran past
 // the request timeout (503).
 
-func parse(t *testing.T, body string) *goquery.Document {
-	t.Helper()
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
-
 func sessionOf(res *http.Response) string {
 	var session string
 	for _, c := range res.Cookies() {
@@ -89,7 +80,7 @@ func TestStaffLoginCannotLockSomeoneOut(t *testing.T) {
 	post := func(user, pw, from string) (int, string, string) {
 		res, body := s.Play(t, apptest.Scenario{Method: http.MethodPost, Path: "/accedi/staff", Lang: "it",
 			Form: url.Values{"username": {user}, "password": {pw}}, Header: []string{"X-Forwarded-For", from}})
-		return res.StatusCode, strings.TrimSpace(parse(t, body).Find("[role=alert]").Text()), res.Header.Get("Location")
+		return res.StatusCode, strings.TrimSpace(apptest.Parse(t, body).Find("[role=alert]").Text()), res.Header.Get("Location")
 	}
 	for i := 0; i < identity.PairFailures+1; i++ {
 		ks, ka, _ := post("anna.admin", "wrong-password-1", "198.51.100.66")

@@ -11,22 +11,13 @@ import (
 	"passhub/app/portal"
 )
 
-func parse(t *testing.T, body string) *goquery.Document {
-	t.Helper()
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
-
 // TestNewsPagesAndTagLinks checks that the news list pages through the news, and that an
 // article's tags link to the list of the news carrying that tag.
 func TestNewsPagesAndTagLinks(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
 	_, body := s.Get(t, "/notizie", "Accept-Language", "it")
-	doc := parse(t, body)
+	doc := apptest.Parse(t, body)
 	if n := doc.Find("main article").Length(); n != portal.PageSize {
 		t.Fatalf("first page: %d news, want %d", n, portal.PageSize)
 	}
@@ -35,18 +26,18 @@ func TestNewsPagesAndTagLinks(t *testing.T) {
 		t.Fatal("no link to the next page of news")
 	}
 	_, body = s.Get(t, next, "Accept-Language", "it")
-	second := parse(t, body).Find("main article").Length()
+	second := apptest.Parse(t, body).Find("main article").Length()
 	if second == 0 || second > portal.PageSize {
 		t.Errorf("second page: %d news", second)
 	}
 
 	_, body = s.Get(t, "/notizie/al-via-la-piattaforma-pass", "Accept-Language", "it")
-	href, ok := parse(t, body).Find(".pass-tags a").Attr("href")
+	href, ok := apptest.Parse(t, body).Find(".pass-tags a").Attr("href")
 	if !ok || href != "/notizie?tag=pnrr" {
 		t.Fatalf("tag link %q", href)
 	}
 	_, body = s.Get(t, href, "Accept-Language", "it")
-	doc = parse(t, body)
+	doc = apptest.Parse(t, body)
 	tagged := doc.Find("main article")
 	if tagged.Length() == 0 || tagged.Length() >= portal.PageSize+second || !strings.Contains(doc.Find("h1").Text(), "«pnrr»") {
 		t.Fatalf("tagged list: %d news, h1 %q", tagged.Length(), doc.Find("h1").Text())
