@@ -1,13 +1,10 @@
 // Package apptest starts a real passhub for tests: a fresh database (a SQLite file, or its own
-// schema in the PostgreSQL named by PASSHUB_TEST_DATABASE_URL), migrations applied, the shipped
-// content imported, and the web server listening on a loopback port.
+// schema or database in the PostgreSQL named by PASSHUB_TEST_DATABASE_URL), migrations applied,
+// the shipped content imported, and the web server listening on a loopback port.
 package apptest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"io"
 	"log/slog"
 	"net"
@@ -20,8 +17,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver for schema setup
 
 	"passhub/app"
 	"passhub/app/auth"
@@ -87,43 +82,11 @@ func Config(t testing.TB, opts ...Option) config.Config {
 	return cfg
 }
 
-// DatabaseURL returns "" (SQLite in the data dir) or, with PASSHUB_TEST_DATABASE_URL set, the URL
-// of a new PostgreSQL schema dropped when the test ends.
-func DatabaseURL(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(EnvDatabaseURL)
-	if base == "" {
-		return ""
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("postgres: create schema (is PostgreSQL running at %s?): %v", base, err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		_ = admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("postgres url: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 // New builds an App on a fresh database with migrations applied and content imported.
 func New(t testing.TB, opts ...Option) *app.App {
 	t.Helper()
 	cfg := Config(t, opts...)
-	fromTemplate(cfg) // on SQLite, the database and index start as a copy: see template.go
+	fromTemplate(t, &cfg) // the database and index start as a copy: see template.go
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

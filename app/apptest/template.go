@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"passhub/app"
@@ -17,42 +18,63 @@ import (
 	"passhub/app/db"
 )
 
-// The SQLite template: what every test on SQLite with the shipped content would build for itself
-// (the migrations applied, the content imported, the search index built) is built once per test
-// binary in a folder of its own, and each test's data folder starts as a copy of it. Migrate then
-// finds nothing to apply and the import finds nothing changed, so nothing is left to index and a
-// test skips most of a second of setup, starting from the state a fresh database reaches: the
-// template's queue is left as a fresh one's (the search jobs of the import completed, no leader,
-// no periodic job queued yet: the test's own queue elects itself and schedules the digest).
+// The template: what every test with the shipped content would build for itself (the migrations
+// applied, the content imported, the search index built) is built once per test binary, and each
+// test starts from a copy of it. Migrate then finds nothing to apply and the import finds nothing
+// changed, so nothing is left to index and a test skips most of a second of setup, starting from
+// the state a fresh database reaches: the template's queue is left as a fresh one's (the search
+// jobs of the import completed, no leader, no periodic job queued yet: the test's own queue elects
+// itself and schedules the digest).
 //
-// PostgreSQL keeps one schema per test, migrated and imported each time: it has no cheap and
-// safe copy of a schema (CREATE DATABASE … TEMPLATE copies a whole database and needs no other
-// session on it; copying a schema's tables one by one is neither simple nor obviously faster).
-var template struct {
+// On SQLite the template is a data folder (database, index, stored files) copied file by file. On
+// PostgreSQL it is a data folder (index, stored files) plus a database of its own, and each test
+// gets CREATE DATABASE … TEMPLATE, a copy PostgreSQL makes without replaying a single statement;
+// the template database has no session open once built, as the copy requires.
+type template struct {
 	once sync.Once
 	dir  string // "" when it could not be built: each test then builds its own database
+	db   string // the template database on PostgreSQL; "" on SQLite
 }
+
+var sqliteTemplate, postgresTemplate template
 
 // templateDirPrefix names the template folders in the system's temporary folder.
 const templateDirPrefix = "passhub-apptest-template-"
 
-// fromTemplate fills cfg's empty data folder with a copy of the template when cfg is the one the
-// template was made with in all that shapes the data (SQLite in the data folder, the shipped
-// content, the local store, Bleve in the data folder), and reports whether it did.
-func fromTemplate(cfg config.Config) bool {
+// fromTemplate fills cfg's empty data folder (and, on PostgreSQL, gives it a database) from the
+// template when cfg is the one the template was made with in all that shapes the data (a fresh
+// database, the shipped content, the local store, Bleve in the data folder), and reports whether
+// it did.
+func fromTemplate(t testing.TB, cfg *config.Config) bool {
+	t.Helper()
 	def := config.Defaults()
-	if cfg.DatabaseURL != "" || cfg.ContentDir != ContentDir() || cfg.SearchDir != "" ||
-		cfg.SearchEngine != def.SearchEngine || cfg.Storage != def.Storage || !emptyDir(cfg.DataDir) {
+	if cfg.ContentDir != ContentDir() || cfg.SearchDir != "" || cfg.SearchEngine != def.SearchEngine ||
+		cfg.Storage != def.Storage || !emptyDir(cfg.DataDir) {
 		return false
 	}
-	template.once.Do(func() { template.dir = buildTemplate() })
-	if template.dir == "" {
+	tpl := &sqliteTemplate
+	switch {
+	case cfg.DatabaseURL == "":
+	case fresh(cfg.DatabaseURL):
+		tpl = &postgresTemplate
+	default:
 		return false
 	}
-	if err := copyDir(template.dir, cfg.DataDir); err != nil {
+	tpl.once.Do(tpl.build)
+	if tpl.dir == "" {
+		return false
+	}
+	if err := copyDir(tpl.dir, cfg.DataDir); err != nil {
 		_ = os.RemoveAll(cfg.DataDir)
 		_ = os.MkdirAll(cfg.DataDir, 0o750)
 		return false
+	}
+	if tpl.db != "" {
+		url, err := cloneDatabase(t, tpl.db)
+		if err != nil {
+			t.Fatalf("postgres: copy of the template database: %v", err)
+		}
+		cfg.DatabaseURL = url
 	}
 	return true
 }
@@ -62,23 +84,35 @@ func emptyDir(dir string) bool {
 	return err == nil && len(entries) == 0
 }
 
-// buildTemplate makes the template folder and returns it, or "" on any failure.
-func buildTemplate() string {
+// build makes the template folder (and database), or leaves dir "" on any failure.
+func (tpl *template) build() {
 	removeStaleTemplates()
 	dir, err := os.MkdirTemp("", templateDirPrefix+"*")
 	if err != nil {
-		return ""
+		return
 	}
-	if err := fillTemplate(dir); err != nil {
+	url := ""
+	if tpl == &postgresTemplate {
+		if tpl.db, url, err = createDatabase("passhub_tmpl", ""); err != nil {
+			_ = os.RemoveAll(dir)
+			return
+		}
+	}
+	if err := fillTemplate(dir, url); err != nil {
 		_ = os.RemoveAll(dir)
-		return ""
+		if tpl.db != "" {
+			_ = dropDatabase(tpl.db)
+			tpl.db = ""
+		}
+		return
 	}
-	return dir
+	tpl.dir = dir
 }
 
-func fillTemplate(dir string) error {
+func fillTemplate(dir, databaseURL string) error {
 	cfg := config.Defaults()
 	cfg.DataDir = dir
+	cfg.DatabaseURL = databaseURL
 	cfg.ContentDir = ContentDir()
 	cfg.LogLevel = "warn"
 	cfg.JobsPoll = 20 * time.Millisecond
@@ -113,7 +147,7 @@ func fillTemplate(dir string) error {
 		return err
 	}
 	// Leave the queue as a fresh one: no leader to wait out, nothing but the import's completed jobs.
-	d, err := db.Open(ctx, "", cfg.SQLitePath())
+	d, err := db.Open(ctx, databaseURL, cfg.SQLitePath())
 	if err != nil {
 		return err
 	}
@@ -123,7 +157,9 @@ func fillTemplate(dir string) error {
 			return err
 		}
 	}
-	_, err = d.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	if databaseURL == "" {
+		_, err = d.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	}
 	return err
 }
 
