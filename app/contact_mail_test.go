@@ -25,7 +25,7 @@ func TestContactMessageReachesTheStaffAndIsAcknowledged(t *testing.T) {
 	s := apptest.Start(t, withSMTP(smtp), func(c *config.Config) { c.ContactTo = "staff@pass.example.it, segreteria@pass.example.it" })
 	ctx := context.Background()
 	cookie, token := csrf(t, s)
-	f := valid()
+	f := apptest.ContactForm()
 	f.Set("_csrf", token)
 	f.Set("name", "Mary Smith")
 	res, body := s.PostForm(t, "/contatti", f, "Cookie", cookie+"; lang=en")
@@ -105,7 +105,7 @@ func TestContactMessageWithoutStaffAddressGoesToTheAdmins(t *testing.T) {
 	admin := s.Login(t, apptest.FiscalCode("DMNDMN80A01F205"), "Ada", "Admin") // e-mail ada@example.it
 	_ = s.Identity.Grant(context.Background(), identity.Actor{}, userOf(t, s, admin), "admin", "")
 	cookie, token := csrf(t, s)
-	f := valid()
+	f := apptest.ContactForm()
 	f.Set("_csrf", token)
 	if res, _ := s.PostForm(t, "/contatti", f, "Cookie", cookie, "Accept-Language", "it"); res.StatusCode != 200 {
 		t.Fatalf("send: %d", res.StatusCode)

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"net/url"
 	"testing"
 
 	"passhub/app/apptest"
@@ -12,12 +11,6 @@ import (
 func csrf(t *testing.T, s *apptest.Server) (cookie, token string) {
 	t.Helper()
 	return apptest.CSRF(t, s, "/contatti")
-}
-
-// valid is a contact form that the contact page accepts.
-func valid() url.Values {
-	return url.Values{"name": {"Maria Rossi"}, "email": {"maria.rossi@comune.esempio.it"}, "ente": {"Comune di Esempio"},
-		"subject": {"Informazioni sulla VIA"}, "message": {"Vorremmo sapere come chiedere supporto sulla VIA."}}
 }
 
 // stored is how many contact messages the database holds.

@@ -18,7 +18,7 @@ import (
 func TestClientAddressTrustsOnlyConfiguredProxies(t *testing.T) {
 	contact := func(t *testing.T, s *apptest.Server, xff string) int {
 		t.Helper()
-		f := valid()
+		f := apptest.ContactForm()
 		f.Set("_csrf", apptest.CSRFToken)
 		res, _ := s.PostForm(t, "/contatti", f, "Cookie", "csrf="+apptest.CSRFToken, "X-Forwarded-For", xff)
 		return res.StatusCode
@@ -54,7 +54,7 @@ func TestClientAddressTrustsOnlyConfiguredProxies(t *testing.T) {
 
 	t.Run("production without proxies", func(t *testing.T) {
 		s := apptest.Start(t, limit, func(c *config.Config) { c.Env, c.BaseURL = config.ModeProduction, "https://pass.example.it" })
-		form := valid()
+		form := apptest.ContactForm()
 		form.Set("_csrf", apptest.CSRFToken)
 		codes := []int{}
 		for _, xff := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {

@@ -21,6 +21,7 @@ import (
 	"passhub/app"
 	"passhub/app/auth"
 	"passhub/app/config"
+	"passhub/app/demo"
 	"passhub/app/ente"
 	"passhub/app/ente/devsign"
 	"passhub/app/event"
@@ -307,4 +308,28 @@ func sign(t testing.TB, e *ente.Ente, fiscalCode string, how func(*devsign.Signe
 		t.Fatal(err)
 	}
 	return out
+}
+
+// DemoEnti imports the two comuni the demo's people belong to: Cantù (013041) and Milano (015146).
+func DemoEnti(t testing.TB, a *app.App) {
+	t.Helper()
+	if _, err := a.Enti.Import(context.Background(), []ente.Ente{
+		{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"},
+		{ISTAT: "015146", Name: "Milano", Kind: ente.KindComune, Province: "MI"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// DemoPeople are the demo's personas with valid fiscal codes: the registered mayor, the two
+// delegates, the PM, the admin and the expert, in that order.
+func DemoPeople() []demo.Person {
+	return []demo.Person{
+		{Key: "sindaco-registrato", FiscalCode: FiscalCode("RSSMRA80A01F205"), Name: "Mario", FamilyName: "Rossi"},
+		{Key: "delegato", FiscalCode: FiscalCode("BNCGLI75M41L219"), Name: "Giulia", FamilyName: "Bianchi"},
+		{Key: "delegato-altro-ente", FiscalCode: FiscalCode("NRIPLA85C10F205"), Name: "Paolo", FamilyName: "Neri"},
+		{Key: "pm", FiscalCode: FiscalCode("PMPMPM80A01F205"), Name: "Piera", FamilyName: "Manzoni"},
+		{Key: "admin", FiscalCode: FiscalCode("DMNDMN80A01F205"), Name: "Ada", FamilyName: "Admin"},
+		{Key: "esperto", FiscalCode: FiscalCode("SPRSPR80A01F205"), Name: "Luca", FamilyName: "Costa"},
+	}
 }

@@ -1,6 +1,7 @@
 package apptest
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -183,4 +184,20 @@ func CSRF(t testing.TB, s *Server, path string) (cookie, token string) {
 		t.Fatal("no CSRF cookie or token")
 	}
 	return cookie, token
+}
+
+// ContactForm is a contact form that the contact page accepts.
+func ContactForm() url.Values {
+	return url.Values{"name": {"Maria Rossi"}, "email": {"maria.rossi@comune.esempio.it"}, "ente": {"Comune di Esempio"},
+		"subject": {"Informazioni sulla VIA"}, "message": {"Vorremmo sapere come chiedere supporto sulla VIA."}}
+}
+
+// ContactMessages is how many contact messages the database holds.
+func (s *Server) ContactMessages(t testing.TB) int {
+	t.Helper()
+	n, err := s.Contact.Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -16,24 +16,10 @@ import (
 
 // The contact page's scenarios over HTTP: a real passhub on its own database.
 
-func valid() url.Values {
-	return url.Values{"name": {"Maria Rossi"}, "email": {"maria.rossi@comune.esempio.it"}, "ente": {"Comune di Esempio"},
-		"subject": {"Informazioni sulla VIA"}, "message": {"Vorremmo sapere come chiedere supporto sulla VIA."}}
-}
-
-func stored(t *testing.T, s *apptest.Server) int {
-	t.Helper()
-	n, err := s.Contact.Count(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // nothingStored checks that no message reached the database.
 func nothingStored(s *apptest.Server) func(*testing.T, *http.Response, *goquery.Document) {
 	return func(t *testing.T, _ *http.Response, _ *goquery.Document) {
-		if n := stored(t, s); n != 0 {
+		if n := s.ContactMessages(t); n != 0 {
 			t.Fatalf("%d messages stored", n)
 		}
 	}
@@ -54,7 +40,7 @@ func TestContactFormBadInput(t *testing.T) {
 	s := apptest.Start(t)
 	cookie, token := apptest.CSRF(t, s, "/contatti")
 	with := func(change func(url.Values)) url.Values {
-		v := valid()
+		v := apptest.ContactForm()
 		v.Set("_csrf", token)
 		change(v)
 		return v
@@ -104,7 +90,7 @@ func TestContactFormCSRF(t *testing.T) {
 		wrong = "y" + token[1:]
 	}
 	refused := func(name, token string, header ...string) apptest.Scenario {
-		f := valid()
+		f := apptest.ContactForm()
 		if token != "" {
 			f.Set("_csrf", token)
 		}
@@ -118,12 +104,12 @@ func TestContactFormCSRF(t *testing.T) {
 		refused("token without cookie", token),
 		refused("cross-site", token, "Cookie", cookie, "Sec-Fetch-Site", "cross-site"),
 	})
-	if n := stored(t, s); n != 0 {
+	if n := s.ContactMessages(t); n != 0 {
 		t.Fatalf("%d messages stored without a valid token", n)
 	}
 	// The header works as well as the field (htmx sends either).
-	res, _ := s.PostForm(t, "/contatti", valid(), "Cookie", cookie, "X-CSRF-Token", token, "Sec-Fetch-Site", "same-origin")
-	if res.StatusCode != 200 || stored(t, s) != 1 {
+	res, _ := s.PostForm(t, "/contatti", apptest.ContactForm(), "Cookie", cookie, "X-CSRF-Token", token, "Sec-Fetch-Site", "same-origin")
+	if res.StatusCode != 200 || s.ContactMessages(t) != 1 {
 		t.Errorf("valid header token: %d", res.StatusCode)
 	}
 }
@@ -132,7 +118,7 @@ func TestContactFormSends(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
 	cookie, token := apptest.CSRF(t, s, "/contatti")
-	f := valid()
+	f := apptest.ContactForm()
 	f.Set("_csrf", token)
 	f.Set("name", "  Maria   Rossi ")
 	apptest.RunScenarios(t, s, []apptest.Scenario{
@@ -158,7 +144,7 @@ func TestContactFormRateLimit(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, func(c *config.Config) { c.ContactLimit = 2; c.ContactWindow = time.Minute })
 	cookie, token := apptest.CSRF(t, s, "/contatti")
-	f := valid()
+	f := apptest.ContactForm()
 	f.Set("_csrf", token)
 	send := apptest.Scenario{As: cookie, Method: http.MethodPost, Path: "/contatti", Form: f, Status: 200}
 	first, second := send, send
@@ -167,7 +153,7 @@ func TestContactFormRateLimit(t *testing.T) {
 		{Name: "third message", As: cookie, Method: http.MethodPost, Path: "/contatti", Form: f, Lang: "it", Status: 429,
 			Has: map[string]string{"[role=alert]": "troppi messaggi"}, Events: []string{}},
 	})
-	if n := stored(t, s); n != 2 {
+	if n := s.ContactMessages(t); n != 2 {
 		t.Errorf("%d stored, want 2", n)
 	}
 }
@@ -176,7 +162,7 @@ func TestBodyLimit(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, func(c *config.Config) { c.BodyLimit = 64 << 10 })
 	cookie, token := apptest.CSRF(t, s, "/contatti")
-	f := valid()
+	f := apptest.ContactForm()
 	f.Set("_csrf", token)
 	f.Set("message", strings.Repeat("x", 100<<10))
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/contatti", strings.NewReader(f.Encode()))
@@ -189,7 +175,7 @@ func TestBodyLimit(t *testing.T) {
 			t.Errorf("oversized body = %d, want 413", res.StatusCode)
 		}
 	}
-	if n := stored(t, s); n != 0 {
+	if n := s.ContactMessages(t); n != 0 {
 		t.Errorf("%d stored", n)
 	}
 }

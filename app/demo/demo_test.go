@@ -13,19 +13,8 @@ import (
 func TestSeedIsIdempotent(t *testing.T) {
 	a := apptest.New(t)
 	ctx := context.Background()
-	if _, err := a.Enti.Import(ctx, []ente.Ente{
-		{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"},
-		{ISTAT: "015146", Name: "Milano", Kind: ente.KindComune, Province: "MI"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	people := []demo.Person{
-		{Key: "sindaco-registrato", FiscalCode: apptest.FiscalCode("RSSMRA80A01F205"), Name: "Mario", FamilyName: "Rossi"},
-		{Key: "delegato", FiscalCode: apptest.FiscalCode("BNCGLI75M41L219"), Name: "Giulia", FamilyName: "Bianchi"},
-		{Key: "delegato-altro-ente", FiscalCode: apptest.FiscalCode("NRIPLA85C10F205"), Name: "Paolo", FamilyName: "Neri"},
-		{Key: "pm", FiscalCode: apptest.FiscalCode("PMPMPM80A01F205"), Name: "Piera", FamilyName: "Manzoni"},
-		{Key: "admin", FiscalCode: apptest.FiscalCode("DMNDMN80A01F205"), Name: "Ada", FamilyName: "Admin"},
-	}
+	apptest.DemoEnti(t, a)
+	people := apptest.DemoPeople()[:5] // the expert joins later
 	s := demo.Services{Identity: a.Identity, Enti: a.Enti}
 	for i := 0; i < 2; i++ {
 		if err := demo.Seed(ctx, s, people); err != nil {
@@ -56,7 +45,7 @@ func TestSeedIsIdempotent(t *testing.T) {
 	if len(regs) != 2 {
 		t.Errorf("%d registrations after seeding twice, want 2", len(regs))
 	}
-	people = append(people, demo.Person{Key: "esperto", FiscalCode: apptest.FiscalCode("SPRSPR80A01F205"), Name: "Luca", FamilyName: "Costa"})
+	people = apptest.DemoPeople()
 	if err := demo.Seed(ctx, s, people); err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,6 @@ import (
 	"passhub/app"
 	"passhub/app/apptest"
 	"passhub/app/demo"
-	"passhub/app/ente"
 	"passhub/app/request"
 	"passhub/app/workspace"
 	"passhub/migrations"
@@ -32,20 +31,8 @@ func demoApp(t *testing.T) (*app.App, []int64) {
 	t.Helper()
 	a := apptest.New(t)
 	ctx := context.Background()
-	if _, err := a.Enti.Import(ctx, []ente.Ente{
-		{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"},
-		{ISTAT: "015146", Name: "Milano", Kind: ente.KindComune, Province: "MI"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	people := []demo.Person{
-		{Key: "sindaco-registrato", FiscalCode: apptest.FiscalCode("RSSMRA80A01F205"), Name: "Mario", FamilyName: "Rossi"},
-		{Key: "delegato", FiscalCode: apptest.FiscalCode("BNCGLI75M41L219"), Name: "Giulia", FamilyName: "Bianchi"},
-		{Key: "delegato-altro-ente", FiscalCode: apptest.FiscalCode("NRIPLA85C10F205"), Name: "Paolo", FamilyName: "Neri"},
-		{Key: "pm", FiscalCode: apptest.FiscalCode("PMPMPM80A01F205"), Name: "Piera", FamilyName: "Manzoni"},
-		{Key: "admin", FiscalCode: apptest.FiscalCode("DMNDMN80A01F205"), Name: "Ada", FamilyName: "Admin"},
-		{Key: "esperto", FiscalCode: apptest.FiscalCode("SPRSPR80A01F205"), Name: "Luca", FamilyName: "Costa"},
-	}
+	apptest.DemoEnti(t, a)
+	people := apptest.DemoPeople()
 	s := demo.Services{Identity: a.Identity, Enti: a.Enti}
 	if err := demo.Seed(ctx, s, people); err != nil {
 		t.Fatal(err)

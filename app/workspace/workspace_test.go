@@ -14,10 +14,6 @@ import (
 
 	"passhub/app"
 	"passhub/app/apptest"
-	"passhub/app/auth"
-	"passhub/app/ente"
-	"passhub/app/identity"
-	"passhub/app/request"
 	"passhub/app/workspace"
 )
 
@@ -54,17 +50,7 @@ func TestSniff(t *testing.T) {
 func TestDocumentsThreadAndDossier(t *testing.T) {
 	a := apptest.New(t)
 	ctx := context.Background()
-	if _, err := a.Enti.Import(ctx, []ente.Ente{{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"}}); err != nil {
-		t.Fatal(err)
-	}
-	e, _ := a.Enti.ByISTAT(ctx, "013041")
-	u, _, _ := a.Identity.Login(ctx, auth.Identity{FiscalCode: "RSSMRA80A01F205X", Name: "Mario", FamilyName: "Rossi", Method: "spid", Level: 2}, identity.Client{})
-	who := request.Actor{UserID: u.ID, Name: "Mario Rossi"}
-	r, err := a.Requests.File(ctx, who, e.ID, request.Form{ProcedureCode: "VA-01", Title: "Arretrato VIA",
-		Description: "Quaranta istanze in attesa da mesi, un solo istruttore.", DesiredOutcome: "Tempi medi sotto i 150 giorni."}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, who := filed(t, a)
 	w := a.Workspace
 	if _, err := w.Post(ctx, who, r, false, "  "); err == nil {
 		t.Error("empty message accepted")
