@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -55,18 +56,28 @@ func (a *App) requestObject(ctx context.Context) func(id int64) (access.Object, 
 // Pass re-checks an open websocket at every push with what its owner may see now: the session is
 // authenticated again (a logout, an expiry, a disabled account refuse everything) and the subject
 // rebuilt from the database (a revoked role, an unassignment, a disabled delegate drop the topic).
-func (f follow) Pass(c *fiber.Ctx) func(topic string) bool {
+// A check the database cannot answer now is an error, not a refusal.
+func (f follow) Pass(c *fiber.Ctx) func(topic string) (bool, error) {
 	token := c.Cookies(identity.CookieName)
 	user := f.UserOf(c)
-	return func(topic string) bool {
+	return func(topic string) (bool, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		v, err := f.a.Identity.Check(ctx, token)
-		if err != nil || v.User.ID != user {
-			return false
+		var expired *identity.ExpiredError
+		switch {
+		case errors.Is(err, identity.ErrNoSession) || errors.Is(err, identity.ErrDisabled) || errors.As(err, &expired):
+			return false, nil
+		case err != nil:
+			return false, err
+		case v.User.ID != user:
+			return false, nil
 		}
 		s, err := f.a.subjectOf(ctx, v)
-		return err == nil && s.MayFollow(topic, f.a.requestObject(ctx))
+		if err != nil {
+			return false, err
+		}
+		return s.MayFollow(topic, f.a.requestObject(ctx)), nil
 	}
 }
 

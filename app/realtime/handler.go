@@ -20,9 +20,9 @@ type Authorizer interface {
 
 // Rechecker is an Authorizer whose answers can change while a connection is open: Pass returns,
 // for the connection being opened, what tells at every push whether it may still follow a topic
-// (its user topic refused once its session has ended).
+// (its user topic refused once its session has ended), or an error when it cannot tell now.
 type Rechecker interface {
-	Pass(c *fiber.Ctx) func(topic string) bool
+	Pass(c *fiber.Ctx) func(topic string) (bool, error)
 }
 
 // Handler upgrades GET /ws?topics=a,b to a websocket subscribed to the topics the user may follow;
@@ -49,7 +49,7 @@ func (h *Hub) Handler(baseURL string, auth Authorizer) fiber.Handler {
 				topics = append(topics, t)
 			}
 		}
-		var may func(string) bool
+		var may func(string) (bool, error)
 		if r, ok := auth.(Rechecker); ok {
 			may = r.Pass(c)
 		}

@@ -36,7 +36,7 @@ type client struct {
 	userID int64
 	topics []string
 	// may re-checks, at every push, that the connection may still follow a topic (nil: always).
-	may  func(topic string) bool
+	may  func(topic string) (bool, error)
 	send chan []byte
 	once sync.Once
 	// code is the close code sent when the hub ends the connection: 1013 (try again later) and
@@ -81,7 +81,9 @@ func (h *Hub) remove(c *client) {
 
 // Publish sends frame to every connection subscribed to topic that may still follow it (a topic
 // no longer allowed is dropped from the connection, and a connection whose session has ended is
-// closed); a connection whose queue is full is closed (its page catches up when it reconnects).
+// closed). A connection whose queue is full, or whose access cannot be checked now (the database
+// busy or away), is closed as "try again later": its page reconnects, is authorised afresh and
+// catches up, so a push is never lost in silence.
 func (h *Hub) Publish(topic string, frame []byte) int {
 	h.mu.RLock()
 	var to []*client
@@ -92,9 +94,16 @@ func (h *Hub) Publish(topic string, frame []byte) int {
 	var slow []*client
 	n := 0
 	for _, c := range to {
-		if c.may != nil && !c.may(topic) {
-			h.unfollow(c, topic)
-			continue
+		if c.may != nil {
+			ok, err := c.may(topic)
+			if err != nil {
+				slow = append(slow, c)
+				continue
+			}
+			if !ok {
+				h.unfollow(c, topic)
+				continue
+			}
 		}
 		if !h.push(c, frame) {
 			slow = append(slow, c)
@@ -129,7 +138,15 @@ func (h *Hub) push(c *client, frame []byte) bool {
 // unfollow removes a topic the connection may no longer follow; its own user topic refused means
 // its session ended, and the connection is closed.
 func (h *Hub) unfollow(c *client, topic string) {
-	if topic == UserTopic(c.userID) || !c.may(UserTopic(c.userID)) {
+	if topic != UserTopic(c.userID) {
+		if ok, err := c.may(UserTopic(c.userID)); err != nil {
+			c.closeWith(websocket.CloseTryAgainLater)
+			return
+		} else if !ok {
+			topic = UserTopic(c.userID)
+		}
+	}
+	if topic == UserTopic(c.userID) {
 		c.closeWith(websocket.ClosePolicyViolation)
 		return
 	}

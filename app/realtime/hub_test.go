@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"errors"
 	"testing"
 )
 
@@ -63,7 +64,7 @@ func TestPushRechecks(t *testing.T) {
 	h := NewHub(nil)
 	allowed := map[string]bool{"request:7": true, UserTopic(1): true}
 	c := newClient(h, 1, "request:7")
-	c.may = func(topic string) bool { return allowed[topic] }
+	c.may = func(topic string) (bool, error) { return allowed[topic], nil }
 	other := newClient(h, 2, "request:7")
 	if n := h.Publish("request:7", []byte("x")); n != 2 {
 		t.Fatalf("fan-out to %d", n)
@@ -84,5 +85,37 @@ func TestPushRechecks(t *testing.T) {
 	h.Reauthorize(2)
 	if h.Connections() != 0 || other.code != 1012 {
 		t.Errorf("reauthorised: connections %d, code %d", h.Connections(), other.code)
+	}
+}
+
+// TestPushWhoseCheckFailsReconnects: a re-check the database cannot answer (busy, away) is not a
+// refusal: the topic is kept, and the connection is closed as "try again later" (1013), which the
+// page answers by reconnecting and fetching what it missed.
+func TestPushWhoseCheckFailsReconnects(t *testing.T) {
+	h := NewHub(nil)
+	var fail error
+	c := newClient(h, 1, "request:7")
+	c.may = func(string) (bool, error) { return fail == nil, fail }
+	if n := h.Publish("request:7", []byte("x")); n != 1 {
+		t.Fatalf("fan-out to %d", n)
+	}
+	fail = errors.New("database unavailable")
+	if n := h.Publish("request:7", []byte("y")); n != 0 || h.Connections() != 0 || c.code != 1013 {
+		t.Errorf("a failed check: fan-out %d, connections %d, code %d (want 0, 0, 1013)", n, h.Connections(), c.code)
+	}
+	if len(c.send) != 1 {
+		t.Errorf("%d frames queued, want only the first: the second went out without its check", len(c.send))
+	}
+	// Only the user topic failing to check, after the topic itself was refused: also 1013.
+	d := newClient(h, 2, "request:8")
+	d.may = func(topic string) (bool, error) {
+		if topic == UserTopic(2) {
+			return false, errors.New("timeout")
+		}
+		return false, nil
+	}
+	h.Publish("request:8", []byte("z"))
+	if d.code != 1013 {
+		t.Errorf("a refused topic whose session cannot be checked: code %d, want 1013", d.code)
 	}
 }
