@@ -65,6 +65,8 @@ type Server struct {
 	// Pages is the cache of anonymous pages; nil when turned off.
 	Pages   *PageCache
 	proxies []netip.Prefix
+	// bodyLimit is the largest request body accepted, in bytes.
+	bodyLimit int
 }
 
 // New builds the Fiber application with its middleware; domains mount their routes on App.
@@ -83,7 +85,11 @@ func New(o Options) (*Server, error) {
 	if o.BodyMinRate <= 0 {
 		o.BodyMinRate = 32 << 10
 	}
-	s := &Server{Assets: assets, I18n: cat, log: o.Log, production: o.Production, baseURL: o.BaseURL, metrics: newMetrics(), csrfExempt: map[string]bool{}}
+	if o.BodyLimit <= 0 {
+		o.BodyLimit = fiber.DefaultBodyLimit
+	}
+	s := &Server{Assets: assets, I18n: cat, log: o.Log, production: o.Production, baseURL: o.BaseURL, metrics: newMetrics(),
+		csrfExempt: map[string]bool{}, bodyLimit: o.BodyLimit}
 	if s.proxies, err = ParseProxies(o.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("web: trusted proxies: %w", err)
 	}
@@ -102,6 +108,12 @@ func New(o Options) (*Server, error) {
 		ReadTimeout:           o.HeaderTimeout,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
+
+		// Bodies are read off the connection by readBody, multipart files spooled to disk,
+		// instead of whole into memory before the handlers run.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+
 		// c.IP() is the client address clientAddress resolved; X-Forwarded-Proto and -Host count
 		// only from trusted proxies.
 		ProxyHeader:             clientHeader,
@@ -114,6 +126,9 @@ func New(o Options) (*Server, error) {
 	s.App.Server().HeaderReceived = BodyDeadline(o.HeaderTimeout, o.BodyMinRate, o.BodyLimit)
 	s.App.Use(recover.New())
 	s.App.Use(s.clientAddress)
+	// The body is read before the request is timed, logged and given its deadline, as when
+	// fasthttp read it whole: a slow upload is bounded by BodyDeadline, not by RequestTimeout.
+	s.App.Use(s.readBody)
 	// Pages and API answers go out Brotli- or gzip-compressed; static files carry their own
 	// compressed forms and the websocket is not an HTTP body.
 	s.App.Use(compress.New(compress.Config{Level: compress.LevelDefault, Next: func(c *fiber.Ctx) bool {
