@@ -8,12 +8,15 @@ import (
 	"io"
 	"time"
 
+	"passhub/app"
 	"passhub/app/backup"
 	"passhub/app/config"
+	"passhub/app/storage"
 )
 
 // backupCommand runs `backup FILE`, restoreCommand `restore [--force] [--check] FILE`; both work on
-// the configured database and data folder without starting the application.
+// the configured database and store of uploaded files (local folder or S3 bucket) without
+// starting the application.
 func backupCommand(ctx context.Context, e *cmdEnv) error {
 	return archiveCommand(ctx, e.cfg, append([]string{"backup"}, e.args...), e.stdout)
 }
@@ -25,16 +28,23 @@ func restoreCommand(ctx context.Context, e *cmdEnv) error {
 func archiveCommand(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
-	force := flags.Bool("force", false, "restore over a database or data folder that is not empty")
+	force := flags.Bool("force", false, "restore over a database or store of uploaded files that is not empty")
 	check := flags.Bool("check", false, "only verify the archive's checksums")
 	if err := flags.Parse(args[1:]); err != nil || flags.NArg() != 1 || (args[0] == "backup" && (*force || *check)) {
 		return errors.New("usage: passhub backup FILE | passhub restore [--force] [--check] FILE")
 	}
 	file := flags.Arg(0)
 	start := time.Now()
+	var store storage.Store
+	if !*check {
+		var err error
+		if store, err = app.OpenStore(cfg); err != nil {
+			return err
+		}
+	}
 	switch {
 	case args[0] == "backup":
-		m, err := backup.Backup(ctx, cfg, file)
+		m, err := backup.Backup(ctx, cfg, store, file)
 		if err != nil {
 			return err
 		}
@@ -55,7 +65,7 @@ func archiveCommand(ctx context.Context, cfg config.Config, args []string, stdou
 		fmt.Fprintf(stdout, "%s is intact: %d parts match their checksums (%s database taken %s, %d files)\n",
 			file, len(m.Parts), m.Dialect, m.CreatedAt.Format(time.RFC3339), m.Files)
 	default:
-		rep, err := backup.Restore(ctx, cfg, file, *force)
+		rep, err := backup.Restore(ctx, cfg, store, file, *force)
 		if err != nil {
 			return err
 		}

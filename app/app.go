@@ -100,7 +100,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Contact = contact.NewService(d)
 	a.Identity = identity.NewService(d, cfg.SessionIdle, cfg.SessionAbsolute)
 	a.Identity.Warn = cfg.SessionWarn
-	if a.Files, err = storage.New(cfg.Storage, storage.Options{DataDir: cfg.DataDir, Settings: cfg.StorageSettings()}); err != nil {
+	if a.Files, err = OpenStore(cfg); err != nil {
 		return nil, err
 	}
 	a.Content.Files = a.Files
@@ -153,6 +153,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return a.Enti.AcceptInvitations(ctx, tx, u.ID, u.FiscalCode)
 	})
 	return a, nil
+}
+
+// OpenStore returns the store of uploaded files that cfg names (PASSHUB_STORAGE and its
+// settings), as the application uses it.
+func OpenStore(cfg config.Config) (storage.Store, error) {
+	return storage.New(cfg.Storage, storage.Options{DataDir: cfg.DataDir, Settings: cfg.StorageSettings()})
 }
 
 // Close stops the job workers and the event listener, and releases the database.

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -23,6 +22,7 @@ import (
 
 	"passhub/app/config"
 	"passhub/app/db"
+	"passhub/app/storage"
 )
 
 // Format names the layout of the archive, recorded in its manifest.
@@ -92,15 +92,12 @@ type snapshot struct {
 	refs       []fileRef
 }
 
-// Backup writes the whole platform to file: the database snapshot, then the uploaded files, then
-// the manifest. The file appears only once complete (written beside it, synced, renamed); an
-// existing file is refused.
-func Backup(ctx context.Context, cfg config.Config, file string) (*Manifest, error) {
+// Backup writes the whole platform to file: the database snapshot, then the uploaded files read
+// from store (cfg's store of uploaded files, local or S3), then the manifest. The file appears
+// only once complete (written beside it, synced, renamed); an existing file is refused.
+func Backup(ctx context.Context, cfg config.Config, store storage.Store, file string) (*Manifest, error) {
 	if _, err := os.Stat(file); err == nil {
 		return nil, fmt.Errorf("backup: %s exists: choose another name or remove it", file)
-	}
-	if cfg.Storage != "local" {
-		return nil, fmt.Errorf("backup: uploaded files in %q storage are backed up by that storage, not by passhub backup", cfg.Storage)
 	}
 	if cfg.DatabaseURL == "" {
 		if _, err := os.Stat(cfg.SQLitePath()); err != nil {
@@ -137,49 +134,49 @@ func Backup(ctx context.Context, cfg config.Config, file string) (*Manifest, err
 	}
 	defer os.Remove(tmp.Name()) // after the rename, nothing to remove
 	tw := tar.NewWriter(tmp)
-	add := func(name, src string) error {
-		p, err := addFile(tw, name, src)
-		if err == nil {
-			m.Parts = append(m.Parts, p)
-		}
-		return err
-	}
 	for _, p := range snap.parts {
-		if err := add(p, filepath.Join(stage, filepath.FromSlash(p))); err != nil {
+		part, err := addFile(tw, p, filepath.Join(stage, filepath.FromSlash(p)))
+		if err != nil {
 			return nil, fmt.Errorf("backup: %w", err)
 		}
+		m.Parts = append(m.Parts, part)
 	}
-	// The files come after the snapshot: every row of it refers to a file already written.
+	// The files come after the snapshot: every row of it refers to a file already stored.
 	have := map[string]bool{}
-	root := cfg.UploadsDir()
-	walk := func() error {
-		return filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
-			if err != nil || e.IsDir() || strings.HasPrefix(e.Name(), ".upload-") {
-				return err
+	where := storeName(cfg)
+	copyStore := func() error {
+		objs, err := store.List(ctx, "")
+		if err != nil {
+			return err
+		}
+		sort.Slice(objs, func(i, j int) bool { return objs[i].Key < objs[j].Key })
+		for _, o := range objs {
+			if have[o.Key] {
+				continue
 			}
-			rel, err := filepath.Rel(root, p)
+			part, err := addObject(ctx, tw, store, o)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue // deleted since the listing (the sweeper): a row that needs it fails below
+			}
 			if err != nil {
 				return err
 			}
-			key := filepath.ToSlash(rel)
-			if have[key] {
-				return nil
-			}
-			have[key] = true
-			return add(uploadsDir+key, p)
-		})
+			have[o.Key] = true
+			m.Parts = append(m.Parts, part)
+		}
+		return nil
 	}
-	if err := walk(); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("backup: uploads: %w", err)
+	if err := copyStore(); err != nil {
+		return nil, fmt.Errorf("backup: uploads in %s: %w", where, err)
 	}
 	if missing := missingRefs(snap.refs, have); len(missing) > 0 {
 		// A protocol is written just after its row commits: give late writes a moment.
 		time.Sleep(2 * time.Second)
-		if err := walk(); err != nil {
-			return nil, fmt.Errorf("backup: uploads: %w", err)
+		if err := copyStore(); err != nil {
+			return nil, fmt.Errorf("backup: uploads in %s: %w", where, err)
 		}
 		if missing = missingRefs(snap.refs, have); len(missing) > 0 {
-			return nil, fmt.Errorf("backup: %d files that rows refer to are missing from %s, first %s", len(missing), root, missing[0])
+			return nil, fmt.Errorf("backup: %d files that rows refer to are missing from %s, first %s", len(missing), where, missing[0])
 		}
 	}
 	m.Files = len(have)
@@ -209,6 +206,17 @@ func Backup(ctx context.Context, cfg config.Config, file string) (*Manifest, err
 	return m, nil
 }
 
+// storeName says where cfg keeps uploaded files, for messages.
+func storeName(cfg config.Config) string {
+	switch cfg.Storage {
+	case "local":
+		return cfg.UploadsDir()
+	case "s3":
+		return fmt.Sprintf("S3 bucket %s at %s", cfg.S3Bucket, cfg.S3Endpoint)
+	}
+	return fmt.Sprintf("the %q store", cfg.Storage)
+}
+
 func missingRefs(refs []fileRef, have map[string]bool) []string {
 	var out []string
 	for _, r := range refs {
@@ -230,16 +238,46 @@ func addFile(tw *tar.Writer, name, src string) (Part, error) {
 	if err != nil {
 		return Part{}, err
 	}
-	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: st.Size(), ModTime: st.ModTime(), Typeflag: tar.TypeReg}); err != nil {
+	return addStream(tw, name, st.Size(), st.ModTime(), f)
+}
+
+// addObject streams the stored object o into the archive under uploads/<key>.
+func addObject(ctx context.Context, tw *tar.Writer, store storage.Store, o storage.Object) (Part, error) {
+	r, err := store.Open(ctx, o.Key)
+	if err != nil {
+		return Part{}, err
+	}
+	defer r.Close()
+	return addStream(tw, uploadsDir+o.Key, o.Size, o.ModTime, r)
+}
+
+// addStream writes a tar entry of size bytes read from r and returns its part. The header needs
+// the size before the bytes: a reader that gives fewer or more bytes fails, the archive being
+// then unusable (Backup removes it).
+func addStream(tw *tar.Writer, name string, size int64, mod time.Time, r io.Reader) (Part, error) {
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: size, ModTime: mod, Typeflag: tar.TypeReg}); err != nil {
 		return Part{}, err
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tw, h), f)
+	n, err := io.Copy(io.MultiWriter(tw, h), io.LimitReader(r, size))
 	if err != nil {
 		return Part{}, fmt.Errorf("%s: %w", name, err)
 	}
-	if n != st.Size() {
-		return Part{}, fmt.Errorf("%s changed while being read", name)
+	if n == size { // anything left means the bytes are longer than announced
+		var one [1]byte
+		m, err := io.ReadFull(r, one[:])
+		if m > 0 {
+			n++
+		} else if err != nil && !errors.Is(err, io.EOF) {
+			return Part{}, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	if n != size {
+		got := fmt.Sprintf("%d", n)
+		if n > size {
+			got = "more"
+		}
+		return Part{}, fmt.Errorf("%s: listed with %d bytes, reading it gave %s: it changed while being read, or the store reports a wrong size", name, size, got)
 	}
 	return Part{Path: name, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }

@@ -28,6 +28,7 @@ import (
 	"passhub/app/backup"
 	"passhub/app/config"
 	"passhub/app/db"
+	"passhub/app/storage"
 )
 
 func post(s *apptest.Server, path, cookie string, fields map[string]string, fileName string, file []byte) (int, string, error) {
@@ -52,6 +53,16 @@ func post(s *apptest.Server, path, cookie string, fields map[string]string, file
 	_, _ = io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	return res.StatusCode, res.Header.Get("Location"), nil
+}
+
+// openStore opens the store of uploaded files cfg names, as the application would.
+func openStore(t testing.TB, cfg config.Config) storage.Store {
+	t.Helper()
+	st, err := app.OpenStore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // jobRow is a job's state in the queue's table.
@@ -146,7 +157,7 @@ func TestBackupUnderLoadRestoresEveryCommittedRowAndFile(t *testing.T) {
 			sumBefore += before[w]
 		}
 		start := time.Now()
-		if _, err := backup.Backup(ctx, s.Config, file); err != nil {
+		if _, err := backup.Backup(ctx, s.Config, s.Files, file); err != nil {
 			t.Fatalf("backup: %v", err)
 		}
 		took = time.Since(start)
@@ -171,11 +182,11 @@ func TestBackupUnderLoadRestoresEveryCommittedRowAndFile(t *testing.T) {
 
 	// Restore into a fresh database and data folder.
 	cfg := apptest.Config(t)
-	rep, err := backup.Restore(ctx, cfg, file, false)
+	rep, err := backup.Restore(ctx, cfg, openStore(t, cfg), file, false)
 	if err != nil {
 		t.Fatalf("restore: %v", err)
 	}
-	if _, err := backup.Restore(ctx, cfg, file, false); !errors.Is(err, backup.ErrNotEmpty) {
+	if _, err := backup.Restore(ctx, cfg, openStore(t, cfg), file, false); !errors.Is(err, backup.ErrNotEmpty) {
 		t.Errorf("a second restore over the first: %v, want ErrNotEmpty", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -284,10 +295,10 @@ func TestDamagedArchivesAreRefused(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "b.tar")
-	if _, err := backup.Backup(ctx, a.Config, file); err != nil {
+	if _, err := backup.Backup(ctx, a.Config, a.Files, file); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := backup.Backup(ctx, a.Config, file); err == nil {
+	if _, err := backup.Backup(ctx, a.Config, a.Files, file); err == nil {
 		t.Error("a backup over an existing file was not refused")
 	}
 	if _, err := backup.Verify(file); err != nil {
@@ -327,16 +338,16 @@ func TestDamagedArchivesAreRefused(t *testing.T) {
 	short := filepath.Join(dir, "short.tar")
 	_ = os.WriteFile(short, cut.Bytes(), 0o600)
 	cfg := apptest.Config(t, func(c *config.Config) {})
-	if _, err := backup.Restore(ctx, cfg, short, false); err == nil || !strings.Contains(err.Error(), "manifest") {
+	if _, err := backup.Restore(ctx, cfg, openStore(t, cfg), short, false); err == nil || !strings.Contains(err.Error(), "manifest") {
 		t.Errorf("archive without manifest: %v", err)
 	}
-	if _, err := backup.Restore(ctx, cfg, bad, false); err == nil {
+	if _, err := backup.Restore(ctx, cfg, openStore(t, cfg), bad, false); err == nil {
 		t.Error("damaged archive restored")
 	}
 	if entries, _ := os.ReadDir(cfg.UploadsDir()); len(entries) > 0 {
 		t.Errorf("a refused restore left %d files", len(entries))
 	}
-	if _, err := backup.Restore(ctx, cfg, file, false); err != nil {
+	if _, err := backup.Restore(ctx, cfg, openStore(t, cfg), file, false); err != nil {
 		t.Errorf("the intact archive: %v", err)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"passhub/app/config"
 	"passhub/app/db"
 	"passhub/app/jobs"
+	"passhub/app/storage"
 )
 
 // ErrNotEmpty is returned when the restore target already holds data and force is not set.
@@ -31,7 +32,7 @@ var ErrNotEmpty = errors.New("backup: the target is not empty")
 // Report says what a restore put in place.
 type Report struct {
 	Manifest *Manifest
-	// Rows counts the rows restored, Files the uploaded files moved into the data folder.
+	// Rows counts the rows restored, Files the uploaded files written to the store.
 	Rows  int64
 	Files int
 	// Requeued counts the jobs that were running at snapshot time and go back to the queue.
@@ -130,12 +131,12 @@ func read(file, stage string) (*Manifest, map[string]string, error) {
 	return m, sums, nil
 }
 
-// Restore puts the archive's database and files in the configured database and data folder.
-// A target that holds tables or files is refused unless force is set (its tables are then
-// dropped; extra files stay). The database is checked (row counts, each file a row refers to
-// present with its hash) before anything moves into place. The search index is rebuilt by the
-// next start.
-func Restore(ctx context.Context, cfg config.Config, file string, force bool) (*Report, error) {
+// Restore puts the archive's database in the configured database and its files in store (cfg's
+// store of uploaded files, local or S3). A target that holds tables or files is refused unless
+// force is set (its tables are then dropped; files of the same key are replaced, others stay).
+// The database is checked (row counts, each file a row refers to present with its hash) before
+// anything moves into place. The search index is rebuilt by the next start.
+func Restore(ctx context.Context, cfg config.Config, store storage.Store, file string, force bool) (*Report, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
@@ -156,8 +157,12 @@ func Restore(ctx context.Context, cfg config.Config, file string, force bool) (*
 		return nil, fmt.Errorf("backup: the archive holds a %s database; the configured database is %s", m.Dialect, dialect)
 	}
 	if !force {
-		if entries, _ := os.ReadDir(cfg.UploadsDir()); len(entries) > 0 {
-			return nil, fmt.Errorf("%w: %s holds files (use --force to restore over them)", ErrNotEmpty, cfg.UploadsDir())
+		objs, err := store.List(ctx, "")
+		if err != nil {
+			return nil, fmt.Errorf("backup: uploads in %s: %w", storeName(cfg), err)
+		}
+		if len(objs) > 0 {
+			return nil, fmt.Errorf("%w: %s holds %d files (use --force to restore over them)", ErrNotEmpty, storeName(cfg), len(objs))
 		}
 	}
 	rep := &Report{Manifest: m}
@@ -175,32 +180,27 @@ func Restore(ctx context.Context, cfg config.Config, file string, force bool) (*
 		}
 		return nil
 	}
-	moveFiles := func() error {
-		src := filepath.Join(stage, "uploads")
-		return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-			if err != nil || info.IsDir() {
-				if errors.Is(err, os.ErrNotExist) {
-					return nil
-				}
-				return err
+	// putFiles writes every file of the archive to the store, streamed from its staged copy (each
+	// Put is atomic; the staged copy is removed once stored, so the disk holds each file about once).
+	putFiles := func() error {
+		for _, p := range m.Parts {
+			key, ok := strings.CutPrefix(p.Path, uploadsDir)
+			if !ok {
+				continue
 			}
-			rel, _ := filepath.Rel(src, p)
-			dst := filepath.Join(cfg.UploadsDir(), rel)
-			if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-				return err
+			staged := filepath.Join(stage, filepath.FromSlash(p.Path))
+			if err := putFile(ctx, store, key, staged); err != nil {
+				return fmt.Errorf("%s in %s: %w", key, storeName(cfg), err)
 			}
-			if err := os.Rename(p, dst); err != nil {
-				return err
-			}
-			syncDir(filepath.Dir(dst))
+			_ = os.Remove(staged)
 			rep.Files++
-			return nil
-		})
+		}
+		return nil
 	}
 	if dialect == db.SQLite {
-		err = restoreSQLite(ctx, cfg, stage, m, force, rep, checkRefs, moveFiles)
+		err = restoreSQLite(ctx, cfg, stage, m, force, rep, checkRefs, putFiles)
 	} else {
-		err = restorePostgres(ctx, cfg, stage, m, force, rep, checkRefs, moveFiles)
+		err = restorePostgres(ctx, cfg, stage, m, force, rep, checkRefs, putFiles)
 	}
 	if err != nil {
 		return nil, err
@@ -215,6 +215,16 @@ func Restore(ctx context.Context, cfg config.Config, file string, force bool) (*
 		}
 	}
 	return rep, nil
+}
+
+// putFile stores the file at src under key.
+func putFile(ctx context.Context, store storage.Store, key, src string) error {
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return store.Put(ctx, key, f)
 }
 
 // checkCounts compares the restored tables with the manifest's.
@@ -259,7 +269,7 @@ func requeue(ctx context.Context, exec func(q string) (int64, error)) (int64, er
 }
 
 func restoreSQLite(ctx context.Context, cfg config.Config, stage string, m *Manifest, force bool, rep *Report,
-	checkRefs func([]fileRef) error, moveFiles func() error) error {
+	checkRefs func([]fileRef) error, putFiles func() error) error {
 	target := cfg.SQLitePath()
 	if cfg.DatabaseURL != "" {
 		target = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(cfg.DatabaseURL, "sqlite:"), "file:"), "//")
@@ -301,7 +311,7 @@ func restoreSQLite(ctx context.Context, cfg config.Config, stage string, m *Mani
 	if err != nil {
 		return err
 	}
-	if err := moveFiles(); err != nil {
+	if err := putFiles(); err != nil {
 		return fmt.Errorf("backup: files: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Dir(target), 0o750); err != nil {
@@ -338,7 +348,7 @@ func sqliteEmpty(ctx context.Context, p string) (bool, error) {
 }
 
 func restorePostgres(ctx context.Context, cfg config.Config, stage string, m *Manifest, force bool, rep *Report,
-	checkRefs func([]fileRef) error, moveFiles func() error) error {
+	checkRefs func([]fileRef) error, putFiles func() error) error {
 	d, err := db.Open(ctx, cfg.DatabaseURL, "")
 	if err != nil {
 		return err
@@ -425,7 +435,7 @@ func restorePostgres(ctx context.Context, cfg config.Config, stage string, m *Ma
 		}); err != nil {
 			return err
 		}
-		if err := moveFiles(); err != nil {
+		if err := putFiles(); err != nil {
 			return fmt.Errorf("backup: files: %w", err)
 		}
 		return tx.Commit(ctx)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"passhub/app/config"
 	"passhub/plugins/s3"
 )
 
@@ -126,14 +127,35 @@ func NewS3Store(t testing.TB) *s3.Store {
 // Store returns an S3 store on a new empty bucket of the server.
 func (srv *S3Server) Store(t testing.TB) *s3.Store {
 	t.Helper()
-	st, err := s3.New(s3.Config{Endpoint: srv.Endpoint, Region: srv.Region, Bucket: fmt.Sprintf("passhub-%d", bucketSeq.Add(1)),
-		AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, PathStyle: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	return srv.open(t, srv.Bucket(t))
+}
+
+// Bucket makes a new empty bucket on the server through the S3 API and returns its name.
+func (srv *S3Server) Bucket(t testing.TB) string {
+	t.Helper()
+	name := fmt.Sprintf("passhub-%d", bucketSeq.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := st.CreateBucket(ctx, srv.Region); err != nil {
+	if err := srv.open(t, name).CreateBucket(ctx, srv.Region); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// Configure returns what sets a configuration to keep uploaded files in bucket of the server, as
+// PASSHUB_STORAGE=s3 and the PASSHUB_S3_* variables would (an apptest.Option).
+func (srv *S3Server) Configure(bucket string) func(*config.Config) {
+	return func(c *config.Config) {
+		c.Storage, c.S3Endpoint, c.S3Bucket, c.S3Region = "s3", srv.Endpoint, bucket, srv.Region
+		c.S3AccessKey, c.S3SecretKey, c.S3PathStyle = srv.AccessKey, srv.SecretKey, true
+	}
+}
+
+func (srv *S3Server) open(t testing.TB, bucket string) *s3.Store {
+	t.Helper()
+	st, err := s3.New(s3.Config{Endpoint: srv.Endpoint, Region: srv.Region, Bucket: bucket,
+		AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, PathStyle: true})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return st
