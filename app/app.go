@@ -124,6 +124,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Notifications.Accounts = a.Identity
 	a.Notifications.Subjects = a.subjectByID
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
+	a.Workspace.MaxFile = cfg.UploadLimit()
 	searchDir := cfg.SearchDir
 	if searchDir == "" {
 		searchDir = cfg.DataDir
@@ -219,6 +220,7 @@ func (a *App) Handler() (*web.Server, error) {
 	theme := a.theme()
 	w, err := web.New(web.Options{
 		Production: a.Config.Production(), BaseURL: a.Config.BaseURL, BodyLimit: a.Config.BodyLimit,
+		MaxUpload:     a.Config.UploadLimit(),
 		HeaderTimeout: a.Config.HeaderTimeout, BodyMinRate: a.Config.UploadMinRate,
 		Theme: theme, Static: static.FS, Log: a.Log, PageCache: a.Config.PageCache, SessionCookie: identity.CookieName,
 		TrustedProxies: a.Config.TrustedProxies,

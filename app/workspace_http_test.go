@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"html"
+	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -275,5 +278,102 @@ func TestDocumentsPaged(t *testing.T) {
 	fd := parse(t, frag)
 	if fd.Find("[hx-swap-oob='beforeend:#documents-list'] .pass-document").Length() != 2 || fd.Find("#documents-earlier a").Length() != 0 {
 		t.Errorf("earlier documents fragment: %s", frag)
+	}
+}
+
+// TestAnnouncedUploadSizeIsAccepted: the size the upload form announces (its hint and its
+// data-max-bytes) is one the server takes whole, and a larger file is refused with a message
+// naming it, not cut off by the body limit. The body limit once was 16 MiB while the forms
+// promised 20 MB: an 18 MB document ended on a dead-end "data too large" page.
+func TestAnnouncedUploadSizeIsAccepted(t *testing.T) {
+	t.Parallel()
+	w := newWorkspaceWorld(t)
+	_, body := w.s.Get(t, w.page, "Cookie", w.expert, "Accept-Language", "it")
+	doc := parse(t, body)
+	input := doc.Find("#doc-file")
+	max, err := strconv.ParseInt(input.AttrOr("data-max-bytes", ""), 10, 64)
+	if err != nil || max < 1<<20 {
+		t.Fatalf("data-max-bytes %q", input.AttrOr("data-max-bytes", ""))
+	}
+	hint := doc.Find("#doc-hint").Text()
+	if want := fmt.Sprintf("al massimo %d MB", max>>20); !strings.Contains(hint, want) {
+		t.Errorf("hint %q does not announce %q", hint, want)
+	}
+	form := input.Closest("form")
+	action := form.AttrOr("action", "")
+	upload := func(name string, size int64) (*http.Response, string) {
+		data := make([]byte, size)
+		copy(data, "a;b\n")
+		for i := 4; i < len(data); i++ {
+			data[i] = 'x'
+		}
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_ = mw.WriteField("_csrf", apptest.CSRFToken)
+		_ = mw.WriteField("document", "0")
+		fw, _ := mw.CreateFormFile("file", name)
+		_, _ = fw.Write(data)
+		_ = mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, w.s.URL+action, &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Cookie", w.expert)
+		req.Header.Set("Accept-Language", "it")
+		req.Header.Set("Referer", w.s.URL+w.page)
+		return w.s.Do(t, req)
+	}
+	if res, body := upload("al-limite.csv", max); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a file of exactly the announced %d bytes: %d %s", max, res.StatusCode, parse(t, body).Find("h1, [role=alert]").Text())
+	}
+	res, body := upload("oltre.csv", max+1)
+	if res.StatusCode == http.StatusSeeOther {
+		t.Fatal("a file over the announced size was accepted")
+	}
+	if msg := parse(t, body).Text(); !strings.Contains(msg, fmt.Sprintf("%d MB", max>>20)) {
+		t.Errorf("the refusal of a larger file does not name the size: %d %q", res.StatusCode, strings.Join(strings.Fields(msg), " ")[:200])
+	}
+	docs, err := w.s.Workspace.Documents(context.Background(), w.r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0].Name != "al-limite.csv" {
+		t.Errorf("documents after the two uploads: %+v", docs)
+	}
+}
+
+// TestTooLargeBodyLeadsBackToTheForm: a body over the limit gets a page that names the largest
+// file and leads back to the form it came from (a page of this site only).
+func TestTooLargeBodyLeadsBackToTheForm(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	// The body is declared, not sent: the server answers once it has read the headers.
+	send := func(referer string) (*http.Response, string) {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprintf(conn, "POST /contatti HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
+			"Accept-Language: it\r\nReferer: %s\r\nContent-Length: %d\r\n\r\n%s",
+			strings.TrimPrefix(s.URL, "http://"), referer, s.Config.BodyLimit+1, strings.Repeat("x", 8<<10))
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
+	}
+	res, body := send(s.URL + "/area-riservata/richieste/7?scheda=documenti")
+	doc := parse(t, body)
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(doc.Find(".lead").Text(), fmt.Sprintf("%d MB", s.Config.UploadLimit()>>20)) {
+		t.Fatalf("%d %q", res.StatusCode, doc.Find(".lead").Text())
+	}
+	if back := doc.Find("div.my-5 a.btn").First().AttrOr("href", ""); back != "/area-riservata/richieste/7?scheda=documenti" {
+		t.Errorf("back link %q", back)
+	}
+	_, body = send("https://elsewhere.example/area-riservata")
+	if parse(t, body).Find(`a[href*="elsewhere"]`).Length() != 0 || parse(t, body).Find("div.my-5 a.btn").Length() != 1 {
+		t.Error("a page of another site offered as the way back")
 	}
 }

@@ -41,6 +41,8 @@ type Config struct {
 	ImportOnStart bool `yaml:"import_on_start" env:"IMPORT_ON_START"`
 	// BodyLimit is the largest request body accepted, in bytes.
 	BodyLimit int `yaml:"body_limit" env:"BODY_LIMIT"`
+	// MaxFile is the largest uploaded file, in bytes (see UploadLimit).
+	MaxFile int64 `yaml:"max_file" env:"MAX_FILE"`
 	// HeaderTimeout bounds the time a client has to send a request's line and headers.
 	HeaderTimeout time.Duration `yaml:"header_timeout" env:"HEADER_TIMEOUT"`
 	// UploadMinRate is the slowest body accepted, in bytes per second: a body of n bytes may take
@@ -138,7 +140,8 @@ func Defaults() Config {
 		LogLevel:          "info",
 		LogFormat:         "text",
 		ImportOnStart:     true,
-		BodyLimit:         16 << 20,
+		BodyLimit:         21 << 20, // MaxFile and room for the form's other fields
+		MaxFile:           20 << 20,
 		HeaderTimeout:     10 * time.Second,
 		UploadMinRate:     32 << 10,
 		Storage:           "local",
@@ -194,6 +197,16 @@ func (c *Config) Derive() {
 	if c.BaseURL == "" && c.Env == ModeDev {
 		c.BaseURL = DevBaseURL(c.Addr)
 	}
+}
+
+// formRoom is what an upload form needs beside its file: the other fields and the multipart
+// framing.
+const formRoom = 64 << 10
+
+// UploadLimit is the largest file an upload form accepts: MaxFile, or less when the body limit
+// leaves no room for it, so the size the forms announce is one the server takes.
+func (c *Config) UploadLimit() int64 {
+	return max(1, min(c.MaxFile, int64(c.BodyLimit)-formRoom))
 }
 
 // DevBaseURL is the http URL of a server listening on addr, seen from the same machine.
@@ -279,6 +292,9 @@ func (c *Config) Validate() error {
 	}
 	if c.BodyLimit < 1024 {
 		bad("BODY_LIMIT", "must be at least 1024 bytes")
+	}
+	if c.MaxFile < 1024 {
+		bad("MAX_FILE", "must be at least 1024 bytes")
 	}
 	if c.HeaderTimeout <= 0 {
 		bad("HEADER_TIMEOUT", "must be a positive duration (for example 10s)")

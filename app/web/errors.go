@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -65,12 +67,35 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if isAPI(c) {
 		return c.JSON(fiber.Map{"error": fiber.Map{"status": code, "message": s.T(c, key+".message")}})
 	}
-	data := fiber.Map{"Status": code, "Title": s.T(c, key+".title"), "Message": s.T(c, key+".message")}
+	data := fiber.Map{"Status": code, "Title": s.T(c, key+".title"), "Message": s.T(c, key+".message", "Max", s.MaxUploadMB())}
+	if code == fiber.StatusRequestEntityTooLarge {
+		data["Back"] = s.sameSiteReferer(c) // back to the form, to choose a smaller file
+	}
 	if rerr := s.Page(c, "pages/error", data); rerr != nil {
 		s.log.Error("error page failed", "err", rerr)
 		return c.SendString(s.T(c, key+".title"))
 	}
 	return nil
+}
+
+// sameSiteReferer is the path (and query) of the page the request came from when it is a page of
+// this site, or "".
+func (s *Server) sameSiteReferer(c *fiber.Ctx) string {
+	ref, err := url.Parse(c.Get(fiber.HeaderReferer))
+	if err != nil || ref.Host == "" {
+		return ""
+	}
+	if base, berr := url.Parse(s.baseURL); ref.Host != c.Hostname() && (berr != nil || ref.Host != base.Host) {
+		return ""
+	}
+	if !strings.HasPrefix(ref.Path, "/") || strings.HasPrefix(ref.Path, "//") {
+		return ""
+	}
+	back := ref.EscapedPath()
+	if ref.RawQuery != "" {
+		back += "?" + ref.RawQuery
+	}
+	return back
 }
 
 // errorKey is the i18n prefix of the page for status code: error.404, error.500…

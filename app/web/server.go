@@ -29,6 +29,8 @@ type Options struct {
 	Production bool
 	BaseURL    string
 	BodyLimit  int
+	// MaxUpload is the largest file the upload forms accept, announced on them and in the 413 page.
+	MaxUpload int64
 	// Theme is the theme's file tree (layouts/, partials/, pages/, i18n/ and domain folders).
 	Theme fs.FS
 	// Static is the static tree (css/, js/, img/, vendor/).
@@ -67,6 +69,8 @@ type Server struct {
 	proxies []netip.Prefix
 	// bodyLimit is the largest request body accepted, in bytes.
 	bodyLimit int
+	// maxUpload is the largest file the upload forms accept, in bytes.
+	maxUpload int64
 }
 
 // New builds the Fiber application with its middleware; domains mount their routes on App.
@@ -89,7 +93,7 @@ func New(o Options) (*Server, error) {
 		o.BodyLimit = fiber.DefaultBodyLimit
 	}
 	s := &Server{Assets: assets, I18n: cat, log: o.Log, production: o.Production, baseURL: o.BaseURL, metrics: newMetrics(),
-		csrfExempt: map[string]bool{}, bodyLimit: o.BodyLimit}
+		csrfExempt: map[string]bool{}, bodyLimit: o.BodyLimit, maxUpload: o.MaxUpload}
 	if s.proxies, err = ParseProxies(o.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("web: trusted proxies: %w", err)
 	}
@@ -242,6 +246,10 @@ func IsHTMX(c *fiber.Ctx) bool {
 	return c.Get("HX-Request") == "true" && c.Get("HX-History-Restore-Request") != "true"
 }
 
+// MaxUploadMB is the largest file an upload form accepts, in whole megabytes (MiB, as people
+// read the sizes their computer shows).
+func (s *Server) MaxUploadMB() int64 { return s.maxUpload >> 20 }
+
 func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
 
 // base returns the data every template receives.
@@ -314,6 +322,9 @@ func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"t":     func(lang, id string, args ...any) string { return s.I18n.T(lang, id, args...) },
 		"asset": s.Assets.URL,
+		// maxUpload and maxUploadMB are the largest file an upload form accepts (data-max-bytes, hints).
+		"maxUpload":   func() int64 { return s.maxUpload },
+		"maxUploadMB": s.MaxUploadMB,
 		"date": func(lang string, t time.Time) string {
 			if t.IsZero() {
 				return ""

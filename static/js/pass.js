@@ -168,4 +168,55 @@
     if (option) { window.location.assign(option.getAttribute('data-href')); return; }
     if (!event.target.closest('.pass-header-search')) { close(input); }
   });
+  // A file larger than its form accepts (data-max-bytes: one file, or all the files of a multiple
+  // input together) is refused as soon as it is chosen, with the browser's own validation message,
+  // instead of after a long upload. The server checks again.
+  document.addEventListener('change', function (event) {
+    var input = event.target;
+    if (!input || input.type !== 'file' || !input.hasAttribute('data-max-bytes')) { return; }
+    var max = Number(input.getAttribute('data-max-bytes'));
+    var total = 0;
+    Array.prototype.forEach.call(input.files || [], function (f) { total += f.size; });
+    var tooLarge = max > 0 && total > max;
+    input.setCustomValidity(tooLarge ? input.getAttribute('data-too-large') : '');
+    if (tooLarge) { input.reportValidity(); }
+  });
+
+  // A form sent by htmx that the server refused (too large, expired, an error) or could not reach
+  // says so beside the form, in an alert that takes the focus: a failure is never silent, and what
+  // was typed stays in the form.
+  function reportFailure(event, text) {
+    var elt = event.detail && event.detail.elt;
+    var form = elt && elt.closest ? elt.closest('form') : null;
+    if (!form || !text) { return; }
+    var box = form.querySelector('.pass-form-error');
+    if (!box) {
+      box = document.createElement('div');
+      box.className = 'pass-form-error';
+      form.insertBefore(box, form.firstChild);
+    }
+    var alert = document.createElement('div');
+    alert.className = 'alert alert-danger';
+    alert.setAttribute('role', 'alert');
+    alert.tabIndex = -1;
+    alert.textContent = text;
+    box.textContent = '';
+    box.appendChild(alert);
+    alert.focus();
+  }
+  document.addEventListener('htmx:responseError', function (event) {
+    var xhr = event.detail.xhr;
+    var reason = '';
+    try {
+      var page = new DOMParser().parseFromString(xhr.responseText || '', 'text/html');
+      var title = page.querySelector('main h1') || page.querySelector('h1');
+      var lead = page.querySelector('main .lead') || page.querySelector('.lead');
+      reason = [title && title.textContent.trim(), lead && lead.textContent.trim()].filter(Boolean).join('. ');
+    } catch (e) { reason = ''; }
+    var template = document.body.getAttribute('data-msg-failed') || '%s';
+    reportFailure(event, template.replace('%s', reason || String(xhr.status)));
+  });
+  document.addEventListener('htmx:sendError', function (event) {
+    reportFailure(event, document.body.getAttribute('data-msg-offline'));
+  });
 })();
