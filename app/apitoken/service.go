@@ -164,7 +164,9 @@ func (s *Service) Revoke(ctx context.Context, by Actor, id int64) error {
 func (s *Service) List(ctx context.Context) ([]Token, error) { return s.store.List(ctx, s.db) }
 
 // Get returns one token.
-func (s *Service) Get(ctx context.Context, id int64) (*Token, error) { return s.store.Get(ctx, s.db, id) }
+func (s *Service) Get(ctx context.Context, id int64) (*Token, error) {
+	return s.store.Get(ctx, s.db, id)
+}
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.now() }
