@@ -86,29 +86,6 @@ func refused(t *testing.T, s *apptest.Server, path string, status int, challenge
 	}
 }
 
-// draft stores a new current revision of a guide without publishing it, as the newsroom will.
-func draft(t *testing.T, s *apptest.Server, slug, text string) {
-	t.Helper()
-	ctx := context.Background()
-	st := content.Store{}
-	e, err := st.Entry(ctx, s.DB, content.TypeGuide, slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := st.Revision(ctx, s.DB, e.PublishedRevisionID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rev := &content.Revision{EntryID: e.ID, Source: pub.Source + "\n\n" + text + "\n", Hash: "draft", Origin: content.OriginEditor, Author: "test", CreatedAt: time.Now().UTC()}
-	if err := st.InsertRevision(ctx, s.DB, rev); err != nil {
-		t.Fatal(err)
-	}
-	e.CurrentRevisionID = rev.ID
-	if err := st.UpdateEntry(ctx, s.DB, e); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // other changes one character of secret after its lookup characters.
 func other(secret string) string {
 	i := len(apitoken.Prefix) + apitoken.LookupLen + 3
@@ -167,7 +144,7 @@ func TestTokens(t *testing.T) {
 
 	const guide = "/api/v1/content/guide/primo-accesso"
 	bearer := func(secret string) []string { return []string{"Authorization", "Bearer " + secret} }
-	draft(t, s, "primo-accesso", "Paragrafo in bozza sulla zanzariera.")
+	apptest.DraftRevision(t, s.App, content.TypeGuide, "primo-accesso", "Paragrafo in bozza sulla zanzariera.")
 
 	// No header: public as before, for published content only.
 	if code, h, body := call(t, s, guide); code != 200 || strings.Contains(body, "zanzariera") || h.Get("Cache-Control") != "public, max-age=60" {
