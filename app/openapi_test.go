@@ -210,7 +210,7 @@ func TestOpenAPIContractFails(t *testing.T) {
 		return openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
 			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
 			Status:                 status, Header: http.Header{"Content-Type": {ct}}, Body: io.NopCloser(strings.NewReader(body)),
-			Options:                &openapi3filter.Options{IncludeResponseStatus: true}})
+			Options: &openapi3filter.Options{IncludeResponseStatus: true}})
 	}
 	for name, c := range map[string]struct {
 		status   int

@@ -127,6 +127,7 @@ func (h *Handlers) revoke(c *fiber.Ctx) error {
 // cookie comes with it. An invalid, expired or revoked token is 401 with a Bearer challenge,
 // never anonymous access; an address that sent too many of them is 429.
 func (h *Handlers) Authenticate(c *fiber.Ctx) error {
+	c.Vary(fiber.HeaderAuthorization) // a shared cache keeps anonymous answers apart from the tokens'
 	header := c.Get(fiber.HeaderAuthorization)
 	if header == "" {
 		return c.Next()
@@ -153,6 +154,5 @@ func (h *Handlers) Authenticate(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "private, no-store") // an answer to a token is the token's
-	c.Vary(fiber.HeaderAuthorization)
 	return nil
 }

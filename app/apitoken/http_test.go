@@ -147,7 +147,7 @@ func TestTokens(t *testing.T) {
 	apptest.DraftRevision(t, s.App, content.TypeGuide, "primo-accesso", "Paragrafo in bozza sulla zanzariera.")
 
 	// No header: public as before, for published content only.
-	if code, h, body := call(t, s, guide); code != 200 || strings.Contains(body, "zanzariera") || h.Get("Cache-Control") != "public, max-age=60" {
+	if code, h, body := call(t, s, guide); code != 200 || strings.Contains(body, "zanzariera") || h.Get("Cache-Control") != "public, max-age=60" || !strings.Contains(h.Get("Vary"), "Authorization") {
 		t.Errorf("anonymous: %d %q", code, h.Get("Cache-Control"))
 	}
 	refused(t, s, guide+"?revision=current", 401, `scope="drafts:read"`, "drafts:read")
