@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
+	"passhub/app/once"
 	"passhub/app/web"
 )
 
@@ -57,7 +58,7 @@ func (h *Handlers) page(c *fiber.Ctx, f Form, created *Token, secret string, st 
 	if days == 0 {
 		days = 90
 	}
-	data := fiber.Map{"Title": h.web.T(c, "apitoken.title"), "Tokens": tokens, "Now": h.svc.Now(), "Form": f,
+	data := fiber.Map{"Title": h.web.T(c, "apitoken.title"), "Tokens": tokens, "Now": h.svc.Now(), "Form": f, "Once": h.onceToken(c, st),
 		"Scopes": opts, "Lifetimes": Lifetimes, "Days": days, "Created": created, "Secret": secret}
 	if st != nil {
 		data["Alert"], data["Field"] = h.web.Say(c, *st), st.Field
@@ -68,6 +69,15 @@ func (h *Handlers) page(c *fiber.Ctx, f Form, created *Token, secret string, st 
 	return h.web.Page(c, "apitoken/admin_tokens", data)
 }
 
+// onceToken is the form's one-time token: the one it was sent with when it comes back with an
+// error (nothing was made, so the token is still unused), a fresh one otherwise.
+func (h *Handlers) onceToken(c *fiber.Ctx, st *web.Status) string {
+	if t := c.FormValue(once.Field); st != nil && t != "" {
+		return t
+	}
+	return once.NewToken()
+}
+
 func (h *Handlers) list(c *fiber.Ctx) error { return h.page(c, Form{}, nil, "", nil) }
 
 func (h *Handlers) create(c *fiber.Ctx) error {
@@ -76,7 +86,13 @@ func (h *Handlers) create(c *fiber.Ctx) error {
 		f.Scopes = append(f.Scopes, string(v))
 	}
 	f.Days, _ = strconv.Atoi(c.FormValue("days"))
-	t, secret, err := h.svc.Create(c.UserContext(), Actor(web.ActorOf(c)), f)
+	// A second submission of the form (a reload of the page with the secret, a double click)
+	// makes no second token: it goes back to the list.
+	ctx, err := once.Bind(c.UserContext(), c.FormValue(once.Field), access.Of(c).UserID, "api_token", func(int64) string { return Base })
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, h.web.T(c, "once.bad"))
+	}
+	t, secret, err := h.svc.Create(ctx, Actor(web.ActorOf(c)), f)
 	if err != nil {
 		st, ok := formErrors.Of(err)
 		if !ok {

@@ -251,6 +251,15 @@ func TestTokens(t *testing.T) {
 	if auditCount(t, s, "apitoken.revoke") != 1 || auditCount(t, s, "apitoken.create") != 4 {
 		t.Errorf("audit: %d revocations, %d creations", auditCount(t, s, "apitoken.revoke"), auditCount(t, s, "apitoken.create"))
 	}
+	// The same form sent twice (a reload of the page with the secret) makes one token.
+	form := url.Values{"name": {"Doppio invio"}, "scope": {"content:read"}, "days": {"7"}, "_once": {"AAAAAAAAAAAAAAAAAAAAAAAA"}}
+	apptest.RunScenarios(t, s, []apptest.Scenario{
+		{Name: "first submission", As: cookie, Method: "POST", Path: apitoken.Base, Form: form, Status: 201, Has: map[string]string{"#token-secret": ""}},
+		{Name: "second submission", As: cookie, Method: "POST", Path: apitoken.Base, Form: form, Status: 303, Location: apitoken.Base},
+	})
+	if n, err := s.DB.NewSelect().Table("api_tokens").Where("name = ?", "Doppio invio").Count(ctx); err != nil || n != 1 {
+		t.Errorf("%d tokens from one form sent twice (%v)", n, err)
+	}
 	// The others still work.
 	if code, _, _ := call(t, s, guide+"?revision=current", bearer(drafts)...); code != 200 {
 		t.Errorf("drafts after another token's revocation: %d", code)

@@ -21,6 +21,7 @@ import (
 	"passhub/app/access"
 	"passhub/app/audit"
 	"passhub/app/db"
+	"passhub/app/once"
 )
 
 // Prefix starts every secret, so a leaked token is recognisable (by secret scanners, in logs).
@@ -128,7 +129,13 @@ func (s *Service) Create(ctx context.Context, by Actor, f Form) (*Token, string,
 	t := &Token{Name: name, Lookup: secret[len(Prefix) : len(Prefix)+LookupLen], SecretHash: hash(secret),
 		Scopes: strings.Join(scopes, " "), CreatedBy: by.UserID, CreatedAt: now, ExpiresAt: now.AddDate(0, 0, f.Days)}
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := once.Claim(ctx, tx); err != nil { // a form sent twice makes one token
+			return err
+		}
 		if err := s.store.Insert(ctx, tx, t); err != nil {
+			return err
+		}
+		if err := once.Done(ctx, tx, "api_token", t.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: by.UserID, Actor: by.Name, IP: by.IP, Action: "apitoken.create",
