@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"passhub/app/apitoken"
 	"passhub/app/apptest"
 	"passhub/app/ente"
 	"passhub/app/identity"
@@ -151,6 +152,12 @@ func TestAccessMatrix(t *testing.T) {
 	mid := strconv.FormatInt(w.delegateA, 10)
 	req := "/area-riservata/richieste/" + strconv.FormatInt(w.requestID, 10)
 	draft := "/area-riservata/richieste/" + strconv.FormatInt(w.draftID, 10)
+	tok, _, err := w.s.Tokens.Create(context.Background(), apitoken.Actor{UserID: w.adminID, Name: "admin"},
+		apitoken.Form{Name: "Matrice", Scopes: []string{"content:read"}, Days: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := "/admin/token-api/" + strconv.FormatInt(tok.ID, 10)
 	const (
 		viewReq       = "303 200 200 404 404 404 200 200 404 200"
 		viewDraft     = "303 200 200 404 404 404 404 404 404 404" // the ente's alone: not the PM, the experts or the admins
@@ -259,6 +266,10 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/admin/sinonimi", "/admin/sinonimi", nil, "303 403 403 403 403 403 403 403 200 200"},
 		{"POST", "/admin/sinonimi", "/admin/sinonimi", url.Values{"words": {"solo"}}, "401 403 403 403 403 403 403 403 422 422"},
 		{"POST", "/admin/lavori/:id/riprova", "/admin/lavori/1/riprova", nil, post(admins, "404")},
+		{"GET", "/admin/token-api", "/admin/token-api", nil, admins},
+		{"POST", "/admin/token-api", "/admin/token-api", url.Values{"name": {" "}, "scope": {"content:read"}, "days": {"30"}}, post(admins, "422")},
+		{"GET", "/admin/token-api/:id/revoca", token + "/revoca", nil, admins},
+		{"POST", "/admin/token-api/:id/revoca", token + "/revoca", nil, post(admins, "303")}, // unconfirmed: back to the confirmation
 		{"POST", "/esci", "/esci", nil, post(all, "303")},
 		{"POST", "/esci-ovunque", "/esci-ovunque", nil, post(all, "303")},
 	}

@@ -21,6 +21,7 @@ import (
 
 	"passhub/app/access"
 	"passhub/app/api"
+	"passhub/app/apitoken"
 	"passhub/app/area"
 	"passhub/app/audit"
 	"passhub/app/auth"
@@ -59,6 +60,7 @@ type App struct {
 	Catalogue     *catalogue.Service
 	Contact       *contact.Service
 	Identity      *identity.Service
+	Tokens        *apitoken.Service
 	Enti          *ente.Service
 	Files         storage.Store
 	Sweeper       *sweep.Sweeper // removes stored objects no row references
@@ -100,6 +102,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Contact = contact.NewService(d)
 	a.Identity = identity.NewService(d, cfg.SessionIdle, cfg.SessionAbsolute)
 	a.Identity.Warn = cfg.SessionWarn
+	a.Tokens = apitoken.NewService(d)
 	if a.Files, err = OpenStore(cfg); err != nil {
 		return nil, err
 	}
@@ -252,6 +255,8 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use(ident.Identify)
 	w.App.Use(a.subject)
 	w.App.Use(a.Notifications.Bell)
+	tokens := apitoken.NewHandlers(w, a.Tokens)
+	w.App.Use("/api/v1", tokens.Authenticate) // a Bearer token is the subject of an API request
 	for _, p := range providers {
 		if err := p.Mount(w.App, ident); err != nil {
 			return nil, fmt.Errorf("app: identity provider %s: %w", p.Name(), err)
@@ -270,11 +275,12 @@ func (a *App) Handler() (*web.Server, error) {
 	a.Notifications.Mount(w.App, w)
 	identity.NewAdminHandlers(w, a.Identity, a.taskForceCodes).Mount(w.App)
 	audit.NewHandlers(w, a.DB).Mount(w.App)
+	tokens.Mount(w.App)
+	api.NewHandlers(w, a.Content).Mount(w.App) // before the other /api/v1 routes: its access rule covers them
 	search.NewHandlers(w, a.Search, a.facetName, a.Log).Mount(w.App)
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)
 	}
-	api.Mount(w.App, a.Content)
 	portal.NewHandlers(w, a.Content, a.Catalogue).Mount(w.App)
 	catalogue.NewHandlers(w, a.Catalogue, a.Content).Mount(w.App)
 	contact.NewHandlers(w, a.Contact, a.Content, a.Config.ContactLimit, a.Config.ContactWindow).Mount(w.App)

@@ -41,6 +41,40 @@ type Subject struct {
 	Memberships []Membership
 	// PendingRegistration is set while the subject's ente registration awaits a decision.
 	PendingRegistration bool
+	// Token is set when a request of the headless API authenticated with an API token: the
+	// token's scopes are then all the subject may do, whoever created it.
+	Token *Token
+}
+
+// Scopes of API tokens: what a request authenticated with a token may do through the API.
+const (
+	ScopeReadPublished = "content:read"    // read published content
+	ScopeReadDrafts    = "drafts:read"     // read entries' current revisions, published or not
+	ScopeWriteDrafts   = "drafts:write"    // save draft revisions (the newsroom's API, to come)
+	ScopePublish       = "content:publish" // publish revisions (the newsroom's API, to come)
+)
+
+// Scopes lists every scope an API token may hold, in the order forms show them.
+var Scopes = []string{ScopeReadPublished, ScopeReadDrafts, ScopeWriteDrafts, ScopePublish}
+
+// Token is the API token a request authenticated with.
+type Token struct {
+	ID     int64
+	Name   string
+	Scopes []string
+}
+
+// Has reports whether the token holds scope.
+func (t *Token) Has(scope string) bool {
+	if t == nil {
+		return false
+	}
+	for _, s := range t.Scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
 }
 
 // Action is something a subject may try.
@@ -65,7 +99,23 @@ const (
 	ArchiveRequest                        // file a concluded request away
 	ReadContactMessages                   // the messages sent through the contact form
 	ViewUntriaged                         // the requests no project manager can triage
+	ManageAPITokens                       // create and revoke the headless API's tokens
+
+	// Actions of the headless API. Without a token only ReadPublishedContent is allowed (the API
+	// is public for published content); with one, each needs its scope (ScopeReadDrafts grants
+	// ReadPublishedContent too).
+	ReadPublishedContent // ScopeReadPublished
+	ReadDraftContent     // ScopeReadDrafts
+	WriteDraftContent    // ScopeWriteDrafts
+	PublishContent       // ScopePublish
 )
+
+// apiScopes maps the headless API's actions to the scope each needs.
+var apiScopes = map[Action]string{ReadPublishedContent: ScopeReadPublished, ReadDraftContent: ScopeReadDrafts,
+	WriteDraftContent: ScopeWriteDrafts, PublishContent: ScopePublish}
+
+// NeededScope returns the token scope an action of the headless API needs ("" for other actions).
+func NeededScope(action Action) string { return apiScopes[action] }
 
 // Object is what an action is about.
 type Object struct {
@@ -125,6 +175,13 @@ func (s *Subject) Member(enteID int64) (Membership, bool) {
 
 // Can reports whether the subject may do action to obj.
 func (s *Subject) Can(action Action, obj Object) bool {
+	if scope, ok := apiScopes[action]; ok {
+		if s == nil || s.Token == nil {
+			return action == ReadPublishedContent
+		}
+		// Reading drafts includes reading what is published: a current revision often is.
+		return s.Token.Has(scope) || action == ReadPublishedContent && s.Token.Has(ScopeReadDrafts)
+	}
 	if s.Anonymous() {
 		return false
 	}
@@ -141,7 +198,7 @@ func (s *Subject) Can(action Action, obj Object) bool {
 	case ManageDelegates:
 		m, ok := s.Member(obj.EnteID)
 		return ok && m.Role == LegalRep
-	case ReviewRegistrations, ManageUsers, ViewAudit, ReadContactMessages, ViewUntriaged:
+	case ReviewRegistrations, ManageUsers, ViewAudit, ReadContactMessages, ViewUntriaged, ManageAPITokens:
 		return s.Has(RoleAdmin)
 	case EditContent:
 		return s.Has(RoleEditor) || s.Has(RoleAdmin)

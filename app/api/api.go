@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"passhub/app/access"
 	"passhub/app/content"
 	"passhub/app/db"
 	"passhub/app/web"
@@ -22,20 +23,39 @@ var openapi []byte
 // MaxLimit is the largest page of the content listing.
 const MaxLimit = 100
 
-// Handlers serve /api/v1/content and the OpenAPI document.
-type Handlers struct{ content *content.Service }
+// Handlers serve /api/v1/content and the OpenAPI document, and hold the API's access rules.
+type Handlers struct {
+	web     *web.Server
+	content *content.Service
+}
 
-// Mount registers the API routes.
-func Mount(r fiber.Router, cs *content.Service) {
-	h := &Handlers{content: cs}
+// NewHandlers returns the API's handlers.
+func NewHandlers(w *web.Server, cs *content.Service) *Handlers { return &Handlers{web: w, content: cs} }
+
+// Mount registers the API routes, and the rule every /api/v1 route but the OpenAPI document
+// obeys: reading published content (public without a token; with one, it needs a reading
+// scope). Mount it before the other packages' /api/v1 routes (search, catalogue).
+func (h *Handlers) Mount(r fiber.Router) {
 	doc := withTypes(openapi)
-	r.Get("/api/v1/openapi.json", func(c *fiber.Ctx) error {
+	r.Get(DocumentPath, func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Send(doc)
+	})
+	r.Use("/api/v1", func(c *fiber.Ctx) error {
+		if !access.Of(c).Can(access.ReadPublishedContent, access.Object{}) {
+			return h.web.RefuseAPI(c, access.ReadPublishedContent)
+		}
+		return c.Next()
 	})
 	r.Get("/api/v1/content", h.list)
 	r.Get("/api/v1/content/:type/:slug", h.get)
 }
+
+// DocumentPath is where the OpenAPI document is served.
+const DocumentPath = "/api/v1/openapi.json"
+
+// Document returns the OpenAPI document as served.
+func Document() []byte { return withTypes(openapi) }
 
 // Item is one entry in a listing.
 type Item struct {
@@ -67,6 +87,9 @@ type Doc struct {
 	HTML        string          `json:"html"`
 	Attachments []AttachmentDoc `json:"attachments"`
 	URL         string          `json:"url"`
+	// Published tells whether this revision is the published one (false for a draft read with
+	// ?revision=current).
+	Published bool `json:"published"`
 }
 
 // AttachmentDoc describes a downloadable attachment.
@@ -160,18 +183,39 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 
 func (h *Handlers) get(c *fiber.Ctx) error {
 	t := content.Type(c.Params("type"))
+	load := h.content.Published
+	switch c.Query("revision") {
+	case "":
+	case "current":
+		if !access.Of(c).Can(access.ReadDraftContent, access.Object{}) {
+			return h.web.RefuseAPI(c, access.ReadDraftContent)
+		}
+		load = h.content.Current
+	default:
+		return bad(c, "revision must be current, or absent for the published revision")
+	}
 	if !t.Valid() {
 		return db.ErrNotFound
 	}
-	p, err := h.content.Published(c.UserContext(), t, c.Params("slug"))
+	p, err := load(c.UserContext(), t, c.Params("slug"))
 	if err != nil {
 		return err
 	}
 	d := Doc{Type: t, Slug: p.Entry.Slug, Revision: p.Revision, FrontMatter: p.Front, Markdown: p.Markdown,
-		HTML: string(p.HTML), URL: t.URL(p.Entry.Slug), Attachments: []AttachmentDoc{}}
+		HTML: string(p.HTML), URL: t.URL(p.Entry.Slug), Attachments: []AttachmentDoc{},
+		Published: p.RevisionID == p.Entry.PublishedRevisionID}
 	for _, a := range p.Attachments {
 		d.Attachments = append(d.Attachments, AttachmentDoc{Name: a.Name, Title: a.Title, Type: a.ContentType,
 			Size: a.Size, SHA256: a.SHA256, URL: t.URL(p.Entry.Slug) + "/allegati/" + a.Name})
+	}
+	if c.Query("revision") != "" {
+		c.Set(fiber.HeaderCacheControl, "private, no-store")
+		body, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		return c.Send(body)
 	}
 	return web.JSON(c, d)
 }

@@ -21,6 +21,7 @@ import (
 	"passhub/app"
 	"passhub/app/auth"
 	"passhub/app/config"
+	"passhub/app/content"
 	"passhub/app/demo"
 	"passhub/app/ente"
 	"passhub/app/ente/devsign"
@@ -331,5 +332,30 @@ func DemoPeople() []demo.Person {
 		{Key: "pm", FiscalCode: FiscalCode("PMPMPM80A01F205"), Name: "Piera", FamilyName: "Manzoni"},
 		{Key: "admin", FiscalCode: FiscalCode("DMNDMN80A01F205"), Name: "Ada", FamilyName: "Admin"},
 		{Key: "esperto", FiscalCode: FiscalCode("SPRSPR80A01F205"), Name: "Luca", FamilyName: "Costa"},
+	}
+}
+
+// DraftRevision stores a new current revision of an existing entry, its published source with
+// text appended, without publishing it: a draft, as the newsroom will save them.
+func DraftRevision(t testing.TB, a *app.App, typ content.Type, slug, text string) {
+	t.Helper()
+	ctx := context.Background()
+	st := content.Store{}
+	e, err := st.Entry(ctx, a.DB, typ, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := st.Revision(ctx, a.DB, e.PublishedRevisionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := &content.Revision{EntryID: e.ID, Source: pub.Source + "\n\n" + text + "\n", Hash: "draft", Origin: content.OriginEditor,
+		Author: "test", CreatedAt: time.Now().UTC()}
+	if err := st.InsertRevision(ctx, a.DB, rev); err != nil {
+		t.Fatal(err)
+	}
+	e.CurrentRevisionID = rev.ID
+	if err := st.UpdateEntry(ctx, a.DB, e); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -70,6 +70,7 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 			{URL: "/admin/utenti", Label: "admin.users"},
 			{URL: "/admin/enti", Label: "admin.enti"},
 			{URL: "/admin/audit", Label: "admin.audit"},
+			{URL: "/admin/token-api", Label: "admin.apitokens"},
 			{URL: "/admin/lavori", Label: "admin.jobs"},
 		}})
 	}

@@ -82,4 +82,5 @@ type Published struct {
 	HTML        template.HTML
 	Attachments []Attachment // without Data
 	Revision    int
+	RevisionID  int64
 }

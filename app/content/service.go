@@ -379,13 +379,36 @@ func (s *Service) loadPublished(ctx context.Context, t Type, slug string) (*Publ
 	if e.PublishedRevisionID == 0 {
 		return nil, fmt.Errorf("content: %s/%s not published: %w", t, slug, db.ErrNotFound)
 	}
-	rev, err := s.store.Revision(ctx, s.db, e.PublishedRevisionID)
+	return s.loadRevision(ctx, e, e.PublishedRevisionID)
+}
+
+// Current returns the current revision of the entry of type t named slug, parsed and rendered,
+// whether it is published or not (the newest draft): for those allowed to read drafts. It is
+// never cached.
+func (s *Service) Current(ctx context.Context, t Type, slug string) (*Published, error) {
+	if !t.Valid() || !ValidSlug(slug) {
+		return nil, fmt.Errorf("content: %s/%s: %w", t, slug, db.ErrNotFound)
+	}
+	e, err := s.store.Entry(ctx, s.db, t, slug)
+	if err != nil {
+		return nil, err
+	}
+	if e.CurrentRevisionID == 0 {
+		return nil, fmt.Errorf("content: %s/%s has no revision: %w", t, slug, db.ErrNotFound)
+	}
+	return s.loadRevision(ctx, e, e.CurrentRevisionID)
+}
+
+// loadRevision parses and renders the revision revID of e, with e's attachments.
+func (s *Service) loadRevision(ctx context.Context, e *Entry, revID int64) (*Published, error) {
+	t, slug := e.Type, e.Slug
+	rev, err := s.store.Revision(ctx, s.db, revID)
 	if err != nil {
 		return nil, err
 	}
 	doc, err := Parse(t, slug, e.SourcePath, []byte(rev.Source))
 	if err != nil {
-		return nil, fmt.Errorf("content: published %s/%s: %w", t, slug, err)
+		return nil, fmt.Errorf("content: revision %d of %s/%s: %w", rev.Number, t, slug, err)
 	}
 	html, err := Render(doc.Body)
 	if err != nil {
@@ -395,7 +418,7 @@ func (s *Service) loadPublished(ctx context.Context, t Type, slug string) (*Publ
 	if err != nil {
 		return nil, err
 	}
-	return &Published{Entry: *e, Front: doc.Front, Markdown: doc.Body, HTML: html, Attachments: atts, Revision: rev.Number}, nil
+	return &Published{Entry: *e, Front: doc.Front, Markdown: doc.Body, HTML: html, Attachments: atts, Revision: rev.Number, RevisionID: rev.ID}, nil
 }
 
 // Listing is one page of entries and the total that matched.
