@@ -65,6 +65,7 @@ const (
 	ArchiveRequest                        // file a concluded request away
 	ReadContactMessages                   // the messages sent through the contact form
 	ViewUntriaged                         // the requests no project manager can triage
+	ManageWebhooks                        // register, disable and delete webhook endpoints, redeliver
 )
 
 // Object is what an action is about.
@@ -141,7 +142,7 @@ func (s *Subject) Can(action Action, obj Object) bool {
 	case ManageDelegates:
 		m, ok := s.Member(obj.EnteID)
 		return ok && m.Role == LegalRep
-	case ReviewRegistrations, ManageUsers, ViewAudit, ReadContactMessages, ViewUntriaged:
+	case ReviewRegistrations, ManageUsers, ViewAudit, ReadContactMessages, ViewUntriaged, ManageWebhooks:
 		return s.Has(RoleAdmin)
 	case EditContent:
 		return s.Has(RoleEditor) || s.Has(RoleAdmin)

@@ -71,6 +71,7 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 			{URL: "/admin/enti", Label: "admin.enti"},
 			{URL: "/admin/audit", Label: "admin.audit"},
 			{URL: "/admin/lavori", Label: "admin.jobs"},
+			{URL: "/admin/webhook", Label: "admin.webhooks"},
 		}})
 	}
 	return items
