@@ -331,7 +331,7 @@ func TestFailingEndpointIsDisabledAndItsOwnerTold(t *testing.T) {
 	if got.DisabledReason != webhook.ReasonFailures || got.Failures != 3 {
 		t.Errorf("endpoint = %+v", got)
 	}
-	if d := deliveries(t, s, ep.ID)[0]; d.Status != webhook.StatusPending && d.Status != webhook.StatusCancelled || d.LastStatus != 503 {
+	if d := deliveries(t, s, ep.ID)[0]; d.Status != webhook.StatusCancelled || d.LastStatus != 503 || d.Attempts != 3 {
 		t.Errorf("delivery = %+v", d)
 	}
 	if _, body := s.Get(t, "/area-riservata/notifiche", "Cookie", cookie); !strings.Contains(body, "Webhook disattivato dopo troppi errori") {
@@ -484,5 +484,27 @@ func TestRegistrationRefusesBadInput(t *testing.T) {
 	var audits int
 	if err := s.DB.NewSelect().Table("audit_entries").ColumnExpr("count(*)").Where("action LIKE 'webhook.%'").Scan(context.Background(), &audits); err != nil || audits != 0 {
 		t.Errorf("audit entries %d (%v)", audits, err)
+	}
+}
+
+// A delivery out of attempts is marked failed and posts no more; the endpoint stays enabled
+// while its failures in a row are below the limit.
+func TestDeliveryOutOfAttemptsIsFailed(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, allowLoopback, func(c *config.Config) { c.WebhooksAttempts = 2 })
+	_, adminID := admin(t, s)
+	rc := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) })
+	ep := create(t, s, adminID, rc.URL, false, "content.changed")
+	contentEvent(t, s)
+	waitFor(t, "the delivery failed", 20*time.Second, func() bool {
+		ds := deliveries(t, s, ep.ID)
+		return len(ds) == 1 && ds[0].Status == webhook.StatusFailed
+	})
+	apptest.Idle(t, s.App)
+	if n := len(rc.received()); n != 2 {
+		t.Errorf("posts = %d, want 2", n)
+	}
+	if got, _ := s.Webhooks.Endpoint(context.Background(), ep.ID); !got.Enabled || got.Failures != 2 {
+		t.Errorf("endpoint = %+v", got)
 	}
 }

@@ -66,7 +66,7 @@ func (w *deliverer) Work(ctx context.Context, j *river.Job[DeliverArgs]) error {
 	} else if err != nil {
 		return err
 	}
-	if d.Status == StatusDelivered {
+	if d.Status != StatusPending { // delivered already, out of attempts, or cancelled
 		return nil
 	}
 	ep, err := s.store.endpoint(ctx, s.db, d.EndpointID)

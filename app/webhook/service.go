@@ -158,11 +158,17 @@ func (s *Service) Deliveries(ctx context.Context, endpointID int64, limit int) (
 	return s.store.deliveries(ctx, endpointID, limit)
 }
 
-// SetEnabled enables (clearing its failures) or disables an endpoint.
+// SetEnabled enables (clearing its failures) or disables an endpoint; disabling cancels its
+// deliveries still waiting.
 func (s *Service) SetEnabled(ctx context.Context, who Actor, id int64, enabled bool) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.store.setEnabled(ctx, tx, id, enabled, ReasonManual); err != nil {
 			return err
+		}
+		if !enabled {
+			if err := s.store.cancelPending(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		return record(ctx, tx, who, map[bool]string{true: "webhook.enable", false: "webhook.disable"}[enabled], id, "")
 	})

@@ -96,6 +96,14 @@ func (st store) setEnabled(ctx context.Context, tx bun.IDB, id int64, enabled bo
 	return nil
 }
 
+// cancelPending marks cancelled the deliveries of a disabled endpoint still waiting: their jobs
+// find them so and post nothing (an admin may redeliver them once the endpoint is enabled).
+func (st store) cancelPending(ctx context.Context, tx bun.IDB, endpointID int64) error {
+	_, err := tx.NewUpdate().Model((*Delivery)(nil)).Set("status = ?", StatusCancelled).Where("endpoint_id = ?", endpointID).
+		Where("status = ?", StatusPending).Exec(ctx)
+	return wrap("cancel deliveries", err)
+}
+
 func (st store) delete(ctx context.Context, tx bun.IDB, id int64) error {
 	// the rows that reference the endpoint first: SQLite enforces no cascade without its pragma
 	for _, m := range []any{(*Delivery)(nil), (*Subscription)(nil)} {
@@ -184,6 +192,9 @@ func (st store) recordAttempt(ctx context.Context, d *Delivery, o outcome, last 
 		}
 		if n, _ := res.RowsAffected(); n > 0 {
 			disabled = true
+			if err := st.cancelPending(ctx, tx, d.EndpointID); err != nil {
+				return err
+			}
 			return record(ctx, tx, Actor{Name: "PAsS"}, "webhook.disable", d.EndpointID, ReasonFailures)
 		}
 		return nil
