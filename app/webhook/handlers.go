@@ -116,6 +116,17 @@ func (h *Handlers) delete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ep, err := h.Svc.Endpoint(c.UserContext(), id)
+	if err != nil {
+		return h.fail(c, err)
+	}
+	if !web.Confirmed(c) { // nothing irreversible on one click, with or without JavaScript
+		page := "/admin/webhook/" + strconv.FormatInt(id, 10)
+		return h.Web.Confirm(c, web.Confirmation{Title: h.Web.T(c, "webhook.delete.title"), Subject: ep.URL,
+			Consequences: []string{h.Web.T(c, "webhook.delete.consequence")}, Action: page + "/elimina",
+			Submit: h.Web.T(c, "webhook.delete"), Cancel: page, Danger: true,
+			Crumbs: []map[string]string{{"URL": "/admin/webhook", "Label": h.Web.T(c, "admin.webhooks")}, {"URL": page, "Label": ep.URL}}})
+	}
 	if err := h.Svc.Delete(c.UserContext(), actor(c), id); err != nil {
 		return h.fail(c, err)
 	}

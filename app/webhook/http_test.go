@@ -419,6 +419,29 @@ func TestRedeliverAndIdempotentJobs(t *testing.T) {
 	if n := len(rc.received()); n != 2 {
 		t.Errorf("posts = %d after a refused redelivery", n)
 	}
+
+	// deleting asks first, then removes the endpoint and its log, and the audit log says who
+	res, body = s.PostForm(t, base+"/elimina", url.Values{"_csrf": {apptest.CSRFToken}}, "Cookie", cookie)
+	if res.StatusCode != 200 || apptest.Parse(t, body).Find("h1").Text() != "Eliminare l'endpoint?" {
+		t.Fatalf("delete without confirmation = %d", res.StatusCode)
+	}
+	if eps, _ := s.Webhooks.Endpoints(ctx); len(eps) != 1 {
+		t.Fatal("deleted without confirmation")
+	}
+	res, _ = s.PostForm(t, base+"/elimina", url.Values{"_csrf": {apptest.CSRFToken}, "confirm": {"1"}}, "Cookie", cookie)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete = %d", res.StatusCode)
+	}
+	if eps, _ := s.Webhooks.Endpoints(ctx); len(eps) != 0 || len(deliveries(t, s, ep.ID)) != 0 {
+		t.Error("the endpoint or its deliveries are still there")
+	}
+	var actions []string
+	if err := s.DB.NewSelect().Table("audit_entries").Column("action").Where("object_type = 'webhook'").Order("id").Scan(ctx, &actions); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(actions, " ") != "webhook.create webhook.redeliver webhook.disable webhook.delete" {
+		t.Errorf("audit = %v", actions)
+	}
 }
 
 // One endpoint that hangs holds one delivery slot: the deliveries to another endpoint all go
