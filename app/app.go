@@ -143,7 +143,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.Webhooks = webhook.NewService(d, webhook.Options{Guard: webhook.Guard{Allow: allow}, HTTPSOnly: cfg.Production(),
 		ConnectTimeout: cfg.WebhooksConnectTimeout, Timeout: cfg.WebhooksTimeout, Backoff: cfg.WebhooksBackoff,
-		Attempts: cfg.WebhooksAttempts, DisableAfter: cfg.WebhooksDisableAfter, PerEndpoint: cfg.WebhooksPerEndpoint}, log)
+		Attempts: cfg.WebhooksAttempts, DisableAfter: cfg.WebhooksDisableAfter, PerEndpoint: cfg.WebhooksPerEndpoint, Keep: cfg.WebhooksKeep}, log)
 	a.Webhooks.Notices = a.Notifications
 
 	// Register the listeners: each domain states its own rules.

@@ -140,6 +140,8 @@ type Config struct {
 	WebhooksDisableAfter int `yaml:"webhooks_disable_after" env:"WEBHOOKS_DISABLE_AFTER"`
 	// WebhooksPerEndpoint is how many deliveries to one endpoint run at once on one instance.
 	WebhooksPerEndpoint int `yaml:"webhooks_per_endpoint" env:"WEBHOOKS_PER_ENDPOINT"`
+	// WebhooksKeep is how long the delivery log keeps deliveries that are no longer pending.
+	WebhooksKeep time.Duration `yaml:"webhooks_keep" env:"WEBHOOKS_KEEP"`
 }
 
 // Defaults returns the configuration used when nothing else is set: dev mode, SQLite in ./data.
@@ -181,6 +183,7 @@ func Defaults() Config {
 		WebhooksAttempts:       10,
 		WebhooksDisableAfter:   15,
 		WebhooksPerEndpoint:    2,
+		WebhooksKeep:           30 * 24 * time.Hour,
 	}
 }
 
@@ -377,6 +380,9 @@ func (c *Config) Validate() error {
 	}
 	if c.WebhooksDisableAfter < 1 || c.WebhooksPerEndpoint < 1 {
 		bad("WEBHOOKS_DISABLE_AFTER", "PASSHUB_WEBHOOKS_DISABLE_AFTER and PASSHUB_WEBHOOKS_PER_ENDPOINT must be at least 1")
+	}
+	if c.WebhooksKeep < time.Hour {
+		bad("WEBHOOKS_KEEP", "must be at least 1h")
 	}
 	return errors.Join(errs...)
 }

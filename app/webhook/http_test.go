@@ -383,7 +383,9 @@ func TestRedeliverAndIdempotentJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	keyed := jobs.WithEventKey(ctx, ds[0].EventKey)
-	build := func(context.Context) (webhook.Data, error) { return webhook.Data{Public: map[string]any{"again": true}}, nil }
+	build := func(context.Context) (webhook.Data, error) {
+		return webhook.Data{Public: map[string]any{"again": true}}, nil
+	}
 	if err := s.Webhooks.Fanout(keyed, "content.changed", build); err != nil {
 		t.Fatal(err)
 	}
@@ -536,5 +538,39 @@ func TestDeliveryOutOfAttemptsIsFailed(t *testing.T) {
 	}
 	if got, _ := s.Webhooks.Endpoint(context.Background(), ep.ID); !got.Enabled || got.Failures != 2 {
 		t.Errorf("endpoint = %+v", got)
+	}
+}
+
+// The daily pruning removes old finished deliveries from the log, never a pending one nor a
+// recent one.
+func TestPruneKeepsRecentAndPendingDeliveries(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, allowLoopback)
+	ctx := context.Background()
+	_, adminID := admin(t, s)
+	rc := newReceiver(t, nil)
+	ep := create(t, s, adminID, rc.URL, false, "content.changed")
+	for range 3 {
+		contentEvent(t, s)
+	}
+	apptest.Idle(t, s.App)
+	ds := deliveries(t, s, ep.ID) // newest first
+	if len(ds) != 3 {
+		t.Fatalf("%d deliveries", len(ds))
+	}
+	old := time.Now().Add(-31 * 24 * time.Hour)
+	for i, status := range []string{webhook.StatusDelivered, webhook.StatusPending} { // ds[2] stays recent
+		if _, err := s.DB.NewUpdate().Table("webhook_deliveries").Set("created_at = ?", old).Set("status = ?", status).
+			Where("id = ?", ds[i].ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.Webhooks.Prune(ctx, time.Now())
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d (%v), want 1", n, err)
+	}
+	left := deliveries(t, s, ep.ID)
+	if len(left) != 2 || left[0].ID != ds[1].ID || left[1].ID != ds[2].ID {
+		t.Errorf("left %+v", left)
 	}
 }

@@ -33,10 +33,49 @@ func (a DeliverArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: jobs.QueueWebhooks, MaxAttempts: a.MaxAttempts}
 }
 
-// Register gives the service its queue and adds the delivery worker.
+// Register gives the service its queue, adds the delivery worker and schedules the daily
+// pruning of the log.
 func (s *Service) Register(q *jobs.Queue) {
 	s.Jobs = q
 	jobs.Add(q, &deliverer{s: s})
+	jobs.Add(q, &pruner{s: s})
+	q.AddPeriodic(river.NewPeriodicJob(jobs.Daily(PruneHour), func() (river.JobArgs, *river.InsertOpts) {
+		return PruneArgs{}, nil
+	}, &river.PeriodicJobOpts{ID: "webhook.prune"}))
+}
+
+// PruneHour is when, server time, the log is pruned every day.
+const PruneHour = 4
+
+// PruneArgs is the daily job that prunes the log.
+type PruneArgs struct{}
+
+// Kind names the job.
+func (PruneArgs) Kind() string { return "webhook.prune" }
+
+type pruner struct {
+	river.WorkerDefaults[PruneArgs]
+	s *Service
+}
+
+func (w *pruner) Work(ctx context.Context, _ *river.Job[PruneArgs]) error {
+	n, err := w.s.Prune(ctx, time.Now())
+	if n > 0 {
+		w.s.Log.Info("webhook deliveries pruned", "count", n)
+	}
+	return err
+}
+
+// Prune removes from the log the deliveries older than Keep at now that are no longer pending
+// (a pending one still has its job to run); it returns how many.
+func (s *Service) Prune(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.db.NewDelete().Model((*Delivery)(nil)).Where("created_at < ?", now.Add(-s.opts.Keep).UTC()).
+		Where("status <> ?", StatusPending).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("webhook: prune: %w", db.Map(err))
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 type deliverer struct {

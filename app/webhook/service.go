@@ -35,6 +35,8 @@ type Options struct {
 	PerEndpoint int
 	// Excerpt is how much of an answer's body is kept, in bytes.
 	Excerpt int
+	// Keep is how long the log keeps deliveries no longer pending.
+	Keep time.Duration
 }
 
 // Enqueuer adds a job inside a transaction (jobs.Queue).
@@ -84,6 +86,7 @@ func NewService(d *db.DB, o Options, log *slog.Logger) *Service {
 	def(&o.ConnectTimeout, 5*time.Second)
 	def(&o.Timeout, 15*time.Second)
 	def(&o.Backoff, 30*time.Second)
+	def(&o.Keep, 30*24*time.Hour)
 	for _, p := range []struct {
 		v *int
 		d int
