@@ -87,9 +87,9 @@ func TestWebhookJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	apptest.Idle(t, s.App)
+	tb.run(t, chromedp.Navigate(s.URL+"/admin/webhook"), chromedp.WaitReady(chromedp.CSS("tr.pass-webhook a")))
+	clean("list with an endpoint")
 	tb.run(t,
-		chromedp.Navigate(s.URL+"/admin/webhook"),
-		chromedp.WaitReady(chromedp.CSS("tr.pass-webhook a")),
 		chromedp.Click(chromedp.CSS("tr.pass-webhook a")),
 		chromedp.WaitReady(chromedp.CSS("tr.pass-delivery[data-status=delivered]")),
 	)

@@ -16,7 +16,9 @@ var (
 	ErrAddress  = errors.New("webhook: the address is private, loopback or link-local")
 	ErrResolve  = errors.New("webhook: the host name does not resolve")
 	ErrNoEvents = errors.New("webhook: pick at least one known event")
-	ErrDisabled = errors.New("webhook: the endpoint is disabled")
+	// ErrDescription is a description longer than MaxDescription.
+	ErrDescription = errors.New("webhook: the description is too long")
+	ErrDisabled    = errors.New("webhook: the endpoint is disabled")
 )
 
 // formErrors: how the admin pages answer each error, declared once.
@@ -26,6 +28,7 @@ var formErrors = web.Errors{
 	ErrAddress:     {Code: fiber.StatusUnprocessableEntity, Message: "webhook.error.address", Field: "url"},
 	ErrResolve:     {Code: fiber.StatusUnprocessableEntity, Message: "webhook.error.resolve", Field: "url"},
 	ErrNoEvents:    {Code: fiber.StatusUnprocessableEntity, Message: "webhook.error.events", Field: "events"},
+	ErrDescription: {Code: fiber.StatusUnprocessableEntity, Message: "webhook.error.description", Args: []any{"Max", MaxDescription}, Field: "description"},
 	ErrDisabled:    {Code: fiber.StatusConflict, Message: "webhook.error.disabled"},
 	db.ErrNotFound: {Code: fiber.StatusNotFound, Message: "webhook.error.notfound"},
 }

@@ -510,6 +510,11 @@ func TestRegistrationRefusesBadInput(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Scegli almeno un evento") {
 		t.Errorf("unknown event: %d", res.StatusCode)
 	}
+	res, body = s.PostForm(t, "/admin/webhook", url.Values{"_csrf": {apptest.CSRFToken}, "url": {"https://example.org/hook"}, "events": {"content.changed"},
+		"description": {strings.Repeat("è", 201)}}, "Cookie", cookie)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "La descrizione supera i 200 caratteri") {
+		t.Errorf("long description: %d", res.StatusCode)
+	}
 	if eps, _ := s.Webhooks.Endpoints(context.Background()); len(eps) != 0 {
 		t.Errorf("%d endpoints registered from bad input", len(eps))
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
@@ -108,6 +109,12 @@ func (s *Service) Options() Options { return s.opts }
 // Hooks lists the events an endpoint may pick.
 func (s *Service) Hooks() []string { return slices.Clone(s.hooks) }
 
+// Limits of an endpoint's URL (bytes) and description (characters).
+const (
+	MaxURL         = 2000
+	MaxDescription = 200
+)
+
 // Form is an endpoint as an admin registers it.
 type Form struct {
 	URL         string
@@ -129,12 +136,19 @@ func (s *Service) Create(ctx context.Context, who Actor, f Form) (*Endpoint, err
 	if len(events) == 0 || len(events) != len(f.Events) {
 		return nil, ErrNoEvents
 	}
+	f.Description = strings.TrimSpace(f.Description)
+	if utf8.RuneCountInString(f.Description) > MaxDescription {
+		return nil, ErrDescription
+	}
+	if len(f.URL) > MaxURL {
+		return nil, ErrURL
+	}
 	u, err := s.opts.Guard.Check(ctx, s.Resolver, f.URL, s.opts.HTTPSOnly)
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC()
-	ep := &Endpoint{URL: u.String(), Description: strings.TrimSpace(f.Description), Internal: f.Internal, Secret: NewSecret(),
+	ep := &Endpoint{URL: u.String(), Description: f.Description, Internal: f.Internal, Secret: NewSecret(),
 		Enabled: true, OwnerID: who.UserID, CreatedAt: now, UpdatedAt: now, Events: events}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.store.insert(ctx, tx, ep); err != nil {
