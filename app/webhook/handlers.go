@@ -18,8 +18,9 @@ type Handlers struct {
 // NewHandlers returns the admins' webhook handlers.
 func NewHandlers(w *web.Server, svc *Service) *Handlers { return &Handlers{Web: w, Svc: svc} }
 
-// Mount registers the /admin/webhook routes.
+// Mount registers the /admin/webhook routes, and the webhook gauges on /metrics.
 func (h *Handlers) Mount(r fiber.Router) {
+	h.Web.Registry().MustRegister(h.Svc.Collector())
 	admin := access.Require(access.ManageWebhooks, nil)
 	r.Get("/admin/webhook", admin, h.list)
 	r.Post("/admin/webhook", admin, h.create)

@@ -544,6 +544,13 @@ func TestDeliveryOutOfAttemptsIsFailed(t *testing.T) {
 	if got, _ := s.Webhooks.Endpoint(context.Background(), ep.ID); !got.Enabled || got.Failures != 2 {
 		t.Errorf("endpoint = %+v", got)
 	}
+	_, metrics := s.Get(t, "/metrics")
+	for _, want := range []string{`passhub_webhook_deliveries{status="failed"} 1`, `passhub_webhook_deliveries{status="delivered"} 0`,
+		`passhub_webhook_endpoints{state="enabled"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 }
 
 // The daily pruning removes old finished deliveries from the log, never a pending one nor a
