@@ -270,6 +270,12 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/admin/token-api", "/admin/token-api", url.Values{"name": {" "}, "scope": {"content:read"}, "days": {"30"}}, post(admins, "422")},
 		{"GET", "/admin/token-api/:id/revoca", token + "/revoca", nil, admins},
 		{"POST", "/admin/token-api/:id/revoca", token + "/revoca", nil, post(admins, "303")}, // unconfirmed: back to the confirmation
+		{"GET", "/admin/webhook", "/admin/webhook", nil, admins},
+		{"POST", "/admin/webhook", "/admin/webhook", url.Values{"url": {"http://10.0.0.1/hook"}, "events": {"content.changed"}}, post(admins, "422")},
+		{"GET", "/admin/webhook/:id", "/admin/webhook/999999", nil, "303 403 403 403 403 403 403 403 403 404"},
+		{"POST", "/admin/webhook/:id/stato", "/admin/webhook/999999/stato", url.Values{"enabled": {"0"}}, post(admins, "404")},
+		{"POST", "/admin/webhook/:id/elimina", "/admin/webhook/999999/elimina", nil, post(admins, "404")},
+		{"POST", "/admin/webhook/:id/consegne/:did/reinvia", "/admin/webhook/999999/consegne/1/reinvia", nil, post(admins, "404")},
 		{"POST", "/esci", "/esci", nil, post(all, "303")},
 		{"POST", "/esci-ovunque", "/esci-ovunque", nil, post(all, "303")},
 	}

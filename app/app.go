@@ -45,6 +45,7 @@ import (
 	"passhub/app/storage"
 	"passhub/app/storage/sweep"
 	"passhub/app/web"
+	"passhub/app/webhook"
 	"passhub/app/workspace"
 	"passhub/static"
 	"passhub/themes"
@@ -72,6 +73,7 @@ type App struct {
 	Notifications *notify.Centre
 	Jobs          *jobs.Queue
 	Search        *search.Index
+	Webhooks      *webhook.Service
 	searchOpen    bool
 	Mailer        mail.Sender
 	Mails         *mail.Templates
@@ -139,6 +141,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Search = &search.Index{Engine: engine, DB: d, Files: a.Files, Requests: a.Requests, Extractor: extract.New(extract.Limits{}, log),
 		Bus: a.Realtime, Log: log, EngineName: cfg.SearchEngine}
 	a.Content.Events, a.Contact.Events, a.Enti.Events, a.Requests.Events = a.Events, a.Events, a.Events, a.Events
+	allow, err := webhook.ParseAllow(cfg.WebhooksAllowed())
+	if err != nil {
+		return nil, fmt.Errorf("PASSHUB_WEBHOOKS_ALLOW: %w", err)
+	}
+	a.Webhooks = webhook.NewService(d, webhook.Options{Guard: webhook.Guard{Allow: allow}, HTTPSOnly: cfg.Production(),
+		ConnectTimeout: cfg.WebhooksConnectTimeout, Timeout: cfg.WebhooksTimeout, Backoff: cfg.WebhooksBackoff,
+		Attempts: cfg.WebhooksAttempts, DisableAfter: cfg.WebhooksDisableAfter, PerEndpoint: cfg.WebhooksPerEndpoint, Keep: cfg.WebhooksKeep}, log)
+	a.Webhooks.Notices = a.Notifications
 
 	// Register the listeners: each domain states its own rules.
 	a.Enti.Listen(a.Events, a.Identity, a.Post)
@@ -146,6 +156,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Search.Listen(a.Events, a.Realtime) // first: an index update is queued even while notifying fails
 	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
 	a.Content.Listen(a.Realtime)
+	a.Webhooks.Listen(a.Events, webhook.Sources{Requests: a.Requests, Enti: a.Enti}) // last: the domains' own rules first
 	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
 		a.Hub.CloseUser(userID) // a disabled delegate's open pages stop at once
 		return a.Identity.EndAllSessions(ctx, tx, userID)
@@ -277,6 +288,7 @@ func (a *App) Handler() (*web.Server, error) {
 	audit.NewHandlers(w, a.DB).Mount(w.App)
 	tokens.Mount(w.App)
 	api.NewHandlers(w, a.Content).Mount(w.App) // before the other /api/v1 routes: its access rule covers them
+	webhook.NewHandlers(w, a.Webhooks).Mount(w.App)
 	search.NewHandlers(w, a.Search, a.facetName, a.Log).Mount(w.App)
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)

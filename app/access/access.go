@@ -100,6 +100,7 @@ const (
 	ReadContactMessages                   // the messages sent through the contact form
 	ViewUntriaged                         // the requests no project manager can triage
 	ManageAPITokens                       // create and revoke the headless API's tokens
+	ManageWebhooks                        // register, disable and delete webhook endpoints, redeliver
 
 	// Actions of the headless API. Without a token only ReadPublishedContent is allowed (the API
 	// is public for published content); with one, each needs its scope (ScopeReadDrafts grants
@@ -198,7 +199,7 @@ func (s *Subject) Can(action Action, obj Object) bool {
 	case ManageDelegates:
 		m, ok := s.Member(obj.EnteID)
 		return ok && m.Role == LegalRep
-	case ReviewRegistrations, ManageUsers, ViewAudit, ReadContactMessages, ViewUntriaged, ManageAPITokens:
+	case ReviewRegistrations, ManageUsers, ViewAudit, ReadContactMessages, ViewUntriaged, ManageAPITokens, ManageWebhooks:
 		return s.Has(RoleAdmin)
 	case EditContent:
 		return s.Has(RoleEditor) || s.Has(RoleAdmin)

@@ -72,6 +72,7 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 			{URL: "/admin/audit", Label: "admin.audit"},
 			{URL: "/admin/token-api", Label: "admin.apitokens"},
 			{URL: "/admin/lavori", Label: "admin.jobs"},
+			{URL: "/admin/webhook", Label: "admin.webhooks"},
 		}})
 	}
 	return items

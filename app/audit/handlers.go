@@ -14,7 +14,8 @@ import (
 // Actions lists the recorded actions, for the filter.
 var Actions = []string{"login", "login.failed", "login.locked", "login.refused", "logout", "logout.everywhere", "session.end",
 	"registration.submit", "registration.approve", "registration.reject", "delegate.invite", "delegate.invite.revoke",
-	"delegate.accept", "delegate.enable", "delegate.disable", "delegate.remove", "role.grant", "role.revoke"}
+	"delegate.accept", "delegate.enable", "delegate.disable", "delegate.remove", "role.grant", "role.revoke",
+	"webhook.create", "webhook.enable", "webhook.disable", "webhook.delete", "webhook.redeliver"}
 
 // PageSize is how many entries a page of the log shows.
 const PageSize = 50

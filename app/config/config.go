@@ -127,6 +127,23 @@ type Config struct {
 	SignatureTrust string `yaml:"signature_trust" env:"SIGNATURE_TRUST"`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
+	// WebhooksAllow are the addresses or CIDR ranges webhook deliveries may reach although they
+	// are private, loopback or link-local (an intranet receiver); empty: none.
+	WebhooksAllow []string `yaml:"webhooks_allow" env:"WEBHOOKS_ALLOW" envSeparator:","`
+	// WebhooksConnectTimeout bounds a delivery's connection and TLS handshake; WebhooksTimeout
+	// the whole attempt.
+	WebhooksConnectTimeout time.Duration `yaml:"webhooks_connect_timeout" env:"WEBHOOKS_CONNECT_TIMEOUT"`
+	WebhooksTimeout        time.Duration `yaml:"webhooks_timeout" env:"WEBHOOKS_TIMEOUT"`
+	// WebhooksBackoff is the wait after a delivery's first failed attempt, doubled after each
+	// next one; WebhooksAttempts is how many attempts a delivery gets.
+	WebhooksBackoff  time.Duration `yaml:"webhooks_backoff" env:"WEBHOOKS_BACKOFF"`
+	WebhooksAttempts int           `yaml:"webhooks_attempts" env:"WEBHOOKS_ATTEMPTS"`
+	// WebhooksDisableAfter failed attempts in a row disable an endpoint and tell its owner.
+	WebhooksDisableAfter int `yaml:"webhooks_disable_after" env:"WEBHOOKS_DISABLE_AFTER"`
+	// WebhooksPerEndpoint is how many deliveries to one endpoint run at once on one instance.
+	WebhooksPerEndpoint int `yaml:"webhooks_per_endpoint" env:"WEBHOOKS_PER_ENDPOINT"`
+	// WebhooksKeep is how long the delivery log keeps deliveries that are no longer pending.
+	WebhooksKeep time.Duration `yaml:"webhooks_keep" env:"WEBHOOKS_KEEP"`
 }
 
 // Defaults returns the configuration used when nothing else is set: dev mode, SQLite in ./data.
@@ -162,6 +179,14 @@ func Defaults() Config {
 		RequestTimeout:    15 * time.Second,
 		SQLiteSynchronous: "FULL",
 		Mail:              "log",
+
+		WebhooksConnectTimeout: 5 * time.Second,
+		WebhooksTimeout:        15 * time.Second,
+		WebhooksBackoff:        30 * time.Second,
+		WebhooksAttempts:       10,
+		WebhooksDisableAfter:   15,
+		WebhooksPerEndpoint:    2,
+		WebhooksKeep:           30 * 24 * time.Hour,
 	}
 }
 
@@ -355,6 +380,26 @@ func (c *Config) Validate() error {
 	if c.SPIDLevel < 1 || c.SPIDLevel > 3 {
 		bad("SPID_LEVEL", "must be 1, 2 or 3")
 	}
+	for _, p := range c.WebhooksAllow {
+		p = strings.TrimSpace(p)
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				bad("WEBHOOKS_ALLOW", "%q is neither an IP address nor a CIDR range (e.g. 10.0.0.5 or 10.0.0.0/8)", p)
+			}
+		}
+	}
+	if c.WebhooksConnectTimeout <= 0 || c.WebhooksTimeout < c.WebhooksConnectTimeout || c.WebhooksTimeout > 50*time.Second {
+		bad("WEBHOOKS_TIMEOUT", "the connect timeout must be positive and the timeout between it and 50s (the webhook queue's limit is 1m)")
+	}
+	if c.WebhooksBackoff <= 0 || c.WebhooksAttempts < 1 || c.WebhooksAttempts > 25 {
+		bad("WEBHOOKS_BACKOFF", "the backoff must be positive and PASSHUB_WEBHOOKS_ATTEMPTS between 1 and 25")
+	}
+	if c.WebhooksDisableAfter < 1 || c.WebhooksPerEndpoint < 1 {
+		bad("WEBHOOKS_DISABLE_AFTER", "PASSHUB_WEBHOOKS_DISABLE_AFTER and PASSHUB_WEBHOOKS_PER_ENDPOINT must be at least 1")
+	}
+	if c.WebhooksKeep < time.Hour {
+		bad("WEBHOOKS_KEEP", "must be at least 1h")
+	}
 	return errors.Join(errs...)
 }
 
@@ -366,6 +411,17 @@ func (c *Config) DevIdPEnabled() bool {
 // DemoEnabled reports whether demo data are seeded at start.
 func (c *Config) DemoEnabled() bool {
 	return c.Demo == "on" || (c.Demo == "" && c.Env == ModeDev)
+}
+
+// WebhooksAllowed is WebhooksAllow trimmed.
+func (c *Config) WebhooksAllowed() []string {
+	var out []string
+	for _, p := range c.WebhooksAllow {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Production reports whether the process runs in production mode.

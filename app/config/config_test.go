@@ -162,3 +162,24 @@ func TestS3Storage(t *testing.T) {
 		t.Errorf("unknown storage: %v", err)
 	}
 }
+
+func TestWebhookSettings(t *testing.T) {
+	t.Setenv("PASSHUB_WEBHOOKS_ALLOW", "10.20.0.5, 192.168.10.0/24")
+	t.Setenv("PASSHUB_WEBHOOKS_BACKOFF", "2s")
+	cfg, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.WebhooksAllowed(); len(got) != 2 || got[1] != "192.168.10.0/24" || cfg.WebhooksBackoff != 2*time.Second {
+		t.Fatalf("allow %v, backoff %v", got, cfg.WebhooksBackoff)
+	}
+	for name, value := range map[string]string{"PASSHUB_WEBHOOKS_ALLOW": "intranet.example", "PASSHUB_WEBHOOKS_TIMEOUT": "2m",
+		"PASSHUB_WEBHOOKS_ATTEMPTS": "0", "PASSHUB_WEBHOOKS_DISABLE_AFTER": "0"} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, value)
+			if _, err := Load(""); err == nil || !strings.Contains(err.Error(), "PASSHUB_WEBHOOKS_") {
+				t.Errorf("%s=%s accepted: %v", name, value, err)
+			}
+		})
+	}
+}

@@ -32,10 +32,13 @@ const MaxAttempts = 12
 // Queue names: each has its own workers and timeout, so a slow dependency (an SMTP server that
 // never answers) holds only its own queue's workers.
 const (
-	QueueMail    = "mail"
-	QueueSearch  = "search"
-	QueueEvents  = "events"
-	QueueDefault = river.QueueDefault
+	QueueMail   = "mail"
+	QueueSearch = "search"
+	QueueEvents = "events"
+	// QueueWebhooks carries the deliveries to external endpoints: a receiver that hangs holds
+	// only this lane (and at most PASSHUB_WEBHOOKS_PER_ENDPOINT of its workers).
+	QueueWebhooks = "webhooks"
+	QueueDefault  = river.QueueDefault
 )
 
 // Lane is one queue: how many jobs of it run at once and how long one may run before its context
@@ -48,10 +51,11 @@ type Lane struct {
 // Lanes are the queues and their limits. A job's kind picks its queue (InsertOpts); kinds that
 // pick none run in QueueDefault.
 var Lanes = map[string]Lane{
-	QueueMail:    {Workers: 4, Timeout: 45 * time.Second},
-	QueueSearch:  {Workers: 2, Timeout: 2 * time.Minute},
-	QueueEvents:  {Workers: 2, Timeout: time.Minute},
-	QueueDefault: {Workers: 2, Timeout: time.Minute},
+	QueueMail:     {Workers: 4, Timeout: 45 * time.Second},
+	QueueSearch:   {Workers: 2, Timeout: 2 * time.Minute},
+	QueueEvents:   {Workers: 2, Timeout: time.Minute},
+	QueueWebhooks: {Workers: 4, Timeout: time.Minute},
+	QueueDefault:  {Workers: 2, Timeout: time.Minute},
 }
 
 // RescueAfter is, by default, how long a job may stay running before it counts as abandoned (its
