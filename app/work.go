@@ -48,6 +48,7 @@ func (a *App) openJobs(ctx context.Context) error {
 	a.Events.Open(q)
 	a.Notifications.Register(q)
 	a.Search.Register(q)
+	a.Content.Register(q)
 	a.Sweeper = &sweep.Sweeper{DB: a.DB, Files: a.Files, Grace: a.Config.StorageGrace, Log: a.Log}
 	a.Sweeper.Register(q)
 	return nil

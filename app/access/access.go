@@ -12,8 +12,10 @@ import (
 const (
 	RoleAdmin  = "admin"
 	RoleEditor = "editor"
-	RolePM     = "pm"
-	RoleExpert = "expert"
+	// RolePublisher is the caporedattore.
+	RolePublisher = "publisher"
+	RolePM        = "pm"
+	RoleExpert    = "expert"
 )
 
 // Ente roles, as the ente domain names them.
@@ -65,6 +67,8 @@ const (
 	ArchiveRequest                        // file a concluded request away
 	ReadContactMessages                   // the messages sent through the contact form
 	ViewUntriaged                         // the requests no project manager can triage
+	WriteContent                          // the newsroom: write drafts and submit them for review
+	PublishContent                        // the newsroom: review, ask for changes, publish, schedule, unpublish
 )
 
 // Object is what an action is about.
@@ -143,8 +147,10 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return ok && m.Role == LegalRep
 	case ReviewRegistrations, ManageUsers, ViewAudit, ReadContactMessages, ViewUntriaged:
 		return s.Has(RoleAdmin)
-	case EditContent:
-		return s.Has(RoleEditor) || s.Has(RoleAdmin)
+	case EditContent, WriteContent:
+		return s.Has(RoleEditor) || s.Has(RolePublisher) || s.Has(RoleAdmin)
+	case PublishContent:
+		return s.Has(RolePublisher) || s.Has(RoleAdmin)
 	case ViewRequest:
 		return s.Scope().Allows(obj) // the one rule of who sees a request: see Scope
 	case WorkOnRequest:
