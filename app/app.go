@@ -36,6 +36,7 @@ import (
 	"passhub/app/identity"
 	"passhub/app/jobs"
 	"passhub/app/mail"
+	"passhub/app/newsroom"
 	"passhub/app/notify"
 	"passhub/app/portal"
 	"passhub/app/realtime"
@@ -261,14 +262,17 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Get("/ws", a.Hub.Handler(a.Config.BaseURL, follow{a}))
 	w.App.Use("/area-riservata", identity.RequireLogin)
 	w.App.Use("/admin", identity.RequireLogin)
+	w.App.Use("/redazione", identity.RequireLogin)
 	w.App.Use("/area-riservata", area.Menu(a.Enti))
 	w.App.Use("/admin", area.Menu(a.Enti))
+	w.App.Use("/redazione", area.Menu(a.Enti))
 	area.NewHandlers(w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue}).Mount(w.App)
 	ente.NewHandlers(w, a.Enti).Mount(w.App)
 	workspace.NewHandlers(w, a.Workspace, a.Requests, a.Catalogue, a.hasPM).Mount(w.App) // the /area-riservata/richieste tree
 	a.Notifications.Mount(w.App, w)
 	identity.NewAdminHandlers(w, a.Identity, a.taskForceCodes).Mount(w.App)
 	audit.NewHandlers(w, a.DB).Mount(w.App)
+	newsroom.NewHandlers(w, a.Content).Mount(w.App)
 	search.NewHandlers(w, a.Search, a.facetName, a.Log).Mount(w.App)
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)
