@@ -236,7 +236,7 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 		summary = append(summary, web.FieldError{ID: "f-slug", Label: h.web.T(c, "newsroom.slug"), Message: msg})
 	}
 	return h.web.Page(c, "newsroom/edit", fiber.Map{"Title": title, "P": p, "Fields": h.fields(c, p.Def, p.Draft.Fields, p.Errors),
-		"Summary": summary, "Steps": steps, "Action": action, "Public": public, "TypeLabel": h.typeLabel(c, p.Def),
+		"Summary": summary, "Errors": p.Errors, "Alert": p.Alert, "Steps": steps, "Action": action, "Public": public, "TypeLabel": h.typeLabel(c, p.Def),
 		"Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues})
 }
 
