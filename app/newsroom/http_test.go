@@ -139,6 +139,8 @@ func TestNewsroomPages(t *testing.T) {
 			Has: map[string]string{".pass-error-summary": "Il tuo testo non è andato perso", "textarea#f-body": "Testo dell'amministratrice."}},
 	})
 	second := r.rev(t, content.TypeNews, slug)
+	privacy := r.rev(t, content.TypePage, "privacy")
+	tomorrow := time.Now().Add(24 * time.Hour).Format("2006-01-02T15:04")
 	past := time.Now().Add(-time.Hour).In(time.FixedZone("CET", 3600)).Format("2006-01-02T15:04")
 	apptest.RunScenarios(t, r.s, []apptest.Scenario{
 		{Name: "a step on an old revision is refused", As: r.editor, Method: "POST", Path: entry + "/passi/submit", Form: url.Values{"rev": {first}}, Status: 409,
@@ -158,6 +160,14 @@ func TestNewsroomPages(t *testing.T) {
 					t.Errorf("history has %d revisions, want 2", n)
 				}
 			}},
+		{Name: "schedule the withdrawal of a live page", As: r.publisher, Method: "POST", Path: "/redazione/contenuti/page/privacy/passi/schedule",
+			Form: url.Values{"rev": {privacy}, "unpublish_at": {tomorrow}}, Status: 303, Events: []string{"content.scheduled"}},
+		{Name: "it is in the coming-up list", As: r.editor, Path: "/redazione", Status: 200,
+			Has: map[string]string{".pass-outgoing a[href='/redazione/contenuti/page/privacy']": "", ".pass-outgoing li": "ritiro"}},
+		{Name: "an editor cannot schedule", As: r.editor, Method: "POST", Path: entry + "/passi/schedule",
+			Form: url.Values{"rev": {second}, "unpublish_at": {tomorrow}}, Status: 403},
+		{Name: "a time that is not one", As: r.publisher, Method: "POST", Path: entry + "/passi/schedule",
+			Form: url.Values{"rev": {second}, "unpublish_at": {"domani"}}, Status: 422, Has: map[string]string{"#step-unpublish_at-error": "AAAA-MM-GG"}},
 		{Name: "an unknown step", As: r.publisher, Method: "POST", Path: entry + "/passi/vola", Form: url.Values{"rev": {second}}, Status: 404},
 		{Name: "an unknown type", As: r.editor, Path: "/redazione/nuovo/ricetta", Status: 404},
 		{Name: "an unknown entry", As: r.editor, Path: "/redazione/contenuti/news/nessuna", Status: 404},
