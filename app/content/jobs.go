@@ -46,6 +46,9 @@ type scheduleWorker struct {
 // Work runs the step; a publication the rules refuse is reported to the publisher who
 // scheduled it (ScheduleFailed), and the revision goes back to review.
 func (w *scheduleWorker) Work(ctx context.Context, j *river.Job[ScheduleArgs]) error {
+	if wait := time.Until(j.Args.At); wait > 0 {
+		return river.JobSnooze(wait) // run early (a rescue, a retry by hand): not before its time
+	}
 	return w.s.RunScheduled(jobs.WithEventKey(ctx, fmt.Sprintf("job:%d/schedule", j.ID)), j.Args)
 }
 
