@@ -212,8 +212,9 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 	var steps map[string]bool
 	title := h.web.T(c, "newsroom.new", "Type", h.typeLabel(c, p.Def))
 	action := "/redazione/nuovo/" + string(p.Def.Name)
-	var public string
+	var public, titleLang string
 	if p.Work != nil {
+		titleLang = "it" // the entry's own title
 		steps = content.Steps(who, p.Def, p.Work.Entry, p.Work.Head)
 		title = p.Work.Entry.Title
 		action = content.DeskURL(p.Def.Name, p.Work.Entry.Slug)
@@ -236,7 +237,7 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 		summary = append(summary, web.FieldError{ID: "f-slug", Label: h.web.T(c, "newsroom.slug"), Message: msg})
 	}
 	return h.web.Page(c, "newsroom/edit", fiber.Map{"Title": title, "P": p, "Fields": h.fields(c, p.Def, p.Draft.Fields, p.Errors),
-		"Summary": summary, "Errors": p.Errors, "Alert": p.Alert, "Steps": steps, "Action": action, "Public": public, "TypeLabel": h.typeLabel(c, p.Def),
+		"TitleLang": titleLang, "Summary": summary, "Errors": p.Errors, "Alert": p.Alert, "Steps": steps, "Action": action, "Public": public, "TypeLabel": h.typeLabel(c, p.Def),
 		"Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues})
 }
 
