@@ -34,7 +34,7 @@ func userCreateStaffCommand(ctx context.Context, e *cmdEnv) error {
 	return nil
 }
 
-// userGrantCommand grants a role (admin, editor, pm or expert of a task force) to a user named by
+// userGrantCommand grants a role (admin, editor, publisher, pm or expert of a task force) to a user named by
 // username or fiscal code.
 func userGrantCommand(ctx context.Context, e *cmdEnv) error {
 	a := e.app

@@ -56,7 +56,7 @@ var commands = []command{
 	{name: "user create-staff", synopsis: "USERNAME EMAIL NAME FAMILYNAME", minArgs: 4, maxArgs: 4,
 		help: "staff account; password on stdin or PASSHUB_STAFF_PASSWORD", run: userCreateStaffCommand},
 	{name: "user grant", synopsis: "USERNAME|FISCALCODE ROLE [TASKFORCE]", minArgs: 2, maxArgs: 3,
-		help: "admin, editor, pm TASKFORCE or expert TASKFORCE", run: userGrantCommand},
+		help: "admin, editor, publisher, pm TASKFORCE or expert TASKFORCE", run: userGrantCommand},
 	{name: "backup", synopsis: "FILE", minArgs: 1, maxArgs: 1, standalone: true, run: backupCommand,
 		help: "write the database (a consistent snapshot, server running or not),\nthe uploaded files and a manifest of checksums to FILE"},
 	{name: "restore", synopsis: "[--force] [--check] FILE", minArgs: 1, maxArgs: 3, standalone: true, run: restoreCommand,

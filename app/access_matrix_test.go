@@ -15,8 +15,9 @@ import (
 	"passhub/app/request"
 )
 
-// personas of the access matrix, in the order the matrix lists their expected statuses.
-var personas = []string{"anonymous", "legal rep A", "delegate A", "disabled delegate A", "delegate B", "pending mayor", "pm", "expert", "editor", "admin"}
+// personas of the access matrix, in the order the matrix lists their expected statuses. The
+// publisher came last: a row of ten statuses, written before it, gives it the editor's.
+var personas = []string{"anonymous", "legal rep A", "delegate A", "disabled delegate A", "delegate B", "pending mayor", "pm", "expert", "editor", "admin", "publisher"}
 
 // matrixWorld builds two approved enti with their people, a pending registration, and staff.
 type matrixWorld struct {
@@ -55,7 +56,7 @@ func buildWorld(t *testing.T) *matrixWorld {
 	w.enteA, w.enteC = ids["Cantù"], ids["Bergamo"]
 	seeds := map[string]string{"legal rep A": "RSSMRA80A01F205", "delegate A": "BNCGLI75M41L219", "disabled delegate A": "VRDLGU60B01F205",
 		"delegate B": "NRIPLA85C10F205", "legal rep B": "GLLFBA70D01F205", "pending mayor": "BLUMRC72E01F205", "pm": "PMPMPM80A01F205",
-		"expert": "SPRSPR80A01F205", "editor": "RDTRDT80A01F205", "admin": "DMNDMN80A01F205"}
+		"expert": "SPRSPR80A01F205", "editor": "RDTRDT80A01F205", "admin": "DMNDMN80A01F205", "publisher": "CPRCPR80A01F205"}
 	userIDs := map[string]int64{}
 	for p, first15 := range seeds {
 		w.codes[p] = apptest.FiscalCode(first15)
@@ -67,7 +68,7 @@ func buildWorld(t *testing.T) *matrixWorld {
 		userIDs[p] = u.User.ID
 	}
 	admin := identity.Actor{UserID: userIDs["admin"], Name: "admin"}
-	for p, role := range map[string][2]string{"pm": {"pm", "VA"}, "expert": {"expert", "VA"}, "editor": {"editor", ""}, "admin": {"admin", ""}} {
+	for p, role := range map[string][2]string{"pm": {"pm", "VA"}, "expert": {"expert", "VA"}, "editor": {"editor", ""}, "admin": {"admin", ""}, "publisher": {"publisher", ""}} {
 		if err := s.Identity.Grant(ctx, admin, userIDs[p], role[0], role[1]); err != nil {
 			t.Fatal(err)
 		}
@@ -180,6 +181,8 @@ func TestAccessMatrix(t *testing.T) {
 		lrA      = "303 200 403 403 403 403 403 403 403 403"
 		admins   = "303 403 403 403 403 403 403 403 403 200"
 		editors  = "303 403 403 403 403 403 403 403 200 200"
+		// the newsroom: editors, admins and publishers
+		newsroom = "303 403 403 403 403 403 403 403 200 200 200"
 	)
 	post := func(get, allowed string) string { // anonymous POSTs get 401; allowed status replaced
 		f := strings.Fields(get)
@@ -276,6 +279,13 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/admin/webhook/:id/stato", "/admin/webhook/999999/stato", url.Values{"enabled": {"0"}}, post(admins, "404")},
 		{"POST", "/admin/webhook/:id/elimina", "/admin/webhook/999999/elimina", nil, post(admins, "404")},
 		{"POST", "/admin/webhook/:id/consegne/:did/reinvia", "/admin/webhook/999999/consegne/1/reinvia", nil, post(admins, "404")},
+		{"GET", "/redazione", "/redazione", nil, newsroom},
+		{"GET", "/redazione/contenuti", "/redazione/contenuti?tipo=news&stato=draft", nil, newsroom},
+		{"GET", "/redazione/nuovo/:type", "/redazione/nuovo/news", nil, newsroom},
+		{"POST", "/redazione/nuovo/:type", "/redazione/nuovo/news", url.Values{"title": {""}, "azione": {"salva"}}, post(newsroom, "422")},
+		{"GET", "/redazione/contenuti/:type/:slug", "/redazione/contenuti/page/privacy", nil, newsroom},
+		{"POST", "/redazione/contenuti/:type/:slug", "/redazione/contenuti/page/privacy", url.Values{"title": {""}, "azione": {"anteprima"}}, post(newsroom, "422")},
+		{"POST", "/redazione/contenuti/:type/:slug/passi/:step", "/redazione/contenuti/page/privacy/passi/archive", url.Values{"rev": {"0"}}, post(newsroom, "409")},
 		{"POST", "/esci", "/esci", nil, post(all, "303")},
 		{"POST", "/esci-ovunque", "/esci-ovunque", nil, post(all, "303")},
 	}
@@ -288,7 +298,8 @@ func TestAccessMatrix(t *testing.T) {
 		if r.Method != "GET" && r.Method != "POST" {
 			continue
 		}
-		if strings.HasPrefix(r.Path, "/area-riservata") || strings.HasPrefix(r.Path, "/admin") || strings.HasPrefix(r.Path, "/esci") {
+		if strings.HasPrefix(r.Path, "/area-riservata") || strings.HasPrefix(r.Path, "/admin") || strings.HasPrefix(r.Path, "/esci") ||
+			strings.HasPrefix(r.Path, "/redazione") {
 			if !covered[r.Method+" "+r.Path] {
 				t.Errorf("reserved route %s %s has no row in the access matrix", r.Method, r.Path)
 			}
@@ -297,6 +308,12 @@ func TestAccessMatrix(t *testing.T) {
 
 	for _, row := range matrix {
 		want := strings.Fields(row.want)
+		if len(want) == len(personas)-1 {
+			want = append(want, want[8]) // the publisher, as the editor
+		}
+		if len(want) != len(personas) {
+			t.Fatalf("%s %s: %d statuses for %d personas", row.method, row.route, len(want), len(personas))
+		}
 		for i, p := range personas {
 			t.Run(row.method+" "+row.route+"/"+p, func(t *testing.T) {
 				cookie := w.cookies[p]

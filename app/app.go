@@ -37,6 +37,7 @@ import (
 	"passhub/app/identity"
 	"passhub/app/jobs"
 	"passhub/app/mail"
+	"passhub/app/newsroom"
 	"passhub/app/notify"
 	"passhub/app/portal"
 	"passhub/app/realtime"
@@ -156,6 +157,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Search.Listen(a.Events, a.Realtime) // first: an index update is queued even while notifying fails
 	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
 	a.Content.Listen(a.Realtime)
+	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Webhooks.Listen(a.Events, webhook.Sources{Requests: a.Requests, Enti: a.Enti}) // last: the domains' own rules first
 	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
 		a.Hub.CloseUser(userID) // a disabled delegate's open pages stop at once
@@ -278,8 +280,10 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Get("/ws", a.Hub.Handler(a.Config.BaseURL, follow{a}))
 	w.App.Use("/area-riservata", identity.RequireLogin)
 	w.App.Use("/admin", identity.RequireLogin)
+	w.App.Use("/redazione", identity.RequireLogin)
 	w.App.Use("/area-riservata", area.Menu(a.Enti))
 	w.App.Use("/admin", area.Menu(a.Enti))
+	w.App.Use("/redazione", area.Menu(a.Enti))
 	area.NewHandlers(w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue}).Mount(w.App)
 	ente.NewHandlers(w, a.Enti).Mount(w.App)
 	workspace.NewHandlers(w, a.Workspace, a.Requests, a.Catalogue, a.hasPM).Mount(w.App) // the /area-riservata/richieste tree
@@ -289,6 +293,7 @@ func (a *App) Handler() (*web.Server, error) {
 	tokens.Mount(w.App)
 	api.NewHandlers(w, a.Content).Mount(w.App) // before the other /api/v1 routes: its access rule covers them
 	webhook.NewHandlers(w, a.Webhooks).Mount(w.App)
+	newsroom.NewHandlers(w, a.Content).Mount(w.App)
 	search.NewHandlers(w, a.Search, a.facetName, a.Log).Mount(w.App)
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)

@@ -26,8 +26,9 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 		"pending mayor": base,
 		"pm":            append([]string{"/area-riservata/richieste", "/area-riservata/triage"}, base...),
 		"expert":        append([]string{"/area-riservata/richieste"}, base...),
-		"editor":        base,
-		"admin":         append(append([]string{"/area-riservata/richieste"}, admin...), base...),
+		"editor":        append([]string{"/redazione"}, base...),
+		"publisher":     append([]string{"/redazione"}, base...),
+		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione"}, admin...), base...),
 	}
 	for who, links := range want {
 		t.Run(who, func(t *testing.T) {

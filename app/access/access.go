@@ -12,8 +12,10 @@ import (
 const (
 	RoleAdmin  = "admin"
 	RoleEditor = "editor"
-	RolePM     = "pm"
-	RoleExpert = "expert"
+	// RolePublisher is the caporedattore.
+	RolePublisher = "publisher"
+	RolePM        = "pm"
+	RoleExpert    = "expert"
 )
 
 // Ente roles, as the ente domain names them.
@@ -108,12 +110,15 @@ const (
 	ReadPublishedContent // ScopeReadPublished
 	ReadDraftContent     // ScopeReadDrafts
 	WriteDraftContent    // ScopeWriteDrafts
-	PublishContent       // ScopePublish
+	PublishByAPI         // ScopePublish
+
+	WriteContent   // the newsroom: write drafts and submit them for review
+	PublishContent // the newsroom: review, ask for changes, publish, schedule, unpublish
 )
 
 // apiScopes maps the headless API's actions to the scope each needs.
 var apiScopes = map[Action]string{ReadPublishedContent: ScopeReadPublished, ReadDraftContent: ScopeReadDrafts,
-	WriteDraftContent: ScopeWriteDrafts, PublishContent: ScopePublish}
+	WriteDraftContent: ScopeWriteDrafts, PublishByAPI: ScopePublish}
 
 // NeededScope returns the token scope an action of the headless API needs ("" for other actions).
 func NeededScope(action Action) string { return apiScopes[action] }
@@ -201,8 +206,10 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return ok && m.Role == LegalRep
 	case ReviewRegistrations, ManageUsers, ViewAudit, ReadContactMessages, ViewUntriaged, ManageAPITokens, ManageWebhooks:
 		return s.Has(RoleAdmin)
-	case EditContent:
-		return s.Has(RoleEditor) || s.Has(RoleAdmin)
+	case EditContent, WriteContent:
+		return s.Has(RoleEditor) || s.Has(RolePublisher) || s.Has(RoleAdmin)
+	case PublishContent:
+		return s.Has(RolePublisher) || s.Has(RoleAdmin)
 	case ViewRequest:
 		return s.Scope().Allows(obj) // the one rule of who sees a request: see Scope
 	case WorkOnRequest:

@@ -64,6 +64,9 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 	if s.Has(access.RolePM) {
 		items = append(items, web.MenuItem{URL: "/area-riservata/triage", Label: "area.triage"})
 	}
+	if s.Can(access.WriteContent, access.Object{}) {
+		items = append(items, web.MenuItem{URL: "/redazione", Label: "newsroom.title"})
+	}
 	if s.Can(access.ReviewRegistrations, access.Object{}) {
 		items = append(items, web.MenuItem{URL: "/admin", Label: "area.admin", Children: []web.MenuItem{
 			{URL: "/admin/registrazioni", Label: "admin.registrations"},

@@ -15,7 +15,9 @@ import (
 var Actions = []string{"login", "login.failed", "login.locked", "login.refused", "logout", "logout.everywhere", "session.end",
 	"registration.submit", "registration.approve", "registration.reject", "delegate.invite", "delegate.invite.revoke",
 	"delegate.accept", "delegate.enable", "delegate.disable", "delegate.remove", "role.grant", "role.revoke",
-	"webhook.create", "webhook.enable", "webhook.disable", "webhook.delete", "webhook.redeliver"}
+	"webhook.create", "webhook.enable", "webhook.disable", "webhook.delete", "webhook.redeliver",
+	"content.save", "content.submit", "content.request_changes", "content.publish", "content.schedule", "content.schedule_failed",
+	"content.unpublish", "content.archive"}
 
 // PageSize is how many entries a page of the log shows.
 const PageSize = 50

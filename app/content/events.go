@@ -32,3 +32,41 @@ func (s *Service) Listen(rt *realtime.Service) {
 }
 
 var _ event.Hinted = Changed{}
+
+// Step is what the newsroom's events say: which entry, which revision, who.
+type Step struct {
+	EntryID    int64  `json:"entry_id"`
+	RevisionID int64  `json:"revision_id"`
+	ActorID    int64  `json:"actor_id"`
+	Type       Type   `json:"type"`
+	Slug       string `json:"slug"`
+}
+
+// Submitted is a draft sent for review.
+type Submitted struct{ Step }
+
+// ChangesRequested is a revision sent back to its author with a comment.
+type ChangesRequested struct{ Step }
+
+// WentLive is a revision made live (by hand or by its schedule).
+type WentLive struct{ Step }
+
+// Unpublished is an entry taken off the public site.
+type Unpublished struct{ Step }
+
+// Scheduled is a revision set to be published, or the live one to be unpublished, at a time.
+type Scheduled struct{ Step }
+
+// ScheduleFailed is a scheduled publication that could not be made; its publisher is told.
+type ScheduleFailed struct {
+	Step
+	Reason string `json:"reason"`
+}
+
+// EventName names each event and its job.
+func (Submitted) EventName() string        { return "content.submitted" }
+func (ChangesRequested) EventName() string { return "content.changes_requested" }
+func (WentLive) EventName() string         { return "content.published" }
+func (Unpublished) EventName() string      { return "content.unpublished" }
+func (Scheduled) EventName() string        { return "content.scheduled" }
+func (ScheduleFailed) EventName() string   { return "content.schedule_failed" }

@@ -50,7 +50,29 @@ type Revision struct {
 	Origin    string    `bun:"origin"` // OriginImport or OriginEditor
 	Author    string    `bun:"author"`
 	CreatedAt time.Time `bun:"created_at"`
+	// State is where the revision is in the newsroom's workflow (StateDraft…StateArchived).
+	State string `bun:"state"`
+	// Comment is the publisher's request for changes, shown to the author with the draft.
+	Comment     string    `bun:"comment"`
+	AuthorID    int64     `bun:"author_id,nullzero"`
+	PublishAt   time.Time `bun:"publish_at,nullzero"`
+	UnpublishAt time.Time `bun:"unpublish_at,nullzero"`
+	ScheduledBy int64     `bun:"scheduled_by,nullzero"`
+	UpdatedAt   time.Time `bun:"updated_at,nullzero"`
 }
+
+// Revision states of the newsroom's workflow: a draft is submitted for review, published (or
+// scheduled to be), and archived when another revision replaces it or the entry is withdrawn.
+const (
+	StateDraft     = "draft"
+	StateReview    = "review"
+	StateScheduled = "scheduled"
+	StatePublished = "published"
+	StateArchived  = "archived"
+)
+
+// States lists the workflow states in their order.
+var States = []string{StateDraft, StateReview, StateScheduled, StatePublished, StateArchived}
 
 // Revision origins.
 const (

@@ -29,6 +29,10 @@ type FileError struct {
 	Path string
 	Line int
 	Msg  string
+	// Key is the front matter key the problem is about ("" for the file as a whole), and Rule
+	// which rule it breaks: "required", "empty", "long", "date", "kind", "code", "ref", "enum",
+	// "attachment" (the newsroom's form shows a message for each beside its field).
+	Key, Rule string
 }
 
 func (e *FileError) Error() string {
@@ -91,21 +95,35 @@ func Parse(t Type, slug, path string, raw []byte) (*Document, error) {
 		}
 		seen[k.Value] = true
 		if err := decodeField(&doc.Front, f, v); err != nil {
-			return nil, fail(v.Line+1, "%s: %s", k.Value, err)
+			return nil, keyed(fail(v.Line+1, "%s: %s", k.Value, err), k.Value, ruleOf(f, err))
 		}
 	}
 	for _, f := range def.Fields {
 		if f.Required && !seen[f.Name] {
-			return nil, fail(0, "missing required key %q", f.Name)
+			return nil, keyed(fail(0, "missing required key %q", f.Name), f.Name, "required")
 		}
 	}
 	if err := checkValues(def, doc); err != nil {
-		return nil, fail(lineOf(m, err.key), "%s", err.msg)
+		return nil, keyed(fail(lineOf(m, err.key), "%s", err.msg), err.key, err.rule)
 	}
 	return doc, nil
 }
 
-type valueError struct{ key, msg string }
+type valueError struct{ key, msg, rule string }
+
+func keyed(err error, key, rule string) error {
+	fe := err.(*FileError)
+	fe.Key, fe.Rule = key, rule
+	return fe
+}
+
+// ruleOf names the rule a value that could not be decoded breaks.
+func ruleOf(f Field, err error) string {
+	if f.Kind == KindDate {
+		return "date"
+	}
+	return "kind"
+}
 
 // checkValues enforces the rules of each field's kind on the decoded values, the title first.
 func checkValues(def *Definition, d *Document) *valueError {
@@ -126,16 +144,23 @@ func checkValues(def *Definition, d *Document) *valueError {
 }
 
 func checkValue(f Field, v any) *valueError {
+	rule := ""
 	bad := func(format string, args ...any) *valueError {
-		return &valueError{f.Name, fmt.Sprintf(format, args...)}
+		return &valueError{f.Name, fmt.Sprintf(format, args...), rule}
 	}
 	if s, ok := v.(string); ok {
 		if f.NotEmpty && strings.TrimSpace(s) == "" {
+			rule = "empty"
 			return bad("%s must not be empty", f.Name)
 		}
 		if f.MaxLen > 0 && len(s) > f.MaxLen {
+			rule = "long"
 			return bad("%s is longer than %d characters", f.Name, f.MaxLen)
 		}
+	}
+	rule = string(f.Kind)
+	if f.Kind == KindAttachments {
+		rule = "attachment"
 	}
 	switch f.Kind {
 	case KindCode:

@@ -76,6 +76,8 @@ type Definition struct {
 	Attachments bool
 	// Search indexes its published entries.
 	Search bool
+	// DirectPublish lets an editor publish an entry of this type without a publisher's review.
+	DirectPublish bool
 }
 
 // Field returns the field named name.

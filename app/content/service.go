@@ -43,6 +43,8 @@ type Service struct {
 	onChange []func()
 	// Files keeps the attachments' bytes (attachment_files.go).
 	Files storage.Store
+	// Jobs queues the scheduled publications (jobs.go); set by Register.
+	Jobs Enqueuer
 }
 
 // NewService returns the content service; cacheTTL bounds how stale another instance's change may
@@ -132,7 +134,13 @@ func (s *Service) Import(ctx context.Context, dir string) (*ImportReport, error)
 				e.SourcePath, e.ImportedHash = f.path, f.hash
 				rep.Updated++
 			}
-			rev := &Revision{EntryID: e.ID, Source: f.doc.Source, Hash: f.hash, Origin: OriginImport, CreatedAt: now}
+			rev := &Revision{EntryID: e.ID, Source: f.doc.Source, Hash: f.hash, Origin: OriginImport, State: StatePublished, CreatedAt: now, UpdatedAt: now}
+			if e.PublishedRevisionID != 0 {
+				if _, err := tx.NewUpdate().Model((*Revision)(nil)).Set("state = ?", StateArchived).Set("updated_at = ?", now).
+					Where("id = ?", e.PublishedRevisionID).Exec(ctx); err != nil {
+					return fmt.Errorf("content: archive revision %d: %w", e.PublishedRevisionID, db.Map(err))
+				}
+			}
 			if e.CurrentRevisionID == 0 {
 				rev.Number = 1 // a new entry: no revision to count, no attachment to replace
 				if err := s.store.InsertFirstRevision(ctx, tx, rev); err != nil {
@@ -290,7 +298,12 @@ func (s *Service) Edit(ctx context.Context, t Type, slug, source, author string)
 			return err
 		}
 		now := time.Now().UTC()
-		rev := &Revision{EntryID: e.ID, Source: source, Hash: hashOf(source), Origin: OriginEditor, Author: author, CreatedAt: now}
+		rev := &Revision{EntryID: e.ID, Source: source, Hash: hashOf(source), Origin: OriginEditor, Author: author, State: StatePublished, CreatedAt: now, UpdatedAt: now}
+		if e.PublishedRevisionID != 0 {
+			if _, err := tx.NewUpdate().Model((*Revision)(nil)).Set("state = ?", StateArchived).Where("id = ?", e.PublishedRevisionID).Exec(ctx); err != nil {
+				return fmt.Errorf("content: archive revision %d: %w", e.PublishedRevisionID, db.Map(err))
+			}
+		}
 		if err := s.store.InsertRevision(ctx, tx, rev); err != nil {
 			return err
 		}
@@ -316,7 +329,7 @@ func hashOf(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Export writes the current revision of every entry, and its attachments, under dir in the layout
+// Export writes the published revision of every entry, and its attachments, under dir in the layout
 // Import reads; it returns how many entries it wrote.
 func (s *Service) Export(ctx context.Context, dir string) (int, error) {
 	entries, err := s.store.Entries(ctx, s.db)
@@ -325,10 +338,10 @@ func (s *Service) Export(ctx context.Context, dir string) (int, error) {
 	}
 	n := 0
 	for _, e := range entries {
-		if e.CurrentRevisionID == 0 {
-			continue
+		if e.PublishedRevisionID == 0 {
+			continue // a draft never published stays in the newsroom
 		}
-		rev, err := s.store.Revision(ctx, s.db, e.CurrentRevisionID)
+		rev, err := s.store.Revision(ctx, s.db, e.PublishedRevisionID)
 		if err != nil {
 			return n, err
 		}
@@ -452,16 +465,17 @@ func (s *Service) Attachment(ctx context.Context, t Type, slug, name string) (*A
 	return s.store.Attachment(ctx, s.db, p.Entry.ID, name)
 }
 
-// Documents returns the parsed current revision of every entry of type t, for syncers.
+// Documents returns the parsed published revision of every published entry of type t, for
+// syncers: a draft joins the catalogue when it is published.
 func (s *Service) Documents(ctx context.Context, idb bun.IDB, t Type) ([]*Document, []*Entry, error) {
 	var entries []*Entry
-	if err := idb.NewSelect().Model(&entries).Where("type = ?", t).Where("current_revision_id IS NOT NULL").
+	if err := idb.NewSelect().Model(&entries).Where("type = ?", t).Where("published_revision_id IS NOT NULL").
 		Order("id").Scan(ctx); err != nil {
 		return nil, nil, fmt.Errorf("content: documents of %s: %w", t, db.Map(err))
 	}
 	docs := make([]*Document, 0, len(entries))
 	for _, e := range entries {
-		rev, err := s.store.Revision(ctx, idb, e.CurrentRevisionID)
+		rev, err := s.store.Revision(ctx, idb, e.PublishedRevisionID)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -168,4 +169,121 @@ func (Store) List(ctx context.Context, idb bun.IDB, q Query) ([]Entry, int, erro
 		return nil, 0, fmt.Errorf("content: list: %w", db.Map(err))
 	}
 	return out, int(total), nil
+}
+
+// EntryByID returns the entry with the given id.
+func (Store) EntryByID(ctx context.Context, idb bun.IDB, id int64) (*Entry, error) {
+	e := new(Entry)
+	if err := idb.NewSelect().Model(e).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("content: entry %d: %w", id, db.Map(err))
+	}
+	return e, nil
+}
+
+// LockEntry returns the entry of type t named slug, locked for the transaction on PostgreSQL
+// so two transitions of one entry happen one after the other.
+func (Store) LockEntry(ctx context.Context, idb bun.IDB, t Type, slug string) (*Entry, error) {
+	e := new(Entry)
+	q := idb.NewSelect().Model(e).Where("type = ?", t).Where("slug = ?", slug)
+	if idb.Dialect().Name().String() == "pg" {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("content: entry %s/%s: %w", t, slug, db.Map(err))
+	}
+	return e, nil
+}
+
+// UpdateRevision saves the workflow columns of r (its source never changes).
+func (Store) UpdateRevision(ctx context.Context, idb bun.IDB, r *Revision) error {
+	_, err := idb.NewUpdate().Model(r).Column("state", "comment", "publish_at", "unpublish_at", "scheduled_by", "updated_at").
+		WherePK().Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("content: update revision %d: %w", r.ID, db.Map(err))
+	}
+	return nil
+}
+
+// Revisions lists an entry's revisions, newest first, without their source.
+func (Store) Revisions(ctx context.Context, idb bun.IDB, entryID int64) ([]Revision, error) {
+	var out []Revision
+	if err := idb.NewSelect().Model(&out).ExcludeColumn("source").Where("entry_id = ?", entryID).
+		Order("number DESC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("content: revisions of %d: %w", entryID, db.Map(err))
+	}
+	return out, nil
+}
+
+// RevisionsByID returns the revisions with the given ids, without their source, by id.
+func (Store) RevisionsByID(ctx context.Context, idb bun.IDB, ids []int64) (map[int64]*Revision, error) {
+	out := map[int64]*Revision{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []*Revision
+	if err := idb.NewSelect().Model(&rows).ExcludeColumn("source").Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("content: revisions: %w", db.Map(err))
+	}
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// Desk selects entries for the newsroom: every state, drafts included.
+type Desk struct {
+	Type   Type
+	State  string // the state of the entry's latest revision
+	Author int64  // the author of its latest revision
+	Words  string
+	// Scheduled keeps entries with a revision waiting for its time; Published those with a live one.
+	Scheduled, Published bool
+	Limit, Offset        int
+}
+
+// Desk returns the entries matching q, last changed first, and their total.
+func (Store) Desk(ctx context.Context, idb bun.IDB, q Desk) ([]Entry, int, error) {
+	var out []Entry
+	sel := idb.NewSelect().Model(&out).Join("JOIN revisions AS head ON head.id = entry.current_revision_id")
+	if q.Type != "" {
+		sel = sel.Where("entry.type = ?", q.Type)
+	}
+	if q.State != "" {
+		sel = sel.Where("head.state = ?", q.State)
+	}
+	if q.Author != 0 {
+		sel = sel.Where("head.author_id = ?", q.Author)
+	}
+	for _, w := range strings.Fields(strings.ToLower(q.Words)) {
+		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(w) + "%"
+		sel = sel.Where("(LOWER(entry.title) LIKE ? OR LOWER(entry.slug) LIKE ?)", like, like)
+	}
+	if q.Scheduled {
+		sel = sel.Where("EXISTS (SELECT 1 FROM revisions AS s WHERE s.entry_id = entry.id AND (s.state = ? OR (s.id = entry.published_revision_id AND s.unpublish_at IS NOT NULL)))", StateScheduled)
+	}
+	if q.Published {
+		sel = sel.Where("entry.published_revision_id IS NOT NULL")
+	}
+	sel = sel.OrderExpr("entry.updated_at DESC").Order("entry.id")
+	if q.Limit > 0 {
+		sel = sel.Limit(int64(q.Limit)).Offset(int64(q.Offset))
+	}
+	total, err := sel.ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("content: desk: %w", db.Map(err))
+	}
+	return out, int(total), nil
+}
+
+// ScheduledRevisions returns the revisions waiting for their time (to be published, or, live,
+// to be unpublished), soonest first.
+func (Store) ScheduledRevisions(ctx context.Context, idb bun.IDB) ([]Revision, error) {
+	var out []Revision
+	err := idb.NewSelect().Model(&out).ExcludeColumn("source").
+		Where("state = ? OR (state = ? AND unpublish_at IS NOT NULL)", StateScheduled, StatePublished).
+		OrderExpr("COALESCE(publish_at, unpublish_at)").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("content: scheduled: %w", db.Map(err))
+	}
+	return out, nil
 }

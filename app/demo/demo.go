@@ -38,7 +38,8 @@ var (
 	delegates = map[string]string{"delegato": "013041", "delegato-altro-ente": "015146"} // Cantù, Milano
 	// staff roles: role and task force
 	staff = map[string][2]string{"pm": {identity.RolePM, "VA"}, "esperto": {identity.RoleExpert, "VA"},
-		"esperto-2": {identity.RoleExpert, "BON"}, "redattore": {identity.RoleEditor, ""}, "admin": {identity.RoleAdmin, ""}}
+		"esperto-2": {identity.RoleExpert, "BON"}, "redattore": {identity.RoleEditor, ""},
+		"caporedattore": {identity.RolePublisher, ""}, "admin": {identity.RoleAdmin, ""}}
 )
 
 // Seed binds the personas to their enti and roles. Enti must already be in the registry.

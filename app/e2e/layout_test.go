@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"passhub/app/apptest"
+	"passhub/app/content"
 	"passhub/app/ente"
 	"passhub/app/identity"
 )
@@ -57,7 +58,19 @@ func layoutSite(t *testing.T) (*apptest.Server, []personaPages) {
 		{"pm", []string{"/area-riservata", "/area-riservata/triage", "workspace"}},
 		{"esperto", []string{"/area-riservata", "workspace"}},
 		{"admin", []string{"/admin/registrazioni/" + strconv.FormatInt(reg.ID, 10), "/admin/enti?q=can", "/admin/utenti", "/admin/audit"}},
+		{"redattore", []string{"/redazione", "/redazione/contenuti", "/redazione/nuovo/procedure", "/redazione/contenuti/news/" + firstNews(t, s)}},
+		{"caporedattore", []string{"/redazione/contenuti/page/privacy"}},
 	}
+}
+
+// firstNews is the slug of a shipped news item.
+func firstNews(t *testing.T, s *apptest.Server) string {
+	t.Helper()
+	l, err := s.Content.List(context.Background(), content.Query{Type: content.TypeNews, Limit: 1})
+	if err != nil || len(l.Entries) == 0 {
+		t.Fatalf("no news: %v", err)
+	}
+	return l.Entries[0].Slug
 }
 
 var requestPath = regexp.MustCompile(`^/area-riservata/richieste/\d+$`)

@@ -69,7 +69,7 @@ func (h *AdminHandlers) grant(c *fiber.Ctx) error {
 		return err
 	}
 	role, tf := c.FormValue("role"), c.FormValue("task_force")
-	if role == RoleAdmin || role == RoleEditor {
+	if needsTF, ok := staffRoles[role]; ok && !needsTF {
 		tf = ""
 	}
 	err = h.Svc.Grant(c.UserContext(), adminActor(c), id, role, tf)

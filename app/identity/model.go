@@ -13,8 +13,10 @@ import (
 const (
 	RoleAdmin  = "admin"
 	RoleEditor = "editor"
-	RolePM     = "pm"     // project manager of one task force
-	RoleExpert = "expert" // expert of one task force
+	// RolePublisher is the caporedattore: reviews, publishes, schedules and unpublishes content.
+	RolePublisher = "publisher"
+	RolePM        = "pm"     // project manager of one task force
+	RoleExpert    = "expert" // expert of one task force
 )
 
 // User is a person who has logged in at least once, or a staff account created by an admin.

@@ -315,7 +315,7 @@ func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
 }
 
 // Roles a staff member may hold; PMs and experts hold theirs in a task force.
-var staffRoles = map[string]bool{RoleAdmin: false, RoleEditor: false, RolePM: true, RoleExpert: true}
+var staffRoles = map[string]bool{RoleAdmin: false, RoleEditor: false, RolePublisher: false, RolePM: true, RoleExpert: true}
 
 // ErrBadRole is returned for an unknown role, or a task force given or missing where it must not
 // or must be.
@@ -399,6 +399,19 @@ func (s *Service) User(ctx context.Context, id int64) (*User, []Role, error) {
 func (s *Service) LogoutAllSessions(ctx context.Context, userID int64) error {
 	_, err := s.store.DeleteSessions(ctx, s.db, userID)
 	return err
+}
+
+// UserIDsWithRole lists the ids of the enabled users holding a global role.
+func (s *Service) UserIDsWithRole(ctx context.Context, role string) ([]int64, error) {
+	users, err := s.UsersWithRole(ctx, role, "")
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	return ids, nil
 }
 
 // UsersWithRole lists the enabled users holding role (in taskForce when not empty).

@@ -253,11 +253,34 @@ func (q *Queue) Pending(ctx context.Context) (int, error) {
 	return len(res.Jobs), nil
 }
 
+// IdleHorizon is how far ahead WaitIdle looks for scheduled jobs.
+const IdleHorizon = time.Minute
+
+// due counts the jobs waiting, running, or scheduled to run within IdleHorizon.
+func (q *Queue) due(ctx context.Context) (int, error) {
+	res, err := q.client.JobList(ctx, river.NewJobListParams().
+		States(rivertype.JobStateAvailable, rivertype.JobStateRetryable, rivertype.JobStateScheduled, rivertype.JobStateRunning).First(10000))
+	if err != nil {
+		return 0, fmt.Errorf("jobs: list: %w", err)
+	}
+	n, horizon := 0, time.Now().Add(IdleHorizon)
+	for _, j := range res.Jobs {
+		if j.State == rivertype.JobStateScheduled && j.ScheduledAt.After(horizon) {
+			continue
+		}
+		n++
+	}
+	return n, nil
+}
+
 // WaitIdle waits until no job is waiting or running (tests, and commands that must see their
 // effects), or ctx ends.
+//
+// A job scheduled for later than IdleHorizon from now (a publication set for tomorrow) is not
+// waited for.
 func (q *Queue) WaitIdle(ctx context.Context) error {
 	for {
-		n, err := q.Pending(ctx)
+		n, err := q.due(ctx)
 		if err != nil || n == 0 {
 			return err
 		}
