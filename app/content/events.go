@@ -42,6 +42,9 @@ type Step struct {
 	Slug       string `json:"slug"`
 }
 
+// About returns the step itself: every newsroom event answers it, through its embedded Step.
+func (s Step) About() Step { return s }
+
 // Submitted is a draft sent for review.
 type Submitted struct{ Step }
 

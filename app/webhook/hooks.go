@@ -29,6 +29,9 @@ func (s *Service) Listen(d *event.Dispatcher, src Sources) {
 	Hook(s, d, "request.changed", src.requestChanged)
 	Hook(s, d, "registration.decided", src.registrationDecided)
 	Hook(s, d, "content.changed", contentChanged)
+	Hook(s, d, "content.published", contentStep[content.WentLive])
+	Hook(s, d, "content.unpublished", contentStep[content.Unpublished])
+	Hook(s, d, "content.scheduled", contentStep[content.Scheduled])
 }
 
 // Hook offers the events of type E to endpoints under name: when one is committed, every enabled
@@ -87,4 +90,15 @@ func contentChanged(_ context.Context, c content.Changed) (Data, error) {
 		entries[i] = map[string]any{"type": string(e.Type), "id": e.ID}
 	}
 	return Data{Public: map[string]any{"entries": entries}}, nil
+}
+
+// contentStep: the entry and revision a newsroom step concerns, for everyone; who acted for
+// internal endpoints only.
+func contentStep[E interface {
+	event.Event
+	About() content.Step
+}](_ context.Context, ev E) (Data, error) {
+	st := ev.About()
+	return Data{Public: map[string]any{"type": string(st.Type), "slug": st.Slug, "entry_id": st.EntryID, "revision_id": st.RevisionID},
+		Internal: map[string]any{"actor_id": st.ActorID}}, nil
 }

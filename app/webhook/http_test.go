@@ -586,3 +586,46 @@ func TestPruneKeepsRecentAndPendingDeliveries(t *testing.T) {
 		t.Errorf("left %+v", left)
 	}
 }
+
+// A publication made in the newsroom reaches an endpoint subscribed to content.published, signed,
+// with the entry's type, slug and revision; the unsubscribed content.changed endpoint gets only
+// its own event.
+func TestNewsroomPublicationIsDelivered(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, allowLoopback)
+	ctx := context.Background()
+	_, adminID := admin(t, s)
+	rc := newReceiver(t, nil)
+	ep := create(t, s, adminID, rc.URL, false, "content.published")
+	who := content.Actor{UserID: adminID, Name: "Ada Admin", Publisher: true}
+	e, rev, err := s.Content.SaveDraft(ctx, who, content.Draft{Type: content.TypeNews, Body: "Il bando apre il 10 gennaio.\n",
+		Fields: map[string]string{"title": "Bando per i piccoli Comuni", "summary": "Apre il bando.", "date": "2026-12-04"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Content.Publish(ctx, who, content.TypeNews, e.Slug, rev.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the delivery", 20*time.Second, func() bool {
+		ds := deliveries(t, s, ep.ID)
+		return len(ds) == 1 && ds[0].Status == webhook.StatusDelivered
+	})
+	got := rc.received()
+	if len(got) != 1 {
+		t.Fatalf("%d posts, want 1", len(got))
+	}
+	verify(t, ep.Secret, got[0])
+	var msg struct {
+		Type string         `json:"type"`
+		Data map[string]any `json:"data"`
+	}
+	if err := json.Unmarshal(got[0].Body, &msg); err != nil {
+		t.Fatal(err)
+	}
+	if msg.Type != "content.published" || msg.Data["slug"] != e.Slug || msg.Data["type"] != "news" || msg.Data["revision_id"] != float64(rev.ID) {
+		t.Errorf("delivery %s", got[0].Body)
+	}
+	if _, ok := msg.Data["actor_id"]; ok {
+		t.Error("who published reached a public endpoint")
+	}
+}
