@@ -66,6 +66,12 @@ type ScheduleFailed struct {
 	Reason string `json:"reason"`
 }
 
+// Restored is an old revision saved again as a new draft (RevisionID is the new one).
+type Restored struct {
+	Step
+	From int `json:"from"` // the number of the revision brought back
+}
+
 // EventName names each event and its job.
 func (Submitted) EventName() string        { return "content.submitted" }
 func (ChangesRequested) EventName() string { return "content.changes_requested" }
@@ -73,3 +79,4 @@ func (WentLive) EventName() string         { return "content.published" }
 func (Unpublished) EventName() string      { return "content.unpublished" }
 func (Scheduled) EventName() string        { return "content.scheduled" }
 func (ScheduleFailed) EventName() string   { return "content.schedule_failed" }
+func (Restored) EventName() string         { return "content.restored" }

@@ -99,6 +99,15 @@ func (Store) Revision(ctx context.Context, idb bun.IDB, id int64) (*Revision, er
 	return r, nil
 }
 
+// RevisionNumber returns the revision of the entry with the given number.
+func (Store) RevisionNumber(ctx context.Context, idb bun.IDB, entryID int64, number int) (*Revision, error) {
+	r := new(Revision)
+	if err := idb.NewSelect().Model(r).Where("entry_id = ? AND number = ?", entryID, number).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("content: revision %d of %d: %w", number, entryID, db.Map(err))
+	}
+	return r, nil
+}
+
 // ReplaceAttachments makes atts the entry's only attachments.
 func (st Store) ReplaceAttachments(ctx context.Context, idb bun.IDB, entryID int64, atts []Attachment) error {
 	if _, err := idb.NewDelete().Model((*Attachment)(nil)).Where("entry_id = ?", entryID).Exec(ctx); err != nil {

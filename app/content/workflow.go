@@ -143,6 +143,12 @@ func Preview(d Draft) (*Document, error) {
 // 0) is created with it. The draft is checked by the import's rules; a FileError says which
 // field is wrong. It returns the entry and the new revision.
 func (s *Service) SaveDraft(ctx context.Context, who Actor, d Draft) (*Entry, *Revision, error) {
+	return s.saveDraft(ctx, who, d, 0)
+}
+
+// saveDraft is SaveDraft; restored, when not 0, is the number of the revision the draft brings
+// back: its attachments are kept instead of the head's, and the audit entry says so.
+func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, restored int) (*Entry, *Revision, error) {
 	def, ok := Lookup(d.Type)
 	if !ok {
 		return nil, nil, fmt.Errorf("content: %s: %w", d.Type, db.ErrNotFound)
@@ -182,6 +188,13 @@ func (s *Service) SaveDraft(ctx context.Context, who Actor, d Draft) (*Entry, *R
 				return ErrStep
 			}
 			keep, _ = Parse(d.Type, d.Slug, e.SourcePath, []byte(head.Source))
+			if restored != 0 {
+				old, err := s.store.RevisionNumber(ctx, tx, e.ID, restored)
+				if err != nil {
+					return err
+				}
+				keep, _ = Parse(d.Type, d.Slug, e.SourcePath, []byte(old.Source))
+			}
 		}
 		src, err := d.Source(def, keep)
 		if err != nil {
@@ -210,6 +223,12 @@ func (s *Service) SaveDraft(ctx context.Context, who Actor, d Draft) (*Entry, *R
 		e.CurrentRevisionID, e.EditedSinceImport, e.UpdatedAt = rev.ID, true, now
 		if err := s.store.UpdateEntry(ctx, tx, e); err != nil {
 			return err
+		}
+		if restored != 0 {
+			if err := s.record(ctx, tx, who, "content.restore", e, rev, fmt.Sprintf("from rev %d", restored)); err != nil {
+				return err
+			}
+			return s.Events.InTx(ctx, tx, Restored{Step: stepOf(e, rev, who.UserID), From: restored})
 		}
 		return s.record(ctx, tx, who, "content.save", e, rev)
 	})

@@ -56,6 +56,8 @@ func (h *Handlers) Mount(r fiber.Router) {
 	r.Get("/redazione/contenuti/:type/:slug", may, h.edit)
 	r.Post("/redazione/contenuti/:type/:slug", may, h.save)
 	r.Post("/redazione/contenuti/:type/:slug/passi/:step", may, h.step)
+	r.Get("/redazione/contenuti/:type/:slug/confronto", may, h.compare)
+	r.Post("/redazione/contenuti/:type/:slug/ripristina", may, h.restore)
 }
 
 func actor(c *fiber.Ctx) content.Actor {
@@ -204,6 +206,8 @@ type page struct {
 	// StepErrors are the messages beside the steps' own fields (comment, times).
 	StepErrors map[string]string
 	StepValues map[string]string
+	// Conflict, after ErrMoved, compares the latest saved version with what the user typed.
+	Conflict *Changes
 }
 
 func (h *Handlers) render(c *fiber.Ctx, p page) error {
@@ -336,6 +340,12 @@ func (h *Handlers) refuse(c *fiber.Ctx, p page, err error) error {
 		p.Alert = h.web.T(c, "newsroom.error.moved_text")
 		if latest, lerr := h.work(c); lerr == nil {
 			p.Work, p.Draft.Base = latest, latest.Head.ID
+			mine, body := p.Draft.Fields, p.Draft.Body
+			if doc, perr := content.Preview(p.Draft); perr == nil {
+				mine, body = content.FormValues(p.Def, doc), doc.Body // as it would be saved: untouched fields compare equal
+			}
+			ch := h.changes(c, p.Def, content.FormValues(latest.Def, latest.Doc), latest.Doc.Body, mine, body)
+			p.Conflict = &ch
 		}
 	default:
 		st, ok := errorStatus.Of(err)

@@ -173,3 +173,94 @@ func TestNewsroomPages(t *testing.T) {
 		{Name: "an unknown entry", As: r.editor, Path: "/redazione/contenuti/news/nessuna", Status: 404},
 	})
 }
+
+// TestRevisionsCompareRestoreConflict: two revisions are compared word by word (the body and
+// each field), an old one is restored as a new draft through the save's rules, and a save over
+// a moved entry shows both versions and their difference with the typed text still in the form.
+func TestRevisionsCompareRestoreConflict(t *testing.T) {
+	t.Parallel()
+	r := open(t)
+	const slug = "citta-digitale"
+	entry := "/redazione/contenuti/news/" + slug
+	v1 := "La città è più bella.\n\nPerché sì.\n"
+	v2 := "La città è meno bella.\n\nPerché sì.\n"
+	apptest.RunScenarios(t, r.s, []apptest.Scenario{
+		{Name: "first revision", As: r.editor, Method: "POST", Path: "/redazione/nuovo/news",
+			Form: with(news("Città digitale", "2026-12-04", v1), "azione", "salva", "slug", slug), Status: 303, Location: entry},
+	})
+	first := r.rev(t, content.TypeNews, slug)
+	apptest.RunScenarios(t, r.s, []apptest.Scenario{
+		{Name: "second revision", As: r.editor, Method: "POST", Path: entry,
+			Form: with(news("Città digitale", "2026-12-05", v2), "azione", "salva", "rev", first), Status: 303},
+		{Name: "the history offers the comparison", As: r.editor, Path: entry, Status: 200,
+			Has: map[string]string{"form#history-compare[method='get'][action='" + entry + "/confronto'] label[for='hist-da']": "Dalla revisione",
+				"#hist-da option[selected][value='1']": "revisione 1", "#hist-a option[value='2']": "revisione 2"}},
+		{Name: "compare 1 and 2, word by word", As: r.editor, Path: entry + "/confronto?da=1&a=2", Status: 200,
+			Has: map[string]string{"h1": "Confronto tra le revisioni 1 e 2", ".pass-change:last-of-type h3": "Testo",
+				".pass-change:last-of-type ins": "meno", ".pass-change:last-of-type del": "più", ".pass-change:first-of-type ins": "05", "ins .visually-hidden": "inserito:", "del .visually-hidden": "eliminato:",
+				"#unchanged": "Titolo", "#cmp-da option[selected]": "revisione 1", "#cmp-a option[selected]": "revisione 2",
+				"form[action='" + entry + "/ripristina'] input[name='numero'][value='1']": "",
+				"form[action='" + entry + "/ripristina'] button": "Ripristina la revisione 1 come bozza"},
+			Lacks: []string{"input[name='numero'][value='2']"},
+			Check: func(t *testing.T, _ *http.Response, doc *goquery.Document) {
+				var labels []string
+				doc.Find(".pass-change h3").Each(func(_ int, s *goquery.Selection) { labels = append(labels, s.Text()) })
+				if strings.Join(labels, ",") != "Data,Testo (Markdown)" {
+					t.Errorf("changed fields %q, want the date and the body", labels)
+				}
+				if got := doc.Find(".pass-change:last-of-type .pass-diff-text").Text(); !strings.Contains(got, "La città è eliminato: più (fine)inserito: meno (fine) bella.") {
+					t.Errorf("body difference as read aloud: %q", got)
+				}
+				if strings.Contains(doc.Find("#unchanged").Text(), "Data") {
+					t.Error("the changed date is listed as unchanged")
+				}
+			}},
+		{Name: "in English", As: r.editor, Path: entry + "/confronto?da=1&a=2", Lang: "en", Status: 200,
+			Has: map[string]string{"h1": "Comparing revisions 1 and 2", "ins .visually-hidden": "inserted:", "#unchanged": "Unchanged fields:"}},
+		{Name: "by default the last two", As: r.publisher, Path: entry + "/confronto", Status: 200,
+			Has: map[string]string{"h1": "revisioni 1 e 2"}},
+		{Name: "a revision with itself", As: r.editor, Path: entry + "/confronto?da=2&a=2", Status: 200,
+			Has: map[string]string{"#no-changes": "identiche"}, Lacks: []string{"ins", "del"}},
+		{Name: "a revision that is not there", As: r.editor, Path: entry + "/confronto?da=9&a=2", Status: 404},
+		{Name: "a restore over an old revision is refused", As: r.editor, Method: "POST", Path: entry + "/ripristina",
+			Form: url.Values{"numero": {"1"}, "rev": {first}}, Status: 409, Has: map[string]string{".pass-error-summary": "modificato da qualcun altro"}},
+	})
+	second := r.rev(t, content.TypeNews, slug)
+	apptest.RunScenarios(t, r.s, []apptest.Scenario{
+		{Name: "restore revision 1", As: r.editor, Method: "POST", Path: entry + "/ripristina",
+			Form: url.Values{"numero": {"1"}, "rev": {second}}, Status: 303, Location: entry, Events: []string{"content.restored"}},
+	})
+	w, err := r.s.Content.Work(context.Background(), content.TypeNews, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Head.Number != 3 || w.Head.State != content.StateDraft || w.Doc.Body != v1 || w.Doc.Front.Date.Format("2006-01-02") != "2026-12-04" {
+		t.Errorf("after the restore: revision %d %s, body %q, date %v", w.Head.Number, w.Head.State, w.Doc.Body, w.Doc.Front.Date)
+	}
+	third := strconv.FormatInt(w.Head.ID, 10)
+	mine := "La città è bellissima.\n\nPerché sì.\n"
+	apptest.RunScenarios(t, r.s, []apptest.Scenario{
+		{Name: "restored: 1 and 3 are the same", As: r.editor, Path: entry + "/confronto?da=1&a=3", Status: 200,
+			Has: map[string]string{"#no-changes": "identiche"}},
+		{Name: "the audit says so", As: r.admin, Path: "/admin/audit", Status: 200, Text: []string{"content.restore"}},
+		{Name: "a save over the moved entry shows both sides", As: r.admin, Method: "POST", Path: entry,
+			Form: with(news("Città digitale", "2026-12-04", mine), "azione", "salva", "rev", second), Status: 409,
+			Has: map[string]string{".pass-error-summary": "Il tuo testo non è andato perso", "textarea#f-body": "bellissima",
+				"input[name='rev'][value='" + third + "']": "", "#conflict .pass-theirs": "più bella", "#conflict .pass-mine": "bellissima",
+				"#conflict .pass-conflict-diff ins": "bellissima", "#conflict .pass-conflict-diff del": "più bella", "#conflict h3": "Testo"},
+			Check: func(t *testing.T, _ *http.Response, doc *goquery.Document) {
+				if n := doc.Find("#conflict .pass-change").Length(); n != 1 {
+					t.Errorf("%d fields in conflict, want only the body", n)
+				}
+			}},
+		{Name: "the conflict in English", As: r.admin, Method: "POST", Path: entry, Lang: "en",
+			Form: with(news("Città digitale", "2026-12-04", mine), "azione", "salva", "rev", second), Status: 409,
+			Has: map[string]string{"#conflict-title": "Your text and the latest saved revision", "#conflict .pass-conflict-diff ins .visually-hidden": "inserted:"}},
+		{Name: "submit the restored draft", As: r.editor, Method: "POST", Path: entry + "/passi/submit", Form: url.Values{"rev": {third}}, Status: 303},
+		{Name: "in review the editor may not restore", As: r.editor, Method: "POST", Path: entry + "/ripristina",
+			Form: url.Values{"numero": {"2"}, "rev": {third}}, Status: 409, Has: map[string]string{".pass-error-summary": "non è possibile"}},
+		{Name: "nor sees the button", As: r.editor, Path: entry + "/confronto?da=2&a=3", Status: 200, Lacks: []string{"form[action$='/ripristina']"}},
+		{Name: "the publisher may", As: r.publisher, Method: "POST", Path: entry + "/ripristina",
+			Form: url.Values{"numero": {"2"}, "rev": {third}}, Status: 303, Events: []string{"content.restored"}},
+	})
+}
