@@ -286,6 +286,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/redazione/contenuti/:type/:slug", "/redazione/contenuti/page/privacy", nil, newsroom},
 		{"POST", "/redazione/contenuti/:type/:slug", "/redazione/contenuti/page/privacy", url.Values{"title": {""}, "azione": {"anteprima"}}, post(newsroom, "422")},
 		{"POST", "/redazione/contenuti/:type/:slug/passi/:step", "/redazione/contenuti/page/privacy/passi/archive", url.Values{"rev": {"0"}}, post(newsroom, "409")},
+		{"GET", "/redazione/contenuti/:type/:slug/confronto", "/redazione/contenuti/page/privacy/confronto?da=1&a=1", nil, newsroom},
+		{"POST", "/redazione/contenuti/:type/:slug/ripristina", "/redazione/contenuti/page/privacy/ripristina", url.Values{"numero": {"1"}, "rev": {"0"}}, post(newsroom, "409")},
 		{"POST", "/esci", "/esci", nil, post(all, "303")},
 		{"POST", "/esci-ovunque", "/esci-ovunque", nil, post(all, "303")},
 	}
