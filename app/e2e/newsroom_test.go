@@ -120,6 +120,63 @@ func TestNewsroomJourney(t *testing.T) {
 		t.Errorf("the public page lacks the fix: %.300s", body)
 	}
 	check(publisher, "public page")
+
+	// The two revisions compared word by word, chosen from the history with a plain GET form
+	// (without JavaScript), in both languages; then at 320 px nothing scrolls sideways.
+	editor.setScripts(t, false)
+	editor.run(t, chromedp.Navigate(s.URL+entry), chromedp.WaitReady(chromedp.CSS("#history-compare")),
+		chromedp.Click(chromedp.CSS("#history-compare button")), chromedp.WaitReady(chromedp.CSS("#changes")))
+	if got := eval[string](t, editor, "location.pathname + location.search"); got != entry+"/confronto?da=1&a=2" {
+		t.Errorf("the history's form went to %q", got)
+	}
+	if got := eval[string](t, editor, "document.querySelector('#changes ins').textContent"); !strings.Contains(got, "31 gennaio 2027") {
+		t.Errorf("inserted text %q", got)
+	}
+	editor.setScripts(t, true)
+	for _, lang := range []string{"en", "it"} {
+		editor.run(t, chromedp.Navigate(s.URL+entry+"/confronto?da=1&a=2&lang="+lang), chromedp.WaitReady(chromedp.CSS("#changes")))
+		check(editor, "compare page "+lang)
+	}
+
+	// A conflict: the editor's form is open when the publisher saves; the editor's save shows
+	// both sides and their difference, with the editor's text still in the form.
+	editor.run(t, chromedp.Navigate(s.URL+entry), chromedp.WaitReady(chromedp.CSS("#f-body")))
+	publisher.run(t, chromedp.Navigate(s.URL+entry), chromedp.WaitReady(chromedp.CSS("#f-body")),
+		chromedp.SetValue(chromedp.CSS("#f-body"), "## Chi può partecipare\n\nI **Comuni** lombardi e le Province.\n\nScadenza: 31 gennaio 2027.\n"),
+		chromedp.Click(chromedp.CSS("button[value=salva]")), chromedp.WaitReady(chromedp.CSS("#flash")))
+	editor.run(t,
+		chromedp.SetValue(chromedp.CSS("#f-body"), "## Chi può partecipare\n\nI **Comuni** lombardi.\n\nScadenza: 28 febbraio 2027.\n"),
+		chromedp.Click(chromedp.CSS("button[value=salva]")), chromedp.WaitReady(chromedp.CSS("#conflict")))
+	if got := eval[string](t, editor, "document.querySelector('#f-body').value"); !strings.Contains(got, "28 febbraio") {
+		t.Errorf("the editor's text is not in the form: %q", got)
+	}
+	if got := eval[string](t, editor, "document.querySelector('#conflict .pass-conflict-diff').textContent"); !strings.Contains(got, "Province") || !strings.Contains(got, "febbraio") {
+		t.Errorf("conflict difference %q", got)
+	}
+	check(editor, "conflict page")
+	editor.take() // the 409 of the conflict
+	editor.run(t, chromedp.EmulateViewport(320, 800))
+	for _, p := range []string{"/confronto?da=1&a=3", ""} {
+		editor.run(t, chromedp.Navigate(s.URL+entry+p), chromedp.WaitReady(chromedp.CSS("footer#footer")))
+		if r := eval[reflowResult](t, editor, reflow); r.Wide {
+			t.Errorf("%s%s is %d px wide at 320: %v", entry, p, r.Width, r.Culprits)
+		}
+	}
+	editor.run(t, chromedp.Navigate(s.URL+entry), chromedp.WaitReady(chromedp.CSS("#f-body")),
+		chromedp.SetValue(chromedp.CSS("#f-body"), "## Chi può partecipare\n\nI **Comuni** lombardi.\n\nScadenza: 28 febbraio 2027.\n"),
+		chromedp.Click(chromedp.CSS("button[value=salva]")), chromedp.WaitReady(chromedp.CSS("#conflict, #flash")))
+	editor.run(t, chromedp.Navigate(s.URL+entry+"/confronto?da=3&a=4"), chromedp.WaitReady(chromedp.CSS("#changes")))
+	if r := eval[reflowResult](t, editor, reflow); r.Wide {
+		t.Errorf("the compare page is %d px wide at 320: %v", r.Width, r.Culprits)
+	}
+	check(editor, "compare page at 320 px")
+
+	// Restore revision 1 as a new draft from the compare page.
+	editor.run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(s.URL+entry+"/confronto?da=1&a=4"), chromedp.WaitReady(chromedp.CSS("#changes")),
+		chromedp.Click(chromedp.CSS("form[action$='/ripristina'] button")), chromedp.WaitReady(chromedp.CSS("#flash")))
+	if got := eval[string](t, editor, "document.querySelector('#f-body').value"); strings.Contains(got, "Scadenza") {
+		t.Errorf("revision 1 not restored: %q", got)
+	}
 	for _, tb := range []*tab{editor, publisher} {
 		if p := tb.take(); len(p) > 0 {
 			t.Errorf("the pages reported %v", p)
