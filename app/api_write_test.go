@@ -154,6 +154,11 @@ func TestContentWriteAPI(t *testing.T) {
 	if r, _ := s.Get(t, "/notizie/"+st.Slug); r.StatusCode != 404 {
 		t.Errorf("public after unpublication: %d", r.StatusCode)
 	}
+	// The events' listeners took a token as actor without failing (no user to tell but the publishers).
+	apptest.Idle(t, s.App)
+	if n := count(t, s.DB, "SELECT count(*) FROM river_job WHERE state IN ('retryable', 'discarded')"); n != 0 {
+		t.Errorf("%d failed jobs", n)
+	}
 }
 
 // TestContentWriteAPIRefusals: validation and schedule errors are 422 problems with one entry
