@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -56,8 +57,13 @@ func TestOpenAPIContract(t *testing.T) {
 	param := regexp.MustCompile(`:([a-z_]+)`)
 	served := map[string]bool{}
 	for _, r := range s.Web.App.GetRoutes(true) {
-		if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/api/v1/") {
-			served["GET "+param.ReplaceAllString(r.Path, "{$1}")] = true
+		switch r.Method {
+		case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		default:
+			continue
+		}
+		if strings.HasPrefix(r.Path, "/api/v1/") {
+			served[r.Method+" "+param.ReplaceAllString(r.Path, "{$1}")] = true
 		}
 	}
 	documented := map[string]bool{}
@@ -95,29 +101,46 @@ func TestOpenAPIContract(t *testing.T) {
 	etags := map[string]string{}
 	// check sends a request and validates it (unless it breaks the document on purpose: a
 	// request of a client that ignores it) and its answer, which must have the status want.
+	// send is check for any method, with a JSON body when body is not "".
+	var send func(method, path, body string, want int, offSpec bool, header ...string) []byte
 	check := func(path string, want int, offSpec bool, header ...string) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+		send(http.MethodGet, path, "", want, offSpec, header...)
+	}
+	send = func(method, path, reqBody string, want int, offSpec bool, header ...string) []byte {
+		t.Helper()
+		var rd io.Reader
+		if reqBody != "" {
+			rd = strings.NewReader(reqBody)
+		}
+		req, err := http.NewRequest(method, s.URL+path, rd)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if reqBody != "" {
+			req.Header.Set("Content-Type", "application/json")
+			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(reqBody)), nil }
 		}
 		for i := 0; i+1 < len(header); i += 2 {
 			req.Header.Set(header[i], header[i+1])
 		}
 		route, params, err := router.FindRoute(req)
 		if err != nil {
-			t.Errorf("GET %s: no documented route: %v", path, err)
-			return
+			t.Errorf("%s %s: no documented route: %v", method, path, err)
+			return nil
 		}
 		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
 			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
 		if err := openapi3filter.ValidateRequest(ctx, in); (err != nil) != offSpec {
-			t.Errorf("GET %s: request validation says %v, want off the document %v", path, err, offSpec)
+			t.Errorf("%s %s: request validation says %v, want off the document %v", method, path, err, offSpec)
+		}
+		if reqBody != "" { // the validation read the body
+			req.Body = io.NopCloser(strings.NewReader(reqBody))
 		}
 		res, body := s.Do(t, req)
 		if res.StatusCode != want {
-			t.Errorf("GET %s %v = %d, want %d: %.300s", path, header, res.StatusCode, want, body)
-			return
+			t.Errorf("%s %s %v = %d, want %d: %.300s", method, path, header, res.StatusCode, want, body)
+			return nil
 		}
 		if res.StatusCode == 200 && res.Header.Get("ETag") != "" {
 			etags[path] = res.Header.Get("ETag")
@@ -125,9 +148,10 @@ func TestOpenAPIContract(t *testing.T) {
 		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
 			Body: io.NopCloser(bytes.NewReader([]byte(body))), Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
 		if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-			t.Errorf("GET %s = %d does not match the document: %v\n%.500s", path, res.StatusCode, err, body)
+			t.Errorf("%s %s = %d does not match the document: %v\n%.500s", method, path, res.StatusCode, err, body)
 		}
-		exercised["GET "+route.Path+" "+strconv.Itoa(res.StatusCode)] = true
+		exercised[method+" "+route.Path+" "+strconv.Itoa(res.StatusCode)] = true
+		return []byte(body)
 	}
 
 	const guide = "/api/v1/content/guide/primo-accesso"
@@ -163,6 +187,43 @@ func TestOpenAPIContract(t *testing.T) {
 	check("/api/v1/catalogue", 304, false, "If-None-Match", etags["/api/v1/catalogue"])
 	check("/api/v1/catalogue", 401, false, garbage...)
 	check("/api/v1/catalogue", 403, false, writer...)
+
+	// The writes: create, update, the steps, and their refusals.
+	author, publish := token("author", access.ScopeWriteDrafts), token("publish", access.ScopePublish)
+	news := `"fields": {"title": "Contratto API", "summary": "Dal contratto.", "date": "2026-12-04"}, "body": "Testo.\n"`
+	var st struct {
+		RevisionID int64 `json:"revision_id"`
+	}
+	if err := json.Unmarshal(send("POST", "/api/v1/content/news", `{"slug": "contratto-api", `+news+`}`, 201, false, author...), &st); err != nil {
+		t.Fatal(err)
+	}
+	first := strconv.FormatInt(st.RevisionID, 10)
+	const entry = "/api/v1/content/news/contratto-api"
+	send("POST", "/api/v1/content/news", `{`+news+`, "colour": "red"}`, 400, true, author...)
+	send("POST", "/api/v1/content/news", `{"fields": {"title": "Senza data", "summary": "s"}}`, 422, false, author...)
+	send("POST", "/api/v1/content/news", `{`+news+`}`, 401, false)
+	send("POST", "/api/v1/content/news", `{`+news+`}`, 403, false, reader...)
+	send("POST", "/api/v1/content/nope", `{`+news+`}`, 404, true, author...)
+	if err := json.Unmarshal(send("PUT", entry, `{`+news+`, "base_revision": `+first+`}`, 200, false, author...), &st); err != nil {
+		t.Fatal(err)
+	}
+	second := strconv.FormatInt(st.RevisionID, 10)
+	send("PUT", entry, `{`+news+`, "base_revision": `+first+`}`, 409, false, author...)
+	send("PUT", entry, `{`+news+`, "base_revision": "uno"}`, 400, true, author...)
+	send("PUT", entry, `{"fields": {"title": "Senza data", "summary": "s"}, "base_revision": `+second+`}`, 422, false, author...)
+	send("PUT", entry, `{`+news+`, "base_revision": `+second+`}`, 401, false, garbage...)
+	send("PUT", entry, `{`+news+`, "base_revision": `+second+`}`, 403, false, publish...)
+	send("PUT", "/api/v1/content/news/non-esiste", `{`+news+`, "base_revision": 1}`, 404, false, author...)
+	base := `{"base_revision": ` + second + `}`
+	send("POST", entry+"/steps/publish", `{"base_revision": `+first+`}`, 409, false, publish...)
+	send("POST", entry+"/steps/schedule", `{"base_revision": `+second+`, "publish_at": "2020-01-01T00:00:00Z"}`, 422, false, publish...)
+	send("POST", entry+"/steps/submit", `[]`, 400, true, author...)
+	send("POST", entry+"/steps/publish", base, 401, false)
+	send("POST", entry+"/steps/publish", base, 403, false, author...)
+	send("POST", "/api/v1/content/news/non-esiste/steps/submit", `{"base_revision": 1}`, 404, false, author...)
+	send("POST", entry+"/steps/submit", base, 200, false, author...)
+	send("POST", entry+"/steps/publish", base, 200, false, publish...)
+
 	// Last, since it closes this address to tokens: too many failures.
 	for i := 0; i < apitoken.MaxFailures; i++ {
 		_, _ = s.Get(t, "/api/v1/content", garbage...)
@@ -170,6 +231,9 @@ func TestOpenAPIContract(t *testing.T) {
 	for _, p := range []string{"/api/v1/openapi.json", "/api/v1/search?q=via", "/api/v1/content", guide, "/api/v1/catalogue"} {
 		check(p, 429, false, reader...)
 	}
+	send("POST", "/api/v1/content/news", `{`+news+`}`, 429, false, author...)
+	send("PUT", entry, base, 429, false, author...)
+	send("POST", entry+"/steps/unpublish", base, 429, false, publish...)
 
 	// Every documented answer was seen.
 	var missing []string

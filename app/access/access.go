@@ -52,8 +52,8 @@ type Subject struct {
 const (
 	ScopeReadPublished = "content:read"    // read published content
 	ScopeReadDrafts    = "drafts:read"     // read entries' current revisions, published or not
-	ScopeWriteDrafts   = "drafts:write"    // save draft revisions (the newsroom's API, to come)
-	ScopePublish       = "content:publish" // publish revisions (the newsroom's API, to come)
+	ScopeWriteDrafts   = "drafts:write"    // create, update and submit drafts (app/api/write.go)
+	ScopePublish       = "content:publish" // publish, schedule and unpublish, as a publisher
 )
 
 // Scopes lists every scope an API token may hold, in the order forms show them.
