@@ -298,9 +298,11 @@ func (a *App) Handler() (*web.Server, error) {
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)
 	}
-	portal.NewHandlers(w, a.Content, a.Catalogue).Mount(w.App)
+	portalHandlers := portal.NewHandlers(w, a.Content, a.Catalogue)
+	portalHandlers.Mount(w.App)
 	catalogue.NewHandlers(w, a.Catalogue, a.Content).Mount(w.App)
 	contact.NewHandlers(w, a.Contact, a.Content, a.Config.ContactLimit, a.Config.ContactWindow).Mount(w.App)
+	w.App.Use(portalHandlers.Redirects) // former slugs of renamed entries, before the 404
 	w.App.Use(w.NotFound)
 	a.Web = w
 	return w, nil

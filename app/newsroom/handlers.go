@@ -43,6 +43,7 @@ var errorStatus = web.Errors{
 	content.ErrComment:      {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.comment", Field: "comment"},
 	content.ErrSlugTaken:    {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.slug_taken", Field: "slug"},
 	content.ErrBadSlug:      {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.slug", Field: "slug"},
+	content.ErrNoRename:     {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.no_rename"}, // the form has no slug field then
 }
 
 // Mount registers the /redazione routes; every one needs access.WriteContent, and the steps
@@ -238,7 +239,7 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 	}
 	return h.web.Page(c, "newsroom/edit", fiber.Map{"Title": title, "P": p, "Fields": h.fields(c, p.Def, p.Draft.Fields, p.Errors),
 		"TitleLang": titleLang, "Summary": summary, "Errors": p.Errors, "Alert": p.Alert, "Steps": steps, "Action": action, "Public": public, "TypeLabel": h.typeLabel(c, p.Def),
-		"Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues})
+		"Renamable": content.Renamable(p.Def), "Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues})
 }
 
 func definition(c *fiber.Ctx) (*content.Definition, error) {
@@ -270,7 +271,8 @@ func (h *Handlers) edit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := content.Draft{Type: w.Def.Name, Slug: w.Entry.Slug, Base: w.Head.ID, Body: w.Doc.Body, Fields: content.FormValues(w.Def, w.Doc)}
+	d := content.Draft{Type: w.Def.Name, Slug: w.Entry.Slug, Base: w.Head.ID, Body: w.Doc.Body, Fields: content.FormValues(w.Def, w.Doc),
+		Rename: w.Head.Slug}
 	return h.render(c, page{Def: w.Def, Work: w, Draft: d})
 }
 
@@ -289,7 +291,9 @@ func (h *Handlers) save(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.saveOrPreview(c, w.Def, w, formOf(c, w.Def, w.Def.Name, w.Entry.Slug))
+	d := formOf(c, w.Def, w.Def.Name, w.Entry.Slug)
+	d.Rename = strings.TrimSpace(c.FormValue("slug"))
+	return h.saveOrPreview(c, w.Def, w, d)
 }
 
 // saveOrPreview saves the draft, or with azione=anteprima renders it without saving. A refused
@@ -396,6 +400,9 @@ func (h *Handlers) step(c *fiber.Ctx) error {
 		return h.refuseStep(c, w, err, values)
 	}
 	h.web.Flash(c, "newsroom.done."+step)
+	if now, err := h.svc.SlugOf(ctx, w.Entry.ID); err == nil {
+		slug = now // a publication may have renamed the entry
+	}
 	return c.Redirect(content.DeskURL(t, slug), fiber.StatusSeeOther)
 }
 
@@ -410,7 +417,7 @@ func (h *Handlers) refuseStep(c *fiber.Ctx, w *content.Work, err error, values m
 		return lerr
 	}
 	d := content.Draft{Type: latest.Def.Name, Slug: latest.Entry.Slug, Base: latest.Head.ID, Body: latest.Doc.Body,
-		Fields: content.FormValues(latest.Def, latest.Doc)}
+		Fields: content.FormValues(latest.Def, latest.Doc), Rename: latest.Head.Slug}
 	p := page{Def: latest.Def, Work: latest, Draft: d, Errors: map[string]string{}, StepErrors: map[string]string{}, StepValues: values}
 	var fe fieldErr
 	var refused *content.Refused
