@@ -17,6 +17,7 @@ import (
 	"passhub/app/access"
 	"passhub/app/content"
 	"passhub/app/db"
+	"passhub/app/preview"
 	"passhub/app/web"
 )
 
@@ -25,12 +26,15 @@ const PageSize = 20
 
 // Handlers serve the newsroom.
 type Handlers struct {
-	web *web.Server
-	svc *content.Service
+	web   *web.Server
+	svc   *content.Service
+	links *preview.Service
 }
 
 // NewHandlers returns the newsroom's handlers.
-func NewHandlers(w *web.Server, svc *content.Service) *Handlers { return &Handlers{web: w, svc: svc} }
+func NewHandlers(w *web.Server, svc *content.Service, links *preview.Service) *Handlers {
+	return &Handlers{web: w, svc: svc, links: links}
+}
 
 // errorStatus is how the newsroom answers the workflow's errors.
 var errorStatus = web.Errors{
@@ -43,6 +47,7 @@ var errorStatus = web.Errors{
 	content.ErrComment:      {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.comment", Field: "comment"},
 	content.ErrSlugTaken:    {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.slug_taken", Field: "slug"},
 	content.ErrBadSlug:      {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.slug", Field: "slug"},
+	preview.ErrDays:         {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.link_days", Field: "giorni"},
 	content.ErrNoRename:     {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.no_rename"}, // the form has no slug field then
 }
 
@@ -57,6 +62,7 @@ func (h *Handlers) Mount(r fiber.Router) {
 	r.Get("/redazione/contenuti/:type/:slug", may, h.edit)
 	r.Post("/redazione/contenuti/:type/:slug", may, h.save)
 	r.Post("/redazione/contenuti/:type/:slug/passi/:step", may, h.step)
+	r.Post("/redazione/contenuti/:type/:slug/link-anteprima", may, h.previewLink)
 }
 
 func actor(c *fiber.Ctx) content.Actor {
@@ -205,6 +211,9 @@ type page struct {
 	// StepErrors are the messages beside the steps' own fields (comment, times).
 	StepErrors map[string]string
 	StepValues map[string]string
+	// PreviewLink is a preview link just made, shown once (it is not stored), valid until PreviewUntil.
+	PreviewLink  string
+	PreviewUntil time.Time
 }
 
 func (h *Handlers) render(c *fiber.Ctx, p page) error {
@@ -239,7 +248,8 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 	}
 	return h.web.Page(c, "newsroom/edit", fiber.Map{"Title": title, "P": p, "Fields": h.fields(c, p.Def, p.Draft.Fields, p.Errors),
 		"TitleLang": titleLang, "Summary": summary, "Errors": p.Errors, "Alert": p.Alert, "Steps": steps, "Action": action, "Public": public, "TypeLabel": h.typeLabel(c, p.Def),
-		"Renamable": content.Renamable(p.Def), "Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues})
+		"Renamable": content.Renamable(p.Def), "Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues,
+		"PreviewLink": p.PreviewLink, "PreviewUntil": p.PreviewUntil})
 }
 
 func definition(c *fiber.Ctx) (*content.Definition, error) {
@@ -404,6 +414,30 @@ func (h *Handlers) step(c *fiber.Ctx) error {
 		slug = now // a publication may have renamed the entry
 	}
 	return c.Redirect(content.DeskURL(t, slug), fiber.StatusSeeOther)
+}
+
+// previewLink makes a signed preview link to the draft (or revision in review) rev, valid for
+// giorni days, and shows it on the entry page.
+func (h *Handlers) previewLink(c *fiber.Ctx) error {
+	w, err := h.work(c)
+	if err != nil {
+		return err
+	}
+	base, _ := strconv.ParseInt(c.FormValue("rev"), 10, 64)
+	values := map[string]string{"giorni": strings.TrimSpace(c.FormValue("giorni"))}
+	days := 0
+	if values["giorni"] != "" {
+		if days, err = strconv.Atoi(values["giorni"]); err != nil {
+			return h.refuseStep(c, w, fieldErr{"giorni", "newsroom.error.link_days"}, values)
+		}
+	}
+	path, until, err := h.links.Create(c.UserContext(), w.Def.Name, w.Entry.Slug, base, days)
+	if err != nil {
+		return h.refuseStep(c, w, err, values)
+	}
+	d := content.Draft{Type: w.Def.Name, Slug: w.Entry.Slug, Base: w.Head.ID, Body: w.Doc.Body, Fields: content.FormValues(w.Def, w.Doc), Rename: w.Head.Slug}
+	return h.render(c, page{Def: w.Def, Work: w, Draft: d, Errors: map[string]string{}, StepValues: values,
+		PreviewLink: c.BaseURL() + path, PreviewUntil: until})
 }
 
 type fieldErr struct{ field, msg string }

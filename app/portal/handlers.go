@@ -136,26 +136,40 @@ func (h *Handlers) entry(d *content.Definition) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		data := fiber.Map{"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p}
-		if d.ListTemplate != "" {
-			data["Crumbs"] = []Crumb{{d.Route, h.web.T(c, d.ListTitle), ""}}
-		}
-		if d.Sidebar {
-			l, err := h.content.List(c.UserContext(), content.Query{Type: d.Name})
-			if err != nil {
-				return err
-			}
-			entries := l.Entries
-			if d.ByWeight {
-				entries = guideOrder(entries)
-			}
-			data["Sidebar"] = entries
-		}
-		if d.Tags {
-			data["TagBase"] = d.Route
-		}
-		return h.web.Page(c, d.Template, data)
+		return h.Show(c, d, p, nil)
 	}
+}
+
+// Show renders the page of entry p of type d as readers see it; extra adds to the template's
+// data (the preview links mark their pages). A type another package serves is shown as an
+// article.
+func (h *Handlers) Show(c *fiber.Ctx, d *content.Definition, p *content.Published, extra fiber.Map) error {
+	data := fiber.Map{"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p}
+	if d.ListTemplate != "" {
+		data["Crumbs"] = []Crumb{{d.Route, h.web.T(c, d.ListTitle), ""}}
+	}
+	if d.Sidebar {
+		l, err := h.content.List(c.UserContext(), content.Query{Type: d.Name})
+		if err != nil {
+			return err
+		}
+		entries := l.Entries
+		if d.ByWeight {
+			entries = guideOrder(entries)
+		}
+		data["Sidebar"] = entries
+	}
+	if d.Tags {
+		data["TagBase"] = d.Route
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	tpl := d.Template
+	if tpl == "" {
+		tpl = "portal/article"
+	}
+	return h.web.Page(c, tpl, data)
 }
 
 // guideOrder sorts guide pages by weight (the listing sorts by date first, which guides lack).
