@@ -327,8 +327,38 @@ func (s *Service) RequestChanges(ctx context.Context, who Actor, t Type, slug st
 
 // Publish makes the latest revision of t/slug live at once: the public pages, the catalogue,
 // search and the caches follow, as after an import.
+// A revision linking to pages of the site that do not exist or are not published is refused with
+// *BrokenLinks; PublishAnyway publishes it all the same.
 func (s *Service) Publish(ctx context.Context, who Actor, t Type, slug string, base int64) error {
+	return s.publish(ctx, who, t, slug, base, false)
+}
+
+// PublishAnyway is Publish when the publisher confirmed the broken links.
+func (s *Service) PublishAnyway(ctx context.Context, who Actor, t Type, slug string, base int64) error {
+	return s.publish(ctx, who, t, slug, base, true)
+}
+
+func (s *Service) publish(ctx context.Context, who Actor, t Type, slug string, base int64, anyway bool) error {
 	return s.step(ctx, who, t, slug, base, StepPublish, func(ctx context.Context, tx bun.Tx, _ *Definition, e *Entry, r *Revision) error {
+		if !anyway {
+			doc, err := Parse(e.Type, e.Slug, e.SourcePath, []byte(r.Source))
+			if err != nil {
+				return err
+			}
+			if len(InternalLinks(doc.Body)) > 0 {
+				tg, err := s.targets(ctx, tx)
+				if err != nil {
+					return err
+				}
+				self := []string{key(e.Type, e.Slug)}
+				if r.Slug != "" {
+					self = append(self, key(e.Type, r.Slug))
+				}
+				if bl := tg.broken(doc.Body, self...); len(bl) > 0 {
+					return &BrokenLinks{Links: bl}
+				}
+			}
+		}
 		return s.goLive(ctx, tx, who, e, r)
 	})
 }

@@ -109,8 +109,12 @@ func (h *Handlers) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	broken, err := h.svc.PublishedWithBrokenLinks(ctx)
+	if err != nil {
+		return err
+	}
 	return h.web.Page(c, "newsroom/dashboard", fiber.Map{"Title": h.web.T(c, "newsroom.title"), "Mine": mine, "Review": review,
-		"Outgoing": outgoing, "Recent": recent, "Now": time.Now(), "Crumbs": []map[string]string{}, "Types": h.types(c), "Publisher": who.Publisher})
+		"Outgoing": outgoing, "Recent": recent, "Broken": broken, "Now": time.Now(), "Crumbs": []map[string]string{}, "Types": h.types(c), "Publisher": who.Publisher})
 }
 
 func (h *Handlers) list(c *fiber.Ctx) error {
@@ -214,6 +218,8 @@ type page struct {
 	// PreviewLink is a preview link just made, shown once (it is not stored), valid until PreviewUntil.
 	PreviewLink  string
 	PreviewUntil time.Time
+	// Confirm asks the publisher to publish despite the broken links.
+	Confirm bool
 }
 
 func (h *Handlers) render(c *fiber.Ctx, p page) error {
@@ -234,6 +240,13 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 	} else {
 		steps = content.Steps(who, p.Def, nil, nil)
 	}
+	var broken []content.Link
+	if p.Work != nil && (p.Work.Head.State == content.StateDraft || p.Work.Head.State == content.StateReview || p.Work.Head.State == content.StateScheduled) {
+		var err error
+		if broken, err = h.svc.BrokenLinksOf(c.UserContext(), p.Def.Name, p.Work.Entry.Slug, p.Work.Doc.Body); err != nil {
+			return err
+		}
+	}
 	var summary []web.FieldError
 	for _, f := range h.fields(c, p.Def, p.Draft.Fields, p.Errors) {
 		if f.Error != "" {
@@ -249,7 +262,7 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 	return h.web.Page(c, "newsroom/edit", fiber.Map{"Title": title, "P": p, "Fields": h.fields(c, p.Def, p.Draft.Fields, p.Errors),
 		"TitleLang": titleLang, "Summary": summary, "Errors": p.Errors, "Alert": p.Alert, "Steps": steps, "Action": action, "Public": public, "TypeLabel": h.typeLabel(c, p.Def),
 		"Renamable": content.Renamable(p.Def), "Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues,
-		"PreviewLink": p.PreviewLink, "PreviewUntil": p.PreviewUntil})
+		"PreviewLink": p.PreviewLink, "PreviewUntil": p.PreviewUntil, "Broken": broken, "Confirm": p.Confirm})
 }
 
 func definition(c *fiber.Ctx) (*content.Definition, error) {
@@ -389,7 +402,11 @@ func (h *Handlers) step(c *fiber.Ctx) error {
 	case content.StepRequestChanges:
 		err = h.svc.RequestChanges(ctx, who, t, slug, base, values["comment"])
 	case content.StepPublish:
-		err = h.svc.Publish(ctx, who, t, slug, base)
+		if c.FormValue("comunque") == "1" {
+			err = h.svc.PublishAnyway(ctx, who, t, slug, base)
+		} else {
+			err = h.svc.Publish(ctx, who, t, slug, base)
+		}
 	case content.StepSchedule:
 		at, bad1 := localTime(values["publish_at"])
 		until, bad2 := localTime(values["unpublish_at"])
@@ -456,7 +473,12 @@ func (h *Handlers) refuseStep(c *fiber.Ctx, w *content.Work, err error, values m
 	var fe fieldErr
 	var refused *content.Refused
 	var file *content.FileError
+	var broken *content.BrokenLinks
 	switch {
+	case errors.As(err, &broken):
+		c.Status(fiber.StatusUnprocessableEntity)
+		p.Alert = h.web.T(c, "newsroom.error.broken_links", "Count", len(broken.Links))
+		p.Confirm = true
 	case errors.As(err, &fe):
 		c.Status(fiber.StatusUnprocessableEntity)
 		p.StepErrors[fe.field] = h.web.T(c, fe.msg)

@@ -68,7 +68,7 @@ func TestPreviewLinks(t *testing.T) {
 	expired := "/anteprima/" + r.s.Previews.Token(preview.Link{EntryID: l.EntryID, RevisionID: l.RevisionID, Expires: time.Now().Add(-time.Minute)})
 	apptest.RunScenarios(t, r.s, []apptest.Scenario{
 		{Name: "anyone sees the draft as the public page, marked", Path: path, Status: 200,
-			Has: map[string]string{"h1": "Bando in anteprima", ".pass-prose h2": "Il bando", ".pass-preview-banner": "Anteprima", "meta[name='robots'][content*='noindex']": ""},
+			Has:   map[string]string{"h1": "Bando in anteprima", ".pass-prose h2": "Il bando", ".pass-preview-banner": "Anteprima", "meta[name='robots'][content*='noindex']": ""},
 			Check: noStore},
 		{Name: "again: not served from the page cache", Path: path, Status: 200, Check: func(t *testing.T, res *http.Response, _ *goquery.Document) {
 			if res.Header.Get("X-Cache") == "hit" {
