@@ -11,6 +11,7 @@ import (
 	"passhub/app/access"
 	"passhub/app/apitoken"
 	"passhub/app/apptest"
+	"passhub/app/content"
 	"passhub/app/ente"
 	"passhub/app/identity"
 	"passhub/app/request"
@@ -289,6 +290,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/redazione/contenuti/:type/:slug/passi/:step", "/redazione/contenuti/page/privacy/passi/archive", url.Values{"rev": {"0"}}, post(newsroom, "409")},
 		{"GET", "/redazione/contenuti/:type/:slug/confronto", "/redazione/contenuti/page/privacy/confronto?da=1&a=1", nil, newsroom},
 		{"POST", "/redazione/contenuti/:type/:slug/ripristina", "/redazione/contenuti/page/privacy/ripristina", url.Values{"numero": {"1"}, "rev": {"0"}}, post(newsroom, "409")},
+		{"POST", "/redazione/contenuti/:type/:slug/link-anteprima", "/redazione/contenuti/page/privacy/link-anteprima", url.Values{"rev": {"0"}}, post(newsroom, "409")},
 		{"POST", "/esci", "/esci", nil, post(all, "303")},
 		{"POST", "/esci-ovunque", "/esci-ovunque", nil, post(all, "303")},
 	}
@@ -429,6 +431,39 @@ func TestAPIWriteAccessMatrix(t *testing.T) {
 					t.Errorf("%s %s with %s = %s, want %s", row.method, row.path, scope, got, strings.Fields(row.want)[i])
 				}
 			})
+		}
+	}
+}
+
+// TestPreviewLinkMatrix: GET /anteprima/:token is public, the signature is the permission. A
+// valid link opens for every persona, logged in or not; a tampered one is 403 for everyone; and
+// making a link is the newsroom's alone (the matrix row of POST …/link-anteprima).
+func TestPreviewLinkMatrix(t *testing.T) {
+	t.Parallel()
+	w := buildWorld(t)
+	ctx := context.Background()
+	pub, err := w.s.Content.Published(ctx, content.TypePage, "privacy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.s.Content.SaveDraft(ctx, content.Actor{Name: "matrice"}, content.Draft{Type: content.TypePage, Slug: "privacy",
+		Base: pub.Entry.CurrentRevisionID, Fields: map[string]string{"title": "Privacy in bozza", "summary": "Bozza."}, Body: "Bozza.\n"}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := w.s.Content.Work(ctx, content.TypePage, "privacy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, _, err := w.s.Previews.Create(ctx, content.TypePage, "privacy", e.Head.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range personas {
+		for path, want := range map[string]int{link: 200, link + "x": 403} {
+			res, _ := w.s.Get(t, path, "Cookie", w.cookies[p])
+			if res.StatusCode != want {
+				t.Errorf("GET %s as %s = %d, want %d", path, p, res.StatusCode, want)
+			}
 		}
 	}
 }

@@ -40,6 +40,7 @@ import (
 	"passhub/app/newsroom"
 	"passhub/app/notify"
 	"passhub/app/portal"
+	"passhub/app/preview"
 	"passhub/app/realtime"
 	"passhub/app/request"
 	"passhub/app/search"
@@ -73,6 +74,7 @@ type App struct {
 	Events        *event.Dispatcher
 	Notifications *notify.Centre
 	Jobs          *jobs.Queue
+	Previews      *preview.Service
 	Search        *search.Index
 	Webhooks      *webhook.Service
 	searchOpen    bool
@@ -102,6 +104,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Hub, a.Events.Hints = a.Realtime.Hub, a.Realtime
 	a.Content = content.NewService(d, log, CacheTTL)
 	a.Catalogue = catalogue.NewService(d, a.Content, CacheTTL)
+	previewKey, err := preview.Key(cfg.PreviewKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if a.Previews, err = preview.NewService(previewKey, a.Content); err != nil {
+		return nil, err
+	}
 	a.Contact = contact.NewService(d)
 	a.Identity = identity.NewService(d, cfg.SessionIdle, cfg.SessionAbsolute)
 	a.Identity.Warn = cfg.SessionWarn
@@ -293,14 +302,17 @@ func (a *App) Handler() (*web.Server, error) {
 	tokens.Mount(w.App)
 	api.NewHandlers(w, a.Content).Mount(w.App) // before the other /api/v1 routes: its access rule covers them
 	webhook.NewHandlers(w, a.Webhooks).Mount(w.App)
-	newsroom.NewHandlers(w, a.Content).Mount(w.App)
+	newsroom.NewHandlers(w, a.Content, a.Previews).Mount(w.App)
 	search.NewHandlers(w, a.Search, a.facetName, a.Log).Mount(w.App)
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)
 	}
-	portal.NewHandlers(w, a.Content, a.Catalogue).Mount(w.App)
+	portalHandlers := portal.NewHandlers(w, a.Content, a.Catalogue)
+	portalHandlers.Mount(w.App)
 	catalogue.NewHandlers(w, a.Catalogue, a.Content).Mount(w.App)
 	contact.NewHandlers(w, a.Contact, a.Content, a.Config.ContactLimit, a.Config.ContactWindow).Mount(w.App)
+	preview.NewHandlers(w, a.Previews, portalHandlers.Show).Mount(w.App)
+	w.App.Use(portalHandlers.Redirects) // former slugs of renamed entries, before the 404
 	w.App.Use(w.NotFound)
 	a.Web = w
 	return w, nil

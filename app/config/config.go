@@ -144,6 +144,10 @@ type Config struct {
 	WebhooksPerEndpoint int `yaml:"webhooks_per_endpoint" env:"WEBHOOKS_PER_ENDPOINT"`
 	// WebhooksKeep is how long the delivery log keeps deliveries that are no longer pending.
 	WebhooksKeep time.Duration `yaml:"webhooks_keep" env:"WEBHOOKS_KEEP"`
+	// PreviewKey signs the newsroom's preview links (HMAC-SHA256), at least 32 characters; empty:
+	// a key made at the first start and kept in DataDir/preview.key. Instances that do not share
+	// the data folder must all be given the same key. Changing it invalidates every link.
+	PreviewKey string `yaml:"preview_key" env:"PREVIEW_KEY" secret:"true"`
 }
 
 // Defaults returns the configuration used when nothing else is set: dev mode, SQLite in ./data.
@@ -264,6 +268,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Addr == "" {
 		bad("ADDR", "must not be empty (for example \":8080\")")
+	}
+	if c.PreviewKey != "" && len(c.PreviewKey) < 32 {
+		bad("PREVIEW_KEY", "must have at least 32 characters")
 	}
 	if c.DataDir == "" {
 		bad("DATA_DIR", "must not be empty")
@@ -463,6 +470,9 @@ func (c Config) Masked() string {
 	}
 	if c.OIDCClientSecret != "" {
 		c.OIDCClientSecret = "xxxxx"
+	}
+	if c.PreviewKey != "" {
+		c.PreviewKey = "xxxxx"
 	}
 	out, _ := yaml.Marshal(c)
 	return string(out)

@@ -19,6 +19,9 @@ type Draft struct {
 	// "true" or "false" ("" for the default).
 	Fields map[string]string
 	Body   string
+	// Rename is the slug an existing entry's draft asks for ("" or the entry's own: no change).
+	// It takes effect when the revision is published (see Service.goLive).
+	Rename string
 }
 
 // FormValues returns the values of a document's fields as the form shows them.

@@ -59,6 +59,21 @@ type Revision struct {
 	UnpublishAt time.Time `bun:"unpublish_at,nullzero"`
 	ScheduledBy int64     `bun:"scheduled_by,nullzero"`
 	UpdatedAt   time.Time `bun:"updated_at,nullzero"`
+	// Slug is the slug the revision asks for when it differs from its entry's ("" otherwise):
+	// publishing it renames the entry and leaves a redirect from the old URL.
+	Slug string `bun:"slug"`
+}
+
+// Redirect sends the public URL of an entry's former slug to its current one, permanently.
+type Redirect struct {
+	bun.BaseModel `bun:"table:content_redirects"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	Type      Type      `bun:"type"`
+	From      string    `bun:"from_slug"`
+	To        string    `bun:"to_slug"`
+	EntryID   int64     `bun:"entry_id"`
+	CreatedAt time.Time `bun:"created_at"`
 }
 
 // Revision states of the newsroom's workflow: a draft is submitted for review, published (or

@@ -487,3 +487,28 @@ func (s *Service) Documents(ctx context.Context, idb bun.IDB, t Type) ([]*Docume
 	}
 	return docs, entries, nil
 }
+
+// RevisionOf returns revision revID of entry entryID, parsed and rendered, and the entry's
+// latest revision (without its source checked): for the preview links. Never cached.
+func (s *Service) RevisionOf(ctx context.Context, entryID, revID int64) (*Published, *Revision, error) {
+	e, err := s.store.EntryByID(ctx, s.db, entryID)
+	if err != nil {
+		return nil, nil, err
+	}
+	head, err := s.store.Revision(ctx, s.db, e.CurrentRevisionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	rev, err := s.store.Revision(ctx, s.db, revID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rev.EntryID != e.ID {
+		return nil, nil, fmt.Errorf("content: revision %d of entry %d: %w", revID, entryID, db.ErrNotFound)
+	}
+	p, err := s.loadRevision(ctx, e, revID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, head, nil
+}

@@ -56,7 +56,8 @@ func (Store) InsertEntry(ctx context.Context, idb bun.IDB, e *Entry) error {
 	if _, err := idb.NewInsert().Model(e).Returning("id").Exec(ctx); err != nil {
 		return fmt.Errorf("content: insert entry %s/%s: %w", e.Type, e.Slug, db.Map(err))
 	}
-	return nil
+	// The slug is an entry's now: a redirect left by a renamed entry no longer starts there.
+	return Store{}.DropRedirect(ctx, idb, e.Type, e.Slug)
 }
 
 // UpdateEntry saves every column of e.
@@ -295,4 +296,42 @@ func (Store) ScheduledRevisions(ctx context.Context, idb bun.IDB) ([]Revision, e
 		return nil, fmt.Errorf("content: scheduled: %w", db.Map(err))
 	}
 	return out, nil
+}
+
+// Redirect returns where the former slug from of type t leads now.
+func (Store) Redirect(ctx context.Context, idb bun.IDB, t Type, from string) (*Redirect, error) {
+	r := new(Redirect)
+	if err := idb.NewSelect().Model(r).Where("type = ?", t).Where("from_slug = ?", from).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("content: redirect %s/%s: %w", t, from, db.Map(err))
+	}
+	return r, nil
+}
+
+// Rename records that entry e of type t moved from slug from to slug to: the redirects that led
+// to from lead to to (chains collapse), none starts at to any more (the slug is an entry's
+// again), and from leads to to.
+func (Store) Rename(ctx context.Context, idb bun.IDB, e *Entry, from, to string, now time.Time) error {
+	if _, err := idb.NewUpdate().Model((*Redirect)(nil)).Set("to_slug = ?", to).
+		Where("type = ?", e.Type).Where("to_slug = ?", from).Exec(ctx); err != nil {
+		return fmt.Errorf("content: collapse redirects to %s/%s: %w", e.Type, from, db.Map(err))
+	}
+	if err := (Store{}).DropRedirect(ctx, idb, e.Type, to); err != nil {
+		return err
+	}
+	if err := (Store{}).DropRedirect(ctx, idb, e.Type, from); err != nil {
+		return err
+	}
+	r := &Redirect{Type: e.Type, From: from, To: to, EntryID: e.ID, CreatedAt: now}
+	if _, err := idb.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("content: insert redirect %s/%s: %w", e.Type, from, db.Map(err))
+	}
+	return nil
+}
+
+// DropRedirect removes the redirect starting at slug of type t, if any: an entry has the slug.
+func (Store) DropRedirect(ctx context.Context, idb bun.IDB, t Type, slug string) error {
+	if _, err := idb.NewDelete().Model((*Redirect)(nil)).Where("type = ?", t).Where("from_slug = ?", slug).Exec(ctx); err != nil {
+		return fmt.Errorf("content: delete redirect %s/%s: %w", t, slug, db.Map(err))
+	}
+	return nil
 }

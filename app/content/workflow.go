@@ -43,6 +43,9 @@ var (
 	ErrSlugTaken = errors.New("content: slug already used")
 	// ErrBadSlug is a new entry's slug that cannot name a URL.
 	ErrBadSlug = errors.New("content: bad slug")
+	// ErrNoRename is a slug change on a type whose URLs others depend on (the catalogue's
+	// procedures and task forces, which requests reference by slug).
+	ErrNoRename = errors.New("content: the slug of this type cannot change")
 )
 
 // Refused is a publication the rest of the site refuses: a procedure naming an unknown task force,
@@ -161,6 +164,16 @@ func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, restored in
 			return nil, nil, ErrBadSlug
 		}
 	}
+	if d.Base != 0 && d.Rename != "" && d.Rename != d.Slug {
+		if !ValidSlug(d.Rename) {
+			return nil, nil, ErrBadSlug
+		}
+		if !Renamable(def) {
+			return nil, nil, ErrNoRename
+		}
+	} else {
+		d.Rename = ""
+	}
 	var e *Entry
 	var rev *Revision
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -195,6 +208,11 @@ func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, restored in
 				}
 				keep, _ = Parse(d.Type, d.Slug, e.SourcePath, []byte(old.Source))
 			}
+			if d.Rename != "" {
+				if err := s.slugFree(ctx, tx, e, d.Rename); err != nil {
+					return err
+				}
+			}
 		}
 		src, err := d.Source(def, keep)
 		if err != nil {
@@ -213,7 +231,7 @@ func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, restored in
 			}
 		}
 		rev = &Revision{EntryID: e.ID, Source: src, Hash: hashOf(src), Origin: OriginEditor, Author: who.Name, AuthorID: who.UserID,
-			State: StateDraft, CreatedAt: now, UpdatedAt: now}
+			State: StateDraft, CreatedAt: now, UpdatedAt: now, Slug: d.Rename}
 		if err := s.store.InsertRevision(ctx, tx, rev); err != nil {
 			return err
 		}
@@ -328,8 +346,38 @@ func (s *Service) RequestChanges(ctx context.Context, who Actor, t Type, slug st
 
 // Publish makes the latest revision of t/slug live at once: the public pages, the catalogue,
 // search and the caches follow, as after an import.
+// A revision linking to pages of the site that do not exist or are not published is refused with
+// *BrokenLinks; PublishAnyway publishes it all the same.
 func (s *Service) Publish(ctx context.Context, who Actor, t Type, slug string, base int64) error {
+	return s.publish(ctx, who, t, slug, base, false)
+}
+
+// PublishAnyway is Publish when the publisher confirmed the broken links.
+func (s *Service) PublishAnyway(ctx context.Context, who Actor, t Type, slug string, base int64) error {
+	return s.publish(ctx, who, t, slug, base, true)
+}
+
+func (s *Service) publish(ctx context.Context, who Actor, t Type, slug string, base int64, anyway bool) error {
 	return s.step(ctx, who, t, slug, base, StepPublish, func(ctx context.Context, tx bun.Tx, _ *Definition, e *Entry, r *Revision) error {
+		if !anyway {
+			doc, err := Parse(e.Type, e.Slug, e.SourcePath, []byte(r.Source))
+			if err != nil {
+				return err
+			}
+			if len(InternalLinks(doc.Body)) > 0 {
+				tg, err := s.targets(ctx, tx)
+				if err != nil {
+					return err
+				}
+				self := []string{key(e.Type, e.Slug)}
+				if r.Slug != "" {
+					self = append(self, key(e.Type, r.Slug))
+				}
+				if bl := tg.broken(doc.Body, self...); len(bl) > 0 {
+					return &BrokenLinks{Links: bl}
+				}
+			}
+		}
 		return s.goLive(ctx, tx, who, e, r)
 	})
 }
@@ -344,11 +392,29 @@ func (s *Service) goLive(ctx context.Context, tx bun.Tx, who Actor, e *Entry, r 
 		}
 		src = full.Source
 	}
+	now := time.Now().UTC()
+	if r.Slug != "" && r.Slug != e.Slug {
+		// The revision renames its entry: the old URL redirects to the new one from now on.
+		if err := s.slugFree(ctx, tx, e, r.Slug); err != nil {
+			return err
+		}
+		def, _ := Lookup(e.Type)
+		from := e.Slug
+		e.Slug = r.Slug
+		if def != nil {
+			e.SourcePath = def.Dir + "/" + e.Slug + ".md"
+		}
+		if err := s.store.Rename(ctx, tx, e, from, e.Slug, now); err != nil {
+			return err
+		}
+		if err := s.record(ctx, tx, who, "content.rename", e, r, from+" → "+e.Slug); err != nil {
+			return err
+		}
+	}
 	doc, err := Parse(e.Type, e.Slug, e.SourcePath, []byte(src))
 	if err != nil {
 		return err
 	}
-	now := time.Now().UTC()
 	if e.PublishedRevisionID != 0 && e.PublishedRevisionID != r.ID {
 		old, err := s.store.Revision(ctx, tx, e.PublishedRevisionID)
 		if err != nil {
@@ -384,6 +450,43 @@ func (s *Service) goLive(ctx context.Context, tx bun.Tx, who Actor, e *Entry, r 
 		return err
 	}
 	return s.Events.InTx(ctx, tx, WentLive{stepOf(e, r, who.UserID)})
+}
+
+// Renamable reports whether entries of type def may change slug: the types the portal serves.
+// The catalogue's procedures and task forces are referenced by slug elsewhere.
+func Renamable(def *Definition) bool { return def.Template != "" }
+
+// slugFree returns ErrSlugTaken when another entry of e's type has slug.
+func (s *Service) slugFree(ctx context.Context, tx bun.IDB, e *Entry, slug string) error {
+	other, err := s.store.Entry(ctx, tx, e.Type, slug)
+	switch {
+	case err == nil && other.ID != e.ID:
+		return ErrSlugTaken
+	case err != nil && !errors.Is(err, db.ErrNotFound):
+		return err
+	}
+	return nil
+}
+
+// Redirect returns the slug that the former slug from of type t leads to now.
+func (s *Service) Redirect(ctx context.Context, t Type, from string) (string, error) {
+	if !t.Valid() || !ValidSlug(from) {
+		return "", fmt.Errorf("content: redirect %s/%s: %w", t, from, db.ErrNotFound)
+	}
+	r, err := s.store.Redirect(ctx, s.db, t, from)
+	if err != nil {
+		return "", err
+	}
+	return r.To, nil
+}
+
+// SlugOf returns the current slug of entry id.
+func (s *Service) SlugOf(ctx context.Context, id int64) (string, error) {
+	e, err := s.store.EntryByID(ctx, s.db, id)
+	if err != nil {
+		return "", err
+	}
+	return e.Slug, nil
 }
 
 // Unpublish takes t/slug off the public site: its live revision is archived.

@@ -17,6 +17,7 @@ import (
 	"passhub/app/access"
 	"passhub/app/content"
 	"passhub/app/db"
+	"passhub/app/preview"
 	"passhub/app/web"
 )
 
@@ -25,12 +26,15 @@ const PageSize = 20
 
 // Handlers serve the newsroom.
 type Handlers struct {
-	web *web.Server
-	svc *content.Service
+	web   *web.Server
+	svc   *content.Service
+	links *preview.Service
 }
 
 // NewHandlers returns the newsroom's handlers.
-func NewHandlers(w *web.Server, svc *content.Service) *Handlers { return &Handlers{web: w, svc: svc} }
+func NewHandlers(w *web.Server, svc *content.Service, links *preview.Service) *Handlers {
+	return &Handlers{web: w, svc: svc, links: links}
+}
 
 // errorStatus is how the newsroom answers the workflow's errors.
 var errorStatus = web.Errors{
@@ -43,6 +47,8 @@ var errorStatus = web.Errors{
 	content.ErrComment:      {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.comment", Field: "comment"},
 	content.ErrSlugTaken:    {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.slug_taken", Field: "slug"},
 	content.ErrBadSlug:      {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.slug", Field: "slug"},
+	preview.ErrDays:         {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.link_days", Field: "giorni"},
+	content.ErrNoRename:     {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.no_rename"}, // the form has no slug field then
 }
 
 // Mount registers the /redazione routes; every one needs access.WriteContent, and the steps
@@ -58,6 +64,7 @@ func (h *Handlers) Mount(r fiber.Router) {
 	r.Post("/redazione/contenuti/:type/:slug/passi/:step", may, h.step)
 	r.Get("/redazione/contenuti/:type/:slug/confronto", may, h.compare)
 	r.Post("/redazione/contenuti/:type/:slug/ripristina", may, h.restore)
+	r.Post("/redazione/contenuti/:type/:slug/link-anteprima", may, h.previewLink)
 }
 
 func actor(c *fiber.Ctx) content.Actor {
@@ -104,8 +111,12 @@ func (h *Handlers) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	broken, err := h.svc.PublishedWithBrokenLinks(ctx)
+	if err != nil {
+		return err
+	}
 	return h.web.Page(c, "newsroom/dashboard", fiber.Map{"Title": h.web.T(c, "newsroom.title"), "Mine": mine, "Review": review,
-		"Outgoing": outgoing, "Recent": recent, "Now": time.Now(), "Crumbs": []map[string]string{}, "Types": h.types(c), "Publisher": who.Publisher})
+		"Outgoing": outgoing, "Recent": recent, "Broken": broken, "Now": time.Now(), "Crumbs": []map[string]string{}, "Types": h.types(c), "Publisher": who.Publisher})
 }
 
 func (h *Handlers) list(c *fiber.Ctx) error {
@@ -208,6 +219,11 @@ type page struct {
 	StepValues map[string]string
 	// Conflict, after ErrMoved, compares the latest saved version with what the user typed.
 	Conflict *Changes
+	// PreviewLink is a preview link just made, shown once (it is not stored), valid until PreviewUntil.
+	PreviewLink  string
+	PreviewUntil time.Time
+	// Confirm asks the publisher to publish despite the broken links.
+	Confirm bool
 }
 
 func (h *Handlers) render(c *fiber.Ctx, p page) error {
@@ -228,6 +244,13 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 	} else {
 		steps = content.Steps(who, p.Def, nil, nil)
 	}
+	var broken []content.Link
+	if p.Work != nil && (p.Work.Head.State == content.StateDraft || p.Work.Head.State == content.StateReview || p.Work.Head.State == content.StateScheduled) {
+		var err error
+		if broken, err = h.svc.BrokenLinksOf(c.UserContext(), p.Def.Name, p.Work.Entry.Slug, p.Work.Doc.Body); err != nil {
+			return err
+		}
+	}
 	var summary []web.FieldError
 	for _, f := range h.fields(c, p.Def, p.Draft.Fields, p.Errors) {
 		if f.Error != "" {
@@ -242,7 +265,8 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 	}
 	return h.web.Page(c, "newsroom/edit", fiber.Map{"Title": title, "P": p, "Fields": h.fields(c, p.Def, p.Draft.Fields, p.Errors),
 		"TitleLang": titleLang, "Summary": summary, "Errors": p.Errors, "Alert": p.Alert, "Steps": steps, "Action": action, "Public": public, "TypeLabel": h.typeLabel(c, p.Def),
-		"Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues})
+		"Renamable": content.Renamable(p.Def), "Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues,
+		"PreviewLink": p.PreviewLink, "PreviewUntil": p.PreviewUntil, "Broken": broken, "Confirm": p.Confirm})
 }
 
 func definition(c *fiber.Ctx) (*content.Definition, error) {
@@ -274,7 +298,8 @@ func (h *Handlers) edit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := content.Draft{Type: w.Def.Name, Slug: w.Entry.Slug, Base: w.Head.ID, Body: w.Doc.Body, Fields: content.FormValues(w.Def, w.Doc)}
+	d := content.Draft{Type: w.Def.Name, Slug: w.Entry.Slug, Base: w.Head.ID, Body: w.Doc.Body, Fields: content.FormValues(w.Def, w.Doc),
+		Rename: w.Head.Slug}
 	return h.render(c, page{Def: w.Def, Work: w, Draft: d})
 }
 
@@ -293,7 +318,9 @@ func (h *Handlers) save(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.saveOrPreview(c, w.Def, w, formOf(c, w.Def, w.Def.Name, w.Entry.Slug))
+	d := formOf(c, w.Def, w.Def.Name, w.Entry.Slug)
+	d.Rename = strings.TrimSpace(c.FormValue("slug"))
+	return h.saveOrPreview(c, w.Def, w, d)
 }
 
 // saveOrPreview saves the draft, or with azione=anteprima renders it without saving. A refused
@@ -385,7 +412,11 @@ func (h *Handlers) step(c *fiber.Ctx) error {
 	case content.StepRequestChanges:
 		err = h.svc.RequestChanges(ctx, who, t, slug, base, values["comment"])
 	case content.StepPublish:
-		err = h.svc.Publish(ctx, who, t, slug, base)
+		if c.FormValue("comunque") == "1" {
+			err = h.svc.PublishAnyway(ctx, who, t, slug, base)
+		} else {
+			err = h.svc.Publish(ctx, who, t, slug, base)
+		}
 	case content.StepSchedule:
 		at, bad1 := localTime(values["publish_at"])
 		until, bad2 := localTime(values["unpublish_at"])
@@ -406,7 +437,34 @@ func (h *Handlers) step(c *fiber.Ctx) error {
 		return h.refuseStep(c, w, err, values)
 	}
 	h.web.Flash(c, "newsroom.done."+step)
+	if now, err := h.svc.SlugOf(ctx, w.Entry.ID); err == nil {
+		slug = now // a publication may have renamed the entry
+	}
 	return c.Redirect(content.DeskURL(t, slug), fiber.StatusSeeOther)
+}
+
+// previewLink makes a signed preview link to the draft (or revision in review) rev, valid for
+// giorni days, and shows it on the entry page.
+func (h *Handlers) previewLink(c *fiber.Ctx) error {
+	w, err := h.work(c)
+	if err != nil {
+		return err
+	}
+	base, _ := strconv.ParseInt(c.FormValue("rev"), 10, 64)
+	values := map[string]string{"giorni": strings.TrimSpace(c.FormValue("giorni"))}
+	days := 0
+	if values["giorni"] != "" {
+		if days, err = strconv.Atoi(values["giorni"]); err != nil {
+			return h.refuseStep(c, w, fieldErr{"giorni", "newsroom.error.link_days"}, values)
+		}
+	}
+	path, until, err := h.links.Create(c.UserContext(), w.Def.Name, w.Entry.Slug, base, days)
+	if err != nil {
+		return h.refuseStep(c, w, err, values)
+	}
+	d := content.Draft{Type: w.Def.Name, Slug: w.Entry.Slug, Base: w.Head.ID, Body: w.Doc.Body, Fields: content.FormValues(w.Def, w.Doc), Rename: w.Head.Slug}
+	return h.render(c, page{Def: w.Def, Work: w, Draft: d, Errors: map[string]string{}, StepValues: values,
+		PreviewLink: c.BaseURL() + path, PreviewUntil: until})
 }
 
 type fieldErr struct{ field, msg string }
@@ -420,12 +478,17 @@ func (h *Handlers) refuseStep(c *fiber.Ctx, w *content.Work, err error, values m
 		return lerr
 	}
 	d := content.Draft{Type: latest.Def.Name, Slug: latest.Entry.Slug, Base: latest.Head.ID, Body: latest.Doc.Body,
-		Fields: content.FormValues(latest.Def, latest.Doc)}
+		Fields: content.FormValues(latest.Def, latest.Doc), Rename: latest.Head.Slug}
 	p := page{Def: latest.Def, Work: latest, Draft: d, Errors: map[string]string{}, StepErrors: map[string]string{}, StepValues: values}
 	var fe fieldErr
 	var refused *content.Refused
 	var file *content.FileError
+	var broken *content.BrokenLinks
 	switch {
+	case errors.As(err, &broken):
+		c.Status(fiber.StatusUnprocessableEntity)
+		p.Alert = h.web.T(c, "newsroom.error.broken_links", "Count", len(broken.Links))
+		p.Confirm = true
 	case errors.As(err, &fe):
 		c.Status(fiber.StatusUnprocessableEntity)
 		p.StepErrors[fe.field] = h.web.T(c, fe.msg)

@@ -200,7 +200,7 @@ func TestRevisionsCompareRestoreConflict(t *testing.T) {
 				".pass-change:last-of-type ins": "meno", ".pass-change:last-of-type del": "più", ".pass-change:first-of-type ins": "05", "ins .visually-hidden": "inserito:", "del .visually-hidden": "eliminato:",
 				"#unchanged": "Titolo", "#cmp-da option[selected]": "revisione 1", "#cmp-a option[selected]": "revisione 2",
 				"form[action='" + entry + "/ripristina'] input[name='numero'][value='1']": "",
-				"form[action='" + entry + "/ripristina'] button": "Ripristina la revisione 1 come bozza"},
+				"form[action='" + entry + "/ripristina'] button":                          "Ripristina la revisione 1 come bozza"},
 			Lacks: []string{"input[name='numero'][value='2']"},
 			Check: func(t *testing.T, _ *http.Response, doc *goquery.Document) {
 				var labels []string

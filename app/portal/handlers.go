@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"errors"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"passhub/app/catalogue"
 	"passhub/app/content"
+	"passhub/app/db"
 	"passhub/app/web"
 )
 
@@ -53,6 +56,42 @@ func (h *Handlers) Mount(r fiber.Router) {
 	}
 }
 
+// Redirects is the fallback before the 404: a GET of an entry's URL (or of one of its
+// attachments) under a slug the entry had before a rename answers 301 to its URL now. It is
+// mounted after every route, so it never hides one; the entry routes pass an unknown slug on.
+func (h *Handlers) Redirects(c *fiber.Ctx) error {
+	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		return c.Next()
+	}
+	path := c.Path()
+	for _, d := range content.Definitions() {
+		if d.Template == "" || !strings.HasPrefix(path, d.Route+"/") {
+			continue
+		}
+		slug, rest, _ := strings.Cut(strings.TrimPrefix(path, d.Route+"/"), "/")
+		if rest != "" && !(d.Attachments && strings.HasPrefix(rest, "allegati/") && !strings.Contains(rest[len("allegati/"):], "/")) {
+			continue
+		}
+		to, err := h.content.Redirect(c.UserContext(), d.Name, slug)
+		if errors.Is(err, db.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		target := d.Route + "/" + url.PathEscape(to)
+		if rest != "" {
+			target += "/" + rest
+		}
+		if q := string(c.Request().URI().QueryString()); q != "" {
+			target += "?" + q
+		}
+		c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+		return c.Redirect(target, fiber.StatusMovedPermanently)
+	}
+	return c.Next()
+}
+
 func (h *Handlers) home(c *fiber.Ctx) error {
 	tfs, err := h.catalogue.Catalogue(c.UserContext())
 	if err != nil {
@@ -91,29 +130,46 @@ func (h *Handlers) listing(d *content.Definition) fiber.Handler {
 func (h *Handlers) entry(d *content.Definition) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p, err := h.content.Published(c.UserContext(), d.Name, c.Params("slug"))
+		if errors.Is(err, db.ErrNotFound) {
+			return c.Next() // a former slug: Redirects answers, or the 404
+		}
 		if err != nil {
 			return err
 		}
-		data := fiber.Map{"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p}
-		if d.ListTemplate != "" {
-			data["Crumbs"] = []Crumb{{d.Route, h.web.T(c, d.ListTitle), ""}}
-		}
-		if d.Sidebar {
-			l, err := h.content.List(c.UserContext(), content.Query{Type: d.Name})
-			if err != nil {
-				return err
-			}
-			entries := l.Entries
-			if d.ByWeight {
-				entries = guideOrder(entries)
-			}
-			data["Sidebar"] = entries
-		}
-		if d.Tags {
-			data["TagBase"] = d.Route
-		}
-		return h.web.Page(c, d.Template, data)
+		return h.Show(c, d, p, nil)
 	}
+}
+
+// Show renders the page of entry p of type d as readers see it; extra adds to the template's
+// data (the preview links mark their pages). A type another package serves is shown as an
+// article.
+func (h *Handlers) Show(c *fiber.Ctx, d *content.Definition, p *content.Published, extra fiber.Map) error {
+	data := fiber.Map{"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p}
+	if d.ListTemplate != "" {
+		data["Crumbs"] = []Crumb{{d.Route, h.web.T(c, d.ListTitle), ""}}
+	}
+	if d.Sidebar {
+		l, err := h.content.List(c.UserContext(), content.Query{Type: d.Name})
+		if err != nil {
+			return err
+		}
+		entries := l.Entries
+		if d.ByWeight {
+			entries = guideOrder(entries)
+		}
+		data["Sidebar"] = entries
+	}
+	if d.Tags {
+		data["TagBase"] = d.Route
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	tpl := d.Template
+	if tpl == "" {
+		tpl = "portal/article"
+	}
+	return h.web.Page(c, tpl, data)
 }
 
 // guideOrder sorts guide pages by weight (the listing sorts by date first, which guides lack).
@@ -188,6 +244,9 @@ func typeOf(c *fiber.Ctx) content.Type { t, _ := c.Locals(typeKey{}).(content.Ty
 
 func (h *Handlers) attachment(c *fiber.Ctx) error {
 	a, err := h.content.Attachment(c.UserContext(), typeOf(c), c.Params("slug"), c.Params("name"))
+	if errors.Is(err, db.ErrNotFound) {
+		return c.Next()
+	}
 	if err != nil {
 		return err
 	}

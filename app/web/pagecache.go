@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -67,7 +68,7 @@ func (p *PageCache) handler(c *fiber.Ctx) error {
 	}
 	res := c.Response()
 	ct := string(res.Header.ContentType())
-	if res.StatusCode() != fiber.StatusOK || hasSetCookie(res) ||
+	if res.StatusCode() != fiber.StatusOK || hasSetCookie(res) || strings.Contains(string(res.Header.Peek(fiber.HeaderCacheControl)), "no-store") ||
 		len(ct) < 9 || ct[:9] != "text/html" || len(res.Body()) > maxCachedBody {
 		return nil
 	}
