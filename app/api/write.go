@@ -108,17 +108,27 @@ func TokenActor(t *access.Token) string {
 	return "API token " + t.Name + " (#" + strconv.FormatInt(t.ID, 10) + ")"
 }
 
-func (h *Handlers) create(c *fiber.Ctx) error {
+// writeInput checks what every draft write needs (the scope, a known type, a readable body) and
+// returns the type and the body, or the refusal to answer with.
+func (h *Handlers) writeInput(c *fiber.Ctx) (content.Type, Write, func() error) {
+	var in Write
 	if !access.Of(c).Can(access.WriteDraftContent, access.Object{}) {
-		return h.web.RefuseAPI(c, access.WriteDraftContent)
+		return "", in, func() error { return h.web.RefuseAPI(c, access.WriteDraftContent) }
 	}
 	t := content.Type(c.Params("type"))
 	if !t.Valid() {
-		return h.refuse(c, db.ErrNotFound)
+		return "", in, func() error { return h.refuse(c, db.ErrNotFound) }
 	}
-	var in Write
 	if err := decode(c, &in); err != nil {
-		return h.refuse(c, err)
+		return "", in, func() error { return h.refuse(c, err) }
+	}
+	return t, in, nil
+}
+
+func (h *Handlers) create(c *fiber.Ctx) error {
+	t, in, refusal := h.writeInput(c)
+	if refusal != nil {
+		return refusal()
 	}
 	e, _, err := h.content.SaveDraft(c.UserContext(), actor(c), content.Draft{Type: t, Slug: strings.TrimSpace(in.Slug), Fields: fields(in.Fields), Body: in.Body})
 	if err != nil {
@@ -129,16 +139,9 @@ func (h *Handlers) create(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) update(c *fiber.Ctx) error {
-	if !access.Of(c).Can(access.WriteDraftContent, access.Object{}) {
-		return h.web.RefuseAPI(c, access.WriteDraftContent)
-	}
-	t := content.Type(c.Params("type"))
-	if !t.Valid() {
-		return h.refuse(c, db.ErrNotFound)
-	}
-	var in Write
-	if err := decode(c, &in); err != nil {
-		return h.refuse(c, err)
+	t, in, refusal := h.writeInput(c)
+	if refusal != nil {
+		return refusal()
 	}
 	if in.BaseRevision <= 0 {
 		return h.refuse(c, &content.FileError{Key: "base_revision", Rule: "required"})

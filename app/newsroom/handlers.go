@@ -375,19 +375,27 @@ func (h *Handlers) refuse(c *fiber.Ctx, p page, err error) error {
 			p.Conflict = &ch
 		}
 	default:
-		st, ok := errorStatus.Of(err)
-		if !ok {
+		if p.Alert, err = h.say(c, err, p.Errors, "form.errors"); err != nil {
 			return err
-		}
-		c.Status(st.Code)
-		if st.Field != "" {
-			p.Errors[st.Field] = h.web.Say(c, st)
-			p.Alert = h.web.T(c, "form.errors")
-		} else {
-			p.Alert = h.web.Say(c, st)
 		}
 	}
 	return h.render(c, p)
+}
+
+// say sets the status of a known error and returns the page's alert: a field's message goes
+// beside its field in errs (the alert then says fieldsAlert), any other is the alert itself. An
+// error the table does not know is returned as it is.
+func (h *Handlers) say(c *fiber.Ctx, err error, errs map[string]string, fieldsAlert string) (string, error) {
+	st, ok := errorStatus.Of(err)
+	if !ok {
+		return "", err
+	}
+	c.Status(st.Code)
+	if st.Field != "" {
+		errs[st.Field] = h.web.Say(c, st)
+		return h.web.T(c, fieldsAlert), nil
+	}
+	return h.web.Say(c, st), nil
 }
 
 var steps = map[string]bool{content.StepSubmit: true, content.StepRequestChanges: true, content.StepPublish: true,
@@ -500,16 +508,8 @@ func (h *Handlers) refuseStep(c *fiber.Ctx, w *content.Work, err error, values m
 		c.Status(fiber.StatusUnprocessableEntity)
 		p.Alert = h.web.T(c, "newsroom.error.refused", "Reason", file.Msg)
 	default:
-		st, ok := errorStatus.Of(err)
-		if !ok {
+		if p.Alert, err = h.say(c, err, p.StepErrors, "newsroom.error.step_fields"); err != nil {
 			return err
-		}
-		c.Status(st.Code)
-		if st.Field != "" {
-			p.StepErrors[st.Field] = h.web.Say(c, st)
-			p.Alert = h.web.T(c, "newsroom.error.step_fields")
-		} else {
-			p.Alert = h.web.Say(c, st)
 		}
 	}
 	return h.render(c, p)
