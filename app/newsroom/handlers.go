@@ -266,7 +266,7 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 	return h.web.Page(c, "newsroom/edit", fiber.Map{"Title": title, "P": p, "Fields": h.fields(c, p.Def, p.Draft.Fields, p.Errors),
 		"TitleLang": titleLang, "Summary": summary, "Errors": p.Errors, "Alert": p.Alert, "Steps": steps, "Action": action, "Public": public, "TypeLabel": h.typeLabel(c, p.Def),
 		"Renamable": content.Renamable(p.Def), "Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues,
-		"PreviewLink": p.PreviewLink, "PreviewUntil": p.PreviewUntil, "Broken": broken, "Confirm": p.Confirm})
+		"PreviewLink": p.PreviewLink, "LinkUntil": p.PreviewUntil, "Broken": broken, "Confirm": p.Confirm})
 }
 
 func definition(c *fiber.Ctx) (*content.Definition, error) {
