@@ -501,6 +501,10 @@ func (h *Handlers) refuseStep(c *fiber.Ctx, w *content.Work, err error, values m
 		c.Status(fiber.StatusUnprocessableEntity)
 		p.StepErrors[fe.field] = h.web.T(c, fe.msg)
 		p.Alert = h.web.T(c, "newsroom.error.step_fields")
+	case errors.As(err, &refused) && refused.Key != "":
+		c.Status(fiber.StatusUnprocessableEntity)
+		p.Errors[refused.Key] = h.web.T(c, "newsroom.invalid."+refused.Rule)
+		p.Alert = h.web.T(c, "newsroom.error.refused_field")
 	case errors.As(err, &refused):
 		c.Status(fiber.StatusUnprocessableEntity)
 		p.Alert = h.web.T(c, "newsroom.error.refused", "Reason", refused.Msg)
