@@ -57,13 +57,13 @@ type Media struct {
 func Path(id int64) string { return "/media/" + strconv.FormatInt(id, 10) + "/" }
 
 // URL is the medium's public URL path.
-func (m *Media) URL() string { return Path(m.ID) + m.URLName }
+func (m Media) URL() string { return Path(m.ID) + m.URLName }
 
 // Image reports whether the medium is an image.
-func (m *Media) Image() bool { return m.Kind == KindImage }
+func (m Media) Image() bool { return m.Kind == KindImage }
 
 // Label is what a link to the medium says: its title, or its file name.
-func (m *Media) Label() string {
+func (m Media) Label() string {
 	if m.Title != "" {
 		return m.Title
 	}
@@ -72,7 +72,7 @@ func (m *Media) Label() string {
 
 // Snippet is the Markdown that shows the medium in an entry: ![alt](/media/ID/name.png) for an
 // image, [title](/media/ID/name.pdf) for a document (its file name when it has no title).
-func (m *Media) Snippet() string {
+func (m Media) Snippet() string {
 	if m.Image() {
 		return "![" + escapeText(m.Alt) + "](" + m.URL() + ")"
 	}
@@ -84,10 +84,10 @@ var escapeText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "\n", " ",
 
 // Inline reports whether browsers show the medium in place (images and PDF) rather than saving
 // it.
-func (m *Media) Inline() bool { return m.Image() || m.ContentType == "application/pdf" }
+func (m Media) Inline() bool { return m.Image() || m.ContentType == "application/pdf" }
 
 // Extension is the file's extension in capitals, for the library's "type" column ("PNG", "PDF").
-func (m *Media) Extension() string {
+func (m Media) Extension() string {
 	i := strings.LastIndex(m.URLName, ".")
 	if i < 0 {
 		return ""
