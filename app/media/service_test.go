@@ -249,7 +249,7 @@ func TestDeleteWhileUsed(t *testing.T) {
 // failing is a store whose Put or Delete fail on demand.
 type failing struct {
 	storage.Store
-	mu                sync.Mutex
+	mu               sync.Mutex
 	failPut, failDel bool
 }
 

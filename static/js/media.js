@@ -13,15 +13,18 @@
     window.setTimeout(function () { live.textContent = live.getAttribute(attr) || ''; }, 50);
   }
 
+  // copy puts the field's text on the clipboard; where the browser refuses, the text is left
+  // selected in its field to copy by hand.
   function copy(field) {
-    var text = field.value;
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text);
+    function byHand() {
+      field.focus();
+      field.select();
+      try { return document.execCommand('copy'); } catch (e) { return false; }
     }
-    field.focus();
-    field.select();
-    try { document.execCommand('copy'); } catch (e) { /* the text stays selected to copy by hand */ }
-    return Promise.resolve();
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(field.value).then(function () { return true; }, byHand);
+    }
+    return Promise.resolve(byHand());
   }
 
   // insert puts text at the cursor of the textarea (replacing the selection), on a line of its
@@ -45,7 +48,7 @@
       var b = event.target.closest('.pass-media-copy');
       if (b) {
         var field = document.getElementById(b.getAttribute('data-target'));
-        if (field) { copy(field).then(function () { say('media-copied', 'data-copied'); }); }
+        if (field) { copy(field).then(function (done) { if (done) { say('media-copied', 'data-copied'); } }); }
         return;
       }
       b = event.target.closest('.pass-media-insert');
