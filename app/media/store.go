@@ -100,7 +100,7 @@ type User struct {
 func (Store) Users(ctx context.Context, idb bun.IDB, id int64, limit int) ([]User, error) {
 	var out []User
 	err := idb.NewSelect().TableExpr("entries AS e").ColumnExpr("e.type, e.slug, e.title").
-		Where("EXISTS (SELECT 1 FROM revisions AS r WHERE r.entry_id = e.id AND r.source LIKE ?)", "%"+Path(id)+"%").
+		Where("e.id IN (SELECT r.entry_id FROM revisions AS r WHERE r.source LIKE ?)", "%"+Path(id)+"%").
 		OrderExpr("e.type, e.slug").Limit(int64(limit)).Scan(ctx, &out)
 	if err != nil {
 		return nil, fmt.Errorf("media: users of %d: %w", id, db.Map(err))
