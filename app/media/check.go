@@ -135,7 +135,7 @@ func isImageExt(ext string) bool {
 // checkImage reads the image's header, at most MaxHeaderBytes, and checks its dimensions.
 func checkImage(ct string, src io.ReaderAt, size int64) (found, error) {
 	cfg, format, err := image.DecodeConfig(io.LimitReader(io.NewSectionReader(src, 0, size), MaxHeaderBytes))
-	if err != nil || "image/"+format != ct && !(format == "jpeg" && ct == "image/jpeg") {
+	if err != nil || "image/"+format != ct {
 		return found{}, errCheck(ErrMsgImage)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {

@@ -273,4 +273,12 @@ func TestLibraryPages(t *testing.T) {
 	if apptest.Parse(t, body).Find("#media-picker").Length() != 1 {
 		t.Error("no picker on the new entry form")
 	}
+	// Strict CSP: no inline script, style or handler on the library's pages and the editor.
+	for _, p := range []string{media.Library, media.Library + "/" + strconv.FormatInt(pdf.ID, 10), "/redazione/nuovo/news"} {
+		_, body := l.s.Get(t, p, "Cookie", l.editor)
+		doc := apptest.Parse(t, body)
+		if n := doc.Find("script:not([src]), style, [style]").Length(); n > 0 || strings.Contains(body, " onclick=") {
+			t.Errorf("%s: %d inline scripts or styles", p, n)
+		}
+	}
 }
