@@ -235,7 +235,9 @@ func (a *App) ImportContent(ctx context.Context, dir string) (*content.ImportRep
 		a.Log.Warn("content conflict: edited in the database since the last import, file not imported", "file", c)
 	}
 	for _, e := range rep.Errors {
-		a.Log.Warn("content file not imported", "file", e.Path, "line", e.Line, "problem", e.Msg)
+		for _, p := range e.All() {
+			a.Log.Warn("content file not imported", "file", p.Path, "line", p.Line, "problem", p.Msg)
+		}
 	}
 	return rep, nil
 }

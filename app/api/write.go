@@ -287,10 +287,17 @@ func (h *Handlers) refuse(c *fiber.Ctx, err error) error {
 		p.Problem = h.problem(c, fiber.StatusBadRequest, "api.write.body", "Reason", be.err.Error())
 	case errors.As(err, &fe):
 		p.Problem = h.problem(c, fiber.StatusUnprocessableEntity, "api.write.invalid")
-		if fe.Key != "" {
-			p.Errors = []FieldProblem{{Key: fe.Key, Rule: fe.Rule, Message: h.web.T(c, "newsroom.invalid."+fe.Rule)}}
-		} else {
-			p.Detail, p.Error.Message = fe.Msg, fe.Msg
+		var whole []string
+		for _, pr := range fe.All() { // every field the write broke a rule of
+			if pr.Key != "" {
+				p.Errors = append(p.Errors, FieldProblem{Key: pr.Key, Rule: pr.Rule, Message: h.web.T(c, "newsroom.invalid."+pr.Rule)})
+			} else {
+				whole = append(whole, pr.Msg)
+			}
+		}
+		if len(whole) > 0 {
+			p.Detail = strings.Join(whole, "; ")
+			p.Error.Message = p.Detail
 		}
 	case errors.As(err, &refused):
 		p.Problem = h.problem(c, fiber.StatusUnprocessableEntity, "newsroom.error.refused", "Reason", refused.Msg)

@@ -88,3 +88,41 @@ func TestRenderIsSafeAndRich(t *testing.T) {
 		}
 	}
 }
+
+// TestParseCollectsEveryProblem: a file with several bad keys is reported with all of them, each
+// with its key, rule and line; the error is still the first problem, as before.
+func TestParseCollectsEveryProblem(t *testing.T) {
+	src := "---\ntitle: \"\"\ndate: ieri\nauthor: me\n---\nTesto.\n"
+	_, err := Parse(TypeNews, "a", "notizie/a.md", []byte(src))
+	fe, ok := err.(*FileError)
+	if !ok {
+		t.Fatalf("error %T %v is not a *FileError", err, err)
+	}
+	type got struct {
+		key, rule string
+		line      int
+	}
+	var all []got
+	for _, p := range fe.All() {
+		all = append(all, got{p.Key, p.Rule, p.Line})
+		if p.Path != "notizie/a.md" {
+			t.Errorf("path %q", p.Path)
+		}
+	}
+	want := []got{{"date", "date", 3}, {"", "", 4}, {"summary", "required", 0}, {"title", "empty", 2}}
+	if len(all) != len(want) {
+		t.Fatalf("problems %+v, want %+v", all, want)
+	}
+	for i := range want {
+		if all[i] != want[i] {
+			t.Errorf("problem %d = %+v, want %+v", i, all[i], want[i])
+		}
+	}
+	if fe.Key != "date" || !strings.Contains(fe.Error(), "notizie/a.md:3:") {
+		t.Errorf("first problem %q (%s)", fe.Error(), fe.Key)
+	}
+	one := &FileError{Path: "x", Msg: "y"}
+	if len(one.All()) != 1 || one.All()[0] != one {
+		t.Error("a single FileError is its own list")
+	}
+}

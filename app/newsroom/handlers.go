@@ -353,10 +353,13 @@ func (h *Handlers) refuse(c *fiber.Ctx, p page, err error) error {
 	switch {
 	case errors.As(err, &fe):
 		c.Status(fiber.StatusUnprocessableEntity)
-		if fe.Key != "" {
-			p.Errors[fe.Key] = h.web.T(c, "newsroom.invalid."+fe.Rule)
-		} else {
-			p.Alert = fe.Msg
+		for _, pr := range fe.All() { // every field's message at once
+			switch {
+			case pr.Key == "":
+				p.Alert = strings.TrimSpace(p.Alert + " " + pr.Msg)
+			case p.Errors[pr.Key] == "":
+				p.Errors[pr.Key] = h.web.T(c, "newsroom.invalid."+pr.Rule)
+			}
 		}
 		if p.Alert == "" {
 			p.Alert = h.web.T(c, "form.errors")
