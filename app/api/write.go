@@ -15,9 +15,10 @@ import (
 	"passhub/app/web"
 )
 
-// The write side of the API: the newsroom's workflow (content.SaveDraft, Submit, Publish,
-// Schedule, Unpublish) for API tokens. drafts:write creates, updates and submits drafts;
-// content:publish publishes, schedules and unpublishes, as a publisher would.
+// The write side of the API: the newsroom's workflow (content.SaveDraft, Submit, RequestChanges,
+// Publish, Schedule, Unpublish, Archive) for API tokens. drafts:write creates, updates and
+// submits drafts; content:publish asks for changes, publishes, schedules, unpublishes and
+// archives, as a publisher would.
 
 // Write is the JSON body of POST /api/v1/content/{type} and PUT /api/v1/content/{type}/{slug}.
 type Write struct {
@@ -36,6 +37,8 @@ type StepBody struct {
 	BaseRevision int64  `json:"base_revision"`
 	PublishAt    string `json:"publish_at"`   // RFC 3339, schedule only
 	UnpublishAt  string `json:"unpublish_at"` // RFC 3339, schedule only
+	// Comment is what the author should change (request_changes only, required).
+	Comment string `json:"comment"`
 }
 
 // State is the answer of every write: where the entry stands after it.
@@ -80,6 +83,7 @@ var writeErrors = web.Errors{
 	content.ErrPast:         {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.past", Field: "publish_at"},
 	content.ErrWindow:       {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.window", Field: "unpublish_at"},
 	content.ErrNoTime:       {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.notime", Field: "publish_at"},
+	content.ErrComment:      {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.comment", Field: "comment"},
 	content.ErrSlugTaken:    {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.slug_taken", Field: "slug"},
 	content.ErrBadSlug:      {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.slug", Field: "slug"},
 	errTime:                 {Code: fiber.StatusUnprocessableEntity, Message: "api.write.time"},
@@ -88,7 +92,8 @@ var writeErrors = web.Errors{
 
 // writeSteps are the steps the API takes, and the action each needs.
 var writeSteps = map[string]access.Action{content.StepSubmit: access.WriteDraftContent,
-	content.StepPublish: access.PublishByAPI, content.StepSchedule: access.PublishByAPI, content.StepUnpublish: access.PublishByAPI}
+	content.StepRequestChanges: access.PublishByAPI, content.StepPublish: access.PublishByAPI, content.StepSchedule: access.PublishByAPI,
+	content.StepUnpublish: access.PublishByAPI, content.StepArchive: access.PublishByAPI}
 
 func (h *Handlers) mountWrites(r fiber.Router) {
 	r.Post("/api/v1/content/:type", h.create)
@@ -185,6 +190,10 @@ func (h *Handlers) step(c *fiber.Ctx) error {
 	switch step {
 	case content.StepSubmit:
 		err = h.content.Submit(ctx, who, t, slug, in.BaseRevision)
+	case content.StepRequestChanges:
+		err = h.content.RequestChanges(ctx, who, t, slug, in.BaseRevision, in.Comment)
+	case content.StepArchive:
+		err = h.content.Archive(ctx, who, t, slug, in.BaseRevision)
 	case content.StepPublish:
 		err = h.content.Publish(ctx, who, t, slug, in.BaseRevision)
 	case content.StepUnpublish:
@@ -336,7 +345,7 @@ func rule(err error) string {
 		return "future"
 	case errors.Is(err, content.ErrWindow):
 		return "after_publish"
-	case errors.Is(err, content.ErrNoTime):
+	case errors.Is(err, content.ErrNoTime), errors.Is(err, content.ErrComment):
 		return "required"
 	case errors.Is(err, content.ErrSlugTaken):
 		return "unique"
