@@ -102,3 +102,44 @@ func TestContentWriteAPISteps(t *testing.T) {
 		t.Errorf("audited as the token: %s", got)
 	}
 }
+
+// TestContentWriteAPIBrokenLinks: publish and schedule refuse a revision whose internal links
+// reach no published page (422 listing them in broken_links), and take it with "anyway": true.
+func TestContentWriteAPIBrokenLinks(t *testing.T) {
+	s := apptest.Start(t)
+	writer := apiToken(t, s, "writer", access.ScopeWriteDrafts)
+	publisher := apiToken(t, s, "publisher", access.ScopePublish)
+	for _, slug := range []string{"link-rotti-ora", "link-rotti-poi"} {
+		var st writeState
+		res, body := sendJSON(t, s, "POST", "/api/v1/content/news", map[string]any{"slug": slug,
+			"fields": map[string]string{"title": "Link rotti", "summary": "s", "date": "2026-12-04"}, "body": "Vedi [la guida](/guida/non-esiste).\n"}, &st, writer...)
+		if res.StatusCode != 201 {
+			t.Fatalf("create = %d %s", res.StatusCode, body)
+		}
+		at := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+		step, in := "publish", map[string]any{"base_revision": st.RevisionID}
+		if slug == "link-rotti-poi" {
+			step, in["publish_at"] = "schedule", at
+		}
+		var p struct {
+			Status      int    `json:"status"`
+			Detail      string `json:"detail"`
+			BrokenLinks []struct {
+				Text, Target string
+			} `json:"broken_links"`
+		}
+		path := "/api/v1/content/news/" + slug + "/steps/" + step
+		res, body = sendJSON(t, s, "POST", path, in, &p, append(publisher, "Accept-Language", "en")...)
+		if res.StatusCode != 422 || len(p.BrokenLinks) != 1 || p.BrokenLinks[0].Target != "/guida/non-esiste" || p.BrokenLinks[0].Text != "la guida" ||
+			!strings.Contains(p.Detail, `"anyway": true`) {
+			t.Fatalf("%s with a broken link = %d %s", step, res.StatusCode, body)
+		}
+		in["anyway"] = true
+		var done writeState
+		res, body = sendJSON(t, s, "POST", path, in, &done, publisher...)
+		want := map[string]string{"publish": content.StatePublished, "schedule": content.StateScheduled}[step]
+		if res.StatusCode != 200 || done.State != want {
+			t.Errorf("%s anyway = %d %s", step, res.StatusCode, body)
+		}
+	}
+}

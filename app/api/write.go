@@ -39,6 +39,9 @@ type StepBody struct {
 	UnpublishAt  string `json:"unpublish_at"` // RFC 3339, schedule only
 	// Comment is what the author should change (request_changes only, required).
 	Comment string `json:"comment"`
+	// Anyway publishes or schedules a revision whose internal links are broken (publish and
+	// schedule only): the newsroom's «Pubblica comunque».
+	Anyway bool `json:"anyway"`
 }
 
 // State is the answer of every write: where the entry stands after it.
@@ -70,6 +73,15 @@ type Problem struct {
 	Errors []FieldProblem `json:"errors,omitempty"`
 	// CurrentRevisionID is the entry's current revision when base_revision is stale (409).
 	CurrentRevisionID int64 `json:"current_revision_id,omitempty"`
+	// BrokenLinks are the internal links that reach no published page (422; anyway: true
+	// publishes or schedules all the same).
+	BrokenLinks []BrokenLink `json:"broken_links,omitempty"`
+}
+
+// BrokenLink is one internal link of a refused publication: its text and where it points.
+type BrokenLink struct {
+	Text   string `json:"text"`
+	Target string `json:"target"`
 }
 
 // errTime is a schedule time that is not RFC 3339.
@@ -195,14 +207,22 @@ func (h *Handlers) step(c *fiber.Ctx) error {
 	case content.StepArchive:
 		err = h.content.Archive(ctx, who, t, slug, in.BaseRevision)
 	case content.StepPublish:
-		err = h.content.Publish(ctx, who, t, slug, in.BaseRevision)
+		if in.Anyway {
+			err = h.content.PublishAnyway(ctx, who, t, slug, in.BaseRevision)
+		} else {
+			err = h.content.Publish(ctx, who, t, slug, in.BaseRevision)
+		}
 	case content.StepUnpublish:
 		err = h.content.Unpublish(ctx, who, t, slug, in.BaseRevision)
 	case content.StepSchedule:
 		var at, until time.Time
 		if at, err = rfc3339(in.PublishAt, "publish_at"); err == nil {
 			if until, err = rfc3339(in.UnpublishAt, "unpublish_at"); err == nil {
-				err = h.content.Schedule(ctx, who, t, slug, in.BaseRevision, at, until)
+				if in.Anyway {
+					err = h.content.ScheduleAnyway(ctx, who, t, slug, in.BaseRevision, at, until)
+				} else {
+					err = h.content.Schedule(ctx, who, t, slug, in.BaseRevision, at, until)
+				}
 			}
 		}
 	}
@@ -290,8 +310,14 @@ func (h *Handlers) refuse(c *fiber.Ctx, err error) error {
 	var refused *content.Refused
 	var be bodyError
 	var te timeError
+	var broken *content.BrokenLinks
 	p := Problem{}
 	switch {
+	case errors.As(err, &broken):
+		p.Problem = h.problem(c, fiber.StatusUnprocessableEntity, "api.write.broken_links", "Count", len(broken.Links))
+		for _, l := range broken.Links {
+			p.BrokenLinks = append(p.BrokenLinks, BrokenLink{Text: l.Text, Target: l.Target})
+		}
 	case errors.As(err, &be):
 		p.Problem = h.problem(c, fiber.StatusBadRequest, "api.write.body", "Reason", be.err.Error())
 	case errors.As(err, &fe):

@@ -436,6 +436,8 @@ func (h *Handlers) step(c *fiber.Ctx) error {
 			err = fieldErr{"publish_at", "newsroom.error.time"}
 		case bad2:
 			err = fieldErr{"unpublish_at", "newsroom.error.time"}
+		case c.FormValue("comunque") == "1":
+			err = h.svc.ScheduleAnyway(ctx, who, t, slug, base, at, until)
 		default:
 			err = h.svc.Schedule(ctx, who, t, slug, base, at, until)
 		}
@@ -498,7 +500,11 @@ func (h *Handlers) refuseStep(c *fiber.Ctx, w *content.Work, err error, values m
 	switch {
 	case errors.As(err, &broken):
 		c.Status(fiber.StatusUnprocessableEntity)
-		p.Alert = h.web.T(c, "newsroom.error.broken_links", "Count", len(broken.Links))
+		msg := "newsroom.error.broken_links"
+		if c.Params("step") == content.StepSchedule {
+			msg = "newsroom.error.broken_links_schedule"
+		}
+		p.Alert = h.web.T(c, msg, "Count", len(broken.Links))
 		p.Confirm = true
 	case errors.As(err, &fe):
 		c.Status(fiber.StatusUnprocessableEntity)
