@@ -155,7 +155,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, fmt.Errorf("PASSHUB_WEBHOOKS_ALLOW: %w", err)
 	}
-	a.Webhooks = webhook.NewService(d, webhook.Options{Guard: webhook.Guard{Allow: allow}, HTTPSOnly: cfg.Production(),
+	webhookKey, err := webhook.Key(cfg.WebhookKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := webhook.NewSealer(webhookKey)
+	if err != nil {
+		return nil, err
+	}
+	a.Webhooks = webhook.NewService(d, webhook.Options{Guard: webhook.Guard{Allow: allow}, HTTPSOnly: cfg.Production(), Sealer: sealer,
 		ConnectTimeout: cfg.WebhooksConnectTimeout, Timeout: cfg.WebhooksTimeout, Backoff: cfg.WebhooksBackoff,
 		Attempts: cfg.WebhooksAttempts, DisableAfter: cfg.WebhooksDisableAfter, PerEndpoint: cfg.WebhooksPerEndpoint, Keep: cfg.WebhooksKeep}, log)
 	a.Webhooks.Notices = a.Notifications
@@ -216,6 +224,12 @@ func (a *App) Migrate(ctx context.Context) error {
 		return err
 	} else if moved > 0 {
 		a.Log.Info("content attachments moved to the store", "count", moved)
+	}
+	// webhook secrets stored in clear before they were encrypted
+	if sealed, _, err := a.Webhooks.SealSecrets(ctx); err != nil {
+		return err
+	} else if sealed > 0 {
+		a.Log.Info("webhook secrets encrypted", "count", sealed)
 	}
 	if a.Jobs == nil {
 		return a.openJobs(ctx)

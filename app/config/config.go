@@ -3,6 +3,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -148,6 +149,10 @@ type Config struct {
 	// a key made at the first start and kept in DataDir/preview.key. Instances that do not share
 	// the data folder must all be given the same key. Changing it invalidates every link.
 	PreviewKey string `yaml:"preview_key" env:"PREVIEW_KEY" secret:"true"`
+	// WebhookKey encrypts the webhook endpoints' signing secrets in the database (AES-256-GCM):
+	// 64 hex digits (openssl rand -hex 32). Required in production; empty in dev: a key made at
+	// the first start and kept in DataDir/webhook.key.
+	WebhookKey string `yaml:"webhook_key" env:"WEBHOOK_KEY" secret:"true"`
 }
 
 // Defaults returns the configuration used when nothing else is set: dev mode, SQLite in ./data.
@@ -274,6 +279,11 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		bad("DATA_DIR", "must not be empty")
+	}
+	if c.WebhookKey == "" && c.Env == ModeProduction {
+		bad("WEBHOOK_KEY", "must be set in production mode: the key that encrypts the webhook secrets, 64 hex digits (openssl rand -hex 32); keep it outside the database and its backups")
+	} else if k, err := hex.DecodeString(strings.TrimSpace(c.WebhookKey)); c.WebhookKey != "" && (err != nil || len(k) != 32) {
+		bad("WEBHOOK_KEY", "must be 64 hex digits (32 bytes: openssl rand -hex 32)")
 	}
 	if c.BaseURL == "" && c.Env == ModeProduction {
 		bad("BASE_URL", "must be set in production mode: the https address people open")
@@ -473,6 +483,9 @@ func (c Config) Masked() string {
 	}
 	if c.PreviewKey != "" {
 		c.PreviewKey = "xxxxx"
+	}
+	if c.WebhookKey != "" {
+		c.WebhookKey = "xxxxx"
 	}
 	out, _ := yaml.Marshal(c)
 	return string(out)

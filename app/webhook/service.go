@@ -38,6 +38,8 @@ type Options struct {
 	Excerpt int
 	// Keep is how long the log keeps deliveries no longer pending.
 	Keep time.Duration
+	// Sealer encrypts the endpoints' secrets in the database (Key, NewSealer); required.
+	Sealer *Sealer
 }
 
 // Enqueuer adds a job inside a transaction (jobs.Queue).
@@ -62,6 +64,7 @@ type Service struct {
 	db     *db.DB
 	store  store
 	opts   Options
+	sealer *Sealer
 	client *http.Client
 	// Resolver looks up the names of endpoints being registered.
 	Resolver Resolver
@@ -99,7 +102,7 @@ func NewService(d *db.DB, o Options, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: d, store: store{d}, opts: o, client: o.Guard.Client(o.ConnectTimeout, o.Timeout),
+	return &Service{db: d, store: store{d}, opts: o, sealer: o.Sealer, client: o.Guard.Client(o.ConnectTimeout, o.Timeout),
 		Resolver: net.DefaultResolver, Log: log, busy: map[int64]int{}}
 }
 
@@ -148,7 +151,12 @@ func (s *Service) Create(ctx context.Context, who Actor, f Form) (*Endpoint, err
 		return nil, err
 	}
 	now := time.Now().UTC()
-	ep := &Endpoint{URL: u.String(), Description: f.Description, Internal: f.Internal, Secret: NewSecret(),
+	secret := NewSecret()
+	sealed, err := s.sealer.Seal(secret)
+	if err != nil {
+		return nil, err
+	}
+	ep := &Endpoint{URL: u.String(), Description: f.Description, Internal: f.Internal, Secret: sealed,
 		Enabled: true, OwnerID: who.UserID, CreatedAt: now, UpdatedAt: now, Events: events}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.store.insert(ctx, tx, ep); err != nil {
@@ -159,6 +167,7 @@ func (s *Service) Create(ctx context.Context, who Actor, f Form) (*Endpoint, err
 	if err != nil {
 		return nil, err
 	}
+	ep.Secret = secret // the database keeps it sealed; the admin sees it once
 	return ep, nil
 }
 
