@@ -143,6 +143,11 @@ type Config struct {
 	WebhooksDisableAfter int `yaml:"webhooks_disable_after" env:"WEBHOOKS_DISABLE_AFTER"`
 	// WebhooksPerEndpoint is how many deliveries to one endpoint run at once on one instance.
 	WebhooksPerEndpoint int `yaml:"webhooks_per_endpoint" env:"WEBHOOKS_PER_ENDPOINT"`
+	// WebhooksWorkers is how many deliveries run at once on one instance, in the webhooks job
+	// queue of their own (the other queues keep their workers whatever receivers do).
+	WebhooksWorkers int `yaml:"webhooks_workers" env:"WEBHOOKS_WORKERS"`
+	// WebhooksMaxEndpoints is how many endpoints may be registered in all.
+	WebhooksMaxEndpoints int `yaml:"webhooks_max_endpoints" env:"WEBHOOKS_MAX_ENDPOINTS"`
 	// WebhooksKeep is how long the delivery log keeps deliveries that are no longer pending.
 	WebhooksKeep time.Duration `yaml:"webhooks_keep" env:"WEBHOOKS_KEEP"`
 	// PreviewKey signs the newsroom's preview links (HMAC-SHA256), at least 32 characters; empty:
@@ -195,6 +200,8 @@ func Defaults() Config {
 		WebhooksAttempts:       10,
 		WebhooksDisableAfter:   15,
 		WebhooksPerEndpoint:    2,
+		WebhooksWorkers:        4,
+		WebhooksMaxEndpoints:   50,
 		WebhooksKeep:           30 * 24 * time.Hour,
 	}
 }
@@ -413,6 +420,12 @@ func (c *Config) Validate() error {
 	}
 	if c.WebhooksDisableAfter < 1 || c.WebhooksPerEndpoint < 1 {
 		bad("WEBHOOKS_DISABLE_AFTER", "PASSHUB_WEBHOOKS_DISABLE_AFTER and PASSHUB_WEBHOOKS_PER_ENDPOINT must be at least 1")
+	}
+	if c.WebhooksWorkers < 1 || c.WebhooksWorkers > 64 {
+		bad("WEBHOOKS_WORKERS", "must be between 1 and 64")
+	}
+	if c.WebhooksMaxEndpoints < 1 || c.WebhooksMaxEndpoints > 10000 {
+		bad("WEBHOOKS_MAX_ENDPOINTS", "must be between 1 and 10000")
 	}
 	if c.WebhooksKeep < time.Hour {
 		bad("WEBHOOKS_KEEP", "must be at least 1h")

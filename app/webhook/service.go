@@ -38,6 +38,8 @@ type Options struct {
 	Excerpt int
 	// Keep is how long the log keeps deliveries no longer pending.
 	Keep time.Duration
+	// MaxEndpoints is how many endpoints may be registered (default 50).
+	MaxEndpoints int
 	// Sealer encrypts the endpoints' secrets in the database (Key, NewSealer); required.
 	Sealer *Sealer
 }
@@ -94,7 +96,7 @@ func NewService(d *db.DB, o Options, log *slog.Logger) *Service {
 	for _, p := range []struct {
 		v *int
 		d int
-	}{{&o.Attempts, 10}, {&o.DisableAfter, 15}, {&o.PerEndpoint, 2}, {&o.Excerpt, 1024}} {
+	}{{&o.Attempts, 10}, {&o.DisableAfter, 15}, {&o.PerEndpoint, 2}, {&o.Excerpt, 1024}, {&o.MaxEndpoints, 50}} {
 		if *p.v <= 0 {
 			*p.v = p.d
 		}
@@ -127,7 +129,8 @@ type Form struct {
 }
 
 // Create registers an endpoint with a fresh secret, which the returned endpoint carries (shown
-// once). A bad URL, a refused address or no known event change nothing.
+// once). A bad URL, a refused address, no known event or MaxEndpoints endpoints registered
+// already (ErrTooMany) change nothing.
 func (s *Service) Create(ctx context.Context, who Actor, f Form) (*Endpoint, error) {
 	f.URL = strings.TrimSpace(f.URL)
 	var events []string
@@ -159,6 +162,13 @@ func (s *Service) Create(ctx context.Context, who Actor, f Form) (*Endpoint, err
 	ep := &Endpoint{URL: u.String(), Description: f.Description, Internal: f.Internal, Secret: sealed,
 		Enabled: true, OwnerID: who.UserID, CreatedAt: now, UpdatedAt: now, Events: events}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		n, err := tx.NewSelect().Model((*Endpoint)(nil)).Count(ctx)
+		if err != nil {
+			return wrap("count endpoints", err)
+		}
+		if int(n) >= s.opts.MaxEndpoints {
+			return ErrTooMany
+		}
 		if err := s.store.insert(ctx, tx, ep); err != nil {
 			return err
 		}
