@@ -66,26 +66,35 @@ func Parse(t Type, slug, path string, raw []byte) (*Document, error) {
 	if !strings.HasPrefix(src, "---\n") {
 		return nil, fail(1, "missing front matter: the file must start with a line \"---\"")
 	}
-	end := strings.Index(src[4:], "\n---\n")
-	if end < 0 {
-		if strings.HasSuffix(src[4:], "\n---") {
-			end = len(src[4:]) - 4
-		} else {
-			return nil, fail(1, "front matter is not closed by a line \"---\"")
+	var head, body string
+	if rest := src[4:]; rest == "---" || strings.HasPrefix(rest, "---\n") {
+		// an empty front matter: every required key is missing
+		body = strings.TrimPrefix(strings.TrimPrefix(rest, "---"), "\n")
+	} else {
+		end := strings.Index(rest, "\n---\n")
+		if end < 0 {
+			if strings.HasSuffix(rest, "\n---") {
+				end = len(rest) - 4
+			} else {
+				return nil, fail(1, "front matter is not closed by a line \"---\"")
+			}
+		}
+		head = src[4 : 4+end+1]
+		if after := 4 + end + 5; after <= len(src) {
+			body = src[after:]
 		}
 	}
-	head := src[4 : 4+end+1]
-	body := ""
-	if after := 4 + end + 5; after <= len(src) {
-		body = src[after:]
-	}
 
-	var root yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader([]byte(head))).Decode(&root); err != nil {
-		return nil, fail(0, "front matter is not valid YAML: %s", shiftYAMLLine(err.Error()))
-	}
-	if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, fail(2, "front matter must be a list of key: value lines")
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	if head != "" {
+		var root yaml.Node
+		if err := yaml.NewDecoder(bytes.NewReader([]byte(head))).Decode(&root); err != nil {
+			return nil, fail(0, "front matter is not valid YAML: %s", shiftYAMLLine(err.Error()))
+		}
+		if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
+			return nil, fail(2, "front matter must be a list of key: value lines")
+		}
+		m = root.Content[0]
 	}
 	def, ok := Lookup(t)
 	if !ok {
@@ -103,7 +112,6 @@ func Parse(t Type, slug, path string, raw []byte) (*Document, error) {
 		}
 	}
 	seen := map[string]bool{}
-	m := root.Content[0]
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		line := k.Line + 1 // the opening "---" is line 1

@@ -126,3 +126,26 @@ func TestParseCollectsEveryProblem(t *testing.T) {
 		t.Error("a single FileError is its own list")
 	}
 }
+
+// TestParseEmptyFrontMatter: a file whose front matter is empty (a form sent with every field
+// blank) is reported key by key, each required key missing, not as a file without front matter.
+func TestParseEmptyFrontMatter(t *testing.T) {
+	for _, src := range []string{"---\n---\n", "---\n---\nTesto.\n", "---\n---"} {
+		_, err := Parse(TypeNews, "a", "notizie/a.md", []byte(src))
+		fe, ok := err.(*FileError)
+		if !ok {
+			t.Fatalf("%q: error %T %v", src, err, err)
+		}
+		var keys []string
+		for _, p := range fe.All() {
+			keys = append(keys, p.Key+":"+p.Rule)
+		}
+		if strings.Join(keys, " ") != "title:required summary:required date:required" {
+			t.Errorf("%q: problems %v", src, keys)
+		}
+	}
+	d, err := Preview(Draft{Type: TypePage, Fields: map[string]string{"title": "T", "summary": "S"}, Body: "B\n"})
+	if err != nil || d.Body != "B\n" {
+		t.Errorf("a full draft: %v %q", err, d.Body)
+	}
+}
