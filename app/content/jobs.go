@@ -153,7 +153,11 @@ func (s *Service) scheduleFailed(ctx context.Context, e *Entry, r *Revision, cau
 	if errors.As(cause, &refused) {
 		reason = refused.Msg
 	} else if errors.As(cause, &fe) {
-		reason = fe.Msg
+		var msgs []string
+		for _, p := range fe.All() {
+			msgs = append(msgs, p.Msg)
+		}
+		reason = strings.Join(msgs, "; ")
 	}
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r.State, r.PublishAt, r.UpdatedAt = StateReview, time.Time{}, time.Now().UTC()
