@@ -291,6 +291,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/redazione/contenuti/:type/:slug/confronto", "/redazione/contenuti/page/privacy/confronto?da=1&a=1", nil, newsroom},
 		{"POST", "/redazione/contenuti/:type/:slug/ripristina", "/redazione/contenuti/page/privacy/ripristina", url.Values{"numero": {"1"}, "rev": {"0"}}, post(newsroom, "409")},
 		{"POST", "/redazione/contenuti/:type/:slug/link-anteprima", "/redazione/contenuti/page/privacy/link-anteprima", url.Values{"rev": {"0"}}, post(newsroom, "409")},
+		{"POST", "/redazione/contenuti/:type/:slug/autosalva", "/redazione/contenuti/page/privacy/autosalva", url.Values{"rev": {"0"}}, post(newsroom, "409")},
+		{"POST", "/redazione/anteprima/:type", "/redazione/anteprima/page", url.Values{"title": {""}}, post(newsroom, "422")},
 		{"POST", "/esci", "/esci", nil, post(all, "303")},
 		{"POST", "/esci-ovunque", "/esci-ovunque", nil, post(all, "303")},
 	}
