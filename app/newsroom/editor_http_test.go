@@ -64,7 +64,7 @@ func TestLivePreview(t *testing.T) {
 		{Name: "nothing saved", As: r.editor, Path: "/redazione/contenuti", Form: url.Values{"parole": {"Bando"}}, Status: 200,
 			Has: map[string]string{"#desk-count": "0 contenuti"}},
 		{Name: "the editor page carries the enhancements, hidden", As: r.editor, Path: "/redazione/contenuti/page/privacy", Status: 200,
-			Has: map[string]string{"#editor-toolbar[role='toolbar'][hidden][aria-controls='f-body'] button[data-md='bold'][aria-label='Grassetto']": "B",
+			Has: map[string]string{"#editor-toolbar[role='toolbar'][hidden][aria-controls='f-body'] button[data-md='bold'][aria-label='Grassetto'][aria-keyshortcuts]": "",
 				"#live-preview[hidden][data-url='/redazione/anteprima/page'] #live-preview-status[aria-live='polite']": "",
 				"#entry-form input[name='rev_hash'][value='" + w.Head.Hash + "']": "", "script[src*='js/editor']": ""},
 			Lacks: []string{"#autosave-status"}}, // a published revision is not autosaved
