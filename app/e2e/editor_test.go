@@ -215,6 +215,16 @@ func TestEditorEnhancements(t *testing.T) {
 	if !eval[bool](t, editor, "document.getElementById('live-preview').getBoundingClientRect().top >= document.getElementById('f-body').getBoundingClientRect().bottom") {
 		t.Error("the preview is not under the body at 320 px")
 	}
+	// Without JavaScript: no toolbar, no live preview, no autosave; the "Anteprima" button works.
+	editor.setScripts(t, false)
+	editor.run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(s.URL+entry), chromedp.WaitReady(chromedp.CSS("#f-body")))
+	if !eval[bool](t, editor, "['editor-toolbar', 'live-preview', 'autosave-status'].every(id => { const e = document.getElementById(id); return e && e.hidden && e.getClientRects().length === 0 })") {
+		t.Error("the enhancements show without JavaScript")
+	}
+	editor.run(t, chromedp.Click(chromedp.CSS("button[value=anteprima]")), chromedp.WaitReady(chromedp.CSS("#preview")))
+	if got := eval[string](t, editor, "document.querySelector('#preview .pass-preview p').textContent"); !strings.Contains(got, "Ripresa.") {
+		t.Errorf("the plain preview shows %q", got)
+	}
 	for _, tb := range []*tab{editor, publisher} {
 		if p := tb.take(); len(p) > 0 {
 			t.Errorf("the pages reported %v", p)

@@ -64,12 +64,15 @@ func TestLivePreview(t *testing.T) {
 		{Name: "nothing saved", As: r.editor, Path: "/redazione/contenuti", Form: url.Values{"parole": {"Bando"}}, Status: 200,
 			Has: map[string]string{"#desk-count": "0 contenuti"}},
 		{Name: "the editor page carries the enhancements, hidden", As: r.editor, Path: "/redazione/contenuti/page/privacy", Status: 200,
-			Has: map[string]string{"#editor-toolbar[role='toolbar'][hidden][aria-controls='f-body'] button[data-md='bold'][aria-label='Grassetto'][aria-keyshortcuts]": "",
-				"#live-preview[hidden][data-url='/redazione/anteprima/page'] #live-preview-status[aria-live='polite']": "",
-				"#entry-form input[name='rev_hash'][value='" + w.Head.Hash + "']": "", "script[src*='js/editor']": ""},
+			Has: map[string]string{
+				"#editor-toolbar[role='toolbar'][hidden][aria-controls='f-body'] button[data-md='bold'][aria-label='Grassetto'][aria-keyshortcuts]": "",
+				"#live-preview[hidden][data-url='/redazione/anteprima/page'] #live-preview-status[aria-live='polite']":                              "",
+				"#entry-form input[name='rev_hash'][value='" + w.Head.Hash + "']":                                                                   "",
+				"script[src*='js/editor']": "",
+			},
 			Lacks: []string{"#autosave-status"}}, // a published revision is not autosaved
 		{Name: "the toolbar's names in English", As: r.editor, Lang: "en", Path: "/redazione/nuovo/news", Status: 200,
-			Has: map[string]string{"#editor-toolbar[aria-label='Text formatting'] button[data-md='numbers'][aria-label='Numbered list']": ""},
+			Has:   map[string]string{"#editor-toolbar[aria-label='Text formatting'] button[data-md='numbers'][aria-label='Numbered list']": ""},
 			Lacks: []string{"#autosave-status"}}, // a new entry is saved by hand first
 	})
 }
@@ -193,7 +196,7 @@ func TestReferenceSelect(t *testing.T) {
 		{Name: "the procedure's own task force is selected", As: r.editor, Path: entry, Status: 200,
 			Has: map[string]string{"select#f-task_force option[value='APP'][selected]": "Appalti"}},
 		{Name: "an unknown value stays, marked", As: r.editor, Method: "POST", Path: entry, Form: with(form, "task_force", "ZZ"), Status: 200,
-			Has: map[string]string{"select#f-task_force option[value='ZZ'][selected]": "ZZ (sconosciuta)", "#preview": ""},
+			Has:   map[string]string{"select#f-task_force option[value='ZZ'][selected]": "ZZ (sconosciuta)", "#preview": ""},
 			Lacks: []string{"select#f-task_force option[value='APP'][selected]"}},
 		{Name: "the import's rule still checks the value", As: r.editor, Method: "POST", Path: entry, Form: with(form, "task_force", "zz", "azione", "salva"), Status: 422,
 			Has: map[string]string{"#f-task_force-error": "codice di una Task Force", "select#f-task_force option[value='zz'][selected]": "zz"}},
