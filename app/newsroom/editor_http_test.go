@@ -141,7 +141,9 @@ func TestAutosaveHTTP(t *testing.T) {
 			Form: with(form("Da un'altra scheda.\n", rev, hash), "azione", "salva"), Status: 409,
 			Has: map[string]string{"#conflict": "", "#f-body": "Da un'altra scheda.", "input[name='rev_hash'][value='" + newHash + "']": ""}},
 		{Name: "without the CSRF token", As: r.editor, Method: "POST", Path: entry + "/autosalva", Form: form("x\n", rev, newHash), NoCSRF: true, Status: 403},
-		{Name: "a user of the newsroom's personas only", Method: "POST", Path: entry + "/autosalva", Form: form("x\n", rev, newHash), Status: 401},
+		{Name: "anonymous", Method: "POST", Path: entry + "/autosalva", Form: form("x\n", rev, newHash), Status: 401},
+		{Name: "a user who may not write content", As: r.s.Login(t, apptest.FiscalCode("STRSTR80A01F205"), "Estraneo", "Test"), Method: "POST",
+			Path: entry + "/autosalva", Form: form("x\n", rev, newHash), Status: 403},
 	})
 
 	// Someone else autosaves: a new revision of theirs; the editor's next autosave is refused.

@@ -68,8 +68,8 @@
 
   var data = bar ? bar.dataset : {};
   var ops = {
-    bold: function () { wrap('**', '**', data.itemText || ''); },
-    italic: function () { wrap('_', '_', data.itemText || ''); },
+    bold: function () { wrap('**', '**', data.text || ''); },
+    italic: function () { wrap('_', '_', data.text || ''); },
     heading: function () { lines('## ', /^#{1,6} /, data.headingText || ''); },
     bullets: function () { lines('- ', /^[-*+] /, data.itemText || ''); },
     numbers: function () { lines(function (i) { return (i + 1) + '. '; }, /^\d+\. /, data.itemText || ''); },
