@@ -293,6 +293,11 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/redazione/contenuti/:type/:slug/link-anteprima", "/redazione/contenuti/page/privacy/link-anteprima", url.Values{"rev": {"0"}}, post(newsroom, "409")},
 		{"POST", "/redazione/contenuti/:type/:slug/autosalva", "/redazione/contenuti/page/privacy/autosalva", url.Values{"rev": {"0"}}, post(newsroom, "409")},
 		{"POST", "/redazione/anteprima/:type", "/redazione/anteprima/page", url.Values{"title": {""}}, post(newsroom, "422")},
+		{"GET", "/redazione/media", "/redazione/media?tipo=image&parole=x", nil, newsroom},
+		{"POST", "/redazione/media", "/redazione/media", url.Values{"alt": {""}}, post(newsroom, "422")},
+		{"GET", "/redazione/media/:id", "/redazione/media/999999", nil, "303 403 403 403 403 403 403 403 404 404 404"},
+		{"POST", "/redazione/media/:id", "/redazione/media/999999", url.Values{"alt": {"x"}}, post(newsroom, "404")},
+		{"POST", "/redazione/media/:id/elimina", "/redazione/media/999999/elimina", nil, post(newsroom, "404")},
 		{"POST", "/esci", "/esci", nil, post(all, "303")},
 		{"POST", "/esci-ovunque", "/esci-ovunque", nil, post(all, "303")},
 	}
