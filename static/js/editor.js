@@ -168,7 +168,9 @@
     var later = function () { clearTimeout(timer); timer = setTimeout(refresh, 400); };
     form.addEventListener('input', later);
     form.addEventListener('change', later);
-    refresh();
+    // A page opened with a body shows its preview at once; an empty new form waits for typing
+    // (its required fields would only be reported as missing).
+    if (body.value.trim() !== '') { refresh(); }
   }
 
   // ---- Autosave ------------------------------------------------------------------------------
