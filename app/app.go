@@ -259,6 +259,7 @@ func (a *App) Handler() (*web.Server, error) {
 	}
 	if w.Pages != nil {
 		a.Content.OnChange(w.Pages.Clear)
+		a.Realtime.Handle(search.CacheTopic, func(string) { w.Pages.DropPath("/cerca") }) // the index changed after the content
 	}
 	w.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	w.App.Get("/readyz", a.ready)
