@@ -291,6 +291,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/redazione/contenuti/:type/:slug/confronto", "/redazione/contenuti/page/privacy/confronto?da=1&a=1", nil, newsroom},
 		{"POST", "/redazione/contenuti/:type/:slug/ripristina", "/redazione/contenuti/page/privacy/ripristina", url.Values{"numero": {"1"}, "rev": {"0"}}, post(newsroom, "409")},
 		{"POST", "/redazione/contenuti/:type/:slug/link-anteprima", "/redazione/contenuti/page/privacy/link-anteprima", url.Values{"rev": {"0"}}, post(newsroom, "409")},
+		{"POST", "/redazione/contenuti/:type/:slug/autosalva", "/redazione/contenuti/page/privacy/autosalva", url.Values{"rev": {"0"}}, post(newsroom, "409")},
+		{"POST", "/redazione/anteprima/:type", "/redazione/anteprima/page", url.Values{"title": {""}}, post(newsroom, "422")},
 		{"GET", "/redazione/media", "/redazione/media?tipo=image&parole=x", nil, newsroom},
 		{"POST", "/redazione/media", "/redazione/media", url.Values{"alt": {""}}, post(newsroom, "422")},
 		{"GET", "/redazione/media/:id", "/redazione/media/999999", nil, "303 403 403 403 403 403 403 403 404 404 404"},

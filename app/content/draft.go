@@ -15,6 +15,9 @@ type Draft struct {
 	// Base is the revision the author started from (0 for a new entry): a save or a transition
 	// is refused when the entry moved on since.
 	Base int64
+	// BaseHash, when set, is the hash of Base's source as the form showed it: an autosave may
+	// update a draft revision in place, and a save over a source changed since is refused too.
+	BaseHash string
 	// Fields holds each field's text: lists one item a line, dates as YYYY-MM-DD, booleans as
 	// "true" or "false" ("" for the default).
 	Fields map[string]string

@@ -48,5 +48,6 @@ func (s *Service) Restore(ctx context.Context, who Actor, t Type, slug string, n
 		return nil, nil, ErrMoved // a restore always names the latest revision it replaces
 	}
 	d := Draft{Type: t, Slug: slug, Base: base, Fields: v.Fields, Body: v.Doc.Body}
-	return s.saveDraft(ctx, who, d, number)
+	e, rev, _, err := s.saveDraft(ctx, who, d, saveOpts{restored: number})
+	return e, rev, err
 }

@@ -151,40 +151,46 @@ func Preview(d Draft) (*Document, error) {
 // 0) is created with it. The draft is checked by the import's rules; a FileError says which
 // field is wrong. It returns the entry and the new revision.
 func (s *Service) SaveDraft(ctx context.Context, who Actor, d Draft) (*Entry, *Revision, error) {
-	return s.saveDraft(ctx, who, d, 0)
+	e, rev, _, err := s.saveDraft(ctx, who, d, saveOpts{})
+	return e, rev, err
 }
 
-// saveDraft is SaveDraft; restored, when not 0, is the number of the revision the draft brings
-// back: its attachments are kept instead of the head's, and the audit entry says so.
-func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, restored int) (*Entry, *Revision, error) {
+// saveDraft is SaveDraft with its variants (saveOpts): a restore, an autosave. inPlace reports an
+// autosave that updated the head revision instead of adding one.
+func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, opt saveOpts) (_ *Entry, _ *Revision, inPlace bool, _ error) {
+	restored := opt.restored
 	def, ok := Lookup(d.Type)
 	if !ok {
-		return nil, nil, fmt.Errorf("content: %s: %w", d.Type, db.ErrNotFound)
+		return nil, nil, false, fmt.Errorf("content: %s: %w", d.Type, db.ErrNotFound)
+	}
+	if opt.auto && d.Base == 0 {
+		return nil, nil, false, ErrStep // a new entry is saved by hand first
 	}
 	if d.Base == 0 {
 		if d.Slug == "" {
 			d.Slug = Slugify(d.Fields["title"])
 		}
 		if !ValidSlug(d.Slug) {
-			return nil, nil, ErrBadSlug
+			return nil, nil, false, ErrBadSlug
 		}
 	}
 	if d.Base != 0 && d.Rename != "" && d.Rename != d.Slug {
 		if !ValidSlug(d.Rename) {
-			return nil, nil, ErrBadSlug
+			return nil, nil, false, ErrBadSlug
 		}
 		if !Renamable(def) {
-			return nil, nil, ErrNoRename
+			return nil, nil, false, ErrNoRename
 		}
 	} else {
 		d.Rename = ""
 	}
 	var e *Entry
-	var rev *Revision
+	var rev, head *Revision
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		now := time.Now().UTC()
 		var keep *Document
 		var err error
+		inPlace = false
 		if d.Base == 0 {
 			if _, err := s.store.Entry(ctx, tx, d.Type, d.Slug); err == nil {
 				return ErrSlugTaken
@@ -198,11 +204,13 @@ func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, restored in
 			if e.CurrentRevisionID != d.Base {
 				return ErrMoved
 			}
-			head, err := s.store.Revision(ctx, tx, e.CurrentRevisionID)
-			if err != nil {
+			if head, err = s.store.Revision(ctx, tx, e.CurrentRevisionID); err != nil {
 				return err
 			}
-			if !Steps(who, def, e, head)[StepSave] {
+			if d.BaseHash != "" && d.BaseHash != head.Hash {
+				return ErrMoved // saved over in place by an autosave since the form was opened
+			}
+			if !Steps(who, def, e, head)[StepSave] || opt.auto && head.State != StateDraft {
 				return ErrStep
 			}
 			keep, _ = Parse(d.Type, d.Slug, e.SourcePath, []byte(head.Source))
@@ -227,6 +235,10 @@ func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, restored in
 		doc, err := Parse(d.Type, d.Slug, path, []byte(src))
 		if err != nil {
 			return err
+		}
+		if opt.auto && overwritable(who, head) {
+			rev, inPlace = head, true
+			return s.overwrite(ctx, tx, e, head, doc, src, d.Rename, now)
 		}
 		if e == nil {
 			e = &Entry{Type: d.Type, Slug: d.Slug, SourcePath: path, CreatedAt: now, UpdatedAt: now, EditedSinceImport: true}
@@ -253,12 +265,15 @@ func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, restored in
 			}
 			return s.Events.InTx(ctx, tx, Restored{Step: stepOf(e, rev, who.UserID), From: restored})
 		}
+		if opt.auto {
+			return s.record(ctx, tx, who, "content.autosave", e, rev)
+		}
 		return s.record(ctx, tx, who, "content.save", e, rev)
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	return e, rev, nil
+	return e, rev, inPlace, nil
 }
 
 // step runs one transition on the latest revision of t/slug, which must be base: it checks the

@@ -65,6 +65,8 @@ func (h *Handlers) Mount(r fiber.Router) {
 	r.Get("/redazione/contenuti/:type/:slug/confronto", may, h.compare)
 	r.Post("/redazione/contenuti/:type/:slug/ripristina", may, h.restore)
 	r.Post("/redazione/contenuti/:type/:slug/link-anteprima", may, h.previewLink)
+	r.Post("/redazione/contenuti/:type/:slug/autosalva", may, h.autosave) // editor.go
+	r.Post("/redazione/anteprima/:type", may, h.livePreview)
 }
 
 func actor(c *fiber.Ctx) content.Actor {
@@ -156,6 +158,9 @@ type Field struct {
 	Value, Error          string
 	Required              bool
 	Values                []string
+	// Choices are a reference field's values (Control "ref"); Unknown marks a Value none of them has.
+	Choices []content.Choice
+	Unknown bool
 }
 
 func (h *Handlers) fields(c *fiber.Ctx, def *content.Definition, values, errs map[string]string) []Field {
@@ -197,6 +202,7 @@ func (h *Handlers) fields(c *fiber.Ctx, def *content.Definition, values, errs ma
 func formOf(c *fiber.Ctx, def *content.Definition, t content.Type, slug string) content.Draft {
 	d := content.Draft{Type: t, Slug: slug, Body: c.FormValue("body"), Fields: map[string]string{}}
 	d.Base, _ = strconv.ParseInt(c.FormValue("rev"), 10, 64)
+	d.BaseHash = c.FormValue("rev_hash")
 	for _, f := range def.Fields {
 		if v := c.FormValue(f.Name); v != "" {
 			d.Fields[f.Name] = v
@@ -251,8 +257,12 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 			return err
 		}
 	}
+	fields := h.fields(c, p.Def, p.Draft.Fields, p.Errors)
+	if err := h.withChoices(c, p.Def, fields); err != nil {
+		return err
+	}
 	var summary []web.FieldError
-	for _, f := range h.fields(c, p.Def, p.Draft.Fields, p.Errors) {
+	for _, f := range fields {
 		if f.Error != "" {
 			summary = append(summary, web.FieldError{ID: f.ID, Label: f.Label, Message: f.Error})
 		}
@@ -263,10 +273,11 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 	if msg := p.Errors["slug"]; msg != "" {
 		summary = append(summary, web.FieldError{ID: "f-slug", Label: h.web.T(c, "newsroom.slug"), Message: msg})
 	}
-	return h.web.Page(c, "newsroom/edit", fiber.Map{"Title": title, "P": p, "Fields": h.fields(c, p.Def, p.Draft.Fields, p.Errors),
+	return h.web.Page(c, "newsroom/edit", fiber.Map{"Title": title, "P": p, "Fields": fields,
 		"TitleLang": titleLang, "Summary": summary, "Errors": p.Errors, "Alert": p.Alert, "Steps": steps, "Action": action, "Public": public, "TypeLabel": h.typeLabel(c, p.Def),
 		"Renamable": content.Renamable(p.Def), "Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues,
-		"PreviewLink": p.PreviewLink, "LinkUntil": p.PreviewUntil, "Broken": broken, "Confirm": p.Confirm})
+		"PreviewLink": p.PreviewLink, "LinkUntil": p.PreviewUntil, "Broken": broken, "Confirm": p.Confirm,
+		"Autosave": autosaveOn(p, steps), "BaseHash": baseHash(p)})
 }
 
 func definition(c *fiber.Ctx) (*content.Definition, error) {
@@ -328,13 +339,9 @@ func (h *Handlers) save(c *fiber.Ctx) error {
 func (h *Handlers) saveOrPreview(c *fiber.Ctx, def *content.Definition, w *content.Work, d content.Draft) error {
 	p := page{Def: def, Work: w, Draft: d, Errors: map[string]string{}}
 	if c.FormValue("azione") == "anteprima" {
-		doc, err := content.Preview(d)
+		html, err := previewOf(d)
 		if err != nil {
 			return h.refuse(c, p, err)
-		}
-		html, err := content.Render(doc.Body)
-		if err != nil {
-			return err
 		}
 		p.Preview = html
 		return h.render(c, p)
@@ -369,7 +376,7 @@ func (h *Handlers) refuse(c *fiber.Ctx, p page, err error) error {
 		c.Status(fiber.StatusConflict)
 		p.Alert = h.web.T(c, "newsroom.error.moved_text")
 		if latest, lerr := h.work(c); lerr == nil {
-			p.Work, p.Draft.Base = latest, latest.Head.ID
+			p.Work, p.Draft.Base, p.Draft.BaseHash = latest, latest.Head.ID, latest.Head.Hash
 			mine, body := p.Draft.Fields, p.Draft.Body
 			if doc, perr := content.Preview(p.Draft); perr == nil {
 				mine, body = content.FormValues(p.Def, doc), doc.Body // as it would be saved: untouched fields compare equal
