@@ -40,6 +40,7 @@ import (
 	"passhub/app/newsroom"
 	"passhub/app/notify"
 	"passhub/app/portal"
+	"passhub/app/presence"
 	"passhub/app/preview"
 	"passhub/app/realtime"
 	"passhub/app/request"
@@ -75,6 +76,8 @@ type App struct {
 	Notifications *notify.Centre
 	Jobs          *jobs.Queue
 	Previews      *preview.Service
+	Presence      *presence.Registry
+	stopPresence  func()
 	Search        *search.Index
 	Webhooks      *webhook.Service
 	searchOpen    bool
@@ -167,6 +170,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
 	a.Content.Listen(a.Realtime)
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
+	a.startPresence()
 	a.Webhooks.Listen(a.Events, webhook.Sources{Requests: a.Requests, Enti: a.Enti}) // last: the domains' own rules first
 	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
 		a.Hub.CloseUser(userID) // a disabled delegate's open pages stop at once
@@ -194,6 +198,9 @@ func (a *App) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 		err = a.Jobs.Stop(ctx)
 		cancel()
+	}
+	if a.stopPresence != nil {
+		a.stopPresence()
 	}
 	a.Realtime.Close()
 	if a.searchOpen {
@@ -302,7 +309,11 @@ func (a *App) Handler() (*web.Server, error) {
 	tokens.Mount(w.App)
 	api.NewHandlers(w, a.Content).Mount(w.App) // before the other /api/v1 routes: its access rule covers them
 	webhook.NewHandlers(w, a.Webhooks).Mount(w.App)
-	newsroom.NewHandlers(w, a.Content, a.Previews).Mount(w.App)
+	presenceHandlers := presence.NewHandlers(w, a.Presence, a.Content, a.Identity)
+	presenceHandlers.Mount(w.App)
+	newsroomHandlers := newsroom.NewHandlers(w, a.Content, a.Previews)
+	newsroomHandlers.Presence = presenceHandlers.Page
+	newsroomHandlers.Mount(w.App)
 	search.NewHandlers(w, a.Search, a.facetName, a.Log).Mount(w.App)
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)
@@ -324,7 +335,8 @@ func background(c *fiber.Ctx) bool {
 	p := c.Path()
 	return p == "/area-riservata/notifiche/conteggio" || p == "/ws" ||
 		(p == "/area-riservata/sessione" && c.Method() == fiber.MethodGet) ||
-		(strings.HasPrefix(p, "/area-riservata/richieste/") && strings.HasSuffix(p, "/aggiornamenti"))
+		(strings.HasPrefix(p, "/area-riservata/richieste/") && strings.HasSuffix(p, "/aggiornamenti")) ||
+		strings.HasPrefix(p, "/redazione/presenza/")
 }
 
 func (a *App) taskForceCodes(ctx context.Context) ([]string, error) {

@@ -253,6 +253,7 @@ func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, restored in
 	if err != nil {
 		return nil, nil, err
 	}
+	s.saved(ctx, e, rev)
 	return e, rev, nil
 }
 
