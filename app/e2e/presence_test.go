@@ -62,6 +62,8 @@ func TestPresenceInTwoTabs(t *testing.T) {
 	editor.run(t, chromedp.Evaluate[chromedp.Void](`(() => { const ta = document.getElementById('f-body');
 		ta.value = 'Testo che sto scrivendo adesso'; ta.focus(); ta.setSelectionRange(5, 5);
 		document.getElementById('f-title').value = 'Titolo che sto cambiando'; window.__marker = 7;
+		window.__revs = []; document.addEventListener('htmx:configRequest', e => {
+			if ((e.detail.path || '').includes('salvata=')) { window.__revs.push(String(e.detail.parameters.rev)); } });
 		const el = document.getElementById('presence-notice'); window.__said = [];
 		new MutationObserver(() => window.__said.push(el.textContent)).observe(el, {childList: true, subtree: true, characterData: true}); })()`))
 	publisher.run(t,
@@ -75,6 +77,9 @@ func TestPresenceInTwoTabs(t *testing.T) {
 			document.getElementById('presence-notice').getAttribute('aria-live')]; })()`)
 	if strings.Join(kept, "|") != "Testo che sto scrivendo adesso|true|5|Titolo che sto cambiando|7|polite" {
 		t.Errorf("the editor's page after the notice (text, focus, caret, title, marker, aria-live): %v", kept)
+	}
+	if got := eval[string](t, editor, `window.__revs.join(',') + ' ' + document.querySelector('#entry-form [name=rev]').value`); len(strings.Fields(got)) != 2 || strings.Fields(got)[0] != strings.Fields(got)[1] {
+		t.Errorf("the notice's update did not send the revision the form started from (sent, form): %q", got)
 	}
 	check(editor, "the entry with the box and the notice, it")
 	if got := eval[string](t, publisher, notice); got != "" {
