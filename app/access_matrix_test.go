@@ -296,6 +296,11 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/redazione/contenuti/:type/:slug/ripristina", "/redazione/contenuti/page/privacy/ripristina", url.Values{"numero": {"1"}, "rev": {"0"}}, post(newsroom, "409")},
 		{"GET", "/redazione/presenza/:id", "/redazione/presenza/" + strconv.FormatInt(privacy.Entry.ID, 10), nil, newsroom},
 		{"POST", "/redazione/contenuti/:type/:slug/link-anteprima", "/redazione/contenuti/page/privacy/link-anteprima", url.Values{"rev": {"0"}}, post(newsroom, "409")},
+		{"GET", "/redazione/media", "/redazione/media?tipo=image&parole=x", nil, newsroom},
+		{"POST", "/redazione/media", "/redazione/media", url.Values{"alt": {""}}, post(newsroom, "422")},
+		{"GET", "/redazione/media/:id", "/redazione/media/999999", nil, "303 403 403 403 403 403 403 403 404 404 404"},
+		{"POST", "/redazione/media/:id", "/redazione/media/999999", url.Values{"alt": {"x"}}, post(newsroom, "404")},
+		{"POST", "/redazione/media/:id/elimina", "/redazione/media/999999/elimina", nil, post(newsroom, "404")},
 		{"POST", "/esci", "/esci", nil, post(all, "303")},
 		{"POST", "/esci-ovunque", "/esci-ovunque", nil, post(all, "303")},
 	}

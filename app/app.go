@@ -37,6 +37,7 @@ import (
 	"passhub/app/identity"
 	"passhub/app/jobs"
 	"passhub/app/mail"
+	"passhub/app/media"
 	"passhub/app/newsroom"
 	"passhub/app/notify"
 	"passhub/app/portal"
@@ -76,6 +77,7 @@ type App struct {
 	Notifications *notify.Centre
 	Jobs          *jobs.Queue
 	Previews      *preview.Service
+	Media         *media.Service
 	Presence      *presence.Registry
 	stopPresence  func()
 	Search        *search.Index
@@ -143,6 +145,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Notifications.Subjects = a.subjectByID
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
 	a.Workspace.MaxFile = cfg.UploadLimit()
+	a.Media = media.NewService(d, a.Files, cfg.UploadLimit())
 	searchDir := cfg.SearchDir
 	if searchDir == "" {
 		searchDir = cfg.DataDir
@@ -309,6 +312,7 @@ func (a *App) Handler() (*web.Server, error) {
 	tokens.Mount(w.App)
 	api.NewHandlers(w, a.Content).Mount(w.App) // before the other /api/v1 routes: its access rule covers them
 	webhook.NewHandlers(w, a.Webhooks).Mount(w.App)
+	media.NewHandlers(w, a.Media).Mount(w.App) // before the newsroom: the picker's data on the entry editor's routes
 	presenceHandlers := presence.NewHandlers(w, a.Presence, a.Content, a.Identity)
 	presenceHandlers.Mount(w.App)
 	newsroomHandlers := newsroom.NewHandlers(w, a.Content, a.Previews)

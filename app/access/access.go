@@ -114,6 +114,7 @@ const (
 
 	WriteContent   // the newsroom: write drafts and submit them for review
 	PublishContent // the newsroom: review, ask for changes, publish, schedule, unpublish
+	ManageMedia    // the newsroom's media library: upload, describe, delete
 )
 
 // apiScopes maps the headless API's actions to the scope each needs.
@@ -206,7 +207,7 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return ok && m.Role == LegalRep
 	case ReviewRegistrations, ManageUsers, ViewAudit, ReadContactMessages, ViewUntriaged, ManageAPITokens, ManageWebhooks:
 		return s.Has(RoleAdmin)
-	case EditContent, WriteContent:
+	case EditContent, WriteContent, ManageMedia:
 		return s.Has(RoleEditor) || s.Has(RolePublisher) || s.Has(RoleAdmin)
 	case PublishContent:
 		return s.Has(RolePublisher) || s.Has(RoleAdmin)

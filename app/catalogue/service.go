@@ -43,7 +43,7 @@ func (s *Service) SyncContent(ctx context.Context, tx bun.IDB) ([]*content.FileE
 	for i, d := range docs {
 		if other, dup := byCode[d.Front.Code]; dup {
 			problems = append(problems, &content.FileError{Path: entries[i].SourcePath,
-				Msg: fmt.Sprintf("code %q is already used by task force %q", d.Front.Code, other.Slug)})
+				Key: "code", Rule: "taken", Msg: fmt.Sprintf("code %q is already used by task force %q", d.Front.Code, other.Slug)})
 			continue
 		}
 		tf := &TaskForce{Code: d.Front.Code, Slug: d.Slug, Title: d.Front.Title, Summary: d.Front.Summary,
@@ -63,12 +63,12 @@ func (s *Service) SyncContent(ctx context.Context, tx bun.IDB) ([]*content.FileE
 		tf, ok := byCode[f.TaskForce]
 		if !ok {
 			problems = append(problems, &content.FileError{Path: entries[i].SourcePath,
-				Msg: fmt.Sprintf("task_force %q is not the code of any task force", f.TaskForce)})
+				Key: "task_force", Rule: "unknown_ref", Msg: fmt.Sprintf("task_force %q is not the code of any task force", f.TaskForce)})
 			continue
 		}
 		if other, dup := seen[f.Code]; dup {
 			problems = append(problems, &content.FileError{Path: entries[i].SourcePath,
-				Msg: fmt.Sprintf("code %q is already used by procedure %q", f.Code, other)})
+				Key: "code", Rule: "taken", Msg: fmt.Sprintf("code %q is already used by procedure %q", f.Code, other)})
 			continue
 		}
 		seen[f.Code] = d.Slug

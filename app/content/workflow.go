@@ -50,7 +50,12 @@ var (
 
 // Refused is a publication the rest of the site refuses: a procedure naming an unknown task force,
 // a code used twice. Its message says what is wrong.
-type Refused struct{ Msg string }
+type Refused struct {
+	Msg string
+	// Key and Rule, when set, name the field the refusal is about and the rule it breaks, as a
+	// FileError does.
+	Key, Rule string
+}
 
 func (e *Refused) Error() string { return "content: refused: " + e.Msg }
 
@@ -444,7 +449,7 @@ func (s *Service) goLive(ctx context.Context, tx bun.Tx, who Actor, e *Entry, r 
 	}
 	for _, fe := range rep.Errors {
 		if fe.Path == e.SourcePath {
-			return &Refused{Msg: fe.Msg}
+			return &Refused{Msg: fe.Msg, Key: fe.Key, Rule: fe.Rule}
 		}
 	}
 	if err := s.record(ctx, tx, who, "content.publish", e, r); err != nil {

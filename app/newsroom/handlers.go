@@ -269,7 +269,7 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 	data := fiber.Map{"Title": title, "P": p, "Fields": h.fields(c, p.Def, p.Draft.Fields, p.Errors),
 		"TitleLang": titleLang, "Summary": summary, "Errors": p.Errors, "Alert": p.Alert, "Steps": steps, "Action": action, "Public": public, "TypeLabel": h.typeLabel(c, p.Def),
 		"Renamable": content.Renamable(p.Def), "Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues,
-		"PreviewLink": p.PreviewLink, "PreviewUntil": p.PreviewUntil, "Broken": broken, "Confirm": p.Confirm}
+		"PreviewLink": p.PreviewLink, "LinkUntil": p.PreviewUntil, "Broken": broken, "Confirm": p.Confirm}
 	if p.Work != nil && h.Presence != nil {
 		var err error
 		if data["Presence"], data["Topics"], err = h.Presence(c, p.Work.Entry.ID); err != nil {
@@ -511,6 +511,10 @@ func (h *Handlers) refuseStep(c *fiber.Ctx, w *content.Work, err error, values m
 		c.Status(fiber.StatusUnprocessableEntity)
 		p.StepErrors[fe.field] = h.web.T(c, fe.msg)
 		p.Alert = h.web.T(c, "newsroom.error.step_fields")
+	case errors.As(err, &refused) && refused.Key != "":
+		c.Status(fiber.StatusUnprocessableEntity)
+		p.Errors[refused.Key] = h.web.T(c, "newsroom.invalid."+refused.Rule)
+		p.Alert = h.web.T(c, "newsroom.error.refused_field")
 	case errors.As(err, &refused):
 		c.Status(fiber.StatusUnprocessableEntity)
 		p.Alert = h.web.T(c, "newsroom.error.refused", "Reason", refused.Msg)

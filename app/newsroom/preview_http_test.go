@@ -27,7 +27,7 @@ func TestPreviewLinks(t *testing.T) {
 		{Name: "write", As: r.editor, Method: "POST", Path: "/redazione/nuovo/news",
 			Form: with(news("Bando in anteprima", "2026-12-04", "## Il bando\n\nTesto **riservato**.\n"), "azione", "salva", "slug", "anteprima-bando"), Status: 303},
 		{Name: "the entry page offers a link", As: r.editor, Path: desk, Status: 200,
-			Has: map[string]string{"#links-title": "Link di anteprima", "input#step-giorni[value='7']": ""}},
+			Has: map[string]string{"#links-title": "Link di anteprima", "input#step-giorni[value='7']": ""}, Lacks: []string{".pass-preview-banner"}},
 	})
 	rev := r.rev(t, content.TypeNews, "anteprima-bando")
 	var link string
@@ -36,7 +36,7 @@ func TestPreviewLinks(t *testing.T) {
 			Status: 422, Has: map[string]string{"#step-giorni-error": "da 1 a 30"}},
 		{Name: "an old revision is refused", As: r.editor, Method: "POST", Path: desk + "/link-anteprima", Form: url.Values{"rev": {"1"}, "giorni": {"3"}}, Status: 409},
 		{Name: "make a link", As: r.editor, Method: "POST", Path: desk + "/link-anteprima", Form: url.Values{"rev": {rev}, "giorni": {"3"}}, Status: 200,
-			Has: map[string]string{".pass-preview-link": "valido fino al"},
+			Has: map[string]string{".pass-preview-link": "valido fino al"}, Lacks: []string{".pass-preview-banner"},
 			Check: func(t *testing.T, _ *http.Response, doc *goquery.Document) {
 				link, _ = doc.Find("#preview-link").Attr("href")
 			}},

@@ -28,6 +28,12 @@ func ContentDisposition(name string) string {
 	return v
 }
 
+// InlineDisposition is ContentDisposition for a file browsers show in place (an image, a PDF),
+// named name when saved.
+func InlineDisposition(name string) string {
+	return "inline" + strings.TrimPrefix(ContentDisposition(name), "attachment")
+}
+
 // asciiName is name with accents dropped and every other character outside printable ASCII, and
 // the quote, backslash and percent sign, replaced by "_".
 func asciiName(name string) string {

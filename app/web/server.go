@@ -261,6 +261,11 @@ func (s *Server) base(c *fiber.Ctx, data fiber.Map) fiber.Map {
 		"BaseURL":   s.baseURL,
 		"Languages": i18n.Languages,
 	}
+	if extra, ok := c.Locals(dataLocal).(fiber.Map); ok {
+		for k, v := range extra {
+			m[k] = v
+		}
+	}
 	for k, v := range data {
 		m[k] = v
 	}
