@@ -313,11 +313,9 @@ func (a *App) Handler() (*web.Server, error) {
 	api.NewHandlers(w, a.Content).Mount(w.App) // before the other /api/v1 routes: its access rule covers them
 	webhook.NewHandlers(w, a.Webhooks).Mount(w.App)
 	media.NewHandlers(w, a.Media).Mount(w.App) // before the newsroom: the picker's data on the entry editor's routes
-	presenceHandlers := presence.NewHandlers(w, a.Presence, a.Content, a.Identity)
-	presenceHandlers.Mount(w.App)
-	newsroomHandlers := newsroom.NewHandlers(w, a.Content, a.Previews)
-	newsroomHandlers.Presence = presenceHandlers.Page
-	newsroomHandlers.Mount(w.App)
+	// before the newsroom: the presence box's data on the entry page's routes
+	presence.NewHandlers(w, a.Presence, a.Content, a.Identity).Mount(w.App)
+	newsroom.NewHandlers(w, a.Content, a.Previews).Mount(w.App)
 	search.NewHandlers(w, a.Search, a.facetName, a.Log).Mount(w.App)
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)

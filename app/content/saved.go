@@ -25,6 +25,11 @@ func (s *Service) EntryByID(ctx context.Context, id int64) (*Entry, error) {
 	return s.store.EntryByID(ctx, s.db, id)
 }
 
+// EntryBySlug returns the entry t/slug (db.ErrNotFound when there is none).
+func (s *Service) EntryBySlug(ctx context.Context, t Type, slug string) (*Entry, error) {
+	return s.store.Entry(ctx, s.db, t, slug)
+}
+
 // RevisionByID returns the revision with the given id (db.ErrNotFound when there is none).
 func (s *Service) RevisionByID(ctx context.Context, id int64) (*Revision, error) {
 	return s.store.Revision(ctx, s.db, id)

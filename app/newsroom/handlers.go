@@ -29,9 +29,6 @@ type Handlers struct {
 	web   *web.Server
 	svc   *content.Service
 	links *preview.Service
-	// Presence, when set, returns the entry page's box of who else has the entry open and the
-	// websocket topic that keeps it live (app/presence).
-	Presence func(c *fiber.Ctx, entryID int64) (box any, topic string, err error)
 }
 
 // NewHandlers returns the newsroom's handlers.
@@ -266,17 +263,10 @@ func (h *Handlers) render(c *fiber.Ctx, p page) error {
 	if msg := p.Errors["slug"]; msg != "" {
 		summary = append(summary, web.FieldError{ID: "f-slug", Label: h.web.T(c, "newsroom.slug"), Message: msg})
 	}
-	data := fiber.Map{"Title": title, "P": p, "Fields": h.fields(c, p.Def, p.Draft.Fields, p.Errors),
+	return h.web.Page(c, "newsroom/edit", fiber.Map{"Title": title, "P": p, "Fields": h.fields(c, p.Def, p.Draft.Fields, p.Errors),
 		"TitleLang": titleLang, "Summary": summary, "Errors": p.Errors, "Alert": p.Alert, "Steps": steps, "Action": action, "Public": public, "TypeLabel": h.typeLabel(c, p.Def),
 		"Renamable": content.Renamable(p.Def), "Publisher": who.Publisher, "Now": time.Now(), "Crumbs": h.crumbs(c), "StepErrors": p.StepErrors, "StepValues": p.StepValues,
-		"PreviewLink": p.PreviewLink, "LinkUntil": p.PreviewUntil, "Broken": broken, "Confirm": p.Confirm}
-	if p.Work != nil && h.Presence != nil {
-		var err error
-		if data["Presence"], data["Topics"], err = h.Presence(c, p.Work.Entry.ID); err != nil {
-			return err
-		}
-	}
-	return h.web.Page(c, "newsroom/edit", data)
+		"PreviewLink": p.PreviewLink, "LinkUntil": p.PreviewUntil, "Broken": broken, "Confirm": p.Confirm})
 }
 
 func definition(c *fiber.Ctx) (*content.Definition, error) {

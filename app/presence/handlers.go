@@ -51,8 +51,9 @@ type People interface {
 	User(ctx context.Context, id int64) (*identity.User, []identity.Role, error)
 }
 
-// Entries finds entries and revisions by id (the content service).
+// Entries finds entries and revisions (the content service).
 type Entries interface {
+	EntryBySlug(ctx context.Context, t content.Type, slug string) (*content.Entry, error)
 	EntryByID(ctx context.Context, id int64) (*content.Entry, error)
 	RevisionByID(ctx context.Context, id int64) (*content.Revision, error)
 }
@@ -70,11 +71,17 @@ func NewHandlers(w *web.Server, reg *Registry, entries Entries, people People) *
 	return &Handlers{web: w, reg: reg, entries: entries, people: people}
 }
 
-// Mount registers GET /redazione/presenza/:id, the box's update; like the entry page it needs
-// access.WriteContent.
+// Mount registers GET /redazione/presenza/:id, the box's update, which like the entry page
+// needs access.WriteContent; and, before the newsroom's handlers of the entry page, the page's
+// data: its box (newsroom/presence) and the websocket topic that keeps it live.
 func (h *Handlers) Mount(r fiber.Router) {
 	r.Get("/redazione/presenza/:id", access.Require(access.WriteContent, nil), h.live)
+	r.Get(entryPage, h.pageData)
+	r.Post(entryPage, h.pageData)
 }
+
+// entryPage is the newsroom's entry page.
+const entryPage = "/redazione/contenuti/:type/:slug"
 
 // Person is someone shown in the box: a name and the message id of their newsroom role.
 type Person struct {
@@ -95,14 +102,31 @@ type Notice struct {
 	Number int
 }
 
-// Page returns the box of the entry page of entryID, for the person asking, and the websocket
-// topic that keeps it live.
-func (h *Handlers) Page(c *fiber.Ctx, entryID int64) (any, string, error) {
-	others, err := h.others(c.UserContext(), entryID, access.Of(c).UserID)
-	if err != nil {
-		return nil, "", err
+// pageData gives the entry page, when its viewer may open it, the topic its websocket follows
+// ("Topics") and its box ("Presence"): a function the template calls, so the viewers are read only
+// when the page is rendered (not for a save that redirects).
+func (h *Handlers) pageData(c *fiber.Ctx) error {
+	s := access.Of(c)
+	if !s.Can(access.WriteContent, access.Object{}) {
+		return c.Next()
 	}
-	return Box{Entry: entryID, URL: LiveURL(entryID), Others: others}, Topic(entryID), nil
+	ctx := c.UserContext()
+	e, err := h.entries.EntryBySlug(ctx, content.Type(c.Params("type")), c.Params("slug"))
+	if errors.Is(err, db.ErrNotFound) {
+		return c.Next() // the newsroom answers 404
+	}
+	if err != nil {
+		return err
+	}
+	web.SetData(c, "Topics", Topic(e.ID))
+	web.SetData(c, "Presence", func() (*Box, error) {
+		others, err := h.others(ctx, e.ID, s.UserID)
+		if err != nil {
+			return nil, err
+		}
+		return &Box{Entry: e.ID, URL: LiveURL(e.ID), Others: others}, nil
+	})
+	return c.Next()
 }
 
 // others returns the people other than viewer who have entry open and may still open it, by name.
