@@ -280,3 +280,25 @@ func TestPresenceAccessRechecked(t *testing.T) {
 		}
 	}
 }
+
+// TestPresenceUpdatesDoNotKeepASessionAlive: the box's updates are requests the page makes by
+// itself; a session that only receives them ends when idle.
+func TestPresenceUpdatesDoNotKeepASessionAlive(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	c := &clock{now: time.Now().UTC()}
+	s.Identity.SetClock(c.Now)
+	cookie, _ := newsroomPerson(t, s, "RSSMRA80A41F205", "Maria", "Rossi", "editor")
+	w, err := s.Content.Work(context.Background(), content.TypePage, "privacy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Add(s.Config.SessionIdle - 5*time.Minute)
+	if res, _ := s.Get(t, presence.LiveURL(w.Entry.ID), "Cookie", cookie); res.StatusCode != 200 {
+		t.Fatalf("the box's update: %d", res.StatusCode)
+	}
+	c.Add(6 * time.Minute)
+	if res, _ := s.Get(t, "/redazione", "Cookie", cookie); res.StatusCode != 303 || !strings.Contains(res.Header.Get("Location"), "motivo=scaduta") {
+		t.Errorf("a session that only received the box's updates is still alive: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+}
