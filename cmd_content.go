@@ -25,7 +25,9 @@ func contentImportCommand(ctx context.Context, e *cmdEnv) error {
 		fmt.Fprintf(stdout, "conflict: %s (edited in the database since the last import; not overwritten)\n", c)
 	}
 	for _, e := range rep.Errors {
-		fmt.Fprintf(stdout, "error: %s\n", e)
+		for _, p := range e.All() { // every problem of the file, each with its line
+			fmt.Fprintf(stdout, "error: %s\n", p)
+		}
 	}
 	if len(rep.Errors) > 0 {
 		return fmt.Errorf("%d files not imported", len(rep.Errors))

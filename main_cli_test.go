@@ -54,6 +54,7 @@ func TestProductionRefusesDevComponents(t *testing.T) {
 func TestDemoCommandRefusedInProduction(t *testing.T) {
 	env(t)
 	t.Setenv("PASSHUB_ENV", "production")
+	t.Setenv("PASSHUB_WEBHOOK_KEY", apptest.WebhookKey)
 	t.Setenv("PASSHUB_BASE_URL", "https://pass.example.it")
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"demo"}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "dev mode only") {

@@ -405,6 +405,8 @@ func TestAPIWriteAccessMatrix(t *testing.T) {
 		{"POST", "/api/v1/content/:type/:slug/steps/:step", "/api/v1/content/page/privacy/steps/publish", "403 403 403 400"},
 		{"POST", "/api/v1/content/:type/:slug/steps/:step", "/api/v1/content/page/privacy/steps/schedule", "403 403 403 400"},
 		{"POST", "/api/v1/content/:type/:slug/steps/:step", "/api/v1/content/page/privacy/steps/unpublish", "403 403 403 400"},
+		{"POST", "/api/v1/content/:type/:slug/steps/:step", "/api/v1/content/page/privacy/steps/request_changes", "403 403 403 400"},
+		{"POST", "/api/v1/content/:type/:slug/steps/:step", "/api/v1/content/page/privacy/steps/archive", "403 403 403 400"},
 	}
 	covered := map[string]bool{}
 	for _, row := range matrix {

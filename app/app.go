@@ -161,9 +161,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, fmt.Errorf("PASSHUB_WEBHOOKS_ALLOW: %w", err)
 	}
-	a.Webhooks = webhook.NewService(d, webhook.Options{Guard: webhook.Guard{Allow: allow}, HTTPSOnly: cfg.Production(),
+	webhookKey, err := webhook.Key(cfg.WebhookKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := webhook.NewSealer(webhookKey)
+	if err != nil {
+		return nil, err
+	}
+	a.Webhooks = webhook.NewService(d, webhook.Options{Guard: webhook.Guard{Allow: allow}, HTTPSOnly: cfg.Production(), Sealer: sealer,
 		ConnectTimeout: cfg.WebhooksConnectTimeout, Timeout: cfg.WebhooksTimeout, Backoff: cfg.WebhooksBackoff,
-		Attempts: cfg.WebhooksAttempts, DisableAfter: cfg.WebhooksDisableAfter, PerEndpoint: cfg.WebhooksPerEndpoint, Keep: cfg.WebhooksKeep}, log)
+		Attempts: cfg.WebhooksAttempts, DisableAfter: cfg.WebhooksDisableAfter, PerEndpoint: cfg.WebhooksPerEndpoint, Keep: cfg.WebhooksKeep,
+		MaxEndpoints: cfg.WebhooksMaxEndpoints}, log)
 	a.Webhooks.Notices = a.Notifications
 
 	// Register the listeners: each domain states its own rules.
@@ -227,6 +236,12 @@ func (a *App) Migrate(ctx context.Context) error {
 	} else if moved > 0 {
 		a.Log.Info("content attachments moved to the store", "count", moved)
 	}
+	// webhook secrets stored in clear before they were encrypted
+	if sealed, _, err := a.Webhooks.SealSecrets(ctx); err != nil {
+		return err
+	} else if sealed > 0 {
+		a.Log.Info("webhook secrets encrypted", "count", sealed)
+	}
 	if a.Jobs == nil {
 		return a.openJobs(ctx)
 	}
@@ -245,7 +260,9 @@ func (a *App) ImportContent(ctx context.Context, dir string) (*content.ImportRep
 		a.Log.Warn("content conflict: edited in the database since the last import, file not imported", "file", c)
 	}
 	for _, e := range rep.Errors {
-		a.Log.Warn("content file not imported", "file", e.Path, "line", e.Line, "problem", e.Msg)
+		for _, p := range e.All() {
+			a.Log.Warn("content file not imported", "file", p.Path, "line", p.Line, "problem", p.Msg)
+		}
 	}
 	return rep, nil
 }
@@ -266,6 +283,7 @@ func (a *App) Handler() (*web.Server, error) {
 	}
 	if w.Pages != nil {
 		a.Content.OnChange(w.Pages.Clear)
+		a.Realtime.Handle(search.CacheTopic, func(string) { w.Pages.DropPath("/cerca") }) // the index changed after the content
 	}
 	w.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	w.App.Get("/readyz", a.ready)

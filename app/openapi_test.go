@@ -223,6 +223,19 @@ func TestOpenAPIContract(t *testing.T) {
 	send("POST", "/api/v1/content/news/non-esiste/steps/submit", `{"base_revision": 1}`, 404, false, author...)
 	send("POST", entry+"/steps/submit", base, 200, false, author...)
 	send("POST", entry+"/steps/publish", base, 200, false, publish...)
+	send("POST", entry+"/steps/request_changes", base, 422, false, publish...)
+	send("POST", entry+"/steps/request_changes", `{"base_revision": `+second+`, "comment": "Rivedi."}`, 409, false, publish...)
+	send("POST", entry+"/steps/archive", base, 403, false, author...)
+	send("POST", entry+"/steps/archive", base, 200, false, publish...)
+	var linked struct {
+		RevisionID int64 `json:"revision_id"`
+	}
+	if err := json.Unmarshal(send("POST", "/api/v1/content/news", `{"slug": "contratto-link", "fields": {"title": "Contratto link", "summary": "s", "date": "2026-12-04"}, "body": "[x](/guida/non-esiste)\n"}`, 201, false, author...), &linked); err != nil {
+		t.Fatal(err)
+	}
+	linkedBase := `{"base_revision": ` + strconv.FormatInt(linked.RevisionID, 10)
+	send("POST", "/api/v1/content/news/contratto-link/steps/publish", linkedBase+`}`, 422, false, publish...)
+	send("POST", "/api/v1/content/news/contratto-link/steps/publish", linkedBase+`, "anyway": true}`, 200, false, publish...)
 
 	// Last, since it closes this address to tokens: too many failures.
 	for i := 0; i < apitoken.MaxFailures; i++ {

@@ -40,7 +40,8 @@ func (a *App) facetName(ctx context.Context, key, value string) string {
 // openJobs opens the job queue and gives it to the domains that own workers: the events'
 // listeners, the notification centre (with its daily digest) and the search index.
 func (a *App) openJobs(ctx context.Context) error {
-	q, err := jobs.Open(ctx, a.DB, jobs.Options{Poll: a.Config.JobsPoll, RescueAfter: a.Config.JobsRescue, Log: a.Log})
+	q, err := jobs.Open(ctx, a.DB, jobs.Options{Poll: a.Config.JobsPoll, RescueAfter: a.Config.JobsRescue, Log: a.Log,
+		Workers: map[string]int{jobs.QueueWebhooks: a.Config.WebhooksWorkers}})
 	if err != nil {
 		return err
 	}

@@ -15,9 +15,10 @@ import (
 	"passhub/app/web"
 )
 
-// The write side of the API: the newsroom's workflow (content.SaveDraft, Submit, Publish,
-// Schedule, Unpublish) for API tokens. drafts:write creates, updates and submits drafts;
-// content:publish publishes, schedules and unpublishes, as a publisher would.
+// The write side of the API: the newsroom's workflow (content.SaveDraft, Submit, RequestChanges,
+// Publish, Schedule, Unpublish, Archive) for API tokens. drafts:write creates, updates and
+// submits drafts; content:publish asks for changes, publishes, schedules, unpublishes and
+// archives, as a publisher would.
 
 // Write is the JSON body of POST /api/v1/content/{type} and PUT /api/v1/content/{type}/{slug}.
 type Write struct {
@@ -36,6 +37,11 @@ type StepBody struct {
 	BaseRevision int64  `json:"base_revision"`
 	PublishAt    string `json:"publish_at"`   // RFC 3339, schedule only
 	UnpublishAt  string `json:"unpublish_at"` // RFC 3339, schedule only
+	// Comment is what the author should change (request_changes only, required).
+	Comment string `json:"comment"`
+	// Anyway publishes or schedules a revision whose internal links are broken (publish and
+	// schedule only): the newsroom's «Pubblica comunque».
+	Anyway bool `json:"anyway"`
 }
 
 // State is the answer of every write: where the entry stands after it.
@@ -67,6 +73,15 @@ type Problem struct {
 	Errors []FieldProblem `json:"errors,omitempty"`
 	// CurrentRevisionID is the entry's current revision when base_revision is stale (409).
 	CurrentRevisionID int64 `json:"current_revision_id,omitempty"`
+	// BrokenLinks are the internal links that reach no published page (422; anyway: true
+	// publishes or schedules all the same).
+	BrokenLinks []BrokenLink `json:"broken_links,omitempty"`
+}
+
+// BrokenLink is one internal link of a refused publication: its text and where it points.
+type BrokenLink struct {
+	Text   string `json:"text"`
+	Target string `json:"target"`
 }
 
 // errTime is a schedule time that is not RFC 3339.
@@ -80,6 +95,7 @@ var writeErrors = web.Errors{
 	content.ErrPast:         {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.past", Field: "publish_at"},
 	content.ErrWindow:       {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.window", Field: "unpublish_at"},
 	content.ErrNoTime:       {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.notime", Field: "publish_at"},
+	content.ErrComment:      {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.comment", Field: "comment"},
 	content.ErrSlugTaken:    {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.slug_taken", Field: "slug"},
 	content.ErrBadSlug:      {Code: fiber.StatusUnprocessableEntity, Message: "newsroom.error.slug", Field: "slug"},
 	errTime:                 {Code: fiber.StatusUnprocessableEntity, Message: "api.write.time"},
@@ -88,7 +104,8 @@ var writeErrors = web.Errors{
 
 // writeSteps are the steps the API takes, and the action each needs.
 var writeSteps = map[string]access.Action{content.StepSubmit: access.WriteDraftContent,
-	content.StepPublish: access.PublishByAPI, content.StepSchedule: access.PublishByAPI, content.StepUnpublish: access.PublishByAPI}
+	content.StepRequestChanges: access.PublishByAPI, content.StepPublish: access.PublishByAPI, content.StepSchedule: access.PublishByAPI,
+	content.StepUnpublish: access.PublishByAPI, content.StepArchive: access.PublishByAPI}
 
 func (h *Handlers) mountWrites(r fiber.Router) {
 	r.Post("/api/v1/content/:type", h.create)
@@ -185,15 +202,27 @@ func (h *Handlers) step(c *fiber.Ctx) error {
 	switch step {
 	case content.StepSubmit:
 		err = h.content.Submit(ctx, who, t, slug, in.BaseRevision)
+	case content.StepRequestChanges:
+		err = h.content.RequestChanges(ctx, who, t, slug, in.BaseRevision, in.Comment)
+	case content.StepArchive:
+		err = h.content.Archive(ctx, who, t, slug, in.BaseRevision)
 	case content.StepPublish:
-		err = h.content.Publish(ctx, who, t, slug, in.BaseRevision)
+		if in.Anyway {
+			err = h.content.PublishAnyway(ctx, who, t, slug, in.BaseRevision)
+		} else {
+			err = h.content.Publish(ctx, who, t, slug, in.BaseRevision)
+		}
 	case content.StepUnpublish:
 		err = h.content.Unpublish(ctx, who, t, slug, in.BaseRevision)
 	case content.StepSchedule:
 		var at, until time.Time
 		if at, err = rfc3339(in.PublishAt, "publish_at"); err == nil {
 			if until, err = rfc3339(in.UnpublishAt, "unpublish_at"); err == nil {
-				err = h.content.Schedule(ctx, who, t, slug, in.BaseRevision, at, until)
+				if in.Anyway {
+					err = h.content.ScheduleAnyway(ctx, who, t, slug, in.BaseRevision, at, until)
+				} else {
+					err = h.content.Schedule(ctx, who, t, slug, in.BaseRevision, at, until)
+				}
 			}
 		}
 	}
@@ -281,16 +310,29 @@ func (h *Handlers) refuse(c *fiber.Ctx, err error) error {
 	var refused *content.Refused
 	var be bodyError
 	var te timeError
+	var broken *content.BrokenLinks
 	p := Problem{}
 	switch {
+	case errors.As(err, &broken):
+		p.Problem = h.problem(c, fiber.StatusUnprocessableEntity, "api.write.broken_links", "Count", len(broken.Links))
+		for _, l := range broken.Links {
+			p.BrokenLinks = append(p.BrokenLinks, BrokenLink{Text: l.Text, Target: l.Target})
+		}
 	case errors.As(err, &be):
 		p.Problem = h.problem(c, fiber.StatusBadRequest, "api.write.body", "Reason", be.err.Error())
 	case errors.As(err, &fe):
 		p.Problem = h.problem(c, fiber.StatusUnprocessableEntity, "api.write.invalid")
-		if fe.Key != "" {
-			p.Errors = []FieldProblem{{Key: fe.Key, Rule: fe.Rule, Message: h.web.T(c, "newsroom.invalid."+fe.Rule)}}
-		} else {
-			p.Detail, p.Error.Message = fe.Msg, fe.Msg
+		var whole []string
+		for _, pr := range fe.All() { // every field the write broke a rule of
+			if pr.Key != "" {
+				p.Errors = append(p.Errors, FieldProblem{Key: pr.Key, Rule: pr.Rule, Message: h.web.T(c, "newsroom.invalid."+pr.Rule)})
+			} else {
+				whole = append(whole, pr.Msg)
+			}
+		}
+		if len(whole) > 0 {
+			p.Detail = strings.Join(whole, "; ")
+			p.Error.Message = p.Detail
 		}
 	case errors.As(err, &refused):
 		p.Problem = h.problem(c, fiber.StatusUnprocessableEntity, "newsroom.error.refused", "Reason", refused.Msg)
@@ -329,7 +371,7 @@ func rule(err error) string {
 		return "future"
 	case errors.Is(err, content.ErrWindow):
 		return "after_publish"
-	case errors.Is(err, content.ErrNoTime):
+	case errors.Is(err, content.ErrNoTime), errors.Is(err, content.ErrComment):
 		return "required"
 	case errors.Is(err, content.ErrSlugTaken):
 		return "unique"

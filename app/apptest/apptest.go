@@ -65,6 +65,10 @@ func (s *Server) TakeEvents() []string {
 // Option changes the configuration before the app starts.
 type Option func(*config.Config)
 
+// WebhookKey is the key that encrypts the webhook secrets of test servers (PASSHUB_WEBHOOK_KEY),
+// set so that production-mode tests start and tests can open what the database holds.
+const WebhookKey = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
 // Config returns a test configuration: dev mode, a temporary data dir, the test database.
 func Config(t testing.TB, opts ...Option) config.Config {
 	t.Helper()
@@ -74,6 +78,7 @@ func Config(t testing.TB, opts ...Option) config.Config {
 	cfg.DatabaseURL = DatabaseURL(t)
 	cfg.LogLevel = "warn"
 	cfg.JobsPoll = 20 * time.Millisecond
+	cfg.WebhookKey = WebhookKey
 	for _, o := range opts {
 		o(&cfg)
 	}

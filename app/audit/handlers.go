@@ -17,7 +17,7 @@ var Actions = []string{"login", "login.failed", "login.locked", "login.refused",
 	"delegate.accept", "delegate.enable", "delegate.disable", "delegate.remove", "role.grant", "role.revoke",
 	"webhook.create", "webhook.enable", "webhook.disable", "webhook.delete", "webhook.redeliver",
 	"content.save", "content.submit", "content.request_changes", "content.publish", "content.schedule", "content.schedule_failed",
-	"content.unpublish", "content.archive", "content.restore", "media.upload", "media.describe", "media.delete"}
+	"content.published_broken_links", "content.unpublish", "content.archive", "content.restore", "media.upload", "media.describe", "media.delete"}
 
 // PageSize is how many entries a page of the log shows.
 const PageSize = 50

@@ -213,7 +213,9 @@ func fetch(b *testing.B, addr, url string) []byte {
 // target is one URL under load and what was measured on it so far.
 type target struct {
 	url      string
-	size     int
+	size     int                  // the body's length every good response has; -1: any length
+	conns    int                  // concurrent keep-alive connections
+	cookie   string               // sent with every request when not empty
 	hc       *fasthttp.HostClient // kept across slices: the connections stay open
 	requests int                  // good responses measured
 	hits     int                  // of which served by the page cache
@@ -225,7 +227,7 @@ type target struct {
 }
 
 func newTarget(addr, url string, size int) *target {
-	return &target{url: url, size: size, hc: &fasthttp.HostClient{
+	return &target{url: url, size: size, conns: connections, hc: &fasthttp.HostClient{
 		Addr: addr, MaxConns: connections, MaxIdleConnDuration: time.Minute,
 		ReadTimeout: reqTimeout, WriteTimeout: reqTimeout,
 	}}
@@ -233,14 +235,14 @@ func newTarget(addr, url string, size int) *target {
 
 func (t *target) close() { t.hc.CloseIdleConnections() }
 
-// run sends GET t.url from `connections` workers, each on its keep-alive connection, for d; when
+// run sends GET t.url from t.conns workers, each on its keep-alive connection, for d; when
 // record is false (warm-up) only errors are kept.
 func (t *target) run(d time.Duration, record bool) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	start := time.Now()
 	deadline := start.Add(d)
-	for i := 0; i < connections; i++ {
+	for i := 0; i < t.conns; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -248,6 +250,9 @@ func (t *target) run(d time.Duration, record bool) {
 			defer fasthttp.ReleaseRequest(req)
 			defer fasthttp.ReleaseResponse(res)
 			req.SetRequestURI(t.url)
+			if t.cookie != "" {
+				req.Header.Set("Cookie", t.cookie)
+			}
 			lat := make([]time.Duration, 0, 8192)
 			var errs int64
 			var hits int
@@ -262,7 +267,7 @@ func (t *target) run(d time.Duration, record bool) {
 					if first == "" {
 						first = err.Error()
 					}
-				case res.StatusCode() != fiber.StatusOK || len(res.Body()) != t.size:
+				case res.StatusCode() != fiber.StatusOK || (t.size >= 0 && len(res.Body()) != t.size):
 					errs++
 					if first == "" {
 						first = fmt.Sprintf("status %d, %d bytes", res.StatusCode(), len(res.Body()))

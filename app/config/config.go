@@ -3,6 +3,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -142,12 +143,21 @@ type Config struct {
 	WebhooksDisableAfter int `yaml:"webhooks_disable_after" env:"WEBHOOKS_DISABLE_AFTER"`
 	// WebhooksPerEndpoint is how many deliveries to one endpoint run at once on one instance.
 	WebhooksPerEndpoint int `yaml:"webhooks_per_endpoint" env:"WEBHOOKS_PER_ENDPOINT"`
+	// WebhooksWorkers is how many deliveries run at once on one instance, in the webhooks job
+	// queue of their own (the other queues keep their workers whatever receivers do).
+	WebhooksWorkers int `yaml:"webhooks_workers" env:"WEBHOOKS_WORKERS"`
+	// WebhooksMaxEndpoints is how many endpoints may be registered in all.
+	WebhooksMaxEndpoints int `yaml:"webhooks_max_endpoints" env:"WEBHOOKS_MAX_ENDPOINTS"`
 	// WebhooksKeep is how long the delivery log keeps deliveries that are no longer pending.
 	WebhooksKeep time.Duration `yaml:"webhooks_keep" env:"WEBHOOKS_KEEP"`
 	// PreviewKey signs the newsroom's preview links (HMAC-SHA256), at least 32 characters; empty:
 	// a key made at the first start and kept in DataDir/preview.key. Instances that do not share
 	// the data folder must all be given the same key. Changing it invalidates every link.
 	PreviewKey string `yaml:"preview_key" env:"PREVIEW_KEY" secret:"true"`
+	// WebhookKey encrypts the webhook endpoints' signing secrets in the database (AES-256-GCM):
+	// 64 hex digits (openssl rand -hex 32). Required in production; empty in dev: a key made at
+	// the first start and kept in DataDir/webhook.key.
+	WebhookKey string `yaml:"webhook_key" env:"WEBHOOK_KEY" secret:"true"`
 }
 
 // Defaults returns the configuration used when nothing else is set: dev mode, SQLite in ./data.
@@ -190,6 +200,8 @@ func Defaults() Config {
 		WebhooksAttempts:       10,
 		WebhooksDisableAfter:   15,
 		WebhooksPerEndpoint:    2,
+		WebhooksWorkers:        4,
+		WebhooksMaxEndpoints:   50,
 		WebhooksKeep:           30 * 24 * time.Hour,
 	}
 }
@@ -274,6 +286,11 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		bad("DATA_DIR", "must not be empty")
+	}
+	if c.WebhookKey == "" && c.Env == ModeProduction {
+		bad("WEBHOOK_KEY", "must be set in production mode: the key that encrypts the webhook secrets, 64 hex digits (openssl rand -hex 32); keep it outside the database and its backups")
+	} else if k, err := hex.DecodeString(strings.TrimSpace(c.WebhookKey)); c.WebhookKey != "" && (err != nil || len(k) != 32) {
+		bad("WEBHOOK_KEY", "must be 64 hex digits (32 bytes: openssl rand -hex 32)")
 	}
 	if c.BaseURL == "" && c.Env == ModeProduction {
 		bad("BASE_URL", "must be set in production mode: the https address people open")
@@ -404,6 +421,12 @@ func (c *Config) Validate() error {
 	if c.WebhooksDisableAfter < 1 || c.WebhooksPerEndpoint < 1 {
 		bad("WEBHOOKS_DISABLE_AFTER", "PASSHUB_WEBHOOKS_DISABLE_AFTER and PASSHUB_WEBHOOKS_PER_ENDPOINT must be at least 1")
 	}
+	if c.WebhooksWorkers < 1 || c.WebhooksWorkers > 64 {
+		bad("WEBHOOKS_WORKERS", "must be between 1 and 64")
+	}
+	if c.WebhooksMaxEndpoints < 1 || c.WebhooksMaxEndpoints > 10000 {
+		bad("WEBHOOKS_MAX_ENDPOINTS", "must be between 1 and 10000")
+	}
 	if c.WebhooksKeep < time.Hour {
 		bad("WEBHOOKS_KEEP", "must be at least 1h")
 	}
@@ -473,6 +496,9 @@ func (c Config) Masked() string {
 	}
 	if c.PreviewKey != "" {
 		c.PreviewKey = "xxxxx"
+	}
+	if c.WebhookKey != "" {
+		c.WebhookKey = "xxxxx"
 	}
 	out, _ := yaml.Marshal(c)
 	return string(out)

@@ -74,8 +74,38 @@ func TestProductionNeedsHTTPS(t *testing.T) {
 		t.Errorf("production over http accepted: %v", err)
 	}
 	c.BaseURL = "https://pass.regione.lombardia.it"
+	c.WebhookKey = strings.Repeat("ab", 32)
 	if err := c.Validate(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestProductionNeedsWebhookKey: production refuses to start without the key of the webhook
+// secrets, naming the variable and how to make one; a key that is not 64 hex digits is refused
+// in any mode; dev runs without one.
+func TestProductionNeedsWebhookKey(t *testing.T) {
+	c := Defaults()
+	c.BaseURL = "http://localhost:8080"
+	if err := c.Validate(); err != nil {
+		t.Errorf("dev without a webhook key: %v", err)
+	}
+	c.Env, c.BaseURL = ModeProduction, "https://pass.example.it"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "PASSHUB_WEBHOOK_KEY: must be set in production mode") ||
+		!strings.Contains(err.Error(), "openssl rand -hex 32") {
+		t.Errorf("production without a webhook key: %v", err)
+	}
+	for _, k := range []string{"corta", strings.Repeat("ab", 31), strings.Repeat("zz", 32)} {
+		c.WebhookKey = k
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "PASSHUB_WEBHOOK_KEY: must be 64 hex digits") {
+			t.Errorf("key %q: %v", k, err)
+		}
+	}
+	c.WebhookKey = strings.Repeat("ab", 32)
+	if err := c.Validate(); err != nil {
+		t.Error(err)
+	}
+	if !strings.Contains(c.Masked(), "webhook_key") || strings.Contains(c.Masked(), c.WebhookKey) {
+		t.Errorf("webhook key not masked:\n%s", c.Masked())
 	}
 }
 

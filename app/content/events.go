@@ -66,6 +66,14 @@ type ScheduleFailed struct {
 	Reason string `json:"reason"`
 }
 
+// PublishedBroken is a scheduled publication made with internal links broken at its time: the
+// schedule was confirmed, so it went live; ActorID is the publisher who scheduled it, who is told.
+type PublishedBroken struct {
+	Step
+	Count   int      `json:"count"`
+	Targets []string `json:"targets"`
+}
+
 // Restored is an old revision saved again as a new draft (RevisionID is the new one).
 type Restored struct {
 	Step
@@ -80,3 +88,4 @@ func (Unpublished) EventName() string      { return "content.unpublished" }
 func (Scheduled) EventName() string        { return "content.scheduled" }
 func (ScheduleFailed) EventName() string   { return "content.schedule_failed" }
 func (Restored) EventName() string         { return "content.restored" }
+func (PublishedBroken) EventName() string  { return "content.published_broken_links" }

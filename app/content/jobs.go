@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -55,8 +56,8 @@ func (w *scheduleWorker) Work(ctx context.Context, j *river.Job[ScheduleArgs]) e
 // RunScheduled does the step a ScheduleArgs job names, if it is still due.
 func (s *Service) RunScheduled(ctx context.Context, a ScheduleArgs) error {
 	var failure error
-	var failed *Entry
-	var failedRev *Revision
+	var failed, published *Entry
+	var failedRev, publishedRev *Revision
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		e, err := s.store.EntryByID(ctx, tx, a.EntryID)
 		if errors.Is(err, db.ErrNotFound) {
@@ -88,6 +89,9 @@ func (s *Service) RunScheduled(ctx context.Context, a ScheduleArgs) error {
 				failure, failed, failedRev = err, e, r
 				return errRollback
 			}
+			if err == nil {
+				published, publishedRev = e, r
+			}
 			return err
 		case StepUnpublish:
 			if e.PublishedRevisionID != r.ID || !r.UnpublishAt.Equal(a.At) {
@@ -102,8 +106,41 @@ func (s *Service) RunScheduled(ctx context.Context, a ScheduleArgs) error {
 	}
 	if err == nil {
 		s.changed()
+		if published != nil {
+			s.reportBroken(ctx, published, publishedRev)
+		}
 	}
 	return err
+}
+
+// reportBroken tells the publisher who scheduled revision r of e, just published, of its
+// internal links broken at the time of publication (PublishedBroken). The schedule was
+// confirmed, so the publication stands; a failure here is logged and never fails the job.
+func (s *Service) reportBroken(ctx context.Context, e *Entry, r *Revision) {
+	err := func() error {
+		rev, err := s.store.Revision(ctx, s.db, r.ID)
+		if err != nil {
+			return err
+		}
+		bl, err := s.brokenOf(ctx, s.db, e, rev)
+		if err != nil || len(bl) == 0 {
+			return err
+		}
+		targets := make([]string, 0, len(bl))
+		for _, l := range bl {
+			targets = append(targets, l.Target)
+		}
+		return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			if err := s.record(ctx, tx, Actor{Name: "schedule"}, "content.published_broken_links", e, rev, strings.Join(targets, " ")); err != nil {
+				return err
+			}
+			return s.Events.InTx(ctx, tx, PublishedBroken{Step: Step{EntryID: e.ID, RevisionID: rev.ID, ActorID: rev.ScheduledBy, Type: e.Type, Slug: e.Slug},
+				Count: len(bl), Targets: targets})
+		})
+	}()
+	if err != nil && s.log != nil {
+		s.log.Warn("content: scheduled publication: broken links not reported", "entry", e.ID, "revision", r.ID, "err", err)
+	}
 }
 
 var errRollback = errors.New("content: roll back")
@@ -116,7 +153,11 @@ func (s *Service) scheduleFailed(ctx context.Context, e *Entry, r *Revision, cau
 	if errors.As(cause, &refused) {
 		reason = refused.Msg
 	} else if errors.As(cause, &fe) {
-		reason = fe.Msg
+		var msgs []string
+		for _, p := range fe.All() {
+			msgs = append(msgs, p.Msg)
+		}
+		reason = strings.Join(msgs, "; ")
 	}
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r.State, r.PublishAt, r.UpdatedAt = StateReview, time.Time{}, time.Now().UTC()

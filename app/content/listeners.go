@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"passhub/app/db"
 	"passhub/app/event"
@@ -63,6 +64,25 @@ func (s *Service) ListenNewsroom(d *event.Dispatcher, a Audience) {
 		st.ActorID = 0 // the schedule acted: its publisher is told
 		return s.tell(ctx, a, st, "content.schedule_failed", []int64{ev.ActorID})
 	})
+	event.On(d, "notify", func(ctx context.Context, ev PublishedBroken) error {
+		return s.tellBroken(ctx, a, ev)
+	})
+}
+
+// tellBroken tells the publisher who scheduled a publication that it went live with ev.Count
+// broken links: the subject is the entry's title and the count.
+func (s *Service) tellBroken(ctx context.Context, a Audience, ev PublishedBroken) error {
+	if ev.ActorID == 0 {
+		return nil // scheduled by an API token: the dashboard's list shows it
+	}
+	e, err := s.store.EntryByID(ctx, s.db, ev.EntryID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return a.Notices.Notify(ctx, []int64{ev.ActorID}, "content.published_broken_links", fmt.Sprintf("%s (%d link)", e.Title, ev.Count), DeskURL(e.Type, e.Slug))
 }
 
 func (s *Service) tell(ctx context.Context, a Audience, st Step, kind string, users []int64) error {

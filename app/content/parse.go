@@ -33,6 +33,17 @@ type FileError struct {
 	// which rule it breaks: "required", "empty", "long", "date", "kind", "code", "ref", "enum",
 	// "attachment" (the newsroom's form shows a message for each beside its field).
 	Key, Rule string
+	// Problems lists every problem Parse found in the file, this one first; nil when it found
+	// only this one. Parse returns the first problem, so callers that need one keep working.
+	Problems []*FileError
+}
+
+// All returns every problem of the file: Problems, or the error itself alone.
+func (e *FileError) All() []*FileError {
+	if len(e.Problems) > 0 {
+		return e.Problems
+	}
+	return []*FileError{e}
 }
 
 func (e *FileError) Error() string {
@@ -55,56 +66,83 @@ func Parse(t Type, slug, path string, raw []byte) (*Document, error) {
 	if !strings.HasPrefix(src, "---\n") {
 		return nil, fail(1, "missing front matter: the file must start with a line \"---\"")
 	}
-	end := strings.Index(src[4:], "\n---\n")
-	if end < 0 {
-		if strings.HasSuffix(src[4:], "\n---") {
-			end = len(src[4:]) - 4
-		} else {
-			return nil, fail(1, "front matter is not closed by a line \"---\"")
+	var head, body string
+	if rest := src[4:]; rest == "---" || strings.HasPrefix(rest, "---\n") {
+		// an empty front matter: every required key is missing
+		body = strings.TrimPrefix(strings.TrimPrefix(rest, "---"), "\n")
+	} else {
+		end := strings.Index(rest, "\n---\n")
+		if end < 0 {
+			if strings.HasSuffix(rest, "\n---") {
+				end = len(rest) - 4
+			} else {
+				return nil, fail(1, "front matter is not closed by a line \"---\"")
+			}
+		}
+		head = src[4 : 4+end+1]
+		if after := 4 + end + 5; after <= len(src) {
+			body = src[after:]
 		}
 	}
-	head := src[4 : 4+end+1]
-	body := ""
-	if after := 4 + end + 5; after <= len(src) {
-		body = src[after:]
-	}
 
-	var root yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader([]byte(head))).Decode(&root); err != nil {
-		return nil, fail(0, "front matter is not valid YAML: %s", shiftYAMLLine(err.Error()))
-	}
-	if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, fail(2, "front matter must be a list of key: value lines")
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	if head != "" {
+		var root yaml.Node
+		if err := yaml.NewDecoder(bytes.NewReader([]byte(head))).Decode(&root); err != nil {
+			return nil, fail(0, "front matter is not valid YAML: %s", shiftYAMLLine(err.Error()))
+		}
+		if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
+			return nil, fail(2, "front matter must be a list of key: value lines")
+		}
+		m = root.Content[0]
 	}
 	def, ok := Lookup(t)
 	if !ok {
 		return nil, fail(0, "unknown content type %q", t)
 	}
 	doc := &Document{Type: t, Slug: slug, Body: body, Source: src}
+	// The problems of the keys are collected, not returned at the first: an editor sees every
+	// field to fix at once. A key that broke a rule is not checked again.
+	var problems []*FileError
+	bad := map[string]bool{}
+	add := func(err error, key, rule string) {
+		problems = append(problems, keyed(err, key, rule).(*FileError))
+		if key != "" {
+			bad[key] = true
+		}
+	}
 	seen := map[string]bool{}
-	m := root.Content[0]
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		line := k.Line + 1 // the opening "---" is line 1
 		f, allowed := def.Field(k.Value)
 		if !allowed {
-			return nil, fail(line, "unknown key %q for a %s (allowed: %s)", k.Value, t, def.FieldNames())
+			add(fail(line, "unknown key %q for a %s (allowed: %s)", k.Value, t, def.FieldNames()), "", "")
+			continue
 		}
 		if seen[k.Value] {
-			return nil, fail(line, "key %q appears twice", k.Value)
+			add(fail(line, "key %q appears twice", k.Value), "", "")
+			continue
 		}
 		seen[k.Value] = true
 		if err := decodeField(&doc.Front, f, v); err != nil {
-			return nil, keyed(fail(v.Line+1, "%s: %s", k.Value, err), k.Value, ruleOf(f, err))
+			add(fail(v.Line+1, "%s: %s", k.Value, err), k.Value, ruleOf(f, err))
 		}
 	}
 	for _, f := range def.Fields {
 		if f.Required && !seen[f.Name] {
-			return nil, keyed(fail(0, "missing required key %q", f.Name), f.Name, "required")
+			add(fail(0, "missing required key %q", f.Name), f.Name, "required")
 		}
 	}
-	if err := checkValues(def, doc); err != nil {
-		return nil, keyed(fail(lineOf(m, err.key), "%s", err.msg), err.key, err.rule)
+	for _, err := range checkValues(def, doc, bad) {
+		add(fail(lineOf(m, err.key), "%s", err.msg), err.key, err.rule)
+	}
+	if len(problems) > 0 {
+		first := problems[0]
+		if len(problems) > 1 {
+			first.Problems = problems
+		}
+		return nil, first
 	}
 	return doc, nil
 }
@@ -125,22 +163,27 @@ func ruleOf(f Field, err error) string {
 	return "kind"
 }
 
-// checkValues enforces the rules of each field's kind on the decoded values, the title first.
-func checkValues(def *Definition, d *Document) *valueError {
-	if f, ok := def.Field("title"); ok {
-		if err := checkValue(f, d.Front.Value(f.Name)); err != nil {
-			return err
+// checkValues enforces the rules of each field's kind on the decoded values, the title first,
+// skipping the keys in skip; it returns every value that breaks one.
+func checkValues(def *Definition, d *Document, skip map[string]bool) []*valueError {
+	var out []*valueError
+	check := func(f Field) {
+		if skip[f.Name] {
+			return
 		}
+		if err := checkValue(f, d.Front.Value(f.Name)); err != nil {
+			out = append(out, err)
+		}
+	}
+	if f, ok := def.Field("title"); ok {
+		check(f)
 	}
 	for _, f := range def.Fields {
-		if f.Name == "title" {
-			continue
-		}
-		if err := checkValue(f, d.Front.Value(f.Name)); err != nil {
-			return err
+		if f.Name != "title" {
+			check(f)
 		}
 	}
-	return nil
+	return out
 }
 
 func checkValue(f Field, v any) *valueError {

@@ -88,3 +88,64 @@ func TestRenderIsSafeAndRich(t *testing.T) {
 		}
 	}
 }
+
+// TestParseCollectsEveryProblem: a file with several bad keys is reported with all of them, each
+// with its key, rule and line; the error is still the first problem, as before.
+func TestParseCollectsEveryProblem(t *testing.T) {
+	src := "---\ntitle: \"\"\ndate: ieri\nauthor: me\n---\nTesto.\n"
+	_, err := Parse(TypeNews, "a", "notizie/a.md", []byte(src))
+	fe, ok := err.(*FileError)
+	if !ok {
+		t.Fatalf("error %T %v is not a *FileError", err, err)
+	}
+	type got struct {
+		key, rule string
+		line      int
+	}
+	var all []got
+	for _, p := range fe.All() {
+		all = append(all, got{p.Key, p.Rule, p.Line})
+		if p.Path != "notizie/a.md" {
+			t.Errorf("path %q", p.Path)
+		}
+	}
+	want := []got{{"date", "date", 3}, {"", "", 4}, {"summary", "required", 0}, {"title", "empty", 2}}
+	if len(all) != len(want) {
+		t.Fatalf("problems %+v, want %+v", all, want)
+	}
+	for i := range want {
+		if all[i] != want[i] {
+			t.Errorf("problem %d = %+v, want %+v", i, all[i], want[i])
+		}
+	}
+	if fe.Key != "date" || !strings.Contains(fe.Error(), "notizie/a.md:3:") {
+		t.Errorf("first problem %q (%s)", fe.Error(), fe.Key)
+	}
+	one := &FileError{Path: "x", Msg: "y"}
+	if len(one.All()) != 1 || one.All()[0] != one {
+		t.Error("a single FileError is its own list")
+	}
+}
+
+// TestParseEmptyFrontMatter: a file whose front matter is empty (a form sent with every field
+// blank) is reported key by key, each required key missing, not as a file without front matter.
+func TestParseEmptyFrontMatter(t *testing.T) {
+	for _, src := range []string{"---\n---\n", "---\n---\nTesto.\n", "---\n---"} {
+		_, err := Parse(TypeNews, "a", "notizie/a.md", []byte(src))
+		fe, ok := err.(*FileError)
+		if !ok {
+			t.Fatalf("%q: error %T %v", src, err, err)
+		}
+		var keys []string
+		for _, p := range fe.All() {
+			keys = append(keys, p.Key+":"+p.Rule)
+		}
+		if strings.Join(keys, " ") != "title:required summary:required date:required" {
+			t.Errorf("%q: problems %v", src, keys)
+		}
+	}
+	d, err := Preview(Draft{Type: TypePage, Fields: map[string]string{"title": "T", "summary": "S"}, Body: "B\n"})
+	if err != nil || d.Body != "B\n" {
+		t.Errorf("a full draft: %v %q", err, d.Body)
+	}
+}

@@ -128,7 +128,23 @@ func (s *Service) Import(ctx context.Context, dir string) (*ImportReport, error)
 				rep.Unchanged++
 				continue
 			case e.EditedSinceImport:
-				rep.Conflicts = append(rep.Conflicts, f.path)
+				same, err := s.publishes(ctx, tx, e, f.doc, f.atts)
+				if err != nil {
+					return err
+				}
+				if !same {
+					rep.Conflicts = append(rep.Conflicts, f.path)
+					continue
+				}
+				// The file is what the database publishes (an export of it): nothing to import,
+				// and from now on the file is compared with this version. A newer draft still
+				// counts as an edit the next changed file must not bury.
+				e.ImportedHash = f.hash
+				e.EditedSinceImport = e.CurrentRevisionID != e.PublishedRevisionID
+				if err := s.store.UpdateEntry(ctx, tx, e); err != nil {
+					return err
+				}
+				rep.Unchanged++
 				continue
 			default:
 				fill(e, f.doc)
@@ -178,6 +194,34 @@ func (s *Service) Import(ctx context.Context, dir string) (*ImportReport, error)
 	}
 	s.changed()
 	return rep, nil
+}
+
+// publishes reports whether e's published revision is exactly the file doc with the attachments
+// atts: the same bytes, the same attachments (name and content) in the same order.
+func (s *Service) publishes(ctx context.Context, tx bun.IDB, e *Entry, doc *Document, atts []Attachment) (bool, error) {
+	if e.PublishedRevisionID == 0 {
+		return false, nil
+	}
+	rev, err := s.store.Revision(ctx, tx, e.PublishedRevisionID)
+	if err != nil {
+		return false, err
+	}
+	if rev.Source != doc.Source {
+		return false, nil
+	}
+	have, err := s.store.Attachments(ctx, tx, e.ID, false)
+	if err != nil {
+		return false, err
+	}
+	if len(have) != len(atts) {
+		return false, nil
+	}
+	for i := range have {
+		if have[i].Name != atts[i].Name || have[i].SHA256 != atts[i].SHA256 {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 func (s *Service) sync(ctx context.Context, tx bun.IDB, rep *ImportReport) error {

@@ -254,15 +254,21 @@ type Desk struct {
 // Desk returns the entries matching q, last changed first, and their total.
 func (Store) Desk(ctx context.Context, idb bun.IDB, q Desk) ([]Entry, int, error) {
 	var out []Entry
-	sel := idb.NewSelect().Model(&out).Join("JOIN revisions AS head ON head.id = entry.current_revision_id")
+	sel := idb.NewSelect().Model(&out)
+	// The latest revision's state and author are matched through a subquery on revisions: the
+	// state's index answers it alone, where a join would read each entry's whole revision row.
+	switch {
+	case q.State != "" && q.Author != 0:
+		sel = sel.Where("entry.current_revision_id IN (SELECT head.id FROM revisions AS head WHERE head.state = ? AND head.author_id = ?)", q.State, q.Author)
+	case q.State != "":
+		sel = sel.Where("entry.current_revision_id IN (SELECT head.id FROM revisions AS head WHERE head.state = ?)", q.State)
+	case q.Author != 0:
+		sel = sel.Where("entry.current_revision_id IN (SELECT head.id FROM revisions AS head WHERE head.author_id = ?)", q.Author)
+	default:
+		sel = sel.Where("entry.current_revision_id IS NOT NULL")
+	}
 	if q.Type != "" {
 		sel = sel.Where("entry.type = ?", q.Type)
-	}
-	if q.State != "" {
-		sel = sel.Where("head.state = ?", q.State)
-	}
-	if q.Author != 0 {
-		sel = sel.Where("head.author_id = ?", q.Author)
 	}
 	for _, w := range strings.Fields(strings.ToLower(q.Words)) {
 		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(w) + "%"

@@ -366,26 +366,44 @@ func (s *Service) PublishAnyway(ctx context.Context, who Actor, t Type, slug str
 func (s *Service) publish(ctx context.Context, who Actor, t Type, slug string, base int64, anyway bool) error {
 	return s.step(ctx, who, t, slug, base, StepPublish, func(ctx context.Context, tx bun.Tx, _ *Definition, e *Entry, r *Revision) error {
 		if !anyway {
-			doc, err := Parse(e.Type, e.Slug, e.SourcePath, []byte(r.Source))
-			if err != nil {
+			if err := s.checkLinks(ctx, tx, e, r); err != nil {
 				return err
-			}
-			if len(InternalLinks(doc.Body)) > 0 {
-				tg, err := s.targets(ctx, tx)
-				if err != nil {
-					return err
-				}
-				self := []string{key(e.Type, e.Slug)}
-				if r.Slug != "" {
-					self = append(self, key(e.Type, r.Slug))
-				}
-				if bl := tg.broken(doc.Body, self...); len(bl) > 0 {
-					return &BrokenLinks{Links: bl}
-				}
 			}
 		}
 		return s.goLive(ctx, tx, who, e, r)
 	})
+}
+
+// checkLinks returns *BrokenLinks when revision r of entry e links to pages of the site that
+// reach no published page now (its own URL, and the slug it asks for, count as reachable).
+func (s *Service) checkLinks(ctx context.Context, tx bun.IDB, e *Entry, r *Revision) error {
+	bl, err := s.brokenOf(ctx, tx, e, r)
+	if err != nil {
+		return err
+	}
+	if len(bl) > 0 {
+		return &BrokenLinks{Links: bl}
+	}
+	return nil
+}
+
+func (s *Service) brokenOf(ctx context.Context, idb bun.IDB, e *Entry, r *Revision) ([]Link, error) {
+	doc, err := Parse(e.Type, e.Slug, e.SourcePath, []byte(r.Source))
+	if err != nil {
+		return nil, err
+	}
+	if len(InternalLinks(doc.Body)) == 0 {
+		return nil, nil
+	}
+	tg, err := s.targets(ctx, idb)
+	if err != nil {
+		return nil, err
+	}
+	self := []string{key(e.Type, e.Slug)}
+	if r.Slug != "" {
+		self = append(self, key(e.Type, r.Slug))
+	}
+	return tg.broken(doc.Body, self...), nil
 }
 
 // goLive publishes revision r of entry e inside tx: the previous live revision is archived.
@@ -546,7 +564,20 @@ func (s *Service) Archive(ctx context.Context, who Actor, t Type, slug string, b
 // Schedule sets the latest revision of t/slug to be published at publishAt, and the entry to
 // be unpublished at unpublishAt; either may be zero (not both). With only unpublishAt, it is
 // the live revision that will be taken down. Durable jobs do it at the time (jobs.go).
+// A publication of a revision whose internal links are broken now is refused with
+// *BrokenLinks, as Publish refuses it; ScheduleAnyway schedules it all the same.
 func (s *Service) Schedule(ctx context.Context, who Actor, t Type, slug string, base int64, publishAt, unpublishAt time.Time) error {
+	return s.schedule(ctx, who, t, slug, base, publishAt, unpublishAt, false)
+}
+
+// ScheduleAnyway is Schedule when the publisher confirmed the broken links. When the job
+// publishes the revision, links still broken then are reported to the publisher
+// (PublishedBroken), not refused.
+func (s *Service) ScheduleAnyway(ctx context.Context, who Actor, t Type, slug string, base int64, publishAt, unpublishAt time.Time) error {
+	return s.schedule(ctx, who, t, slug, base, publishAt, unpublishAt, true)
+}
+
+func (s *Service) schedule(ctx context.Context, who Actor, t Type, slug string, base int64, publishAt, unpublishAt time.Time, anyway bool) error {
 	now := time.Now()
 	switch {
 	case publishAt.IsZero() && unpublishAt.IsZero():
@@ -571,6 +602,11 @@ func (s *Service) Schedule(ctx context.Context, who Actor, t Type, slug string, 
 		} else if !Steps(who, def, e, r)[StepPublish] {
 			return ErrStep
 		} else {
+			if !anyway {
+				if err := s.checkLinks(ctx, tx, e, r); err != nil {
+					return err
+				}
+			}
 			target.State, target.PublishAt = StateScheduled, publishAt
 		}
 		target.UnpublishAt, target.ScheduledBy, target.UpdatedAt = unpublishAt, who.UserID, time.Now().UTC()

@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -119,7 +121,8 @@ func romeClock() *time.Location {
 	return time.UTC
 }
 
-// TestProcedureSheetJourney: an editor writes a new procedure sheet in the browser, previews it
+// TestProcedureSheetJourney: an editor uploads an image and an attachment to the media library,
+// writes a new procedure sheet in the browser that shows both, previews it
 // and submits it; the publisher asks for a change; the editor fixes it and submits again; the
 // publisher schedules it a few seconds ahead; the durable job publishes it, and the sheet is then
 // in the catalogue, on its public page, in the search, in the content API, in the mayor's request
@@ -165,6 +168,34 @@ func sheetJourney(t *testing.T, js bool) {
 	editor := newTab(t)
 	devLogin(t, editor, s, "redattore")
 	editor.setScripts(t, js)
+
+	// An image and an attachment, uploaded to the media library; their snippets go in the body.
+	upload := func(file, field, text string) (item, snippet string) {
+		t.Helper()
+		editor.run(t, chromedp.Navigate(s.URL+"/redazione/media"), chromedp.WaitReady(chromedp.CSS("#media-file")),
+			chromedp.SetUploadFiles(chromedp.CSS("#media-file"), []string{file}),
+			chromedp.SetValue(chromedp.CSS(field), text),
+			chromedp.Click(chromedp.CSS("#media-upload button[type=submit]")),
+			chromedp.WaitReady(chromedp.CSS("#flash")),
+		)
+		item = eval[string](t, editor, "location.pathname")
+		if !mediaItem.MatchString(item) {
+			t.Fatalf("after uploading %s: %s", file, item)
+		}
+		return item, eval[string](t, editor, "document.querySelector('.pass-media-snippet').value")
+	}
+	pdf := filepath.Join(t.TempDir(), "Modulo richiesta.pdf")
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	alt := "Schema del controllo dei " + word
+	_, image := upload(pngOn(t, "schema.png", 48, 32), "#media-alt", alt)
+	_, attachment := upload(pdf, "#media-title", "Modulo di richiesta")
+	if !strings.HasPrefix(image, "![") || !strings.HasPrefix(attachment, "[Modulo di richiesta](/media/") {
+		t.Fatalf("snippets %q %q", image, attachment)
+	}
+	fileURL := attachment[strings.Index(attachment, "(")+1 : len(attachment)-1]
+	body := "## Quando serve\n\nPrima di autorizzare i **" + word + "**.\n\n" + image + "\n\nScarica il " + attachment + ".\n"
 	editor.run(t, chromedp.Navigate(s.URL+"/redazione/nuovo/procedure"), chromedp.WaitReady(chromedp.CSS("#f-code")))
 	clean(editor, "new procedure form")
 	editor.run(t,
@@ -180,12 +211,15 @@ func sheetJourney(t *testing.T, js bool) {
 		chromedp.SetValue(chromedp.CSS("#f-duration"), "30 giorni"),
 		chromedp.SetValue(chromedp.CSS("#f-costs"), "Nessuno"),
 		chromedp.SetValue(chromedp.CSS("#f-documents"), "Contratto di subappalto\nDichiarazione dei requisiti"),
-		chromedp.SetValue(chromedp.CSS("#f-body"), "## Quando serve\n\nPrima di autorizzare i **"+word+"**.\n"),
+		chromedp.SetValue(chromedp.CSS("#f-body"), body),
 		chromedp.Click(chromedp.CSS("button[value=anteprima]")),
 		chromedp.WaitReady(chromedp.CSS("#preview")),
 	)
 	if got := eval[string](t, editor, "document.querySelector('#preview .pass-preview h2').textContent"); got != "Quando serve" {
 		t.Errorf("preview heading %q", got)
+	}
+	if !eval[bool](t, editor, `!!document.querySelector('#preview img[alt="`+alt+`"][src^="/media/"]') && !!document.querySelector('#preview a[href="`+fileURL+`"]')`) {
+		t.Error("the preview lacks the image or the attachment")
 	}
 	clean(editor, "preview")
 	editor.run(t, chromedp.Click(chromedp.CSS("button[value=salva]")), chromedp.WaitReady(chromedp.CSS("#entry-state")))
@@ -257,6 +291,23 @@ func sheetJourney(t *testing.T, js bool) {
 		if !strings.Contains(main, want) {
 			t.Errorf("the public sheet lacks %q", want)
 		}
+	}
+	if !eval[bool](t, visitor, `!!document.querySelector('main img[alt="`+alt+`"][src^="/media/"]')`) {
+		t.Error("the public sheet lacks the image")
+	}
+	if js {
+		waitFor(t, visitor, `(() => { const i = document.querySelector('main img[src^="/media/"]'); return i.complete && i.naturalWidth === 48; })()`, "the image loaded")
+	}
+	if !eval[bool](t, visitor, `!!document.querySelector('main a[href="`+fileURL+`"]')`) {
+		t.Error("the public sheet lacks the attachment")
+	}
+	res, err := http.Get(s.URL + fileURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("the attachment answers %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	clean(visitor, "public sheet")
 

@@ -73,7 +73,10 @@ type Options struct {
 	RescueAfter time.Duration
 	// Periodic are jobs enqueued on a schedule by the elected leader among the instances.
 	Periodic []*river.PeriodicJob
-	Log      *slog.Logger
+	// Workers overrides the Workers of lanes by queue name (PASSHUB_WEBHOOKS_WORKERS for
+	// QueueWebhooks); values below 1 are ignored.
+	Workers map[string]int
+	Log     *slog.Logger
 }
 
 // Queue enqueues and runs jobs.
@@ -93,6 +96,9 @@ func Open(ctx context.Context, d *db.DB, o Options) (*Queue, error) {
 	q := &Queue{workers: river.NewWorkers(), kind: d.Kind, rescue: cmp.Or(o.RescueAfter, RescueAfter), lanes: map[string]Lane{}}
 	longest := time.Duration(0)
 	for name, l := range Lanes {
+		if n := o.Workers[name]; n > 0 {
+			l.Workers = n
+		}
 		l.Timeout = min(l.Timeout, q.rescue*2/3)
 		q.lanes[name] = l
 		longest = max(longest, l.Timeout)

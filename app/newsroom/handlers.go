@@ -353,10 +353,13 @@ func (h *Handlers) refuse(c *fiber.Ctx, p page, err error) error {
 	switch {
 	case errors.As(err, &fe):
 		c.Status(fiber.StatusUnprocessableEntity)
-		if fe.Key != "" {
-			p.Errors[fe.Key] = h.web.T(c, "newsroom.invalid."+fe.Rule)
-		} else {
-			p.Alert = fe.Msg
+		for _, pr := range fe.All() { // every field's message at once
+			switch {
+			case pr.Key == "":
+				p.Alert = strings.TrimSpace(p.Alert + " " + pr.Msg)
+			case p.Errors[pr.Key] == "":
+				p.Errors[pr.Key] = h.web.T(c, "newsroom.invalid."+pr.Rule)
+			}
 		}
 		if p.Alert == "" {
 			p.Alert = h.web.T(c, "form.errors")
@@ -433,6 +436,8 @@ func (h *Handlers) step(c *fiber.Ctx) error {
 			err = fieldErr{"publish_at", "newsroom.error.time"}
 		case bad2:
 			err = fieldErr{"unpublish_at", "newsroom.error.time"}
+		case c.FormValue("comunque") == "1":
+			err = h.svc.ScheduleAnyway(ctx, who, t, slug, base, at, until)
 		default:
 			err = h.svc.Schedule(ctx, who, t, slug, base, at, until)
 		}
@@ -495,7 +500,11 @@ func (h *Handlers) refuseStep(c *fiber.Ctx, w *content.Work, err error, values m
 	switch {
 	case errors.As(err, &broken):
 		c.Status(fiber.StatusUnprocessableEntity)
-		p.Alert = h.web.T(c, "newsroom.error.broken_links", "Count", len(broken.Links))
+		msg := "newsroom.error.broken_links"
+		if c.Params("step") == content.StepSchedule {
+			msg = "newsroom.error.broken_links_schedule"
+		}
+		p.Alert = h.web.T(c, msg, "Count", len(broken.Links))
 		p.Confirm = true
 	case errors.As(err, &fe):
 		c.Status(fiber.StatusUnprocessableEntity)

@@ -42,6 +42,18 @@ func (p *PageCache) Clear() {
 	p.mu.Unlock()
 }
 
+// DropPath drops the kept pages whose path starts with prefix ("/cerca"): for what changes
+// with something other than content, such as the search index.
+func (p *PageCache) DropPath(prefix string) {
+	p.mu.Lock()
+	for k := range p.items {
+		if parts := strings.SplitN(k, "|", 3); len(parts) == 3 && strings.HasPrefix(parts[2], prefix) {
+			delete(p.items, k)
+		}
+	}
+	p.mu.Unlock()
+}
+
 // Len returns how many pages are kept.
 func (p *PageCache) Len() int {
 	p.mu.RLock()

@@ -19,6 +19,8 @@ var (
 	// ErrDescription is a description longer than MaxDescription.
 	ErrDescription = errors.New("webhook: the description is too long")
 	ErrDisabled    = errors.New("webhook: the endpoint is disabled")
+	// ErrTooMany is a registration beyond Options.MaxEndpoints.
+	ErrTooMany = errors.New("webhook: too many endpoints")
 )
 
 // formErrors: how the admin pages answer each error, declared once.
@@ -30,5 +32,6 @@ var formErrors = web.Errors{
 	ErrNoEvents:    {Code: fiber.StatusUnprocessableEntity, Message: "webhook.error.events", Field: "events"},
 	ErrDescription: {Code: fiber.StatusUnprocessableEntity, Message: "webhook.error.description", Args: []any{"Max", MaxDescription}, Field: "description"},
 	ErrDisabled:    {Code: fiber.StatusConflict, Message: "webhook.error.disabled"},
+	ErrTooMany:     {Code: fiber.StatusUnprocessableEntity, Message: "webhook.error.too_many"},
 	db.ErrNotFound: {Code: fiber.StatusNotFound, Message: "webhook.error.notfound"},
 }

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -60,6 +61,9 @@ func (h *Handlers) create(c *fiber.Ctx) error {
 			return err
 		}
 		c.Status(st.Code)
+		if errors.Is(err, ErrTooMany) {
+			return h.renderList(c, f, h.Web.T(c, st.Message, "Max", h.Svc.Options().MaxEndpoints), nil)
+		}
 		return h.renderList(c, f, "", map[string]string{st.Field: h.Web.Say(c, st)})
 	}
 	// The secret is shown on this answer only: the page after a reload no longer has it.

@@ -148,7 +148,11 @@ func (w *deliverer) Work(ctx context.Context, j *river.Job[DeliverArgs]) error {
 // duration and the start of its body.
 func (s *Service) post(ctx context.Context, ep *Endpoint, d *Delivery) outcome {
 	ts := time.Now()
-	sig, err := Sign(ep.Secret, d.MsgID, ts, []byte(d.Payload))
+	secret, err := s.sealer.Open(ep.Secret)
+	if err != nil {
+		return outcome{err: err.Error()}
+	}
+	sig, err := Sign(secret, d.MsgID, ts, []byte(d.Payload))
 	if err != nil {
 		return outcome{err: err.Error()}
 	}

@@ -20,9 +20,11 @@ type Endpoint struct {
 	Description string `bun:"description"`
 	// Internal endpoints receive the personal data of an event (who acted, a request's title);
 	// the others get ids and public titles only.
-	Internal bool   `bun:"internal"`
-	Secret   string `bun:"secret"` // whsec_<base64>, shown to the admin once
-	Enabled  bool   `bun:"enabled"`
+	Internal bool `bun:"internal"`
+	// Secret is whsec_<base64>, shown to the admin once; the database holds it encrypted
+	// (Sealer: enc:v1:…), and so does an endpoint read back from it.
+	Secret  string `bun:"secret"`
+	Enabled bool   `bun:"enabled"`
 	// Failures counts the failed attempts since the last success; DisableAfter of them disable
 	// the endpoint.
 	Failures       int       `bun:"failures"`

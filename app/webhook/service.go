@@ -38,6 +38,10 @@ type Options struct {
 	Excerpt int
 	// Keep is how long the log keeps deliveries no longer pending.
 	Keep time.Duration
+	// MaxEndpoints is how many endpoints may be registered (default 50).
+	MaxEndpoints int
+	// Sealer encrypts the endpoints' secrets in the database (Key, NewSealer); required.
+	Sealer *Sealer
 }
 
 // Enqueuer adds a job inside a transaction (jobs.Queue).
@@ -62,6 +66,7 @@ type Service struct {
 	db     *db.DB
 	store  store
 	opts   Options
+	sealer *Sealer
 	client *http.Client
 	// Resolver looks up the names of endpoints being registered.
 	Resolver Resolver
@@ -91,7 +96,7 @@ func NewService(d *db.DB, o Options, log *slog.Logger) *Service {
 	for _, p := range []struct {
 		v *int
 		d int
-	}{{&o.Attempts, 10}, {&o.DisableAfter, 15}, {&o.PerEndpoint, 2}, {&o.Excerpt, 1024}} {
+	}{{&o.Attempts, 10}, {&o.DisableAfter, 15}, {&o.PerEndpoint, 2}, {&o.Excerpt, 1024}, {&o.MaxEndpoints, 50}} {
 		if *p.v <= 0 {
 			*p.v = p.d
 		}
@@ -99,7 +104,7 @@ func NewService(d *db.DB, o Options, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: d, store: store{d}, opts: o, client: o.Guard.Client(o.ConnectTimeout, o.Timeout),
+	return &Service{db: d, store: store{d}, opts: o, sealer: o.Sealer, client: o.Guard.Client(o.ConnectTimeout, o.Timeout),
 		Resolver: net.DefaultResolver, Log: log, busy: map[int64]int{}}
 }
 
@@ -124,7 +129,8 @@ type Form struct {
 }
 
 // Create registers an endpoint with a fresh secret, which the returned endpoint carries (shown
-// once). A bad URL, a refused address or no known event change nothing.
+// once). A bad URL, a refused address, no known event or MaxEndpoints endpoints registered
+// already (ErrTooMany) change nothing.
 func (s *Service) Create(ctx context.Context, who Actor, f Form) (*Endpoint, error) {
 	f.URL = strings.TrimSpace(f.URL)
 	var events []string
@@ -148,9 +154,21 @@ func (s *Service) Create(ctx context.Context, who Actor, f Form) (*Endpoint, err
 		return nil, err
 	}
 	now := time.Now().UTC()
-	ep := &Endpoint{URL: u.String(), Description: f.Description, Internal: f.Internal, Secret: NewSecret(),
+	secret := NewSecret()
+	sealed, err := s.sealer.Seal(secret)
+	if err != nil {
+		return nil, err
+	}
+	ep := &Endpoint{URL: u.String(), Description: f.Description, Internal: f.Internal, Secret: sealed,
 		Enabled: true, OwnerID: who.UserID, CreatedAt: now, UpdatedAt: now, Events: events}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		n, err := tx.NewSelect().Model((*Endpoint)(nil)).Count(ctx)
+		if err != nil {
+			return wrap("count endpoints", err)
+		}
+		if int(n) >= s.opts.MaxEndpoints {
+			return ErrTooMany
+		}
 		if err := s.store.insert(ctx, tx, ep); err != nil {
 			return err
 		}
@@ -159,6 +177,7 @@ func (s *Service) Create(ctx context.Context, who Actor, f Form) (*Endpoint, err
 	if err != nil {
 		return nil, err
 	}
+	ep.Secret = secret // the database keeps it sealed; the admin sees it once
 	return ep, nil
 }
 

@@ -1,0 +1,3 @@
+DROP INDEX entries_desk_type;
+--bun:split
+DROP INDEX entries_desk;
