@@ -161,6 +161,10 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	token := "/admin/token-api/" + strconv.FormatInt(tok.ID, 10)
+	privacy, err := w.s.Content.Work(context.Background(), content.TypePage, "privacy")
+	if err != nil {
+		t.Fatal(err)
+	}
 	const (
 		viewReq       = "303 200 200 404 404 404 200 200 404 200"
 		viewDraft     = "303 200 200 404 404 404 404 404 404 404" // the ente's alone: not the PM, the experts or the admins
@@ -290,6 +294,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/redazione/contenuti/:type/:slug/passi/:step", "/redazione/contenuti/page/privacy/passi/archive", url.Values{"rev": {"0"}}, post(newsroom, "409")},
 		{"GET", "/redazione/contenuti/:type/:slug/confronto", "/redazione/contenuti/page/privacy/confronto?da=1&a=1", nil, newsroom},
 		{"POST", "/redazione/contenuti/:type/:slug/ripristina", "/redazione/contenuti/page/privacy/ripristina", url.Values{"numero": {"1"}, "rev": {"0"}}, post(newsroom, "409")},
+		{"GET", "/redazione/presenza/:id", "/redazione/presenza/" + strconv.FormatInt(privacy.Entry.ID, 10), nil, newsroom},
 		{"POST", "/redazione/contenuti/:type/:slug/link-anteprima", "/redazione/contenuti/page/privacy/link-anteprima", url.Values{"rev": {"0"}}, post(newsroom, "409")},
 		{"POST", "/redazione/contenuti/:type/:slug/autosalva", "/redazione/contenuti/page/privacy/autosalva", url.Values{"rev": {"0"}}, post(newsroom, "409")},
 		{"POST", "/redazione/anteprima/:type", "/redazione/anteprima/page", url.Values{"title": {""}}, post(newsroom, "422")},

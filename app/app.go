@@ -41,6 +41,7 @@ import (
 	"passhub/app/newsroom"
 	"passhub/app/notify"
 	"passhub/app/portal"
+	"passhub/app/presence"
 	"passhub/app/preview"
 	"passhub/app/realtime"
 	"passhub/app/request"
@@ -77,6 +78,8 @@ type App struct {
 	Jobs          *jobs.Queue
 	Previews      *preview.Service
 	Media         *media.Service
+	Presence      *presence.Registry
+	stopPresence  func()
 	Search        *search.Index
 	Webhooks      *webhook.Service
 	searchOpen    bool
@@ -179,6 +182,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
 	a.Content.Listen(a.Realtime)
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
+	a.startPresence()
 	a.Webhooks.Listen(a.Events, webhook.Sources{Requests: a.Requests, Enti: a.Enti}) // last: the domains' own rules first
 	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
 		a.Hub.CloseUser(userID) // a disabled delegate's open pages stop at once
@@ -206,6 +210,9 @@ func (a *App) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 		err = a.Jobs.Stop(ctx)
 		cancel()
+	}
+	if a.stopPresence != nil {
+		a.stopPresence()
 	}
 	a.Realtime.Close()
 	if a.searchOpen {
@@ -324,6 +331,8 @@ func (a *App) Handler() (*web.Server, error) {
 	api.NewHandlers(w, a.Content).Mount(w.App) // before the other /api/v1 routes: its access rule covers them
 	webhook.NewHandlers(w, a.Webhooks).Mount(w.App)
 	media.NewHandlers(w, a.Media).Mount(w.App) // before the newsroom: the picker's data on the entry editor's routes
+	// before the newsroom: the presence box's data on the entry page's routes
+	presence.NewHandlers(w, a.Presence, a.Content, a.Identity).Mount(w.App)
 	newsroom.NewHandlers(w, a.Content, a.Previews).Mount(w.App)
 	search.NewHandlers(w, a.Search, a.facetName, a.Log).Mount(w.App)
 	if a.Jobs != nil {
@@ -346,7 +355,8 @@ func background(c *fiber.Ctx) bool {
 	p := c.Path()
 	return p == "/area-riservata/notifiche/conteggio" || p == "/ws" ||
 		(p == "/area-riservata/sessione" && c.Method() == fiber.MethodGet) ||
-		(strings.HasPrefix(p, "/area-riservata/richieste/") && strings.HasSuffix(p, "/aggiornamenti"))
+		(strings.HasPrefix(p, "/area-riservata/richieste/") && strings.HasSuffix(p, "/aggiornamenti")) ||
+		strings.HasPrefix(p, "/redazione/presenza/")
 }
 
 func (a *App) taskForceCodes(ctx context.Context) ([]string, error) {

@@ -21,9 +21,10 @@ func (f follow) UserOf(c *fiber.Ctx) int64 {
 	return 0
 }
 
-// MayFollow allows "request:<id>" to whoever may view the request.
+// MayFollow allows "request:<id>" to whoever may view the request, "entry:<id>" to whoever may
+// open the newsroom's entries.
 func (f follow) MayFollow(c *fiber.Ctx, topic string) bool {
-	return strings.HasPrefix(topic, "request:") && access.Of(c).MayFollow(topic, f.a.requestObject(c.UserContext()))
+	return (strings.HasPrefix(topic, "request:") || strings.HasPrefix(topic, "entry:")) && access.Of(c).MayFollow(topic, f.a.requestObject(c.UserContext()))
 }
 
 // hasPM reports whether a task force has a project manager, who can triage its requests.

@@ -41,6 +41,7 @@ type Service struct {
 	Events   *event.Dispatcher
 	mu       sync.RWMutex
 	onChange []func()
+	onSave   []func(ctx context.Context, e *Entry, r *Revision) // saved.go
 	// Files keeps the attachments' bytes (attachment_files.go).
 	Files storage.Store
 	// Jobs queues the scheduled publications (jobs.go); set by Register.

@@ -273,6 +273,9 @@ func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, opt saveOpt
 	if err != nil {
 		return nil, nil, false, err
 	}
+	if !inPlace { // an autosave over the author's own draft is no new revision to announce
+		s.saved(ctx, e, rev)
+	}
 	return e, rev, inPlace, nil
 }
 

@@ -6,7 +6,9 @@ package realtime
 
 import (
 	"log/slog"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -28,10 +30,52 @@ type Hub struct {
 	users   map[int64]map[*client]struct{}
 	log     *slog.Logger
 	dropped int
+	// watchers are told when connections start and stop following topics of their prefix.
+	watchers map[string][]Watcher
+	lastID   atomic.Uint64
+}
+
+// Watcher is told when a connection starts following a topic of the prefix it watches (once the
+// connection is open) and when it stops (closed, or the topic no longer allowed). conn identifies
+// the connection within this hub. Both are called with the hub's lock held, in the order the
+// changes happen: they must be quick and must not call the hub.
+type Watcher interface {
+	Follow(conn uint64, userID int64, topic string)
+	Unfollow(conn uint64, userID int64, topic string)
+}
+
+// Watch registers w for the topics that start with prefix; register before serving.
+func (h *Hub) Watch(prefix string, w Watcher) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.watchers == nil {
+		h.watchers = map[string][]Watcher{}
+	}
+	h.watchers[prefix] = append(h.watchers[prefix], w)
+}
+
+// watched returns, for each watcher, the topics among topics it watches; call with h.mu held.
+func (h *Hub) watched(topics []string) map[Watcher][]string {
+	var out map[Watcher][]string
+	for prefix, ws := range h.watchers {
+		for _, t := range topics {
+			if !strings.HasPrefix(t, prefix) {
+				continue
+			}
+			if out == nil {
+				out = map[Watcher][]string{}
+			}
+			for _, w := range ws {
+				out[w] = append(out[w], t)
+			}
+		}
+	}
+	return out
 }
 
 type client struct {
 	hub    *Hub
+	id     uint64
 	conn   *websocket.Conn
 	userID int64
 	topics []string
@@ -50,8 +94,8 @@ func NewHub(log *slog.Logger) *Hub {
 }
 
 func (h *Hub) add(c *client) {
+	c.id = h.lastID.Add(1)
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	for _, t := range c.topics {
 		if h.topics[t] == nil {
 			h.topics[t] = map[*client]struct{}{}
@@ -62,11 +106,22 @@ func (h *Hub) add(c *client) {
 		h.users[c.userID] = map[*client]struct{}{}
 	}
 	h.users[c.userID][c] = struct{}{}
+	for w, ts := range h.watched(c.topics) {
+		for _, t := range ts {
+			w.Follow(c.id, c.userID, t)
+		}
+	}
+	h.mu.Unlock()
 }
 
 func (h *Hub) remove(c *client) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	for w, ts := range h.watched(c.topics) {
+		for _, t := range ts {
+			w.Unfollow(c.id, c.userID, t)
+		}
+	}
 	for _, t := range c.topics {
 		delete(h.topics[t], c)
 		if len(h.topics[t]) == 0 {
@@ -159,6 +214,9 @@ func (h *Hub) unfollow(c *client, topic string) {
 	for i, t := range c.topics {
 		if t == topic {
 			c.topics = append(c.topics[:i:i], c.topics[i+1:]...)
+			for w := range h.watched([]string{topic}) {
+				w.Unfollow(c.id, c.userID, topic)
+			}
 			break
 		}
 	}

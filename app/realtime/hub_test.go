@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -117,5 +118,40 @@ func TestPushWhoseCheckFailsReconnects(t *testing.T) {
 	h.Publish("request:8", []byte("z"))
 	if d.code != 1013 {
 		t.Errorf("a refused topic whose session cannot be checked: code %d, want 1013", d.code)
+	}
+}
+
+type recorder struct{ calls []string }
+
+func (r *recorder) Follow(conn uint64, user int64, topic string) {
+	r.calls = append(r.calls, "follow "+itoa(int64(conn))+" "+itoa(user)+" "+topic)
+}
+
+func (r *recorder) Unfollow(conn uint64, user int64, topic string) {
+	r.calls = append(r.calls, "unfollow "+itoa(int64(conn))+" "+itoa(user)+" "+topic)
+}
+
+// TestWatchers: a watcher of a prefix hears a connection follow its topics when it opens, and
+// stop following them when a push finds the topic no longer allowed or the connection closes;
+// other topics are not its business.
+func TestWatchers(t *testing.T) {
+	h := NewHub(nil)
+	w := &recorder{}
+	h.Watch("entry:", w)
+	allowed := map[string]bool{"entry:5": true, "entry:6": true, "request:7": true, UserTopic(1): true}
+	c := newClient(h, 1, "entry:5", "entry:6", "request:7")
+	c.may = func(topic string) (bool, error) { return allowed[topic], nil }
+	other := newClient(h, 2, "request:7")
+	allowed["entry:5"] = false
+	h.Publish("entry:5", []byte("x"))
+	h.Publish("entry:5", []byte("y")) // no longer followed: nothing more to say
+	c.close()
+	other.close()
+	want := []string{"follow 1 1 entry:5", "follow 1 1 entry:6", "unfollow 1 1 entry:5", "unfollow 1 1 entry:6"}
+	if strings.Join(w.calls, "|") != strings.Join(want, "|") {
+		t.Errorf("the watcher heard\n%q\nwant\n%q", w.calls, want)
+	}
+	if len(c.send) != 0 {
+		t.Errorf("%d frames queued for a topic no longer allowed", len(c.send))
 	}
 }
