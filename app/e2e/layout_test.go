@@ -111,10 +111,23 @@ func loginPersona(t *testing.T, tb *tab, s *apptest.Server, who string) {
 }
 
 // overlaps lists the visible labels whose box overlaps another visible heading, legend, label,
-// field, button or hint of the page (a checkbox or radio drawn by its own label excepted).
+// field, button or hint of the page (a checkbox or radio drawn by its own label excepted). A box
+// is what shows of the element: clipped by every ancestor that does not let its content overflow
+// (a scrolling preview's text below its fold covers nothing).
 const overlaps = `(() => {
-  const visible = el => {
+  const box = el => {
     const r = el.getBoundingClientRect();
+    let left = r.left, top = r.top, right = r.right, bottom = r.bottom;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const cs = getComputedStyle(p);
+      if (cs.overflowX === 'visible' && cs.overflowY === 'visible') continue;
+      const c = p.getBoundingClientRect();
+      left = Math.max(left, c.left); top = Math.max(top, c.top); right = Math.min(right, c.right); bottom = Math.min(bottom, c.bottom);
+    }
+    return {left, top, right, bottom, width: right - left, height: bottom - top};
+  };
+  const visible = el => {
+    const r = box(el);
     return r.width > 1 && r.height > 1 && el.checkVisibility({opacityProperty: true, visibilityProperty: true, contentVisibilityAuto: true}) && !el.closest('.visually-hidden, [aria-hidden="true"]');
   };
   const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.htmlFor ? '[for=' + el.htmlFor + ']' : '') + ' "' + (el.textContent || el.value || '').trim().slice(0, 30) + '"';
@@ -122,11 +135,11 @@ const overlaps = `(() => {
   const out = [];
   for (const l of document.querySelectorAll('label')) {
     if (!visible(l)) continue;
-    const a = l.getBoundingClientRect();
+    const a = box(l);
     for (const o of others) {
       if (o === l || o.contains(l) || l.contains(o)) continue;
       if (o.id && o.id === l.htmlFor && (o.type === 'checkbox' || o.type === 'radio')) continue;
-      const b = o.getBoundingClientRect();
+      const b = box(o);
       const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
       if (w > 1 && h > 1) out.push(name(l) + ' overlaps ' + name(o));
     }
@@ -183,6 +196,18 @@ func TestOverlapCheckCanFail(t *testing.T) {
 	found := strings.Join(eval[[]string](t, tb, overlaps), "\n")
 	if !strings.Contains(found, "label[for=probe]") {
 		t.Errorf("the floating label was not reported: %q", found)
+	}
+	// A heading below the fold of a scrolling box, where a label follows the box, covers nothing.
+	eval[chromedp.Void](t, tb, `document.querySelector('#probe-h').remove(); document.querySelector('label[for=probe]').removeAttribute('style');
+	  document.querySelector('main').insertAdjacentHTML('afterbegin',
+	  '<div class="pass-live-preview-body" id="probe-box"><p>Testo</p><h2 id="probe-hidden">Nascosto</h2></div><div class="form-group"><label for="probe2" class="active">Altro</label><input id="probe2" type="text" class="form-control"></div>');
+	  const b = document.getElementById('probe-box'); b.style.maxHeight = '2rem'; b.style.overflow = 'auto';
+	  const h = document.getElementById('probe-hidden'); h.style.marginTop = '2rem'; h.style.height = '6rem'; 0`)
+	if got := eval[bool](t, tb, `(() => { const h = document.getElementById('probe-hidden').getBoundingClientRect(), l = document.querySelector('label[for=probe2]').getBoundingClientRect(); return h.bottom > l.top; })()`); !got {
+		t.Fatal("the probe's hidden heading does not reach the label: the probe proves nothing")
+	}
+	if found := strings.Join(eval[[]string](t, tb, overlaps), "\n"); strings.Contains(found, "probe2") || strings.Contains(found, "probe-hidden") {
+		t.Errorf("a heading clipped by its scrolling box was reported: %q", found)
 	}
 }
 
