@@ -97,7 +97,7 @@ func TestSlowReceiversDoNotDelayPublication(t *testing.T) {
 		t.Fatal(err)
 	}
 	var live time.Time
-	for deadline := at.Add(10 * time.Second); live.IsZero(); time.Sleep(20 * time.Millisecond) {
+	for deadline := at.Add(15 * time.Second); live.IsZero(); time.Sleep(20 * time.Millisecond) {
 		if res, _ := s.Get(t, "/notizie/puntuale"); res.StatusCode == 200 {
 			live = time.Now()
 		} else if time.Now().After(deadline) {
@@ -110,9 +110,9 @@ func TestSlowReceiversDoNotDelayPublication(t *testing.T) {
 		t.Fatal(err)
 	}
 	// River moves scheduled jobs to their queue every 5 s (its scheduler's interval): a
-	// publication is up to that late whatever the load. Behind the webhooks' 12 s of backlog it
-	// would be far later.
-	if late := live.Sub(at); late > 6*time.Second {
+	// publication is up to that late whatever the load, plus what a loaded machine adds. Behind
+	// the webhooks' 12 s of backlog it would be at least 12 s late.
+	if late := live.Sub(at); late > 9*time.Second {
 		t.Errorf("published %v after its time while receivers were slow", late)
 	}
 	if backlog == 0 {
