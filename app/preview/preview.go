@@ -9,14 +9,11 @@ package preview
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"passhub/app/keyfile"
 	"strconv"
 	"strings"
 	"time"
@@ -75,34 +72,11 @@ func Key(configured, dataDir string) ([]byte, error) {
 		}
 		return []byte(configured), nil
 	}
-	path := filepath.Join(dataDir, "preview.key")
-	if raw, err := os.ReadFile(path); err == nil {
-		if k, err := hex.DecodeString(strings.TrimSpace(string(raw))); err == nil && len(k) >= 32 {
-			return k, nil
-		}
-		return nil, fmt.Errorf("preview: %s is not a hex key of 32 bytes or more", path)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("preview: read key: %w", err)
-	}
-	k := make([]byte, 32)
-	if _, err := rand.Read(k); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("preview: key folder: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) { // another process made it meanwhile
-		return Key("", dataDir)
-	}
+	k, err := keyfile.Load(dataDir, "preview.key", 32)
 	if err != nil {
-		return nil, fmt.Errorf("preview: write key: %w", err)
+		return nil, fmt.Errorf("preview: %w", err)
 	}
-	defer f.Close()
-	if _, err := f.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
-		return nil, fmt.Errorf("preview: write key: %w", err)
-	}
-	return k, f.Close()
+	return k, nil
 }
 
 // Token is the signed text of a link: entry.revision.expiry.signature.

@@ -10,8 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"passhub/app/keyfile"
 	"strings"
 )
 
@@ -105,34 +104,14 @@ func Key(configured, dataDir string) ([]byte, error) {
 		}
 		return k, nil
 	}
-	path := filepath.Join(dataDir, "webhook.key")
-	if raw, err := os.ReadFile(path); err == nil {
-		if k, err := hex.DecodeString(strings.TrimSpace(string(raw))); err == nil && len(k) == KeySize {
-			return k, nil
-		}
-		return nil, fmt.Errorf("webhook: %s is not a hex key of %d bytes", path, KeySize)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("webhook: read key: %w", err)
-	}
-	k := make([]byte, KeySize)
-	if _, err := rand.Read(k); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("webhook: key folder: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) { // another process made it meanwhile
-		return Key("", dataDir)
-	}
+	k, err := keyfile.Load(dataDir, "webhook.key", KeySize)
 	if err != nil {
-		return nil, fmt.Errorf("webhook: write key: %w", err)
+		return nil, fmt.Errorf("webhook: %w", err)
 	}
-	defer f.Close()
-	if _, err := f.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
-		return nil, fmt.Errorf("webhook: write key: %w", err)
+	if len(k) != KeySize {
+		return nil, fmt.Errorf("webhook: webhook.key holds a key of %d bytes, not %d", len(k), KeySize)
 	}
-	return k, f.Close()
+	return k, nil
 }
 
 // SealSecrets encrypts the secrets still stored in clear (endpoints registered before secrets
