@@ -40,6 +40,7 @@ import (
 	"passhub/app/media"
 	"passhub/app/newsroom"
 	"passhub/app/notify"
+	"passhub/app/opendata"
 	"passhub/app/portal"
 	"passhub/app/presence"
 	"passhub/app/preview"
@@ -345,6 +346,8 @@ func (a *App) Handler() (*web.Server, error) {
 	portalHandlers := portal.NewHandlers(w, a.Content, a.Catalogue)
 	portalHandlers.Mount(w.App)
 	catalogue.NewHandlers(w, a.Catalogue, a.Content).Mount(w.App)
+	opendata.NewHandlers(w, opendata.Sources{Stats: a.Stats, Catalogue: a.Catalogue, Enti: a.Enti},
+		opendata.Publisher{Name: a.Config.DataPublisher, IPA: a.Config.DataPublisherIPA, Contact: a.Config.DataContact}, a.Config.BaseURL).Mount(w.App)
 	contact.NewHandlers(w, a.Contact, a.Content, a.Config.ContactLimit, a.Config.ContactWindow).Mount(w.App)
 	preview.NewHandlers(w, a.Previews, portalHandlers.Show).Mount(w.App)
 	w.App.Use(portalHandlers.Redirects) // former slugs of renamed entries, before the 404

@@ -102,6 +102,12 @@ type Config struct {
 	MeiliKey  string `yaml:"meili_key" env:"MEILI_KEY"`
 	// PageCache keeps the public pages anonymous visitors get for this long (0 turns it off).
 	PageCache time.Duration `yaml:"page_cache" env:"PAGE_CACHE"`
+	// DataPublisher and DataPublisherIPA name who publishes the open data of /dati (the DCAT-AP_IT
+	// catalogue's publisher and rights holder, with its code in the IPA index); DataContact is the
+	// catalogue's contact e-mail (empty: the contact page).
+	DataPublisher    string `yaml:"data_publisher" env:"DATA_PUBLISHER"`
+	DataPublisherIPA string `yaml:"data_publisher_ipa" env:"DATA_PUBLISHER_IPA"`
+	DataContact      string `yaml:"data_contact" env:"DATA_CONTACT"`
 	// JobsPoll is how often idle job workers look for new jobs (e-mail, search index).
 	JobsPoll time.Duration `yaml:"jobs_poll" env:"JOBS_POLL"`
 	// JobsRescue is how long after it began a job left running by a dead process runs again.
@@ -188,6 +194,8 @@ func Defaults() Config {
 		SessionWarn:       5 * time.Minute,
 		SPIDLevel:         2,
 		PageCache:         30 * time.Second,
+		DataPublisher:     "Regione Lombardia",
+		DataPublisherIPA:  "r_lombar",
 		JobsPoll:          500 * time.Millisecond,
 		JobsRescue:        3 * time.Minute,
 		RequestTimeout:    15 * time.Second,

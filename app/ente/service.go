@@ -692,3 +692,13 @@ func (s *Service) RegistrationsOfEnte(ctx context.Context, enteID int64) ([]Regi
 func (s *Service) Applicant(ctx context.Context, r *Registration) (*Applicant, error) {
 	return s.store.Applicant(ctx, s.db, r.ApplicantID)
 }
+
+// ProvinceCounts counts the registry's enti, and the approved ones, by province.
+func (s *Service) ProvinceCounts(ctx context.Context) ([]ProvinceCount, error) {
+	return s.store.ProvinceCounts(ctx, s.db)
+}
+
+// LastChange is the latest change of an ente of the registry, its status included (zero when empty).
+func (s *Service) LastChange(ctx context.Context) (time.Time, error) {
+	return s.store.LastChange(ctx, s.db)
+}

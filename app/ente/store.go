@@ -311,3 +311,29 @@ func (Store) Applicant(ctx context.Context, idb bun.IDB, userID int64) (*Applica
 	}
 	return a, nil
 }
+
+// ProvinceCount is how many enti of a province the registry holds, and how many are approved.
+type ProvinceCount struct {
+	Province string `bun:"province"`
+	Total    int    `bun:"total"`
+	Approved int    `bun:"approved"`
+}
+
+// ProvinceCounts counts the registry's enti by province, in the order of the codes.
+func (Store) ProvinceCounts(ctx context.Context, idb bun.IDB) ([]ProvinceCount, error) {
+	var out []ProvinceCount
+	err := idb.NewSelect().Model((*Ente)(nil)).ColumnExpr("province, COUNT(*) AS total").
+		ColumnExpr("SUM(CASE WHEN status = ? THEN 1 ELSE 0 END) AS approved", StatusApproved).
+		Where("province <> ''").GroupExpr("province").OrderExpr("province").Scan(ctx, &out)
+	return out, db.Map(err)
+}
+
+// LastChange is the latest change of an ente of the registry, its status included (zero when empty).
+func (Store) LastChange(ctx context.Context, idb bun.IDB) (time.Time, error) {
+	var at []time.Time
+	err := idb.NewSelect().Model((*Ente)(nil)).Column("updated_at").OrderExpr("updated_at DESC").Limit(1).Scan(ctx, &at)
+	if len(at) == 0 {
+		return time.Time{}, db.Map(err)
+	}
+	return at[0], db.Map(err)
+}
