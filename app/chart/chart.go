@@ -190,7 +190,7 @@ func (w *svg) empty(y float64) {
 // Horizontal draws a bar per category (a group or stack of bars with two series), the category's
 // label above it and the value beside it, with the value axis below.
 func Horizontal(c Chart) template.HTML {
-	const width, valueW, barH, gap, rowGap = 480.0, 76.0, 18.0, 3.0, 12.0
+	const width, valueW, barH, gap, rowGap = 316.0, 64.0, 18.0, 3.0, 12.0
 	plotW := width - valueW
 	topV, step := ticks(c.top())
 	scale := plotW / topV
@@ -211,7 +211,7 @@ func Horizontal(c Chart) template.HTML {
 		bars = 1
 	}
 	for i, cat := range c.Categories {
-		rows[i] = row{lines: wrap(cat, 58), y: y}
+		rows[i] = row{lines: wrap(cat, 40), y: y}
 		y += float64(len(rows[i].lines))*lineH + 4 + float64(bars)*(barH+gap) + rowGap
 	}
 	plotBottom := y
@@ -265,7 +265,7 @@ func Horizontal(c Chart) template.HTML {
 // Vertical draws a column per category (a group of columns, or a stack, with two series), the
 // value above each column and the category's label below, with the value axis on the left.
 func Vertical(c Chart) template.HTML {
-	const left, plotH, barW, gap, groupGap = 44.0, 200.0, 26.0, 2.0, 18.0
+	const left, plotH, barW, gap, groupGap = 36.0, 180.0, 18.0, 2.0, 14.0
 	bars := c.series()
 	if c.Stacked {
 		bars = 1
@@ -275,14 +275,16 @@ func Vertical(c Chart) template.HTML {
 	if len(c.Series) > 1 {
 		top += legendH
 	}
-	top += smallFont + 10 // room for the values above the tallest column
-	width := math.Max(left+float64(len(c.Categories))*groupW+8, 320)
+	top += lineH + smallFont + 10 // the value axis's label, and room for the values above the tallest column
+	width := math.Max(left+float64(len(c.Categories))*groupW+8, 300)
 	plotBottom := top + plotH
 	height := plotBottom + 8 + smallFont + 8 + lineH
 	topV, step := ticks(c.top())
 	scale := plotH / topV
 	w := &svg{c: c}
-	w.open("v", width, height)
+	// The chart never shrinks below its natural width, where its text is read at its size: its
+	// container scrolls instead (a class of the theme per 40 px).
+	w.open("v pass-chart-min-"+strconv.Itoa(int(math.Min(math.Ceil(width/40)*40, 1600))), width, height)
 	w.legend(left, 0)
 	if len(c.Categories) == 0 {
 		w.text(left+8, top+lineH, "pc-text", "start", c.Empty)
@@ -294,7 +296,8 @@ func Vertical(c Chart) template.HTML {
 	}
 	w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="pc-axis"/>`, num(left), num(top-smallFont), num(left), num(plotBottom))
 	w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="pc-axis"/>`, num(left), num(plotBottom), num(width), num(plotBottom))
-	w.text(left+(width-left)/2, height-4, "pc-axis-title", "middle", strings.TrimSpace(c.CategoryAxis+" · "+c.Axis))
+	w.text(left+(width-left)/2, height-4, "pc-axis-title", "middle", c.CategoryAxis)
+	w.text(0, top-smallFont-10, "pc-axis-title", "start", c.Axis)
 	for i, cat := range c.Categories {
 		x := left + groupGap/2 + float64(i)*groupW
 		w.text(x+(groupW-groupGap)/2, plotBottom+8+smallFont, "pc-tick", "middle", cat)

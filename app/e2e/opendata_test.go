@@ -100,7 +100,8 @@ func TestOpenDataPage(t *testing.T) {
 	tb.setScripts(t, false)
 	tb.run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(s.URL+"/dati?lang=it"), chromedp.WaitReady(chromedp.CSS("#dati-filter")))
 	tb.run(t, chromedp.SetValue(chromedp.CSS("#dati-tf"), "BON"), chromedp.SetValue(chromedp.CSS("#dati-da"), "2026-02"),
-		chromedp.Click(chromedp.CSS("#dati-filter button[type=submit]")), chromedp.WaitReady(chromedp.CSS("#sezione-procedure")))
+		chromedp.Click(chromedp.CSS("#dati-filter button[type=submit]")),
+		chromedp.Poll[chromedp.Void](`location.search.includes('tf=BON') && document.readyState === 'complete' && !!document.querySelector('#sezione-procedure tbody')`, chromedp.WithPollingTimeout(10e9)))
 	if loc := eval[string](t, tb, "location.search"); !strings.Contains(loc, "tf=BON") || !strings.Contains(loc, "da=2026-02") {
 		t.Errorf("filter URL %q", loc)
 	}
@@ -108,7 +109,7 @@ func TestOpenDataPage(t *testing.T) {
 		t.Errorf("procedures of the BON filter: %q", got)
 	}
 	tb.run(t, chromedp.SetValue(chromedp.CSS("#dati-da"), "2026-13"), chromedp.Click(chromedp.CSS("#dati-filter button[type=submit]")),
-		chromedp.WaitReady(chromedp.CSS(".pass-error-summary")))
+		chromedp.Poll[chromedp.Void](`document.readyState === 'complete' && !!document.getElementById('dati-da-error')`, chromedp.WithPollingTimeout(10e9)))
 	if got := eval[string](t, tb, "document.getElementById('dati-da-error').textContent"); !strings.Contains(got, "AAAA-MM") {
 		t.Errorf("month error %q", got)
 	}

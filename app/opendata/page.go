@@ -153,13 +153,13 @@ func (h *Handlers) headlines(tr *i18n.Catalogue, lang string, d *Data) []Headlin
 		return s
 	}
 	out := []Headline{
-		{Label: tr.T(lang, "dati.head.enti"), Value: show(tr, lang, KindCount, count(enti)), Note: tr.T(lang, "dati.head.enti.note")},
-		{Label: tr.T(lang, "dati.head.filed"), Value: show(tr, lang, KindCount, count(f.Filed))},
-		{Label: tr.T(lang, "dati.head.concluded"), Value: show(tr, lang, KindCount, count(f.Concluded))},
-		{Label: tr.T(lang, "dati.head.median"), Value: days(measure(f.ToConclusion.N, float64(f.ToConclusion.Median)))},
+		{Key: "enti", Label: tr.T(lang, "dati.head.enti"), Value: show(tr, lang, KindCount, count(enti)), Note: tr.T(lang, "dati.head.enti.note")},
+		{Key: "presentate", Label: tr.T(lang, "dati.head.filed"), Value: show(tr, lang, KindCount, count(f.Filed))},
+		{Key: "concluse", Label: tr.T(lang, "dati.head.concluded"), Value: show(tr, lang, KindCount, count(f.Concluded))},
+		{Key: "mediana", Label: tr.T(lang, "dati.head.median"), Value: days(measure(f.ToConclusion.N, float64(f.ToConclusion.Median)))},
 	}
 	b := f.Outcomes[stats.StageConcluded].Backlog
-	backlog := Headline{Label: tr.T(lang, "dati.head.backlog")}
+	backlog := Headline{Key: "arretrato", Label: tr.T(lang, "dati.head.backlog")}
 	switch {
 	case b.N == 0:
 		backlog.Value, backlog.Note = tr.T(lang, "dati.missing.short"), tr.T(lang, "dati.missing.outcome")

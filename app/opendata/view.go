@@ -37,8 +37,8 @@ type Section struct {
 
 // Headline is a figure at the top of the page.
 type Headline struct {
-	Label, Value, Note string
-	Suppressed         bool
+	Key, Label, Value, Note string
+	Suppressed              bool
 }
 
 // show writes v for people in lang.
