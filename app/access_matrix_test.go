@@ -189,6 +189,8 @@ func TestAccessMatrix(t *testing.T) {
 		editors  = "303 403 403 403 403 403 403 403 200 200"
 		// the newsroom: editors, admins and publishers
 		newsroom = "303 403 403 403 403 403 403 403 200 200 200"
+		// public figures and open data: everyone, logged in or not
+		public = "200 200 200 200 200 200 200 200 200 200 200"
 	)
 	post := func(get, allowed string) string { // anonymous POSTs get 401; allowed status replaced
 		f := strings.Fields(get)
@@ -303,6 +305,12 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/redazione/media/:id", "/redazione/media/999999", nil, "303 403 403 403 403 403 403 403 404 404 404"},
 		{"POST", "/redazione/media/:id", "/redazione/media/999999", url.Values{"alt": {"x"}}, post(newsroom, "404")},
 		{"POST", "/redazione/media/:id/elimina", "/redazione/media/999999/elimina", nil, post(newsroom, "404")},
+		{"GET", "/dati", "/dati", nil, public},
+		{"GET", "/dati/catalogo.jsonld", "/dati/catalogo.jsonld", nil, public},
+		{"GET", "/dati/task-force/:code", "/dati/task-force/VA", nil, public},
+		{"GET", "/dati/province/:code", "/dati/province/CO", nil, public},
+		{"GET", "/dati/dataset/:name", "/dati/dataset/tempi", nil, public},
+		{"GET", "/dati/:file", "/dati/richieste-per-mese.csv", nil, public},
 		{"POST", "/esci", "/esci", nil, post(all, "303")},
 		{"POST", "/esci-ovunque", "/esci-ovunque", nil, post(all, "303")},
 	}
@@ -316,9 +324,9 @@ func TestAccessMatrix(t *testing.T) {
 			continue
 		}
 		if strings.HasPrefix(r.Path, "/area-riservata") || strings.HasPrefix(r.Path, "/admin") || strings.HasPrefix(r.Path, "/esci") ||
-			strings.HasPrefix(r.Path, "/redazione") {
+			strings.HasPrefix(r.Path, "/redazione") || strings.HasPrefix(r.Path, "/dati") {
 			if !covered[r.Method+" "+r.Path] {
-				t.Errorf("reserved route %s %s has no row in the access matrix", r.Method, r.Path)
+				t.Errorf("route %s %s has no row in the access matrix", r.Method, r.Path)
 			}
 		}
 	}
@@ -351,7 +359,7 @@ func TestAccessMatrix(t *testing.T) {
 				if got := strconv.Itoa(res.StatusCode); got != want[i] {
 					t.Errorf("%s %s as %s = %s, want %s", row.method, row.path, p, got, want[i])
 				}
-				if p == "anonymous" && row.method == "GET" && !strings.HasPrefix(res.Header.Get("Location"), "/accedi?next=") {
+				if p == "anonymous" && row.method == "GET" && want[i] == "303" && !strings.HasPrefix(res.Header.Get("Location"), "/accedi?next=") {
 					t.Errorf("anonymous not sent to the login page: %q", res.Header.Get("Location"))
 				}
 			})

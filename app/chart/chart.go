@@ -190,8 +190,8 @@ func (w *svg) empty(y float64) {
 // Horizontal draws a bar per category (a group or stack of bars with two series), the category's
 // label above it and the value beside it, with the value axis below.
 func Horizontal(c Chart) template.HTML {
-	const width, valueW, barH, gap, rowGap = 316.0, 64.0, 18.0, 3.0, 12.0
-	plotW := width - valueW
+	const width, valueW, barH, gap, rowGap, x0 = 316.0, 64.0, 18.0, 3.0, 12.0, 2.0
+	plotW := width - valueW - x0
 	topV, step := ticks(c.top())
 	scale := plotW / topV
 	type row struct {
@@ -217,24 +217,24 @@ func Horizontal(c Chart) template.HTML {
 	plotBottom := y
 	height := plotBottom + 8 + smallFont + 6 + lineH
 	w := &svg{c: c}
-	w.open("h", width+2, height)
+	w.open("h", width+4, height)
 	w.legend(0, 0)
 	w.empty(float64(legendH))
 	for t := 0.0; t <= topV+step/2; t += step { // grid and ticks
-		x := 1 + t*scale
+		x := x0 + t*scale
 		w.f(`<line x1="%s" y1="0" x2="%s" y2="%s" class="pc-grid"/>`, num(x), num(x), num(plotBottom))
 		w.text(x, plotBottom+8+smallFont, "pc-tick", map[bool]string{true: "start", false: "middle"}[t == 0], num(t))
 	}
-	w.f(`<line x1="1" y1="0" x2="1" y2="%s" class="pc-axis"/>`, num(plotBottom))
-	w.f(`<line x1="1" y1="%s" x2="%s" y2="%s" class="pc-axis"/>`, num(plotBottom), num(1+plotW), num(plotBottom))
-	w.text(1+plotW/2, height-4, "pc-axis-title", "middle", c.Axis)
+	w.f(`<line x1="%s" y1="0" x2="%s" y2="%s" class="pc-axis"/>`, num(x0), num(x0), num(plotBottom))
+	w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="pc-axis"/>`, num(x0), num(plotBottom), num(x0+plotW), num(plotBottom))
+	w.text(x0+plotW/2, height-4, "pc-axis-title", "middle", c.Axis)
 	for i, r := range rows {
 		for l, line := range r.lines {
 			w.text(4, r.y+float64(l+1)*lineH-4, "pc-label", "start", line)
 		}
 		by := r.y + float64(len(r.lines))*lineH + 4
 		if c.Stacked {
-			x := 1.0
+			x := x0
 			var texts []string
 			for s := 0; s < c.series(); s++ {
 				v := c.value(i, s)
@@ -252,9 +252,9 @@ func Horizontal(c Chart) template.HTML {
 			bw := 0.0
 			if !v.Hidden {
 				bw = v.N * scale
-				w.rect(1, by, bw, barH, "pc-bar pc-s"+strconv.Itoa(s%2))
+				w.rect(x0, by, bw, barH, "pc-bar pc-s"+strconv.Itoa(s%2))
 			}
-			w.text(1+bw+6, by+barH-4, "pc-value", "start", v.text())
+			w.text(x0+bw+6, by+barH-4, "pc-value", "start", v.text())
 			by += barH + gap
 		}
 	}

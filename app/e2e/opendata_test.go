@@ -100,16 +100,16 @@ func TestOpenDataPage(t *testing.T) {
 	tb.setScripts(t, false)
 	tb.run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(s.URL+"/dati?lang=it"), chromedp.WaitReady(chromedp.CSS("#dati-filter")))
 	tb.run(t, chromedp.SetValue(chromedp.CSS("#dati-tf"), "BON"), chromedp.SetValue(chromedp.CSS("#dati-da"), "2026-02"),
-		chromedp.Click(chromedp.CSS("#dati-filter button[type=submit]")),
-		chromedp.Poll[chromedp.Void](`location.search.includes('tf=BON') && document.readyState === 'complete' && !!document.querySelector('#sezione-procedure tbody')`, chromedp.WithPollingTimeout(10e9)))
+		chromedp.Click(chromedp.CSS("#dati-filter button[type=submit]")))
+	settle(t, tb, `location.search.includes('tf=BON') && document.readyState === 'complete' && !!document.querySelector('#sezione-procedure tbody')`, "the filtered page")
 	if loc := eval[string](t, tb, "location.search"); !strings.Contains(loc, "tf=BON") || !strings.Contains(loc, "da=2026-02") {
 		t.Errorf("filter URL %q", loc)
 	}
 	if got := eval[string](t, tb, "document.querySelector('#sezione-procedure tbody').textContent"); !strings.Contains(got, "BON-01") || strings.Contains(got, "VA-01") {
 		t.Errorf("procedures of the BON filter: %q", got)
 	}
-	tb.run(t, chromedp.SetValue(chromedp.CSS("#dati-da"), "2026-13"), chromedp.Click(chromedp.CSS("#dati-filter button[type=submit]")),
-		chromedp.Poll[chromedp.Void](`document.readyState === 'complete' && !!document.getElementById('dati-da-error')`, chromedp.WithPollingTimeout(10e9)))
+	tb.run(t, chromedp.SetValue(chromedp.CSS("#dati-da"), "2026-13"), chromedp.Click(chromedp.CSS("#dati-filter button[type=submit]")))
+	settle(t, tb, `document.readyState === 'complete' && !!document.getElementById('dati-da-error')`, "the errors")
 	if got := eval[string](t, tb, "document.getElementById('dati-da-error').textContent"); !strings.Contains(got, "AAAA-MM") {
 		t.Errorf("month error %q", got)
 	}
@@ -140,4 +140,21 @@ func sep(p string) string {
 		return "&"
 	}
 	return "?"
+}
+
+// settle waits for the expression to be true, asking from Go: with scripts off the page cannot
+// poll, and an evaluation during the navigation that a form submission starts may fail.
+func settle(t *testing.T, tb *tab, expr, what string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s: never happened", what)
 }
