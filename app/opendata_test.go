@@ -1,7 +1,7 @@
 package app_test
 
 import (
-		"encoding/csv"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -14,6 +14,7 @@ import (
 	"github.com/piprate/json-gold/ld"
 
 	"passhub/app/apptest"
+	"passhub/app/config"
 	"passhub/app/opendata"
 )
 
@@ -415,3 +416,50 @@ func TestOpenDataCatalogue(t *testing.T) {
 }
 
 func toJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestOpenDataFreshness checks how soon a change shows: the downloads at once (the server keeps
+// none, and Last-Modified moves), the page once the anonymous page cache's copy expires.
+func TestOpenDataFreshness(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, func(c *config.Config) { c.PageCache = 2 * time.Second })
+	rome, _ := time.LoadLocation("Europe/Rome")
+	filing := func(istat, comune string, d int) apptest.Filing {
+		return apptest.Filing{ISTAT: istat, Comune: comune, Province: "CO", Procedure: "VA-01", Filed: time.Date(2026, 1, d, 10, 0, 0, 0, rome)}
+	}
+	apptest.FileRequests(t, s, []apptest.Filing{filing("013041", "Cantù", 5), filing("013075", "Como", 6), filing("013095", "Erba", 7)})
+	get := func(path string, header ...string) (*http.Response, string) {
+		return s.Get(t, path, append([]string{"Accept-Language", "it"}, header...)...)
+	}
+	filed := func(body string) string {
+		return strings.Join(strings.Fields(apptest.Parse(t, body).Find("#dato-presentate dd").Text()), " ")
+	}
+	get("/dati")
+	res, body := get("/dati")
+	if res.Header.Get("X-Cache") != "hit" || filed(body) != "3" {
+		t.Fatalf("cached page %q, filed %q", res.Header.Get("X-Cache"), filed(body))
+	}
+	csvRes, _ := get("/dati/richieste-per-mese.csv")
+	before := csvRes.Header.Get("Last-Modified")
+	time.Sleep(1100 * time.Millisecond) // Last-Modified counts whole seconds
+	apptest.FileRequests(t, s, []apptest.Filing{filing("013041", "Cantù", 8)})
+	csvRes, csvBody := get("/dati/richieste-per-mese.csv")
+	if jan := rowWhere(csvOf(t, csvBody), "mese", "2026-01", sameString); jan == nil || jan["presentate"] != "4" {
+		t.Errorf("the download is stale: %v", jan)
+	}
+	if after := csvRes.Header.Get("Last-Modified"); after == before {
+		t.Errorf("Last-Modified did not move: %s", after)
+	}
+	if res, _ := get("/dati/richieste-per-mese.csv", "If-Modified-Since", before); res.StatusCode != 200 {
+		t.Errorf("a copy older than the change answered %d", res.StatusCode)
+	}
+	deadline := time.Now().Add(15 * time.Second) // the cache's 2 s, with room for a loaded machine
+	for {
+		if _, body := get("/dati"); filed(body) == "4" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the page still shows the old figures")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -31,6 +31,7 @@ type Chart struct {
 	CategoryAxis string    // the category axis's label, e.g. "Mese" (vertical charts)
 	Series       []string  // the series' names: one for simple bars, two for grouped or stacked
 	Categories   []string  // the categories' labels, in order
+	CategoryLang string    // the labels' language when it is not the page's (lang on their text)
 	Values       [][]Value // Values[category][series]
 	Stacked      bool      // series stacked in one bar rather than side by side
 	Empty        string    // written when there is no category
@@ -164,6 +165,15 @@ func (w *svg) text(x, y float64, class, anchor, s string) {
 	w.f(`<text x="%s" y="%s" class="%s" text-anchor="%s">%s</text>`, num(x), num(y), class, anchor, esc(s))
 }
 
+// label writes a category's label, in the categories' language.
+func (w *svg) label(x, y float64, class, anchor, s string) {
+	if w.c.CategoryLang == "" {
+		w.text(x, y, class, anchor, s)
+		return
+	}
+	w.f(`<text x="%s" y="%s" class="%s" text-anchor="%s" lang="%s">%s</text>`, num(x), num(y), class, anchor, esc(w.c.CategoryLang), esc(s))
+}
+
 func (w *svg) rect(x, y, width, height float64, class string) {
 	w.f(`<rect x="%s" y="%s" width="%s" height="%s" class="%s"/>`, num(x), num(y), num(math.Max(width, 0)), num(math.Max(height, 0)), class)
 }
@@ -230,7 +240,7 @@ func Horizontal(c Chart) template.HTML {
 	w.text(x0+plotW/2, height-4, "pc-axis-title", "middle", c.Axis)
 	for i, r := range rows {
 		for l, line := range r.lines {
-			w.text(4, r.y+float64(l+1)*lineH-4, "pc-label", "start", line)
+			w.label(4, r.y+float64(l+1)*lineH-4, "pc-label", "start", line)
 		}
 		by := r.y + float64(len(r.lines))*lineH + 4
 		if c.Stacked {
@@ -300,7 +310,7 @@ func Vertical(c Chart) template.HTML {
 	w.text(0, top-smallFont-10, "pc-axis-title", "start", c.Axis)
 	for i, cat := range c.Categories {
 		x := left + groupGap/2 + float64(i)*groupW
-		w.text(x+(groupW-groupGap)/2, plotBottom+8+smallFont, "pc-tick", "middle", cat)
+		w.label(x+(groupW-groupGap)/2, plotBottom+8+smallFont, "pc-tick", "middle", cat)
 		if c.Stacked {
 			y := plotBottom
 			var texts []string

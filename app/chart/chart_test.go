@@ -149,3 +149,15 @@ func TestWrap(t *testing.T) {
 		t.Errorf("wrap: %q", got)
 	}
 }
+
+func TestCategoryLanguage(t *testing.T) {
+	c := Chart{ID: "p", Title: "Per procedura", Desc: "d", Series: []string{"Filed"}, Categories: []string{"Valutazione di impatto ambientale"},
+		CategoryLang: "it", Values: [][]Value{{{N: 4}}}}
+	for _, draw := range []func(Chart) template.HTML{Horizontal, Vertical} {
+		svg := string(draw(c))
+		check(t, svg, c)
+		if !strings.Contains(svg, `lang="it">Valutazione`) {
+			t.Errorf("the label is not marked Italian: %s", svg)
+		}
+	}
+}

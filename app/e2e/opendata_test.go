@@ -82,7 +82,7 @@ func TestOpenDataPage(t *testing.T) {
 						if shots != "" && js {
 							shoot(t, tb, filepath.Join(shots, name+".png"), chromedp.FullScreenshot(100))
 							if lang == "it" && p == "/dati" {
-								for _, id := range eval[[]string](t, tb, "[...document.querySelectorAll('main section[id]')].map(s => s.id)") {
+								for _, id := range eval[[]string](t, tb, "[...document.querySelectorAll('main section[id], main form[id]')].map(s => s.id)") {
 									shoot(t, tb, filepath.Join(shots, name+"-"+id+".png"), chromedp.Screenshot(chromedp.CSS("#"+id)))
 								}
 							}

@@ -44,8 +44,7 @@ func (h *Handlers) page(c *fiber.Ctx, tf, pv string) error {
 				data["Name"], data["NameLang"] = t.Title, "it"
 				data["Title"] = t.Title + " – " + tr.T(lang, "dati.title")
 				data["Crumbs"] = []catalogue.Crumb{{URL: "/dati", Label: tr.T(lang, "dati.title")}}
-				data["Crumb"] = t.Title
-				data["TitleLang"] = "it"
+				data["Crumb"], data["CrumbLang"] = t.Title, "it"
 				data["SheetURL"] = "/task-force/" + t.Slug
 			}
 		}
@@ -60,8 +59,7 @@ func (h *Handlers) page(c *fiber.Ctx, tf, pv string) error {
 		data["Name"], data["NameLang"] = name, "it"
 		data["Title"] = name + " – " + tr.T(lang, "dati.title")
 		data["Crumbs"] = []catalogue.Crumb{{URL: "/dati", Label: tr.T(lang, "dati.title")}}
-		data["Crumb"] = name
-		data["TitleLang"] = "it"
+		data["Crumb"], data["CrumbLang"] = name, "it"
 	}
 	data["Filter"] = f
 	data["Fixed"] = fiber.Map{"TaskForce": tf != "", "Province": pv != ""}
@@ -162,7 +160,7 @@ func (h *Handlers) headlines(tr *i18n.Catalogue, lang string, d *Data) []Headlin
 	backlog := Headline{Key: "arretrato", Label: tr.T(lang, "dati.head.backlog")}
 	switch {
 	case b.N == 0:
-		backlog.Value, backlog.Note = tr.T(lang, "dati.missing.short"), tr.T(lang, "dati.missing.outcome")
+		backlog.Value, backlog.Note, backlog.Missing = tr.T(lang, "dati.missing.short"), tr.T(lang, "dati.missing.outcome"), true
 	default:
 		backlog.Value = show(tr, lang, KindPercent, measure(b.N, pct(b.Reduction())))
 		backlog.Note = tr.T(lang, "dati.head.backlog.note")

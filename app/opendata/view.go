@@ -38,7 +38,7 @@ type Section struct {
 // Headline is a figure at the top of the page.
 type Headline struct {
 	Key, Label, Value, Note string
-	Suppressed              bool
+	Suppressed, Missing     bool
 }
 
 // show writes v for people in lang.
@@ -83,6 +83,9 @@ func build(tr *i18n.Catalogue, lang string, s *Section, vertical bool, cats []Ce
 		s.Head = append(s.Head, x.name)
 	}
 	for i, cat := range cats {
+		if cat.Lang != "" && cat.Lang != lang {
+			c.CategoryLang = cat.Lang
+		}
 		label := cat.Text
 		if cat.Chart != "" {
 			label = cat.Chart
