@@ -183,7 +183,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestNoInlineCode(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
-	for _, p := range []string{"/", "/procedure", "/procedure/via-valutazione-impatto-ambientale", "/guida/primo-accesso", "/notizie", "/report/monitoraggio-2025-primo-semestre", "/contatti", "/cerca?q=via", "/non-esiste"} {
+	for _, p := range []string{"/", "/procedure", "/procedure/via-valutazione-impatto-ambientale", "/guida/primo-accesso", "/notizie", "/report/monitoraggio-2025-primo-semestre", "/contatti", "/cerca?q=via", "/dati", "/dati/task-force/VA", "/dati/dataset/tempi", "/non-esiste"} {
 		_, body := s.Get(t, p)
 		doc := parse(t, body)
 		doc.Find("script").Each(func(_ int, sel *goquery.Selection) {

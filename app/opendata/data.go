@@ -40,11 +40,10 @@ type Value struct {
 	Suppressed bool // a number computed from fewer than MinCount requests, not published
 }
 
-func text(s string) Value      { return Value{Text: s} }
-func number(f float64) Value   { return Value{Num: f, Known: true} }
-func unknown() Value           { return Value{} }
-func suppressed() Value        { return Value{Suppressed: true} }
-func (v Value) IsNumber() bool { return v.Known || v.Suppressed }
+func text(s string) Value    { return Value{Text: s} }
+func number(f float64) Value { return Value{Num: f, Known: true} }
+func unknown() Value         { return Value{} }
+func suppressed() Value      { return Value{Suppressed: true} }
 
 // count is a count, suppressed when it is 1 or 2.
 func count(n int64) Value {

@@ -187,14 +187,10 @@ func (h *Handlers) dataset(c *fiber.Ctx) error {
 		cols = append(cols, col{cl.Name, tr.T(lang, "dati.kind."+cl.Kind), tr.T(lang, "dati.col."+cl.Name)})
 	}
 	cols = append(cols, col{SuppressedColumn, tr.T(lang, "dati.kind.list"), tr.T(lang, "dati.col."+SuppressedColumn)})
-	var filters []string
-	for _, f := range ds.Filters {
-		filters = append(filters, f)
-	}
 	title := tr.T(lang, "dati.ds."+ds.Name+".title")
 	c.Append(fiber.HeaderLink, "<"+License+`>; rel="license"`)
 	return h.web.Page(c, "opendata/dataset", fiber.Map{
-		"Title": title, "Dataset": ds, "Description": tr.T(lang, "dati.ds."+ds.Name+".desc"), "Columns": cols, "Filters": filters,
+		"Title": title, "Dataset": ds, "Description": tr.T(lang, "dati.ds."+ds.Name+".desc"), "Columns": cols, "Filters": ds.Filters,
 		"CSV": "/dati/" + ds.Name + ".csv", "JSON": "/dati/" + ds.Name + ".json", "BaseURL": h.base,
 		"License": License, "Publisher": h.publisher.Name, "MinCount": MinCount,
 		"Crumbs":    []catalogue.Crumb{{URL: "/dati", Label: tr.T(lang, "dati.title")}},
