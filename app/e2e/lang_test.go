@@ -55,7 +55,7 @@ const unmarked = `((texts) => {
     const s = n.textContent.replace(/\s+/g, ' ').trim();
     if (s.length < 12 || !n.parentElement || !n.parentElement.checkVisibility()) continue;
     const el = n.parentElement.closest('[lang]');
-    if (el && el.lang.toLowerCase().startsWith('it')) continue;
+    if (el && (el.getAttribute('lang') || '').toLowerCase().startsWith('it')) continue; // an SVG element has no .lang
     if (texts.some(x => x.includes(s) || s.includes(x))) {
       const p = n.parentElement;
       out.push(p.tagName.toLowerCase() + (p.className ? '.' + String(p.className).replace(/\s+/g, '.') : '') + ': ' + s.slice(0, 60));
