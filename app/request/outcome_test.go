@@ -8,12 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun/migrate"
+
 	"passhub/app"
 	"passhub/app/apptest"
 	"passhub/app/db"
 	"passhub/app/event"
 	"passhub/app/identity"
 	"passhub/app/request"
+	"passhub/migrations"
 )
 
 // outcomeWorld is an approved ente (Cantù, its mayor) with the VA task force's PM and expert.
@@ -308,5 +311,33 @@ func TestAnswerOutcome(t *testing.T) {
 	outs, err := s.Outcomes(w.ctx, r.ID)
 	if err != nil || len(outs) != 1 || outs[0].AnsweredByName != "Mario Test" {
 		t.Errorf("outcomes %+v %v", outs, err)
+	}
+}
+
+// TestOutcomesMigrationRollsBack: the migration's down removes the table and its indexes, and up
+// puts them back.
+func TestOutcomesMigrationRollsBack(t *testing.T) {
+	t.Parallel()
+	a := apptest.New(t, apptest.NoContent)
+	ctx := context.Background()
+	const name = "20261206100001"
+	subset := migrate.NewMigrations()
+	for _, m := range migrations.All.Sorted() {
+		if m.Name == name {
+			subset.Add(m)
+		}
+	}
+	m := migrate.NewMigrator(a.DB.DB, subset, migrate.WithTemplateData(map[string]string{"Dialect": a.DB.Kind}), migrate.WithMarkAppliedOnSuccess(true))
+	if group, err := m.Rollback(ctx); err != nil || len(group.Migrations) != 1 {
+		t.Fatalf("down: %v %v", group, err)
+	}
+	if _, err := a.DB.NewRaw("SELECT count(*) FROM request_outcomes").Exec(ctx); err == nil {
+		t.Fatal("request_outcomes still there after down")
+	}
+	if _, err := a.DB.Migrate(ctx); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if _, err := a.DB.NewRaw("SELECT count(*) FROM request_outcomes").Exec(ctx); err != nil {
+		t.Fatalf("request_outcomes after up: %v", err)
 	}
 }
