@@ -1,0 +1,89 @@
+package stats
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Measures of the roll-ups. A measure that ends with ":" is followed by a state, an activity kind
+// or an outcome stage.
+const (
+	Filed      = "filed"       // submitted on the day
+	Triaged    = "triaged"     // assigned or rejected on the day; bucket: days since filing
+	Assigned   = "assigned"    // first assigned on the day
+	Rejected   = "rejected"    // rejected on the day
+	Withdrawn  = "withdrawn"   // withdrawn, after submission, on the day
+	Started    = "started"     // first expert activity on the day; bucket: days since filing
+	Concluded  = "concluded"   // concluded on the day; bucket: days since filing
+	InState    = "in:"         // a stay in the state ended on the day; bucket: its days, total: its seconds
+	StateDelta = "state:"      // +1 on the day a request entered the state, -1 on the day it left it
+	Asked      = "integration" // an integration asked on the day
+	Answered   = "answered"    // an integration answered on the day; bucket: days it took
+	Activity   = "activity:"   // activities of the kind on the day; total: minutes
+	// The backlog the ente stated when filing (a figure of 0 counts as not stated): total is the
+	// number of pending cases, or the average days to conclude.
+	BacklogStated = "backlog"
+	DaysStated    = "days"
+	OutcomeAsked  = "outcome_asked:"    // the ente was asked for the figures again (stage: concluded, six_months)
+	OutcomeAnswer = "outcome_answered:" // the ente answered, figures known or not
+	// Pairs of figures known before and after, on the day of the answer: total is the figure
+	// stated at filing (before) or in the answer (after).
+	BacklogBefore = "backlog_before:"
+	BacklogAfter  = "backlog_after:"
+	DaysBefore    = "days_before:"
+	DaysAfter     = "days_after:"
+)
+
+// Outcome stages: when the ente is asked for the backlog figures again.
+const (
+	StageConcluded = "concluded"
+	StageSixMonths = "six_months"
+)
+
+// Cell is one measure on one day (or month) for one task force, procedure and province.
+type Cell struct {
+	Period      string `bun:"period" json:"p"` // YYYY-MM-DD or YYYY-MM
+	TaskForce   string `bun:"task_force" json:"tf"`
+	ProcedureID int64  `bun:"procedure_id" json:"pr"`
+	Province    string `bun:"province" json:"pv"`
+	Measure     string `bun:"measure" json:"m"`
+	Bucket      int    `bun:"bucket" json:"b,omitempty"`
+	N           int64  `bun:"n" json:"n"`
+	Total       int64  `bun:"total" json:"t,omitempty"`
+}
+
+// key names a cell without its values.
+type key struct {
+	Period, TaskForce, Province, Measure string
+	ProcedureID                          int64
+	Bucket                               int
+}
+
+func (c Cell) key() key {
+	return key{c.Period, c.TaskForce, c.Province, c.Measure, c.ProcedureID, c.Bucket}
+}
+
+// Facts is what the statistics know of one submitted request: where it belongs, where it is, the
+// times of its steps, and the cells it adds to the roll-ups.
+type Facts struct {
+	bun.BaseModel `bun:"table:stats_requests"`
+
+	RequestID        int64     `bun:"request_id,pk"`
+	EnteID           int64     `bun:"ente_id"`
+	Province         string    `bun:"province"`
+	TaskForce        string    `bun:"task_force"`
+	ProcedureID      int64     `bun:"procedure_id"`
+	State            string    `bun:"state"`
+	StateSince       time.Time `bun:"state_since,nullzero"`
+	FiledAt          time.Time `bun:"filed_at,nullzero"`
+	TriagedAt        time.Time `bun:"triaged_at,nullzero"`
+	StartedAt        time.Time `bun:"started_at,nullzero"`
+	ConcludedAt      time.Time `bun:"concluded_at,nullzero"`
+	ClosedAt         time.Time `bun:"closed_at,nullzero"`
+	IntegrationsOpen int       `bun:"integrations_open"`
+	IntegrationDue   time.Time `bun:"integration_due,nullzero"`
+	ExpertMinutes    int64     `bun:"expert_minutes"`
+	Cells            []Cell    `bun:"cells"`
+	UpdatedAt        time.Time `bun:"updated_at"`
+}

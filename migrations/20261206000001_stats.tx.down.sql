@@ -1,0 +1,5 @@
+DROP TABLE stats_monthly;
+--bun:split
+DROP TABLE stats_daily;
+--bun:split
+DROP TABLE stats_requests;
