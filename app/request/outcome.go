@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -93,9 +92,14 @@ func (a Answer) Validate() FieldErrors {
 // six months ago).
 var ErrNoAsk = fmt.Errorf("request: no such outcome ask: %w", db.ErrNotFound)
 
+// AskedKind is the kind of the request's event recorded when an ask is created: the request's
+// listeners tell the ente's members (notify) and the statistics count the ask.
+const AskedKind = "outcome_asked"
+
 // Ask creates the request's ask of stage unless it exists, and reports whether it created it.
-// The row and the job that tells the ente's members commit together, so an ask is never left
-// untold, and a second call (a listener or a job run again) adds nothing.
+// The row and the request's event of kind "outcome_asked" (whose listener tells the ente's
+// members) commit together, so an ask is never left untold, and a second call (a listener or a
+// job run again) adds nothing.
 func (s *Service) Ask(ctx context.Context, requestID int64, stage string) (bool, error) {
 	created := false
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -108,15 +112,41 @@ func (s *Service) Ask(ctx context.Context, requestID int64, stage string) (bool,
 			return nil // asked already
 		}
 		created = true
-		if s.jobs == nil {
-			return nil
+		if err := tx.NewSelect().Model(o).Column("id").Where("request_id = ?", requestID).Where("stage = ?", stage).Scan(ctx); err != nil {
+			return db.Map(err)
 		}
-		return s.jobs.Enqueue(ctx, tx, AskArgs{RequestID: requestID, Stage: stage})
+		return s.Emit(ctx, tx, Changed{RequestID: requestID, Kind: AskedKind, ObjectID: o.ID})
 	})
 	if err != nil {
 		return false, fmt.Errorf("request %d: ask outcome %s: %w", requestID, stage, err)
 	}
 	return created, nil
+}
+
+// notifyAsk puts an ask (the event's object) in the bells of the ente's enabled members, linked
+// to the form, and e-mails them as their preferences say; the notification centre keys it on the
+// event, so a rerun adds nothing.
+func (s *Service) notifyAsk(ctx context.Context, a Audience, c Changed) error {
+	o := new(Outcome)
+	err := s.db.NewSelect().Model(o).Where("id = ?", c.ObjectID).Where("request_id = ?", c.RequestID).Scan(ctx)
+	if errors.Is(db.Map(err), db.ErrNotFound) {
+		return nil // the request was deleted meanwhile
+	}
+	if err != nil {
+		return db.Map(err)
+	}
+	r, err := s.Get(ctx, c.RequestID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	members, err := enabledMembers(ctx, a, r.EnteID)
+	if err != nil {
+		return err
+	}
+	return a.Notices.Notify(ctx, members, "request.outcome."+o.Stage, subjectOf(r), OutcomeURL(r.ID))
 }
 
 // askAtConclusion is the listener that asks a concluded request's outcome.
@@ -148,7 +178,7 @@ func (s *Service) DueSixMonths(ctx context.Context) ([]int64, error) {
 }
 
 // AskSixMonths creates the six-month ask of every request due (DueSixMonths), each in its own
-// transaction with the job that tells the ente, and returns how many it created. Stopped midway
+// transaction with the event that tells the ente, and returns how many it created. Stopped midway
 // (a crash, an error), it keeps what it committed; run again, it asks the others only.
 func (s *Service) AskSixMonths(ctx context.Context) (int, error) {
 	ids, err := s.DueSixMonths(ctx)
@@ -263,18 +293,6 @@ func figure(n *int) string {
 	return strconv.Itoa(*n)
 }
 
-// AskArgs is the job that tells an ente's members that an outcome is asked.
-type AskArgs struct {
-	RequestID int64  `json:"request_id"`
-	Stage     string `json:"stage"`
-}
-
-// Kind names the job.
-func (AskArgs) Kind() string { return "request.outcome_ask" }
-
-// InsertOpts puts the job in the events' queue.
-func (AskArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueEvents} }
-
 // SixMonthsArgs is the daily job that asks the six-month outcomes due.
 type SixMonthsArgs struct{}
 
@@ -294,38 +312,10 @@ func SixMonthsJob() *river.PeriodicJob {
 	}, &river.PeriodicJobOpts{ID: "request.outcome_six_months"})
 }
 
-// Register gives the service its queue and adds the outcome's workers and daily job to q.
+// Register adds the six-month ask's worker and daily job to q.
 func (s *Service) Register(q *jobs.Queue) {
-	s.jobs = q
-	jobs.Add(q, &askWorker{s: s})
 	jobs.Add(q, &sixMonthsWorker{s: s})
 	q.AddPeriodic(SixMonthsJob())
-}
-
-type askWorker struct {
-	river.WorkerDefaults[AskArgs]
-	s *Service
-}
-
-// Work puts the ask in the bells of the ente's enabled members (and e-mails them, as their
-// preferences say), once: the notification centre keys it on this job.
-func (w *askWorker) Work(ctx context.Context, j *river.Job[AskArgs]) error {
-	a := w.s.audience
-	if a.Members == nil || a.Notices == nil {
-		return nil
-	}
-	r, err := w.s.Get(ctx, j.Args.RequestID)
-	if errors.Is(err, db.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	members, err := enabledMembers(ctx, a, r.EnteID)
-	if err != nil {
-		return err
-	}
-	return a.Notices.Notify(ctx, members, "request.outcome."+strings.TrimSpace(j.Args.Stage), subjectOf(r), OutcomeURL(r.ID))
 }
 
 type sixMonthsWorker struct {

@@ -116,9 +116,10 @@ func (w *outcomeWorld) rerun(t *testing.T, kind string, match func(args map[stri
 	}
 }
 
-// TestConclusionAsksTheOutcomeOnce: concluding a request creates its "concluded" ask and puts it
-// in the ente's bell with the form's link; the event's listeners and the ask's job run again (at
-// least once delivery) add no second ask and no second notification.
+// TestConclusionAsksTheOutcomeOnce: concluding a request creates its "concluded" ask, with the
+// request's event of kind "outcome_asked" that puts it in the ente's bell with the form's link;
+// the conclusion's and the ask's events run again (at least once delivery) add no second ask and
+// no second notification.
 func TestConclusionAsksTheOutcomeOnce(t *testing.T) {
 	t.Parallel()
 	w := newOutcomeWorld(t)
@@ -136,7 +137,7 @@ func TestConclusionAsksTheOutcomeOnce(t *testing.T) {
 		t.Errorf("%d outcome notifications to people other than the ente's members", n)
 	}
 	w.rerun(t, "request.event", func(a map[string]any) bool { return a["kind"] == "concluded" && a["request_id"] == float64(r.ID) })
-	w.rerun(t, "request.outcome_ask", func(a map[string]any) bool { return a["request_id"] == float64(r.ID) })
+	w.rerun(t, "request.event", func(a map[string]any) bool { return a["kind"] == request.AskedKind && a["request_id"] == float64(r.ID) })
 	if asks() != 1 || notes() != 1 {
 		t.Errorf("after the reruns: %d asks, %d notifications to the mayor, want 1 and 1", asks(), notes())
 	}

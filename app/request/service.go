@@ -18,7 +18,6 @@ import (
 	"passhub/app/db"
 	"passhub/app/event"
 	"passhub/app/form"
-	"passhub/app/jobs"
 )
 
 // Errors of the request service; handlers turn them into messages for people.
@@ -42,10 +41,6 @@ type Service struct {
 	store     Store
 	catalogue *catalogue.Service
 	clock     atomic.Pointer[func() time.Time] // SetClock; read by the jobs' goroutines too
-	// audience and jobs are set by Listen and Register: who is told of an outcome's ask, and the
-	// queue that carries the telling.
-	audience Audience
-	jobs     *jobs.Queue
 	// Events records the request's changes (Changed) in their transactions.
 	Events *event.Dispatcher
 	// AccessChanged is told, after commit, whose access to a request changed (the experts an
