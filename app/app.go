@@ -211,6 +211,19 @@ func (a *App) newMonitor() *monitor.Service {
 	m := monitor.NewService(a.Stats, a.Content)
 	m.Events = a.Events
 	m.TaskForce = func(ctx context.Context, code string) string { return a.Catalogue.Title(ctx, "task_force", code) }
+	m.Procedures = func(ctx context.Context) ([]monitor.Procedure, error) {
+		all, err := a.Catalogue.Catalogue(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var out []monitor.Procedure
+		for _, tf := range all {
+			for _, p := range tf.Procedures {
+				out = append(out, monitor.Procedure{ID: p.ID, Code: p.Code, Title: p.Title, TaskForce: tf.Code})
+			}
+		}
+		return out, nil
+	}
 	m.State = func(state string) string {
 		if id := "state." + state; a.I18n.Has(id) {
 			return a.I18n.T("it", id)

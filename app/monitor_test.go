@@ -163,6 +163,26 @@ func TestMonitoringReport(t *testing.T) {
 	if again, err = s.Monitor.Generate(ctx, sem); err != nil || again.Created || again.State != content.StatePublished {
 		t.Fatalf("generation after publication %+v %v", again, err)
 	}
+	// The dataset by procedure went with it, kept through the editor's save, by the same rule.
+	csvURL := "/report/monitoraggio-2026-primo-semestre/allegati/monitoraggio-2026-s1.csv"
+	apptest.RunScenarios(t, s, []apptest.Scenario{
+		{Name: "the published report links its dataset", Path: "/report/monitoraggio-2026-primo-semestre", Status: http.StatusOK,
+			Has: map[string]string{`a[href="` + csvURL + `"]`: "Dati per procedura, primo semestre 2026"}},
+	})
+	res2, csvBody := s.Get(t, csvURL)
+	if res2.StatusCode != http.StatusOK || !strings.HasPrefix(csvBody, "codice_procedura;procedura;task_force;in_carico_inizio;") {
+		t.Fatalf("dataset: %d %q", res2.StatusCode, csvBody)
+	}
+	var va01 string
+	for _, line := range strings.Split(csvBody, "\n") {
+		if strings.HasPrefix(line, "VA-01;") {
+			va01 = line
+		}
+	}
+	// none in charge at the start; 4 filed, 1 rejected, 3 assigned, 2 concluded; C in charge at the end
+	if !strings.HasSuffix(va01, ";VA;< 3;4;< 3;3;< 3;< 3;n. d.") {
+		t.Errorf("VA-01's line %q in\n%s", va01, csvBody)
+	}
 	if n := countRows(t, s, "SELECT COUNT(*) FROM entries WHERE type = 'report' AND slug LIKE 'monitoraggio-2026-%'"); n != 1 {
 		t.Errorf("%d report entries", n)
 	}

@@ -255,6 +255,9 @@ func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, opt saveOpt
 			if err := s.store.InsertEntry(ctx, tx, e); err != nil {
 				return err
 			}
+			if err := s.attachNew(ctx, tx, e, d.Files); err != nil {
+				return err
+			}
 		}
 		rev = &Revision{EntryID: e.ID, Source: src, Hash: hashOf(src), Origin: OriginEditor, Author: who.Name, AuthorID: who.UserID,
 			State: StateDraft, CreatedAt: now, UpdatedAt: now, Slug: d.Rename}

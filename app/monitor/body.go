@@ -179,6 +179,8 @@ func (r Report) Body() string {
 		p("- [%s dal %s al %s (CSV)](%s)", d.Title, first, last, sem.DatasetURL(d.Name))
 	}
 	p("")
+	p("In allegato, i dati del semestre per procedura (%s): gli stessi conteggi, con la stessa regola.", sem.DatasetName())
+	p("")
 	p("## Commento")
 	p("")
 	p("_%s: che cosa dicono i numeri, che cosa cambia nel prossimo semestre._", ToComplete)

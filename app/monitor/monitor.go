@@ -35,7 +35,10 @@ type Service struct {
 	// may be nil (codes are written as they are).
 	TaskForce func(ctx context.Context, code string) string
 	State     func(state string) string
-	now       func() time.Time
+	// Procedures lists the catalogue's procedures for the attached dataset (nil: only those the
+	// figures name, by number).
+	Procedures func(ctx context.Context) ([]Procedure, error)
+	now        func() time.Time
 }
 
 // NewService returns the reports' writer over the figures and the newsroom.
@@ -81,11 +84,15 @@ func (s *Service) Generate(ctx context.Context, sem Semester) (Result, error) {
 	if s.TaskForce != nil {
 		rep.TaskForce = func(code string) string { return s.TaskForce(ctx, code) }
 	}
+	data, err := s.dataset(ctx, sem, f)
+	if err != nil {
+		return res, err
+	}
 	d := content.Draft{Type: content.TypeReport, Slug: sem.Slug(), Body: rep.Body(), Fields: map[string]string{
 		"title":   sem.Title(),
 		"summary": rep.Summary(),
 		"date":    now.In(rome).Format("2006-01-02"),
-	}}
+	}, Files: []content.NewFile{{Name: sem.DatasetName(), Title: sem.DatasetTitle(), Data: data}}}
 	_, rev, err := s.Content.SaveDraftWith(ctx, content.Actor{Name: Author}, d, func(ctx context.Context, tx bun.Tx, e *content.Entry, r *content.Revision) error {
 		return s.Events.InTx(ctx, tx, ReportDrafted{Step: content.Step{EntryID: e.ID, RevisionID: r.ID, Type: e.Type, Slug: e.Slug},
 			Semester: sem.String()})
