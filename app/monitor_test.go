@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -234,5 +235,44 @@ func TestMonitoringReportJob(t *testing.T) {
 	}
 	if n := countRows(t, s, "SELECT COUNT(*) FROM river_job WHERE kind = 'monitor.report' AND state <> 'completed'"); n != 0 {
 		t.Errorf("%d report jobs not completed", n)
+	}
+}
+
+// TestMonitoringReportOnceAtOnce runs four generations of one semester at the same time (the
+// job on one instance, the command on another): one writes the draft, the others find it.
+func TestMonitoringReportOnceAtOnce(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	ctx := context.Background()
+	sem := monitor.Semester{Year: 2026, Half: 1}
+	var wg sync.WaitGroup
+	results := make([]monitor.Result, 4)
+	errs := make([]error, 4)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = s.Monitor.Generate(ctx, sem)
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for i, r := range results {
+		if errs[i] != nil {
+			t.Errorf("generation %d: %v", i, errs[i])
+		}
+		if r.Created {
+			created++
+		}
+		if r.Slug != "monitoraggio-2026-primo-semestre" || r.State != content.StateDraft {
+			t.Errorf("generation %d: %+v", i, r)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d generations wrote the draft", created)
+	}
+	if n := countRows(t, s, "SELECT COUNT(*) FROM revisions r JOIN entries e ON e.id = r.entry_id WHERE e.type = 'report' AND e.slug = ?",
+		sem.Slug()); n != 1 {
+		t.Errorf("%d revisions", n)
 	}
 }

@@ -97,8 +97,10 @@ func (s *Service) Generate(ctx context.Context, sem Semester) (Result, error) {
 		return s.Events.InTx(ctx, tx, ReportDrafted{Step: content.Step{EntryID: e.ID, RevisionID: r.ID, Type: e.Type, Slug: e.Slug},
 			Semester: sem.String()})
 	})
-	if errors.Is(err, content.ErrSlugTaken) { // written meanwhile by another run
-		_, err = s.existing(ctx, &res)
+	if errors.Is(err, content.ErrSlugTaken) || errors.Is(err, db.ErrConflict) { // written meanwhile by another run
+		if found, ferr := s.existing(ctx, &res); found || ferr != nil {
+			return res, ferr
+		}
 		return res, err
 	}
 	if err != nil {
