@@ -1,5 +1,3 @@
 DROP TABLE stats_monthly;
 --bun:split
-DROP TABLE stats_daily;
---bun:split
 DROP TABLE stats_requests;
