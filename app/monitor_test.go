@@ -77,12 +77,14 @@ func TestMonitoringReport(t *testing.T) {
 	}
 	for _, want := range []string{
 		"**Da completare a cura della redazione.**",
+		"| Richieste in carico agli esperti all'inizio del semestre | < 3 |", // none
 		"| Richieste presentate | 4 |",
 		"| Richieste assegnate agli esperti | 3 |",
 		"| Richieste concluse | < 3 |", // 2 concluded
 		"| Richieste respinte | < 3 |", // 1 rejected
 		"| Richieste ritirate dagli enti | < 3 |",
-		"mediana | dato non disponibile (meno di 3 richieste concluse) |", // 12 and 30 days: two requests only
+		"| Richieste in carico agli esperti alla fine del semestre | < 3 |", // C
+		"mediana | dato non disponibile (meno di 3 richieste concluse) |",   // 12 and 30 days: two requests only
 		"90° percentile | dato non disponibile (meno di 3 richieste concluse) |",
 		"| Inviata | 4 | 2 | 5 |",                       // 2, 1, 5 and 2 days in submitted
 		"| In attesa dell'ente | < 3 | n. d. | n. d. |", // one stay of 5 days

@@ -61,6 +61,9 @@ type Report struct {
 	TaskForce func(code string) string
 	// State names a request state in Italian.
 	State func(state string) string
+	// InChargeStart and InChargeEnd count the requests the experts had in charge (assigned, in
+	// progress, waiting for the ente) when the semester began and when it ended.
+	InChargeStart, InChargeEnd int64
 }
 
 // DataURL is the public page of the semester's figures; DatasetURL one of its CSV datasets.
@@ -107,11 +110,13 @@ func (r Report) Body() string {
 	p("")
 	p("| Indicatore | Valore |")
 	p("|---|---:|")
+	p("| Richieste in carico agli esperti all'inizio del semestre | %s |", count(r.InChargeStart))
 	p("| Richieste presentate | %s |", count(f.Filed))
 	p("| Richieste assegnate agli esperti | %s |", count(f.Assigned))
 	p("| Richieste concluse | %s |", count(f.Concluded))
 	p("| Richieste respinte | %s |", count(f.Rejected))
 	p("| Richieste ritirate dagli enti | %s |", count(f.Withdrawn))
+	p("| Richieste in carico agli esperti alla fine del semestre | %s |", count(r.InChargeEnd))
 	p("| Giorni dalla presentazione alla conclusione, mediana | %s |", daysLong(&f.ToConclusion, median))
 	p("| Giorni dalla presentazione alla conclusione, 90° percentile | %s |", daysLong(&f.ToConclusion, p90))
 	p("")

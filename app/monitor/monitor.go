@@ -81,6 +81,12 @@ func (s *Service) Generate(ctx context.Context, sem Semester) (Result, error) {
 		return res, err
 	}
 	rep := Report{Semester: sem, Figures: f, Generated: now, State: s.State}
+	if rep.InChargeStart, err = s.charged(ctx, stats.Filter{To: sem.Start().AddDate(0, -1, 0).Format("2006-01")}); err != nil {
+		return res, err
+	}
+	if rep.InChargeEnd, err = s.charged(ctx, stats.Filter{To: to}); err != nil {
+		return res, err
+	}
 	if s.TaskForce != nil {
 		rep.TaskForce = func(code string) string { return s.TaskForce(ctx, code) }
 	}
