@@ -178,7 +178,7 @@ func (r Report) Body() string {
 	p("## I dati")
 	p("")
 	p("I dati del semestre, con i grafici e i filtri per task force, provincia e procedura, sono nella pagina "+
-		"[Dati di PAsS dal %s al %s](%s). Scaricabili in formato aperto (CSV):", first, last, sem.DataURL())
+		"[Dati di PAsS dal %s al %s](%s). Gli stessi dati in formato aperto (CSV):", first, last, sem.DataURL())
 	p("")
 	for _, d := range Datasets {
 		p("- [%s dal %s al %s (CSV)](%s)", d.Title, first, last, sem.DatasetURL(d.Name))
