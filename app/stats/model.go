@@ -65,6 +65,15 @@ func (c Cell) key() key {
 	return key{c.Period, c.TaskForce, c.Province, c.Measure, c.ProcedureID, c.Bucket}
 }
 
+// requestCells are the daily cells a request added to the roll-up.
+type requestCells struct {
+	bun.BaseModel `bun:"table:stats_request_cells"`
+
+	RequestID int64  `bun:"request_id,pk"`
+	EnteID    int64  `bun:"ente_id"`
+	Cells     []Cell `bun:"cells"`
+}
+
 // Facts is what the statistics know of one submitted request: where it belongs, where it is, the
 // times of its steps, and the daily cells it adds to the roll-up. Durations are medians over
 // requests, so they are read from these rows (an index per dimension) rather than summed.
@@ -95,6 +104,6 @@ type Facts struct {
 	StayAssigned     *int      `bun:"stay_assigned"`
 	StayInProgress   *int      `bun:"stay_in_progress"`
 	StayWaiting      *int      `bun:"stay_waiting"`
-	Cells            []Cell    `bun:"cells"`
+	Cells            []Cell    `bun:"-"` // kept in stats_request_cells
 	UpdatedAt        time.Time `bun:"updated_at"`
 }

@@ -85,8 +85,15 @@ func (s *Service) Cells(ctx context.Context, f Filter) ([]Cell, error) {
 // factCells sums the daily cells of the requests in f into the roll-up's two cuts; stock keeps
 // only the changes of state up to f.To.
 func (s *Service) factCells(ctx context.Context, f Filter, stock bool) ([]Cell, error) {
-	var facts []Facts
-	if err := f.dims(s.db.NewSelect().Model(&facts).Column("cells")).Scan(ctx); err != nil {
+	var facts []requestCells
+	q := s.db.NewSelect().Model(&facts).Column("cells")
+	if f.EnteID != 0 {
+		q = q.Where("ente_id = ?", f.EnteID)
+	}
+	if f.EnteID == 0 || f.TaskForce != "" || f.Province != "" || f.ProcedureID != 0 {
+		q = q.Where("request_id IN (?)", f.dims(s.db.NewSelect().TableExpr("stats_requests").Column("request_id")))
+	}
+	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("stats: cells of requests: %w", err)
 	}
 	var out []Cell

@@ -107,7 +107,7 @@ func (Store) Facts(ctx context.Context, idb bun.IDB, requestID int64) (*Facts, e
 	if idb.Dialect().Name() == dialect.PG {
 		// A row to lock, even for a request seen for the first time: two listeners of one request
 		// take turns. An empty row stands for no facts (its cells are none) until SaveFacts.
-		if _, err := idb.NewInsert().Model(&Facts{RequestID: requestID, Cells: []Cell{}, UpdatedAt: time.Now()}).On("CONFLICT (request_id) DO NOTHING").Exec(ctx); err != nil {
+		if _, err := idb.NewInsert().Model(&Facts{RequestID: requestID, UpdatedAt: time.Now()}).On("CONFLICT (request_id) DO NOTHING").Exec(ctx); err != nil {
 			return nil, fmt.Errorf("stats: facts %d: %w", requestID, db.Map(err))
 		}
 		q = q.For("UPDATE")
@@ -117,13 +117,25 @@ func (Store) Facts(ctx context.Context, idb bun.IDB, requestID int64) (*Facts, e
 	} else if err != nil {
 		return nil, fmt.Errorf("stats: facts %d: %w", requestID, err)
 	}
+	rc := new(requestCells)
+	if err := idb.NewSelect().Model(rc).Where("request_id = ?", requestID).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("stats: cells of %d: %w", requestID, err)
+	}
+	f.Cells = rc.Cells
 	return f, nil
 }
 
 // SaveFacts stores f in place of the request's former facts; nil f removes them.
 func (Store) SaveFacts(ctx context.Context, idb bun.IDB, requestID int64, f *Facts) error {
 	if f == nil {
+		if _, err := idb.NewDelete().Model((*requestCells)(nil)).Where("request_id = ?", requestID).Exec(ctx); err != nil {
+			return db.Map(err)
+		}
 		_, err := idb.NewDelete().Model((*Facts)(nil)).Where("request_id = ?", requestID).Exec(ctx)
+		return db.Map(err)
+	}
+	if _, err := idb.NewInsert().Model(&requestCells{RequestID: requestID, EnteID: f.EnteID, Cells: f.Cells}).
+		On("CONFLICT (request_id) DO UPDATE").Set("ente_id = EXCLUDED.ente_id, cells = EXCLUDED.cells").Exec(ctx); err != nil {
 		return db.Map(err)
 	}
 	_, err := idb.NewInsert().Model(f).On("CONFLICT (request_id) DO UPDATE").
@@ -132,7 +144,7 @@ func (Store) SaveFacts(ctx context.Context, idb bun.IDB, requestID int64, f *Fac
 		Set("filed_at = EXCLUDED.filed_at, triaged_at = EXCLUDED.triaged_at, started_at = EXCLUDED.started_at").
 		Set("concluded_at = EXCLUDED.concluded_at, closed_at = EXCLUDED.closed_at").
 		Set("integrations_open = EXCLUDED.integrations_open, integration_due = EXCLUDED.integration_due").
-		Set("expert_minutes = EXCLUDED.expert_minutes, cells = EXCLUDED.cells, updated_at = EXCLUDED.updated_at").
+		Set("expert_minutes = EXCLUDED.expert_minutes, updated_at = EXCLUDED.updated_at").
 		Set("days_to_triage = EXCLUDED.days_to_triage, days_to_start = EXCLUDED.days_to_start, days_to_conclusion = EXCLUDED.days_to_conclusion").
 		Set("stay_submitted = EXCLUDED.stay_submitted, stay_assigned = EXCLUDED.stay_assigned").
 		Set("stay_in_progress = EXCLUDED.stay_in_progress, stay_waiting = EXCLUDED.stay_waiting").Exec(ctx)
@@ -162,7 +174,7 @@ func (Store) Add(ctx context.Context, idb bun.IDB, cells []Cell) error {
 
 // Clear empties the facts and the roll-ups.
 func (Store) Clear(ctx context.Context, idb bun.IDB) error {
-	for _, t := range []string{"stats_monthly", "stats_requests"} {
+	for _, t := range []string{"stats_monthly", "stats_request_cells", "stats_requests"} {
 		if _, err := idb.NewDelete().TableExpr(t).Where("1 = 1").Exec(ctx); err != nil {
 			return fmt.Errorf("stats: clear %s: %w", t, err)
 		}
