@@ -216,8 +216,8 @@ func (r Report) outcomes(p func(string, ...any)) {
 		answered += o.Answered
 	}
 	if answered == 0 {
-		p("Esito sull'arretrato: %s. Nel semestre nessun ente ha ancora risposto alla richiesta dei dati "+
-			"sull'arretrato dopo l'intervento degli esperti.", NotAvailable)
+		p("Esito sull'arretrato: %s. Le statistiche del semestre non contengono risposte degli enti "+
+			"sui dati dell'arretrato dopo l'intervento degli esperti.", NotAvailable)
 		return
 	}
 	p("Gli enti indicano le pratiche arretrate e i giorni medi di conclusione quando presentano la richiesta; "+
