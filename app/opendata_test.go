@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"passhub/app/apptest"
 	"passhub/app/config"
 	"passhub/app/opendata"
+	"passhub/app/request"
 )
 
 // csvOf reads a CSV download into its header and rows by column name.
@@ -95,24 +97,24 @@ func TestOpenDataPages(t *testing.T) {
 	}
 	scenarios := []apptest.Scenario{
 		page("figures", "/dati", it, 200, map[string]string{"h1": "Dati e statistiche", "#dato-presentate dd": "4", "#dato-concluse dd": "< 3",
-			"#dato-mediana dd": "n.d.", "#dato-arretrato dd": "dato non ancora disponibile", "#dato-enti dd": "< 3",
+			"#dato-mediana dd": "n.d.", "#dato-arretrato dd": "n.d.", "#dato-enti dd": "< 3",
 			"nav a[href='/dati'][aria-current=page]": "Dati", "footer a[href='/dati']": "Dati e statistiche",
 			"#sezione-taskforce tbody tr:first-child th[scope=row]": "Valutazioni ambientali", "#sezione-taskforce tbody tr:first-child td:nth-of-type(1)": "4",
 			"#sezione-taskforce tbody tr:first-child td:nth-of-type(2)": "< 3", "#sezione-taskforce svg[role=img] title": "Richieste per Task Force",
-			"#sezione-month tbody tr:first-child": "gennaio 2026 3 0", "#sezione-month tbody tr:nth-child(2)": "febbraio 2026 < 3 < 3",
+			"#sezione-month tbody tr:first-child": "gennaio 2026 3 < 3", "#sezione-month tbody tr:nth-child(2)": "febbraio 2026 < 3 < 3",
 			"#sezione-province tbody th a[href='/dati/province/CO']": "Como", "#sezione-times tbody tr:first-child": "Presa in carico 2 5",
-			"#sezione-backlog .pass-missing": "non ancora disponibile", "#sezione-enti tbody tr:first-child": "Como < 3",
+			"#sezione-backlog tbody tr:first-child": "Alla conclusione n.d. n.d.", "#sezione-enti tbody tr:first-child": "Como < 3",
 			"#sezione-month a[href='/dati/richieste-per-mese.csv']": "CSV", "#sezione-month a[href='/dati/richieste-per-mese.json']": "JSON",
 			"link[rel=alternate][type='application/ld+json'][href='/dati/catalogo.jsonld']": "", "a[rel=license]": "CC BY 4.0",
 			"table caption": "Dati del grafico"},
 			"Riservatezza"),
 		page("in English", "/dati", en, 200, map[string]string{"h1": "Data and statistics", "#dato-presentate dt": "Requests filed",
-			"#dato-mediana dd": "n/a", "#sezione-month tbody tr:first-child": "January 2026 3 0"}),
+			"#dato-mediana dd": "n/a", "#sezione-month tbody tr:first-child": "January 2026 3 < 3"}),
 		page("a period", "/dati?da=2026-02&a=2026-02", it, 200, map[string]string{"#dato-presentate dd": "< 3", "#dato-concluse dd": "< 3",
 			"#filter-none, #dati-da": "", "#sezione-month a[href='/dati/richieste-per-mese.csv?a=2026-02&da=2026-02']": "CSV"}),
-		page("a period without requests", "/dati?da=2026-05", it, 200, map[string]string{"#dato-presentate dd": "0", "#sezione-month": "Nessun dato"}),
-		page("another task force", "/dati?tf=BON", it, 200, map[string]string{"#dato-presentate dd": "0", "#dati-tf option[selected]": "Bonifiche"}),
-		page("another province", "/dati?provincia=MI", it, 200, map[string]string{"#dato-presentate dd": "0", "#dati-provincia option[selected]": "Milano"}),
+		page("a period without requests", "/dati?da=2026-05", it, 200, map[string]string{"#dato-presentate dd": "< 3", "#dato-arretrato dd": "non ancora disponibile", "#sezione-month": "Nessun dato"}),
+		page("another task force", "/dati?tf=BON", it, 200, map[string]string{"#dato-presentate dd": "< 3", "#dati-tf option[selected]": "Bonifiche"}),
+		page("another province", "/dati?provincia=MI", it, 200, map[string]string{"#dato-presentate dd": "< 3", "#dati-provincia option[selected]": "Milano"}),
 		page("the province", "/dati?provincia=co", it, 200, map[string]string{"#dato-presentate dd": "4"}),
 		page("task force page", "/dati/task-force/VA", it, 200, map[string]string{"h1": "Valutazioni ambientali: dati e statistiche", "title": "Valutazioni ambientali",
 			"#dato-presentate dd": "4", "nav.breadcrumb-container": "Dati e statistiche", "#sezione-procedure tbody": "VA-01",
@@ -120,7 +122,7 @@ func TestOpenDataPages(t *testing.T) {
 		page("task force page filtered", "/dati/task-force/VA?da=2026-02", it, 200, map[string]string{"#dato-presentate dd": "< 3"}),
 		page("province page", "/dati/province/CO", it, 200, map[string]string{"h1": "Provincia di Como: dati e statistiche", "#dato-presentate dd": "4",
 			"#sezione-enti tbody": "Como"}),
-		page("province page of another province", "/dati/province/MI", it, 200, map[string]string{"#dato-presentate dd": "0", "#dato-enti dd": "0"}),
+		page("province page of another province", "/dati/province/MI", it, 200, map[string]string{"#dato-presentate dd": "< 3", "#dato-enti dd": "< 3"}),
 		page("unknown task force page", "/dati/task-force/XX", it, 404, nil),
 		page("unknown province page", "/dati/province/ZZ", it, 404, nil),
 		page("bad month", "/dati?da=2026-13", it, 422, map[string]string{".pass-error-summary a[href='#dati-da']": "Dal mese", "#dati-da-error": "AAAA-MM",
@@ -140,7 +142,8 @@ func TestOpenDataPages(t *testing.T) {
 		download(s, "per month CSV", "/dati/richieste-per-mese.csv", "text/csv", func(t *testing.T, body string) {
 			rows := csvOf(t, body)
 			jan, feb := rowWhere(rows, "mese", "2026-01", sameString), rowWhere(rows, "mese", "2026-02", sameString)
-			if jan == nil || jan["presentate"] != "3" || jan["concluse"] != "0" || jan["respinte"] != "" || !strings.Contains(jan["soppressi"], "respinte") {
+			if jan == nil || jan["presentate"] != "3" || jan["concluse"] != "" || jan["respinte"] != "" || !strings.Contains(jan["soppressi"], "respinte") ||
+				!strings.Contains(jan["soppressi"], "concluse") {
 				t.Errorf("January %v", jan)
 			}
 			if feb == nil || feb["presentate"] != "" || feb["concluse"] != "" || !strings.Contains(feb["soppressi"], "presentate") ||
@@ -150,7 +153,7 @@ func TestOpenDataPages(t *testing.T) {
 		}),
 		download(s, "per month JSON", "/dati/richieste-per-mese.json", "application/json", func(t *testing.T, body string) {
 			rows := jsonRows(t, body)
-			if len(rows) != 2 || rows[0]["presentate"] != 3.0 || rows[1]["presentate"] != nil ||
+			if len(rows) < 2 || rows[0]["presentate"] != 3.0 || rows[1]["presentate"] != nil ||
 				!slices.Contains(rows[1]["soppressi"].([]any), any("presentate")) {
 				t.Errorf("rows %v", rows)
 			}
@@ -198,7 +201,7 @@ func TestOpenDataPages(t *testing.T) {
 				t.Errorf("conclusion from 2 requests %v", concl)
 			}
 			for _, r := range rows {
-				// in_progress: 3 stays of 2 requests (A waited for the ente in between): suppressed.
+				// in_progress: the stays of 2 requests (A waited for the ente in between): suppressed.
 				if r["stato"] == "in_progress" && (r["mediana_giorni"] != "" || r["richieste"] != "") {
 					t.Errorf("stays of 2 requests published: %v", r)
 				}
@@ -207,8 +210,10 @@ func TestOpenDataPages(t *testing.T) {
 		download(s, "times JSON", "/dati/tempi.json", "application/json", nil),
 		download(s, "backlog CSV", "/dati/arretrato.csv", "text/csv", func(t *testing.T, body string) {
 			rows := csvOf(t, body)
-			if len(rows) != 2 || rows[0]["fase"] != "conclusione" || rows[0]["pratiche_prima"] != "" || rows[0]["soppressi"] != "" || rows[1]["fase"] != "sei_mesi" {
-				t.Errorf("backlog before any answer %v", rows)
+			// the answers of A and D: two requests, suppressed
+			if len(rows) != 2 || rows[0]["fase"] != "conclusione" || rows[0]["pratiche_prima"] != "" || !strings.Contains(rows[0]["soppressi"], "pratiche_prima") ||
+				!strings.Contains(rows[0]["soppressi"], "risposte") || rows[1]["fase"] != "sei_mesi" {
+				t.Errorf("backlog of two answers %v", rows)
 			}
 		}),
 		download(s, "backlog JSON", "/dati/arretrato.json", "application/json", nil),
@@ -261,9 +266,20 @@ func TestOpenDataAboveThreshold(t *testing.T) {
 			Assigned: filed.AddDate(0, 0, 1), Started: filed.AddDate(0, 0, 2), Concluded: filed.AddDate(0, 0, 10*(i+1)), Pending: 20, AvgDays: 90})
 	}
 	fs = append(fs, apptest.Filing{ISTAT: "013041", Comune: "Cantù", Province: "CO", Procedure: "VA-01", Filed: day(1, 20), Rejected: day(1, 21)})
-	apptest.FileRequests(t, s, fs)
+	ids := apptest.FileRequests(t, s, fs)
+	// The three enti answer the outcome at conclusion: 10 pending cases instead of 20, 45 days instead of 90.
+	ptr := func(n int) *int { return &n }
+	for i, c := range comuni {
+		if _, err := s.Requests.AnswerOutcome(context.Background(), apptest.MayorOf(t, s, c[0], c[1]), ids[i], "concluded",
+			request.Answer{BacklogPending: ptr(10), BacklogAvgDays: ptr(45)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apptest.Idle(t, s.App)
 	apptest.RunScenarios(t, s, []apptest.Scenario{
 		{Name: "figures", Path: "/dati", Lang: "it", Status: 200, Has: map[string]string{"#dato-presentate dd": "4", "#dato-concluse dd": "3",
+			"#dato-arretrato dd": "50 %", "#sezione-backlog tbody tr:first-child": "Alla conclusione 60 30",
+			"#sezione-days tbody tr:first-child": "Alla conclusione 90 45", "#sezione-backlog tbody tr:nth-child(2)": "Dopo sei mesi n.d. n.d.",
 			"#dato-mediana dd": "20 giorni", "#dato-enti dd": "3", "#sezione-times tbody tr:nth-child(3)": "Conclusione 20 30",
 			"#sezione-enti tbody tr:first-child": "Como 3", "#sezione-taskforce svg text": ""},
 			Check: func(t *testing.T, _ *http.Response, doc *goquery.Document) {
@@ -277,7 +293,7 @@ func TestOpenDataAboveThreshold(t *testing.T) {
 		download(s, "per task force", "/dati/richieste-per-task-force.csv", "text/csv", func(t *testing.T, body string) {
 			va := rowWhere(csvOf(t, body), "task_force", "VA", sameString)
 			if va == nil || va["presentate"] != "4" || va["concluse"] != "3" || va["mediana_giorni_conclusione"] != "20" || va["respinte"] != "" ||
-				va["soppressi"] != "respinte" {
+				va["soppressi"] != "respinte ritirate" {
 				t.Errorf("VA %v", va)
 			}
 		}),
@@ -285,6 +301,13 @@ func TestOpenDataAboveThreshold(t *testing.T) {
 			c := rowWhere(jsonRows(t, body), "misura", any("conclusione"), func(a, b any) bool { return a == b })
 			if c == nil || c["richieste"] != 3.0 || c["mediana_giorni"] != 20.0 || c["p90_giorni"] != 30.0 || c["media_giorni"] != 20.0 {
 				t.Errorf("conclusion %v", c)
+			}
+		}),
+		download(s, "backlog", "/dati/arretrato.csv", "text/csv", func(t *testing.T, body string) {
+			c := rowWhere(csvOf(t, body), "fase", "conclusione", sameString)
+			if c == nil || c["risposte"] != "3" || c["pratiche_prima"] != "60" || c["pratiche_dopo"] != "30" || c["riduzione_pratiche_pct"] != "50" ||
+				c["giorni_medi_prima"] != "90" || c["giorni_medi_dopo"] != "45" || c["riduzione_giorni_pct"] != "50" || c["soppressi"] != "" {
+				t.Errorf("backlog at conclusion %v", c)
 			}
 		}),
 		download(s, "enti", "/dati/enti-registrati.csv", "text/csv", func(t *testing.T, body string) {

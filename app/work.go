@@ -48,9 +48,11 @@ func (a *App) openJobs(ctx context.Context) error {
 	a.Jobs = q
 	a.Events.Open(q)
 	a.Notifications.Register(q)
+	a.Requests.Register(q) // the outcome's asks and their daily six-month run
 	a.Search.Register(q)
 	a.Webhooks.Register(q)
 	a.Content.Register(q)
+	a.Monitor.Register(q)
 	a.Sweeper = &sweep.Sweeper{DB: a.DB, Files: a.Files, Grace: a.Config.StorageGrace, Log: a.Log}
 	a.Sweeper.Register(q)
 	return nil

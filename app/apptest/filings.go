@@ -82,12 +82,7 @@ func FileRequests(t testing.TB, s *Server, filings []Filing) []int64 {
 	for i, f := range filings {
 		e := enti[f.ISTAT]
 		if e == nil {
-			code := "MYR"
-			for _, d := range f.ISTAT[len(f.ISTAT)-3:] {
-				code += string('A' + (d-'0')%10)
-			}
-			code += "80A01F205"
-			mayor := userOf(s.Login(t, FiscalCode(code[:15]), "Sindaco", f.Comune))
+			mayor := MayorOf(t, s, f.ISTAT, f.Comune).UserID
 			if found, err := s.Enti.ByISTAT(ctx, f.ISTAT); err == nil && found.Status == ente.StatusApproved {
 				e = found // registered by an earlier call, with the same mayor
 			} else {
@@ -137,4 +132,19 @@ func cookieValue(cookie string) string {
 		}
 	}
 	return ""
+}
+
+// MayorOf logs in the mayor FileRequests gives the comune with that ISTAT code (one per comune,
+// by the code's last three digits) and returns them as an actor.
+func MayorOf(t testing.TB, s *Server, istat, comune string) request.Actor {
+	t.Helper()
+	code := "MYR"
+	for _, d := range istat[len(istat)-3:] {
+		code += string('A' + (d-'0')%10)
+	}
+	v, err := s.Identity.Authenticate(context.Background(), cookieValue(s.Login(t, FiscalCode(code+"80A01F205"), "Sindaco", comune)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return request.Actor{UserID: v.User.ID, Name: "Sindaco " + comune}
 }

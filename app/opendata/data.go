@@ -13,8 +13,8 @@ import (
 	"passhub/app/stats"
 )
 
-// MinCount is the smallest count published: a count of 1 or 2 requests (or enti), and a figure
-// computed from fewer requests, is suppressed.
+// MinCount is the smallest count published: a count under it (zero included) of requests or enti,
+// and a figure computed from fewer requests, is suppressed.
 const MinCount = 3
 
 // Kinds of column.
@@ -45,20 +45,18 @@ func number(f float64) Value { return Value{Num: f, Known: true} }
 func unknown() Value         { return Value{} }
 func suppressed() Value      { return Value{Suppressed: true} }
 
-// count is a count, suppressed when it is 1 or 2.
+// count is a count, suppressed under MinCount, zero included: a zero beside the other counts
+// can single out an ente as well as a one.
 func count(n int64) Value {
-	if n > 0 && n < MinCount {
+	if n < MinCount {
 		return suppressed()
 	}
 	return number(float64(n))
 }
 
-// measure is a figure computed from n requests: unknown without any, suppressed with fewer than MinCount.
+// measure is a figure computed from n requests, suppressed when they are fewer than MinCount.
 func measure(n int64, f float64) Value {
-	switch {
-	case n <= 0:
-		return unknown()
-	case n < MinCount:
+	if n < MinCount {
 		return suppressed()
 	}
 	return number(f)
@@ -189,7 +187,7 @@ type Stage struct{ Key, Code string } // Key in the roll-ups, Code in the datase
 var Stages = []Stage{{stats.StageConcluded, "conclusione"}, {stats.StageSixMonths, "sei_mesi"}}
 
 // Time is a row of the times: a duration measure, and the state for the stays, with the number
-// of requests it comes from (a request may stay in a state, or answer an integration, more than once).
+// of requests it comes from.
 type Time struct {
 	Measure, State string
 	Dist           stats.Dist
@@ -203,13 +201,13 @@ var States = []string{"submitted", "assigned", "in_progress", "waiting_ente"}
 func (d *Data) Times() []Time {
 	f := d.Figures
 	out := []Time{{"presa_in_carico", "", f.ToTriage, f.ToTriage.N}, {"prima_attivita", "", f.ToStart, f.ToStart.N},
-		{"conclusione", "", f.ToConclusion, f.ToConclusion.N}, {"risposta_integrazione", "", f.ToAnswer, d.requestsWith[stats.Answered]}}
+		{"conclusione", "", f.ToConclusion, f.ToConclusion.N}}
 	for _, st := range States {
 		var dist stats.Dist
 		if p := f.Stays[st]; p != nil {
 			dist = *p
 		}
-		out = append(out, Time{"permanenza", st, dist, d.requestsWith[stats.InState+st]})
+		out = append(out, Time{"permanenza", st, dist, dist.N}) // one value per request: its days in the state
 	}
 	return out
 }
@@ -223,8 +221,6 @@ type Data struct {
 	tfs      []*catalogue.TaskForce
 	procs    map[int64]*catalogue.Procedure
 	tfOf     map[int64]string
-	// requestsWith counts the requests behind the stays and the integrations answered.
-	requestsWith map[string]int64
 }
 
 // Sources are the services the figures come from.
@@ -273,16 +269,7 @@ func (s Sources) Load(ctx context.Context, f Filter, tfs []*catalogue.TaskForce,
 	if err != nil {
 		return nil, err
 	}
-	measures := []string{stats.Answered}
-	for _, st := range States {
-		measures = append(measures, stats.InState+st)
-	}
-	with, err := s.Stats.RequestsWith(ctx, f.Stats(), measures...)
-	if err != nil {
-		return nil, err
-	}
-	d := &Data{Filter: f, Figures: figs, Enti: enti, tfs: tfs, procs: map[int64]*catalogue.Procedure{}, tfOf: map[int64]string{},
-		requestsWith: with}
+	d := &Data{Filter: f, Figures: figs, Enti: enti, tfs: tfs, procs: map[int64]*catalogue.Procedure{}, tfOf: map[int64]string{}}
 	for _, tf := range tfs {
 		d.Modified = later(d.Modified, tf.UpdatedAt)
 		for _, p := range tf.Procedures {

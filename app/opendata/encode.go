@@ -11,7 +11,7 @@ import (
 
 // SuppressedColumn is the last column of every dataset: the names of the row's columns whose value
 // is suppressed (space separated in CSV, a list in JSON). A suppressed value is written empty (CSV)
-// or null (JSON); an empty or null value whose column is not named there is unknown.
+// or null (JSON).
 const SuppressedColumn = "soppressi"
 
 // machine writes a number as datasets do: whole numbers without decimals, others with one, a dot
