@@ -179,7 +179,14 @@ func TestOpenDataPages(t *testing.T) {
 				t.Errorf("VA-01 %v", p)
 			}
 		}),
-		download(s, "per procedure JSON", "/dati/richieste-per-procedura.json", "application/json", nil),
+		download(s, "per procedure JSON", "/dati/richieste-per-procedura.json?provincia=MI", "application/json", func(t *testing.T, body string) {
+			// the procedures are summed over the provinces: the province filter does not apply
+			if !strings.Contains(body, `"filtri":{}`) || len(jsonRows(t, body)) != 1 {
+				t.Errorf("procedures with a province: %.300s", body)
+			}
+		}),
+		{Name: "no procedures on a province's page", Path: "/dati/province/CO", Status: 200, Lacks: []string{"#sezione-procedure"},
+			Has: map[string]string{"a[href='/dati/richieste-per-procedura.csv']": "CSV"}},
 		download(s, "per province CSV", "/dati/richieste-per-provincia.csv", "text/csv", func(t *testing.T, body string) {
 			if p := rowWhere(csvOf(t, body), "provincia", "CO", sameString); p == nil || p["presentate"] != "4" || p["provincia_nome"] != "Como" {
 				t.Errorf("CO %v", p)

@@ -107,20 +107,20 @@ func (h *Handlers) Catalog(modified time.Time) obj {
 
 // catalog serves the DCAT-AP_IT catalogue as JSON-LD.
 func (h *Handlers) catalog(c *fiber.Ctx) error {
-	x, err := h.scope(c)
+	tfs, _, err := h.src.catalogueOf(c.UserContext())
 	if err != nil {
 		return err
 	}
-	d, err := h.src.Load(c.UserContext(), Filter{}, x.tfs, x.enti(""))
+	modified, err := h.src.Modified(c.UserContext(), tfs)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-	if licenseHeaders(c, d.Modified) {
+	if licenseHeaders(c, modified) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	body, err := json.MarshalIndent(h.Catalog(d.Modified), "", "  ")
+	body, err := json.MarshalIndent(h.Catalog(modified), "", "  ")
 	if err != nil {
 		return err
 	}

@@ -109,8 +109,9 @@ var Datasets = []*Dataset{
 			}
 			return out
 		}},
+	// By procedure, not by province too: the roll-up keeps the procedures' sums over all provinces.
 	{Name: "richieste-per-procedura", Columns: cols([]Column{{"procedura", KindText}, {"procedura_nome", KindText}, {"task_force", KindText}}, countColumns),
-		Filters: allFilters,
+		Filters: []string{ParamFrom, ParamTo, ParamTaskForce},
 		rows: func(d *Data) [][]Value {
 			var out [][]Value
 			for _, g := range d.ByProcedure() {
@@ -271,23 +272,36 @@ func (s Sources) Load(ctx context.Context, f Filter, tfs []*catalogue.TaskForce,
 	}
 	d := &Data{Filter: f, Figures: figs, Enti: enti, tfs: tfs, procs: map[int64]*catalogue.Procedure{}, tfOf: map[int64]string{}}
 	for _, tf := range tfs {
-		d.Modified = later(d.Modified, tf.UpdatedAt)
 		for _, p := range tf.Procedures {
 			d.procs[p.ID] = p
 			d.tfOf[p.ID] = tf.Code
-			d.Modified = later(d.Modified, p.UpdatedAt)
+		}
+	}
+	if d.Modified, err = s.Modified(ctx, tfs); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Modified is the latest change of what the datasets show: the requests' facts, the enti registry
+// and the catalogue's names, to the second.
+func (s Sources) Modified(ctx context.Context, tfs []*catalogue.TaskForce) (time.Time, error) {
+	var out time.Time
+	for _, tf := range tfs {
+		out = later(out, tf.UpdatedAt)
+		for _, p := range tf.Procedures {
+			out = later(out, p.UpdatedAt)
 		}
 	}
 	at, err := s.Stats.LastChange(ctx)
 	if err != nil {
-		return nil, err
+		return time.Time{}, err
 	}
-	d.Modified = later(d.Modified, at)
+	out = later(out, at)
 	if at, err = s.Enti.LastChange(ctx); err != nil {
-		return nil, err
+		return time.Time{}, err
 	}
-	d.Modified = later(d.Modified, at).UTC().Truncate(time.Second)
-	return d, nil
+	return later(out, at).UTC().Truncate(time.Second), nil
 }
 
 func later(a, b time.Time) time.Time {
@@ -404,6 +418,24 @@ func ProvinceName(code string) string {
 		}
 	}
 	return code
+}
+
+// Narrow keeps of f the parameters the dataset takes.
+func (ds *Dataset) Narrow(f Filter) Filter {
+	out := Filter{Errors: f.Errors}
+	if contains(ds.Filters, ParamFrom) {
+		out.From = f.From
+	}
+	if contains(ds.Filters, ParamTo) {
+		out.To = f.To
+	}
+	if contains(ds.Filters, ParamTaskForce) {
+		out.TaskForce = f.TaskForce
+	}
+	if contains(ds.Filters, ParamProvince) {
+		out.Province = f.Province
+	}
+	return out
 }
 
 // Rows are the dataset's rows for d.

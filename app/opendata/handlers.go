@@ -117,14 +117,19 @@ func (h *Handlers) download(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"errore": strings.Join(msgs, "; ")})
 	}
-	d, err := h.src.Load(c.UserContext(), x.filter, x.tfs, x.enti(x.filter.Province))
+	modified, err := h.src.Modified(c.UserContext(), x.tfs)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-	if licenseHeaders(c, d.Modified) {
+	if licenseHeaders(c, modified) { // the client's copy is current: no figure to compute
 		return c.SendStatus(fiber.StatusNotModified)
+	}
+	f := ds.Narrow(x.filter)
+	d, err := h.src.Load(c.UserContext(), f, x.tfs, x.enti(f.Province))
+	if err != nil {
+		return err
 	}
 	rows := ds.Rows(d)
 	if format == "csv" {
@@ -136,7 +141,7 @@ func (h *Handlers) download(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentDisposition, `inline; filename="`+ds.Name+`.csv"`)
 		return c.Send(body)
 	}
-	body, err := ds.JSON(h.document(ds, x.filter, d), rows)
+	body, err := ds.JSON(h.document(ds, f, d), rows)
 	if err != nil {
 		return err
 	}

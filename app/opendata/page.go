@@ -202,7 +202,7 @@ func (h *Handlers) sections(tr *i18n.Catalogue, lang string, d *Data) []*Section
 		build(tr, lang, s, false, cats, T("dati.col.task_force_nome.label"), T("dati.axis.requests"), filedConcluded(groups))
 		out = append(out, s)
 	}
-	{
+	if f.Province == "" { // the roll-up has no procedures by province
 		s := section("procedure", "richieste-per-procedura")
 		groups := d.ByProcedure()
 		var cats []Cell
