@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"passhub/app/apptest"
+	"passhub/app/request"
 )
 
 // dataFilings are requests enough for every chart of /dati to have bars above the suppression
@@ -44,7 +45,19 @@ func dataFilings() []apptest.Filing {
 // works as a plain form. Screenshots are written to PASSHUB_SCREENSHOTS when it is set.
 func TestOpenDataPage(t *testing.T) {
 	s := apptest.Start(t)
-	apptest.FileRequests(t, s, dataFilings())
+	filings := dataFilings()
+	ids := apptest.FileRequests(t, s, filings)
+	ptr := func(n int) *int { return &n }
+	for i, f := range filings { // the enti answer the outcome of the concluded requests
+		if f.Concluded.IsZero() {
+			continue
+		}
+		if _, err := s.Requests.AnswerOutcome(context.Background(), apptest.MayorOf(t, s, f.ISTAT, f.Comune), ids[i], "concluded",
+			request.Answer{BacklogPending: ptr(f.Pending / 2), BacklogAvgDays: ptr(f.AvgDays * 2 / 3)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apptest.Idle(t, s.App)
 	tb := newTab(t)
 	shots := os.Getenv("PASSHUB_SCREENSHOTS")
 	for _, js := range []bool{true, false} {
