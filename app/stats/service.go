@@ -21,9 +21,9 @@ type Service struct {
 	now   func() time.Time
 	// figures keeps the figures of the filters asked lately for CacheTTL: with 100,000 requests
 	// a set of figures takes about a second to compute, and a page asks for it at every view.
-	figures *expirable.LRU[string, Figures]
-	stock   *expirable.LRU[string, map[string]int64]
-	flight  singleflight.Group
+	figures   *expirable.LRU[string, Figures]
+	stock     *expirable.LRU[string, map[string]int64]
+	flight    singleflight.Group
 	freshness time.Duration
 	bus       Bus
 
