@@ -7,6 +7,7 @@ package area
 
 import (
 	"context"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -14,6 +15,7 @@ import (
 	"passhub/app/catalogue"
 	"passhub/app/ente"
 	"passhub/app/request"
+	"passhub/app/stats"
 	"passhub/app/web"
 )
 
@@ -32,6 +34,8 @@ type Dashboard struct {
 	Ente *ente.Ente
 	Rows []Row
 	Sum  Row
+	// Trend is the ente's own figures over time (nil before its first request is filed).
+	Trend *Trend
 }
 
 // Services are what the home reads.
@@ -39,6 +43,7 @@ type Services struct {
 	Enti      *ente.Service
 	Requests  *request.Service
 	Catalogue *catalogue.Service
+	Stats     *stats.Service
 }
 
 // Handlers serve the reserved area's home.
@@ -83,6 +88,11 @@ func (h *Handlers) Mount(reserved fiber.Router) {
 				d, err := dashboard(ctx, sv, m.Ente)
 				if err != nil {
 					return err
+				}
+				if sv.Stats != nil {
+					if d.Trend, err = trend(ctx, sv, m.Ente.ID, time.Now(), func(id string, args ...any) string { return w.T(c, id, args...) }); err != nil {
+						return err
+					}
 				}
 				dashboards = append(dashboards, d)
 			}
