@@ -444,6 +444,7 @@ func TestEnteTrend(t *testing.T) {
 		t.Fatal(err)
 	}
 	apptest.Idle(t, s.App)
+	s.Analysis.SetClock(func() time.Time { return day(12, 3) }) // the trend's last month: December 2026
 
 	row := func(doc *goquery.Document, sel string) []string {
 		var out []string

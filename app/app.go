@@ -328,7 +328,7 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use("/area-riservata", area.Menu(a.Enti))
 	w.App.Use("/admin", area.Menu(a.Enti))
 	w.App.Use("/redazione", area.Menu(a.Enti))
-	area.NewHandlers(w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue, Stats: a.Stats}).Mount(w.App)
+	area.NewHandlers(w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue, Stats: a.Stats, Now: a.Analysis.Now}).Mount(w.App)
 	analysis.NewHandlers(w, a.Analysis, a.Catalogue, a.Requests).Mount(w.App)
 	ente.NewHandlers(w, a.Enti).Mount(w.App)
 	workspace.NewHandlers(w, a.Workspace, a.Requests, a.Catalogue, a.hasPM).Mount(w.App) // the /area-riservata/richieste tree

@@ -29,8 +29,12 @@ func NewService(d *db.DB, st *stats.Service) *Service {
 	return &Service{db: d, stats: st, now: time.Now}
 }
 
-// SetClock replaces the service's clock (what "today" is for overdue integrations).
+// SetClock replaces the service's clock (what "today" is for overdue integrations and the ente's
+// trend).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Now is the time on the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
 
 // Figures returns the figures of q and the stock by state at the end of its period, within the
 // viewer's task forces. Without an expert they come from the roll-ups (an ente's from its facts,

@@ -55,6 +55,19 @@ type Table struct {
 	More      string
 }
 
+// Right reports whether column i holds figures (numbers, dates or "–" for none), aligned right.
+func (t Table) Right(i int) bool {
+	if i == 0 {
+		return false
+	}
+	for _, r := range t.Rows {
+		if i < len(r) && (r[i].IsNum || !r[i].Date.IsZero()) {
+			return true
+		}
+	}
+	return false
+}
+
 // T translates a message id in the viewer's language.
 type T func(id string, args ...any) string
 

@@ -44,6 +44,7 @@ type Services struct {
 	Requests  *request.Service
 	Catalogue *catalogue.Service
 	Stats     *stats.Service
+	Now       func() time.Time // the clock of the ente's trend; time.Now when nil
 }
 
 // Handlers serve the reserved area's home.
@@ -90,7 +91,7 @@ func (h *Handlers) Mount(reserved fiber.Router) {
 					return err
 				}
 				if sv.Stats != nil {
-					if d.Trend, err = trend(ctx, sv, m.Ente.ID, time.Now(), func(id string, args ...any) string { return w.T(c, id, args...) }); err != nil {
+					if d.Trend, err = trend(ctx, sv, m.Ente.ID, now(sv), func(id string, args ...any) string { return w.T(c, id, args...) }); err != nil {
 						return err
 					}
 				}
@@ -155,4 +156,11 @@ func dashboard(ctx context.Context, sv Services, e *ente.Ente) (Dashboard, error
 		}
 	}
 	return d, nil
+}
+
+func now(sv Services) time.Time {
+	if sv.Now != nil {
+		return sv.Now()
+	}
+	return time.Now()
 }

@@ -38,7 +38,7 @@ type TrendTimes struct {
 }
 
 // trendMonths is how many months, up to the current one, the trend shows at most.
-const trendMonths = 24
+const trendMonths = 12
 
 // group maps a state to the dashboard's column.
 func (m *TrendMonth) add(state string, n int64) {
@@ -144,7 +144,9 @@ func trend(ctx context.Context, sv Services, enteID int64, now time.Time, t func
 		Series: []string{t("dashboard.working") + " / " + t("dashboard.submitted"), t("dashboard.concluded") + " / " + t("dashboard.closed")},
 		Empty:  t("analysis.none")}
 	for _, m := range tr.Months {
-		states.Categories = append(states.Categories, m.Month)
+		// a short label ("gen 26"): twelve columns side by side
+		mo, _ := time.Parse("2006-01", m.Month)
+		states.Categories = append(states.Categories, t("trend.mon."+strconv.Itoa(int(mo.Month())))+" "+mo.Format("06"))
 		states.Values = append(states.Values, []chart.Value{{N: float64(m.Submitted + m.Working)}, {N: float64(m.Concluded + m.Closed)}})
 	}
 	tr.StatesChart = chart.Vertical(states)
