@@ -165,7 +165,31 @@ func TestAccessMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A concluded request of ente A, assigned to the expert: its outcome is asked of the ente.
+	ctx := context.Background()
+	repA, expertID := userOf(t, w.s, w.cookies["legal rep A"]), userOf(t, w.s, w.cookies["expert"])
+	done, err := w.s.Requests.File(ctx, request.Actor{UserID: repA}, w.enteA, request.Form{ProcedureCode: "VA-01", Title: "Arretrato VIA concluso",
+		Description: "Quaranta istanze in attesa da mesi, un solo istruttore.", DesiredOutcome: "Tempi medi sotto i 150 giorni.", BacklogPending: 40, BacklogAvgDays: 210}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.s.Requests.Assign(ctx, request.Actor{UserID: userOf(t, w.s, w.cookies["pm"])}, done.ID, []int64{expertID}); err != nil {
+		t.Fatal(err)
+	}
+	done, _ = w.s.Requests.Get(ctx, done.ID)
+	if _, err := w.s.Workspace.Post(ctx, request.Actor{UserID: expertID}, done, true, "Iniziamo."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.s.Requests.Conclude(ctx, request.Actor{UserID: expertID}, done.ID, "Arretrato smaltito con il nuovo modello di istruttoria."); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Idle(t, w.s.App) // the ask at conclusion
+	outcome := "/area-riservata/richieste/" + strconv.FormatInt(done.ID, 10) + "/esito"
 	const (
+		// the outcome's form: the ente's enabled members alone; to everyone else it is a request
+		// they may not see
+		outcomeForm   = "303 200 200 404 404 404 404 404 404 404"
+		outcomeAnswer = "401 422 422 404 404 404 404 404 404 404"
 		viewReq       = "303 200 200 404 404 404 200 200 404 200"
 		viewDraft     = "303 200 200 404 404 404 404 404 404 404" // the ente's alone: not the PM, the experts or the admins
 		workDraft     = "401 422 422 404 404 404 404 404 404 404"
@@ -251,6 +275,9 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/area-riservata/richieste/:id/documenti", req + "/documenti?prima=999999", nil, viewReq},
 		{"POST", "/area-riservata/richieste/:id/integrazioni/:iid/risposta", req + "/integrazioni/999999/risposta", url.Values{"answer": {" "}}, "401 422 422 404 404 404 403 403 404 403"},
 		{"GET", "/area-riservata/richieste/:id/aggiornamenti", req + "/aggiornamenti", nil, viewReq},
+		{"GET", "/area-riservata/richieste/:id/esito", outcome, nil, outcomeForm},
+		{"POST", "/area-riservata/richieste/:id/esito", outcome, url.Values{"stage": {"concluded"}, "backlog_pending": {"-1"}, "backlog_avg_days": {"x"}}, outcomeAnswer},
+		{"GET", "/area-riservata/richieste/:id/esito", req + "/esito", nil, "303 404 404 404 404 404 404 404 404 404"}, // nothing asked yet
 		{"POST", "/area-riservata/richieste/:id/messaggi", req + "/messaggi", url.Values{"body": {" "}}, workOn},
 		{"POST", "/area-riservata/richieste/:id/documenti", req + "/documenti", nil, workOn},
 		{"POST", "/area-riservata/richieste/:id/messaggi/:mid", req + "/messaggi/999999", url.Values{"body": {" "}}, workOn},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"testing"
 
 	"passhub/app/apptest"
@@ -39,7 +40,7 @@ func TestStatsFromKnownTimes(t *testing.T) {
 	if a := f.Activities["analysis"]; a.N != 1 || a.Total != 90 {
 		t.Errorf("analysis activities %+v", a)
 	}
-	if f.Integrations.N != 1 || f.ToAnswer.N != 1 || f.ToAnswer.Median != 5 {
+	if f.Integrations.N != 1 || f.ToAnswer.N != 1 || f.ToAnswer.Mean != 5 {
 		t.Errorf("integrations %+v, answered %+v", f.Integrations, f.ToAnswer)
 	}
 	if f.BacklogStated != (stats.Sum{N: 2, Total: 50}) || f.DaysStated != (stats.Sum{N: 2, Total: 300}) {
@@ -77,8 +78,24 @@ func TestStatsFromKnownTimes(t *testing.T) {
 	if mine.Filed != 3 || mine.Rejected != 1 {
 		t.Errorf("the ente's January %+v", mine.Counts)
 	}
-	if other, _ := s.Stats.Figures(ctx, stats.Filter{Province: "MI"}); other.Filed != 0 {
+	if other, _ := s.Stats.Figures(ctx, stats.Filter{Province: "MI"}); other.Filed != 0 || other.ToConclusion.N != 0 {
 		t.Errorf("Milan's figures count Cantù's requests: %+v", other.Counts)
+	}
+	co, err := s.Stats.Figures(ctx, stats.Filter{Province: "CO"})
+	if err != nil || co.Counts != want || co.ToConclusion.Median != 12 || len(co.ByProvince) != 1 || co.ByProvince[0].Filed != 4 {
+		t.Errorf("Como's figures %+v %+v, %v", co.Counts, co.ByProvince, err)
+	}
+	if len(f.ByProvince) != 1 || f.ByProvince[0].Key != "CO" || f.ByProvince[0].Filed != 4 || f.ByProvince[0].ToConclusion.Median != 12 ||
+		len(f.ByProcedure) != 1 || f.ByProcedure[0].Concluded != 2 || len(f.ByTaskForce) != 1 || f.ByTaskForce[0].Key != "VA" {
+		t.Errorf("groups: provinces %+v procedures %+v task forces %+v", f.ByProvince, f.ByProcedure, f.ByTaskForce)
+	}
+	proc, _ := strconv.ParseInt(f.ByProcedure[0].Key, 10, 64)
+	both, err := s.Stats.Figures(ctx, stats.Filter{Province: "CO", ProcedureID: proc})
+	if err != nil || both.Counts != want || both.ToConclusion.Median != 12 {
+		t.Errorf("Como and the procedure %+v, %v", both.Counts, err)
+	}
+	if st, _ := s.Stats.Stock(ctx, stats.Filter{Province: "CO", ProcedureID: proc}); st["concluded"] != 2 || st["assigned"] != 1 {
+		t.Errorf("stock of Como and the procedure %v", st)
 	}
 }
 
@@ -106,13 +123,13 @@ func TestStatsRollupsEqualRecount(t *testing.T) {
 	count(stats.Asked, "SELECT COUNT(*) FROM integrations")
 	count(stats.Activity+"analysis", "SELECT COALESCE(SUM(minutes), 0) FROM activities WHERE kind = 'analysis'")
 	count(stats.BacklogStated, "SELECT COALESCE(SUM(backlog_pending), 0) FROM requests WHERE submitted_at IS NOT NULL AND backlog_pending > 0")
-	rollup := func(table string) map[string]int64 {
+	rollup := func(cut string) map[string]int64 {
 		var rows []struct {
 			Measure string `bun:"measure"`
 			N       int64  `bun:"n"`
 			Total   int64  `bun:"total"`
 		}
-		if err := s.DB.NewSelect().TableExpr(table).ColumnExpr("measure, SUM(n) AS n, SUM(total) AS total").GroupExpr("measure").Scan(ctx, &rows); err != nil {
+		if err := s.DB.NewSelect().TableExpr("stats_monthly").ColumnExpr("measure, SUM(n) AS n, SUM(total) AS total").Where(cut).GroupExpr("measure").Scan(ctx, &rows); err != nil {
 			t.Fatal(err)
 		}
 		out := map[string]int64{}
@@ -124,18 +141,18 @@ func TestStatsRollupsEqualRecount(t *testing.T) {
 		}
 		return out
 	}
-	for _, table := range []string{"stats_daily", "stats_monthly"} {
-		got := rollup(table)
+	for _, cut := range []string{"province = '*'", "procedure_id = 0"} {
+		got := rollup(cut)
 		for m, n := range recount {
 			if got[m] != n {
-				t.Errorf("%s %s = %d, recount %d", table, m, got[m], n)
+				t.Errorf("roll-up where %s: %s = %d, recount %d", cut, m, got[m], n)
 			}
 		}
 	}
 
 	dump := func() []string {
 		var rows []stats.Cell
-		if err := s.DB.NewSelect().TableExpr("stats_daily").Column("period", "task_force", "procedure_id", "province", "measure", "bucket", "n", "total").
+		if err := s.DB.NewSelect().TableExpr("stats_monthly").Column("period", "task_force", "procedure_id", "province", "measure", "bucket", "n", "total").
 			Where("n <> 0 OR total <> 0").Scan(ctx, &rows); err != nil {
 			t.Fatal(err)
 		}

@@ -48,6 +48,7 @@ func (a *App) openJobs(ctx context.Context) error {
 	a.Jobs = q
 	a.Events.Open(q)
 	a.Notifications.Register(q)
+	a.Requests.Register(q) // the outcome's asks and their daily six-month run
 	a.Search.Register(q)
 	a.Webhooks.Register(q)
 	a.Content.Register(q)

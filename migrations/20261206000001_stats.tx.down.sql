@@ -1,5 +1,5 @@
 DROP TABLE stats_monthly;
 --bun:split
-DROP TABLE stats_daily;
+DROP TABLE stats_request_cells;
 --bun:split
 DROP TABLE stats_requests;

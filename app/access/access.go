@@ -115,6 +115,10 @@ const (
 	WriteContent   // the newsroom: write drafts and submit them for review
 	PublishContent // the newsroom: review, ask for changes, publish, schedule, unpublish
 	ManageMedia    // the newsroom's media library: upload, describe, delete
+
+	// AnswerOutcome states the PNRR outcome of a submitted request (the figures at its conclusion
+	// and six months later): the ente's enabled members alone (object: EnteID, Draft).
+	AnswerOutcome
 )
 
 // apiScopes maps the headless API's actions to the scope each needs.
@@ -221,6 +225,9 @@ func (s *Subject) Can(action Action, obj Object) bool {
 	case ActForEnte:
 		_, member := s.Member(obj.EnteID)
 		return member
+	case AnswerOutcome:
+		_, member := s.Member(obj.EnteID)
+		return member && !obj.Draft
 	case TriageRequests:
 		return obj.TaskForce != "" && s.Has(RolePM, obj.TaskForce)
 	case ArchiveRequest:

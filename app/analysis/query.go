@@ -156,9 +156,14 @@ func (q Query) TaskForces(v Viewer) []string {
 	return v.TaskForces
 }
 
-// stats is the statistics' filter of the query for one task force.
-func (q Query) stats(tf string) stats.Filter {
-	return stats.Filter{From: q.From, To: q.To, TaskForce: tf, Province: q.Province, ProcedureID: q.ProcedureID, EnteID: q.EnteID}
+// stats is the statistics' filter of the query within the viewer's task forces.
+func (q Query) stats(v Viewer) stats.Filter {
+	f := stats.Filter{From: q.From, To: q.To, TaskForce: q.TaskForce, Province: q.Province, ProcedureID: q.ProcedureID,
+		EnteID: q.EnteID, ExpertID: q.ExpertID}
+	if q.TaskForce == "" && !v.All {
+		f.TaskForces = v.TaskForces
+	}
+	return f
 }
 
 // where narrows a query on stats_requests AS sr to the query's dimensions (not its period) within

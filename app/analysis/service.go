@@ -37,81 +37,45 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 func (s *Service) Now() time.Time { return s.now() }
 
 // Figures returns the figures of q and the stock by state at the end of its period, within the
-// viewer's task forces. Without an expert they come from the roll-ups (an ente's from its facts,
-// as app/stats does); with one, from the facts of the requests assigned to the expert.
+// viewer's task forces (app/stats answers an expert's from the facts of the requests assigned to
+// them).
 func (s *Service) Figures(ctx context.Context, v Viewer, q Query) (stats.Figures, map[string]int64, error) {
-	tfs := q.TaskForces(v)
-	if q.ExpertID != 0 {
-		return s.factFigures(ctx, q, tfs)
+	f := q.stats(v)
+	fig, err := s.stats.Figures(ctx, f)
+	if err != nil {
+		return stats.Figures{}, nil, err
 	}
-	list := tfs
-	if list == nil {
-		list = []string{""}
+	stock, err := s.stats.Stock(ctx, f)
+	if err != nil {
+		return stats.Figures{}, nil, err
 	}
-	var cells []stats.Cell
-	stock := map[string]int64{}
-	for _, tf := range list {
-		c, err := s.stats.Cells(ctx, q.stats(tf))
-		if err != nil {
-			return stats.Figures{}, nil, err
-		}
-		cells = append(cells, c...)
-		st, err := s.stats.Stock(ctx, q.stats(tf))
-		if err != nil {
-			return stats.Figures{}, nil, err
-		}
-		for k, n := range st {
-			stock[k] += n
-		}
-	}
-	return stats.Compute(cells), stock, nil
+	return fig, stock, nil
+}
+
+// fact is what the drill-down reads of a request's facts: its state and its daily cells.
+type fact struct {
+	RequestID  int64        `bun:"request_id"`
+	State      string       `bun:"state"`
+	StateSince time.Time    `bun:"state_since,nullzero"`
+	Cells      []stats.Cell `bun:"cells"`
 }
 
 // facts reads the facts of the requests in q's dimensions, within tfs, that were filed before the
 // end of its period.
-func (s *Service) facts(ctx context.Context, q Query, tfs []string, extra func(*bun.SelectQuery) *bun.SelectQuery) ([]stats.Facts, error) {
-	var out []stats.Facts
-	sq := q.where(s.db.NewSelect().Model(&out).ModelTableExpr("stats_requests AS sr").
-		ColumnExpr("sr.request_id, sr.state, sr.state_since, sr.cells"), tfs)
+func (s *Service) facts(ctx context.Context, q Query, tfs []string, extra func(*bun.SelectQuery) *bun.SelectQuery) ([]fact, error) {
+	var out []fact
+	sq := q.where(s.db.NewSelect().TableExpr("stats_requests AS sr").Join("JOIN stats_request_cells AS rc ON rc.request_id = sr.request_id").
+		ColumnExpr("sr.request_id, sr.state, sr.state_since, rc.cells"), tfs)
 	if _, to := q.bounds(); !to.IsZero() {
 		sq = sq.Where("sr.filed_at < ?", to)
 	}
 	if extra != nil {
 		sq = extra(sq)
 	}
-	if err := sq.OrderExpr("sr.request_id").Scan(ctx); err != nil {
+	if err := sq.OrderExpr("sr.request_id").Scan(ctx, &out); err != nil {
 		return nil, fmt.Errorf("analysis: facts: %w", err)
 	}
 	return out, nil
-}
-
-func (s *Service) factFigures(ctx context.Context, q Query, tfs []string) (stats.Figures, map[string]int64, error) {
-	facts, err := s.facts(ctx, q, tfs, nil)
-	if err != nil {
-		return stats.Figures{}, nil, err
-	}
-	var cells []stats.Cell
-	stock := map[string]int64{}
-	for _, f := range facts {
-		for _, c := range f.Cells {
-			c = c.Month()
-			if strings.HasPrefix(c.Measure, stats.StateDelta) {
-				if q.To == "" || c.Period <= q.To {
-					stock[strings.TrimPrefix(c.Measure, stats.StateDelta)] += c.N
-				}
-				continue
-			}
-			if q.within(c.Period) {
-				cells = append(cells, c)
-			}
-		}
-	}
-	for k, n := range stock {
-		if n == 0 {
-			delete(stock, k)
-		}
-	}
-	return stats.Compute(cells), stock, nil
 }
 
 // Pending is a request of the panel's lists of what waits now.

@@ -179,7 +179,12 @@ func (b builder) times(f stats.Figures) Table {
 	row(b.t("analysis.to.triage"), f.ToTriage)
 	row(b.t("analysis.to.start"), f.ToStart)
 	row(b.t("analysis.to.conclusion"), f.ToConclusion)
-	row(b.t("analysis.to.answer"), f.ToAnswer)
+	// The enti's answers are summed, not counted by day: their mean only.
+	if d := f.ToAnswer; d.N > 0 {
+		t.Rows = append(t.Rows, []Cell{text(b.t("analysis.to.answer")), num(d.N), text("–"), text("–"), days(float64(int64(d.Mean*10+0.5)) / 10)})
+	} else {
+		row(b.t("analysis.to.answer"), d)
+	}
 	t.Chart = chart.Horizontal(ch)
 	return t
 }
@@ -240,8 +245,12 @@ func (b builder) workload(loads []Load) Table {
 // groups is a table of figures by task force, procedure, province or month; set is the filter
 // parameter a row's links set to its key (for months, the period).
 func (b builder) groups(name, title, keyHead string, gs []stats.Group, set string, label func(string) (string, bool)) Table {
-	t := b.table(name, title, keyHead, b.t("analysis.measure.filed"), b.t("analysis.measure.triaged"), b.t("analysis.measure.concluded"),
-		b.t("analysis.col.median.conclusion"))
+	median := set != "mese" // app/stats gives the time to conclusion by task force, procedure and province
+	head := []string{keyHead, b.t("analysis.measure.filed"), b.t("analysis.measure.triaged"), b.t("analysis.measure.concluded")}
+	if median {
+		head = append(head, b.t("analysis.col.median.conclusion"))
+	}
+	t := b.table(name, title, head...)
 	for _, g := range gs {
 		more := []string{set, g.Key}
 		if set == "mese" {
@@ -254,8 +263,12 @@ func (b builder) groups(name, title, keyHead string, gs []stats.Group, set strin
 		if g.ToConclusion.N > 0 {
 			med = days(float64(g.ToConclusion.Median))
 		}
-		t.Rows = append(t.Rows, []Cell{key, linked(num(g.Filed), b.drill(stats.Filed, more...)),
-			linked(num(g.Triaged), b.drill(stats.Triaged, more...)), linked(num(g.Concluded), b.drill(stats.Concluded, more...)), med})
+		row := []Cell{key, linked(num(g.Filed), b.drill(stats.Filed, more...)),
+			linked(num(g.Triaged), b.drill(stats.Triaged, more...)), linked(num(g.Concluded), b.drill(stats.Concluded, more...))}
+		if median {
+			row = append(row, med)
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	return t
 }

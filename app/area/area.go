@@ -99,6 +99,17 @@ func (h *Handlers) Mount(reserved fiber.Router) {
 			}
 		}
 		data["Dashboards"] = dashboards
+		var enti []int64 // the enti whose outcomes the subject may state
+		for _, m := range memberships {
+			if m.Ente != nil && s.Can(access.AnswerOutcome, access.Object{EnteID: m.EnteID}) {
+				enti = append(enti, m.EnteID)
+			}
+		}
+		outcomes, err := sv.Requests.PendingOutcomes(ctx, enti)
+		if err != nil {
+			return err
+		}
+		data["Outcomes"] = outcomes
 		sc := s.Scope() // every list of the dashboard stays within what the subject may open
 		if s.Has(access.RoleExpert) {
 			mine, _, err := sv.Requests.List(ctx, request.Filter{Scope: &sc, ExpertID: s.UserID, Submitted: true, States: []request.State{request.Assigned, request.InProgress, request.Waiting}})

@@ -64,7 +64,7 @@ func trend(ctx context.Context, sv Services, enteID int64, now time.Time, t func
 	var first string
 	for _, c := range cells {
 		st, ok := strings.CutPrefix(c.Measure, stats.StateDelta)
-		if !ok {
+		if !ok || c.Province != stats.AllProvinces { // one of the two cuts: each change counted once
 			continue
 		}
 		if delta[c.Period] == nil {

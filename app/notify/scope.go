@@ -9,17 +9,30 @@ import (
 	"passhub/app/db"
 )
 
-// RequestLink is how the link of a notification about a request begins; the request's id ends it.
+// RequestLink is how the link of a notification about a request begins; the request's id ends
+// it, or one of RequestPages follows the id.
 const RequestLink = "/area-riservata/richieste/"
+
+// RequestPages are the pages of a request, besides its workspace, that a notification may link
+// to: the form of its outcome (request.OutcomeURL).
+var RequestPages = []string{"/esito"}
 
 // inScope keeps, of the notifications in q, those the subject may still follow: a notification
 // about a request only while the request is in the subject's access scope (an expert unassigned,
 // a PM whose role was revoked no longer see what happened to it), any other one always.
 func (c *Centre) inScope(q *bun.SelectQuery, s *access.Subject) *bun.SelectQuery {
 	sc := s.Scope()
-	links := sc.Where(c.db.NewSelect().TableExpr("requests AS request").
-		ColumnExpr("? || CAST(request.id AS VARCHAR(20))", RequestLink))
-	return q.Where("(notification.url NOT LIKE ? OR notification.url IN (?))", RequestLink+"%", links)
+	link := func(suffix string) *bun.SelectQuery {
+		return sc.Where(c.db.NewSelect().TableExpr("requests AS request").
+			ColumnExpr("? || CAST(request.id AS VARCHAR(20)) || ?", RequestLink, suffix))
+	}
+	cond := "notification.url NOT LIKE ? OR notification.url IN (?)"
+	args := []any{RequestLink + "%", link("")}
+	for _, p := range RequestPages {
+		cond += " OR notification.url IN (?)"
+		args = append(args, link(p))
+	}
+	return q.Where("("+cond+")", args...)
 }
 
 // ListFor is List restricted to what the subject may still see.

@@ -9,8 +9,8 @@ import (
 )
 
 // Changed is the event of one change of a request: its kind ("created", "submitted", "message",
-// "edited", "document", "activity", …), who made it and the object it created (a message, a
-// document, an activity).
+// "edited", "document", "activity", "outcome_asked", "outcome", …), who made it and the object
+// it concerns (a message, a document, an activity, an outcome's ask).
 type Changed struct {
 	RequestID int64  `json:"request_id"`
 	Kind      string `json:"kind"`

@@ -62,6 +62,8 @@ func (h *Handlers) Routes() []web.Route {
 		route("GET", "/area-riservata/triage", reserved, h.triage),
 		route("GET", "/area-riservata/richieste/:id/azioni/:action", reserved, h.svc.Require(access.ViewRequest), h.requireAction, h.confirm),
 		route("POST", "/area-riservata/richieste/:id/azioni/:action", reserved, h.svc.Require(access.ViewRequest), h.requireAction, h.act),
+		route("GET", "/area-riservata/richieste/:id/esito", reserved, h.svc.requireOutcome, h.outcomePage),
+		route("POST", "/area-riservata/richieste/:id/esito", reserved, h.svc.requireOutcome, h.answerOutcome),
 		route("GET", "/admin/richieste-senza-pm", access.Require(access.ViewUntriaged, nil), h.untriaged),
 	}
 }

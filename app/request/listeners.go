@@ -28,10 +28,12 @@ type Audience struct {
 	}
 }
 
-// Listen registers the request domain's rules: who is notified of a change, and what an open
-// workspace receives when the bus says its request changed.
+// Listen registers the request domain's rules: who is notified of a change, the outcome asked
+// of a concluded request (outcome.go), and what an open workspace receives when the bus says its
+// request changed.
 func (s *Service) Listen(d *event.Dispatcher, rt *realtime.Service, a Audience) {
 	event.On(d, "notify", func(ctx context.Context, c Changed) error { return s.notify(ctx, a, c) })
+	event.On(d, "outcome", s.askAtConclusion)
 	rt.Handle("request:", func(topic string) {
 		n, err := strconv.ParseInt(strings.TrimPrefix(topic, "request:"), 10, 64)
 		if err != nil {
@@ -45,10 +47,15 @@ func (s *Service) Listen(d *event.Dispatcher, rt *realtime.Service, a Audience) 
 
 // notify puts a notification in the bell of the people a request's change concerns: the task
 // force's PMs for a request to review; the ente's members, the assigned experts and the PMs for
-// everything else; never the person who made the change.
+// everything else; never the person who made the change. An outcome's ask goes to the ente's
+// members alone; its answer tells nobody: its figures are for the statistics, and the form is
+// the ente's alone (docs/outcomes.md).
 func (s *Service) notify(ctx context.Context, a Audience, c Changed) error {
-	if c.Kind == "edited" {
-		return nil // a corrected message is not news
+	switch c.Kind {
+	case "edited", OutcomeKind:
+		return nil // a corrected message is not news; an outcome's answer is the statistics' business
+	case AskedKind:
+		return s.notifyAsk(ctx, a, c) // the ente's members, with the form's link
 	}
 	r, err := s.Get(ctx, c.RequestID)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && r.Draft()) { // a draft, even withdrawn, is the ente's alone

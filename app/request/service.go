@@ -7,6 +7,7 @@ import (
 	"passhub/app/once"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -39,7 +40,7 @@ type Service struct {
 	db        *db.DB
 	store     Store
 	catalogue *catalogue.Service
-	now       func() time.Time
+	clock     atomic.Pointer[func() time.Time] // SetClock; read by the jobs' goroutines too
 	// Events records the request's changes (Changed) in their transactions.
 	Events *event.Dispatcher
 	// AccessChanged is told, after commit, whose access to a request changed (the experts an
@@ -49,8 +50,13 @@ type Service struct {
 
 // NewService returns the request service.
 func NewService(d *db.DB, cat *catalogue.Service) *Service {
-	return &Service{db: d, catalogue: cat, now: func() time.Time { return time.Now().UTC() }}
+	s := &Service{db: d, catalogue: cat}
+	s.SetClock(func() time.Time { return time.Now().UTC() })
+	return s
 }
+
+// now is the service's clock (SetClock).
+func (s *Service) now() time.Time { return (*s.clock.Load())() }
 
 // Form is what an ente's member files.
 type Form struct {
@@ -415,4 +421,4 @@ func (s *Service) Integrations(ctx context.Context, id int64) ([]Integration, er
 }
 
 // SetClock replaces the service's clock.
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) SetClock(now func() time.Time) { s.clock.Store(&now) }

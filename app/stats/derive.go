@@ -68,9 +68,6 @@ func days(a, b time.Time) int {
 	return int(b.Sub(a) / (24 * time.Hour))
 }
 
-// tracked states are those whose stays are measured.
-var tracked = map[string]bool{"submitted": true, "assigned": true, "in_progress": true, "waiting_ente": true}
-
 // Derive computes the facts of a request, and the cells it adds to the daily roll-up, from its raw
 // rows. A request never submitted has no facts (nil): it is its ente's draft.
 func Derive(r Raw, now time.Time) *Facts {
@@ -94,40 +91,39 @@ func Derive(r Raw, now time.Time) *Facts {
 
 	events := append([]RawEvent(nil), r.Events...)
 	sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
+	stays := map[string]time.Duration{}
 	state, since := "submitted", filed
 	add(filed, StateDelta+state, 0, 1, 0)
 	for _, e := range events {
 		if e.To == "" || e.To == e.From || e.To == state || e.At.Before(filed) || e.To == "draft" {
 			continue // not a change of state, or one before the request was filed
 		}
-		if tracked[state] {
-			add(e.At, InState+state, days(since, e.At), 1, int64(e.At.Sub(since)/time.Second))
-		}
+		stays[state] += e.At.Sub(since)
 		add(e.At, StateDelta+state, 0, -1, 0)
 		add(e.At, StateDelta+e.To, 0, 1, 0)
 		switch e.To {
 		case "assigned":
 			if f.TriagedAt.IsZero() {
 				f.TriagedAt = e.At
-				add(e.At, Triaged, days(filed, e.At), 1, 0)
+				add(e.At, Triaged, 0, 1, 0)
 				add(e.At, Assigned, 0, 1, 0)
 			}
 		case "rejected":
 			if f.TriagedAt.IsZero() {
 				f.TriagedAt = e.At
-				add(e.At, Triaged, days(filed, e.At), 1, 0)
+				add(e.At, Triaged, 0, 1, 0)
 			}
 			add(e.At, Rejected, 0, 1, 0)
 			f.ClosedAt = e.At
 		case "in_progress":
 			if f.StartedAt.IsZero() {
 				f.StartedAt = e.At
-				add(e.At, Started, days(filed, e.At), 1, 0)
+				add(e.At, Started, 0, 1, 0)
 			}
 		case "concluded":
 			if f.ConcludedAt.IsZero() {
 				f.ConcludedAt = e.At
-				add(e.At, Concluded, days(filed, e.At), 1, 0)
+				add(e.At, Concluded, 0, 1, 0)
 			}
 			f.ClosedAt = e.At
 		case "withdrawn":
@@ -140,6 +136,23 @@ func Derive(r Raw, now time.Time) *Facts {
 	if f.State == "" {
 		f.State = state
 	}
+	since2 := func(t time.Time) *int {
+		if t.IsZero() {
+			return nil
+		}
+		d := days(filed, t)
+		return &d
+	}
+	f.DaysToTriage, f.DaysToStart, f.DaysToConclusion = since2(f.TriagedAt), since2(f.StartedAt), since2(f.ConcludedAt)
+	stay := func(st string) *int {
+		d, ok := stays[st]
+		if !ok {
+			return nil
+		}
+		n := int(d / (24 * time.Hour))
+		return &n
+	}
+	f.StaySubmitted, f.StayAssigned, f.StayInProgress, f.StayWaiting = stay("submitted"), stay("assigned"), stay("in_progress"), stay("waiting_ente")
 
 	for _, i := range r.Integrations {
 		add(i.AskedAt, Asked, 0, 1, 0)
@@ -150,7 +163,7 @@ func Derive(r Raw, now time.Time) *Facts {
 			}
 			continue
 		}
-		add(i.AnsweredAt, Answered, days(i.AskedAt, i.AnsweredAt), 1, int64(i.AnsweredAt.Sub(i.AskedAt)/time.Second))
+		add(i.AnsweredAt, Answered, 0, 1, int64(i.AnsweredAt.Sub(i.AskedAt)/time.Second))
 	}
 	for _, a := range r.Activities {
 		add(a.On, Activity+a.Kind, 0, 1, int64(a.Minutes))
@@ -211,4 +224,18 @@ func Diff(before, after []Cell) []Cell {
 func (c Cell) Month() Cell {
 	c.Period = c.Period[:7]
 	return c
+}
+
+// AllProvinces stands for the province in the roll-up's cut by procedure.
+const AllProvinces = "*"
+
+// Cuts are the cells of the monthly roll-up a daily cell adds to: one by procedure (province
+// AllProvinces) and one by province (procedure 0). A roll-up by procedure and province and month
+// would have about as many rows as there are requests.
+func (c Cell) Cuts() [2]Cell {
+	m := c.Month()
+	byProcedure, byProvince := m, m
+	byProcedure.Province = AllProvinces
+	byProvince.ProcedureID = 0
+	return [2]Cell{byProcedure, byProvince}
 }

@@ -87,14 +87,15 @@ type Group struct {
 // Figures are the measures of a set of cells.
 type Figures struct {
 	Counts
-	ToTriage, ToStart, ToConclusion, ToAnswer Dist
-	Stays                                     map[string]*Dist // by state: how long requests stayed in it
-	Integrations                              Sum              // asked; Total unused
-	Activities                                map[string]Sum   // by kind: count and minutes
-	BacklogStated, DaysStated                 Sum              // at filing, where stated
-	Outcomes                                  map[string]Outcome
-	ByTaskForce, ByProcedure, ByProvince      []Group
-	ByMonth                                   []Group // by YYYY-MM, in order
+	ToTriage, ToStart, ToConclusion      Dist
+	ToAnswer                             Dist             // N and Mean only: how long the enti take to answer an integration
+	Stays                                map[string]*Dist // by state: how long requests stayed in it, over all their stays
+	Integrations                         Sum              // asked; Total unused
+	Activities                           map[string]Sum   // by kind: count and minutes
+	BacklogStated, DaysStated            Sum              // at filing, where stated
+	Outcomes                             map[string]Outcome
+	ByTaskForce, ByProcedure, ByProvince []Group
+	ByMonth                              []Group // by YYYY-MM, in order
 }
 
 // Compute sums cells into figures.
@@ -110,19 +111,33 @@ func Compute(cells []Cell) Figures {
 		return g
 	}
 	for _, c := range cells {
-		gs := [4]*Group{groupOf(0, c.TaskForce), groupOf(1, strconv.FormatInt(c.ProcedureID, 10)), groupOf(2, c.Province), groupOf(3, c.Period[:min(7, len(c.Period))])}
+		byProcedure := c.Province == AllProvinces || len(c.Period) > 7 // a daily cell is in both cuts
+		var gs []*Group
+		if byProcedure { // the totals, the task forces, the procedures and the months come from this cut
+			gs = []*Group{groupOf(0, c.TaskForce), groupOf(3, c.Period[:min(7, len(c.Period))])}
+			if c.ProcedureID != 0 {
+				gs = append(gs, groupOf(1, strconv.FormatInt(c.ProcedureID, 10)))
+			}
+		}
+		if c.Province != AllProvinces && (len(c.Period) > 7 || c.ProcedureID == 0) {
+			gs = append(gs, groupOf(2, c.Province))
+		}
 		count := func(pick func(*Counts) *int64) {
-			*pick(&f.Counts) += c.N
+			if byProcedure {
+				*pick(&f.Counts) += c.N
+			}
 			for _, g := range gs {
 				*pick(&g.Counts) += c.N
 			}
+		}
+		if !byProcedure && !isCount(c.Measure) {
+			continue
 		}
 		switch m := c.Measure; {
 		case m == Filed:
 			count(func(x *Counts) *int64 { return &x.Filed })
 		case m == Triaged:
 			count(func(x *Counts) *int64 { return &x.Triaged })
-			f.ToTriage.add(c.Bucket, c.N)
 		case m == Assigned:
 			count(func(x *Counts) *int64 { return &x.Assigned })
 		case m == Rejected:
@@ -131,23 +146,13 @@ func Compute(cells []Cell) Figures {
 			count(func(x *Counts) *int64 { return &x.Withdrawn })
 		case m == Started:
 			count(func(x *Counts) *int64 { return &x.Started })
-			f.ToStart.add(c.Bucket, c.N)
 		case m == Concluded:
 			count(func(x *Counts) *int64 { return &x.Concluded })
-			f.ToConclusion.add(c.Bucket, c.N)
-			for _, g := range gs {
-				g.ToConclusion.add(c.Bucket, c.N)
-			}
-		case strings.HasPrefix(m, InState):
-			st := strings.TrimPrefix(m, InState)
-			if f.Stays[st] == nil {
-				f.Stays[st] = &Dist{}
-			}
-			f.Stays[st].add(c.Bucket, c.N)
 		case m == Asked:
 			f.Integrations.N += c.N
 		case m == Answered:
-			f.ToAnswer.add(c.Bucket, c.N)
+			f.ToAnswer.N += c.N
+			f.ToAnswer.sum += c.Total
 		case strings.HasPrefix(m, Activity):
 			k := strings.TrimPrefix(m, Activity)
 			s := f.Activities[k]
@@ -161,21 +166,26 @@ func Compute(cells []Cell) Figures {
 			f.outcome(c)
 		}
 	}
-	for _, d := range []*Dist{&f.ToTriage, &f.ToStart, &f.ToConclusion, &f.ToAnswer} {
-		d.finish()
-	}
-	for _, d := range f.Stays {
-		d.finish()
+	if f.ToAnswer.N > 0 { // the mean only: answers are summed, not counted by day
+		f.ToAnswer.Mean = float64(f.ToAnswer.sum) / float64(f.ToAnswer.N) / 86400
 	}
 	lists := [4]*[]Group{&f.ByTaskForce, &f.ByProcedure, &f.ByProvince, &f.ByMonth}
 	for i, m := range groups {
 		for _, g := range m {
-			g.ToConclusion.finish()
 			*lists[i] = append(*lists[i], *g)
 		}
 		sort.Slice(*lists[i], func(a, b int) bool { return (*lists[i])[a].Key < (*lists[i])[b].Key })
 	}
 	return f
+}
+
+// isCount reports whether a measure counts steps of requests (the groups by province have those).
+func isCount(m string) bool {
+	switch m {
+	case Filed, Triaged, Assigned, Rejected, Withdrawn, Started, Concluded:
+		return true
+	}
+	return false
 }
 
 // outcome adds a cell of the enti's answers on the backlog.

@@ -10,16 +10,15 @@ import (
 // or an outcome stage.
 const (
 	Filed      = "filed"       // submitted on the day
-	Triaged    = "triaged"     // assigned or rejected on the day; bucket: days since filing
+	Triaged    = "triaged"     // assigned or rejected on the day
 	Assigned   = "assigned"    // first assigned on the day
 	Rejected   = "rejected"    // rejected on the day
 	Withdrawn  = "withdrawn"   // withdrawn, after submission, on the day
-	Started    = "started"     // first expert activity on the day; bucket: days since filing
-	Concluded  = "concluded"   // concluded on the day; bucket: days since filing
-	InState    = "in:"         // a stay in the state ended on the day; bucket: its days, total: its seconds
+	Started    = "started"     // first expert activity on the day
+	Concluded  = "concluded"   // concluded on the day
 	StateDelta = "state:"      // +1 on the day a request entered the state, -1 on the day it left it
 	Asked      = "integration" // an integration asked on the day
-	Answered   = "answered"    // an integration answered on the day; bucket: days it took
+	Answered   = "answered"    // an integration answered on the day; total: the seconds it took
 	Activity   = "activity:"   // activities of the kind on the day; total: minutes
 	// The backlog the ente stated when filing (a figure of 0 counts as not stated): total is the
 	// number of pending cases, or the average days to conclude.
@@ -41,7 +40,9 @@ const (
 	StageSixMonths = "six_months"
 )
 
-// Cell is one measure on one day (or month) for one task force, procedure and province.
+// Cell is one measure on one day (or month) for one task force, procedure and province. In the
+// monthly roll-up a cell belongs to one of two cuts: by procedure (Province "") or by province
+// (ProcedureID 0).
 type Cell struct {
 	Period      string `bun:"period" json:"p"` // YYYY-MM-DD or YYYY-MM
 	TaskForce   string `bun:"task_force" json:"tf"`
@@ -64,8 +65,18 @@ func (c Cell) key() key {
 	return key{c.Period, c.TaskForce, c.Province, c.Measure, c.ProcedureID, c.Bucket}
 }
 
+// requestCells are the daily cells a request added to the roll-up.
+type requestCells struct {
+	bun.BaseModel `bun:"table:stats_request_cells"`
+
+	RequestID int64  `bun:"request_id,pk"`
+	EnteID    int64  `bun:"ente_id"`
+	Cells     []Cell `bun:"cells"`
+}
+
 // Facts is what the statistics know of one submitted request: where it belongs, where it is, the
-// times of its steps, and the cells it adds to the roll-ups.
+// times of its steps, and the daily cells it adds to the roll-up. Durations are medians over
+// requests, so they are read from these rows (an index per dimension) rather than summed.
 type Facts struct {
 	bun.BaseModel `bun:"table:stats_requests"`
 
@@ -84,6 +95,15 @@ type Facts struct {
 	IntegrationsOpen int       `bun:"integrations_open"`
 	IntegrationDue   time.Time `bun:"integration_due,nullzero"`
 	ExpertMinutes    int64     `bun:"expert_minutes"`
-	Cells            []Cell    `bun:"cells"`
+	// Whole days from filing to the triage, to the first expert activity and to the conclusion,
+	// and spent in each state (all its stays); nil when the request never got there.
+	DaysToTriage     *int      `bun:"days_to_triage"`
+	DaysToStart      *int      `bun:"days_to_start"`
+	DaysToConclusion *int      `bun:"days_to_conclusion"`
+	StaySubmitted    *int      `bun:"stay_submitted"`
+	StayAssigned     *int      `bun:"stay_assigned"`
+	StayInProgress   *int      `bun:"stay_in_progress"`
+	StayWaiting      *int      `bun:"stay_waiting"`
+	Cells            []Cell    `bun:"-"` // kept in stats_request_cells
 	UpdatedAt        time.Time `bun:"updated_at"`
 }

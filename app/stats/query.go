@@ -10,25 +10,21 @@ import (
 )
 
 // Filter narrows the figures: months From to To included (YYYY-MM, empty for no bound), a task
-// force's code, a province's code, a procedure, an ente.
+// force's code, a province's code, a procedure, an ente. A province and a procedure together, or
+// an ente, are answered from the requests' facts (few rows); the rest from the monthly roll-up.
 type Filter struct {
 	From, To    string
 	TaskForce   string
 	Province    string
 	ProcedureID int64
 	EnteID      int64
+	// TaskForces, when set, keeps any of these task forces (the analysis panel's PM, who runs
+	// several); ExpertID the requests assigned to the expert (answered from the facts).
+	TaskForces []string
+	ExpertID   int64
 }
 
-func (f Filter) apply(q *bun.SelectQuery) *bun.SelectQuery {
-	if f.From != "" {
-		q = q.Where("period >= ?", f.From)
-	}
-	if f.To != "" {
-		q = q.Where("period <= ?", f.To)
-	}
-	return f.dims(q)
-}
-
+// dims narrows a query of stats_requests (or of the roll-up's columns of the same names).
 func (f Filter) dims(q *bun.SelectQuery) *bun.SelectQuery {
 	if f.TaskForce != "" {
 		q = q.Where("task_force = ?", f.TaskForce)
@@ -39,46 +35,91 @@ func (f Filter) dims(q *bun.SelectQuery) *bun.SelectQuery {
 	if f.ProcedureID != 0 {
 		q = q.Where("procedure_id = ?", f.ProcedureID)
 	}
+	if f.EnteID != 0 {
+		q = q.Where("ente_id = ?", f.EnteID)
+	}
+	if len(f.TaskForces) > 0 {
+		q = q.Where("task_force IN (?)", bun.In(f.TaskForces))
+	}
+	if f.ExpertID != 0 {
+		q = q.Where("EXISTS (SELECT 1 FROM request_experts AS x WHERE x.request_id = stats_requests.request_id AND x.user_id = ?)", f.ExpertID)
+	}
 	return q
 }
 
-// within reports whether a monthly cell is in f.
-func (f Filter) within(c Cell) bool {
-	return (f.From == "" || c.Period >= f.From) && (f.To == "" || c.Period <= f.To) &&
-		(f.TaskForce == "" || c.TaskForce == f.TaskForce) && (f.Province == "" || c.Province == f.Province) &&
-		(f.ProcedureID == 0 || c.ProcedureID == f.ProcedureID)
+func (f Filter) fromFacts() bool {
+	return f.EnteID != 0 || f.ExpertID != 0 || (f.Province != "" && f.ProcedureID != 0)
 }
 
-// Cells returns the monthly cells in f. With an ente, they come from its requests' facts (an
-// ente's requests are few); otherwise from the monthly roll-up.
+// cut narrows a query of the roll-up to the period and to the one cut that answers f.
+func (f Filter) cut(q *bun.SelectQuery, from bool) *bun.SelectQuery {
+	if from && f.From != "" {
+		q = q.Where("period >= ?", f.From)
+	}
+	if f.To != "" {
+		q = q.Where("period <= ?", f.To)
+	}
+	if f.TaskForce != "" {
+		q = q.Where("task_force = ?", f.TaskForce)
+	}
+	if len(f.TaskForces) > 0 {
+		q = q.Where("task_force IN (?)", bun.In(f.TaskForces))
+	}
+	switch {
+	case f.Province != "":
+		q = q.Where("province = ?", f.Province).Where("procedure_id = 0")
+	case f.ProcedureID != 0:
+		q = q.Where("procedure_id = ?", f.ProcedureID).Where("province = ?", AllProvinces)
+	}
+	return q
+}
+
+// Cells returns the monthly cells of f, both cuts when f names neither a province nor a
+// procedure (the cut by province then gives the groups by province).
 func (s *Service) Cells(ctx context.Context, f Filter) ([]Cell, error) {
-	if f.EnteID != 0 {
-		return s.enteCells(ctx, f, false)
+	if f.fromFacts() {
+		return s.factCells(ctx, f, false)
 	}
 	var out []Cell
-	err := f.apply(s.db.NewSelect().TableExpr("stats_monthly").
-		Column("period", "task_force", "procedure_id", "province", "measure", "bucket", "n", "total")).
+	err := f.cut(s.db.NewSelect().TableExpr("stats_monthly").
+		Column("period", "task_force", "procedure_id", "province", "measure", "bucket", "n", "total"), true).
 		Where("n <> 0 OR total <> 0").Scan(ctx, &out)
 	if err != nil {
 		return nil, fmt.Errorf("stats: cells: %w", err)
 	}
+	if f.Province != "" { // one province: its cut also gives the totals
+		for i, n := 0, len(out); i < n; i++ {
+			c := out[i]
+			c.Province = AllProvinces
+			out = append(out, c)
+		}
+	}
 	return out, nil
 }
 
-func (s *Service) enteCells(ctx context.Context, f Filter, stock bool) ([]Cell, error) {
-	var facts []Facts
-	if err := f.dims(s.db.NewSelect().Model(&facts).Column("cells").Where("ente_id = ?", f.EnteID)).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("stats: ente cells: %w", err)
+// factCells sums the daily cells of the requests in f into the roll-up's two cuts; stock keeps
+// only the changes of state up to f.To.
+func (s *Service) factCells(ctx context.Context, f Filter, stock bool) ([]Cell, error) {
+	var facts []requestCells
+	q := s.db.NewSelect().Model(&facts).Column("cells")
+	if f.EnteID != 0 {
+		q = q.Where("ente_id = ?", f.EnteID)
 	}
-	if stock {
-		f.From = ""
+	if f.EnteID == 0 || f.TaskForce != "" || f.Province != "" || f.ProcedureID != 0 || len(f.TaskForces) > 0 || f.ExpertID != 0 {
+		q = q.Where("request_id IN (?)", f.dims(s.db.NewSelect().TableExpr("stats_requests").Column("request_id")))
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("stats: cells of requests: %w", err)
 	}
 	var out []Cell
 	for _, fa := range facts {
 		for _, c := range fa.Cells {
-			if c = c.Month(); f.within(c) && (!stock || strings.HasPrefix(c.Measure, StateDelta)) {
-				out = append(out, c)
+			m := c.Period[:7]
+			if (!stock && f.From != "" && m < f.From) || (f.To != "" && m > f.To) || (stock && !strings.HasPrefix(c.Measure, StateDelta)) {
+				continue
 			}
+			cuts := c.Cuts()
+			out = append(out, cuts[0], cuts[1])
 		}
 	}
 	return merge(out), nil
@@ -90,22 +131,33 @@ func (s *Service) Figures(ctx context.Context, f Filter) (Figures, error) {
 	if err != nil {
 		return Figures{}, err
 	}
-	return Compute(cells), nil
+	out := Compute(cells)
+	if err := s.durations(ctx, f, &out); err != nil {
+		return Figures{}, err
+	}
+	return out, nil
 }
 
 // Stock counts the requests in each state at the end of f's period (now, without one).
 func (s *Service) Stock(ctx context.Context, f Filter) (map[string]int64, error) {
 	var cells []Cell
-	if f.EnteID != 0 {
+	if f.fromFacts() {
 		var err error
-		if cells, err = s.enteCells(ctx, f, true); err != nil {
+		if cells, err = s.factCells(ctx, f, true); err != nil {
 			return nil, err
 		}
+		kept := cells[:0]
+		for _, c := range cells {
+			if c.Province == AllProvinces {
+				kept = append(kept, c)
+			}
+		}
+		cells = kept
 	} else {
-		q := f.dims(s.db.NewSelect().TableExpr("stats_monthly").ColumnExpr("measure, SUM(n) AS n").
-			Where("measure LIKE ?", StateDelta+"%")).GroupExpr("measure")
-		if f.To != "" {
-			q = q.Where("period <= ?", f.To)
+		q := f.cut(s.db.NewSelect().TableExpr("stats_monthly").ColumnExpr("measure, SUM(n) AS n").
+			Where("measure LIKE ?", StateDelta+"%"), false).GroupExpr("measure")
+		if f.Province == "" && f.ProcedureID == 0 {
+			q = q.Where("province = ?", AllProvinces)
 		}
 		if err := q.Scan(ctx, &cells); err != nil {
 			return nil, fmt.Errorf("stats: stock: %w", err)
@@ -116,6 +168,98 @@ func (s *Service) Stock(ctx context.Context, f Filter) (map[string]int64, error)
 		out[strings.TrimPrefix(c.Measure, StateDelta)] += c.N
 	}
 	return out, nil
+}
+
+// durations are the distributions of f, read from the requests' facts: each step's whole days
+// counted by value over the requests whose step fell in the period (the stays over the requests
+// filed in it), with the time to conclusion by task force, procedure and province too.
+func (s *Service) durations(ctx context.Context, f Filter, out *Figures) error {
+	from, to := f.bounds()
+	type measure struct {
+		column, at string
+		into       *Dist
+		groups     bool
+	}
+	stays := map[string]*Dist{"submitted": {}, "assigned": {}, "in_progress": {}, "waiting_ente": {}}
+	list := []measure{
+		{"days_to_triage", "triaged_at", &out.ToTriage, false},
+		{"days_to_start", "started_at", &out.ToStart, false},
+		{"days_to_conclusion", "concluded_at", &out.ToConclusion, true},
+		{"stay_submitted", "filed_at", stays["submitted"], false},
+		{"stay_assigned", "filed_at", stays["assigned"], false},
+		{"stay_in_progress", "filed_at", stays["in_progress"], false},
+		{"stay_waiting", "filed_at", stays["waiting_ente"], false},
+	}
+	for _, m := range list {
+		q := func(dim string) *bun.SelectQuery {
+			q := f.dims(s.db.NewSelect().TableExpr("stats_requests").ColumnExpr(m.column + " AS bucket, COUNT(*) AS n").
+				Where(m.column + " IS NOT NULL")).GroupExpr(m.column)
+			if dim != "" {
+				q = q.ColumnExpr(dim + " AS dim").GroupExpr(dim)
+			}
+			if !from.IsZero() {
+				q = q.Where(m.at+" >= ?", from)
+			}
+			if !to.IsZero() {
+				q = q.Where(m.at+" < ?", to)
+			}
+			return q
+		}
+		var rows []struct {
+			Bucket int    `bun:"bucket"`
+			N      int64  `bun:"n"`
+			Dim    string `bun:"dim"`
+		}
+		if err := q("").Scan(ctx, &rows); err != nil {
+			return fmt.Errorf("stats: %s: %w", m.column, err)
+		}
+		for _, r := range rows {
+			m.into.add(r.Bucket, r.N)
+		}
+		m.into.finish()
+		if !m.groups {
+			continue
+		}
+		for _, g := range []struct {
+			dim  string
+			list []Group
+		}{{"task_force", out.ByTaskForce}, {"procedure_id", out.ByProcedure}, {"province", out.ByProvince}} {
+			rows = rows[:0]
+			if err := q(g.dim).Scan(ctx, &rows); err != nil {
+				return fmt.Errorf("stats: %s by %s: %w", m.column, g.dim, err)
+			}
+			by := map[string]*Dist{}
+			for _, r := range rows {
+				if by[r.Dim] == nil {
+					by[r.Dim] = &Dist{}
+				}
+				by[r.Dim].add(r.Bucket, r.N)
+			}
+			for i := range g.list {
+				if d := by[g.list[i].Key]; d != nil {
+					d.finish()
+					g.list[i].ToConclusion = *d
+				}
+			}
+		}
+	}
+	for k, d := range stays {
+		if d.N > 0 {
+			out.Stays[k] = d
+		}
+	}
+	return nil
+}
+
+// bounds are the times where f's period starts and ends (zero when open), in Italian time.
+func (f Filter) bounds() (from, to time.Time) {
+	if t, err := time.ParseInLocation("2006-01", f.From, rome); err == nil {
+		from = t
+	}
+	if t, err := time.ParseInLocation("2006-01", f.To, rome); err == nil {
+		to = t.AddDate(0, 1, 0)
+	}
+	return from, to
 }
 
 // Month is the YYYY-MM of t in Italian time.

@@ -92,14 +92,19 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done, total int64))
 			}
 			var cells []Cell
 			var facts []*Facts
+			var kept []*requestCells
 			for _, r := range raws {
 				if f := Derive(r, now); f != nil {
 					facts = append(facts, f)
+					kept = append(kept, &requestCells{RequestID: f.RequestID, EnteID: f.EnteID, Cells: f.Cells})
 					cells = append(cells, f.Cells...)
 				}
 			}
 			if len(facts) > 0 {
 				if _, err := tx.NewInsert().Model(&facts).Exec(ctx); err != nil {
+					return err
+				}
+				if _, err := tx.NewInsert().Model(&kept).Exec(ctx); err != nil {
 					return err
 				}
 			}

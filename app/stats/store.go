@@ -16,15 +16,6 @@ import (
 // Store owns the statistics' queries.
 type Store struct{}
 
-// rollups are the tables of sums, each with the period its cells are summed by.
-var rollups = []struct {
-	table  string
-	period func(Cell) Cell
-}{
-	{"stats_daily", func(c Cell) Cell { return c }},
-	{"stats_monthly", Cell.Month},
-}
-
 // Raw reads the raw rows of the requests whose ids are in [lo, hi), by id.
 func (Store) Raw(ctx context.Context, idb bun.IDB, lo, hi int64) ([]Raw, error) {
 	var reqs []struct {
@@ -116,7 +107,7 @@ func (Store) Facts(ctx context.Context, idb bun.IDB, requestID int64) (*Facts, e
 	if idb.Dialect().Name() == dialect.PG {
 		// A row to lock, even for a request seen for the first time: two listeners of one request
 		// take turns. An empty row stands for no facts (its cells are none) until SaveFacts.
-		if _, err := idb.NewInsert().Model(&Facts{RequestID: requestID, Cells: []Cell{}, UpdatedAt: time.Now()}).On("CONFLICT (request_id) DO NOTHING").Exec(ctx); err != nil {
+		if _, err := idb.NewInsert().Model(&Facts{RequestID: requestID, UpdatedAt: time.Now()}).On("CONFLICT (request_id) DO NOTHING").Exec(ctx); err != nil {
 			return nil, fmt.Errorf("stats: facts %d: %w", requestID, db.Map(err))
 		}
 		q = q.For("UPDATE")
@@ -126,13 +117,25 @@ func (Store) Facts(ctx context.Context, idb bun.IDB, requestID int64) (*Facts, e
 	} else if err != nil {
 		return nil, fmt.Errorf("stats: facts %d: %w", requestID, err)
 	}
+	rc := new(requestCells)
+	if err := idb.NewSelect().Model(rc).Where("request_id = ?", requestID).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("stats: cells of %d: %w", requestID, err)
+	}
+	f.Cells = rc.Cells
 	return f, nil
 }
 
 // SaveFacts stores f in place of the request's former facts; nil f removes them.
 func (Store) SaveFacts(ctx context.Context, idb bun.IDB, requestID int64, f *Facts) error {
 	if f == nil {
+		if _, err := idb.NewDelete().Model((*requestCells)(nil)).Where("request_id = ?", requestID).Exec(ctx); err != nil {
+			return db.Map(err)
+		}
 		_, err := idb.NewDelete().Model((*Facts)(nil)).Where("request_id = ?", requestID).Exec(ctx)
+		return db.Map(err)
+	}
+	if _, err := idb.NewInsert().Model(&requestCells{RequestID: requestID, EnteID: f.EnteID, Cells: f.Cells}).
+		On("CONFLICT (request_id) DO UPDATE").Set("ente_id = EXCLUDED.ente_id, cells = EXCLUDED.cells").Exec(ctx); err != nil {
 		return db.Map(err)
 	}
 	_, err := idb.NewInsert().Model(f).On("CONFLICT (request_id) DO UPDATE").
@@ -141,30 +144,29 @@ func (Store) SaveFacts(ctx context.Context, idb bun.IDB, requestID int64, f *Fac
 		Set("filed_at = EXCLUDED.filed_at, triaged_at = EXCLUDED.triaged_at, started_at = EXCLUDED.started_at").
 		Set("concluded_at = EXCLUDED.concluded_at, closed_at = EXCLUDED.closed_at").
 		Set("integrations_open = EXCLUDED.integrations_open, integration_due = EXCLUDED.integration_due").
-		Set("expert_minutes = EXCLUDED.expert_minutes, cells = EXCLUDED.cells, updated_at = EXCLUDED.updated_at").Exec(ctx)
+		Set("expert_minutes = EXCLUDED.expert_minutes, updated_at = EXCLUDED.updated_at").
+		Set("days_to_triage = EXCLUDED.days_to_triage, days_to_start = EXCLUDED.days_to_start, days_to_conclusion = EXCLUDED.days_to_conclusion").
+		Set("stay_submitted = EXCLUDED.stay_submitted, stay_assigned = EXCLUDED.stay_assigned").
+		Set("stay_in_progress = EXCLUDED.stay_in_progress, stay_waiting = EXCLUDED.stay_waiting").Exec(ctx)
 	return db.Map(err)
 }
 
-// Add adds the cells' values to the roll-ups, daily and monthly. A sum that comes back to nothing
-// stays as a row of zeros (harmless, and gone at the next rebuild).
+// Add adds the daily cells' values to the monthly roll-up, in its two cuts. A sum that comes
+// back to nothing stays as a row of zeros (harmless, and gone at the next rebuild).
 func (Store) Add(ctx context.Context, idb bun.IDB, cells []Cell) error {
-	for _, r := range rollups {
-		var byPeriod []Cell
-		for _, c := range cells {
-			byPeriod = append(byPeriod, r.period(c))
-		}
-		byPeriod = merge(byPeriod)
-		if len(byPeriod) == 0 {
-			continue
-		}
-		for start := 0; start < len(byPeriod); start += 500 {
-			chunk := byPeriod[start:min(start+500, len(byPeriod))]
-			_, err := idb.NewInsert().Model(&chunk).ModelTableExpr(r.table).
-				On("CONFLICT (period, task_force, procedure_id, province, measure, bucket) DO UPDATE").
-				Set("n = " + r.table + ".n + EXCLUDED.n").Set("total = " + r.table + ".total + EXCLUDED.total").Exec(ctx)
-			if err != nil {
-				return fmt.Errorf("stats: add to %s: %w", r.table, err)
-			}
+	cut := make([]Cell, 0, 2*len(cells))
+	for _, c := range cells {
+		cs := c.Cuts()
+		cut = append(cut, cs[0], cs[1])
+	}
+	cut = merge(cut)
+	for start := 0; start < len(cut); start += 500 {
+		chunk := cut[start:min(start+500, len(cut))]
+		_, err := idb.NewInsert().Model(&chunk).ModelTableExpr("stats_monthly").
+			On("CONFLICT (period, task_force, procedure_id, province, measure, bucket) DO UPDATE").
+			Set("n = stats_monthly.n + EXCLUDED.n").Set("total = stats_monthly.total + EXCLUDED.total").Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("stats: add to the roll-up: %w", err)
 		}
 	}
 	return nil
@@ -172,7 +174,7 @@ func (Store) Add(ctx context.Context, idb bun.IDB, cells []Cell) error {
 
 // Clear empties the facts and the roll-ups.
 func (Store) Clear(ctx context.Context, idb bun.IDB) error {
-	for _, t := range []string{"stats_daily", "stats_monthly", "stats_requests"} {
+	for _, t := range []string{"stats_monthly", "stats_request_cells", "stats_requests"} {
 		if _, err := idb.NewDelete().TableExpr(t).Where("1 = 1").Exec(ctx); err != nil {
 			return fmt.Errorf("stats: clear %s: %w", t, err)
 		}

@@ -403,6 +403,17 @@ func (h *Handlers) Page(c *fiber.Ctx) error {
 	for k, v := range page {
 		data[k] = v
 	}
+	if s.Can(access.AnswerOutcome, obj) { // the ente's link to its outcome's form, while asked
+		outs, err := h.requests.Outcomes(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		pending := false
+		for i := range outs {
+			pending = pending || !outs[i].Answered()
+		}
+		data["Outcomes"], data["OutcomePending"] = outs, pending
+	}
 	if data["CanTriage"].(bool) {
 		wl, err := h.requests.Workloads(ctx, r.TaskForce)
 		if err != nil {
