@@ -254,6 +254,25 @@ func TestAnalysisPanel(t *testing.T) {
 			Has: map[string]string{"a[href='/area-riservata/richieste/" + id(w.Requests["A"]) + "']": A}},
 		{Name: "an unknown measure", As: w.Admin, Path: drill + "?misura=nope", Status: 404},
 	})
+
+	// A PM of two task forces sees both, summed, with the durations over both.
+	if err := s.Identity.Grant(context.Background(), identity.Actor{}, userOf(t, s, w.OtherPM), "pm", "VA"); err != nil {
+		t.Fatal(err)
+	}
+	apptest.RunScenarios(t, s, []apptest.Scenario{
+		{Name: "a PM of VA and RIF", As: w.OtherPM, Path: panel, Status: 200,
+			Check: func(t *testing.T, _ *http.Response, doc *goquery.Document) {
+				cellIs(t, doc, "#an-conteggi", "Presentate", 0, "6")
+				cellIs(t, doc, "#an-tempi", "Dalla presentazione alla conclusione", 1, "12")
+				cellIs(t, doc, "#an-stato", "Inviata", 0, "1")
+				if doc.Find("#an-tf option").Length() != 3 {
+					t.Errorf("the PM's task forces: %q", doc.Find("#an-tf").Text())
+				}
+			}},
+		{Name: "the PM of two narrows to one", As: w.OtherPM, Path: panel + "?tf=RIF", Status: 200,
+			Check: func(t *testing.T, _ *http.Response, doc *goquery.Document) { cellIs(t, doc, "#an-conteggi", "Presentate", 0, "2") }},
+		{Name: "the PM of two drills into both", As: w.OtherPM, Path: drill + "?misura=filed&da=2026-02", Status: 200, Check: listsExactly(D, F, G)},
+	})
 }
 
 // exported fetches an export and checks its headers.
