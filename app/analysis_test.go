@@ -270,7 +270,9 @@ func TestAnalysisPanel(t *testing.T) {
 				}
 			}},
 		{Name: "the PM of two narrows to one", As: w.OtherPM, Path: panel + "?tf=RIF", Status: 200,
-			Check: func(t *testing.T, _ *http.Response, doc *goquery.Document) { cellIs(t, doc, "#an-conteggi", "Presentate", 0, "2") }},
+			Check: func(t *testing.T, _ *http.Response, doc *goquery.Document) {
+				cellIs(t, doc, "#an-conteggi", "Presentate", 0, "2")
+			}},
 		{Name: "the PM of two drills into both", As: w.OtherPM, Path: drill + "?misura=filed&da=2026-02", Status: 200, Check: listsExactly(D, F, G)},
 	})
 }
