@@ -190,8 +190,8 @@ func (w *svg) empty(y float64) {
 // Horizontal draws a bar per category (a group or stack of bars with two series), the category's
 // label above it and the value beside it, with the value axis below.
 func Horizontal(c Chart) template.HTML {
-	const width, valueW, barH, gap, rowGap = 480.0, 76.0, 18.0, 3.0, 12.0
-	plotW := width - valueW
+	const width, valueW, barH, gap, rowGap, x0 = 316.0, 64.0, 18.0, 3.0, 12.0, 2.0
+	plotW := width - valueW - x0
 	topV, step := ticks(c.top())
 	scale := plotW / topV
 	type row struct {
@@ -211,30 +211,30 @@ func Horizontal(c Chart) template.HTML {
 		bars = 1
 	}
 	for i, cat := range c.Categories {
-		rows[i] = row{lines: wrap(cat, 58), y: y}
+		rows[i] = row{lines: wrap(cat, 40), y: y}
 		y += float64(len(rows[i].lines))*lineH + 4 + float64(bars)*(barH+gap) + rowGap
 	}
 	plotBottom := y
 	height := plotBottom + 8 + smallFont + 6 + lineH
 	w := &svg{c: c}
-	w.open("h", width+2, height)
+	w.open("h", width+4, height)
 	w.legend(0, 0)
 	w.empty(float64(legendH))
 	for t := 0.0; t <= topV+step/2; t += step { // grid and ticks
-		x := 1 + t*scale
+		x := x0 + t*scale
 		w.f(`<line x1="%s" y1="0" x2="%s" y2="%s" class="pc-grid"/>`, num(x), num(x), num(plotBottom))
 		w.text(x, plotBottom+8+smallFont, "pc-tick", map[bool]string{true: "start", false: "middle"}[t == 0], num(t))
 	}
-	w.f(`<line x1="1" y1="0" x2="1" y2="%s" class="pc-axis"/>`, num(plotBottom))
-	w.f(`<line x1="1" y1="%s" x2="%s" y2="%s" class="pc-axis"/>`, num(plotBottom), num(1+plotW), num(plotBottom))
-	w.text(1+plotW/2, height-4, "pc-axis-title", "middle", c.Axis)
+	w.f(`<line x1="%s" y1="0" x2="%s" y2="%s" class="pc-axis"/>`, num(x0), num(x0), num(plotBottom))
+	w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="pc-axis"/>`, num(x0), num(plotBottom), num(x0+plotW), num(plotBottom))
+	w.text(x0+plotW/2, height-4, "pc-axis-title", "middle", c.Axis)
 	for i, r := range rows {
 		for l, line := range r.lines {
 			w.text(4, r.y+float64(l+1)*lineH-4, "pc-label", "start", line)
 		}
 		by := r.y + float64(len(r.lines))*lineH + 4
 		if c.Stacked {
-			x := 1.0
+			x := x0
 			var texts []string
 			for s := 0; s < c.series(); s++ {
 				v := c.value(i, s)
@@ -252,9 +252,9 @@ func Horizontal(c Chart) template.HTML {
 			bw := 0.0
 			if !v.Hidden {
 				bw = v.N * scale
-				w.rect(1, by, bw, barH, "pc-bar pc-s"+strconv.Itoa(s%2))
+				w.rect(x0, by, bw, barH, "pc-bar pc-s"+strconv.Itoa(s%2))
 			}
-			w.text(1+bw+6, by+barH-4, "pc-value", "start", v.text())
+			w.text(x0+bw+6, by+barH-4, "pc-value", "start", v.text())
 			by += barH + gap
 		}
 	}
@@ -265,7 +265,7 @@ func Horizontal(c Chart) template.HTML {
 // Vertical draws a column per category (a group of columns, or a stack, with two series), the
 // value above each column and the category's label below, with the value axis on the left.
 func Vertical(c Chart) template.HTML {
-	const left, plotH, barW, gap, groupGap = 44.0, 200.0, 26.0, 2.0, 18.0
+	const left, plotH, barW, gap, groupGap = 36.0, 180.0, 18.0, 2.0, 14.0
 	bars := c.series()
 	if c.Stacked {
 		bars = 1
@@ -275,14 +275,16 @@ func Vertical(c Chart) template.HTML {
 	if len(c.Series) > 1 {
 		top += legendH
 	}
-	top += smallFont + 10 // room for the values above the tallest column
-	width := math.Max(left+float64(len(c.Categories))*groupW+8, 320)
+	top += lineH + smallFont + 10 // the value axis's label, and room for the values above the tallest column
+	width := math.Max(left+float64(len(c.Categories))*groupW+8, 300)
 	plotBottom := top + plotH
 	height := plotBottom + 8 + smallFont + 8 + lineH
 	topV, step := ticks(c.top())
 	scale := plotH / topV
 	w := &svg{c: c}
-	w.open("v", width, height)
+	// The chart never shrinks below its natural width, where its text is read at its size: its
+	// container scrolls instead (a class of the theme per 40 px).
+	w.open("v pass-chart-min-"+strconv.Itoa(int(math.Min(math.Ceil(width/40)*40, 1600))), width, height)
 	w.legend(left, 0)
 	if len(c.Categories) == 0 {
 		w.text(left+8, top+lineH, "pc-text", "start", c.Empty)
@@ -294,7 +296,8 @@ func Vertical(c Chart) template.HTML {
 	}
 	w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="pc-axis"/>`, num(left), num(top-smallFont), num(left), num(plotBottom))
 	w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="pc-axis"/>`, num(left), num(plotBottom), num(width), num(plotBottom))
-	w.text(left+(width-left)/2, height-4, "pc-axis-title", "middle", strings.TrimSpace(c.CategoryAxis+" · "+c.Axis))
+	w.text(left+(width-left)/2, height-4, "pc-axis-title", "middle", c.CategoryAxis)
+	w.text(0, top-smallFont-10, "pc-axis-title", "start", c.Axis)
 	for i, cat := range c.Categories {
 		x := left + groupGap/2 + float64(i)*groupW
 		w.text(x+(groupW-groupGap)/2, plotBottom+8+smallFont, "pc-tick", "middle", cat)
