@@ -474,7 +474,8 @@ func TestEnteTrend(t *testing.T) {
 	}
 	apptest.RunScenarios(t, s, []apptest.Scenario{
 		{Name: "the mayor's home shows the trend", As: seed.Mayor, Path: "/area-riservata", Status: 200,
-			Has: map[string]string{".pass-trend h3": "Andamento delle richieste di Cantù", ".pass-trend svg[role=img]": ""},
+			Has:   map[string]string{".pass-trend h3": "Andamento delle richieste di Cantù", ".pass-trend svg[role=img]": ""},
+			Lacks: []string{"a[href='/area-riservata/analisi']"},
 			Check: func(t *testing.T, _ *http.Response, doc *goquery.Document) {
 				// Month, submitted, working, concluded, closed.
 				if got := strings.Join(row(doc, `.pass-trend-states tr[data-month="2026-01"]`), " "); got != "2026-01 0 2 0 1" {
@@ -494,6 +495,7 @@ func TestEnteTrend(t *testing.T) {
 			}},
 		{Name: "in English", As: seed.Mayor, Path: "/area-riservata", Lang: "en", Status: 200,
 			Has: map[string]string{".pass-trend h3": "Trend of the requests of Cantù"}},
-		{Name: "the PM's home has no trend", As: seed.PM, Path: "/area-riservata", Status: 200, Lacks: []string{".pass-trend"}},
+		{Name: "the PM's home has no trend, and links to the analysis", As: seed.PM, Path: "/area-riservata", Status: 200, Lacks: []string{".pass-trend"},
+			Has: map[string]string{"a.list-item[href='/area-riservata/analisi']": "Analisi"}},
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
+	"passhub/app/analysis"
 	"passhub/app/catalogue"
 	"passhub/app/ente"
 	"passhub/app/request"
@@ -82,6 +83,7 @@ func (h *Handlers) Mount(reserved fiber.Router) {
 			"IsAdmin":     s.Can(access.ReviewRegistrations, access.Object{}),
 			"IsPM":        s.Has(access.RolePM),
 			"IsEditor":    s.Can(access.EditContent, access.Object{}),
+			"CanAnalyse":  canAnalyse(s),
 		}
 		var dashboards []Dashboard
 		for _, m := range memberships {
@@ -174,4 +176,10 @@ func now(sv Services) time.Time {
 		return sv.Now()
 	}
 	return time.Now()
+}
+
+// canAnalyse reports whether the subject may open the analysis panel (app/analysis).
+func canAnalyse(s *access.Subject) bool {
+	_, ok := analysis.ViewerOf(s)
+	return ok
 }
