@@ -48,7 +48,11 @@ type Query struct {
 	Page        int
 }
 
-var month = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
+var (
+	month     = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
+	taskForce = regexp.MustCompile(`^[A-Z0-9]{1,20}$`)
+	province  = regexp.MustCompile(`^[A-Z]{2}$`)
+)
 
 // Parse reads the filters of a URL's query. Errors are by field name, as message ids; a field in
 // error is left out of the query.
@@ -73,7 +77,7 @@ func Parse(v url.Values) (Query, map[string]string) {
 		q.To = ""
 	}
 	q.TaskForce = strings.ToUpper(strings.TrimSpace(v.Get("tf")))
-	if q.TaskForce != "" && !regexp.MustCompile(`^[A-Z0-9]{1,20}$`).MatchString(q.TaskForce) {
+	if q.TaskForce != "" && !taskForce.MatchString(q.TaskForce) {
 		errs["tf"] = "analysis.error.taskforce"
 		q.TaskForce = ""
 	}
@@ -91,7 +95,7 @@ func Parse(v url.Values) (Query, map[string]string) {
 	}
 	q.ProcedureID, q.EnteID, q.ExpertID = id("procedura"), id("ente"), id("esperto")
 	if p := strings.ToUpper(strings.TrimSpace(v.Get("provincia"))); p != "" {
-		if regexp.MustCompile(`^[A-Z]{2}$`).MatchString(p) {
+		if province.MatchString(p) {
 			q.Province = p
 		} else {
 			errs["provincia"] = "analysis.error.province"
