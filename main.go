@@ -50,6 +50,8 @@ var commands = []command{
 	{name: "content export", synopsis: "DIR", minArgs: 1, maxArgs: 1, help: "write the current content back as Markdown", run: contentExportCommand},
 	{name: "reindex", help: "rebuild the search index from the database, with progress", run: reindexCommand},
 	{name: "stats rebuild", help: "recompute the statistics' roll-ups from the requests, with progress", run: statsRebuildCommand},
+	{name: "stats report", synopsis: "YYYY-SN", minArgs: 1, maxArgs: 1, run: statsReportCommand,
+		help: "draft monitoring report of a semester (2026-S1) in the newsroom,\nunless it exists; prints its newsroom address"},
 	{name: "search check", help: "report drift between the database and the search index", run: searchCheckCommand},
 	{name: "digest", help: "send the notification digests now (serve sends them daily at 7:00)", run: digestCommand},
 	{name: "demo", help: "dev mode only: personas, enti, requests in every state", run: demoCommand},

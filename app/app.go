@@ -39,6 +39,7 @@ import (
 	"passhub/app/jobs"
 	"passhub/app/mail"
 	"passhub/app/media"
+	"passhub/app/monitor"
 	"passhub/app/newsroom"
 	"passhub/app/notify"
 	"passhub/app/portal"
@@ -74,6 +75,7 @@ type App struct {
 	Requests      *request.Service
 	Stats         *stats.Service
 	Analysis      *analysis.Service
+	Monitor       *monitor.Service // the semesters' draft reports
 	Workspace     *workspace.Service
 	Realtime      *realtime.Service
 	Hub           *realtime.Hub
@@ -145,6 +147,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Requests = request.NewService(d, a.Catalogue)
 	a.Stats = stats.NewService(d)
 	a.Analysis = analysis.NewService(d, a.Stats)
+	a.Monitor = a.newMonitor()
 	a.Notifications = notify.NewCentre(d, a.Hub)
 	a.Notifications.Mailer = notify.Mails{Users: a.Identity, Post: a.Post, I18n: a.I18n}
 	a.Notifications.Accounts = a.Identity
@@ -189,6 +192,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
 	a.Content.Listen(a.Realtime)
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
+	a.Monitor.Listen(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.startPresence()
 	a.Webhooks.Listen(a.Events, webhook.Sources{Requests: a.Requests, Enti: a.Enti}) // last: the domains' own rules first
 	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
@@ -202,6 +206,34 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return a.Enti.AcceptInvitations(ctx, tx, u.ID, u.FiscalCode)
 	})
 	return a, nil
+}
+
+// newMonitor builds the writer of the monitoring reports: task forces named by the catalogue,
+// request states by the Italian messages (the reports are Italian content).
+func (a *App) newMonitor() *monitor.Service {
+	m := monitor.NewService(a.Stats, a.Content)
+	m.Events = a.Events
+	m.TaskForce = func(ctx context.Context, code string) string { return a.Catalogue.Title(ctx, "task_force", code) }
+	m.Procedures = func(ctx context.Context) ([]monitor.Procedure, error) {
+		all, err := a.Catalogue.Catalogue(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var out []monitor.Procedure
+		for _, tf := range all {
+			for _, p := range tf.Procedures {
+				out = append(out, monitor.Procedure{ID: p.ID, Code: p.Code, Title: p.Title, TaskForce: tf.Code})
+			}
+		}
+		return out, nil
+	}
+	m.State = func(state string) string {
+		if id := "state." + state; a.I18n.Has(id) {
+			return a.I18n.T("it", id)
+		}
+		return ""
+	}
+	return m
 }
 
 // OpenStore returns the store of uploaded files that cfg names (PASSHUB_STORAGE and its

@@ -36,7 +36,9 @@ func day(month time.Month, d int) time.Time {
 //	D filed 1 Feb, assigned 3 Feb, started 3 Feb (meeting, 60 min), concluded 13 Feb (12 days);
 //	E a draft never submitted.
 //
-// A and D stated a backlog of 40 and 10 pending cases and 200 and 100 average days at filing.
+// A and D stated a backlog of 40 and 10 pending cases and 200 and 100 average days at filing; on
+// 2 March the ente answered the outcome of A (15 pending, 120 days) and of D (4 pending, days
+// unknown).
 func seedStats(t *testing.T, s *apptest.Server) statsSeed {
 	t.Helper()
 	ctx := context.Background()
@@ -116,6 +118,15 @@ func seedStats(t *testing.T, s *apptest.Server) statsSeed {
 	must(s.Requests.Conclude(ctx, expert, d.ID, "Istruttoria completata con le istanze smaltite."))
 
 	file("E", day(2, 20), 5, 5, false)
+	apptest.Idle(t, s.App) // the enti are asked for the outcome of A and D
+	ptr := func(n int) *int { return &n }
+	at(day(3, 2))
+	if _, err := s.Requests.AnswerOutcome(ctx, mayor, a.ID, "concluded", request.Answer{BacklogPending: ptr(15), BacklogAvgDays: ptr(120)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Requests.AnswerOutcome(ctx, mayor, d.ID, "concluded", request.Answer{BacklogPending: ptr(4)}); err != nil {
+		t.Fatal(err)
+	}
 	apptest.Idle(t, s.App)
 	return seed
 }

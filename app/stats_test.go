@@ -46,6 +46,10 @@ func TestStatsFromKnownTimes(t *testing.T) {
 	if f.BacklogStated != (stats.Sum{N: 2, Total: 50}) || f.DaysStated != (stats.Sum{N: 2, Total: 300}) {
 		t.Errorf("backlog stated %+v, days %+v", f.BacklogStated, f.DaysStated)
 	}
+	if o := f.Outcomes["concluded"]; o.Asked != 2 || o.Answered != 2 || o.Backlog != (stats.Pair{N: 2, Before: 50, After: 19}) ||
+		o.Days != (stats.Pair{N: 1, Before: 200, After: 120}) {
+		t.Errorf("outcomes at conclusion %+v", o)
+	}
 	if len(f.ByMonth) != 2 || f.ByMonth[0].Key != "2026-01" || f.ByMonth[0].Filed != 3 || f.ByMonth[1].Filed != 1 ||
 		f.ByMonth[1].Concluded != 2 {
 		t.Errorf("by month %+v", f.ByMonth)

@@ -52,6 +52,7 @@ func (a *App) openJobs(ctx context.Context) error {
 	a.Search.Register(q)
 	a.Webhooks.Register(q)
 	a.Content.Register(q)
+	a.Monitor.Register(q)
 	a.Sweeper = &sweep.Sweeper{DB: a.DB, Files: a.Files, Grace: a.Config.StorageGrace, Log: a.Log}
 	a.Sweeper.Register(q)
 	return nil

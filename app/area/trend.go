@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"passhub/app/catalogue"
@@ -56,50 +55,33 @@ func (m *TrendMonth) add(state string, n int64) {
 
 // trend computes an ente's trend from the statistics; T translates a message id.
 func trend(ctx context.Context, sv Services, enteID int64, now time.Time, t func(string, ...any) string) (*Trend, error) {
-	cells, err := sv.Stats.Cells(ctx, stats.Filter{EnteID: enteID})
+	mine, err := sv.Stats.Figures(ctx, stats.Filter{EnteID: enteID})
 	if err != nil {
 		return nil, err
 	}
-	delta := map[string]map[string]int64{} // month → state → change
-	var first string
-	for _, c := range cells {
-		st, ok := strings.CutPrefix(c.Measure, stats.StateDelta)
-		if !ok || c.Province != stats.AllProvinces { // one of the two cuts: each change counted once
-			continue
-		}
-		if delta[c.Period] == nil {
-			delta[c.Period] = map[string]int64{}
-		}
-		delta[c.Period][st] += c.N
-		if first == "" || c.Period < first {
-			first = c.Period
+	first := ""
+	for _, g := range mine.ByMonth {
+		if g.Filed > 0 && (first == "" || g.Key < first) {
+			first = g.Key
 		}
 	}
 	if first == "" {
 		return nil, nil // nothing filed yet
 	}
 	tr := &Trend{}
-	last := stats.Month(now)
 	start, _ := time.Parse("2006-01", first)
-	end, _ := time.Parse("2006-01", last)
+	end, _ := time.Parse("2006-01", stats.Month(now))
 	if end.Before(start) {
 		end = start
 	}
 	if lo := end.AddDate(0, -(trendMonths - 1), 0); start.Before(lo) {
-		// the months before the window still count in the stock
-		for m, d := range delta {
-			if m < lo.Format("2006-01") {
-				delta[lo.Format("2006-01")] = merged(delta[lo.Format("2006-01")], d)
-				delete(delta, m)
-			}
-		}
-		start = lo
+		start = lo // the months before still count in the stock
 	}
-	stock := map[string]int64{}
 	for m := start; !m.After(end); m = m.AddDate(0, 1, 0) {
 		key := m.Format("2006-01")
-		for st, n := range delta[key] {
-			stock[st] += n
+		stock, err := sv.Stats.Stock(ctx, stats.Filter{EnteID: enteID, To: key}) // an ente's requests are few
+		if err != nil {
+			return nil, err
 		}
 		row := TrendMonth{Month: key}
 		for st, n := range stock {
@@ -108,10 +90,6 @@ func trend(ctx context.Context, sv Services, enteID int64, now time.Time, t func
 		tr.Months = append(tr.Months, row)
 	}
 
-	mine, err := sv.Stats.Figures(ctx, stats.Filter{EnteID: enteID})
-	if err != nil {
-		return nil, err
-	}
 	procs := map[int64]*catalogue.Procedure{}
 	if tfs, err := sv.Catalogue.Catalogue(ctx); err == nil {
 		for _, tf := range tfs {
@@ -164,14 +142,4 @@ func trend(ctx context.Context, sv Services, enteID int64, now time.Time, t func
 	}
 	tr.TimesChart = chart.Horizontal(times)
 	return tr, nil
-}
-
-func merged(a, b map[string]int64) map[string]int64 {
-	if a == nil {
-		a = map[string]int64{}
-	}
-	for k, n := range b {
-		a[k] += n
-	}
-	return a
 }

@@ -3,10 +3,15 @@ package content
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"time"
+
+	"github.com/uptrace/bun"
 
 	"passhub/app/db"
 	"passhub/app/storage"
@@ -35,6 +40,23 @@ func (s *Service) storeAttachments(ctx context.Context, atts []Attachment) error
 		a.StorageKey, a.Data = key, []byte{}
 	}
 	return nil
+}
+
+// attachNew stores the files a new entry's draft comes with and adds them to the entry.
+func (s *Service) attachNew(ctx context.Context, tx bun.IDB, e *Entry, files []NewFile) error {
+	if len(files) == 0 {
+		return nil
+	}
+	atts := make([]Attachment, len(files))
+	for i, f := range files {
+		sum := sha256.Sum256(f.Data)
+		atts[i] = Attachment{Name: f.Name, Title: f.Title, ContentType: contentType(f.Name, f.Data), Size: int64(len(f.Data)),
+			SHA256: hex.EncodeToString(sum[:]), Data: f.Data, CreatedAt: time.Now().UTC()}
+	}
+	if err := s.storeAttachments(ctx, atts); err != nil {
+		return err
+	}
+	return s.store.InsertAttachments(ctx, tx, e.ID, atts)
 }
 
 // OpenAttachment returns a reader over an attachment's bytes: from the store, or from the row for

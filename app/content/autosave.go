@@ -27,10 +27,11 @@ func (s *Service) Autosave(ctx context.Context, who Actor, d Draft) (rev *Revisi
 
 // saveOpts are saveDraft's variants: restored, when not 0, is the number of the revision a
 // restore brings back (its attachments are kept instead of the head's, the audit says so); auto
-// is an autosave.
+// is an autosave; also, when not nil, runs last inside the save's transaction (SaveDraftWith).
 type saveOpts struct {
 	restored int
 	auto     bool
+	also     func(ctx context.Context, tx bun.Tx, e *Entry, r *Revision) error
 }
 
 // overwritable reports whether an autosave by who may update head in place: head is who's own

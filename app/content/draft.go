@@ -25,6 +25,16 @@ type Draft struct {
 	// Rename is the slug an existing entry's draft asks for ("" or the entry's own: no change).
 	// It takes effect when the revision is published (see Service.goLive).
 	Rename string
+	// Files are the attachments a new entry comes with, on a type that has the attachments
+	// field (the newsroom's form has none; a generated report has its data). Ignored on an
+	// existing entry, whose attachments are kept.
+	Files []NewFile
+}
+
+// NewFile is an attachment's name (a plain file name), title and bytes.
+type NewFile struct {
+	Name, Title string
+	Data        []byte
 }
 
 // FormValues returns the values of a document's fields as the form shows them.
@@ -53,6 +63,15 @@ func FormValues(def *Definition, d *Document) map[string]string {
 	return out
 }
 
+// fileRefs are the references of d.Files, as the front matter lists them.
+func (d Draft) fileRefs() []AttachmentRef {
+	var refs []AttachmentRef
+	for _, f := range d.Files {
+		refs = append(refs, AttachmentRef{File: f.Name, Title: f.Title})
+	}
+	return refs
+}
+
 // Source writes the draft as a content file: front matter with the type's keys in the
 // registry's order (empty optional values left out), then the body. keep is the document the
 // draft started from, whose attachments the form does not edit; nil for a new entry.
@@ -64,9 +83,13 @@ func (d Draft) Source(def *Definition, keep *Document) (string, error) {
 	for _, f := range def.Fields {
 		raw := strings.ReplaceAll(d.Fields[f.Name], "\r\n", "\n")
 		if f.Kind == KindAttachments {
-			if keep != nil && len(keep.Front.Attachments) > 0 {
+			refs := d.fileRefs()
+			if keep != nil {
+				refs = keep.Front.Attachments
+			}
+			if len(refs) > 0 {
 				var n yaml.Node
-				if err := n.Encode(keep.Front.Attachments); err != nil {
+				if err := n.Encode(refs); err != nil {
 					return "", fmt.Errorf("content: attachments: %w", err)
 				}
 				add(f.Name, &n)

@@ -155,6 +155,15 @@ func (s *Service) SaveDraft(ctx context.Context, who Actor, d Draft) (*Entry, *R
 	return e, rev, err
 }
 
+// SaveDraftWith is SaveDraft, and also runs inside the save's transaction, after its audit
+// entry: a writer that is not a person (the monitoring reports) records its own event with the
+// revision, so that the event exists exactly when the draft does.
+func (s *Service) SaveDraftWith(ctx context.Context, who Actor, d Draft,
+	also func(ctx context.Context, tx bun.Tx, e *Entry, r *Revision) error) (*Entry, *Revision, error) {
+	e, rev, _, err := s.saveDraft(ctx, who, d, saveOpts{also: also})
+	return e, rev, err
+}
+
 // saveDraft is SaveDraft with its variants (saveOpts): a restore, an autosave. inPlace reports an
 // autosave that updated the head revision instead of adding one.
 func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, opt saveOpts) (_ *Entry, _ *Revision, inPlace bool, _ error) {
@@ -246,6 +255,9 @@ func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, opt saveOpt
 			if err := s.store.InsertEntry(ctx, tx, e); err != nil {
 				return err
 			}
+			if err := s.attachNew(ctx, tx, e, d.Files); err != nil {
+				return err
+			}
 		}
 		rev = &Revision{EntryID: e.ID, Source: src, Hash: hashOf(src), Origin: OriginEditor, Author: who.Name, AuthorID: who.UserID,
 			State: StateDraft, CreatedAt: now, UpdatedAt: now, Slug: d.Rename}
@@ -268,7 +280,13 @@ func (s *Service) saveDraft(ctx context.Context, who Actor, d Draft, opt saveOpt
 		if opt.auto {
 			return s.record(ctx, tx, who, "content.autosave", e, rev)
 		}
-		return s.record(ctx, tx, who, "content.save", e, rev)
+		if err := s.record(ctx, tx, who, "content.save", e, rev); err != nil {
+			return err
+		}
+		if opt.also != nil {
+			return opt.also(ctx, tx, e, rev)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, nil, false, err

@@ -98,56 +98,40 @@ type Figures struct {
 	ByMonth                              []Group // by YYYY-MM, in order
 }
 
-// Compute sums cells into figures.
-func Compute(cells []Cell) Figures {
-	f := Figures{Stays: map[string]*Dist{}, Activities: map[string]Sum{}, Outcomes: map[string]Outcome{}}
-	groups := [4]map[string]*Group{{}, {}, {}, {}}
-	groupOf := func(i int, k string) *Group {
-		g := groups[i][k]
-		if g == nil {
-			g = &Group{Key: k}
-			groups[i][k] = g
-		}
-		return g
-	}
+// Sums are the roll-up's sums a set of figures is made of: every measure in total, and the counts
+// of steps by task force, procedure, province and month (Key names the group).
+type Sums struct {
+	Total                                []Cell
+	ByTaskForce, ByProcedure, ByProvince []Cell
+	ByMonth                              []Cell
+}
+
+// GroupCells sums cells (daily, or monthly of one cut) into Sums.
+func GroupCells(cells []Cell) Sums {
+	var s Sums
 	for _, c := range cells {
-		byProcedure := c.Province == AllProvinces || len(c.Period) > 7 // a daily cell is in both cuts
-		var gs []*Group
-		if byProcedure { // the totals, the task forces, the procedures and the months come from this cut
-			gs = []*Group{groupOf(0, c.TaskForce), groupOf(3, c.Period[:min(7, len(c.Period))])}
-			if c.ProcedureID != 0 {
-				gs = append(gs, groupOf(1, strconv.FormatInt(c.ProcedureID, 10)))
-			}
-		}
-		if c.Province != AllProvinces && (len(c.Period) > 7 || c.ProcedureID == 0) {
-			gs = append(gs, groupOf(2, c.Province))
-		}
-		count := func(pick func(*Counts) *int64) {
-			if byProcedure {
-				*pick(&f.Counts) += c.N
-			}
-			for _, g := range gs {
-				*pick(&g.Counts) += c.N
-			}
-		}
-		if !byProcedure && !isCount(c.Measure) {
+		s.Total = append(s.Total, Cell{Measure: c.Measure, N: c.N, Total: c.Total})
+		if !isCount(c.Measure) {
 			continue
 		}
+		s.ByTaskForce = append(s.ByTaskForce, Cell{TaskForce: c.TaskForce, Measure: c.Measure, N: c.N})
+		s.ByProcedure = append(s.ByProcedure, Cell{ProcedureID: c.ProcedureID, Measure: c.Measure, N: c.N})
+		s.ByProvince = append(s.ByProvince, Cell{Province: c.Province, Measure: c.Measure, N: c.N})
+		s.ByMonth = append(s.ByMonth, Cell{Period: c.Period[:min(7, len(c.Period))], Measure: c.Measure, N: c.N})
+	}
+	return s
+}
+
+// Compute sums cells into figures.
+func Compute(cells []Cell) Figures { return compute(GroupCells(cells)) }
+
+// compute makes the figures of sums (the durations come from elsewhere).
+func compute(s Sums) Figures {
+	f := Figures{Stays: map[string]*Dist{}, Activities: map[string]Sum{}, Outcomes: map[string]Outcome{}}
+	for _, c := range s.Total {
 		switch m := c.Measure; {
-		case m == Filed:
-			count(func(x *Counts) *int64 { return &x.Filed })
-		case m == Triaged:
-			count(func(x *Counts) *int64 { return &x.Triaged })
-		case m == Assigned:
-			count(func(x *Counts) *int64 { return &x.Assigned })
-		case m == Rejected:
-			count(func(x *Counts) *int64 { return &x.Rejected })
-		case m == Withdrawn:
-			count(func(x *Counts) *int64 { return &x.Withdrawn })
-		case m == Started:
-			count(func(x *Counts) *int64 { return &x.Started })
-		case m == Concluded:
-			count(func(x *Counts) *int64 { return &x.Concluded })
+		case isCount(m):
+			*f.Counts.of(m) += c.N
 		case m == Asked:
 			f.Integrations.N += c.N
 		case m == Answered:
@@ -155,9 +139,9 @@ func Compute(cells []Cell) Figures {
 			f.ToAnswer.sum += c.Total
 		case strings.HasPrefix(m, Activity):
 			k := strings.TrimPrefix(m, Activity)
-			s := f.Activities[k]
-			s.N, s.Total = s.N+c.N, s.Total+c.Total
-			f.Activities[k] = s
+			a := f.Activities[k]
+			a.N, a.Total = a.N+c.N, a.Total+c.Total
+			f.Activities[k] = a
 		case m == BacklogStated:
 			f.BacklogStated.N, f.BacklogStated.Total = f.BacklogStated.N+c.N, f.BacklogStated.Total+c.Total
 		case m == DaysStated:
@@ -169,17 +153,52 @@ func Compute(cells []Cell) Figures {
 	if f.ToAnswer.N > 0 { // the mean only: answers are summed, not counted by day
 		f.ToAnswer.Mean = float64(f.ToAnswer.sum) / float64(f.ToAnswer.N) / 86400
 	}
-	lists := [4]*[]Group{&f.ByTaskForce, &f.ByProcedure, &f.ByProvince, &f.ByMonth}
-	for i, m := range groups {
-		for _, g := range m {
-			*lists[i] = append(*lists[i], *g)
+	groups := func(cells []Cell, key func(Cell) string) []Group {
+		by := map[string]*Group{}
+		for _, c := range cells {
+			k := key(c)
+			if by[k] == nil {
+				by[k] = &Group{Key: k}
+			}
+			*by[k].Counts.of(c.Measure) += c.N
 		}
-		sort.Slice(*lists[i], func(a, b int) bool { return (*lists[i])[a].Key < (*lists[i])[b].Key })
+		out := make([]Group, 0, len(by))
+		for _, g := range by {
+			out = append(out, *g)
+		}
+		sort.Slice(out, func(a, b int) bool { return out[a].Key < out[b].Key })
+		return out
 	}
+	f.ByTaskForce = groups(s.ByTaskForce, func(c Cell) string { return c.TaskForce })
+	f.ByProcedure = groups(s.ByProcedure, func(c Cell) string { return strconv.FormatInt(c.ProcedureID, 10) })
+	f.ByProvince = groups(s.ByProvince, func(c Cell) string { return c.Province })
+	f.ByMonth = groups(s.ByMonth, func(c Cell) string { return c.Period })
 	return f
 }
 
-// isCount reports whether a measure counts steps of requests (the groups by province have those).
+// of is the count of a measure of steps.
+func (c *Counts) of(measure string) *int64 {
+	switch measure {
+	case Filed:
+		return &c.Filed
+	case Triaged:
+		return &c.Triaged
+	case Assigned:
+		return &c.Assigned
+	case Rejected:
+		return &c.Rejected
+	case Withdrawn:
+		return &c.Withdrawn
+	case Started:
+		return &c.Started
+	case Concluded:
+		return &c.Concluded
+	}
+	var sink int64
+	return &sink
+}
+
+// isCount reports whether a measure counts steps of requests (the groups have those).
 func isCount(m string) bool {
 	switch m {
 	case Filed, Triaged, Assigned, Rejected, Withdrawn, Started, Concluded:

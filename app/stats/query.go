@@ -74,31 +74,54 @@ func (f Filter) cut(q *bun.SelectQuery, from bool) *bun.SelectQuery {
 	return q
 }
 
-// Cells returns the monthly cells of f, both cuts when f names neither a province nor a
-// procedure (the cut by province then gives the groups by province).
-func (s *Service) Cells(ctx context.Context, f Filter) ([]Cell, error) {
-	if f.fromFacts() {
-		return s.factCells(ctx, f, false)
+// sums reads f's sums from the monthly roll-up, grouped by the database: the cut by procedure
+// gives the totals, the task forces, the procedures and the months; the cut by province the
+// provinces (one province's cut gives everything but the procedures).
+func (s *Service) sums(ctx context.Context, f Filter) (Sums, error) {
+	var out Sums
+	counts := []string{Filed, Triaged, Assigned, Rejected, Withdrawn, Started, Concluded}
+	base := func(cols, group string, onlyCounts bool) *bun.SelectQuery {
+		q := f.cut(s.db.NewSelect().TableExpr("stats_monthly").ColumnExpr(cols+", SUM(n) AS n, SUM(total) AS total"), true).GroupExpr(group)
+		if f.Province == "" && f.ProcedureID == 0 {
+			q = q.Where("province = ?", AllProvinces)
+		}
+		if onlyCounts {
+			q = q.Where("measure IN (?)", bun.In(counts))
+		}
+		return q
 	}
-	var out []Cell
-	err := f.cut(s.db.NewSelect().TableExpr("stats_monthly").
-		Column("period", "task_force", "procedure_id", "province", "measure", "bucket", "n", "total"), true).
-		Where("n <> 0 OR total <> 0").Scan(ctx, &out)
-	if err != nil {
-		return nil, fmt.Errorf("stats: cells: %w", err)
+	queries := []struct {
+		into *[]Cell
+		q    *bun.SelectQuery
+	}{
+		{&out.Total, base("measure", "measure", false)},
+		{&out.ByTaskForce, base("task_force, measure", "task_force, measure", true)},
+		{&out.ByMonth, base("period, measure", "period, measure", true)},
 	}
-	if f.Province != "" { // one province: its cut also gives the totals
-		for i, n := 0, len(out); i < n; i++ {
-			c := out[i]
-			c.Province = AllProvinces
-			out = append(out, c)
+	if f.Province == "" {
+		queries = append(queries, struct {
+			into *[]Cell
+			q    *bun.SelectQuery
+		}{&out.ByProcedure, base("procedure_id, measure", "procedure_id, measure", true)})
+	}
+	if f.ProcedureID == 0 {
+		q := f.cut(s.db.NewSelect().TableExpr("stats_monthly").ColumnExpr("province, measure, SUM(n) AS n, SUM(total) AS total"), true).
+			Where("procedure_id = 0").Where("province <> ?", AllProvinces).Where("measure IN (?)", bun.In(counts)).GroupExpr("province, measure")
+		queries = append(queries, struct {
+			into *[]Cell
+			q    *bun.SelectQuery
+		}{&out.ByProvince, q})
+	}
+	for _, q := range queries {
+		if err := q.q.Scan(ctx, q.into); err != nil {
+			return Sums{}, fmt.Errorf("stats: sums: %w", err)
 		}
 	}
 	return out, nil
 }
 
-// factCells sums the daily cells of the requests in f into the roll-up's two cuts; stock keeps
-// only the changes of state up to f.To.
+// factCells returns the daily cells of the requests in f within its period; stock keeps only the
+// changes of state up to f.To.
 func (s *Service) factCells(ctx context.Context, f Filter, stock bool) ([]Cell, error) {
 	var facts []requestCells
 	q := s.db.NewSelect().Model(&facts).Column("cells")
@@ -118,20 +141,28 @@ func (s *Service) factCells(ctx context.Context, f Filter, stock bool) ([]Cell, 
 			if (!stock && f.From != "" && m < f.From) || (f.To != "" && m > f.To) || (stock && !strings.HasPrefix(c.Measure, StateDelta)) {
 				continue
 			}
-			cuts := c.Cuts()
-			out = append(out, cuts[0], cuts[1])
+			out = append(out, c)
 		}
 	}
-	return merge(out), nil
+	return out, nil
 }
 
 // Figures computes the figures of f.
 func (s *Service) Figures(ctx context.Context, f Filter) (Figures, error) {
-	cells, err := s.Cells(ctx, f)
-	if err != nil {
-		return Figures{}, err
+	var sums Sums
+	if f.fromFacts() {
+		cells, err := s.factCells(ctx, f, false)
+		if err != nil {
+			return Figures{}, err
+		}
+		sums = GroupCells(cells)
+	} else {
+		var err error
+		if sums, err = s.sums(ctx, f); err != nil {
+			return Figures{}, err
+		}
 	}
-	out := Compute(cells)
+	out := compute(sums)
 	if err := s.durations(ctx, f, &out); err != nil {
 		return Figures{}, err
 	}
@@ -146,13 +177,6 @@ func (s *Service) Stock(ctx context.Context, f Filter) (map[string]int64, error)
 		if cells, err = s.factCells(ctx, f, true); err != nil {
 			return nil, err
 		}
-		kept := cells[:0]
-		for _, c := range cells {
-			if c.Province == AllProvinces {
-				kept = append(kept, c)
-			}
-		}
-		cells = kept
 	} else {
 		q := f.cut(s.db.NewSelect().TableExpr("stats_monthly").ColumnExpr("measure, SUM(n) AS n").
 			Where("measure LIKE ?", StateDelta+"%"), false).GroupExpr("measure")

@@ -96,6 +96,23 @@ func (Store) Raw(ctx context.Context, idb bun.IDB, lo, hi int64) ([]Raw, error) 
 			out[i].Activities = append(out[i].Activities, RawActivity{On: a.On, Kind: a.Kind, Minutes: a.Minutes})
 		}
 	}
+	var outs []struct {
+		RequestID  int64     `bun:"request_id"`
+		Stage      string    `bun:"stage"`
+		AskedAt    time.Time `bun:"asked_at"`
+		AnsweredAt time.Time `bun:"answered_at,nullzero"`
+		Pending    *int      `bun:"backlog_pending"`
+		AvgDays    *int      `bun:"backlog_avg_days"`
+	}
+	if err := idb.NewSelect().Table("request_outcomes").Column("request_id", "stage", "asked_at", "answered_at", "backlog_pending", "backlog_avg_days").
+		Where("request_id >= ? AND request_id < ?", lo, hi).OrderExpr("request_id, id").Scan(ctx, &outs); err != nil {
+		return nil, fmt.Errorf("stats: outcomes: %w", err)
+	}
+	for _, o := range outs {
+		if i, ok := at[o.RequestID]; ok {
+			out[i].Outcomes = append(out[i].Outcomes, RawOutcome{Stage: o.Stage, AskedAt: o.AskedAt, AnsweredAt: o.AnsweredAt, Pending: o.Pending, AvgDays: o.AvgDays})
+		}
+	}
 	return out, nil
 }
 
