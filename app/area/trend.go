@@ -119,12 +119,17 @@ func trend(ctx context.Context, sv Services, enteID int64, now time.Time, t func
 
 	states := chart.Chart{ID: "trend-states-" + strconv.FormatInt(enteID, 10), Title: t("trend.states"), Desc: t("trend.states.desc"),
 		Axis: t("analysis.col.requests"), CategoryAxis: t("analysis.col.month"), Stacked: true,
-		Series: []string{t("dashboard.working") + " / " + t("dashboard.submitted"), t("dashboard.concluded") + " / " + t("dashboard.closed")},
+		Series: []string{t("trend.open"), t("trend.closed")},
 		Empty:  t("analysis.none")}
-	for _, m := range tr.Months {
-		// a short label ("gen 26"): twelve columns side by side
+	for i, m := range tr.Months {
+		// short labels, twelve columns side by side: the month, with the year on the first and
+		// on January ("gen 26", "feb", …)
 		mo, _ := time.Parse("2006-01", m.Month)
-		states.Categories = append(states.Categories, t("trend.mon."+strconv.Itoa(int(mo.Month())))+" "+mo.Format("06"))
+		label := t("trend.mon." + strconv.Itoa(int(mo.Month())))
+		if i == 0 || mo.Month() == time.January {
+			label += " " + mo.Format("06")
+		}
+		states.Categories = append(states.Categories, label)
 		states.Values = append(states.Values, []chart.Value{{N: float64(m.Submitted + m.Working)}, {N: float64(m.Concluded + m.Closed)}})
 	}
 	tr.StatesChart = chart.Vertical(states)
