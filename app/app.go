@@ -146,6 +146,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Enti.DevSign = !cfg.Production() && cfg.DevIdPEnabled() // the dev personas can sign a protocol
 	a.Requests = request.NewService(d, a.Catalogue)
 	a.Stats = stats.NewService(d)
+	a.Stats.SetFreshness(cfg.StatsFreshness)
 	a.Analysis = analysis.NewService(d, a.Stats)
 	a.Monitor = a.newMonitor()
 	a.Notifications = notify.NewCentre(d, a.Hub)
@@ -188,7 +189,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Enti.Listen(a.Events, a.Identity, a.Post)
 	a.Contact.Listen(a.Events, contact.Staff{Recipients: cfg.ContactRecipients, Users: a.Identity}, a.Post)
 	a.Search.Listen(a.Events, a.Realtime) // first: an index update is queued even while notifying fails
-	a.Stats.Listen(a.Events)              // before the notifications: a figure is kept even while notifying fails
+	a.Stats.Listen(a.Events, a.Realtime)  // before the notifications: a figure is kept even while notifying fails
 	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
 	a.Content.Listen(a.Realtime)
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})

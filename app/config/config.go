@@ -102,6 +102,9 @@ type Config struct {
 	MeiliKey  string `yaml:"meili_key" env:"MEILI_KEY"`
 	// PageCache keeps the public pages anonymous visitors get for this long (0 turns it off).
 	PageCache time.Duration `yaml:"page_cache" env:"PAGE_CACHE"`
+	// StatsFreshness is how long after a change figures may still be the former ones: the
+	// statistics recompute at most this often while requests keep changing (0: after every change).
+	StatsFreshness time.Duration `yaml:"stats_freshness" env:"STATS_FRESHNESS"`
 	// JobsPoll is how often idle job workers look for new jobs (e-mail, search index).
 	JobsPoll time.Duration `yaml:"jobs_poll" env:"JOBS_POLL"`
 	// JobsRescue is how long after it began a job left running by a dead process runs again.
@@ -188,6 +191,7 @@ func Defaults() Config {
 		SessionWarn:       5 * time.Minute,
 		SPIDLevel:         2,
 		PageCache:         30 * time.Second,
+		StatsFreshness:    5 * time.Second,
 		JobsPoll:          500 * time.Millisecond,
 		JobsRescue:        3 * time.Minute,
 		RequestTimeout:    15 * time.Second,
