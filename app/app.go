@@ -276,6 +276,12 @@ func (a *App) Migrate(ctx context.Context) error {
 	} else if moved > 0 {
 		a.Log.Info("content attachments moved to the store", "count", moved)
 	}
+	// requests filed before the statistics were kept
+	if counted, err := a.Stats.Backfill(ctx); err != nil {
+		return err
+	} else if counted > 0 {
+		a.Log.Info("statistics rebuilt from the requests", "count", counted)
+	}
 	// webhook secrets stored in clear before they were encrypted
 	if sealed, _, err := a.Webhooks.SealSecrets(ctx); err != nil {
 		return err

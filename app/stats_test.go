@@ -231,3 +231,30 @@ func TestStatsFiguresFollowChanges(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestStatsBackfillAtStart checks that the first start after the statistics arrived counts the
+// requests filed before: emptied, the statistics are rebuilt by the next migration.
+func TestStatsBackfillAtStart(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	seedStats(t, s)
+	ctx := context.Background()
+	for _, table := range []string{"stats_monthly", "stats_request_cells", "stats_requests"} {
+		if _, err := s.DB.NewDelete().TableExpr(table).Where("1 = 1").Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Stats.Forget()
+	if f, _ := s.Stats.Figures(ctx, stats.Filter{}); f.Filed != 0 {
+		t.Fatalf("filed %d with the statistics emptied", f.Filed)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := s.Stats.Figures(ctx, stats.Filter{}); f.Filed != 4 || f.Concluded != 2 {
+		t.Errorf("after the start: %+v", f.Counts)
+	}
+	if n, err := s.Stats.Backfill(ctx); n != 0 || err != nil {
+		t.Errorf("a second start rebuilt again: %d, %v", n, err)
+	}
+}

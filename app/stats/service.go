@@ -142,6 +142,20 @@ func (s *Service) refresh(ctx context.Context, tx bun.IDB, requestID int64) erro
 	return s.store.SaveFacts(ctx, tx, requestID, f)
 }
 
+// Backfill rebuilds the statistics when they hold nothing while requests were submitted: the
+// first start after the statistics arrived. It returns how many requests it counted.
+func (s *Service) Backfill(ctx context.Context) (int, error) {
+	kept, err := s.db.NewSelect().TableExpr("stats_requests").Exists(ctx)
+	if err != nil || kept {
+		return 0, err
+	}
+	filed, err := s.db.NewSelect().TableExpr("requests").Where("submitted_at IS NOT NULL").Exists(ctx)
+	if err != nil || !filed {
+		return 0, err
+	}
+	return s.Rebuild(ctx, nil)
+}
+
 // RebuildBatch is how many requests Rebuild reads at once.
 const RebuildBatch = 2000
 
