@@ -20,6 +20,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"passhub/app/access"
+	"passhub/app/analysis"
 	"passhub/app/api"
 	"passhub/app/apitoken"
 	"passhub/app/area"
@@ -73,6 +74,7 @@ type App struct {
 	Sweeper       *sweep.Sweeper // removes stored objects no row references
 	Requests      *request.Service
 	Stats         *stats.Service
+	Analysis      *analysis.Service
 	Monitor       *monitor.Service // the semesters' draft reports
 	Workspace     *workspace.Service
 	Realtime      *realtime.Service
@@ -145,6 +147,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Requests = request.NewService(d, a.Catalogue)
 	a.Stats = stats.NewService(d)
 	a.Stats.SetFreshness(cfg.StatsFreshness)
+	a.Analysis = analysis.NewService(d, a.Stats)
 	a.Monitor = a.newMonitor()
 	a.Notifications = notify.NewCentre(d, a.Hub)
 	a.Notifications.Mailer = notify.Mails{Users: a.Identity, Post: a.Post, I18n: a.I18n}
@@ -364,7 +367,8 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use("/area-riservata", area.Menu(a.Enti))
 	w.App.Use("/admin", area.Menu(a.Enti))
 	w.App.Use("/redazione", area.Menu(a.Enti))
-	area.NewHandlers(w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue}).Mount(w.App)
+	area.NewHandlers(w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue, Stats: a.Stats, Now: a.Analysis.Now}).Mount(w.App)
+	analysis.NewHandlers(w, a.Analysis, a.Catalogue, a.Requests).Mount(w.App)
 	ente.NewHandlers(w, a.Enti).Mount(w.App)
 	workspace.NewHandlers(w, a.Workspace, a.Requests, a.Catalogue, a.hasPM).Mount(w.App) // the /area-riservata/richieste tree
 	a.Notifications.Mount(w.App, w)
