@@ -215,6 +215,8 @@ func TestAccessMatrix(t *testing.T) {
 		newsroom = "303 403 403 403 403 403 403 403 200 200 200"
 		// public figures and open data: everyone, logged in or not
 		public = "200 200 200 200 200 200 200 200 200 200 200"
+		// the analysis panel (app/analysis): admins and PMs, on their task forces
+		analysis = "303 403 403 403 403 403 200 403 403 200"
 	)
 	post := func(get, allowed string) string { // anonymous POSTs get 401; allowed status replaced
 		f := strings.Fields(get)
@@ -260,6 +262,11 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/area-riservata/richieste/nuova", "/area-riservata/richieste/nuova", nil, members},
 		{"POST", "/area-riservata/richieste/nuova", "/area-riservata/richieste/nuova", url.Values{"title": {""}}, fileReq},
 		{"GET", "/area-riservata/triage", "/area-riservata/triage", nil, triage},
+		{"GET", "/area-riservata/analisi", "/area-riservata/analisi", nil, analysis},
+		{"GET", "/area-riservata/analisi", "/area-riservata/analisi?tf=RIF", nil, "303 403 403 403 403 403 403 403 403 200"}, // a PM's forged task force
+		{"GET", "/area-riservata/analisi/richieste", "/area-riservata/analisi/richieste?misura=filed", nil, analysis},
+		{"GET", "/area-riservata/analisi/:table.:format", "/area-riservata/analisi/conteggi.csv", nil, analysis},
+		{"GET", "/area-riservata/analisi/:table.:format", "/area-riservata/analisi/richieste.xlsx?misura=concluded", nil, analysis},
 		{"GET", "/area-riservata/richieste/:id", req, nil, viewReq},
 		{"GET", "/area-riservata/richieste/:id/documenti/:vid", req + "/documenti/" + strconv.FormatInt(w.versionID, 10), nil, viewReq},
 		{"GET", "/area-riservata/richieste/:id/azioni/:action", req + "/azioni/concludi", nil, expertConfirm},

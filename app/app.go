@@ -20,6 +20,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"passhub/app/access"
+	"passhub/app/analysis"
 	"passhub/app/api"
 	"passhub/app/apitoken"
 	"passhub/app/area"
@@ -74,6 +75,7 @@ type App struct {
 	Sweeper       *sweep.Sweeper // removes stored objects no row references
 	Requests      *request.Service
 	Stats         *stats.Service
+	Analysis      *analysis.Service
 	Monitor       *monitor.Service // the semesters' draft reports
 	Workspace     *workspace.Service
 	Realtime      *realtime.Service
@@ -145,6 +147,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Enti.DevSign = !cfg.Production() && cfg.DevIdPEnabled() // the dev personas can sign a protocol
 	a.Requests = request.NewService(d, a.Catalogue)
 	a.Stats = stats.NewService(d)
+	a.Stats.SetFreshness(cfg.StatsFreshness)
+	a.Analysis = analysis.NewService(d, a.Stats)
 	a.Monitor = a.newMonitor()
 	a.Notifications = notify.NewCentre(d, a.Hub)
 	a.Notifications.Mailer = notify.Mails{Users: a.Identity, Post: a.Post, I18n: a.I18n}
@@ -186,7 +190,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Enti.Listen(a.Events, a.Identity, a.Post)
 	a.Contact.Listen(a.Events, contact.Staff{Recipients: cfg.ContactRecipients, Users: a.Identity}, a.Post)
 	a.Search.Listen(a.Events, a.Realtime) // first: an index update is queued even while notifying fails
-	a.Stats.Listen(a.Events)              // before the notifications: a figure is kept even while notifying fails
+	a.Stats.Listen(a.Events, a.Realtime)  // before the notifications: a figure is kept even while notifying fails
 	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
 	a.Content.Listen(a.Realtime)
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
@@ -273,6 +277,12 @@ func (a *App) Migrate(ctx context.Context) error {
 	} else if moved > 0 {
 		a.Log.Info("content attachments moved to the store", "count", moved)
 	}
+	// requests filed before the statistics were kept
+	if counted, err := a.Stats.Backfill(ctx); err != nil {
+		return err
+	} else if counted > 0 {
+		a.Log.Info("statistics rebuilt from the requests", "count", counted)
+	}
 	// webhook secrets stored in clear before they were encrypted
 	if sealed, _, err := a.Webhooks.SealSecrets(ctx); err != nil {
 		return err
@@ -321,6 +331,7 @@ func (a *App) Handler() (*web.Server, error) {
 	if w.Pages != nil {
 		a.Content.OnChange(w.Pages.Clear)
 		a.Realtime.Handle(search.CacheTopic, func(string) { w.Pages.DropPath("/cerca") }) // the index changed after the content
+		a.Stats.OnForget(func() { w.Pages.DropPath("/dati") })                            // the figures changed: the public pages made of them too
 	}
 	w.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	w.App.Get("/readyz", a.ready)
@@ -358,7 +369,8 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use("/area-riservata", area.Menu(a.Enti))
 	w.App.Use("/admin", area.Menu(a.Enti))
 	w.App.Use("/redazione", area.Menu(a.Enti))
-	area.NewHandlers(w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue}).Mount(w.App)
+	area.NewHandlers(w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue, Stats: a.Stats, Now: a.Analysis.Now}).Mount(w.App)
+	analysis.NewHandlers(w, a.Analysis, a.Catalogue, a.Requests).Mount(w.App)
 	ente.NewHandlers(w, a.Enti).Mount(w.App)
 	workspace.NewHandlers(w, a.Workspace, a.Requests, a.Catalogue, a.hasPM).Mount(w.App) // the /area-riservata/richieste tree
 	a.Notifications.Mount(w.App, w)
@@ -379,7 +391,8 @@ func (a *App) Handler() (*web.Server, error) {
 	portalHandlers.Mount(w.App)
 	catalogue.NewHandlers(w, a.Catalogue, a.Content).Mount(w.App)
 	opendata.NewHandlers(w, opendata.Sources{Stats: a.Stats, Catalogue: a.Catalogue, Enti: a.Enti},
-		opendata.Publisher{Name: a.Config.DataPublisher, IPA: a.Config.DataPublisherIPA, Contact: a.Config.DataContact}, a.Config.BaseURL).Mount(w.App)
+		opendata.Publisher{Name: a.Config.DataPublisher, IPA: a.Config.DataPublisherIPA, Contact: a.Config.DataContact}, a.Config.BaseURL,
+		a.Config.StatsFreshness).Mount(w.App)
 	contact.NewHandlers(w, a.Contact, a.Content, a.Config.ContactLimit, a.Config.ContactWindow).Mount(w.App)
 	preview.NewHandlers(w, a.Previews, portalHandlers.Show).Mount(w.App)
 	w.App.Use(portalHandlers.Redirects) // former slugs of renamed entries, before the 404

@@ -15,7 +15,6 @@ import (
 	"github.com/piprate/json-gold/ld"
 
 	"passhub/app/apptest"
-	"passhub/app/config"
 	"passhub/app/opendata"
 	"passhub/app/request"
 )
@@ -91,6 +90,7 @@ func TestOpenDataPages(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
 	seedStats(t, s)
+	time.Sleep(1100 * time.Millisecond) // the answers date the figures once the last change has settled (1 s in the tests)
 	it, en := "it", "en"
 	page := func(name, path, lang string, status int, has map[string]string, text ...string) apptest.Scenario {
 		return apptest.Scenario{Name: name, Path: path, Lang: lang, Status: status, Has: has, Text: text}
@@ -283,6 +283,7 @@ func TestOpenDataAboveThreshold(t *testing.T) {
 		}
 	}
 	apptest.Idle(t, s.App)
+	time.Sleep(1100 * time.Millisecond) // the answers date the figures once the last change has settled
 	apptest.RunScenarios(t, s, []apptest.Scenario{
 		{Name: "figures", Path: "/dati", Lang: "it", Status: 200, Has: map[string]string{"#dato-presentate dd": "4", "#dato-concluse dd": "3",
 			"#dato-arretrato dd": "50 %", "#sezione-backlog tbody tr:first-child": "Alla conclusione 60 30",
@@ -447,11 +448,12 @@ func TestOpenDataCatalogue(t *testing.T) {
 
 func toJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 
-// TestOpenDataFreshness checks how soon a change shows: the downloads at once (the server keeps
-// none, and Last-Modified moves), the page once the anonymous page cache's copy expires.
+// TestOpenDataFreshness checks how soon a change shows: the downloads and the page at once (the
+// page cache drops /dati when app/stats forgets its figures), and dated only once the change has
+// settled, so that no client keeps the former figures under the new date.
 func TestOpenDataFreshness(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, func(c *config.Config) { c.PageCache = 2 * time.Second })
+	s := apptest.Start(t)
 	rome, _ := time.LoadLocation("Europe/Rome")
 	filing := func(istat, comune string, d int) apptest.Filing {
 		return apptest.Filing{ISTAT: istat, Comune: comune, Province: "CO", Procedure: "VA-01", Filed: time.Date(2026, 1, d, 10, 0, 0, 0, rome)}
@@ -463,6 +465,7 @@ func TestOpenDataFreshness(t *testing.T) {
 	filed := func(body string) string {
 		return strings.Join(strings.Fields(apptest.Parse(t, body).Find("#dato-presentate dd").Text()), " ")
 	}
+	time.Sleep(1100 * time.Millisecond)
 	get("/dati")
 	res, body := get("/dati")
 	if res.Header.Get("X-Cache") != "hit" || filed(body) != "3" {
@@ -470,26 +473,27 @@ func TestOpenDataFreshness(t *testing.T) {
 	}
 	csvRes, _ := get("/dati/richieste-per-mese.csv")
 	before := csvRes.Header.Get("Last-Modified")
-	time.Sleep(1100 * time.Millisecond) // Last-Modified counts whole seconds
+	if before == "" {
+		t.Fatal("no Last-Modified once settled")
+	}
 	apptest.FileRequests(t, s, []apptest.Filing{filing("013041", "Cantù", 8)})
+	if res, body := get("/dati"); res.Header.Get("X-Cache") == "hit" || filed(body) != "4" {
+		t.Errorf("the page after a change: cache %q, filed %q", res.Header.Get("X-Cache"), filed(body))
+	}
 	csvRes, csvBody := get("/dati/richieste-per-mese.csv")
 	if jan := rowWhere(csvOf(t, csvBody), "mese", "2026-01", sameString); jan == nil || jan["presentate"] != "4" {
 		t.Errorf("the download is stale: %v", jan)
 	}
-	if after := csvRes.Header.Get("Last-Modified"); after == before {
-		t.Errorf("Last-Modified did not move: %s", after)
+	if lm, cc := csvRes.Header.Get("Last-Modified"), csvRes.Header.Get("Cache-Control"); lm != "" || cc != "no-store" {
+		t.Errorf("right after a change: Last-Modified %q, Cache-Control %q", lm, cc)
 	}
 	if res, _ := get("/dati/richieste-per-mese.csv", "If-Modified-Since", before); res.StatusCode != 200 {
 		t.Errorf("a copy older than the change answered %d", res.StatusCode)
 	}
-	deadline := time.Now().Add(15 * time.Second) // the cache's 2 s, with room for a loaded machine
-	for {
-		if _, body := get("/dati"); filed(body) == "4" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the page still shows the old figures")
-		}
-		time.Sleep(200 * time.Millisecond)
+	time.Sleep(1100 * time.Millisecond)
+	csvRes, _ = get("/dati/richieste-per-mese.csv")
+	after, err := http.ParseTime(csvRes.Header.Get("Last-Modified"))
+	if was, _ := http.ParseTime(before); err != nil || !after.After(was) {
+		t.Errorf("Last-Modified %q, before the change %q", csvRes.Header.Get("Last-Modified"), before)
 	}
 }

@@ -24,11 +24,11 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 		"legal rep A":   append([]string{"/area-riservata/richieste", a, a + "/delegati"}, base...),
 		"delegate A":    append([]string{"/area-riservata/richieste", a}, base...),
 		"pending mayor": base,
-		"pm":            append([]string{"/area-riservata/richieste", "/area-riservata/triage"}, base...),
+		"pm":            append([]string{"/area-riservata/richieste", "/area-riservata/triage", "/area-riservata/analisi"}, base...),
 		"expert":        append([]string{"/area-riservata/richieste"}, base...),
 		"editor":        append([]string{"/redazione"}, base...),
 		"publisher":     append([]string{"/redazione"}, base...),
-		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione"}, admin...), base...),
+		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi"}, admin...), base...),
 	}
 	for who, links := range want {
 		t.Run(who, func(t *testing.T) {

@@ -6,8 +6,10 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+	"time"
 
 	"passhub/app/apptest"
+	"passhub/app/request"
 	"passhub/app/stats"
 )
 
@@ -185,5 +187,74 @@ func TestStatsRollupsEqualRecount(t *testing.T) {
 	}
 	if rebuilt := dump(); fmt.Sprint(rebuilt) != fmt.Sprint(kept) {
 		t.Errorf("the rebuild differs from the listeners' roll-ups:\n%v\nlisteners:\n%v", rebuilt, kept)
+	}
+}
+
+// TestStatsFiguresFollowChanges checks that the figures kept are forgotten when the roll-up
+// changes: at once without freshness, within it otherwise.
+func TestStatsFiguresFollowChanges(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	seed := seedStats(t, s)
+	ctx := context.Background()
+	mayor := request.Actor{UserID: seed.MayorID, Name: "Mario Rossi"}
+	filed := func() int64 {
+		f, err := s.Stats.Figures(ctx, stats.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.Filed
+	}
+	if n := filed(); n != 4 {
+		t.Fatalf("filed %d", n)
+	}
+	if _, err := s.Requests.Withdraw(ctx, mayor, seed.Requests["C"]); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Idle(t, s.App)
+	if f, _ := s.Stats.Figures(ctx, stats.Filter{}); f.Withdrawn != 1 {
+		t.Errorf("withdrawn %d after the withdrawal: the figures kept were not forgotten", f.Withdrawn)
+	}
+
+	s.Stats.SetFreshness(700 * time.Millisecond)
+	filed()
+	if _, err := s.Requests.File(ctx, mayor, seed.EnteID, request.Form{ProcedureCode: "VA-01", Title: "Arretrato VIA bis",
+		Description: "Venti istanze in attesa da mesi.", DesiredOutcome: "Tempi medi sotto i 150 giorni."}, true); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Idle(t, s.App)
+	deadline := time.Now().Add(10 * time.Second)
+	for filed() != 5 {
+		if time.Now().After(deadline) {
+			t.Fatal("the new request never reached the figures")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestStatsBackfillAtStart checks that the first start after the statistics arrived counts the
+// requests filed before: emptied, the statistics are rebuilt by the next migration.
+func TestStatsBackfillAtStart(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	seedStats(t, s)
+	ctx := context.Background()
+	for _, table := range []string{"stats_monthly", "stats_request_cells", "stats_requests"} {
+		if _, err := s.DB.NewDelete().TableExpr(table).Where("1 = 1").Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Stats.Forget()
+	if f, _ := s.Stats.Figures(ctx, stats.Filter{}); f.Filed != 0 {
+		t.Fatalf("filed %d with the statistics emptied", f.Filed)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := s.Stats.Figures(ctx, stats.Filter{}); f.Filed != 4 || f.Concluded != 2 {
+		t.Errorf("after the start: %+v", f.Counts)
+	}
+	if n, err := s.Stats.Backfill(ctx); n != 0 || err != nil {
+		t.Errorf("a second start rebuilt again: %d, %v", n, err)
 	}
 }

@@ -48,6 +48,15 @@ CREATE INDEX stats_requests_province ON stats_requests (province, filed_at);
 --bun:split
 CREATE INDEX stats_requests_procedure ON stats_requests (procedure_id, filed_at);
 --bun:split
+-- The distributions of durations, read from these indexes alone.
+CREATE INDEX stats_requests_triage ON stats_requests (triaged_at, days_to_triage);
+--bun:split
+CREATE INDEX stats_requests_start ON stats_requests (started_at, days_to_start);
+--bun:split
+CREATE INDEX stats_requests_conclusion ON stats_requests (concluded_at, days_to_conclusion, task_force, procedure_id, province);
+--bun:split
+CREATE INDEX stats_requests_stays ON stats_requests (filed_at, stay_submitted, stay_assigned, stay_in_progress, stay_waiting);
+--bun:split
 CREATE TABLE stats_monthly (
     period VARCHAR(10) NOT NULL,
     task_force VARCHAR(20) NOT NULL,

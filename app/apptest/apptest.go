@@ -79,6 +79,7 @@ func Config(t testing.TB, opts ...Option) config.Config {
 	cfg.LogLevel = "warn"
 	cfg.JobsPoll = 20 * time.Millisecond
 	cfg.WebhookKey = WebhookKey
+	cfg.StatsFreshness = 0 // figures follow every change at once
 	for _, o := range opts {
 		o(&cfg)
 	}

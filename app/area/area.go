@@ -7,13 +7,16 @@ package area
 
 import (
 	"context"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
+	"passhub/app/analysis"
 	"passhub/app/catalogue"
 	"passhub/app/ente"
 	"passhub/app/request"
+	"passhub/app/stats"
 	"passhub/app/web"
 )
 
@@ -32,6 +35,8 @@ type Dashboard struct {
 	Ente *ente.Ente
 	Rows []Row
 	Sum  Row
+	// Trend is the ente's own figures over time (nil before its first request is filed).
+	Trend *Trend
 }
 
 // Services are what the home reads.
@@ -39,6 +44,8 @@ type Services struct {
 	Enti      *ente.Service
 	Requests  *request.Service
 	Catalogue *catalogue.Service
+	Stats     *stats.Service
+	Now       func() time.Time // the clock of the ente's trend; time.Now when nil
 }
 
 // Handlers serve the reserved area's home.
@@ -76,6 +83,7 @@ func (h *Handlers) Mount(reserved fiber.Router) {
 			"IsAdmin":     s.Can(access.ReviewRegistrations, access.Object{}),
 			"IsPM":        s.Has(access.RolePM),
 			"IsEditor":    s.Can(access.EditContent, access.Object{}),
+			"CanAnalyse":  canAnalyse(s),
 		}
 		var dashboards []Dashboard
 		for _, m := range memberships {
@@ -83,6 +91,11 @@ func (h *Handlers) Mount(reserved fiber.Router) {
 				d, err := dashboard(ctx, sv, m.Ente)
 				if err != nil {
 					return err
+				}
+				if sv.Stats != nil {
+					if d.Trend, err = trend(ctx, sv, m.Ente.ID, now(sv), func(id string, args ...any) string { return w.T(c, id, args...) }); err != nil {
+						return err
+					}
 				}
 				dashboards = append(dashboards, d)
 			}
@@ -156,4 +169,17 @@ func dashboard(ctx context.Context, sv Services, e *ente.Ente) (Dashboard, error
 		}
 	}
 	return d, nil
+}
+
+func now(sv Services) time.Time {
+	if sv.Now != nil {
+		return sv.Now()
+	}
+	return time.Now()
+}
+
+// canAnalyse reports whether the subject may open the analysis panel (app/analysis).
+func canAnalyse(s *access.Subject) bool {
+	_, ok := analysis.ViewerOf(s)
+	return ok
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
+	"passhub/app/analysis"
 	"passhub/app/ente"
 	"passhub/app/web"
 )
@@ -63,6 +64,9 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 	items = append(items, enti...)
 	if s.Has(access.RolePM) {
 		items = append(items, web.MenuItem{URL: "/area-riservata/triage", Label: "area.triage"})
+	}
+	if _, ok := analysis.ViewerOf(s); ok {
+		items = append(items, web.MenuItem{URL: "/area-riservata/analisi", Label: "analysis.menu"})
 	}
 	if s.Can(access.WriteContent, access.Object{}) {
 		items = append(items, web.MenuItem{URL: "/redazione", Label: "newsroom.title"})

@@ -108,6 +108,9 @@ type Config struct {
 	DataPublisher    string `yaml:"data_publisher" env:"DATA_PUBLISHER"`
 	DataPublisherIPA string `yaml:"data_publisher_ipa" env:"DATA_PUBLISHER_IPA"`
 	DataContact      string `yaml:"data_contact" env:"DATA_CONTACT"`
+	// StatsFreshness is how long after a change figures may still be the former ones: the
+	// statistics recompute at most this often while requests keep changing (0: after every change).
+	StatsFreshness time.Duration `yaml:"stats_freshness" env:"STATS_FRESHNESS"`
 	// JobsPoll is how often idle job workers look for new jobs (e-mail, search index).
 	JobsPoll time.Duration `yaml:"jobs_poll" env:"JOBS_POLL"`
 	// JobsRescue is how long after it began a job left running by a dead process runs again.
@@ -196,6 +199,7 @@ func Defaults() Config {
 		PageCache:         30 * time.Second,
 		DataPublisher:     "Regione Lombardia",
 		DataPublisherIPA:  "r_lombar",
+		StatsFreshness:    5 * time.Second,
 		JobsPoll:          500 * time.Millisecond,
 		JobsRescue:        3 * time.Minute,
 		RequestTimeout:    15 * time.Second,

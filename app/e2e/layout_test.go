@@ -55,9 +55,10 @@ func layoutSite(t *testing.T) (*apptest.Server, []personaPages) {
 		{"sindaco-nuovo", []string{"/area-riservata/registrazione?q=com", "/area-riservata/registrazione?ente=" + strconv.FormatInt(como.ID, 10)}},
 		{"sindaco-registrato", []string{"/area-riservata", "/area-riservata/richieste/nuova", "/area-riservata/richieste", "/area-riservata/enti/" + c + "/delegati",
 			"/area-riservata/notifiche/preferenze", "workspace"}},
-		{"pm", []string{"/area-riservata", "/area-riservata/triage", "workspace"}},
+		{"pm", []string{"/area-riservata", "/area-riservata/triage", "workspace", "/area-riservata/analisi"}},
 		{"esperto", []string{"/area-riservata", "workspace"}},
-		{"admin", []string{"/admin/registrazioni/" + strconv.FormatInt(reg.ID, 10), "/admin/enti?q=can", "/admin/utenti", "/admin/audit"}},
+		{"admin", []string{"/admin/registrazioni/" + strconv.FormatInt(reg.ID, 10), "/admin/enti?q=can", "/admin/utenti", "/admin/audit",
+			"/area-riservata/analisi", "/area-riservata/analisi/richieste?misura=filed"}},
 		{"redattore", []string{"/redazione", "/redazione/contenuti", "/redazione/nuovo/procedure", "/redazione/contenuti/news/" + firstNews(t, s)}},
 		{"caporedattore", []string{"/redazione/contenuti/page/privacy"}},
 	}

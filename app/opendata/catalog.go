@@ -117,7 +117,7 @@ func (h *Handlers) catalog(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-	if licenseHeaders(c, modified) {
+	if h.licenseHeaders(c, modified) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	body, err := json.MarshalIndent(h.Catalog(modified), "", "  ")

@@ -218,7 +218,7 @@ type Data struct {
 	Filter   Filter
 	Figures  stats.Figures
 	Enti     []ente.ProvinceCount // by province, filtered by Filter.Province
-	Modified time.Time            // the latest change of the figures and of what names them
+	Modified time.Time            // the latest change of the figures and of what names them (not rounded)
 	tfs      []*catalogue.TaskForce
 	procs    map[int64]*catalogue.Procedure
 	tfOf     map[int64]string
@@ -284,7 +284,7 @@ func (s Sources) Load(ctx context.Context, f Filter, tfs []*catalogue.TaskForce,
 }
 
 // Modified is the latest change of what the datasets show: the requests' facts, the enti registry
-// and the catalogue's names, to the second.
+// and the catalogue's names.
 func (s Sources) Modified(ctx context.Context, tfs []*catalogue.TaskForce) (time.Time, error) {
 	var out time.Time
 	for _, tf := range tfs {
@@ -301,7 +301,7 @@ func (s Sources) Modified(ctx context.Context, tfs []*catalogue.TaskForce) (time
 	if at, err = s.Enti.LastChange(ctx); err != nil {
 		return time.Time{}, err
 	}
-	return later(out, at).UTC().Truncate(time.Second), nil
+	return later(out, at).UTC(), nil
 }
 
 func later(a, b time.Time) time.Time {

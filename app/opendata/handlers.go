@@ -29,11 +29,16 @@ type Handlers struct {
 	src       Sources
 	publisher Publisher
 	base      string
+	// settle is how long after a change app/stats may still serve the former figures
+	// (PASSHUB_STATS_FRESHNESS): until then an answer carries no Last-Modified, so that no client
+	// keeps the former figures under the new date.
+	settle time.Duration
 }
 
-// NewHandlers returns the handlers of the public figures and open data.
-func NewHandlers(w *web.Server, src Sources, p Publisher, baseURL string) *Handlers {
-	return &Handlers{web: w, src: src, publisher: p, base: strings.TrimRight(baseURL, "/")}
+// NewHandlers returns the handlers of the public figures and open data; freshness is how long
+// app/stats may keep figures older than a change.
+func NewHandlers(w *web.Server, src Sources, p Publisher, baseURL string, freshness time.Duration) *Handlers {
+	return &Handlers{web: w, src: src, publisher: p, base: strings.TrimRight(baseURL, "/"), settle: freshness + time.Second}
 }
 
 // Mount registers the routes.
@@ -79,13 +84,20 @@ func (x *scope) enti(province string) []ente.ProvinceCount {
 	return out
 }
 
-// licenseHeaders say the licence and the latest change of the figures.
-func licenseHeaders(c *fiber.Ctx, modified time.Time) bool {
+// licenseHeaders say the licence and the latest change of the figures, and report whether the
+// client's copy is current (a 304). Right after a change the figures may still be the former
+// ones: the answer then says no date and is not to be kept.
+func (h *Handlers) licenseHeaders(c *fiber.Ctx, modified time.Time) bool {
 	c.Append(fiber.HeaderLink, "<"+License+`>; rel="license"`)
 	if modified.IsZero() {
 		return false
 	}
-	c.Set(fiber.HeaderLastModified, modified.UTC().Format(http.TimeFormat))
+	if time.Since(modified) < h.settle {
+		c.Set(fiber.HeaderCacheControl, "no-store") // nor by the anonymous page cache
+		return false
+	}
+	modified = modified.UTC().Truncate(time.Second) // as HTTP dates say it
+	c.Set(fiber.HeaderLastModified, modified.Format(http.TimeFormat))
 	if since, err := http.ParseTime(c.Get(fiber.HeaderIfModifiedSince)); err == nil && c.Get(fiber.HeaderIfNoneMatch) == "" && !modified.After(since) {
 		return true
 	}
@@ -123,7 +135,7 @@ func (h *Handlers) download(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-	if licenseHeaders(c, modified) { // the client's copy is current: no figure to compute
+	if h.licenseHeaders(c, modified) { // the client's copy is current: no figure to compute
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	f := ds.Narrow(x.filter)

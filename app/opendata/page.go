@@ -78,7 +78,7 @@ func (h *Handlers) page(c *fiber.Ctx, tf, pv string) error {
 	if err != nil {
 		return err
 	}
-	licenseHeaders(c, d.Modified) // the page itself is always sent: the page cache keeps it
+	h.licenseHeaders(c, d.Modified) // the page itself is always sent: the page cache keeps it
 	data["Modified"] = d.Modified
 	heads := h.headlines(tr, lang, d)
 	data["Headlines"] = heads

@@ -61,8 +61,11 @@ type Filter struct {
 	EnteName    string        // words contained in the ente's name
 	OlderThan   time.Duration // submitted more than this long ago
 	Submitted   bool          // only requests that were submitted (drafts belong to their ente)
-	Limit       int
-	Offset      int
+	// IDs, when not nil, keeps only these requests (none when empty): the requests behind a
+	// figure of the analysis panel.
+	IDs    []int64
+	Limit  int
+	Offset int
 }
 
 func (f Filter) apply(q *bun.SelectQuery) *bun.SelectQuery {
@@ -71,6 +74,13 @@ func (f Filter) apply(q *bun.SelectQuery) *bun.SelectQuery {
 	}
 	if len(f.EnteIDs) > 0 {
 		q = q.Where("request.ente_id IN (?)", bun.In(f.EnteIDs))
+	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			q = q.Where("1 = 0")
+		} else {
+			q = q.Where("request.id IN (?)", bun.In(f.IDs))
+		}
 	}
 	if len(f.TaskForces) > 0 {
 		q = q.Where("request.task_force IN (?)", bun.In(f.TaskForces))

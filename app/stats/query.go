@@ -147,8 +147,24 @@ func (s *Service) factCells(ctx context.Context, f Filter, stock bool) ([]Cell, 
 	return out, nil
 }
 
-// Figures computes the figures of f.
+// Figures returns the figures of f, computed at most CacheTTL ago.
 func (s *Service) Figures(ctx context.Context, f Filter) (Figures, error) {
+	key := fmt.Sprintf("%+v", f)
+	if out, ok := s.figures.Get(key); ok {
+		return out, nil
+	}
+	v, err, _ := s.flight.Do("figures "+key, func() (any, error) { // one computation for the viewers who ask at once
+		out, err := s.compute(ctx, f)
+		if err == nil {
+			s.figures.Add(key, out)
+		}
+		return out, err
+	})
+	return v.(Figures), err
+}
+
+// compute computes the figures of f.
+func (s *Service) compute(ctx context.Context, f Filter) (Figures, error) {
 	var sums Sums
 	if f.fromFacts() {
 		cells, err := s.factCells(ctx, f, false)
@@ -169,8 +185,21 @@ func (s *Service) Figures(ctx context.Context, f Filter) (Figures, error) {
 	return out, nil
 }
 
-// Stock counts the requests in each state at the end of f's period (now, without one).
+// Stock counts the requests in each state at the end of f's period (now, without one), counted
+// at most CacheTTL ago.
 func (s *Service) Stock(ctx context.Context, f Filter) (map[string]int64, error) {
+	key := fmt.Sprintf("%+v", f)
+	if out, ok := s.stock.Get(key); ok {
+		return out, nil
+	}
+	out, err := s.countStock(ctx, f)
+	if err == nil {
+		s.stock.Add(key, out)
+	}
+	return out, err
+}
+
+func (s *Service) countStock(ctx context.Context, f Filter) (map[string]int64, error) {
 	var cells []Cell
 	if f.fromFacts() {
 		var err error

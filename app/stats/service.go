@@ -2,9 +2,12 @@ package stats
 
 import (
 	"context"
+	"sync"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/uptrace/bun"
+	"golang.org/x/sync/singleflight"
 
 	"passhub/app/db"
 	"passhub/app/event"
@@ -16,25 +19,110 @@ type Service struct {
 	db    *db.DB
 	store Store
 	now   func() time.Time
+	// figures keeps the figures of the filters asked lately for CacheTTL: with 100,000 requests
+	// a set of figures takes about a second to compute, and a page asks for it at every view.
+	figures   *expirable.LRU[string, Figures]
+	stock     *expirable.LRU[string, map[string]int64]
+	flight    singleflight.Group
+	freshness time.Duration
+	bus       Bus
+
+	mu      sync.Mutex
+	forgot  time.Time
+	pending *time.Timer
+	// onForget run after the figures kept are dropped (the public pages cached from them).
+	onForget []func()
 }
 
+// Bus carries a topic to every instance (the realtime bus).
+type Bus interface {
+	Publish(ctx context.Context, topic string) error
+	Handle(prefix string, fn func(topic string))
+}
+
+// CacheTopic is the realtime topic that tells every instance the roll-up changed.
+const CacheTopic = "cache:stats"
+
+// CacheTTL is how long figures may be older than the roll-up.
+const CacheTTL = 30 * time.Second
+
 // NewService returns the statistics over d.
-func NewService(d *db.DB) *Service { return &Service{db: d, now: time.Now} }
+func NewService(d *db.DB) *Service {
+	return &Service{db: d, now: time.Now, figures: expirable.NewLRU[string, Figures](256, nil, CacheTTL),
+		stock: expirable.NewLRU[string, map[string]int64](256, nil, CacheTTL)}
+}
+
+// SetFreshness sets how long after a change the figures kept may still be served; the changes
+// within it are seen together when it ends.
+func (s *Service) SetFreshness(d time.Duration) {
+	s.mu.Lock()
+	s.freshness = d
+	s.mu.Unlock()
+}
+
+// Forget drops the figures kept, so the next ones are computed afresh (tests, and after a rebuild).
+func (s *Service) Forget() {
+	s.figures.Purge()
+	s.stock.Purge()
+	for _, fn := range s.onForget {
+		fn()
+	}
+}
+
+// OnForget registers fn to run each time the figures kept are dropped, on this instance: what
+// keeps copies made of them (the anonymous pages of /dati) drops them too. Register at start.
+func (s *Service) OnForget(fn func()) { s.onForget = append(s.onForget, fn) }
 
 // SetClock replaces the service's clock.
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-// Listen keeps the roll-ups up to date with every change of a request.
-func (s *Service) Listen(d *event.Dispatcher) {
+// Listen keeps the roll-ups up to date with every change of a request, and forgets the figures
+// kept on every instance when they change.
+func (s *Service) Listen(d *event.Dispatcher, bus Bus) {
+	s.bus = bus
 	event.On(d, "stats", func(ctx context.Context, c request.Changed) error { return s.Refresh(ctx, c.RequestID) })
+	if bus != nil {
+		bus.Handle(CacheTopic, func(string) { s.changed() })
+	}
 }
 
 // Refresh recomputes one request's facts from its raw rows and applies the difference to the
 // roll-ups; run again, it changes nothing.
 func (s *Service) Refresh(ctx context.Context, requestID int64) error {
-	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return s.refresh(ctx, tx, requestID)
 	})
+	if err == nil {
+		s.announce(ctx)
+	}
+	return err
+}
+
+// announce tells every instance (this one through the bus too) that the roll-up changed.
+func (s *Service) announce(ctx context.Context) {
+	if s.bus == nil || s.bus.Publish(ctx, CacheTopic) != nil {
+		s.changed() // no bus, or it failed: this instance at least
+	}
+}
+
+// changed forgets the figures kept, at once or, within Freshness of the last time, when it ends.
+func (s *Service) changed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	wait := s.freshness - time.Since(s.forgot)
+	if wait <= 0 {
+		s.forgot = time.Now()
+		s.Forget()
+		return
+	}
+	if s.pending == nil {
+		s.pending = time.AfterFunc(wait, func() {
+			s.mu.Lock()
+			s.pending, s.forgot = nil, time.Now()
+			s.mu.Unlock()
+			s.Forget()
+		})
+	}
 }
 
 func (s *Service) refresh(ctx context.Context, tx bun.IDB, requestID int64) error {
@@ -61,6 +149,20 @@ func (s *Service) refresh(ctx context.Context, tx bun.IDB, requestID int64) erro
 		return err
 	}
 	return s.store.SaveFacts(ctx, tx, requestID, f)
+}
+
+// Backfill rebuilds the statistics when they hold nothing while requests were submitted: the
+// first start after the statistics arrived. It returns how many requests it counted.
+func (s *Service) Backfill(ctx context.Context) (int, error) {
+	kept, err := s.db.NewSelect().TableExpr("stats_requests").Exists(ctx)
+	if err != nil || kept {
+		return 0, err
+	}
+	filed, err := s.db.NewSelect().TableExpr("requests").Where("submitted_at IS NOT NULL").Exists(ctx)
+	if err != nil || !filed {
+		return 0, err
+	}
+	return s.Rebuild(ctx, nil)
 }
 
 // RebuildBatch is how many requests Rebuild reads at once.
@@ -118,5 +220,8 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done, total int64))
 		}
 		return nil
 	})
+	if err == nil {
+		s.announce(ctx)
+	}
 	return count, err
 }

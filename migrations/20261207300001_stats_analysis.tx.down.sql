@@ -1,0 +1,3 @@
+DROP INDEX activities_on_date;
+--bun:split
+DROP INDEX stats_requests_due;
