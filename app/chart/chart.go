@@ -178,17 +178,49 @@ func (w *svg) rect(x, y, width, height float64, class string) {
 	w.f(`<rect x="%s" y="%s" width="%s" height="%s" class="%s"/>`, num(x), num(y), num(math.Max(width, 0)), num(math.Max(height, 0)), class)
 }
 
-// legend names the series, from (x, y), when there are two or more; it returns the height used.
-func (w *svg) legend(x, y float64) float64 {
-	if len(w.c.Series) < 2 {
-		return 0
+// legendRows lays the series' names out on rows no wider than maxW (one row when they fit),
+// when there are two or more.
+func (c Chart) legendRows(maxW float64) [][]int {
+	if len(c.Series) < 2 {
+		return nil
 	}
-	for s, name := range w.c.Series {
-		w.rect(x, y+3, 14, 14, "pc-bar pc-s"+strconv.Itoa(s%2))
-		w.text(x+20, y+15, "pc-text", "start", name)
-		x += 28 + float64(len([]rune(name)))*7.5
+	var rows [][]int
+	used := maxW + 1
+	for s, name := range c.Series {
+		iw := 28 + float64(len([]rune(name)))*7.5
+		if used+iw > maxW && used > 0 {
+			rows = append(rows, nil)
+			used = 0
+		}
+		rows[len(rows)-1] = append(rows[len(rows)-1], s)
+		used += iw
 	}
-	return legendH
+	return rows
+}
+
+// widestSeries is the width of the longest name in the legend.
+func (c Chart) widestSeries() float64 {
+	w := 0.0
+	for _, name := range c.Series {
+		w = math.Max(w, 28+float64(len([]rune(name)))*7.5)
+	}
+	return w
+}
+
+// legendHeight is the height of the legend laid out within maxW.
+func (c Chart) legendHeight(maxW float64) float64 { return float64(len(c.legendRows(maxW))) * legendH }
+
+// legend names the series, from (x, y), on rows within maxW.
+func (w *svg) legend(x, y, maxW float64) {
+	for r, row := range w.c.legendRows(maxW) {
+		lx, ly := x, y+float64(r)*legendH
+		for _, s := range row {
+			name := w.c.Series[s]
+			w.rect(lx, ly+3, 14, 14, "pc-bar pc-s"+strconv.Itoa(s%2))
+			w.text(lx+20, ly+15, "pc-text", "start", name)
+			lx += 28 + float64(len([]rune(name)))*7.5
+		}
+	}
 }
 
 func (w *svg) empty(y float64) {
@@ -208,9 +240,10 @@ func Horizontal(c Chart) template.HTML {
 		lines []string
 		y     float64
 	}
+	legend := c.legendHeight(width)
 	y := 0.0
-	if len(c.Series) > 1 {
-		y += legendH + 6
+	if legend > 0 {
+		y += legend + 6
 	}
 	if len(c.Categories) == 0 {
 		y += lineH + 6
@@ -228,8 +261,8 @@ func Horizontal(c Chart) template.HTML {
 	height := plotBottom + 8 + smallFont + 6 + lineH
 	w := &svg{c: c}
 	w.open("h", width+4, height)
-	w.legend(0, 0)
-	w.empty(float64(legendH))
+	w.legend(0, 0, width)
+	w.empty(legend)
 	for t := 0.0; t <= topV+step/2; t += step { // grid and ticks
 		x := x0 + t*scale
 		w.f(`<line x1="%s" y1="0" x2="%s" y2="%s" class="pc-grid"/>`, num(x), num(x), num(plotBottom))
@@ -281,12 +314,9 @@ func Vertical(c Chart) template.HTML {
 		bars = 1
 	}
 	groupW := float64(bars)*barW + float64(bars-1)*gap + groupGap
-	top := 0.0
-	if len(c.Series) > 1 {
-		top += legendH
-	}
+	width := math.Max(math.Max(left+float64(len(c.Categories))*groupW+8, 300), left+c.widestSeries()+8)
+	top := c.legendHeight(width - left)
 	top += lineH + smallFont + 10 // the value axis's label, and room for the values above the tallest column
-	width := math.Max(left+float64(len(c.Categories))*groupW+8, 300)
 	plotBottom := top + plotH
 	height := plotBottom + 8 + smallFont + 8 + lineH
 	topV, step := ticks(c.top())
@@ -295,7 +325,7 @@ func Vertical(c Chart) template.HTML {
 	// The chart never shrinks below its natural width, where its text is read at its size: its
 	// container scrolls instead (a class of the theme per 40 px).
 	w.open("v pass-chart-min-"+strconv.Itoa(int(math.Min(math.Ceil(width/40)*40, 1600))), width, height)
-	w.legend(left, 0)
+	w.legend(left, 0, width-left)
 	if len(c.Categories) == 0 {
 		w.text(left+8, top+lineH, "pc-text", "start", c.Empty)
 	}

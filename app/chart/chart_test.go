@@ -2,6 +2,7 @@ package chart
 
 import (
 	"encoding/xml"
+	"fmt"
 	"html/template"
 	"io"
 	"strings"
@@ -160,4 +161,45 @@ func TestCategoryLanguage(t *testing.T) {
 			t.Errorf("the label is not marked Italian: %s", svg)
 		}
 	}
+}
+
+// TestLongLegendStaysInside lays long series names on rows of their own: each name starts and
+// (by the estimate the layout uses) ends inside the drawing.
+func TestLongLegendStaysInside(t *testing.T) {
+	c := Chart{ID: "legend", Title: "Richieste per stato", Desc: "Alla fine di ogni mese",
+		Series:     []string{"Aperte (inviate o in lavorazione)", "Chiuse (concluse, respinte o ritirate)"},
+		Categories: []string{"dic 26"}, Values: [][]Value{{{N: 2}, {N: 2}}}, Stacked: true}
+	for name, svg := range map[string]template.HTML{"vertical": Vertical(c), "horizontal": Horizontal(c)} {
+		nodes := parse(t, string(svg))
+		var width float64
+		var texts []node
+		for _, n := range nodes {
+			if n.Name == "svg" {
+				width = atof(t, strings.Fields(n.Attrs["viewBox"])[2])
+			}
+			if n.Name == "text" && strings.HasPrefix(n.Text, c.Series[0][:6]) || n.Name == "text" && strings.HasPrefix(n.Text, c.Series[1][:6]) {
+				texts = append(texts, n)
+			}
+		}
+		if len(texts) != 2 {
+			t.Fatalf("%s: %d legend texts", name, len(texts))
+		}
+		for _, n := range texts {
+			if end := atof(t, n.Attrs["x"]) + float64(len([]rune(n.Text)))*7.5; end > width+1 {
+				t.Errorf("%s: %q ends at %.0f, beyond the width %.0f", name, n.Text, end, width)
+			}
+		}
+		if texts[0].Attrs["y"] == texts[1].Attrs["y"] {
+			t.Errorf("%s: two long names on one row", name)
+		}
+	}
+}
+
+func atof(t *testing.T, s string) float64 {
+	t.Helper()
+	var f float64
+	if _, err := fmt.Sscan(s, &f); err != nil {
+		t.Fatal(s, err)
+	}
+	return f
 }
