@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -100,6 +101,17 @@ func TestMonitoringReport(t *testing.T) {
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the body lacks %q:\n%s", want, body)
+		}
+	}
+	// Every link of the report to /dati answers, the datasets as CSV.
+	links := regexp.MustCompile(`\]\((/dati[^)]*)\)`).FindAllStringSubmatch(body, -1)
+	if len(links) != 1+len(monitor.Datasets) {
+		t.Errorf("%d links to /dati, want %d", len(links), 1+len(monitor.Datasets))
+	}
+	for _, l := range links {
+		res, _ := s.Get(t, l[1])
+		if res.StatusCode != 200 || (strings.Contains(l[1], ".csv") && !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv")) {
+			t.Errorf("the report's link %s: %d %s", l[1], res.StatusCode, res.Header.Get("Content-Type"))
 		}
 	}
 	for _, leak := range []string{"| 12 |", "| 30 |", "luglio 2026 |", "50 → 19", "Esito sull'arretrato: dato non disponibile"} {

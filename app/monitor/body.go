@@ -81,6 +81,11 @@ func (s Semester) DatasetURL(name string) string {
 // Datasets are the CSV datasets of /dati the report links to, with their Italian names.
 var Datasets = []struct{ Name, Title string }{
 	{"richieste-per-mese", "Richieste per mese"},
+	{"richieste-per-task-force", "Richieste per task force"},
+	{"richieste-per-procedura", "Richieste per procedura"},
+	{"richieste-per-provincia", "Richieste per provincia"},
+	{"tempi", "Tempi delle richieste"},
+	{"arretrato", "Arretrato prima e dopo"},
 }
 
 // Summary is the report's summary field.
