@@ -484,8 +484,14 @@ func TestOpenDataFreshness(t *testing.T) {
 	if jan := rowWhere(csvOf(t, csvBody), "mese", "2026-01", sameString); jan == nil || jan["presentate"] != "4" {
 		t.Errorf("the download is stale: %v", jan)
 	}
-	if lm, cc := csvRes.Header.Get("Last-Modified"), csvRes.Header.Get("Cache-Control"); lm != "" || cc != "no-store" {
+	// Within the settling time (1 s here) the download is not dated; a loaded machine may answer
+	// later than that, when the date is due: the rule is checked only when the answer came in time.
+	if changed, err := s.Stats.LastChange(context.Background()); err != nil {
+		t.Fatal(err)
+	} else if lm, cc := csvRes.Header.Get("Last-Modified"), csvRes.Header.Get("Cache-Control"); time.Since(changed) < time.Second && (lm != "" || cc != "no-store") {
 		t.Errorf("right after a change: Last-Modified %q, Cache-Control %q", lm, cc)
+	} else if time.Since(changed) >= time.Second {
+		t.Logf("the download came %v after the change: its date is due", time.Since(changed))
 	}
 	if res, _ := get("/dati/richieste-per-mese.csv", "If-Modified-Since", before); res.StatusCode != 200 {
 		t.Errorf("a copy older than the change answered %d", res.StatusCode)
