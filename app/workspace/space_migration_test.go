@@ -71,6 +71,7 @@ func demoApp(t *testing.T) (*app.App, []int64) {
 			t.Fatal(err)
 		}
 	}
+	apptest.Idle(t, a) // the listeners (statistics, search) done before a migration changes their tables
 	return a, ids
 }
 
