@@ -92,19 +92,7 @@ func pagesVsStatic(b *testing.B, cached bool) {
 			}
 			page := newTarget(addr, base.url+p.path, len(body))
 			file := newTarget(addr, base.url+staticPrefix+"/"+twin, len(body))
-			page.run(warmup, false)
-			file.run(warmup, false)
-			for r := 0; r < slices; r++ {
-				if r%2 == 0 {
-					page.run(slice, true)
-					file.run(slice, true)
-				} else {
-					file.run(slice, true)
-					page.run(slice, true)
-				}
-			}
-			page.close()
-			file.close()
+			abba(page, file)
 			for _, t := range []*target{page, file} {
 				if t.errors > 0 {
 					b.Errorf("%s: %d of %d responses were not 200 with %d bytes; first: %s",
@@ -234,6 +222,24 @@ func newTarget(addr, url string, size int) *target {
 }
 
 func (t *target) close() { t.hc.CloseIdleConnections() }
+
+// abba warms page and file up, then measures them in alternating slices (page, file, file,
+// page, …) so that both see the same machine, and closes them.
+func abba(page, file *target) {
+	page.run(warmup, false)
+	file.run(warmup, false)
+	for r := 0; r < slices; r++ {
+		if r%2 == 0 {
+			page.run(slice, true)
+			file.run(slice, true)
+		} else {
+			file.run(slice, true)
+			page.run(slice, true)
+		}
+	}
+	page.close()
+	file.close()
+}
 
 // run sends GET t.url from t.conns workers, each on its keep-alive connection, for d; when
 // record is false (warm-up) only errors are kept.

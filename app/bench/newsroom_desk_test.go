@@ -79,19 +79,7 @@ func BenchmarkNewsroomDesk(b *testing.B) {
 			page.conns, page.cookie = editors, cookie
 			file := newTarget(addr, base.url+staticPrefix+"/"+twin, len(body))
 			file.conns, file.cookie = editors, cookie
-			page.run(warmup, false)
-			file.run(warmup, false)
-			for r := 0; r < slices; r++ {
-				if r%2 == 0 {
-					page.run(slice, true)
-					file.run(slice, true)
-				} else {
-					file.run(slice, true)
-					page.run(slice, true)
-				}
-			}
-			page.close()
-			file.close()
+			abba(page, file)
 			for _, t := range []*target{page, file} {
 				if t.errors > 0 {
 					b.Errorf("%s: %d of %d responses were not 200 (static: with %d bytes); first: %s",

@@ -88,19 +88,7 @@ func BenchmarkStats100k(b *testing.B) {
 			page.conns, page.cookie = viewers, p.cookie
 			file := newTarget(addr, base.url+staticPrefix+"/"+twin, len(body))
 			file.conns = viewers
-			page.run(warmup, false)
-			file.run(warmup, false)
-			for r := 0; r < slices; r++ {
-				if r%2 == 0 {
-					page.run(slice, true)
-					file.run(slice, true)
-				} else {
-					file.run(slice, true)
-					page.run(slice, true)
-				}
-			}
-			page.close()
-			file.close()
+			abba(page, file)
 			for _, t := range []*target{page, file} {
 				if t.errors > 0 {
 					b.Errorf("%s: %d responses were not 200; first: %s", t.url, t.errors, t.firstErr)
