@@ -127,10 +127,12 @@ func New(t testing.TB, opts ...Option) *app.App {
 // Idle waits until the app's jobs (e-mail, search index) are all done.
 func Idle(t testing.TB, a *app.App) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second) // a loaded machine runs the full suite
 	defer cancel()
 	if err := a.Jobs.WaitIdle(ctx); err != nil {
-		t.Fatalf("jobs not done: %v", err)
+		busy, stop := context.WithTimeout(context.Background(), 5*time.Second)
+		defer stop()
+		t.Fatalf("jobs not done: %v; still there: %v", err, a.Jobs.Busy(busy))
 	}
 }
 

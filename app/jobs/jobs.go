@@ -279,6 +279,25 @@ func (q *Queue) due(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// Busy describes the jobs waiting or running, for a message: kind, state, attempt and the last
+// error of each (at most 20).
+func (q *Queue) Busy(ctx context.Context) []string {
+	res, err := q.client.JobList(ctx, river.NewJobListParams().
+		States(rivertype.JobStateAvailable, rivertype.JobStateRetryable, rivertype.JobStateScheduled, rivertype.JobStateRunning).First(20))
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, j := range res.Jobs {
+		line := fmt.Sprintf("%s %s attempt %d", j.Kind, j.State, j.Attempt)
+		if n := len(j.Errors); n > 0 {
+			line += ": " + j.Errors[n-1].Error
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
 // WaitIdle waits until no job is waiting or running (tests, and commands that must see their
 // effects), or ctx ends.
 //
