@@ -144,6 +144,9 @@ type Load struct {
 // Workload sums the experts' activities by expert and month, on the requests in q's dimensions
 // (with an expert, that expert's activities) within the period.
 func (s *Service) Workload(ctx context.Context, v Viewer, q Query) ([]Load, error) {
+	if f := q.stats(v); f.Rolled() {
+		return s.rolledWorkload(ctx, f)
+	}
 	var rows []struct {
 		ExpertID int64     `bun:"expert_id"`
 		Name     string    `bun:"name"`
@@ -188,6 +191,45 @@ func (s *Service) Workload(ctx context.Context, v Viewer, q Query) ([]Load, erro
 		l.Activities += r.N
 		l.Minutes += r.Minutes
 	}
+	return sortLoads(out), nil
+}
+
+// rolledWorkload is the workload read from the monthly roll-up (a filter without ente or expert).
+func (s *Service) rolledWorkload(ctx context.Context, f stats.Filter) ([]Load, error) {
+	work, err := s.stats.Workload(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(work) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, 0, len(work))
+	for _, w := range work {
+		if len(ids) == 0 || ids[len(ids)-1] != w.ExpertID { // sorted by expert
+			ids = append(ids, w.ExpertID)
+		}
+	}
+	var users []struct {
+		ID   int64  `bun:"id"`
+		Name string `bun:"name"`
+	}
+	if err := s.db.NewSelect().TableExpr("users AS u").ColumnExpr("u.id, u.name || ' ' || u.family_name AS name").
+		Where("u.id IN (?)", bun.In(ids)).Scan(ctx, &users); err != nil {
+		return nil, fmt.Errorf("analysis: workload: %w", err)
+	}
+	names := make(map[int64]string, len(users))
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
+	out := make([]*Load, len(work))
+	for i, w := range work {
+		out[i] = &Load{ExpertID: w.ExpertID, Name: names[w.ExpertID], Month: w.Month, Activities: w.Activities, Minutes: w.Minutes}
+	}
+	return sortLoads(out), nil
+}
+
+// sortLoads orders loads by expert's name, then month.
+func sortLoads(out []*Load) []Load {
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Name != out[j].Name {
 			return out[i].Name < out[j].Name
@@ -201,7 +243,7 @@ func (s *Service) Workload(ctx context.Context, v Viewer, q Query) ([]Load, erro
 	for i, l := range out {
 		res[i] = *l
 	}
-	return res, nil
+	return res
 }
 
 // Measures whose requests the drill-down lists: the steps counted in the period (the statistics'
