@@ -524,3 +524,27 @@ func TestWorkloadRollupEqualsFacts(t *testing.T) {
 		}
 	}
 }
+
+// TestDrillDownCountsItsFigure: for every step and several periods, the drill-down lists as many
+// requests as the figure it comes from counts (the drill-down reads the facts' step times, the
+// figure the monthly roll-up).
+func TestDrillDownCountsItsFigure(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	w := seedAnalysis(t, s)
+	const csvType, base = "text/csv; charset=utf-8", "/area-riservata/analisi/"
+	for _, period := range []string{"", "da=2026-01&a=2026-01", "da=2026-02&a=2026-02", "da=2026-03", "a=2026-02", "tf=VA&da=2026-02"} {
+		counts := readCSV(t, exported(t, s, w.Admin, base+"conteggi.csv?"+period, csvType, "analisi-conteggi-"))
+		for _, m := range []string{"filed", "triaged", "assigned", "rejected", "withdrawn", "started", "concluded"} {
+			label := s.I18n.T("it", "analysis.measure."+m)
+			row, ok := counts[label]
+			if !ok {
+				t.Fatalf("%s: no row %q in %v", period, label, counts)
+			}
+			drill := readCSV(t, exported(t, s, w.Admin, base+"richieste.csv?misura="+m+"&"+period, csvType, "analisi-richieste-"+m+"-"))
+			if got := strconv.Itoa(len(drill) - 1); got != row[0] {
+				t.Errorf("%s %s: the drill-down lists %s requests, the figure counts %s", period, m, got, row[0])
+			}
+		}
+	}
+}

@@ -26,7 +26,7 @@ func (s *Service) Workload(ctx context.Context, f Filter) ([]Work, error) {
 	}
 	var rows []Cell
 	q := f.cut(s.db.NewSelect().TableExpr("stats_monthly").ColumnExpr("period, measure, SUM(n) AS n, SUM(total) AS total"), true).
-		Where("measure LIKE ?", Expert+"%").GroupExpr("period, measure").OrderExpr("measure, period")
+		Where("measure >= ? AND measure < ?", Expert, strings.TrimSuffix(Expert, ":")+";").GroupExpr("period, measure").OrderExpr("measure, period")
 	if f.Province == "" && f.ProcedureID == 0 {
 		q = q.Where("province = ?", AllProvinces)
 	}
