@@ -83,6 +83,15 @@ func BenchmarkStats100k(b *testing.B) {
 		{"drill-down", "/area-riservata/analisi/richieste?misura=concluded&tf=VA&da=2025-06&a=2025-06", cookie},
 		{"ente home", "/area-riservata", mayor},
 	}
+	if only := os.Getenv("PASSHUB_BENCH_PAGES"); only != "" { // e.g. "panel,drill-down": those pages alone
+		keep := pages[:0]
+		for _, p := range pages {
+			if strings.Contains(","+only+",", ","+p.name+",") {
+				keep = append(keep, p)
+			}
+		}
+		pages = keep
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		var rows []string
