@@ -81,7 +81,7 @@ func FormOf(d *Document) Form {
 
 // Upload is a file sent with a form.
 type Upload struct {
-	Name string             // as the browser sent it; cleaned before it is kept
+	Name string            // as the browser sent it; cleaned before it is kept
 	Src  *io.SectionReader // nil when none was sent
 }
 

@@ -46,8 +46,8 @@ type Document struct {
 	Kind          string    `bun:"kind"`
 	ProcedureType string    `bun:"procedure_type"`
 	Threshold     string    `bun:"threshold"`
-	AmountMin     int64     `bun:"amount_min"` // euro, 0 for none
-	AmountMax     int64     `bun:"amount_max"` // euro, 0 for none
+	AmountMin     int64     `bun:"amount_min"`  // euro, 0 for none
+	AmountMax     int64     `bun:"amount_max"`  // euro, 0 for none
 	LegalBasis    string    `bun:"legal_basis"` // canonical: "art. 50, art. 71"
 	ValidFrom     time.Time `bun:"valid_from,nullzero"`
 	ValidUntil    time.Time `bun:"valid_until,nullzero"`

@@ -77,8 +77,8 @@ func Settings() *meili.Settings {
 		DisplayedAttributes:  []string{"id", "type", "title", "body", "url"},
 		FilterableAttributes: []string{"type", "task_force", "procedure", "year", "state", "ente", "experts", "public", "private",
 			"doc_kind", "proc_type", "threshold", "basis", "status", "author", "audience"},
-		SortableAttributes:   []string{"updated"},
-		LocalizedAttributes:  []*meili.LocalizedAttributes{{Locales: []string{"ita"}, AttributePatterns: []string{"title", "body"}}},
+		SortableAttributes:  []string{"updated"},
+		LocalizedAttributes: []*meili.LocalizedAttributes{{Locales: []string{"ita"}, AttributePatterns: []string{"title", "body"}}},
 		TypoTolerance: &meili.TypoTolerance{
 			Enabled:             true,
 			MinWordSizeForTypos: meili.MinWordSizeForTypos{OneTypo: 5, TwoTypos: 9},
