@@ -322,6 +322,7 @@ func (h *Handlers) showPage(c *fiber.Ctx, d *Document, extra fiber.Map, status i
 	data := fiber.Map{"Title": d.Title, "Doc": d, "Crumbs": h.crumbs(c), "Downloads": downloads, "Enti": enti,
 		"MayEdit": writer && d.Status != StatusSuperseded, "MayApprove": s.Can(access.ApproveTenderDocs, access.Object{}),
 		"Accept": strings.Join(Extensions, ","), "MaxMB": h.svc.MaxFile >> 20, "Errors": map[string]string{}, "Note": "", "ChoiceFor": int64(0)}
+	data["Amount"] = h.amount(c, d)
 	if d.SupersededBy != 0 {
 		if by, err := h.svc.Get(ctx, d.SupersededBy); err == nil {
 			data["SupersededBy"] = by
@@ -537,4 +538,35 @@ func (h *Handlers) label(c *fiber.Ctx, prefix string, known []string, v string) 
 		return h.web.T(c, prefix+v)
 	}
 	return v
+}
+
+// amount says the document's range of amounts in euro, with the digits grouped ("" for none).
+func (h *Handlers) amount(c *fiber.Ctx, d *Document) string {
+	lo, hi := Euro(d.AmountMin, web.Lang(c)), Euro(d.AmountMax, web.Lang(c))
+	switch {
+	case d.AmountMin > 0 && d.AmountMax > 0:
+		return h.web.T(c, "tender.amount.range", "Min", lo, "Max", hi)
+	case d.AmountMin > 0:
+		return h.web.T(c, "tender.amount.min", "Min", lo)
+	case d.AmountMax > 0:
+		return h.web.T(c, "tender.amount.max", "Max", hi)
+	}
+	return ""
+}
+
+// Euro writes an amount with its thousands grouped: 5.538.000 in Italian, 5,538,000 in English.
+func Euro(n int64, lang string) string {
+	sep := "."
+	if lang == "en" {
+		sep = ","
+	}
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
