@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -239,5 +240,41 @@ func TestTenderSearchHidesDrafts(t *testing.T) {
 	}
 	if got := res.Facets[tender.FacetAuthor]; len(got) != 1 || got[0].Value != strconv.FormatInt(l.provincia.ID, 10) {
 		t.Errorf("author facet %+v", got)
+	}
+}
+
+// TestTenderOfficeFilesAreSearchedByTheirText: the text of an ODT and of a DOCX version is in the
+// index; a hostile archive is indexed without its text and the index jobs complete.
+func TestTenderOfficeFilesAreSearchedByTheirText(t *testing.T) {
+	t.Parallel()
+	a := apptest.New(t)
+	ctx := context.Background()
+	l := newLibrary(t, a)
+	upload := func(name string, data []byte) tender.Upload {
+		return tender.Upload{Name: name, Src: io.NewSectionReader(bytes.NewReader(data), 0, int64(len(data)))}
+	}
+	f := l.form()
+	for name, data := range map[string][]byte{"schema.odt": extracttest.ODT("Clausola di revisione dei prezzi ferroviaria"),
+		"capitolato.docx": extracttest.DOCX("Penali per ritardata esecuzione idraulica"), "bomba.docx": extracttest.OfficeBomb("docx", 1<<30, 1<<10)} {
+		f.Title = "Documento " + strings.TrimSuffix(name, filepath.Ext(name))
+		d, err := a.Tenders.Create(ctx, l.editorActor, f, upload(name, data))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := a.Tenders.Approve(ctx, l.publisherActor, d.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apptest.Idle(t, a)
+	s := &access.Subject{UserID: l.editor, Roles: map[string][]string{access.RoleEditor: {""}}}
+	for word, want := range map[string]string{"ferroviaria": "Documento schema", "idraulica": "Documento capitolato"} {
+		res, err := a.TenderSource.Library(ctx, s, word, nil, 1)
+		if err != nil || len(res.Items) != 1 || res.Items[0].Title != want {
+			t.Errorf("%s: %+v %v", word, res.Items, err)
+		}
+	}
+	res, err := a.TenderSource.Library(ctx, s, "bomba", nil, 1)
+	if err != nil || len(res.Items) != 1 {
+		t.Errorf("the hostile archive, by its name: %+v %v", res.Items, err)
 	}
 }
