@@ -108,13 +108,10 @@ func BenchmarkTenderLibrarySearch(b *testing.B) {
 		page.urls, page.cookie = urls, cookie
 		file := newTarget(addr, base.url+staticPrefix+"/tender.txt", len(body))
 		abba(page, file)
-		if page.errors > 0 || file.errors > 0 {
-			b.Fatalf("errors: page %d (%s), static %d (%s)", page.errors, page.firstErr, file.errors, file.firstErr)
-		}
 		msg := fmt.Sprintf("tender library of %d documents on %s (rows in %v, indexed in %v): faceted search page as a delegate, %d different searches (word, a typo one in four, kind and procedure facets), %d connections\n"+
-			"  page   %7.0f rps  p50 %8s  p99 %8s (%d bytes)\n  static %7.0f rps  p50 %8s  p99 %8s\n  ratio page/static %.2f",
+			"  page   %7.0f rps  p50 %8s  p99 %8s (%d bytes, %d failed)\n  static %7.0f rps  p50 %8s  p99 %8s\n  ratio page/static %.2f",
 			tenderDocs, database(), filled.Round(time.Second), indexed.Round(time.Second), len(urls), connections,
-			page.rps(), ms(page.pct(0.50)), ms(page.pct(0.99)), len(body), file.rps(), ms(file.pct(0.50)), ms(file.pct(0.99)), page.rps()/file.rps())
+			page.rps(), ms(page.pct(0.50)), ms(page.pct(0.99)), len(body), page.errors, file.rps(), ms(file.pct(0.50)), ms(file.pct(0.99)), page.rps()/file.rps())
 		fmt.Println(msg)
 		if i == 0 {
 			addSummary("%s", msg)
@@ -124,6 +121,9 @@ func BenchmarkTenderLibrarySearch(b *testing.B) {
 		b.ReportMetric(msf(page.pct(0.99)), "search_p99_ms")
 		b.ReportMetric(file.rps(), "static_rps")
 		b.ReportMetric(msf(file.pct(0.99)), "static_p99_ms")
+		if page.errors > 0 || file.errors > 0 { // after the figures: a loaded machine's timeouts are worth reading
+			b.Errorf("errors: page %d of %d (%s), static %d (%s)", page.errors, page.errors+int64(page.requests), page.firstErr, file.errors, file.firstErr)
+		}
 	}
 }
 
