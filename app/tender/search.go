@@ -42,12 +42,10 @@ type Item struct {
 
 // Result is one page of the library's search.
 type Result struct {
-	Items          []Item
-	Total, Pages   int
-	Partial        bool
-	Facets         map[string][]search.FacetCount
-	AuthorNames    map[string]string
-	ResultsEnabled bool
+	Items        []Item
+	Total, Pages int
+	Partial      bool
+	Facets       map[string][]search.FacetCount
 }
 
 // Searcher runs the library's faceted search for a subject.
