@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,8 +15,10 @@ import (
 	"passhub/app/apptest"
 	"passhub/app/content"
 	"passhub/app/ente"
+	"passhub/app/extract/extracttest"
 	"passhub/app/identity"
 	"passhub/app/request"
+	"passhub/app/tender"
 )
 
 // personas of the access matrix, in the order the matrix lists their expected statuses. The
@@ -184,6 +188,39 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	apptest.Idle(t, w.s.App) // the ask at conclusion
+	// The tender library: an approved document and a draft, by the Provincia di Como.
+	if _, err := w.s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013000", Name: "Provincia di Como", Kind: ente.KindProvincia, Province: "CO"}}); err != nil {
+		t.Fatal(err)
+	}
+	prov, _ := w.s.Enti.ByISTAT(ctx, "013000")
+	tenderForm := tender.Form{Title: "Bando tipo", Kind: "bando", ProcedureType: "aperta", Threshold: "sopra", LegalBasis: "art. 71", AuthorEnteID: prov.ID}
+	pdf := extracttest.TextPDF("Bando tipo")
+	upload := func() tender.Upload {
+		return tender.Upload{Name: "bando.pdf", Src: io.NewSectionReader(bytes.NewReader(pdf), 0, int64(len(pdf)))}
+	}
+	editorActor := tender.Actor{UserID: userOf(t, w.s, w.cookies["editor"]), Name: "editor"}
+	approvedDoc, err := w.s.Tenders.Create(ctx, editorActor, tenderForm, upload())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.s.Tenders.Approve(ctx, tender.Actor{UserID: w.adminID}, approvedDoc.ID); err != nil {
+		t.Fatal(err)
+	}
+	draftDoc, err := w.s.Tenders.Create(ctx, editorActor, tenderForm, upload())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenderA := "/area-riservata/documenti-gara/" + strconv.FormatInt(approvedDoc.ID, 10)
+	tenderD := "/area-riservata/documenti-gara/" + strconv.FormatInt(draftDoc.ID, 10)
+	tenderAV := tenderA + "/versioni/" + strconv.FormatInt(approvedDoc.CurrentID, 10) + "/scarica"
+	tenderDV := tenderD + "/versioni/" + strconv.FormatInt(draftDoc.CurrentID, 10) + "/scarica"
+	const (
+		// the library: every enabled member of an approved ente and all staff; drafts only to
+		// their writers (404 to the others, so a draft's existence leaks nothing)
+		tenderView  = "303 200 200 403 200 403 200 200 200 200"
+		tenderDraft = "303 404 404 403 404 403 404 404 200 200"
+		tenderEdit  = "303 403 403 403 403 403 403 403 200 200"
+	)
 	outcome := "/area-riservata/richieste/" + strconv.FormatInt(done.ID, 10) + "/esito"
 	const (
 		// the outcome's form: the ente's enabled members alone; to everyone else it is a request
@@ -339,6 +376,18 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/redazione/media/:id", "/redazione/media/999999", nil, "303 403 403 403 403 403 403 403 404 404 404"},
 		{"POST", "/redazione/media/:id", "/redazione/media/999999", url.Values{"alt": {"x"}}, post(newsroom, "404")},
 		{"POST", "/redazione/media/:id/elimina", "/redazione/media/999999/elimina", nil, post(newsroom, "404")},
+		{"GET", "/area-riservata/documenti-gara", "/area-riservata/documenti-gara?tipo=bando&q=bando", nil, tenderView},
+		{"GET", "/area-riservata/documenti-gara/nuovo", "/area-riservata/documenti-gara/nuovo", nil, tenderEdit},
+		{"POST", "/area-riservata/documenti-gara/nuovo", "/area-riservata/documenti-gara/nuovo", url.Values{"title": {""}}, post(tenderEdit, "422")},
+		{"GET", "/area-riservata/documenti-gara/:id", tenderA, nil, tenderView},
+		{"GET", "/area-riservata/documenti-gara/:id", tenderD, nil, tenderDraft},
+		{"GET", "/area-riservata/documenti-gara/:id/modifica", tenderD, nil, tenderDraft},
+		{"POST", "/area-riservata/documenti-gara/:id/modifica", tenderD + "/modifica", url.Values{"title": {""}}, post(tenderEdit, "422")},
+		{"POST", "/area-riservata/documenti-gara/:id/versioni", tenderA + "/versioni", url.Values{"change_note": {""}}, post(tenderEdit, "422")},
+		{"POST", "/area-riservata/documenti-gara/:id/approva", "/area-riservata/documenti-gara/999999/approva", nil, "401 403 403 403 403 403 403 403 403 404 404"},
+		{"POST", "/area-riservata/documenti-gara/:id/sostituisci", tenderA + "/sostituisci", url.Values{"superseded_by": {""}}, "401 403 403 403 403 403 403 403 403 422 422"},
+		{"GET", "/area-riservata/documenti-gara/:id/versioni/:vid/scarica", tenderAV, nil, tenderView},
+		{"GET", "/area-riservata/documenti-gara/:id/versioni/:vid/scarica", tenderDV, nil, tenderDraft},
 		{"GET", "/dati", "/dati", nil, public},
 		{"GET", "/dati/catalogo.jsonld", "/dati/catalogo.jsonld", nil, public},
 		{"GET", "/dati/task-force/:code", "/dati/task-force/VA", nil, public},

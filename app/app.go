@@ -52,6 +52,7 @@ import (
 	"passhub/app/stats"
 	"passhub/app/storage"
 	"passhub/app/storage/sweep"
+	"passhub/app/tender"
 	"passhub/app/web"
 	"passhub/app/webhook"
 	"passhub/app/workspace"
@@ -89,6 +90,8 @@ type App struct {
 	stopPresence  func()
 	Search        *search.Index
 	Webhooks      *webhook.Service
+	Tenders       *tender.Service // the tender-document library
+	TenderSource  *tender.Source  // the library in the search index
 	searchOpen    bool
 	Mailer        mail.Sender
 	Mails         *mail.Templates
@@ -168,6 +171,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Search = &search.Index{Engine: engine, DB: d, Files: a.Files, Requests: a.Requests, Extractor: extract.New(extract.Limits{}, log),
 		Bus: a.Realtime, Log: log, EngineName: cfg.SearchEngine}
 	a.Content.Events, a.Contact.Events, a.Enti.Events, a.Requests.Events = a.Events, a.Events, a.Events, a.Events
+	a.newTenders()
 	allow, err := webhook.ParseAllow(cfg.WebhooksAllowed())
 	if err != nil {
 		return nil, fmt.Errorf("PASSHUB_WEBHOOKS_ALLOW: %w", err)
@@ -195,6 +199,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Content.Listen(a.Realtime)
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Monitor.Listen(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
+	a.Tenders.Listen(a.Events, a.Notifications, a.TenderSource.Reindex)
 	a.startPresence()
 	a.Webhooks.Listen(a.Events, webhook.Sources{Requests: a.Requests, Enti: a.Enti}) // last: the domains' own rules first
 	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
@@ -383,6 +388,9 @@ func (a *App) Handler() (*web.Server, error) {
 	// before the newsroom: the presence box's data on the entry page's routes
 	presence.NewHandlers(w, a.Presence, a.Content, a.Identity).Mount(w.App)
 	newsroom.NewHandlers(w, a.Content, a.Previews).Mount(w.App)
+	tenders := tender.NewHandlers(w, a.Tenders)
+	tenders.Authors, tenders.Enti, tenders.Search = tenderAuthors{a}.choices, a.memberEnti, a.TenderSource
+	tenders.Mount(w.App)
 	search.NewHandlers(w, a.Search, a.facetName, a.Log).Mount(w.App)
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)

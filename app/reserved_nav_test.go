@@ -20,15 +20,16 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 	a := "/area-riservata/enti/" + strconv.FormatInt(w.enteA, 10)
 	base := []string{"/area-riservata", "/area-riservata/notifiche"}
 	admin := []string{"/admin/audit", "/admin/enti", "/admin/lavori", "/admin/registrazioni", "/admin/token-api", "/admin/utenti", "/admin/webhook"}
+	tenders := "/area-riservata/documenti-gara" // the tender library: members of approved enti and staff
 	want := map[string][]string{
-		"legal rep A":   append([]string{"/area-riservata/richieste", a, a + "/delegati"}, base...),
-		"delegate A":    append([]string{"/area-riservata/richieste", a}, base...),
+		"legal rep A":   append([]string{"/area-riservata/richieste", a, a + "/delegati", tenders}, base...),
+		"delegate A":    append([]string{"/area-riservata/richieste", a, tenders}, base...),
 		"pending mayor": base,
-		"pm":            append([]string{"/area-riservata/richieste", "/area-riservata/triage", "/area-riservata/analisi"}, base...),
-		"expert":        append([]string{"/area-riservata/richieste"}, base...),
-		"editor":        append([]string{"/redazione"}, base...),
-		"publisher":     append([]string{"/redazione"}, base...),
-		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi"}, admin...), base...),
+		"pm":            append([]string{"/area-riservata/richieste", "/area-riservata/triage", "/area-riservata/analisi", tenders}, base...),
+		"expert":        append([]string{"/area-riservata/richieste", tenders}, base...),
+		"editor":        append([]string{"/redazione", tenders}, base...),
+		"publisher":     append([]string{"/redazione", tenders}, base...),
+		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi", tenders}, admin...), base...),
 	}
 	for who, links := range want {
 		t.Run(who, func(t *testing.T) {

@@ -119,6 +119,14 @@ const (
 	// AnswerOutcome states the PNRR outcome of a submitted request (the figures at its conclusion
 	// and six months later): the ente's enabled members alone (object: EnteID, Draft).
 	AnswerOutcome
+
+	// The tender-document library of the Stazione Appaltante (app/tender). ViewTenderDocs opens
+	// the library and its documents (object: Draft for a document never approved, which only its
+	// writers see); EditTenderDocs writes drafts and uploads versions; ApproveTenderDocs approves
+	// and supersedes documents.
+	ViewTenderDocs
+	EditTenderDocs
+	ApproveTenderDocs
 )
 
 // apiScopes maps the headless API's actions to the scope each needs.
@@ -184,6 +192,19 @@ func (s *Subject) Member(enteID int64) (Membership, bool) {
 	return Membership{}, false
 }
 
+// ApprovedMember reports whether the subject is an enabled member of at least one approved ente.
+func (s *Subject) ApprovedMember() bool {
+	if s == nil {
+		return false
+	}
+	for _, m := range s.Memberships {
+		if m.Enabled && m.Approved {
+			return true
+		}
+	}
+	return false
+}
+
 // Can reports whether the subject may do action to obj.
 func (s *Subject) Can(action Action, obj Object) bool {
 	if scope, ok := apiScopes[action]; ok {
@@ -214,6 +235,15 @@ func (s *Subject) Can(action Action, obj Object) bool {
 	case EditContent, WriteContent, ManageMedia:
 		return s.Has(RoleEditor) || s.Has(RolePublisher) || s.Has(RoleAdmin)
 	case PublishContent:
+		return s.Has(RolePublisher) || s.Has(RoleAdmin)
+	case ViewTenderDocs:
+		if obj.Draft {
+			return s.Has(RoleEditor) || s.Has(RolePublisher) || s.Has(RoleAdmin)
+		}
+		return s.IsStaff() || s.ApprovedMember()
+	case EditTenderDocs:
+		return s.Has(RoleEditor) || s.Has(RolePublisher) || s.Has(RoleAdmin)
+	case ApproveTenderDocs:
 		return s.Has(RolePublisher) || s.Has(RoleAdmin)
 	case ViewRequest:
 		return s.Scope().Allows(obj) // the one rule of who sees a request: see Scope

@@ -65,6 +65,9 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 	if s.Has(access.RolePM) {
 		items = append(items, web.MenuItem{URL: "/area-riservata/triage", Label: "area.triage"})
 	}
+	if s.Can(access.ViewTenderDocs, access.Object{}) {
+		items = append(items, web.MenuItem{URL: "/area-riservata/documenti-gara", Label: "tender.menu"})
+	}
 	if _, ok := analysis.ViewerOf(s); ok {
 		items = append(items, web.MenuItem{URL: "/area-riservata/analisi", Label: "analysis.menu"})
 	}

@@ -201,6 +201,7 @@ func fetch(b *testing.B, addr, url string) []byte {
 // target is one URL under load and what was measured on it so far.
 type target struct {
 	url      string
+	urls     []string             // when set, the requests go round them (url is their label)
 	size     int                  // the body's length every good response has; -1: any length
 	conns    int                  // concurrent keep-alive connections
 	cookie   string               // sent with every request when not empty
@@ -256,6 +257,7 @@ func (t *target) run(d time.Duration, record bool) {
 			defer fasthttp.ReleaseRequest(req)
 			defer fasthttp.ReleaseResponse(res)
 			req.SetRequestURI(t.url)
+			next := i * 7919 // each worker starts elsewhere in urls
 			if t.cookie != "" {
 				req.Header.Set("Cookie", t.cookie)
 			}
@@ -264,6 +266,10 @@ func (t *target) run(d time.Duration, record bool) {
 			var hits int
 			var first string
 			for time.Now().Before(deadline) {
+				if len(t.urls) > 0 {
+					req.SetRequestURI(t.urls[next%len(t.urls)])
+					next++
+				}
 				t0 := time.Now()
 				err := t.hc.DoTimeout(req, res, reqTimeout)
 				took := time.Since(t0)

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,7 +14,9 @@ import (
 	"passhub/app/apptest"
 	"passhub/app/content"
 	"passhub/app/ente"
+	"passhub/app/extract/extracttest"
 	"passhub/app/identity"
+	"passhub/app/tender"
 )
 
 // formPages are, for each persona (the anonymous visitor as ""), the pages that carry forms:
@@ -48,19 +52,30 @@ func layoutSite(t *testing.T) (*apptest.Server, []personaPages) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// a tender document of the Provincia di Lecco, approved
+	doc, err := s.Tenders.Create(ctx, tender.Actor{Name: "test"}, tender.Form{Title: "Capitolato tipo per la manutenzione del verde pubblico",
+		Kind: "capitolato", ProcedureType: "negoziata", Threshold: "sotto", AmountMax: "140000", LegalBasis: "art. 50, art. 76", AuthorEnteID: lecco.ID},
+		tender.Upload{Name: "capitolato.pdf", Src: io.NewSectionReader(bytes.NewReader(extracttest.TextPDF("Verde pubblico")), 0, int64(len(extracttest.TextPDF("Verde pubblico"))))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tenders.Approve(ctx, tender.Actor{Name: "test"}, doc.ID); err != nil {
+		t.Fatal(err)
+	}
+	tenderDoc := "/area-riservata/documenti-gara/" + strconv.FormatInt(doc.ID, 10)
 	apptest.Idle(t, s.App)
 	c := strconv.FormatInt(cantu.ID, 10)
 	return s, []personaPages{
 		{"", []string{"/", "/procedure", "/cerca?q=bonifica", "/contatti", "/accedi", "/accedi/staff"}},
 		{"sindaco-nuovo", []string{"/area-riservata/registrazione?q=com", "/area-riservata/registrazione?ente=" + strconv.FormatInt(como.ID, 10)}},
 		{"sindaco-registrato", []string{"/area-riservata", "/area-riservata/richieste/nuova", "/area-riservata/richieste", "/area-riservata/enti/" + c + "/delegati",
-			"/area-riservata/notifiche/preferenze", "workspace"}},
+			"/area-riservata/notifiche/preferenze", "workspace", "/area-riservata/documenti-gara?q=verde&tipo=capitolato", tenderDoc}},
 		{"pm", []string{"/area-riservata", "/area-riservata/triage", "workspace", "/area-riservata/analisi"}},
 		{"esperto", []string{"/area-riservata", "workspace"}},
 		{"admin", []string{"/admin/registrazioni/" + strconv.FormatInt(reg.ID, 10), "/admin/enti?q=can", "/admin/utenti", "/admin/audit",
 			"/area-riservata/analisi", "/area-riservata/analisi/richieste?misura=filed"}},
 		{"redattore", []string{"/redazione", "/redazione/contenuti", "/redazione/nuovo/procedure", "/redazione/contenuti/news/" + firstNews(t, s)}},
-		{"caporedattore", []string{"/redazione/contenuti/page/privacy"}},
+		{"caporedattore", []string{"/redazione/contenuti/page/privacy", "/area-riservata/documenti-gara/nuovo", tenderDoc}},
 	}
 }
 

@@ -28,8 +28,8 @@ func init() {
 // serve is the reader: it reads one file of the kind args[0] from in, bounded by the flags that
 // follow, and writes its text to out. It exits 0 with the text, or 1 saying why on errOut.
 func serve(args []string, in io.Reader, out, errOut io.Writer) int {
-	if len(args) == 0 || args[0] != "pdf" {
-		fmt.Fprintln(errOut, "extract: usage: extract pdf [-text N] [-pages N] [-nodes N] [-inflated N] [-input N]")
+	if len(args) == 0 || args[0] != "pdf" && officeEntry[args[0]] == "" {
+		fmt.Fprintln(errOut, "extract: usage: extract pdf|odt|docx [-text N] [-pages N] [-nodes N] [-inflated N] [-input N]")
 		return 2
 	}
 	l := DefaultLimits
@@ -52,7 +52,12 @@ func serve(args []string, in io.Reader, out, errOut io.Writer) int {
 		fmt.Fprintln(errOut, ErrTooLarge)
 		return 1
 	}
-	text, err := pdfText(data, l)
+	var text string
+	if args[0] == "pdf" {
+		text, err = pdfText(data, l)
+	} else {
+		text, err = officeText(args[0], data, l)
+	}
 	if err != nil {
 		fmt.Fprintln(errOut, err)
 		return 1

@@ -84,7 +84,7 @@ var (
 	errStart = errors.New("extract: reader not started")
 )
 
-// Extractor extracts text from files under Limits, one child process per PDF.
+// Extractor extracts text from files under Limits, one child process per PDF, ODT or DOCX.
 type Extractor struct {
 	limits Limits
 	log    *slog.Logger
@@ -112,25 +112,31 @@ func New(limits Limits, log *slog.Logger) *Extractor {
 // Limits returns the limits in force.
 func (x *Extractor) Limits() Limits { return x.limits }
 
-// Kind says how a file's text is read: "pdf", "text", or "" for files without text to extract.
+// Kind says how a file's text is read: "pdf", "odt", "docx", "text", or "" for files without text
+// to extract. An ODT or DOCX is an archive: its name says which, its first bytes that it is one.
 func Kind(name string, data []byte) string {
 	lower := strings.ToLower(name)
 	switch {
 	case strings.HasSuffix(lower, ".pdf") || bytes.HasPrefix(data, []byte("%PDF-")):
 		return "pdf"
+	case strings.HasSuffix(lower, ".odt") && bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return "odt"
+	case strings.HasSuffix(lower, ".docx") && bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return "docx"
 	case strings.HasSuffix(lower, ".csv"), strings.HasSuffix(lower, ".txt"), strings.HasSuffix(lower, ".md"):
 		return "text"
 	}
 	return ""
 }
 
-// Text returns the text of a file: PDF, CSV and plain text; "" and no error for other kinds.
-// An error means no text could be taken within the limits; it has been logged as a warning.
+// Text returns the text of a file: PDF, ODT, DOCX, CSV and plain text; "" and no error for other
+// kinds. An error means no text could be taken within the limits; it has been logged as a warning.
 func (x *Extractor) Text(ctx context.Context, name string, data []byte) (string, error) {
-	switch Kind(name, data) {
+	kind := Kind(name, data)
+	switch kind {
 	case "text":
 		return plainText(data, x.limits.Text), nil
-	case "pdf":
+	case "pdf", "odt", "docx":
 	default:
 		return "", nil
 	}
@@ -140,7 +146,7 @@ func (x *Extractor) Text(ctx context.Context, name string, data []byte) (string,
 		return "", err
 	}
 	start := time.Now()
-	text, err := x.pdf(ctx, data)
+	text, err := x.read(ctx, kind, data)
 	if err != nil {
 		if ctx.Err() != nil { // the caller gave up (shutdown, job cancelled): not the file's fault
 			return "", ctx.Err()
@@ -169,8 +175,8 @@ func plainText(data []byte, max int) string {
 	return strings.ReplaceAll(string(data), ";", " ")
 }
 
-// pdf runs the child process on data and returns what it wrote.
-func (x *Extractor) pdf(ctx context.Context, data []byte) (string, error) {
+// read runs the child process on data, a file of kind, and returns what it wrote.
+func (x *Extractor) read(ctx context.Context, kind string, data []byte) (string, error) {
 	l := x.limits
 	if int64(len(data)) > l.Input {
 		return "", ErrTooLarge
@@ -190,7 +196,7 @@ func (x *Extractor) pdf(ctx context.Context, data []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", errStart, err)
 	}
-	cmd := exec.CommandContext(ctx, exe, childCommand, "pdf",
+	cmd := exec.CommandContext(ctx, exe, childCommand, kind,
 		"-text", strconv.Itoa(l.Text), "-pages", strconv.Itoa(l.Pages), "-nodes", strconv.Itoa(l.Nodes),
 		"-inflated", strconv.FormatInt(l.Inflated, 10), "-input", strconv.FormatInt(l.Input, 10))
 	// Nothing of the parent's environment (secrets included) reaches the reader.

@@ -21,11 +21,16 @@ const (
 )
 
 // Topics group notification kinds for preferences, with their default mode: changes of a
-// request's state are mailed at once, the workspace's traffic in the daily digest.
-var Topics = []struct{ Name, Default string }{{"state", ModeNow}, {"message", ModeDigest}, {"document", ModeDigest}, {"activity", ModeDigest}}
+// request's state are mailed at once, the workspace's traffic in the daily digest; a new version
+// of a tender document an ente downloaded (app/tender) is mailed at once.
+var Topics = []struct{ Name, Default string }{{"state", ModeNow}, {"message", ModeDigest}, {"document", ModeDigest}, {"activity", ModeDigest},
+	{"tender", ModeNow}}
 
 // TopicOf returns the preference topic of a notification kind.
 func TopicOf(kind string) string {
+	if strings.HasPrefix(kind, "tender.") {
+		return "tender"
+	}
 	switch strings.TrimPrefix(kind, "request.") {
 	case "message", "document", "activity":
 		return strings.TrimPrefix(kind, "request.")

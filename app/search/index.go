@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,6 +62,43 @@ type Index struct {
 	gen atomic.Uint64
 
 	syn synonyms
+
+	// kinds are the other domains' items (the tender library), by type: Register adds them.
+	kinds map[string]Kind
+}
+
+// Kind is a domain that keeps its own items in the index (app/tender): it turns one of its rows
+// into a doc, and lists its ids for rebuilds and drift checks.
+type Kind interface {
+	// Load builds the doc of the row id (its body only when full); db.ErrNotFound when the row
+	// must not be in the index.
+	Load(ctx context.Context, id int64, full bool) (Doc, error)
+	// IDs lists up to n ids after the id given, in order.
+	IDs(ctx context.Context, after int64, n int) ([]int64, error)
+}
+
+// AddKind registers a domain's items of type typ; call it before the index is used.
+func (x *Index) AddKind(typ string, k Kind) {
+	if x.kinds == nil {
+		x.kinds = map[string]Kind{}
+	}
+	x.kinds[typ] = k
+}
+
+// sources are what a rebuild walks: Sources, then the registered kinds in name order.
+func (x *Index) sources() []string {
+	out := append([]string(nil), Sources...)
+	var extra []string
+	for typ := range x.kinds {
+		extra = append(extra, typ)
+	}
+	slices.Sort(extra)
+	return append(out, extra...)
+}
+
+// Queue brings the index up to date with refs through the search queue (a durable job).
+func (x *Index) Queue(ctx context.Context, refs ...string) error {
+	return x.enqueue(ctx, nil, Args{Refs: refs})
 }
 
 var (
@@ -232,6 +270,24 @@ func (x *Index) All(ctx context.Context, batch int, fn func(refs []string) error
 			}
 		}
 	}
+	for _, typ := range x.sources()[len(Sources):] {
+		var after int64
+		for {
+			ids, err := x.kinds[typ].IDs(ctx, after, 1000)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				refs, after = append(refs, Ref(typ, id)), id
+				if err := flush(false); err != nil {
+					return err
+				}
+			}
+			if len(ids) < 1000 {
+				break
+			}
+		}
+	}
 	return flush(true)
 }
 
@@ -253,6 +309,16 @@ func (x *Index) Chunk(ctx context.Context, source string, after int64, n int) ([
 		}
 		for _, e := range entries {
 			refs, last = append(refs, Ref(string(e.Type), e.ID)), e.ID
+		}
+		return refs, last, nil
+	}
+	if k, ok := x.kinds[source]; ok {
+		ids, err := k.IDs(ctx, after, n)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, id := range ids {
+			refs, last = append(refs, Ref(source, id)), id
 		}
 		return refs, last, nil
 	}
@@ -329,8 +395,11 @@ func (x *Index) load(ctx context.Context, ref string, full bool) (Doc, bool, err
 	}
 	var d Doc
 	var err error
-	switch typ {
-	case TypeRequest, TypeMessage, TypeDocument, TypeActivity:
+	k, registered := x.kinds[typ]
+	switch {
+	case registered:
+		d, err = k.Load(ctx, id, full)
+	case typ == TypeRequest || typ == TypeMessage || typ == TypeDocument || typ == TypeActivity:
 		d, err = x.loadReserved(ctx, typ, id, full)
 	default:
 		if !content.Searchable(content.Type(typ)) {

@@ -28,7 +28,8 @@ const (
 var ErrEmpty = errors.New("search: empty query")
 
 // FacetKeys are the facets a Query may filter on and count, in display order.
-var FacetKeys = []string{"type", "task_force", "procedure", "year", "state", "ente"}
+var FacetKeys = []string{"type", "task_force", "procedure", "year", "state", "ente",
+	"doc_kind", "proc_type", "threshold", "basis", "status", "author"}
 
 // IsFacetKey tells whether key is one of FacetKeys.
 func IsFacetKey(key string) bool { return slices.Contains(FacetKeys, key) }
@@ -261,8 +262,39 @@ func (d Doc) Facet(key string) string {
 		return d.State
 	case "ente":
 		return d.Ente
+	case "doc_kind":
+		return d.DocKind
+	case "proc_type":
+		return d.ProcType
+	case "threshold":
+		return d.Threshold
+	case "status":
+		return d.Status
+	case "author":
+		return d.Author
+	case "basis":
+		if len(d.Basis) > 0 {
+			return d.Basis[0]
+		}
 	}
 	return ""
+}
+
+// FacetValues are d's values for a facet key: several for "basis", at most one for the others.
+func (d Doc) FacetValues(key string) []string {
+	if key == "basis" {
+		var out []string
+		for _, v := range d.Basis {
+			if v != "" {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	if v := d.Facet(key); v != "" {
+		return []string{v}
+	}
+	return nil
 }
 
 // SortFacets orders facet counts highest first, then by value.
@@ -277,6 +309,12 @@ func SortFacets(fc []FacetCount) {
 
 // Allows tells whether a user with access a may open d.
 func (a Access) Allows(d Doc) bool {
+	switch d.Audience {
+	case AudienceMembers:
+		return a.Members || a.Writers
+	case AudienceWriters:
+		return a.Writers
+	}
 	return d.Public || d.Ente != "" && slices.Contains(a.Entes, d.Ente) ||
 		!d.Private && (a.All || d.TaskForce != "" && slices.Contains(a.TaskForces, d.TaskForce) ||
 			a.User != "" && slices.Contains(d.Experts, a.User))

@@ -21,17 +21,35 @@ type Doc struct {
 	Keywords                   []string // exact words searched beside the text: canonical legal references (LegalRefs)
 	// Private marks an item of a request never submitted: only its ente's members may see it.
 	Private bool
-	Updated time.Time
+	// Audience opens an item to a whole group of logged-in people, whatever their ente or task
+	// force: AudienceMembers (every member of an approved ente and all staff) or AudienceWriters
+	// (the staff who write it). Items of other kinds leave it empty (and are Private when it is
+	// set, so no other clause opens them).
+	Audience string
+	// Facets of the tender-document library (app/tender): kind, procedure type, threshold, status
+	// and author ente of a document, and the articles of its legal basis.
+	DocKind, ProcType, Threshold, Status, Author string
+	Basis                                        []string
+	Updated                                      time.Time
 }
+
+// Audiences of Doc.Audience.
+const (
+	AudienceMembers = "members"
+	AudienceWriters = "writers"
+)
 
 // Access says what a user may open. A doc matches when: doc.Public, or doc.Ente in Entes, or,
 // unless doc.Private, All, or (doc.TaskForce in TaskForces and doc not public), or User in
-// doc.Experts. The zero value sees public docs only.
+// doc.Experts; or doc.Audience is AudienceMembers and Members or Writers, or AudienceWriters and
+// Writers. The zero value sees public docs only.
 type Access struct {
 	All        bool
 	Entes      []string
 	TaskForces []string
 	User       string
+	// Members opens the docs of AudienceMembers; Writers those of AudienceWriters too.
+	Members, Writers bool
 }
 
 // Query is one search request.

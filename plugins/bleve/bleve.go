@@ -51,7 +51,7 @@ func init() {
 
 // layoutVersion changes whenever the mapping does: an index with another version is dropped and
 // rebuilt empty (the drift check then re-indexes everything).
-const layoutVersion = "passhub-5"
+const layoutVersion = "passhub-6"
 
 // facetField holds "key\x1fvalue" for every facet of a document: counting facets reads one
 // field's doc values per hit instead of one per facet.
@@ -133,6 +133,7 @@ func (l layout) mapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt("keywords", keyword(false)) // canonical legal references
 	dm.AddFieldMappingsAt("public", keyword(false))
 	dm.AddFieldMappingsAt("private", keyword(false))
+	dm.AddFieldMappingsAt("audience", keyword(false))
 	up := bleve.NewDateTimeFieldMapping()
 	up.Store, up.IncludeInAll, up.DocValues, up.IncludeTermVectors = false, false, true, false
 	dm.AddFieldMappingsAt("updated", up)
@@ -296,10 +297,21 @@ func fields(d search.Doc) map[string]any {
 	}
 	var facets []string
 	for _, k := range search.FacetKeys {
-		if v := d.Facet(k); v != "" {
-			m[k] = v
+		vs := d.FacetValues(k)
+		switch len(vs) {
+		case 0:
+			continue
+		case 1:
+			m[k] = vs[0]
+		default:
+			m[k] = vs
+		}
+		for _, v := range vs {
 			facets = append(facets, k+facetSep+v)
 		}
+	}
+	if d.Audience != "" {
+		m["audience"] = d.Audience
 	}
 	if len(facets) > 0 {
 		m[facetField] = facets

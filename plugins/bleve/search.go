@@ -247,6 +247,13 @@ func filter(filters map[string][]string, a search.Access) query.Query {
 	case len(staff) > 0:
 		or = append(or, query.NewBooleanQuery([]query.Query{anyOf(staff)}, nil, notPrivate))
 	}
+	// the items open to a whole audience (the tender library)
+	if a.Members || a.Writers {
+		or = append(or, term("audience", search.AudienceMembers))
+	}
+	if a.Writers {
+		or = append(or, term("audience", search.AudienceWriters))
+	}
 	and = append(and, anyOf(or))
 	for _, k := range search.FacetKeys { // fixed order: the same query for the same filters
 		vs := filters[k]

@@ -75,9 +75,10 @@ func Settings() *meili.Settings {
 	return &meili.Settings{
 		SearchableAttributes: []string{"title", "body", "keywords"},
 		DisplayedAttributes:  []string{"id", "type", "title", "body", "url"},
-		FilterableAttributes: []string{"type", "task_force", "procedure", "year", "state", "ente", "experts", "public", "private"},
-		SortableAttributes:   []string{"updated"},
-		LocalizedAttributes:  []*meili.LocalizedAttributes{{Locales: []string{"ita"}, AttributePatterns: []string{"title", "body"}}},
+		FilterableAttributes: []string{"type", "task_force", "procedure", "year", "state", "ente", "experts", "public", "private",
+			"doc_kind", "proc_type", "threshold", "basis", "status", "author", "audience"},
+		SortableAttributes:  []string{"updated"},
+		LocalizedAttributes: []*meili.LocalizedAttributes{{Locales: []string{"ita"}, AttributePatterns: []string{"title", "body"}}},
 		TypoTolerance: &meili.TypoTolerance{
 			Enabled:             true,
 			MinWordSizeForTypos: meili.MinWordSizeForTypos{OneTypo: 5, TwoTypos: 9},
@@ -157,6 +158,13 @@ type document struct {
 	Keywords  []string `json:"keywords,omitempty"`
 	Public    bool     `json:"public"`
 	Private   bool     `json:"private,omitempty"`
+	Audience  string   `json:"audience,omitempty"`
+	DocKind   string   `json:"doc_kind,omitempty"`
+	ProcType  string   `json:"proc_type,omitempty"`
+	Threshold string   `json:"threshold,omitempty"`
+	Basis     []string `json:"basis,omitempty"`
+	Status    string   `json:"status,omitempty"`
+	Author    string   `json:"author,omitempty"`
 	Updated   int64    `json:"updated"`
 }
 
@@ -191,6 +199,8 @@ func toDocument(d search.Doc) (document, error) {
 		ID: id, Type: d.Type, Title: clean(d.Title), Body: clean(d.Body), URL: d.URL,
 		TaskForce: d.TaskForce, Procedure: d.Procedure, Year: d.Facet("year"), State: d.State, Ente: d.Ente,
 		Public: d.Public, Private: d.Private, Updated: d.Updated.Unix(), Keywords: d.Keywords,
+		Audience: d.Audience, DocKind: d.DocKind, ProcType: d.ProcType, Threshold: d.Threshold, Basis: d.FacetValues("basis"),
+		Status: d.Status, Author: d.Author,
 	}
 	for _, x := range d.Experts {
 		if x != "" {
@@ -322,6 +332,13 @@ func Filter(filters map[string][]string, a search.Access) (string, error) {
 		or = append(or, "NOT private = true")
 	case len(staff) > 0:
 		or = append(or, "(("+strings.Join(staff, " OR ")+") AND NOT private = true)")
+	}
+	// the items open to a whole audience (the tender library)
+	switch {
+	case a.Writers:
+		or = append(or, in("audience", []string{search.AudienceMembers, search.AudienceWriters}))
+	case a.Members:
+		or = append(or, "audience = "+quote(search.AudienceMembers))
 	}
 	and = append(and, "("+strings.Join(or, " OR ")+")")
 	for k := range filters {

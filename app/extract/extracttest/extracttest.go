@@ -1,14 +1,17 @@
-// Package extracttest writes PDF files for tests of text extraction: a normal one with known
-// text, and hostile ones built the way attackers build them (a page tree that never ends, streams
-// that inflate to gigabytes, a cross-reference chain that loops, a table that asks for the
-// memory of the machine).
+// Package extracttest writes PDF, ODT and DOCX files for tests of text extraction: normal ones
+// with known text, and hostile ones built the way attackers build them (a page tree that never
+// ends, streams and archive members that inflate to gigabytes, a cross-reference chain that
+// loops, a table that asks for the memory of the machine, XML nested without end, entities that
+// expand to gigabytes).
 package extracttest
 
 import (
+	"archive/zip"
 	"bytes"
 	"compress/flate"
 	"compress/zlib"
 	"encoding/binary"
+	"encoding/xml"
 	"fmt"
 	"hash/adler32"
 	"strings"
@@ -214,4 +217,117 @@ func HugeXref() []byte {
 	out.WriteString("trailer\n<< /Size 4000000001 /Root 1 0 R >>\n")
 	fmt.Fprintf(&out, "startxref\n%d\n%%%%EOF\n", xref)
 	return out.Bytes()
+}
+
+// office builds an archive of the kind ("odt" or "docx") whose text member holds xml.
+func office(kind string, xmlBody []byte) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	officeHead(zw, kind)
+	w, _ := zw.Create(officeMember(kind))
+	_, _ = w.Write(xmlBody)
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// officeHead writes the entry that says what the archive is: OpenDocument's mimetype, OOXML's
+// content types.
+func officeHead(zw *zip.Writer, kind string) {
+	if kind == "odt" {
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: "mimetype", Method: zip.Store})
+		_, _ = w.Write([]byte("application/vnd.oasis.opendocument.text"))
+		return
+	}
+	w, _ := zw.Create("[Content_Types].xml")
+	_, _ = w.Write([]byte(`<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`))
+}
+
+func officeMember(kind string) string {
+	if kind == "odt" {
+		return "content.xml"
+	}
+	return "word/document.xml"
+}
+
+// ODT is a normal text document with one paragraph per line.
+func ODT(lines ...string) []byte {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:meta>non testo</office:meta><office:body><office:text>`)
+	for _, l := range lines {
+		b.WriteString("<text:p>")
+		xmlEscape(&b, l)
+		b.WriteString("</text:p>")
+	}
+	b.WriteString(`</office:text></office:body></office:document-content>`)
+	return office("odt", []byte(b.String()))
+}
+
+// DOCX is a normal Word document with one paragraph per line.
+func DOCX(lines ...string) []byte {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`)
+	for _, l := range lines {
+		b.WriteString(`<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">`)
+		xmlEscape(&b, l)
+		b.WriteString(`</w:t></w:r></w:p>`)
+	}
+	b.WriteString(`</w:body></w:document>`)
+	return office("docx", []byte(b.String()))
+}
+
+func xmlEscape(b *strings.Builder, s string) {
+	_ = xml.EscapeText(b, []byte(s))
+}
+
+// OfficeBomb is an archive of the kind whose text member inflates to size bytes of spaces after
+// an opening tag, its header declaring declared bytes: built in milliseconds (see deflateRepeat).
+func OfficeBomb(kind string, size, declared int64) []byte {
+	z := deflateRepeat([]byte("<w:document><w:body><w:t>"), ' ', size)
+	raw := z[2 : len(z)-4] // the deflate stream inside the zlib wrapping
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	officeHead(zw, kind)
+	w, _ := zw.CreateRaw(&zip.FileHeader{Name: officeMember(kind), Method: zip.Deflate, CompressedSize64: uint64(len(raw)), UncompressedSize64: uint64(declared)})
+	_, _ = w.Write(raw)
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// DeepXML is an archive of the kind whose XML nests depth elements.
+func DeepXML(kind string, depth int) []byte {
+	return office(kind, []byte(strings.Repeat("<a>", depth)+"testo"+strings.Repeat("</a>", depth)))
+}
+
+// ManyEntries is an archive of n empty entries before the text member.
+func ManyEntries(kind string, n int) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := 0; i < n; i++ {
+		_, _ = zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("x/%d", i), Method: zip.Store})
+	}
+	w, _ := zw.Create(officeMember(kind))
+	_, _ = w.Write([]byte("<w:body><w:t>testo</w:t></w:body>"))
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// TagFlood is an archive of the kind whose XML is size bytes of empty elements: cheap to store,
+// long to parse, for the time limits.
+func TagFlood(kind string, size int) []byte {
+	return office(kind, append([]byte("<office:body>"), bytes.Repeat([]byte("<a/>"), size/4)...))
+}
+
+// EntityBomb is an archive of the kind whose XML declares nested entities (a "billion laughs"):
+// the reader must not expand them.
+func EntityBomb(kind string) []byte {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">`)
+	prev := "lol"
+	for i := 1; i <= 9; i++ {
+		name := fmt.Sprintf("lol%d", i)
+		fmt.Fprintf(&b, `<!ENTITY %s "%s">`, name, strings.Repeat("&"+prev+";", 10))
+		prev = name
+	}
+	b.WriteString(`]><office:body><text:p>&lol9;</text:p><w:t>&lol9;</w:t></office:body>`)
+	return office(kind, []byte(b.String()))
 }

@@ -432,8 +432,7 @@ func Run(t *testing.T, newEngine func(t *testing.T) search.Engine) {
 func facetCounts(docs []search.Doc, key string) []search.FacetCount {
 	counts := map[string]int{}
 	for _, d := range docs {
-		v := d.Facet(key)
-		if v != "" {
+		for _, v := range d.FacetValues(key) {
 			counts[v]++
 		}
 	}
