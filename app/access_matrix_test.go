@@ -217,6 +217,8 @@ func TestAccessMatrix(t *testing.T) {
 		public = "200 200 200 200 200 200 200 200 200 200 200"
 		// the analysis panel (app/analysis): admins and PMs, on their task forces
 		analysis = "303 403 403 403 403 403 200 403 403 200"
+		// a CRM record nobody may open: nobody follows the comune
+		noRecord = "303 404 404 404 404 404 404 404 404 404"
 	)
 	post := func(get, allowed string) string { // anonymous POSTs get 401; allowed status replaced
 		f := strings.Fields(get)
@@ -339,6 +341,20 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/redazione/media/:id", "/redazione/media/999999", nil, "303 403 403 403 403 403 403 403 404 404 404"},
 		{"POST", "/redazione/media/:id", "/redazione/media/999999", url.Values{"alt": {"x"}}, post(newsroom, "404")},
 		{"POST", "/redazione/media/:id/elimina", "/redazione/media/999999/elimina", nil, post(newsroom, "404")},
+		// the comuni CRM (app/crm): none of these personas is a province's, and nobody follows
+		// Cantù, so its record does not exist for anyone, admins included (see TestCRMAccessMatrix)
+		{"GET", "/area-riservata/crm", "/area-riservata/crm", nil, admins},
+		{"GET", "/area-riservata/crm/elenco.:format", "/area-riservata/crm/elenco.csv", nil, admins},
+		{"GET", "/area-riservata/crm/:comune", "/area-riservata/crm/" + A, nil, noRecord},
+		{"GET", "/area-riservata/crm/:comune/scheda.:format", "/area-riservata/crm/" + A + "/scheda.xlsx", nil, noRecord},
+		{"POST", "/area-riservata/crm/:comune/contatti", "/area-riservata/crm/" + A + "/contatti", url.Values{"name": {""}}, post(noRecord, "")},
+		{"POST", "/area-riservata/crm/:comune/contatti/:id/elimina", "/area-riservata/crm/" + A + "/contatti/1/elimina", nil, post(noRecord, "")},
+		{"POST", "/area-riservata/crm/:comune/interazioni", "/area-riservata/crm/" + A + "/interazioni", url.Values{"kind": {"nope"}}, post(noRecord, "")},
+		{"POST", "/area-riservata/crm/:comune/interazioni/:id/fatto", "/area-riservata/crm/" + A + "/interazioni/1/fatto", nil, post(noRecord, "")},
+		{"POST", "/area-riservata/crm/:comune/convenzioni", "/area-riservata/crm/" + A + "/convenzioni", url.Values{"title": {""}}, post(noRecord, "")},
+		{"GET", "/admin/territori", "/admin/territori", nil, admins},
+		{"POST", "/admin/territori", "/admin/territori", url.Values{"province": {""}, "comune": {""}}, post(admins, "422")},
+		{"POST", "/admin/territori/:id/termina", "/admin/territori/999999/termina", nil, post(admins, "404")},
 		{"GET", "/dati", "/dati", nil, public},
 		{"GET", "/dati/catalogo.jsonld", "/dati/catalogo.jsonld", nil, public},
 		{"GET", "/dati/task-force/:code", "/dati/task-force/VA", nil, public},
