@@ -37,9 +37,9 @@ type matrixWorld struct {
 	draftID, draftVersionID int64
 }
 
-func buildWorld(t *testing.T) *matrixWorld {
+func buildWorld(t *testing.T, opts ...apptest.Option) *matrixWorld {
 	t.Helper()
-	s := apptest.Start(t)
+	s := apptest.Start(t, opts...)
 	ctx := context.Background()
 	w := &matrixWorld{s: s, cookies: map[string]string{}, codes: map[string]string{}}
 	_, err := s.Enti.Import(ctx, []ente.Ente{

@@ -32,9 +32,9 @@ type crmWorld struct {
 
 // buildCRMWorld adds to the access matrix's world two provinces and their comuni: Provincia di
 // Como (A) follows Cantù, Provincia di Bergamo (B) follows Treviglio; nobody follows Milano.
-func buildCRMWorld(t *testing.T) *crmWorld {
+func buildCRMWorld(t *testing.T, opts ...apptest.Option) *crmWorld {
 	t.Helper()
-	w := &crmWorld{matrixWorld: buildWorld(t), userIDs: map[string]int64{}}
+	w := &crmWorld{matrixWorld: buildWorld(t, opts...), userIDs: map[string]int64{}}
 	s, ctx := w.s, context.Background()
 	if _, err := s.Enti.Import(ctx, []ente.Ente{
 		{ISTAT: "013", Name: "Provincia di Como", Kind: ente.KindProvincia, Province: "CO"},
