@@ -48,7 +48,7 @@ type Services struct {
 	Stats     *stats.Service
 	// CRM gives a province's people the follow-ups due on the comuni they follow; nil shows none.
 	CRM *crm.Service
-	Now       func() time.Time // the clock of the ente's trend; time.Now when nil
+	Now func() time.Time // the clock of the ente's trend; time.Now when nil
 }
 
 // Handlers serve the reserved area's home.

@@ -37,4 +37,6 @@ func (w *followUpsWorker) Work(ctx context.Context, _ *river.Job[FollowUpsArgs])
 	return err
 }
 
-func withEventKey(ctx context.Context, key string) context.Context { return jobs.WithEventKey(ctx, key) }
+func withEventKey(ctx context.Context, key string) context.Context {
+	return jobs.WithEventKey(ctx, key)
+}

@@ -64,7 +64,9 @@ type Interaction struct {
 func (i *Interaction) OpenFollowUp() bool { return !i.FollowUpOn.IsZero() && i.FollowUpDoneAt.IsZero() }
 
 // Due reports whether the open follow-up falls on today or earlier.
-func (i *Interaction) Due(today time.Time) bool { return i.OpenFollowUp() && !i.FollowUpOn.After(today) }
+func (i *Interaction) Due(today time.Time) bool {
+	return i.OpenFollowUp() && !i.FollowUpOn.After(today)
+}
 
 // Agreement is a convention with the comune: its dates, the services subscribed and the amounts.
 type Agreement struct {

@@ -54,7 +54,9 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 func (s *Service) Today() time.Time { return territory.Day(s.now()) }
 
 // RecordURL is the address of a comune's record.
-func RecordURL(comuneID int64) string { return "/area-riservata/crm/" + strconv.FormatInt(comuneID, 10) }
+func RecordURL(comuneID int64) string {
+	return "/area-riservata/crm/" + strconv.FormatInt(comuneID, 10)
+}
 
 // Record is what a province knows of one comune it follows.
 type Record struct {
@@ -434,12 +436,12 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Summary, error) {
 	mine := "x.province_id = link.province_id AND x.comune_id = link.comune_id"
 	q := s.db.NewSelect().TableExpr("territory_comuni AS link").
 		ColumnExpr("link.comune_id, c.name AS comune_name, c.province AS comune_province, link.province_id, p.name AS province_name, link.since").
-		ColumnExpr("(SELECT COUNT(*) FROM crm_contacts AS x WHERE "+mine+") AS contacts").
-		ColumnExpr("(SELECT MAX(x.happened_on) FROM crm_interactions AS x WHERE "+mine+") AS last_interaction").
-		ColumnExpr("(SELECT MIN(x.follow_up_on) FROM crm_interactions AS x WHERE "+mine+" AND x.follow_up_done_at IS NULL AND x.follow_up_on IS NOT NULL) AS next_follow_up").
-		ColumnExpr("(SELECT COUNT(*) FROM crm_agreements AS x WHERE "+mine+") AS agreements").
-		ColumnExpr("(SELECT COALESCE(SUM(x.due_cents), 0) FROM crm_agreements AS x WHERE "+mine+") AS due_cents").
-		ColumnExpr("(SELECT COALESCE(SUM(x.paid_cents), 0) FROM crm_agreements AS x WHERE "+mine+") AS paid_cents").
+		ColumnExpr("(SELECT COUNT(*) FROM crm_contacts AS x WHERE " + mine + ") AS contacts").
+		ColumnExpr("(SELECT MAX(x.happened_on) FROM crm_interactions AS x WHERE " + mine + ") AS last_interaction").
+		ColumnExpr("(SELECT MIN(x.follow_up_on) FROM crm_interactions AS x WHERE " + mine + " AND x.follow_up_done_at IS NULL AND x.follow_up_on IS NOT NULL) AS next_follow_up").
+		ColumnExpr("(SELECT COUNT(*) FROM crm_agreements AS x WHERE " + mine + ") AS agreements").
+		ColumnExpr("(SELECT COALESCE(SUM(x.due_cents), 0) FROM crm_agreements AS x WHERE " + mine + ") AS due_cents").
+		ColumnExpr("(SELECT COALESCE(SUM(x.paid_cents), 0) FROM crm_agreements AS x WHERE " + mine + ") AS paid_cents").
 		Join("JOIN enti AS c ON c.id = link.comune_id").Join("JOIN enti AS p ON p.id = link.province_id").
 		Where("link.until IS NULL").OrderExpr("c.name, link.comune_id")
 	if !f.All {
