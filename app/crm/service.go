@@ -514,7 +514,7 @@ func (s *Service) NotifyDue(ctx context.Context) (int, error) {
 		}
 		key := "crm.followup:" + strconv.FormatInt(i.ID, 10) + ":" + i.FollowUpOn.Format("2006-01-02")
 		subject := i.ComuneName + " — " + firstLine(i.Summary, 80)
-		if err := s.Notices.Notify(withEventKey(ctx, key), users, KindFollowUp, subject, RecordURL(i.ComuneID)+"#interazioni"); err != nil {
+		if err := s.Notices.Notify(withEventKey(ctx, key), users, KindFollowUp, subject, RecordURL(i.ComuneID)+"#interazione-"+strconv.FormatInt(i.ID, 10)); err != nil {
 			failed = errors.Join(failed, err)
 			continue
 		}

@@ -36,14 +36,17 @@ func (c *Centre) inScope(q *bun.SelectQuery, s *access.Subject) *bun.SelectQuery
 	q = q.Where("("+cond+")", args...)
 	// a notification about a comune's CRM record only while the comune is in the subject's
 	// territory (a province that stops following it, a member who leaves, see nothing more)
-	var records []string
-	for _, id := range s.Territory {
-		records = append(records, CRMLink+strconv.FormatInt(id, 10), CRMLink+strconv.FormatInt(id, 10)+"#interazioni")
-	}
-	if len(records) == 0 {
+	if len(s.Territory) == 0 {
 		return q.Where("notification.url NOT LIKE ?", CRMLink+"%")
 	}
-	return q.Where("(notification.url NOT LIKE ? OR notification.url IN (?))", CRMLink+"%", bun.In(records))
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("notification.url NOT LIKE ?", CRMLink+"%")
+		for _, id := range s.Territory {
+			page := CRMLink + strconv.FormatInt(id, 10)
+			q = q.WhereOr("notification.url = ? OR notification.url LIKE ?", page, page+"#%")
+		}
+		return q
+	})
 }
 
 // CRMLink is how the link of a notification about a comune's CRM record begins (app/crm).
