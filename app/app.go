@@ -176,6 +176,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Search = &search.Index{Engine: engine, DB: d, Files: a.Files, Requests: a.Requests, Extractor: extract.New(extract.Limits{}, log),
 		Bus: a.Realtime, Log: log, EngineName: cfg.SearchEngine}
 	a.Content.Events, a.Contact.Events, a.Enti.Events, a.Requests.Events = a.Events, a.Events, a.Events, a.Events
+	a.Territory.Events, a.CRM.Events = a.Events, a.Events // the search index follows the CRM's rows and links
 	allow, err := webhook.ParseAllow(cfg.WebhooksAllowed())
 	if err != nil {
 		return nil, fmt.Errorf("PASSHUB_WEBHOOKS_ALLOW: %w", err)

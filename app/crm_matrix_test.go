@@ -305,3 +305,67 @@ func TestTerritoryRules(t *testing.T) {
 	}
 	_ = time.Now
 }
+
+// TestCRMSearchStaysInScope: the CRM's rows are searchable by the province that keeps them, and
+// by nobody else — not the other province, the comune itself, PMs, experts or admins; once the
+// province stops following the comune, its rows leave the results.
+func TestCRMSearchStaysInScope(t *testing.T) {
+	w := buildCRMWorld(t)
+	s, ctx := w.s, context.Background()
+	a := crm.Actor{UserID: w.userIDs["province A"], Name: "A"}
+	b := crm.Actor{UserID: w.userIDs["province B"], Name: "B"}
+	if _, err := s.CRM.AddContact(ctx, a, w.cantu, crm.ContactForm{Name: "Ortensia Quadrifoglio", Role: "Segretaria comunale", Email: "segreteria@comune.cantu.co.it"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CRM.LogInteraction(ctx, a, w.cantu, crm.InteractionForm{Kind: crm.KindMeeting, HappenedOn: "2026-10-01", Summary: "Incontro sul quadrifoglio dei servizi digitali"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CRM.AddAgreement(ctx, a, w.cantu, crm.AgreementForm{Title: "Convenzione quadrifoglio", StartsOn: "2026-01-01", Services: "Assistenza"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CRM.AddContact(ctx, b, w.treviglio, crm.ContactForm{Name: "Quadrifoglio Treviglio", Phone: "0363 1234567"}); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Idle(t, s.App)
+	hits := func(p string) (a, b int) {
+		_, body := s.Get(t, "/cerca?q=quadrifoglio&tipo=crm_contact&tipo=crm_interaction&tipo=crm_agreement", "Cookie", w.cookies[p])
+		return strings.Count(body, `href="/area-riservata/crm/`+strconv.FormatInt(w.cantu, 10)+`#`), strings.Count(body, `href="/area-riservata/crm/`+strconv.FormatInt(w.treviglio, 10)+`#`)
+	}
+	for _, p := range crmPersonas {
+		gotA, gotB := hits(p)
+		wantA, wantB := 0, 0
+		switch p {
+		case "province A", "province A delegate":
+			wantA = 3
+		case "province B":
+			wantB = 1
+		}
+		if gotA != wantA || gotB != wantB {
+			t.Errorf("%s finds %d of A's rows and %d of B's, want %d and %d", p, gotA, gotB, wantA, wantB)
+		}
+	}
+	links, _ := s.Territory.Links(ctx)
+	for _, l := range links {
+		if l.ComuneID == w.cantu {
+			if _, err := s.Territory.End(ctx, l.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	apptest.Idle(t, s.App)
+	if gotA, _ := hits("province A"); gotA != 0 {
+		t.Errorf("province A still finds %d rows of a comune it no longer follows", gotA)
+	}
+	n, err := s.Search.Engine.IDs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range n {
+		if strings.HasPrefix(id, "crm_") && !strings.HasPrefix(id, "crm_contact:") {
+			t.Errorf("a row of a comune no longer followed is still indexed: %s", id)
+		}
+	}
+	if missing, extra, err := s.Search.Drift(ctx); err != nil || len(missing)+len(extra) != 0 {
+		t.Errorf("drift: missing %v, extra %v, %v", missing, extra, err)
+	}
+}

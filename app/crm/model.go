@@ -131,3 +131,14 @@ func (r *Record) BalanceText() string    { return Euros(r.BalanceCents()) }
 func (s *Summary) DueText() string       { return Euros(s.DueCents) }
 func (s *Summary) PaidText() string      { return Euros(s.PaidCents) }
 func (s *Summary) BalanceText() string   { return Euros(s.BalanceCents()) }
+
+// Changed is the event of a change of a record's row: a contact, an interaction or an agreement
+// added, changed or removed (the search index follows it).
+type Changed struct {
+	Kind     string `json:"kind"` // "contact", "interaction" or "agreement"
+	ID       int64  `json:"id"`
+	ComuneID int64  `json:"comune_id"`
+}
+
+// EventName names the event and its job.
+func (Changed) EventName() string { return "crm.changed" }

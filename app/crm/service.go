@@ -15,6 +15,7 @@ import (
 
 	"passhub/app/db"
 	"passhub/app/ente"
+	"passhub/app/event"
 	"passhub/app/request"
 	"passhub/app/territory"
 )
@@ -37,6 +38,8 @@ type Service struct {
 	requests  *request.Service
 	// Downloads are the comuni's library downloads shown on the timeline; nil shows none.
 	Downloads Downloads
+	// Events records the rows' changes (Changed) in their transactions.
+	Events *event.Dispatcher
 	// Notices carries the follow-up reminders (the bell and the daily digest); nil sends none.
 	Notices Notifier
 	now     func() time.Time
@@ -174,6 +177,31 @@ func validEmail(e string) bool {
 	return err == nil && a.Address == e && len(e) <= 254 && strings.Contains(e[strings.LastIndex(e, "@"):], ".")
 }
 
+// insert stores a new row of a record with its event.
+func (s *Service) insert(ctx context.Context, kind string, row any, id *int64, comuneID int64) error {
+	return db.Map(s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		return s.Events.InTx(ctx, tx, Changed{Kind: kind, ID: *id, ComuneID: comuneID})
+	}))
+}
+
+// change runs a change of one row of a record (an update or a delete, which must touch exactly
+// one row, else db.ErrNotFound) with its event.
+func (s *Service) change(ctx context.Context, kind string, id, comuneID int64, q func(tx bun.Tx) (int64, error)) error {
+	return db.Map(s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		n, err := q(tx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return db.ErrNotFound
+		}
+		return s.Events.InTx(ctx, tx, Changed{Kind: kind, ID: id, ComuneID: comuneID})
+	}))
+}
+
 // AddContact adds a person to the comune's record of the province that follows it.
 func (s *Service) AddContact(ctx context.Context, who Actor, comuneID int64, f ContactForm) (*Contact, error) {
 	if errs := f.validate(); len(errs) > 0 {
@@ -185,8 +213,8 @@ func (s *Service) AddContact(ctx context.Context, who Actor, comuneID int64, f C
 	}
 	c := &Contact{ProvinceID: pid, ComuneID: comuneID, Name: f.Name, Role: f.Role, Phone: f.Phone, Email: f.Email, PEC: f.PEC,
 		CreatedBy: who.UserID, CreatedAt: s.now().UTC()}
-	if _, err := s.db.NewInsert().Model(c).Returning("id").Exec(ctx); err != nil {
-		return nil, fmt.Errorf("crm: contact: %w", db.Map(err))
+	if err := s.insert(ctx, "contact", c, &c.ID, comuneID); err != nil {
+		return nil, fmt.Errorf("crm: contact: %w", err)
 	}
 	return c, nil
 }
@@ -197,15 +225,14 @@ func (s *Service) DeleteContact(ctx context.Context, comuneID, contactID int64) 
 	if err != nil {
 		return err
 	}
-	res, err := s.db.NewDelete().Model((*Contact)(nil)).Where("id = ?", contactID).Where("province_id = ?", pid).
-		Where("comune_id = ?", comuneID).Exec(ctx)
-	if err != nil {
-		return db.Map(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return db.ErrNotFound
-	}
-	return nil
+	return s.change(ctx, "contact", contactID, comuneID, func(tx bun.Tx) (int64, error) {
+		res, err := tx.NewDelete().Model((*Contact)(nil)).Where("id = ?", contactID).Where("province_id = ?", pid).
+			Where("comune_id = ?", comuneID).Exec(ctx)
+		if err != nil {
+			return 0, err
+		}
+		return res.RowsAffected()
+	})
 }
 
 // InteractionForm is an interaction as typed; dates are YYYY-MM-DD (or DD/MM/YYYY).
@@ -264,8 +291,8 @@ func (s *Service) LogInteraction(ctx context.Context, who Actor, comuneID int64,
 	}
 	i := &Interaction{ProvinceID: pid, ComuneID: comuneID, Kind: f.Kind, HappenedOn: on, Summary: summary, FollowUpOn: follow,
 		CreatedBy: who.UserID, CreatedByName: who.Name, CreatedAt: s.now().UTC()}
-	if _, err := s.db.NewInsert().Model(i).Returning("id").Exec(ctx); err != nil {
-		return nil, fmt.Errorf("crm: interaction: %w", db.Map(err))
+	if err := s.insert(ctx, "interaction", i, &i.ID, comuneID); err != nil {
+		return nil, fmt.Errorf("crm: interaction: %w", err)
 	}
 	return i, nil
 }
@@ -276,16 +303,15 @@ func (s *Service) FollowUpDone(ctx context.Context, comuneID, interactionID int6
 	if err != nil {
 		return err
 	}
-	res, err := s.db.NewUpdate().Model((*Interaction)(nil)).Set("follow_up_done_at = ?", s.now().UTC()).
-		Where("id = ?", interactionID).Where("province_id = ?", pid).Where("comune_id = ?", comuneID).
-		Where("follow_up_on IS NOT NULL").Exec(ctx)
-	if err != nil {
-		return db.Map(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return db.ErrNotFound
-	}
-	return nil
+	return s.change(ctx, "interaction", interactionID, comuneID, func(tx bun.Tx) (int64, error) {
+		res, err := tx.NewUpdate().Model((*Interaction)(nil)).Set("follow_up_done_at = ?", s.now().UTC()).
+			Where("id = ?", interactionID).Where("province_id = ?", pid).Where("comune_id = ?", comuneID).
+			Where("follow_up_on IS NOT NULL").Exec(ctx)
+		if err != nil {
+			return 0, err
+		}
+		return res.RowsAffected()
+	})
 }
 
 // AgreementForm is an agreement as typed: amounts in euros ("1.234,56" or "1234.56").
@@ -391,8 +417,8 @@ func (s *Service) AddAgreement(ctx context.Context, who Actor, comuneID int64, f
 	}
 	a := &Agreement{ProvinceID: pid, ComuneID: comuneID, Title: title, StartsOn: start, EndsOn: end,
 		Services: strings.Join(services, "\n"), DueCents: due, PaidCents: paid, Notes: notes, CreatedBy: who.UserID, CreatedAt: s.now().UTC()}
-	if _, err := s.db.NewInsert().Model(a).Returning("id").Exec(ctx); err != nil {
-		return nil, fmt.Errorf("crm: agreement: %w", db.Map(err))
+	if err := s.insert(ctx, "agreement", a, &a.ID, comuneID); err != nil {
+		return nil, fmt.Errorf("crm: agreement: %w", err)
 	}
 	return a, nil
 }

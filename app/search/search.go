@@ -22,6 +22,8 @@ type Doc struct {
 	// Private marks an item of a request never submitted: only its ente's members may see it.
 	Private bool
 	Updated time.Time
+	// Record is the comune of a CRM row, for the re-check of its hits; the engines do not store it.
+	Record int64 `json:"-"`
 }
 
 // Access says what a user may open. A doc matches when: doc.Public, or doc.Ente in Entes, or,

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"slices"
 	"html"
 	"html/template"
 	"strconv"
@@ -48,6 +49,10 @@ func AccessOf(s *access.Subject) Access {
 func mayOpen(s *access.Subject, d Doc) bool {
 	if d.Public {
 		return true
+	}
+	if d.Record != 0 { // a CRM row: the viewer must be a member of the province that keeps it, which follows the comune now
+		province, _ := strconv.ParseInt(d.Ente, 10, 64)
+		return s.Can(access.ViewComuneRecord, access.Object{EnteID: d.Record}) && slices.Contains(s.Provinces, province)
 	}
 	ente, _ := strconv.ParseInt(d.Ente, 10, 64)
 	obj := access.Object{EnteID: ente, TaskForce: d.TaskForce, Draft: d.Private}

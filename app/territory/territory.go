@@ -15,6 +15,7 @@ import (
 
 	"passhub/app/db"
 	"passhub/app/ente"
+	"passhub/app/event"
 )
 
 // Link is one comune followed by one province, since a date and, once ended, until one.
@@ -48,6 +49,8 @@ func IsProvince(kind string) bool { return kind == ente.KindProvincia || kind ==
 type Service struct {
 	db   *db.DB
 	enti *ente.Service
+	// Events records the links' changes (Changed) in their transactions.
+	Events *event.Dispatcher
 	// Changed is told the provinces whose followed comuni changed, after the change is committed:
 	// the composition root re-checks the access of their members.
 	Changed func(ctx context.Context, provinceIDs ...int64)
@@ -145,9 +148,11 @@ func (s *Service) Follow(ctx context.Context, provinceID, comuneID int64) (*Link
 		if n > 0 {
 			return ErrFollowed
 		}
-		_, err = tx.NewInsert().Model(l).On("CONFLICT (province_id, comune_id) DO UPDATE").
-			Set("since = EXCLUDED.since").Set("until = NULL").Returning("id").Exec(ctx)
-		return err
+		if _, err = tx.NewInsert().Model(l).On("CONFLICT (province_id, comune_id) DO UPDATE").
+			Set("since = EXCLUDED.since").Set("until = NULL").Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		return s.Events.InTx(ctx, tx, Changed{ProvinceID: provinceID, ComuneID: comuneID})
 	})
 	if errors.Is(db.Map(err), db.ErrConflict) {
 		return nil, ErrFollowed // the same comune, at the same moment, by another admin
@@ -173,8 +178,14 @@ func (s *Service) End(ctx context.Context, linkID int64) (*Link, error) {
 		return l, nil
 	}
 	l.Until = s.Today()
-	if _, err := s.db.NewUpdate().Model(l).Column("until").WherePK().Exec(ctx); err != nil {
-		return nil, db.Map(err)
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewUpdate().Model(l).Column("until").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		return s.Events.InTx(ctx, tx, Changed{ProvinceID: l.ProvinceID, ComuneID: l.ComuneID})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("territory: end: %w", db.Map(err))
 	}
 	s.changed(ctx, l.ProvinceID)
 	return l, nil
@@ -189,3 +200,13 @@ func (s *Service) changed(ctx context.Context, provinceIDs ...int64) {
 func bunIn(v ...string) any { return bun.In(v) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Changed is the event of a link that began or ended: the province's members see the comune's
+// record, or no longer (the search index follows it).
+type Changed struct {
+	ProvinceID int64 `json:"province_id"`
+	ComuneID   int64 `json:"comune_id"`
+}
+
+// EventName names the event and its job.
+func (Changed) EventName() string { return "territory.changed" }
