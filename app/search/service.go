@@ -2,9 +2,9 @@ package search
 
 import (
 	"context"
-	"slices"
 	"html"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 
