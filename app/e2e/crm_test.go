@@ -15,6 +15,7 @@ import (
 	"passhub/app/apptest"
 	"passhub/app/config"
 	"passhub/app/ente"
+	"passhub/app/identity"
 	"passhub/app/mailtest"
 )
 
@@ -185,4 +186,67 @@ func TestCRMFollowUpJourney(t *testing.T) {
 		!strings.Contains(m.Text, "Richiamo in scadenza") || !strings.Contains(m.Text, "/area-riservata/crm/"+strconv.FormatInt(cantu.ID, 10)) {
 		t.Errorf("digest: %s %q", m.To, m.Text)
 	}
+}
+
+// TestTerritoryAdminPage: an admin makes a province follow a comune from /admin/territori (a first
+// try without a comune comes back with the error summary), then ends the link; the page and the
+// admins' CRM list with its province filter are axe clean in Italian and English.
+func TestTerritoryAdminPage(t *testing.T) {
+	s := apptest.Start(t)
+	ctx := context.Background()
+	if _, err := s.Enti.Import(ctx, []ente.Ente{{ISTAT: "013", Name: "Provincia di Como", Kind: ente.KindProvincia, Province: "CO"},
+		{ISTAT: "013041", Name: "Cantù", Kind: ente.KindComune, Province: "CO"}}); err != nil {
+		t.Fatal(err)
+	}
+	code := apptest.FiscalCode("DMNDMN80A01F205")
+	u, _, err := s.Identity.Login(ctx, identityOf(code, "Ada"), identity.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Identity.Grant(ctx, identity.Actor{}, u.ID, "admin", ""); err != nil {
+		t.Fatal(err)
+	}
+	tb := newTab(t)
+	loginAs(t, tb, s, code, "Ada")
+	check := func(what string) {
+		t.Helper()
+		for _, p := range tb.take() {
+			if !strings.Contains(p, "422") {
+				t.Errorf("%s: %s", what, p)
+			}
+		}
+		for _, v := range axe(t, tb) {
+			t.Errorf("%s: axe: %s", what, v)
+		}
+	}
+	for _, lang := range []string{"en", "it"} {
+		tb.run(t, chromedp.Navigate(s.URL+"/admin/territori?lang="+lang), chromedp.WaitReady(chromedp.CSS("footer#footer")))
+		check("the territories in " + lang)
+	}
+	como, _ := s.Enti.ByISTAT(ctx, "013")
+	tb.run(t, chromedp.SetValue(chromedp.CSS("#territory-province"), strconv.FormatInt(como.ID, 10)),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/territori"] button[type=submit]`)), chromedp.WaitReady(chromedp.CSS(".pass-error-summary")))
+	if !eval[bool](t, tb, `!!document.querySelector('#territory-comune-error')`) {
+		t.Error("no message beside the comune")
+	}
+	check("the refused link")
+	tb.run(t, chromedp.SetValue(chromedp.CSS("#territory-comune"), "013041"),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/territori"] button[type=submit]`)), chromedp.WaitReady(chromedp.CSS("#flash")))
+	if n := eval[int](t, tb, `document.querySelectorAll('.pass-territory-link').length`); n != 1 {
+		t.Fatalf("%d links shown, want 1", n)
+	}
+	check("the new link")
+	for _, lang := range []string{"en", "it"} {
+		tb.run(t, chromedp.Navigate(s.URL+"/area-riservata/crm?lang="+lang), chromedp.WaitReady(chromedp.CSS("footer#footer")))
+		if n := eval[int](t, tb, `document.querySelectorAll('#crm-provincia option').length`); n != 2 {
+			t.Errorf("%d options in the province filter, want 2", n)
+		}
+		check("the admins' CRM list in " + lang)
+	}
+	tb.run(t, chromedp.Navigate(s.URL+"/admin/territori"), chromedp.WaitReady(chromedp.CSS("footer#footer")),
+		chromedp.Click(chromedp.CSS(".pass-territory-link button")), chromedp.WaitReady(chromedp.CSS("#flash")))
+	if p, ok, _ := s.Territory.FollowerOf(ctx, func() int64 { c, _ := s.Enti.ByISTAT(ctx, "013041"); return c.ID }()); ok {
+		t.Errorf("Cantù still followed by %d", p)
+	}
+	check("the ended link")
 }
