@@ -347,7 +347,7 @@ func TestRebuildResumesAtTheChunkItWasIn(t *testing.T) {
 			n++
 		}
 	}
-	if n != 5 {
-		t.Errorf("%d chunks of the resumed rebuild ran, want 5 (messages 1–2, 3–4, 5, documents, activities): %v", n, args)
+	if n != 8 {
+		t.Errorf("%d chunks of the resumed rebuild ran, want 8 (messages 1–2, 3–4, 5, documents, activities, the CRM's contacts, interactions, agreements): %v", n, args)
 	}
 }

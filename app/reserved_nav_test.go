@@ -19,7 +19,7 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 	w := buildWorld(t)
 	a := "/area-riservata/enti/" + strconv.FormatInt(w.enteA, 10)
 	base := []string{"/area-riservata", "/area-riservata/notifiche"}
-	admin := []string{"/admin/audit", "/admin/enti", "/admin/lavori", "/admin/registrazioni", "/admin/token-api", "/admin/utenti", "/admin/webhook"}
+	admin := []string{"/admin/audit", "/admin/enti", "/admin/lavori", "/admin/registrazioni", "/admin/territori", "/admin/token-api", "/admin/utenti", "/admin/webhook"}
 	want := map[string][]string{
 		"legal rep A":   append([]string{"/area-riservata/richieste", a, a + "/delegati"}, base...),
 		"delegate A":    append([]string{"/area-riservata/richieste", a}, base...),
@@ -28,7 +28,7 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 		"expert":        append([]string{"/area-riservata/richieste"}, base...),
 		"editor":        append([]string{"/redazione"}, base...),
 		"publisher":     append([]string{"/redazione"}, base...),
-		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi"}, admin...), base...),
+		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi", "/area-riservata/crm"}, admin...), base...),
 	}
 	for who, links := range want {
 		t.Run(who, func(t *testing.T) {
