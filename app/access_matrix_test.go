@@ -41,9 +41,9 @@ type matrixWorld struct {
 	draftID, draftVersionID int64
 }
 
-func buildWorld(t *testing.T) *matrixWorld {
+func buildWorld(t *testing.T, opts ...apptest.Option) *matrixWorld {
 	t.Helper()
-	s := apptest.Start(t)
+	s := apptest.Start(t, opts...)
 	ctx := context.Background()
 	w := &matrixWorld{s: s, cookies: map[string]string{}, codes: map[string]string{}}
 	_, err := s.Enti.Import(ctx, []ente.Ente{
@@ -254,6 +254,8 @@ func TestAccessMatrix(t *testing.T) {
 		public = "200 200 200 200 200 200 200 200 200 200 200"
 		// the analysis panel (app/analysis): admins and PMs, on their task forces
 		analysis = "303 403 403 403 403 403 200 403 403 200"
+		// a CRM record nobody may open: nobody follows the comune
+		noRecord = "303 404 404 404 404 404 404 404 404 404"
 	)
 	post := func(get, allowed string) string { // anonymous POSTs get 401; allowed status replaced
 		f := strings.Fields(get)
@@ -388,6 +390,20 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/area-riservata/documenti-gara/:id/sostituisci", tenderA + "/sostituisci", url.Values{"superseded_by": {""}}, "401 403 403 403 403 403 403 403 403 422 422"},
 		{"GET", "/area-riservata/documenti-gara/:id/versioni/:vid/scarica", tenderAV, nil, tenderView},
 		{"GET", "/area-riservata/documenti-gara/:id/versioni/:vid/scarica", tenderDV, nil, tenderDraft},
+		// the comuni CRM (app/crm): none of these personas is a province's, and nobody follows
+		// Cantù, so its record does not exist for anyone, admins included (see TestCRMAccessMatrix)
+		{"GET", "/area-riservata/crm", "/area-riservata/crm", nil, admins},
+		{"GET", "/area-riservata/crm/elenco.:format", "/area-riservata/crm/elenco.csv", nil, admins},
+		{"GET", "/area-riservata/crm/:comune", "/area-riservata/crm/" + A, nil, noRecord},
+		{"GET", "/area-riservata/crm/:comune/scheda.:format", "/area-riservata/crm/" + A + "/scheda.xlsx", nil, noRecord},
+		{"POST", "/area-riservata/crm/:comune/contatti", "/area-riservata/crm/" + A + "/contatti", url.Values{"name": {""}}, post(noRecord, "")},
+		{"POST", "/area-riservata/crm/:comune/contatti/:id/elimina", "/area-riservata/crm/" + A + "/contatti/1/elimina", nil, post(noRecord, "")},
+		{"POST", "/area-riservata/crm/:comune/interazioni", "/area-riservata/crm/" + A + "/interazioni", url.Values{"kind": {"nope"}}, post(noRecord, "")},
+		{"POST", "/area-riservata/crm/:comune/interazioni/:id/fatto", "/area-riservata/crm/" + A + "/interazioni/1/fatto", nil, post(noRecord, "")},
+		{"POST", "/area-riservata/crm/:comune/convenzioni", "/area-riservata/crm/" + A + "/convenzioni", url.Values{"title": {""}}, post(noRecord, "")},
+		{"GET", "/admin/territori", "/admin/territori", nil, admins},
+		{"POST", "/admin/territori", "/admin/territori", url.Values{"province": {""}, "comune": {""}}, post(admins, "422")},
+		{"POST", "/admin/territori/:id/termina", "/admin/territori/999999/termina", nil, post(admins, "404")},
 		{"GET", "/dati", "/dati", nil, public},
 		{"GET", "/dati/catalogo.jsonld", "/dati/catalogo.jsonld", nil, public},
 		{"GET", "/dati/task-force/:code", "/dati/task-force/VA", nil, public},

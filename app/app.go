@@ -30,6 +30,7 @@ import (
 	"passhub/app/config"
 	"passhub/app/contact"
 	"passhub/app/content"
+	"passhub/app/crm"
 	"passhub/app/db"
 	"passhub/app/ente"
 	"passhub/app/event"
@@ -53,6 +54,7 @@ import (
 	"passhub/app/storage"
 	"passhub/app/storage/sweep"
 	"passhub/app/tender"
+	"passhub/app/territory"
 	"passhub/app/web"
 	"passhub/app/webhook"
 	"passhub/app/workspace"
@@ -72,6 +74,8 @@ type App struct {
 	Identity      *identity.Service
 	Tokens        *apitoken.Service
 	Enti          *ente.Service
+	Territory     *territory.Service // which province follows which comune
+	CRM           *crm.Service       // the provinces' record of the comuni they follow
 	Files         storage.Store
 	Sweeper       *sweep.Sweeper // removes stored objects no row references
 	Requests      *request.Service
@@ -149,6 +153,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.Enti.DevSign = !cfg.Production() && cfg.DevIdPEnabled() // the dev personas can sign a protocol
 	a.Requests = request.NewService(d, a.Catalogue)
+	a.Territory = territory.NewService(d, a.Enti)
+	a.Territory.Changed = a.territoryChanged // the members' open pages reconnect with the new territory
+	a.CRM = crm.NewService(d, a.Territory, a.Enti, a.Requests)
 	a.Stats = stats.NewService(d)
 	a.Stats.SetFreshness(cfg.StatsFreshness)
 	a.Analysis = analysis.NewService(d, a.Stats)
@@ -157,6 +164,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Notifications.Mailer = notify.Mails{Users: a.Identity, Post: a.Post, I18n: a.I18n}
 	a.Notifications.Accounts = a.Identity
 	a.Notifications.Subjects = a.subjectByID
+	a.CRM.Notices = a.Notifications // the follow-ups due: the bell and the daily digest
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
 	a.Workspace.MaxFile = cfg.UploadLimit()
 	a.Media = media.NewService(d, a.Files, cfg.UploadLimit())
@@ -172,6 +180,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Bus: a.Realtime, Log: log, EngineName: cfg.SearchEngine}
 	a.Content.Events, a.Contact.Events, a.Enti.Events, a.Requests.Events = a.Events, a.Events, a.Events, a.Events
 	a.newTenders()
+	a.Territory.Events, a.CRM.Events = a.Events, a.Events // the search index follows the CRM's rows and links
 	allow, err := webhook.ParseAllow(cfg.WebhooksAllowed())
 	if err != nil {
 		return nil, fmt.Errorf("PASSHUB_WEBHOOKS_ALLOW: %w", err)
@@ -374,7 +383,9 @@ func (a *App) Handler() (*web.Server, error) {
 	w.App.Use("/area-riservata", area.Menu(a.Enti))
 	w.App.Use("/admin", area.Menu(a.Enti))
 	w.App.Use("/redazione", area.Menu(a.Enti))
-	area.NewHandlers(w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue, Stats: a.Stats, Now: a.Analysis.Now}).Mount(w.App)
+	area.NewHandlers(w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue, Stats: a.Stats, CRM: a.CRM, Now: a.Analysis.Now}).Mount(w.App)
+	crm.NewHandlers(w, a.CRM, a.Enti).Mount(w.App)
+	territory.NewHandlers(w, a.Territory).Mount(w.App)
 	analysis.NewHandlers(w, a.Analysis, a.Catalogue, a.Requests).Mount(w.App)
 	ente.NewHandlers(w, a.Enti).Mount(w.App)
 	workspace.NewHandlers(w, a.Workspace, a.Requests, a.Catalogue, a.hasPM).Mount(w.App) // the /area-riservata/richieste tree

@@ -348,7 +348,7 @@ func TestRebuildResumesAtTheChunkItWasIn(t *testing.T) {
 			n++
 		}
 	}
-	if n != 6 {
-		t.Errorf("%d chunks of the resumed rebuild ran, want 6 (messages 1–2, 3–4, 5, documents, activities, tender documents): %v", n, args)
+	if n != 9 {
+		t.Errorf("%d chunks of the resumed rebuild ran, want 9 (messages 1–2, 3–4, 5, documents, activities, tender documents, the CRM's contacts, interactions, agreements): %v", n, args)
 	}
 }

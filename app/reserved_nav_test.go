@@ -19,7 +19,7 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 	w := buildWorld(t)
 	a := "/area-riservata/enti/" + strconv.FormatInt(w.enteA, 10)
 	base := []string{"/area-riservata", "/area-riservata/notifiche"}
-	admin := []string{"/admin/audit", "/admin/enti", "/admin/lavori", "/admin/registrazioni", "/admin/token-api", "/admin/utenti", "/admin/webhook"}
+	admin := []string{"/admin/audit", "/admin/enti", "/admin/lavori", "/admin/registrazioni", "/admin/territori", "/admin/token-api", "/admin/utenti", "/admin/webhook"}
 	tenders := "/area-riservata/documenti-gara" // the tender library: members of approved enti and staff
 	want := map[string][]string{
 		"legal rep A":   append([]string{"/area-riservata/richieste", a, a + "/delegati", tenders}, base...),
@@ -29,7 +29,7 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 		"expert":        append([]string{"/area-riservata/richieste", tenders}, base...),
 		"editor":        append([]string{"/redazione", tenders}, base...),
 		"publisher":     append([]string{"/redazione", tenders}, base...),
-		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi", tenders}, admin...), base...),
+		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi", tenders, "/area-riservata/crm"}, admin...), base...),
 	}
 	for who, links := range want {
 		t.Run(who, func(t *testing.T) {

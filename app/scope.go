@@ -13,6 +13,7 @@ import (
 	"passhub/app/ente"
 	"passhub/app/identity"
 	"passhub/app/request"
+	"passhub/app/territory"
 )
 
 // subjectOf builds the access policy's subject of a viewer: their staff roles and enti.
@@ -26,8 +27,15 @@ func (a *App) subjectOf(ctx context.Context, v *identity.Viewer) (*access.Subjec
 		return nil, err
 	}
 	for _, m := range ms {
-		s.Memberships = append(s.Memberships, access.Membership{EnteID: m.EnteID, Role: m.Role, Enabled: m.Enabled,
-			Approved: m.Ente != nil && m.Ente.Status == ente.StatusApproved})
+		approved := m.Ente != nil && m.Ente.Status == ente.StatusApproved
+		s.Memberships = append(s.Memberships, access.Membership{EnteID: m.EnteID, Role: m.Role, Enabled: m.Enabled, Approved: approved})
+		if approved && m.Enabled && territory.IsProvince(m.Ente.Kind) {
+			s.Provinces = append(s.Provinces, m.EnteID)
+		}
+	}
+	// the comuni the subject's provinces follow: the territorial scope of the CRM
+	if s.Territory, err = a.Territory.FollowedBy(ctx, s.Provinces); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -102,4 +110,21 @@ func (a *App) reauthorize(topic string) {
 	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
 		a.Hub.Reauthorize(n)
 	}
+}
+
+// territoryChanged re-checks the access of the members of provinces whose followed comuni
+// changed: their open websockets reconnect with the new territory.
+func (a *App) territoryChanged(ctx context.Context, provinceIDs ...int64) {
+	var users []int64
+	for _, p := range provinceIDs {
+		members, err := a.Enti.Members(ctx, p)
+		if err != nil {
+			a.Log.Warn("territory change: members not read", "province", p, "err", err)
+			continue
+		}
+		for _, m := range members {
+			users = append(users, m.UserID)
+		}
+	}
+	a.accessChanged(ctx, users...)
 }

@@ -53,6 +53,7 @@ func (a *App) openJobs(ctx context.Context) error {
 	a.Webhooks.Register(q)
 	a.Content.Register(q)
 	a.Monitor.Register(q)
+	a.CRM.Register(q) // the daily reminders of the follow-ups due, before the digest
 	a.Sweeper = &sweep.Sweeper{DB: a.DB, Files: a.Files, Grace: a.Config.StorageGrace, Log: a.Log}
 	a.Sweeper.Register(q)
 	return nil

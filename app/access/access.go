@@ -5,6 +5,8 @@
 package access
 
 import (
+	"slices"
+
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -41,6 +43,11 @@ type Subject struct {
 	// Roles maps a staff role to the task forces it is held in ("" for global roles).
 	Roles       map[string][]string
 	Memberships []Membership
+	// Provinces are the enti of kind provincia or citta_metropolitana the subject is an enabled
+	// member of (approved), and Territory the comuni those provinces follow now (app/territory):
+	// the comuni whose CRM record the subject may open. The composition root fills both.
+	Provinces []int64
+	Territory []int64
 	// PendingRegistration is set while the subject's ente registration awaits a decision.
 	PendingRegistration bool
 	// Token is set when a request of the headless API authenticated with an API token: the
@@ -127,6 +134,16 @@ const (
 	ViewTenderDocs
 	EditTenderDocs
 	ApproveTenderDocs
+	// The Centro di Competenza's CRM (app/crm): a province's record of the comuni it follows.
+	// UseCRM opens the list of the followed comuni: the members of a province and admins.
+	UseCRM
+	// ViewComuneRecord and ManageComuneRecord open and change a comune's record (object: EnteID,
+	// the comune): admins, and the members of the province that follows the comune now. Nobody
+	// else, the comune's own people included: the record is the province's tool about them.
+	ViewComuneRecord
+	ManageComuneRecord
+	// ManageTerritory says which province follows which comune: admins.
+	ManageTerritory
 )
 
 // apiScopes maps the headless API's actions to the scope each needs.
@@ -230,7 +247,11 @@ func (s *Subject) Can(action Action, obj Object) bool {
 	case ManageDelegates:
 		m, ok := s.Member(obj.EnteID)
 		return ok && m.Role == LegalRep
-	case ReviewRegistrations, ManageUsers, ViewAudit, ReadContactMessages, ViewUntriaged, ManageAPITokens, ManageWebhooks:
+	case UseCRM:
+		return s.Has(RoleAdmin) || len(s.Provinces) > 0
+	case ViewComuneRecord, ManageComuneRecord:
+		return obj.EnteID != 0 && (s.Has(RoleAdmin) || slices.Contains(s.Territory, obj.EnteID))
+	case ReviewRegistrations, ManageUsers, ViewAudit, ManageTerritory, ReadContactMessages, ViewUntriaged, ManageAPITokens, ManageWebhooks:
 		return s.Has(RoleAdmin)
 	case EditContent, WriteContent, ManageMedia:
 		return s.Has(RoleEditor) || s.Has(RolePublisher) || s.Has(RoleAdmin)

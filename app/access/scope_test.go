@@ -44,3 +44,28 @@ func TestScopeAddsUp(t *testing.T) {
 		t.Error("user topics: one's own only")
 	}
 }
+
+// TestTerritoryScope: a comune's record is open to admins and to the members of the province that
+// follows it (the subject's Territory); the list to admins and province members; nobody else.
+func TestTerritoryScope(t *testing.T) {
+	province := &Subject{UserID: 3, Provinces: []int64{10}, Territory: []int64{20, 21}}
+	comune := &Subject{UserID: 4, Memberships: []Membership{{EnteID: 20, Role: LegalRep, Enabled: true, Approved: true}}}
+	admin := &Subject{UserID: 9, Roles: map[string][]string{RoleAdmin: {""}}}
+	pm := &Subject{UserID: 5, Roles: map[string][]string{RolePM: {"VA"}}}
+	for _, c := range []struct {
+		s      *Subject
+		action Action
+		ente   int64
+		want   bool
+	}{
+		{province, ViewComuneRecord, 20, true}, {province, ManageComuneRecord, 21, true}, {province, ViewComuneRecord, 22, false},
+		{province, ViewComuneRecord, 10, false}, {province, UseCRM, 0, true}, {province, ManageTerritory, 0, false},
+		{comune, ViewComuneRecord, 20, false}, {comune, UseCRM, 0, false},
+		{admin, ViewComuneRecord, 22, true}, {admin, UseCRM, 0, true}, {admin, ManageTerritory, 0, true}, {admin, ViewComuneRecord, 0, false},
+		{pm, ViewComuneRecord, 20, false}, {pm, UseCRM, 0, false}, {&Subject{}, UseCRM, 0, false},
+	} {
+		if got := c.s.Can(c.action, Object{EnteID: c.ente}); got != c.want {
+			t.Errorf("subject %d, action %d on %d: %v, want %v", c.s.UserID, c.action, c.ente, got, c.want)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"passhub/app/access"
 	"passhub/app/analysis"
 	"passhub/app/catalogue"
+	"passhub/app/crm"
 	"passhub/app/ente"
 	"passhub/app/request"
 	"passhub/app/stats"
@@ -45,7 +46,9 @@ type Services struct {
 	Requests  *request.Service
 	Catalogue *catalogue.Service
 	Stats     *stats.Service
-	Now       func() time.Time // the clock of the ente's trend; time.Now when nil
+	// CRM gives a province's people the follow-ups due on the comuni they follow; nil shows none.
+	CRM *crm.Service
+	Now func() time.Time // the clock of the ente's trend; time.Now when nil
 }
 
 // Handlers serve the reserved area's home.
@@ -112,6 +115,13 @@ func (h *Handlers) Mount(reserved fiber.Router) {
 			return err
 		}
 		data["Outcomes"] = outcomes
+		if sv.CRM != nil && s.Can(access.UseCRM, access.Object{}) && len(s.Provinces) > 0 {
+			due, err := sv.CRM.DueFollowUps(ctx, s.Territory) // the subject's provinces' comuni alone
+			if err != nil {
+				return err
+			}
+			data["FollowUps"], data["CRM"], data["Today"] = due, true, sv.CRM.Today()
+		}
 		sc := s.Scope() // every list of the dashboard stays within what the subject may open
 		if s.Has(access.RoleExpert) {
 			mine, _, err := sv.Requests.List(ctx, request.Filter{Scope: &sc, ExpertID: s.UserID, Submitted: true, States: []request.State{request.Assigned, request.InProgress, request.Waiting}})

@@ -68,6 +68,9 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 	if s.Can(access.ViewTenderDocs, access.Object{}) {
 		items = append(items, web.MenuItem{URL: "/area-riservata/documenti-gara", Label: "tender.menu"})
 	}
+	if s.Can(access.UseCRM, access.Object{}) {
+		items = append(items, web.MenuItem{URL: "/area-riservata/crm", Label: "crm.menu"})
+	}
 	if _, ok := analysis.ViewerOf(s); ok {
 		items = append(items, web.MenuItem{URL: "/area-riservata/analisi", Label: "analysis.menu"})
 	}
@@ -79,6 +82,7 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 			{URL: "/admin/registrazioni", Label: "admin.registrations"},
 			{URL: "/admin/utenti", Label: "admin.users"},
 			{URL: "/admin/enti", Label: "admin.enti"},
+			{URL: "/admin/territori", Label: "territory.menu"},
 			{URL: "/admin/audit", Label: "admin.audit"},
 			{URL: "/admin/token-api", Label: "admin.apitokens"},
 			{URL: "/admin/lavori", Label: "admin.jobs"},

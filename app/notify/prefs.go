@@ -22,14 +22,18 @@ const (
 
 // Topics group notification kinds for preferences, with their default mode: changes of a
 // request's state are mailed at once, the workspace's traffic in the daily digest; a new version
-// of a tender document an ente downloaded (app/tender) is mailed at once.
+// of a tender document an ente downloaded (app/tender) is mailed at once; the CRM's follow-ups due
+// go in the digest.
 var Topics = []struct{ Name, Default string }{{"state", ModeNow}, {"message", ModeDigest}, {"document", ModeDigest}, {"activity", ModeDigest},
-	{"tender", ModeNow}}
+	{"tender", ModeNow}, {"crm", ModeDigest}}
 
 // TopicOf returns the preference topic of a notification kind.
 func TopicOf(kind string) string {
 	if strings.HasPrefix(kind, "tender.") {
 		return "tender"
+	}
+	if strings.HasPrefix(kind, "crm.") {
+		return "crm" // the CRM's follow-ups due (app/crm)
 	}
 	switch strings.TrimPrefix(kind, "request.") {
 	case "message", "document", "activity":

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/uptrace/bun"
 
@@ -32,8 +33,24 @@ func (c *Centre) inScope(q *bun.SelectQuery, s *access.Subject) *bun.SelectQuery
 		cond += " OR notification.url IN (?)"
 		args = append(args, link(p))
 	}
-	return q.Where("("+cond+")", args...)
+	q = q.Where("("+cond+")", args...)
+	// a notification about a comune's CRM record only while the comune is in the subject's
+	// territory (a province that stops following it, a member who leaves, see nothing more)
+	if len(s.Territory) == 0 {
+		return q.Where("notification.url NOT LIKE ?", CRMLink+"%")
+	}
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("notification.url NOT LIKE ?", CRMLink+"%")
+		for _, id := range s.Territory {
+			page := CRMLink + strconv.FormatInt(id, 10)
+			q = q.WhereOr("notification.url = ? OR notification.url LIKE ?", page, page+"#%")
+		}
+		return q
+	})
 }
+
+// CRMLink is how the link of a notification about a comune's CRM record begins (app/crm).
+const CRMLink = "/area-riservata/crm/"
 
 // ListFor is List restricted to what the subject may still see.
 func (c *Centre) ListFor(ctx context.Context, s *access.Subject, unreadOnly bool, limit int) ([]Notification, error) {

@@ -258,9 +258,14 @@ func (x *Index) All(ctx context.Context, batch int, fn func(refs []string) error
 	for _, t := range []struct {
 		typ   string
 		table string
-	}{{TypeRequest, "requests"}, {TypeMessage, "messages"}, {TypeDocument, "documents"}, {TypeActivity, "activities"}} {
+	}{{TypeRequest, "requests"}, {TypeMessage, "messages"}, {TypeDocument, "documents"}, {TypeActivity, "activities"},
+		{TypeCRMContact, crmTables[TypeCRMContact]}, {TypeCRMInteraction, crmTables[TypeCRMInteraction]}, {TypeCRMAgreement, crmTables[TypeCRMAgreement]}} {
 		var ids []int64
-		if err := x.DB.NewSelect().Table(t.table).Column("id").Order("id").Scan(ctx, &ids); err != nil {
+		q := x.DB.NewSelect().TableExpr(t.table + " AS x").Column("x.id").Order("x.id")
+		if crmTables[t.typ] != "" {
+			q = q.Where(crmCurrent) // a comune no longer followed: its province's rows are not searched
+		}
+		if err := q.Scan(ctx, &ids); err != nil {
 			return db.Map(err)
 		}
 		for _, id := range ids {
@@ -292,9 +297,10 @@ func (x *Index) All(ctx context.Context, batch int, fn func(refs []string) error
 }
 
 // Sources are what a rebuild walks, in order: published content, then the reserved tables.
-var Sources = []string{"content", TypeRequest, TypeMessage, TypeDocument, TypeActivity}
+var Sources = []string{"content", TypeRequest, TypeMessage, TypeDocument, TypeActivity, TypeCRMContact, TypeCRMInteraction, TypeCRMAgreement}
 
-var sourceTables = map[string]string{TypeRequest: "requests", TypeMessage: "messages", TypeDocument: "documents", TypeActivity: "activities"}
+var sourceTables = map[string]string{TypeRequest: "requests", TypeMessage: "messages", TypeDocument: "documents", TypeActivity: "activities",
+	TypeCRMContact: "crm_contacts", TypeCRMInteraction: "crm_interactions", TypeCRMAgreement: "crm_agreements"}
 
 // Chunk returns up to n refs of the source (one of Sources) whose ids follow after, in id order,
 // and the id of the last one; fewer than n means the source is done.
@@ -327,7 +333,11 @@ func (x *Index) Chunk(ctx context.Context, source string, after int64, n int) ([
 		return nil, 0, fmt.Errorf("search: no source %q", source)
 	}
 	var ids []int64
-	if err := x.DB.NewSelect().Table(table).Column("id").Where("id > ?", after).Order("id").Limit(int64(n)).Scan(ctx, &ids); err != nil {
+	q := x.DB.NewSelect().TableExpr(table+" AS x").Column("x.id").Where("x.id > ?", after).Order("x.id").Limit(int64(n))
+	if crmTables[source] != "" {
+		q = q.Where(crmCurrent)
+	}
+	if err := q.Scan(ctx, &ids); err != nil {
 		return nil, 0, db.Map(err)
 	}
 	for _, id := range ids {
@@ -401,6 +411,8 @@ func (x *Index) load(ctx context.Context, ref string, full bool) (Doc, bool, err
 		d, err = k.Load(ctx, id, full)
 	case typ == TypeRequest || typ == TypeMessage || typ == TypeDocument || typ == TypeActivity:
 		d, err = x.loadReserved(ctx, typ, id, full)
+	case typ == TypeCRMContact || typ == TypeCRMInteraction || typ == TypeCRMAgreement:
+		d, err = x.loadCRM(ctx, typ, id)
 	default:
 		if !content.Searchable(content.Type(typ)) {
 			return Doc{}, false, nil

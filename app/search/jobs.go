@@ -8,10 +8,12 @@ import (
 	"github.com/uptrace/bun"
 
 	"passhub/app/content"
+	"passhub/app/crm"
 	"passhub/app/event"
 	"passhub/app/jobs"
 	"passhub/app/realtime"
 	"passhub/app/request"
+	"passhub/app/territory"
 )
 
 // Listen registers the search domain's rules: what a change of a request or of content puts out
@@ -27,6 +29,27 @@ func (x *Index) Listen(d *event.Dispatcher, rt *realtime.Service) {
 			refs[i] = Ref(string(e.Type), e.ID)
 		}
 		return x.enqueue(ctx, nil, Args{Refs: refs}) // a retry may queue the update twice: harmless
+	})
+	event.On(d, "search", func(ctx context.Context, ev crm.Changed) error {
+		var typ string
+		switch ev.Kind {
+		case "contact":
+			typ = TypeCRMContact
+		case "interaction":
+			typ = TypeCRMInteraction
+		case "agreement":
+			typ = TypeCRMAgreement
+		default:
+			return nil
+		}
+		return x.enqueue(ctx, nil, Args{Refs: []string{Ref(typ, ev.ID)}})
+	})
+	event.On(d, "search", func(ctx context.Context, ev territory.Changed) error {
+		refs, err := x.CRMRefs(ctx, ev.ComuneID) // in or out of the index, as the link now says
+		if err != nil || len(refs) == 0 {
+			return err
+		}
+		return x.enqueue(ctx, nil, Args{Refs: refs})
 	})
 	rt.Handle(CacheTopic, func(string) { x.forget() })
 	rt.Handle(content.CacheTopic, func(string) { x.forget() })

@@ -31,6 +31,8 @@ type Doc struct {
 	DocKind, ProcType, Threshold, Status, Author string
 	Basis                                        []string
 	Updated                                      time.Time
+	// Record is the comune of a CRM row, for the re-check of its hits; the engines do not store it.
+	Record int64 `json:"-"`
 }
 
 // Audiences of Doc.Audience.

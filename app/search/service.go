@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -52,6 +53,10 @@ func mayOpen(s *access.Subject, d Doc) bool {
 	}
 	if d.Audience != "" { // the card was built from the row as it is now
 		return AccessOf(s).Allows(d)
+	}
+	if d.Record != 0 { // a CRM row: the viewer must be a member of the province that keeps it, which follows the comune now
+		province, _ := strconv.ParseInt(d.Ente, 10, 64)
+		return s.Can(access.ViewComuneRecord, access.Object{EnteID: d.Record}) && slices.Contains(s.Provinces, province)
 	}
 	ente, _ := strconv.ParseInt(d.Ente, 10, 64)
 	obj := access.Object{EnteID: ente, TaskForce: d.TaskForce, Draft: d.Private}

@@ -21,6 +21,7 @@ var Personas = []Persona{
 	{"delegato", code("BNCLRA80A41B639"), "Laura", "Bianchi", "laura.bianchi@comune.cantu.example.it", "Delegata del Comune di Cantù"},
 	{"delegato-altro-ente", code("NRIPLA85C10F205"), "Paolo", "Neri", "paolo.neri@comune.milano.example.it", "Delegato del Comune di Milano (un altro ente)"},
 	{"presidente-provincia", code("GLLFRC62D15E507"), "Franca", "Galli", "presidente@provincia.lecco.example.it", "Presidente della Provincia di Lecco (non ancora registrata)"},
+	{"funzionario-provincia", code("SLVMRT77C45C933"), "Marta", "Salvi", "marta.salvi@provincia.como.example.it", "Funzionaria del Centro di Competenza della Provincia di Como: i comuni seguiti (CRM)"},
 	{"pm", code("MNZPRI75E50F205"), "Piera", "Manzoni", "piera.manzoni@pass.example.it", "Project Manager della Task Force Valutazioni Ambientali"},
 	{"esperto", code("CSTLCU78H10F205"), "Luca", "Costa", "luca.costa@pass.example.it", "Esperto della Task Force Valutazioni Ambientali"},
 	{"esperto-2", code("FRRSRA82M55F205"), "Sara", "Ferrari", "sara.ferrari@pass.example.it", "Esperta della Task Force Bonifiche"},
