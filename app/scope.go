@@ -25,9 +25,17 @@ func (a *App) subjectOf(ctx context.Context, v *identity.Viewer) (*access.Subjec
 	if err != nil {
 		return nil, err
 	}
+	var enti []int64
 	for _, m := range ms {
-		s.Memberships = append(s.Memberships, access.Membership{EnteID: m.EnteID, Role: m.Role, Enabled: m.Enabled,
-			Approved: m.Ente != nil && m.Ente.Status == ente.StatusApproved})
+		approved := m.Ente != nil && m.Ente.Status == ente.StatusApproved
+		s.Memberships = append(s.Memberships, access.Membership{EnteID: m.EnteID, Role: m.Role, Enabled: m.Enabled, Approved: approved})
+		if approved && m.Enabled {
+			enti = append(enti, m.EnteID)
+		}
+	}
+	// the work areas: the person's own memberships and those of the enti they act for now
+	if s.Areas, err = a.Areas.RolesOf(ctx, v.User.ID, enti); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

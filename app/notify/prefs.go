@@ -22,10 +22,14 @@ const (
 
 // Topics group notification kinds for preferences, with their default mode: changes of a
 // request's state are mailed at once, the workspace's traffic in the daily digest.
-var Topics = []struct{ Name, Default string }{{"state", ModeNow}, {"message", ModeDigest}, {"document", ModeDigest}, {"activity", ModeDigest}}
+var Topics = []struct{ Name, Default string }{{"state", ModeNow}, {"message", ModeDigest}, {"document", ModeDigest}, {"activity", ModeDigest},
+	{"area", ModeDigest}}
 
 // TopicOf returns the preference topic of a notification kind.
 func TopicOf(kind string) string {
+	if strings.HasPrefix(kind, "area.") { // the work areas' topics, replies and mentions
+		return "area"
+	}
 	switch strings.TrimPrefix(kind, "request.") {
 	case "message", "document", "activity":
 		return strings.TrimPrefix(kind, "request.")

@@ -24,6 +24,7 @@ import (
 	"passhub/app/jobs"
 	"passhub/app/request"
 	"passhub/app/storage"
+	"passhub/app/workarea"
 	"passhub/app/workspace"
 )
 
@@ -33,7 +34,16 @@ const (
 	TypeMessage  = "message"
 	TypeDocument = "document"
 	TypeActivity = "activity"
+	// A thematic work area's topic and post (app/workarea); its library's documents are
+	// TypeDocument, of a space of kind area.
+	TypeAreaTopic = "area_topic"
+	TypeAreaPost  = "area_post"
 )
+
+// AreaAccess is the value of Doc.Ente of a work area's items: the area's members are given it in
+// Access.Entes (AccessOf), and nobody else matches it (the items are Private: not the admins' All,
+// nor the task forces', nor the experts'). The hits are re-checked with access.ViewArea.
+func AreaAccess(areaID int64) string { return "area-" + strconv.FormatInt(areaID, 10) }
 
 // Index keeps the engine true to the database: it turns rows into docs, indexes and deletes them.
 type Index struct {
@@ -220,7 +230,8 @@ func (x *Index) All(ctx context.Context, batch int, fn func(refs []string) error
 	for _, t := range []struct {
 		typ   string
 		table string
-	}{{TypeRequest, "requests"}, {TypeMessage, "messages"}, {TypeDocument, "documents"}, {TypeActivity, "activities"}} {
+	}{{TypeRequest, "requests"}, {TypeMessage, "messages"}, {TypeDocument, "documents"}, {TypeActivity, "activities"},
+		{TypeAreaTopic, "area_topics"}, {TypeAreaPost, "area_posts"}} {
 		var ids []int64
 		if err := x.DB.NewSelect().Table(t.table).Column("id").Order("id").Scan(ctx, &ids); err != nil {
 			return db.Map(err)
@@ -236,9 +247,10 @@ func (x *Index) All(ctx context.Context, batch int, fn func(refs []string) error
 }
 
 // Sources are what a rebuild walks, in order: published content, then the reserved tables.
-var Sources = []string{"content", TypeRequest, TypeMessage, TypeDocument, TypeActivity}
+var Sources = []string{"content", TypeRequest, TypeMessage, TypeDocument, TypeActivity, TypeAreaTopic, TypeAreaPost}
 
-var sourceTables = map[string]string{TypeRequest: "requests", TypeMessage: "messages", TypeDocument: "documents", TypeActivity: "activities"}
+var sourceTables = map[string]string{TypeRequest: "requests", TypeMessage: "messages", TypeDocument: "documents", TypeActivity: "activities",
+	TypeAreaTopic: "area_topics", TypeAreaPost: "area_posts"}
 
 // Chunk returns up to n refs of the source (one of Sources) whose ids follow after, in id order,
 // and the id of the last one; fewer than n means the source is done.
@@ -332,6 +344,8 @@ func (x *Index) load(ctx context.Context, ref string, full bool) (Doc, bool, err
 	switch typ {
 	case TypeRequest, TypeMessage, TypeDocument, TypeActivity:
 		d, err = x.loadReserved(ctx, typ, id, full)
+	case TypeAreaTopic, TypeAreaPost:
+		d, err = x.loadArea(ctx, typ, id)
 	default:
 		if !content.Searchable(content.Type(typ)) {
 			return Doc{}, false, nil
@@ -419,6 +433,11 @@ func (x *Index) loadReserved(ctx context.Context, typ string, id int64, full boo
 		if v := d.Latest(); v != nil && full {
 			body = v.Filename + "\n" + x.fileText(ctx, v.Filename, v.StorageKey)
 		}
+		if areaID, err := workspace.AreaOf(ctx, x.DB, d.SpaceID); err != nil {
+			return Doc{}, err
+		} else if areaID != 0 { // a work area's library
+			return areaDoc(Ref(typ, id), typ, title, body, workarea.URL(areaID)+"/biblioteca#documento-"+strconv.FormatInt(id, 10), areaID, d.UpdatedAt), nil
+		}
 	case TypeActivity:
 		var a workspace.Activity
 		if err := x.DB.NewSelect().Model(&a).Where("id = ?", id).Scan(ctx); err != nil {
@@ -453,6 +472,32 @@ func (x *Index) loadReserved(ctx context.Context, typ string, id int64, full boo
 	return Doc{ID: Ref(typ, id), Type: typ, Title: title, Body: body, URL: "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10) + anchor,
 		TaskForce: r.TaskForce, Procedure: r.ProcedureCode, Year: r.CreatedAt.Year(), State: string(r.State),
 		Ente: strconv.FormatInt(r.EnteID, 10), Experts: experts, Private: r.Draft(), Updated: r.UpdatedAt}, nil
+}
+
+// loadArea builds the doc of a work area's topic or post; a hidden post is not indexed.
+func (x *Index) loadArea(ctx context.Context, typ string, id int64) (Doc, error) {
+	if typ == TypeAreaTopic {
+		var t workarea.Topic
+		if err := x.DB.NewSelect().Model(&t).Where("id = ?", id).Scan(ctx); err != nil {
+			return Doc{}, db.Map(err)
+		}
+		return areaDoc(Ref(typ, id), typ, t.Title, t.Author, workarea.TopicURL(t.AreaID, t.ID), t.AreaID, t.LastPostAt), nil
+	}
+	var p workarea.Post
+	if err := x.DB.NewSelect().Model(&p).Where("id = ?", id).Where("hidden_at IS NULL").Scan(ctx); err != nil {
+		return Doc{}, db.Map(err)
+	}
+	var t workarea.Topic
+	if err := x.DB.NewSelect().Model(&t).Column("title").Where("id = ?", p.TopicID).Scan(ctx); err != nil {
+		return Doc{}, db.Map(err)
+	}
+	return areaDoc(Ref(typ, id), typ, t.Title, p.Author+"\n"+p.Body, workarea.TopicURL(p.AreaID, p.TopicID)+"#post-"+strconv.FormatInt(id, 10),
+		p.AreaID, p.CreatedAt), nil
+}
+
+// areaDoc is an item of a work area: private, matched only by the area's access value.
+func areaDoc(ref, typ, title, body, url string, areaID int64, updated time.Time) Doc {
+	return Doc{ID: ref, Type: typ, Title: title, Body: body, URL: url, Ente: AreaAccess(areaID), Private: true, Year: updated.Year(), Updated: updated}
 }
 
 // fileText extracts the text of a stored file; a file that cannot be read adds nothing.

@@ -12,6 +12,7 @@ import (
 	"passhub/app/jobs"
 	"passhub/app/realtime"
 	"passhub/app/request"
+	"passhub/app/workarea"
 )
 
 // Listen registers the search domain's rules: what a change of a request or of content puts out
@@ -27,6 +28,9 @@ func (x *Index) Listen(d *event.Dispatcher, rt *realtime.Service) {
 			refs[i] = Ref(string(e.Type), e.ID)
 		}
 		return x.enqueue(ctx, nil, Args{Refs: refs}) // a retry may queue the update twice: harmless
+	})
+	event.On(d, "search", func(ctx context.Context, c workarea.Changed) error {
+		return x.enqueue(ctx, nil, Args{Refs: areaRefs(c)})
 	})
 	rt.Handle(CacheTopic, func(string) { x.forget() })
 	rt.Handle(content.CacheTopic, func(string) { x.forget() })
@@ -68,6 +72,18 @@ func argsOf(c request.Changed) Args {
 		refs = append(refs, Ref(typ, c.ObjectID))
 	}
 	return Args{Refs: refs}
+}
+
+// areaRefs says what a work area's change puts out of date: the post (a topic's opening post is
+// indexed with it), the topic, or the library's document.
+func areaRefs(c workarea.Changed) []string {
+	switch c.Kind {
+	case workarea.KindDocument:
+		return []string{Ref(TypeDocument, c.ObjectID)}
+	case workarea.KindTopic:
+		return []string{Ref(TypeAreaTopic, c.TopicID), Ref(TypeAreaPost, c.ObjectID)}
+	}
+	return []string{Ref(TypeAreaPost, c.ObjectID)}
 }
 
 // Args is the job that brings the index up to date with some rows: the refs given, and a request
