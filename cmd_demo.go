@@ -41,6 +41,9 @@ func seedDemo(ctx context.Context, a *app.App) error {
 	if err := demo.SeedRequests(ctx, services, demo.Requests{Requests: a.Requests, Workspace: a.Workspace}, people); err != nil {
 		return err
 	}
+	if err := demo.SeedAreas(ctx, services, a.Areas, people); err != nil {
+		return err
+	}
 	a.Log.Info("demo data ready: log in at /accedi with the dev identity provider", "personas", len(people))
 	return nil
 }
