@@ -176,7 +176,9 @@ func TestWorkAreaAccessMatrix(t *testing.T) {
 	}
 }
 
-func sectionOf(s string) *io.SectionReader { return io.NewSectionReader(strings.NewReader(s), 0, int64(len(s))) }
+func sectionOf(s string) *io.SectionReader {
+	return io.NewSectionReader(strings.NewReader(s), 0, int64(len(s)))
+}
 
 // TestWorkAreaSearchScoping: a topic, a reply and a library document of an area are found by its
 // members (directly or through their ente) and never by anyone else, whatever they search.

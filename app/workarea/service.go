@@ -376,7 +376,7 @@ func (s *Service) Candidates(ctx context.Context, limit int) (enti, people []Can
 		return nil, nil, db.Map(err)
 	}
 	var rows []struct {
-		ID                     int64
+		ID                      int64
 		Name, FamilyName, Login string
 	}
 	if err = s.db.NewSelect().Table("users").ColumnExpr("id, name, family_name, COALESCE(username, '') AS login").Where("disabled = ?", false).
