@@ -313,7 +313,6 @@ func (h *Handlers) topicPage(c *fiber.Ctx, t *Topic, f *formState) error {
 	}
 	data := h.base(c, "topics", t.Title)
 	data["Topic"], data["Posts"], data["Last"], data["People"], data["ViewerID"] = t, posts, last, people, access.Of(c).UserID
-	data["Crumbs"] = append(data["Crumbs"].([]map[string]string), map[string]string{"URL": URL(a.ID), "Label": a.Name})
 	return h.web.Page(c, "workarea/topic", h.withForm(c, data, f))
 }
 
