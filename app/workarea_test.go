@@ -29,6 +29,7 @@ type areaWorld struct {
 	area               *workarea.Area
 	topic              *workarea.Topic
 	postID, versionID  int64
+	eventID            int64
 	enteA              int64
 	memberOfPerson     int64 // the membership row of "member"
 	topicURL, areaPath string
@@ -87,6 +88,12 @@ func buildAreaWorld(t *testing.T) *areaWorld {
 		t.Fatal(err)
 	}
 	w.versionID = d.Versions[0].ID
+	ev, err := s.Areas.CreateEvent(ctx, workarea.Actor{UserID: w.ids["coordinator"], Name: "coordinator Prova"}, a.ID, workarea.EventForm{Kind: "training",
+		Title: "Formazione sul capitolato", Starts: "2026-12-15T10:00", Ends: "2026-12-15T12:00", Place: "Sala consiliare"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.eventID = ev.ID
 	w.areaPath = "/area-riservata/spazi/" + strconv.FormatInt(a.ID, 10)
 	w.topicURL = w.areaPath + "/argomenti/" + strconv.FormatInt(topic.ID, 10)
 	apptest.Idle(t, s.App)
@@ -100,6 +107,7 @@ func buildAreaWorld(t *testing.T) *areaWorld {
 func TestWorkAreaAccessMatrix(t *testing.T) {
 	w := buildAreaWorld(t)
 	A, T := w.areaPath, w.topicURL
+	E := A + "/calendario/" + strconv.FormatInt(w.eventID, 10)
 	pid := strconv.FormatInt(w.postID, 10)
 	admin := "/admin/spazi/" + strconv.FormatInt(w.area.ID, 10)
 	const (
@@ -138,6 +146,13 @@ func TestWorkAreaAccessMatrix(t *testing.T) {
 		{"GET", "/area-riservata/spazi/:id/documenti/:vid", A + "/documenti/" + strconv.FormatInt(w.versionID, 10), nil, view},
 		{"GET", "/area-riservata/spazi/:id/documenti/:vid", A + "/documenti/999999", nil, gone},
 		{"GET", "/area-riservata/spazi/:id/membri", A + "/membri", nil, view},
+		{"GET", "/area-riservata/spazi/:id/calendario", A + "/calendario", nil, view},
+		{"POST", "/area-riservata/spazi/:id/calendario", A + "/calendario", url.Values{"kind": {"training"}, "title": {" "}, "starts": {"domani"}}, coordBad},
+		{"GET", "/area-riservata/spazi/:id/calendario/:eid", E, nil, view},
+		{"GET", "/area-riservata/spazi/:id/calendario/:eid", A + "/calendario/999999", nil, gone},
+		{"POST", "/area-riservata/spazi/:id/calendario/:eid/iscrizione", E + "/iscrizione", url.Values{"op": {"iscrivi"}}, postOK},
+		{"POST", "/area-riservata/spazi/:id/calendario/:eid/presenze", E + "/presenze", url.Values{"present": {strconv.FormatInt(w.ids["member"], 10)}}, coordOK},
+		{"POST", "/area-riservata/spazi/:id/calendario/:eid/materiali", E + "/materiali", url.Values{"document": {"999999"}}, coordBad},
 		{"GET", "/admin/spazi", "/admin/spazi", nil, admins},
 		{"POST", "/admin/spazi", "/admin/spazi", url.Values{"name": {" "}}, adminBad},
 		{"GET", "/admin/spazi/:id", admin, nil, admins},
@@ -242,7 +257,7 @@ func TestWorkAreaNotifications(t *testing.T) {
 		}
 		out := map[string]int{}
 		for _, n := range list {
-			if strings.HasPrefix(n.Kind, "area.") {
+			if strings.HasPrefix(n.Kind, "area.") && n.Kind != "area.event" { // the calendar: TestWorkAreaCalendar
 				out[n.Kind]++
 			}
 		}
@@ -340,5 +355,86 @@ func TestWorkAreaWebsocket(t *testing.T) {
 		if _, _, err := member.ReadMessage(); err != nil {
 			break // closed: it reconnects with fresh authorisation, which refuses the area
 		}
+	}
+}
+
+// TestWorkAreaCalendar: coordinators add events (bad times refused, nothing saved), members are
+// told, register and cancel within the seats, readers may not register, coordinators mark who
+// attended and link the library's documents as materials.
+func TestWorkAreaCalendar(t *testing.T) {
+	w := buildAreaWorld(t)
+	ctx := context.Background()
+	post := func(p, path string, form url.Values) int {
+		form.Set("_csrf", apptest.CSRFToken)
+		res, _ := w.s.PostForm(t, path, form, "Cookie", w.cookies[p])
+		return res.StatusCode
+	}
+	cal := w.areaPath + "/calendario"
+	form := url.Values{"kind": {"training"}, "title": {"Corso sul nuovo codice"}, "starts": {"2026-12-20T09:00"}, "ends": {"2026-12-20T08:00"}, "capacity": {"1"}}
+	if st := post("coordinator", cal, form); st != 422 {
+		t.Errorf("an event ending before it starts: %d", st)
+	}
+	if events, _ := w.s.Areas.Calendar(ctx, w.area.ID); len(events) != 1 {
+		t.Fatalf("a refused event was saved: %d events", len(events))
+	}
+	form.Set("ends", "2026-12-20T13:00")
+	if st := post("member", cal, form); st != 403 {
+		t.Errorf("a member creates an event: %d", st)
+	}
+	if st := post("coordinator", cal, form); st != 303 {
+		t.Fatalf("the coordinator's event: %d", st)
+	}
+	events, _ := w.s.Areas.Calendar(ctx, w.area.ID)
+	var e workarea.Event
+	for _, x := range events {
+		if x.Title == "Corso sul nuovo codice" {
+			e = x
+		}
+	}
+	if got := e.Starts().Format("2006-01-02 15:04 MST"); got != "2026-12-20 09:00 CET" {
+		t.Errorf("start in Rome: %s (stored %s)", got, e.StartsAt)
+	}
+	page := cal + "/" + strconv.FormatInt(e.ID, 10)
+	if st := post("member", page+"/iscrizione", url.Values{"op": {"iscrivi"}}); st != 303 {
+		t.Errorf("the member registers: %d", st)
+	}
+	if st := post("ente delegate", page+"/iscrizione", url.Values{"op": {"iscrivi"}}); st != 409 {
+		t.Errorf("a registration beyond the seats: %d", st)
+	}
+	if st := post("reader", page+"/iscrizione", url.Values{"op": {"iscrivi"}}); st != 403 {
+		t.Errorf("a reader registers: %d", st)
+	}
+	if st := post("member", page+"/iscrizione", url.Values{"op": {"annulla"}}); st != 303 {
+		t.Errorf("the member cancels: %d", st)
+	}
+	if st := post("ente delegate", page+"/iscrizione", url.Values{"op": {"iscrivi"}}); st != 303 {
+		t.Errorf("the delegate registers on the freed seat: %d", st)
+	}
+	if st := post("coordinator", page+"/presenze", url.Values{"present": {strconv.FormatInt(w.ids["ente delegate"], 10), strconv.FormatInt(w.ids["outsider"], 10)}}); st != 303 {
+		t.Errorf("attendance: %d", st)
+	}
+	regs, _ := w.s.Areas.Registrations(ctx, e.ID)
+	if len(regs) != 1 || regs[0].UserID != w.ids["ente delegate"] || !regs[0].Attended {
+		t.Errorf("registrations after attendance: %+v", regs)
+	}
+	docs, _ := w.s.Areas.Library(ctx, w.area.ID)
+	if st := post("coordinator", page+"/materiali", url.Values{"document": {strconv.FormatInt(docs[0].ID, 10)}}); st != 303 {
+		t.Errorf("a material: %d", st)
+	}
+	_, body := w.s.Get(t, page, "Cookie", w.cookies["reader"])
+	if !strings.Contains(body, "verbale.csv") || !strings.Contains(body, "Corso sul nuovo codice") || strings.Contains(body, `name="present"`) {
+		t.Error("the reader's event page: materials missing, or the attendance form shown")
+	}
+	apptest.Idle(t, w.s.App)
+	s, _ := w.s.App.Notifications.Subjects(ctx, w.ids["member"])
+	list, _ := w.s.Notifications.ListFor(ctx, s, false, 100)
+	events2 := 0
+	for _, n := range list {
+		if n.Kind == "area.event" {
+			events2++
+		}
+	}
+	if events2 != 2 {
+		t.Errorf("the member was told of %d new events, want 2", events2)
 	}
 }

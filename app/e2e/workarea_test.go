@@ -152,6 +152,47 @@ func TestWorkAreaJourney(t *testing.T) {
 		t.Error("the members directory misses someone")
 	}
 
+	// The calendar: the coordinator adds a training session, the delegate registers, the
+	// coordinator marks her present and links the topic's file as material.
+	clean(t, coordinator, area+"/calendario", "#event-title", "the calendar")
+	coordinator.run(t,
+		chromedp.SetValue(chromedp.CSS("#event-kind"), "training"),
+		chromedp.SetValue(chromedp.CSS("#event-title"), "Formazione sul capitolato tipo"),
+		chromedp.SetValue(chromedp.CSS("#event-starts"), "2026-12-15T10:00"),
+		chromedp.SetValue(chromedp.CSS("#event-ends"), "2026-12-15T08:00"),
+		chromedp.Submit(chromedp.CSS("#event-title")),
+		chromedp.WaitReady(chromedp.CSS(".pass-error-summary")),
+	)
+	if !eval[bool](t, coordinator, `document.querySelector('#event-ends').getAttribute('aria-invalid') === 'true' && document.querySelector('#event-title').value === 'Formazione sul capitolato tipo'`) {
+		t.Error("an event ending before it starts: no error beside the end, or the title lost")
+	}
+	coordinator.take()
+	coordinator.run(t,
+		chromedp.SetValue(chromedp.CSS("#event-ends"), "2026-12-15T12:30"),
+		chromedp.SetValue(chromedp.CSS("#event-capacity"), "20"),
+		chromedp.SetValue(chromedp.CSS("#event-place"), "Sala consiliare"),
+		chromedp.Submit(chromedp.CSS("#event-title")),
+		chromedp.WaitReady(chromedp.CSS("#registration-title")),
+	)
+	event := s.URL + eval[string](t, coordinator, "location.pathname")
+	delegate.run(t, chromedp.Navigate(event), chromedp.WaitReady(chromedp.CSS("#registration-title")),
+		chromedp.Click(chromedp.CSS("#registration-title ~ form button[type=submit]")), chromedp.WaitReady(chromedp.CSS(".alert-success")))
+	if !eval[bool](t, delegate, `document.body.textContent.includes('Sei iscritto') && document.body.textContent.includes('10:00')`) {
+		t.Error("the delegate's registration, or the time in Rome, is not shown")
+	}
+	clean(t, delegate, event, "#registration-title", "the event (member)")
+	coordinator.run(t, chromedp.Navigate(event), chromedp.WaitReady(chromedp.CSS(".pass-registration")),
+		chromedp.Click(chromedp.CSS(".pass-registration input")), chromedp.Submit(chromedp.CSS(".pass-registration input")), chromedp.WaitReady(chromedp.CSS(".alert-success")))
+	if !eval[bool](t, coordinator, `document.querySelector('.pass-registration input').checked`) {
+		t.Error("the attendance was not kept")
+	}
+	choose(t, coordinator, "#material-doc", "capitolato.csv")
+	coordinator.run(t, chromedp.Submit(chromedp.CSS("#material-doc")), chromedp.WaitReady(chromedp.CSS(".alert-success")))
+	if !eval[bool](t, coordinator, `document.querySelector('#materiali').textContent.includes('capitolato.csv')`) {
+		t.Error("the material is not linked")
+	}
+	clean(t, coordinator, event, "#presenze", "the event (coordinator)")
+
 	// With JavaScript off the reply is a plain form, and the page shows it after the redirect.
 	mayor.setScripts(t, false)
 	mayor.run(t,

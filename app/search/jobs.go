@@ -30,6 +30,9 @@ func (x *Index) Listen(d *event.Dispatcher, rt *realtime.Service) {
 		return x.enqueue(ctx, nil, Args{Refs: refs}) // a retry may queue the update twice: harmless
 	})
 	event.On(d, "search", func(ctx context.Context, c workarea.Changed) error {
+		if c.Kind == workarea.KindEvent {
+			return nil // the calendar is not searched
+		}
 		return x.enqueue(ctx, nil, Args{Refs: areaRefs(c)})
 	})
 	rt.Handle(CacheTopic, func(string) { x.forget() })

@@ -8,6 +8,7 @@ const (
 	KindReply     = "reply"     // a reply posted (ObjectID: the post)
 	KindDocument  = "document"  // a document or a version added to the library (ObjectID: the document)
 	KindModerated = "moderated" // a post hidden or shown again (ObjectID: the post)
+	KindEvent     = "event"     // an event added to the calendar (ObjectID: the event)
 )
 
 // Changed is recorded in the transaction of every change of an area's content: the search index
@@ -36,4 +37,9 @@ func URL(areaID int64) string { return "/area-riservata/spazi/" + strconv.Format
 // TopicURL is the address of a topic's page.
 func TopicURL(areaID, topicID int64) string {
 	return URL(areaID) + "/argomenti/" + strconv.FormatInt(topicID, 10)
+}
+
+// EventURL is the address of an event's page.
+func EventURL(areaID, eventID int64) string {
+	return URL(areaID) + "/calendario/" + strconv.FormatInt(eventID, 10)
 }

@@ -57,6 +57,12 @@ func (h *Handlers) Mount(r fiber.Router) {
 		area("POST", "/biblioteca", post, h.upload),
 		area("GET", "/documenti/:vid", view, h.download),
 		area("GET", "/membri", view, h.members),
+		area("GET", "/calendario", view, h.calendar),
+		area("POST", "/calendario", coord, h.createEvent),
+		area("GET", "/calendario/:eid", view, h.event),
+		area("POST", "/calendario/:eid/iscrizione", post, h.register),
+		area("POST", "/calendario/:eid/presenze", coord, h.attendance),
+		area("POST", "/calendario/:eid/materiali", coord, h.material),
 		{Method: "GET", Path: Admin, Handlers: []fiber.Handler{manage, h.adminList}},
 		{Method: "POST", Path: Admin, Handlers: []fiber.Handler{manage, h.create}},
 		{Method: "GET", Path: Admin + "/:id", Handlers: []fiber.Handler{manage, h.loadAny, h.adminArea}},
@@ -119,6 +125,7 @@ func (h *Handlers) errorStatus() web.Errors {
 		workspace.ErrQuota: {Code: fiber.StatusUnprocessableEntity, Message: "workspace.file.quota", Field: "file"},
 		ErrNoTopic:         {Code: fiber.StatusNotFound, Message: "error.404.title"},
 		ErrNoMember:        {Code: fiber.StatusNotFound, Message: "error.404.title"},
+		ErrFull:            {Code: fiber.StatusConflict, Message: "workarea.event.full"},
 	}
 }
 
@@ -599,4 +606,150 @@ func (h *Handlers) removeMember(c *fiber.Ctx) error {
 	}
 	h.web.Flash(c, "workarea.done.removed")
 	return c.Redirect(Admin+"/"+strconv.FormatInt(a.ID, 10)+"#membri", fiber.StatusSeeOther)
+}
+
+// The calendar.
+
+func (h *Handlers) calendar(c *fiber.Ctx) error { return h.calendarPage(c, nil) }
+
+func (h *Handlers) calendarPage(c *fiber.Ctx, f *formState) error {
+	a := From(c)
+	events, err := h.svc.Calendar(c.UserContext(), a.ID)
+	if err != nil {
+		return err
+	}
+	data := h.base(c, "calendar", h.web.T(c, "workarea.calendar"))
+	data["Events"], data["Kinds"] = events, EventKinds
+	return h.web.Page(c, "workarea/calendar", h.withForm(c, data, f))
+}
+
+func (h *Handlers) createEvent(c *fiber.Ctx) error {
+	a := From(c)
+	f := EventForm{Kind: c.FormValue("kind"), Title: c.FormValue("title"), Description: c.FormValue("description"), Starts: c.FormValue("starts"),
+		Ends: c.FormValue("ends"), Place: c.FormValue("place"), Capacity: c.FormValue("capacity")}
+	e, err := h.svc.CreateEvent(c.UserContext(), actorOf(c), a.ID, f)
+	var ferrs FieldErrors
+	if errors.As(err, &ferrs) {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.calendarPage(c, h.refused(c, "event", ferrs, map[string]string{"kind": f.Kind, "title": f.Title, "description": f.Description,
+			"starts": f.Starts, "ends": f.Ends, "place": f.Place, "capacity": f.Capacity},
+			"kind", "event-kind", h.web.T(c, "workarea.event.kind"), "title", "event-title", h.web.T(c, "workarea.event.title"),
+			"starts", "event-starts", h.web.T(c, "workarea.event.starts"), "ends", "event-ends", h.web.T(c, "workarea.event.ends"),
+			"place", "event-place", h.web.T(c, "workarea.event.place"), "capacity", "event-capacity", h.web.T(c, "workarea.event.capacity.label"),
+			"description", "event-description", h.web.T(c, "workarea.description")))
+	}
+	if err != nil {
+		return err
+	}
+	h.web.Flash(c, "workarea.done.event")
+	return c.Redirect(EventURL(a.ID, e.ID), fiber.StatusSeeOther)
+}
+
+// loadEvent reads the route's event of the area.
+func (h *Handlers) loadEvent(c *fiber.Ctx) (*Event, error) {
+	e, err := h.svc.Event(c.UserContext(), From(c).ID, web.IDOrZero(c, "eid"))
+	if errors.Is(err, ErrNoEvent) {
+		return nil, fiber.ErrNotFound
+	}
+	return e, err
+}
+
+func (h *Handlers) event(c *fiber.Ctx) error {
+	e, err := h.loadEvent(c)
+	if err != nil {
+		return err
+	}
+	return h.eventPage(c, e, "")
+}
+
+func (h *Handlers) eventPage(c *fiber.Ctx, e *Event, alert string) error {
+	a := From(c)
+	ctx := c.UserContext()
+	regs, err := h.svc.Registrations(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	mats, err := h.svc.Materials(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	data := h.base(c, "calendar", e.Title)
+	data["Crumbs"] = append(data["Crumbs"].([]map[string]string), map[string]string{"URL": URL(a.ID) + "/calendario", "Label": h.web.T(c, "workarea.calendar")})
+	viewer := access.Of(c).UserID
+	mine := false
+	for _, r := range regs {
+		mine = mine || r.UserID == viewer
+	}
+	data["Event"], data["Registrations"], data["Registered"], data["Materials"], data["Alert"] = e, regs, mine, mats, alert
+	if data["Can"].(fiber.Map)["Coordinate"].(bool) {
+		docs, err := h.svc.Library(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		data["Library"] = docs
+	}
+	return h.web.Page(c, "workarea/event", data)
+}
+
+func (h *Handlers) register(c *fiber.Ctx) error {
+	a := From(c)
+	e, err := h.loadEvent(c)
+	if err != nil {
+		return err
+	}
+	if !e.Training() {
+		return fiber.ErrNotFound
+	}
+	on := c.FormValue("op") != "annulla"
+	if err := h.svc.Register(c.UserContext(), actorOf(c), e, on); err != nil {
+		if st, ok := h.errorStatus().Of(err); ok {
+			c.Status(st.Code)
+			return h.eventPage(c, e, h.web.Say(c, st))
+		}
+		return err
+	}
+	h.web.Flash(c, map[bool]string{true: "workarea.done.registered", false: "workarea.done.unregistered"}[on])
+	return c.Redirect(EventURL(a.ID, e.ID), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) attendance(c *fiber.Ctx) error {
+	a := From(c)
+	e, err := h.loadEvent(c)
+	if err != nil {
+		return err
+	}
+	if !e.Training() {
+		return fiber.ErrNotFound
+	}
+	var present []int64
+	for _, v := range c.Request().PostArgs().PeekMulti("present") {
+		if n, err := strconv.ParseInt(string(v), 10, 64); err == nil && n > 0 {
+			present = append(present, n)
+		}
+	}
+	if err := h.svc.MarkAttendance(c.UserContext(), actorOf(c), e, present); err != nil {
+		return err
+	}
+	h.web.Flash(c, "workarea.done.attendance")
+	return c.Redirect(EventURL(a.ID, e.ID)+"#presenze", fiber.StatusSeeOther)
+}
+
+func (h *Handlers) material(c *fiber.Ctx) error {
+	a := From(c)
+	e, err := h.loadEvent(c)
+	if err != nil {
+		return err
+	}
+	doc, _ := strconv.ParseInt(c.FormValue("document"), 10, 64)
+	err = h.svc.AddMaterial(c.UserContext(), e, doc)
+	var ferrs FieldErrors
+	if errors.As(err, &ferrs) {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.eventPage(c, e, h.web.T(c, "workarea.event.material")+": "+h.web.T(c, "validation.choice"))
+	}
+	if err != nil {
+		return err
+	}
+	h.web.Flash(c, "workarea.done.material")
+	return c.Redirect(EventURL(a.ID, e.ID)+"#materiali", fiber.StatusSeeOther)
 }

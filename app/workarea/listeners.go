@@ -33,6 +33,9 @@ func (s *Service) Listen(d *event.Dispatcher, rt *realtime.Service, notices Noti
 // notify tells the area's members of a new topic or reply: the people mentioned by a mention,
 // the others by the topic or the reply. Documents and moderation tell nobody.
 func (s *Service) notify(ctx context.Context, notices Notices, c Changed) error {
+	if c.Kind == KindEvent {
+		return s.notifyEvent(ctx, notices, c)
+	}
 	if c.Kind != KindTopic && c.Kind != KindReply {
 		return nil
 	}
@@ -74,4 +77,30 @@ func (s *Service) notify(ctx context.Context, notices Notices, c Changed) error 
 		return err
 	}
 	return notices.Notify(ctx, others, "area."+c.Kind, subject, url)
+}
+
+// notifyEvent tells the area's people, but its author, of a new event of the calendar.
+func (s *Service) notifyEvent(ctx context.Context, notices Notices, c Changed) error {
+	e, err := s.Event(ctx, c.AreaID, c.ObjectID)
+	if errors.Is(err, ErrNoEvent) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	a, err := s.Get(ctx, c.AreaID)
+	if err != nil {
+		return err
+	}
+	people, err := s.People(ctx, c.AreaID)
+	if err != nil {
+		return err
+	}
+	var to []int64
+	for _, p := range people {
+		if p.UserID != c.ActorID {
+			to = append(to, p.UserID)
+		}
+	}
+	return notices.Notify(ctx, to, "area.event", a.Name+": "+e.Title, EventURL(c.AreaID, e.ID))
 }
