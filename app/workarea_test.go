@@ -438,3 +438,29 @@ func TestWorkAreaCalendar(t *testing.T) {
 		t.Errorf("the member was told of %d new events, want 2", events2)
 	}
 }
+
+// TestWorkAreaThreadPages: a long topic shows its newest posts with a link to the earlier ones,
+// which are a page of their own (without the reply form, whose live posts would land among old
+// ones).
+func TestWorkAreaThreadPages(t *testing.T) {
+	w := buildAreaWorld(t)
+	ctx := context.Background()
+	for i := 0; i < workarea.ThreadPage+5; i++ {
+		if _, err := w.s.Areas.Reply(ctx, workarea.Actor{UserID: w.ids["member"], Name: "member Prova"}, w.topic, workarea.PostForm{Body: "Risposta " + strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body := w.s.Get(t, w.topicURL, "Cookie", w.cookies["reader"])
+	doc := parse(t, body)
+	if n := doc.Find("#thread .pass-message").Length(); n != workarea.ThreadPage {
+		t.Errorf("%d posts on the page, want %d", n, workarea.ThreadPage)
+	}
+	href, ok := doc.Find(`a[href*="?prima="]`).Attr("href")
+	if !ok || strings.Contains(body, "Proposta di capitolato tipo") {
+		t.Fatalf("no link to the earlier posts, or the first post shown: %v", ok)
+	}
+	_, body = w.s.Get(t, strings.Split(href, "#")[0], "Cookie", w.cookies["member"])
+	if !strings.Contains(body, "Proposta di capitolato tipo") || strings.Contains(body, `id="post-form"`) || strings.Contains(body, `name="argomento"`) {
+		t.Error("the earlier page: no first post, or the reply form and live cursor shown")
+	}
+}

@@ -71,6 +71,9 @@ func (h *Handlers) Mount(r fiber.Router) {
 	})
 }
 
+// ThreadPage is how many posts a topic's page shows (the newest; links lead to earlier ones).
+const ThreadPage = 100
+
 const areaKey = "workarea.area"
 
 // From returns the area the route loaded.
@@ -306,7 +309,8 @@ func (h *Handlers) topic(c *fiber.Ctx) error {
 func (h *Handlers) topicPage(c *fiber.Ctx, t *Topic, f *formState) error {
 	a := From(c)
 	coord := access.Of(c).Can(access.CoordinateArea, access.Object{AreaID: a.ID})
-	posts, err := h.svc.Posts(c.UserContext(), t.ID, 0, coord)
+	before, _ := strconv.ParseInt(c.Query("prima"), 10, 64)
+	posts, more, err := h.svc.PostsBefore(c.UserContext(), t.ID, before, ThreadPage, coord)
 	if err != nil {
 		return err
 	}
@@ -320,6 +324,11 @@ func (h *Handlers) topicPage(c *fiber.Ctx, t *Topic, f *formState) error {
 	}
 	data := h.base(c, "topics", t.Title)
 	data["Topic"], data["Posts"], data["Last"], data["People"], data["ViewerID"] = t, posts, last, people, access.Of(c).UserID
+	data["Before"], data["More"] = before, more
+	if len(posts) > 0 {
+		data["First"] = posts[0].ID
+	}
+
 	return h.web.Page(c, "workarea/topic", h.withForm(c, data, f))
 }
 

@@ -473,6 +473,30 @@ func (s *Service) Posts(ctx context.Context, topicID, after int64, withHidden bo
 	return out, s.decorate(ctx, out)
 }
 
+// PostsBefore returns the n newest posts of a topic before the post before (the newest when 0),
+// oldest first, rendered, and whether older ones remain; hidden posts only when withHidden.
+func (s *Service) PostsBefore(ctx context.Context, topicID, before int64, n int, withHidden bool) ([]Post, bool, error) {
+	var out []Post
+	q := s.db.NewSelect().Model(&out).Where("topic_id = ?", topicID).OrderExpr("id DESC").Limit(int64(n + 1))
+	if before > 0 {
+		q = q.Where("id < ?", before)
+	}
+	if !withHidden {
+		q = q.Where("hidden_at IS NULL")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, false, db.Map(err)
+	}
+	more := len(out) > n
+	if more {
+		out = out[:n]
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, more, s.decorate(ctx, out)
+}
+
 // decorate renders the posts' Markdown and names their attachments.
 func (s *Service) decorate(ctx context.Context, posts []Post) error {
 	var ids []int64
