@@ -45,7 +45,9 @@ func BenchmarkWorkAreaTopic(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	who := func(i int) workarea.Actor { return workarea.Actor{UserID: ids[i%people], Name: fmt.Sprintf("Persona N%03d", i%people)} }
+	who := func(i int) workarea.Actor {
+		return workarea.Actor{UserID: ids[i%people], Name: fmt.Sprintf("Persona N%03d", i%people)}
+	}
 	t, _, err := s.Areas.OpenTopic(ctx, who(1), a.ID, workarea.PostForm{Title: "Capitolato tipo", Body: "Apriamo la discussione."})
 	if err != nil {
 		b.Fatal(err)
