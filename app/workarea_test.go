@@ -464,3 +464,16 @@ func TestWorkAreaThreadPages(t *testing.T) {
 		t.Error("the earlier page: no first post, or the reply form and live cursor shown")
 	}
 }
+
+// TestWorkAreaMenu: "Spazi di lavoro" is in the reserved menu of the people who belong to an
+// area (directly or through their ente) and of admins, and of nobody else.
+func TestWorkAreaMenu(t *testing.T) {
+	w := buildAreaWorld(t)
+	for _, p := range areaPersonas[1:] {
+		_, body := w.s.Get(t, "/area-riservata", "Cookie", w.cookies[p], "Accept-Language", "it")
+		shown := parse(t, body).Find(`nav.pass-reserved-nav a[href="/area-riservata/spazi"]`).Length() > 0
+		if want := p != "outsider" && p != "expert"; shown != want {
+			t.Errorf("%s: Spazi di lavoro in the menu %v, want %v", p, shown, want)
+		}
+	}
+}
