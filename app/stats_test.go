@@ -223,6 +223,12 @@ func TestStatsFiguresFollowChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	apptest.Idle(t, s.App)
+	// Past the freshness the figures kept are stale: the first reader gets them at once while the
+	// new ones are computed in the background; the readers after get the new ones.
+	time.Sleep(800 * time.Millisecond)
+	if n := filed(); n != 4 {
+		t.Errorf("the first read after the change gave %d, want the figures kept before it (4) while new ones are computed", n)
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for filed() != 5 {
 		if time.Now().After(deadline) {

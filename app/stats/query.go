@@ -147,20 +147,10 @@ func (s *Service) factCells(ctx context.Context, f Filter, stock bool) ([]Cell, 
 	return out, nil
 }
 
-// Figures returns the figures of f, computed at most CacheTTL ago.
+// Figures returns the figures of f, computed at most CacheTTL ago and since the last change of
+// the roll-up (or, while fresh ones are computed, the ones before).
 func (s *Service) Figures(ctx context.Context, f Filter) (Figures, error) {
-	key := fmt.Sprintf("%+v", f)
-	if out, ok := s.figures.Get(key); ok {
-		return out, nil
-	}
-	v, err, _ := s.flight.Do("figures "+key, func() (any, error) { // one computation for the viewers who ask at once
-		out, err := s.compute(ctx, f)
-		if err == nil {
-			s.figures.Add(key, out)
-		}
-		return out, err
-	})
-	return v.(Figures), err
+	return s.figures.get(ctx, s, fmt.Sprintf("figures %+v", f), func(ctx context.Context) (Figures, error) { return s.compute(ctx, f) })
 }
 
 // compute computes the figures of f.
@@ -185,18 +175,10 @@ func (s *Service) compute(ctx context.Context, f Filter) (Figures, error) {
 	return out, nil
 }
 
-// Stock counts the requests in each state at the end of f's period (now, without one), counted
-// at most CacheTTL ago.
+// Stock counts the requests in each state at the end of f's period (now, without one), kept like
+// the figures.
 func (s *Service) Stock(ctx context.Context, f Filter) (map[string]int64, error) {
-	key := fmt.Sprintf("%+v", f)
-	if out, ok := s.stock.Get(key); ok {
-		return out, nil
-	}
-	out, err := s.countStock(ctx, f)
-	if err == nil {
-		s.stock.Add(key, out)
-	}
-	return out, err
+	return s.stock.get(ctx, s, fmt.Sprintf("stock %+v", f), func(ctx context.Context) (map[string]int64, error) { return s.countStock(ctx, f) })
 }
 
 func (s *Service) countStock(ctx context.Context, f Filter) (map[string]int64, error) {

@@ -3,9 +3,9 @@ package stats
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/uptrace/bun"
 	"golang.org/x/sync/singleflight"
 
@@ -19,12 +19,14 @@ type Service struct {
 	db    *db.DB
 	store Store
 	now   func() time.Time
-	// figures keeps the figures of the filters asked lately for CacheTTL: with 100,000 requests
-	// a set of figures takes about a second to compute, and a page asks for it at every view.
-	figures   *expirable.LRU[string, Figures]
-	stock     *expirable.LRU[string, map[string]int64]
-	times     *expirable.LRU[string, map[int64]*Times]
-	flight    singleflight.Group
+	// figures keeps the figures of the filters asked lately (see kept): with 100,000 requests a
+	// set of figures takes about a second to compute, and a page asks for it at every view.
+	figures kept[Figures]
+	stock   kept[map[string]int64]
+	times   kept[map[int64]*Times]
+	flight  singleflight.Group
+	// gen counts the changes of the roll-up the values kept have been told of.
+	gen       atomic.Uint64
 	freshness time.Duration
 	bus       Bus
 
@@ -49,8 +51,8 @@ const CacheTTL = 30 * time.Second
 
 // NewService returns the statistics over d.
 func NewService(d *db.DB) *Service {
-	return &Service{db: d, now: time.Now, figures: expirable.NewLRU[string, Figures](256, nil, CacheTTL),
-		stock: expirable.NewLRU[string, map[string]int64](256, nil, CacheTTL), times: expirable.NewLRU[string, map[int64]*Times](256, nil, CacheTTL)}
+	return &Service{db: d, now: time.Now, figures: newKept[Figures](256), stock: newKept[map[string]int64](256),
+		times: newKept[map[int64]*Times](256)}
 }
 
 // SetFreshness sets how long after a change the figures kept may still be served; the changes
@@ -63,9 +65,26 @@ func (s *Service) SetFreshness(d time.Duration) {
 
 // Forget drops the figures kept, so the next ones are computed afresh (tests, and after a rebuild).
 func (s *Service) Forget() {
-	s.figures.Purge()
-	s.stock.Purge()
-	s.times.Purge()
+	s.gen.Add(1)
+	s.figures.purge()
+	s.stock.purge()
+	s.times.purge()
+	s.refreshed()
+}
+
+// expire tells the figures kept that the roll-up changed: with a freshness, they are still served
+// while fresh ones are computed; without, they are dropped (every change is seen at once).
+func (s *Service) expire(fresh time.Duration) {
+	if fresh == 0 {
+		s.Forget()
+		return
+	}
+	s.gen.Add(1)
+	s.refreshed()
+}
+
+// refreshed tells what keeps copies made of the figures that newer ones may be there.
+func (s *Service) refreshed() {
 	for _, fn := range s.onForget {
 		fn()
 	}
@@ -114,15 +133,16 @@ func (s *Service) changed() {
 	wait := s.freshness - time.Since(s.forgot)
 	if wait <= 0 {
 		s.forgot = time.Now()
-		s.Forget()
+		s.expire(s.freshness)
 		return
 	}
 	if s.pending == nil {
 		s.pending = time.AfterFunc(wait, func() {
 			s.mu.Lock()
 			s.pending, s.forgot = nil, time.Now()
+			fresh := s.freshness
 			s.mu.Unlock()
-			s.Forget()
+			s.expire(fresh)
 		})
 	}
 }

@@ -12,24 +12,10 @@ type Times struct {
 
 // ProcedureTimes returns, by procedure, the days to triage and to conclusion of every request in
 // f's dimensions (its period is not used: the times of all time, as an ente's trend compares
-// them), read in two grouped queries and kept at most CacheTTL like the figures.
+// them), read in two grouped queries and kept like the figures.
 func (s *Service) ProcedureTimes(ctx context.Context, f Filter) (map[int64]*Times, error) {
 	f.From, f.To = "", ""
-	key := fmt.Sprintf("%+v", f)
-	if out, ok := s.times.Get(key); ok {
-		return out, nil
-	}
-	v, err, _ := s.flight.Do("times "+key, func() (any, error) {
-		out, err := s.procedureTimes(ctx, f)
-		if err == nil {
-			s.times.Add(key, out)
-		}
-		return out, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(map[int64]*Times), nil
+	return s.times.get(ctx, s, fmt.Sprintf("times %+v", f), func(ctx context.Context) (map[int64]*Times, error) { return s.procedureTimes(ctx, f) })
 }
 
 func (s *Service) procedureTimes(ctx context.Context, f Filter) (map[int64]*Times, error) {
