@@ -44,6 +44,9 @@ func seedDemo(ctx context.Context, a *app.App) error {
 	if err := demo.SeedCRM(ctx, services, demo.CRM{Territory: a.Territory, CRM: a.CRM}, people); err != nil {
 		return err
 	}
+	if err := demo.SeedAreas(ctx, services, a.Areas, people); err != nil {
+		return err
+	}
 	a.Log.Info("demo data ready: log in at /accedi with the dev identity provider", "personas", len(people))
 	return nil
 }

@@ -256,6 +256,8 @@ func TestAccessMatrix(t *testing.T) {
 		analysis = "303 403 403 403 403 403 200 403 403 200"
 		// a CRM record nobody may open: nobody follows the comune
 		noRecord = "303 404 404 404 404 404 404 404 404 404"
+		// an area that does not exist, or that the persona does not belong to: not found
+		noArea = "303 404 404 404 404 404 404 404 404 404"
 	)
 	post := func(get, allowed string) string { // anonymous POSTs get 401; allowed status replaced
 		f := strings.Fields(get)
@@ -410,6 +412,31 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/dati/province/:code", "/dati/province/CO", nil, public},
 		{"GET", "/dati/dataset/:name", "/dati/dataset/tempi", nil, public},
 		{"GET", "/dati/:file", "/dati/richieste-per-mese.csv", nil, public},
+		// the work areas (their own matrix with their members: TestWorkAreaAccessMatrix); none here,
+		// so an area is nobody's, and none of these people is told it exists
+		{"GET", "/area-riservata/spazi", "/area-riservata/spazi", nil, all},
+		{"GET", "/area-riservata/spazi/:id", "/area-riservata/spazi/999999", nil, noArea},
+		{"POST", "/area-riservata/spazi/:id/descrizione", "/area-riservata/spazi/999999/descrizione", url.Values{"description": {"x"}}, post(noArea, "404")},
+		{"POST", "/area-riservata/spazi/:id/argomenti", "/area-riservata/spazi/999999/argomenti", url.Values{"title": {"x"}, "body": {"x"}}, post(noArea, "404")},
+		{"GET", "/area-riservata/spazi/:id/argomenti/:tid", "/area-riservata/spazi/999999/argomenti/1", nil, noArea},
+		{"POST", "/area-riservata/spazi/:id/argomenti/:tid/risposte", "/area-riservata/spazi/999999/argomenti/1/risposte", url.Values{"body": {"x"}}, post(noArea, "404")},
+		{"POST", "/area-riservata/spazi/:id/argomenti/:tid/post/:pid/visibilita", "/area-riservata/spazi/999999/argomenti/1/post/1/visibilita", nil, post(noArea, "404")},
+		{"GET", "/area-riservata/spazi/:id/aggiornamenti", "/area-riservata/spazi/999999/aggiornamenti", nil, noArea},
+		{"GET", "/area-riservata/spazi/:id/biblioteca", "/area-riservata/spazi/999999/biblioteca", nil, noArea},
+		{"POST", "/area-riservata/spazi/:id/biblioteca", "/area-riservata/spazi/999999/biblioteca", nil, post(noArea, "404")},
+		{"GET", "/area-riservata/spazi/:id/documenti/:vid", "/area-riservata/spazi/999999/documenti/1", nil, noArea},
+		{"GET", "/area-riservata/spazi/:id/membri", "/area-riservata/spazi/999999/membri", nil, noArea},
+		{"GET", "/area-riservata/spazi/:id/calendario", "/area-riservata/spazi/999999/calendario", nil, noArea},
+		{"POST", "/area-riservata/spazi/:id/calendario", "/area-riservata/spazi/999999/calendario", nil, post(noArea, "404")},
+		{"GET", "/area-riservata/spazi/:id/calendario/:eid", "/area-riservata/spazi/999999/calendario/1", nil, noArea},
+		{"POST", "/area-riservata/spazi/:id/calendario/:eid/iscrizione", "/area-riservata/spazi/999999/calendario/1/iscrizione", nil, post(noArea, "404")},
+		{"POST", "/area-riservata/spazi/:id/calendario/:eid/presenze", "/area-riservata/spazi/999999/calendario/1/presenze", nil, post(noArea, "404")},
+		{"POST", "/area-riservata/spazi/:id/calendario/:eid/materiali", "/area-riservata/spazi/999999/calendario/1/materiali", nil, post(noArea, "404")},
+		{"GET", "/admin/spazi", "/admin/spazi", nil, admins},
+		{"POST", "/admin/spazi", "/admin/spazi", url.Values{"name": {" "}}, post(admins, "422")},
+		{"GET", "/admin/spazi/:id", "/admin/spazi/999999", nil, "303 403 403 403 403 403 403 403 403 404"},
+		{"POST", "/admin/spazi/:id/membri", "/admin/spazi/999999/membri", url.Values{"kind": {"ente"}, "ente": {A}, "role": {"member"}}, post(admins, "404")},
+		{"POST", "/admin/spazi/:id/membri/:mid/rimuovi", "/admin/spazi/999999/membri/1/rimuovi", nil, post(admins, "404")},
 		{"POST", "/esci", "/esci", nil, post(all, "303")},
 		{"POST", "/esci-ovunque", "/esci-ovunque", nil, post(all, "303")},
 	}

@@ -57,6 +57,7 @@ import (
 	"passhub/app/territory"
 	"passhub/app/web"
 	"passhub/app/webhook"
+	"passhub/app/workarea"
 	"passhub/app/workspace"
 	"passhub/static"
 	"passhub/themes"
@@ -83,6 +84,7 @@ type App struct {
 	Analysis      *analysis.Service
 	Monitor       *monitor.Service // the semesters' draft reports
 	Workspace     *workspace.Service
+	Areas         *workarea.Service // the thematic work areas
 	Realtime      *realtime.Service
 	Hub           *realtime.Hub
 	Events        *event.Dispatcher
@@ -167,6 +169,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.CRM.Notices = a.Notifications // the follow-ups due: the bell and the daily digest
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
 	a.Workspace.MaxFile = cfg.UploadLimit()
+	a.Areas = workarea.NewService(d, a.Workspace)
 	a.Media = media.NewService(d, a.Files, cfg.UploadLimit())
 	searchDir := cfg.SearchDir
 	if searchDir == "" {
@@ -181,6 +184,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Content.Events, a.Contact.Events, a.Enti.Events, a.Requests.Events = a.Events, a.Events, a.Events, a.Events
 	a.newTenders()
 	a.Territory.Events, a.CRM.Events = a.Events, a.Events // the search index follows the CRM's rows and links
+	a.Areas.Events = a.Events
 	allow, err := webhook.ParseAllow(cfg.WebhooksAllowed())
 	if err != nil {
 		return nil, fmt.Errorf("PASSHUB_WEBHOOKS_ALLOW: %w", err)
@@ -205,6 +209,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Search.Listen(a.Events, a.Realtime) // first: an index update is queued even while notifying fails
 	a.Stats.Listen(a.Events, a.Realtime)  // before the notifications: a figure is kept even while notifying fails
 	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
+	a.Areas.Listen(a.Events, a.Realtime, a.Notifications)
 	a.Content.Listen(a.Realtime)
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Monitor.Listen(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
@@ -217,6 +222,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.Identity.OnAccessChange(func(ctx context.Context, userID int64) { a.accessChanged(ctx, userID) })
 	a.Requests.AccessChanged = a.accessChanged
+	a.Areas.AccessChanged = a.accessChanged // a member added or removed: their open pages are authorised again
 	a.Realtime.Handle("access:", a.reauthorize)
 	a.Identity.AfterLogin(func(ctx context.Context, tx bun.IDB, u *identity.User) error {
 		return a.Enti.AcceptInvitations(ctx, tx, u.ID, u.FiscalCode)
@@ -389,6 +395,7 @@ func (a *App) Handler() (*web.Server, error) {
 	analysis.NewHandlers(w, a.Analysis, a.Catalogue, a.Requests).Mount(w.App)
 	ente.NewHandlers(w, a.Enti).Mount(w.App)
 	workspace.NewHandlers(w, a.Workspace, a.Requests, a.Catalogue, a.hasPM).Mount(w.App) // the /area-riservata/richieste tree
+	workarea.NewHandlers(w, a.Areas, a.Config.UploadLimit()).Mount(w.App)                // /area-riservata/spazi and /admin/spazi
 	a.Notifications.Mount(w.App, w)
 	identity.NewAdminHandlers(w, a.Identity, a.taskForceCodes).Mount(w.App)
 	audit.NewHandlers(w, a.DB).Mount(w.App)
@@ -427,6 +434,7 @@ func background(c *fiber.Ctx) bool {
 	return p == "/area-riservata/notifiche/conteggio" || p == "/ws" ||
 		(p == "/area-riservata/sessione" && c.Method() == fiber.MethodGet) ||
 		(strings.HasPrefix(p, "/area-riservata/richieste/") && strings.HasSuffix(p, "/aggiornamenti")) ||
+		(strings.HasPrefix(p, "/area-riservata/spazi/") && strings.HasSuffix(p, "/aggiornamenti")) ||
 		strings.HasPrefix(p, "/redazione/presenza/")
 }
 

@@ -22,9 +22,10 @@ func (f follow) UserOf(c *fiber.Ctx) int64 {
 }
 
 // MayFollow allows "request:<id>" to whoever may view the request, "entry:<id>" to whoever may
-// open the newsroom's entries.
+// open the newsroom's entries, "area:<id>" to whoever may view the work area.
 func (f follow) MayFollow(c *fiber.Ctx, topic string) bool {
-	return (strings.HasPrefix(topic, "request:") || strings.HasPrefix(topic, "entry:")) && access.Of(c).MayFollow(topic, f.a.requestObject(c.UserContext()))
+	return (strings.HasPrefix(topic, "request:") || strings.HasPrefix(topic, "entry:") || strings.HasPrefix(topic, "area:")) &&
+		access.Of(c).MayFollow(topic, f.a.requestObject(c.UserContext()))
 }
 
 // hasPM reports whether a task force has a project manager, who can triage its requests.

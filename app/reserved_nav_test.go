@@ -19,7 +19,8 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 	w := buildWorld(t)
 	a := "/area-riservata/enti/" + strconv.FormatInt(w.enteA, 10)
 	base := []string{"/area-riservata", "/area-riservata/notifiche"}
-	admin := []string{"/admin/audit", "/admin/enti", "/admin/lavori", "/admin/registrazioni", "/admin/territori", "/admin/token-api", "/admin/utenti", "/admin/webhook"}
+	admin := []string{"/admin/audit", "/admin/enti", "/admin/lavori", "/admin/registrazioni", "/admin/territori", "/admin/token-api", "/admin/utenti", "/admin/webhook",
+		"/admin/spazi", "/area-riservata/spazi"} // the work areas: admins manage them, and see them all
 	tenders := "/area-riservata/documenti-gara" // the tender library: members of approved enti and staff
 	want := map[string][]string{
 		"legal rep A":   append([]string{"/area-riservata/richieste", a, a + "/delegati", tenders}, base...),

@@ -26,15 +26,23 @@ func (a *App) subjectOf(ctx context.Context, v *identity.Viewer) (*access.Subjec
 	if err != nil {
 		return nil, err
 	}
+	var enti []int64
 	for _, m := range ms {
 		approved := m.Ente != nil && m.Ente.Status == ente.StatusApproved
 		s.Memberships = append(s.Memberships, access.Membership{EnteID: m.EnteID, Role: m.Role, Enabled: m.Enabled, Approved: approved})
+		if approved && m.Enabled {
+			enti = append(enti, m.EnteID)
+		}
 		if approved && m.Enabled && territory.IsProvince(m.Ente.Kind) {
 			s.Provinces = append(s.Provinces, m.EnteID)
 		}
 	}
 	// the comuni the subject's provinces follow: the territorial scope of the CRM
 	if s.Territory, err = a.Territory.FollowedBy(ctx, s.Provinces); err != nil {
+		return nil, err
+	}
+	// the work areas: the person's own memberships and those of the enti they act for now
+	if s.Areas, err = a.Areas.RolesOf(ctx, v.User.ID, enti); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"passhub/app/jobs"
 	"passhub/app/storage/sweep"
@@ -26,6 +27,16 @@ func (a *App) OpenSearch(ctx context.Context) error {
 func (a *App) facetName(ctx context.Context, key, value string) string {
 	if key != "ente" {
 		return a.Catalogue.Title(ctx, key, value)
+	}
+	if id, ok := strings.CutPrefix(value, "area-"); ok { // a work area's items (search.AreaAccess)
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return ""
+		}
+		if ar, err := a.Areas.Get(ctx, n); err == nil {
+			return ar.Name
+		}
+		return ""
 	}
 	id, err := strconv.ParseInt(value, 10, 64)
 	if err != nil {

@@ -53,6 +53,39 @@ type Subject struct {
 	// Token is set when a request of the headless API authenticated with an API token: the
 	// token's scopes are then all the subject may do, whoever created it.
 	Token *Token
+	// Areas are the subject's effective roles in the thematic work areas (app/workarea): for each
+	// area, the highest of their direct membership and their enti's (enabled members of approved
+	// enti), computed by the composition root with the subject.
+	Areas map[int64]string
+}
+
+// Roles in a thematic work area, lowest first.
+const (
+	AreaReader      = "reader"
+	AreaMember      = "member"
+	AreaCoordinator = "coordinator"
+)
+
+// AreaRank orders the roles of a work area (0 for no role): a person's effective role is the
+// highest of their memberships.
+func AreaRank(role string) int {
+	switch role {
+	case AreaReader:
+		return 1
+	case AreaMember:
+		return 2
+	case AreaCoordinator:
+		return 3
+	}
+	return 0
+}
+
+// AreaRole is the subject's effective role in an area, "" when they are not a member.
+func (s *Subject) AreaRole(areaID int64) string {
+	if s == nil || areaID == 0 {
+		return ""
+	}
+	return s.Areas[areaID]
 }
 
 // Scopes of API tokens: what a request authenticated with a token may do through the API.
@@ -144,6 +177,12 @@ const (
 	ManageComuneRecord
 	// ManageTerritory says which province follows which comune: admins.
 	ManageTerritory
+	// Thematic work areas (app/workarea; object: AreaID). The subject's role in the area is
+	// Subject.AreaRole. Admins see, post in and coordinate every area, and alone manage them.
+	ViewArea       // open the area, its topics, library, calendar and members: any role
+	PostInArea     // open topics, reply, upload to the library, register to events: coordinator or member
+	CoordinateArea // edit the description, hide replies, create events, mark attendance: coordinator
+	ManageAreas    // create areas and choose their members: admins alone
 )
 
 // apiScopes maps the headless API's actions to the scope each needs.
@@ -162,6 +201,8 @@ type Object struct {
 	// Draft is set for a request never submitted: it belongs to its ente alone, so nobody but
 	// the ente's members may see it or act on it (not the task force's PM, experts or admins).
 	Draft bool
+	// AreaID is the thematic work area an area action is about.
+	AreaID int64
 }
 
 func (o Object) assigned(userID int64) bool {
@@ -283,6 +324,14 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return obj.TaskForce != "" && s.Has(RolePM, obj.TaskForce)
 	case ArchiveRequest:
 		return !obj.Draft && (s.Has(RolePM, obj.TaskForce) || s.Has(RoleAdmin))
+	case ViewArea:
+		return obj.AreaID != 0 && (s.Has(RoleAdmin) || AreaRank(s.AreaRole(obj.AreaID)) >= 1)
+	case PostInArea:
+		return obj.AreaID != 0 && (s.Has(RoleAdmin) || AreaRank(s.AreaRole(obj.AreaID)) >= 2)
+	case CoordinateArea:
+		return obj.AreaID != 0 && (s.Has(RoleAdmin) || AreaRank(s.AreaRole(obj.AreaID)) >= 3)
+	case ManageAreas:
+		return s.Has(RoleAdmin)
 	}
 	return false
 }

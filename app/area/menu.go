@@ -61,6 +61,9 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 		items = append(items, web.MenuItem{URL: "/area-riservata/richieste", Label: "area.requests"})
 	}
 	items = append(items, web.MenuItem{URL: "/area-riservata/notifiche", Label: "notifications.title"})
+	if len(s.Areas) > 0 || s.Can(access.ManageAreas, access.Object{}) { // the work areas: their members, and the admins
+		items = append(items, web.MenuItem{URL: "/area-riservata/spazi", Label: "workarea.menu"})
+	}
 	items = append(items, enti...)
 	if s.Has(access.RolePM) {
 		items = append(items, web.MenuItem{URL: "/area-riservata/triage", Label: "area.triage"})
@@ -87,6 +90,7 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 			{URL: "/admin/token-api", Label: "admin.apitokens"},
 			{URL: "/admin/lavori", Label: "admin.jobs"},
 			{URL: "/admin/webhook", Label: "admin.webhooks"},
+			{URL: "/admin/spazi", Label: "workarea.admin.title"},
 		}})
 	}
 	return items

@@ -16,6 +16,7 @@ import (
 	"passhub/app/ente/devsign"
 	"passhub/app/identity"
 	"passhub/app/request"
+	"passhub/app/workarea"
 	"passhub/app/workspace"
 )
 
@@ -228,4 +229,41 @@ func SeedRequests(ctx context.Context, s Services, r Requests, people []Person) 
 		return err
 	}
 	return nil
+}
+
+// SeedAreas gives the demo one thematic work area, Servizio Europa, with the registered comune as
+// a member (its mayor and delegate post through it), an expert as coordinator, the PM as a reader
+// and an opening topic, so the work areas have something to show. It does nothing when an area
+// exists already.
+func SeedAreas(ctx context.Context, s Services, areas *workarea.Service, people []Person) error {
+	if all, err := areas.All(ctx); err != nil || len(all) > 0 {
+		return err
+	}
+	id := map[string]int64{}
+	name := map[string]string{}
+	for _, p := range people {
+		u, err := s.Identity.UserByFiscalCode(ctx, strings.ToUpper("TINIT-"+strings.TrimPrefix(p.FiscalCode, "TINIT-")))
+		if err != nil {
+			return fmt.Errorf("demo: %s: %w", p.Key, err)
+		}
+		id[p.Key], name[p.Key] = u.ID, p.Name+" "+p.FamilyName
+	}
+	cantu, err := s.Enti.ByISTAT(ctx, "013041")
+	if err != nil {
+		return err
+	}
+	admin := workarea.Actor{UserID: id["admin"], Name: name["admin"], IP: "demo"}
+	a, err := areas.Create(ctx, admin, workarea.Form{Name: "Servizio Europa", Service: "Servizio Europa",
+		Description: "Scadenzari, bandi, schede progetto e ricerca partner per l'accesso ai fondi europei."})
+	if err != nil {
+		return err
+	}
+	for _, m := range []workarea.MemberForm{{EnteID: cantu.ID, Role: "member"}, {UserID: id["esperto"], Role: "coordinator"}, {UserID: id["pm"], Role: "reader"}} {
+		if _, err := areas.AddMember(ctx, admin, a.ID, m); err != nil {
+			return err
+		}
+	}
+	_, _, err = areas.OpenTopic(ctx, workarea.Actor{UserID: id["esperto"], Name: name["esperto"], IP: "demo"}, a.ID,
+		workarea.PostForm{Title: "Bandi in scadenza nel trimestre", Body: "Raccogliamo qui i bandi europei in scadenza e chi intende partecipare."})
+	return err
 }

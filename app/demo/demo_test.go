@@ -63,4 +63,24 @@ func TestSeedIsIdempotent(t *testing.T) {
 			t.Errorf("%d requests %s, want 1 (all: %v)", counts[st], st, counts)
 		}
 	}
+	for i := 0; i < 2; i++ {
+		if err := demo.SeedAreas(ctx, s, a.Areas, people); err != nil {
+			t.Fatalf("seed areas %d: %v", i+1, err)
+		}
+	}
+	areas, err := a.Areas.All(ctx)
+	if err != nil || len(areas) != 1 {
+		t.Fatalf("areas after seeding twice: %v %v", areas, err)
+	}
+	persons, err := a.Areas.People(ctx, areas[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	areaRoles := map[string]string{}
+	for _, p := range persons {
+		areaRoles[p.Name] = p.Role
+	}
+	if areaRoles["Giulia Bianchi"] != "member" || areaRoles["Mario Rossi"] != "member" || areaRoles["Luca Costa"] != "coordinator" || areaRoles["Piera Manzoni"] != "reader" || areaRoles["Paolo Neri"] != "" {
+		t.Errorf("the demo area's people: %v", areaRoles)
+	}
 }

@@ -18,9 +18,14 @@ const RequestLink = "/area-riservata/richieste/"
 // to: the form of its outcome (request.OutcomeURL).
 var RequestPages = []string{"/esito"}
 
+// AreaLink is how the link of a notification about a work area begins; the area's id follows.
+const AreaLink = "/area-riservata/spazi/"
+
 // inScope keeps, of the notifications in q, those the subject may still follow: a notification
 // about a request only while the request is in the subject's access scope (an expert unassigned,
-// a PM whose role was revoked no longer see what happened to it), any other one always.
+// a PM whose role was revoked no longer see what happened to it), one about a work area only while
+// the subject may view the area (access.ViewArea: a removed member sees none of it), any other
+// one always.
 func (c *Centre) inScope(q *bun.SelectQuery, s *access.Subject) *bun.SelectQuery {
 	sc := s.Scope()
 	link := func(suffix string) *bun.SelectQuery {
@@ -34,6 +39,17 @@ func (c *Centre) inScope(q *bun.SelectQuery, s *access.Subject) *bun.SelectQuery
 		args = append(args, link(p))
 	}
 	q = q.Where("("+cond+")", args...)
+	if !s.Has(access.RoleAdmin) { // admins see every area
+		areas := "notification.url NOT LIKE ?"
+		areaArgs := []any{AreaLink + "%"}
+		for id := range s.Areas {
+			if s.Can(access.ViewArea, access.Object{AreaID: id}) {
+				areas += " OR notification.url LIKE ?"
+				areaArgs = append(areaArgs, AreaLink+strconv.FormatInt(id, 10)+"/%")
+			}
+		}
+		q = q.Where("("+areas+")", areaArgs...)
+	}
 	// a notification about a comune's CRM record only while the comune is in the subject's
 	// territory (a province that stops following it, a member who leaves, see nothing more)
 	if len(s.Territory) == 0 {

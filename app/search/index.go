@@ -25,6 +25,7 @@ import (
 	"passhub/app/jobs"
 	"passhub/app/request"
 	"passhub/app/storage"
+	"passhub/app/workarea"
 	"passhub/app/workspace"
 )
 
@@ -34,7 +35,16 @@ const (
 	TypeMessage  = "message"
 	TypeDocument = "document"
 	TypeActivity = "activity"
+	// A thematic work area's topic and post (app/workarea); its library's documents are
+	// TypeDocument, of a space of kind area.
+	TypeAreaTopic = "area_topic"
+	TypeAreaPost  = "area_post"
 )
+
+// AreaAccess is the value of Doc.Ente of a work area's items: the area's members are given it in
+// Access.Entes (AccessOf), and nobody else matches it (the items are Private: not the admins' All,
+// nor the task forces', nor the experts'). The hits are re-checked with access.ViewArea.
+func AreaAccess(areaID int64) string { return "area-" + strconv.FormatInt(areaID, 10) }
 
 // Index keeps the engine true to the database: it turns rows into docs, indexes and deletes them.
 type Index struct {
@@ -259,7 +269,8 @@ func (x *Index) All(ctx context.Context, batch int, fn func(refs []string) error
 		typ   string
 		table string
 	}{{TypeRequest, "requests"}, {TypeMessage, "messages"}, {TypeDocument, "documents"}, {TypeActivity, "activities"},
-		{TypeCRMContact, crmTables[TypeCRMContact]}, {TypeCRMInteraction, crmTables[TypeCRMInteraction]}, {TypeCRMAgreement, crmTables[TypeCRMAgreement]}} {
+		{TypeCRMContact, crmTables[TypeCRMContact]}, {TypeCRMInteraction, crmTables[TypeCRMInteraction]}, {TypeCRMAgreement, crmTables[TypeCRMAgreement]},
+		{TypeAreaTopic, "area_topics"}, {TypeAreaPost, "area_posts"}} {
 		var ids []int64
 		q := x.DB.NewSelect().TableExpr(t.table + " AS x").Column("x.id").Order("x.id")
 		if crmTables[t.typ] != "" {
@@ -297,9 +308,10 @@ func (x *Index) All(ctx context.Context, batch int, fn func(refs []string) error
 }
 
 // Sources are what a rebuild walks, in order: published content, then the reserved tables.
-var Sources = []string{"content", TypeRequest, TypeMessage, TypeDocument, TypeActivity, TypeCRMContact, TypeCRMInteraction, TypeCRMAgreement}
+var Sources = []string{"content", TypeRequest, TypeMessage, TypeDocument, TypeActivity, TypeAreaTopic, TypeAreaPost, TypeCRMContact, TypeCRMInteraction, TypeCRMAgreement}
 
 var sourceTables = map[string]string{TypeRequest: "requests", TypeMessage: "messages", TypeDocument: "documents", TypeActivity: "activities",
+	TypeAreaTopic: "area_topics", TypeAreaPost: "area_posts",
 	TypeCRMContact: "crm_contacts", TypeCRMInteraction: "crm_interactions", TypeCRMAgreement: "crm_agreements"}
 
 // Chunk returns up to n refs of the source (one of Sources) whose ids follow after, in id order,
@@ -413,6 +425,8 @@ func (x *Index) load(ctx context.Context, ref string, full bool) (Doc, bool, err
 		d, err = x.loadReserved(ctx, typ, id, full)
 	case typ == TypeCRMContact || typ == TypeCRMInteraction || typ == TypeCRMAgreement:
 		d, err = x.loadCRM(ctx, typ, id)
+	case typ == TypeAreaTopic || typ == TypeAreaPost:
+		d, err = x.loadArea(ctx, typ, id)
 	default:
 		if !content.Searchable(content.Type(typ)) {
 			return Doc{}, false, nil
@@ -500,6 +514,11 @@ func (x *Index) loadReserved(ctx context.Context, typ string, id int64, full boo
 		if v := d.Latest(); v != nil && full {
 			body = v.Filename + "\n" + x.fileText(ctx, v.Filename, v.StorageKey)
 		}
+		if areaID, err := workspace.AreaOf(ctx, x.DB, d.SpaceID); err != nil {
+			return Doc{}, err
+		} else if areaID != 0 { // a work area's library
+			return areaDoc(Ref(typ, id), typ, title, body, workarea.URL(areaID)+"/biblioteca#documento-"+strconv.FormatInt(id, 10), areaID, d.UpdatedAt), nil
+		}
 	case TypeActivity:
 		var a workspace.Activity
 		if err := x.DB.NewSelect().Model(&a).Where("id = ?", id).Scan(ctx); err != nil {
@@ -534,6 +553,32 @@ func (x *Index) loadReserved(ctx context.Context, typ string, id int64, full boo
 	return Doc{ID: Ref(typ, id), Type: typ, Title: title, Body: body, URL: "/area-riservata/richieste/" + strconv.FormatInt(r.ID, 10) + anchor,
 		TaskForce: r.TaskForce, Procedure: r.ProcedureCode, Year: r.CreatedAt.Year(), State: string(r.State),
 		Ente: strconv.FormatInt(r.EnteID, 10), Experts: experts, Private: r.Draft(), Updated: r.UpdatedAt}, nil
+}
+
+// loadArea builds the doc of a work area's topic or post; a hidden post is not indexed.
+func (x *Index) loadArea(ctx context.Context, typ string, id int64) (Doc, error) {
+	if typ == TypeAreaTopic {
+		var t workarea.Topic
+		if err := x.DB.NewSelect().Model(&t).Where("id = ?", id).Scan(ctx); err != nil {
+			return Doc{}, db.Map(err)
+		}
+		return areaDoc(Ref(typ, id), typ, t.Title, t.Author, workarea.TopicURL(t.AreaID, t.ID), t.AreaID, t.LastPostAt), nil
+	}
+	var p workarea.Post
+	if err := x.DB.NewSelect().Model(&p).Where("id = ?", id).Where("hidden_at IS NULL").Scan(ctx); err != nil {
+		return Doc{}, db.Map(err)
+	}
+	var t workarea.Topic
+	if err := x.DB.NewSelect().Model(&t).Column("title").Where("id = ?", p.TopicID).Scan(ctx); err != nil {
+		return Doc{}, db.Map(err)
+	}
+	return areaDoc(Ref(typ, id), typ, t.Title, p.Author+"\n"+p.Body, workarea.TopicURL(p.AreaID, p.TopicID)+"#post-"+strconv.FormatInt(id, 10),
+		p.AreaID, p.CreatedAt), nil
+}
+
+// areaDoc is an item of a work area: private, matched only by the area's access value.
+func areaDoc(ref, typ, title, body, url string, areaID int64, updated time.Time) Doc {
+	return Doc{ID: ref, Type: typ, Title: title, Body: body, URL: url, Ente: AreaAccess(areaID), Private: true, Year: updated.Year(), Updated: updated}
 }
 
 // fileText extracts the text of a stored file; a file that cannot be read adds nothing.

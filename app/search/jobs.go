@@ -14,6 +14,7 @@ import (
 	"passhub/app/realtime"
 	"passhub/app/request"
 	"passhub/app/territory"
+	"passhub/app/workarea"
 )
 
 // Listen registers the search domain's rules: what a change of a request or of content puts out
@@ -50,6 +51,12 @@ func (x *Index) Listen(d *event.Dispatcher, rt *realtime.Service) {
 			return err
 		}
 		return x.enqueue(ctx, nil, Args{Refs: refs})
+	})
+	event.On(d, "search", func(ctx context.Context, c workarea.Changed) error {
+		if c.Kind == workarea.KindEvent {
+			return nil // the calendar is not searched
+		}
+		return x.enqueue(ctx, nil, Args{Refs: areaRefs(c)})
 	})
 	rt.Handle(CacheTopic, func(string) { x.forget() })
 	rt.Handle(content.CacheTopic, func(string) { x.forget() })
@@ -91,6 +98,18 @@ func argsOf(c request.Changed) Args {
 		refs = append(refs, Ref(typ, c.ObjectID))
 	}
 	return Args{Refs: refs}
+}
+
+// areaRefs says what a work area's change puts out of date: the post (a topic's opening post is
+// indexed with it), the topic, or the library's document.
+func areaRefs(c workarea.Changed) []string {
+	switch c.Kind {
+	case workarea.KindDocument:
+		return []string{Ref(TypeDocument, c.ObjectID)}
+	case workarea.KindTopic:
+		return []string{Ref(TypeAreaTopic, c.TopicID), Ref(TypeAreaPost, c.ObjectID)}
+	}
+	return []string{Ref(TypeAreaPost, c.ObjectID)}
 }
 
 // Args is the job that brings the index up to date with some rows: the refs given, and a request

@@ -5,6 +5,7 @@ import (
 	"html"
 	"html/template"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,12 @@ func AccessOf(s *access.Subject) Access {
 	for _, id := range sc.Entes {
 		a.Entes = append(a.Entes, strconv.FormatInt(id, 10))
 	}
+	for id := range s.Areas { // the work areas the subject belongs to (an admin finds those they are a member of)
+		if s.Can(access.ViewArea, access.Object{AreaID: id}) {
+			a.Entes = append(a.Entes, AreaAccess(id))
+		}
+	}
+	sort.Strings(a.Entes) // the same access, the same cache key
 	return a
 }
 
@@ -57,6 +64,10 @@ func mayOpen(s *access.Subject, d Doc) bool {
 	if d.Record != 0 { // a CRM row: the viewer must be a member of the province that keeps it, which follows the comune now
 		province, _ := strconv.ParseInt(d.Ente, 10, 64)
 		return s.Can(access.ViewComuneRecord, access.Object{EnteID: d.Record}) && slices.Contains(s.Provinces, province)
+	}
+	if area, ok := strings.CutPrefix(d.Ente, "area-"); ok { // a work area's item: its members alone
+		id, err := strconv.ParseInt(area, 10, 64)
+		return err == nil && s.Can(access.ViewArea, access.Object{AreaID: id})
 	}
 	ente, _ := strconv.ParseInt(d.Ente, 10, 64)
 	obj := access.Object{EnteID: ente, TaskForce: d.TaskForce, Draft: d.Private}

@@ -19,6 +19,8 @@ import (
 // tickets) add their own kind, their owner column and a case in Object.
 const (
 	KindRequest = "request"
+	// KindArea is the space of a thematic work area (app/workarea): its library.
+	KindArea = "area"
 )
 
 // Space holds a thread of messages, versioned documents and activities. Its owner is named by the
@@ -29,6 +31,7 @@ type Space struct {
 	ID        int64     `bun:"id,pk,autoincrement"`
 	Kind      string    `bun:"kind"`
 	RequestID int64     `bun:"request_id,nullzero"`
+	AreaID    int64     `bun:"area_id,nullzero"`
 	CreatedAt time.Time `bun:"created_at"`
 }
 
@@ -90,8 +93,29 @@ func (s *Service) Object(ctx context.Context, sp *Space) (access.Object, error) 
 			return access.Object{}, err
 		}
 		return request.ObjectOf(r), nil
+	case KindArea:
+		// The area's members are on the subject (access.Subject.Areas): the object names the area.
+		return access.Object{AreaID: sp.AreaID}, nil
 	}
 	return access.Object{}, fmt.Errorf("workspace: space %d of kind %q: %w", sp.ID, sp.Kind, ErrNoSpace)
+}
+
+// CreateAreaSpace creates the space of a work area inside tx (with the area) and returns its id.
+func (s *Service) CreateAreaSpace(ctx context.Context, tx bun.IDB, areaID int64) (int64, error) {
+	sp := &Space{Kind: KindArea, AreaID: areaID, CreatedAt: s.now()}
+	if _, err := tx.NewInsert().Model(sp).Returning("id").Exec(ctx); err != nil {
+		return 0, db.Map(err)
+	}
+	return sp.ID, nil
+}
+
+// AreaOf returns the work area whose library the space is, 0 for a space of another kind.
+func AreaOf(ctx context.Context, idb bun.IDB, spaceID int64) (int64, error) {
+	var id sql.NullInt64
+	if err := idb.NewSelect().Model((*Space)(nil)).Column("area_id").Where("id = ?", spaceID).Scan(ctx, &id); err != nil {
+		return 0, db.Map(err)
+	}
+	return id.Int64, nil
 }
 
 // RequestOf returns the request whose workspace the space is, 0 for a space of another kind (the

@@ -490,16 +490,14 @@ func quotaUsed(ctx context.Context, idb bun.IDB, spaceID int64) (int64, error) {
 // transaction, so two uploads at once cannot both pass it; bytes stored for an upload whose
 // transaction fails are removed by the sweeper after the grace period (storage/sweep).
 func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, expert bool, documentID, integrationID int64, filename string, src *io.SectionReader, deliverable bool) (*Document, error) {
-	size := src.Size()
-	if size > s.MaxFile {
+	if src.Size() > s.MaxFile {
 		return nil, ErrTooLarge
 	}
 	if !r.State.Open() && r.State != request.Submitted && r.State != request.Draft {
 		return nil, ErrClosed
 	}
 	filename = storage.CleanName(filename, "documento")
-	ct, err := SniffFrom(filename, src, size)
-	if err != nil {
+	if _, err := SniffFrom(filename, src, src.Size()); err != nil {
 		return nil, err
 	}
 	// The space is known before the bytes are stored: its id names their key.
@@ -514,6 +512,62 @@ func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, exp
 		}); err != nil {
 			return nil, fmt.Errorf("workspace: upload: %w", err)
 		}
+	}
+	doc, err := s.store(ctx, who, spaceID, documentID, filename, src, func(doc *Document) {
+		doc.Deliverable, doc.IntegrationID = deliverable && expert, integrationID
+	}, func(ctx context.Context, tx bun.Tx, doc *Document, v *Version) error {
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "request.document",
+			ObjectType: "request", ObjectID: r.ID, EnteID: r.EnteID, Detail: fmt.Sprintf("%s v%d %s", filename, v.Number, v.SHA256[:12])}); err != nil {
+			return err
+		}
+		if expert {
+			if err := s.requests.Started(ctx, tx, who, r); err != nil {
+				return err
+			}
+		}
+		return s.requests.Emit(ctx, tx, request.Change{RequestID: r.ID, Kind: "document", ActorID: who.UserID, ObjectID: doc.ID})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("workspace: upload: %w", err)
+	}
+	return doc, nil
+}
+
+// UploadIn stores a file as a new document of a space that is not a request's (a work area's
+// library), or as a new version of documentID when it is not 0, with the same checks as a
+// request's upload (size, kind against content, archive and image limits, the space's quota).
+// within runs inside the transaction that adds the version: the owner's audit entry and events.
+func (s *Service) UploadIn(ctx context.Context, who Actor, spaceID, documentID int64, filename string, src *io.SectionReader,
+	within func(ctx context.Context, tx bun.Tx, doc *Document, v *Version) error) (*Document, error) {
+	if src.Size() > s.MaxFile {
+		return nil, ErrTooLarge
+	}
+	filename = storage.CleanName(filename, "documento")
+	if _, err := SniffFrom(filename, src, src.Size()); err != nil {
+		return nil, err
+	}
+	doc, err := s.store(ctx, who, spaceID, documentID, filename, src, nil, within)
+	if err != nil {
+		return nil, fmt.Errorf("workspace: upload: %w", err)
+	}
+	return doc, nil
+}
+
+// UploadBytes is UploadIn of a file held in memory.
+func (s *Service) UploadBytes(ctx context.Context, who Actor, spaceID, documentID int64, filename string, data []byte,
+	within func(ctx context.Context, tx bun.Tx, doc *Document, v *Version) error) (*Document, error) {
+	return s.UploadIn(ctx, who, spaceID, documentID, filename, bytesSource(data), within)
+}
+
+// store adds a checked file (filename already cleaned) to a space: the quota, the bytes to the
+// store, then the document (new, shaped by init, or documentID's) and its version, with within
+// inside the same transaction.
+func (s *Service) store(ctx context.Context, who Actor, spaceID, documentID int64, filename string, src *io.SectionReader,
+	init func(*Document), within func(ctx context.Context, tx bun.Tx, doc *Document, v *Version) error) (*Document, error) {
+	size := src.Size()
+	ct, err := SniffFrom(filename, src, size)
+	if err != nil {
+		return nil, err
 	}
 	if used, err := quotaUsed(ctx, s.db, spaceID); err != nil {
 		return nil, err
@@ -549,7 +603,10 @@ func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, exp
 		}
 		now := s.now()
 		if documentID == 0 {
-			doc = &Document{SpaceID: spaceID, Name: filename, Deliverable: deliverable && expert, IntegrationID: integrationID, CreatedBy: who.UserID, CreatedAt: now, UpdatedAt: now}
+			doc = &Document{SpaceID: spaceID, Name: filename, CreatedBy: who.UserID, CreatedAt: now, UpdatedAt: now}
+			if init != nil {
+				init(doc)
+			}
 			if _, err := tx.NewInsert().Model(doc).Returning("id").Exec(ctx); err != nil {
 				return db.Map(err)
 			}
@@ -565,27 +622,22 @@ func (s *Service) upload(ctx context.Context, who Actor, r *request.Request, exp
 		if err := tx.NewSelect().Model((*Version)(nil)).ColumnExpr("COALESCE(MAX(number), 0)").Where("document_id = ?", doc.ID).Scan(ctx, &last); err != nil {
 			return db.Map(err)
 		}
-		if err := audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: "request.document",
-			ObjectType: "request", ObjectID: r.ID, EnteID: r.EnteID, Detail: fmt.Sprintf("%s v%d %s", filename, last+1, hash[:12])}); err != nil {
-			return err
-		}
 		v := &Version{DocumentID: doc.ID, Number: last + 1, Filename: filename, ContentType: ct, Size: size, SHA256: hash,
 			StorageKey: key, UploadedBy: who.UserID, Uploader: who.Name, CreatedAt: now}
 		if _, err := tx.NewInsert().Model(v).Returning("id").Exec(ctx); err != nil {
 			return db.Map(err)
 		}
+		doc.Versions = append(doc.Versions, *v)
 		if err := once.Done(ctx, tx, "document", doc.ID); err != nil {
 			return err
 		}
-		if expert {
-			if err := s.requests.Started(ctx, tx, who, r); err != nil {
-				return err
-			}
+		if within != nil {
+			return within(ctx, tx, doc, v)
 		}
-		return s.requests.Emit(ctx, tx, request.Change{RequestID: r.ID, Kind: "document", ActorID: who.UserID, ObjectID: doc.ID})
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("workspace: upload: %w", err)
+		return nil, err
 	}
 	return doc, nil
 }
