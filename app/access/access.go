@@ -119,6 +119,11 @@ const (
 	// AnswerOutcome states the PNRR outcome of a submitted request (the figures at its conclusion
 	// and six months later): the ente's enabled members alone (object: EnteID, Draft).
 	AnswerOutcome
+
+	// EditCalls enters, edits, imports and publishes the calls for funding (app/funding).
+	EditCalls
+	// FollowCalls subscribes to the calls' alerts: anyone logged in.
+	FollowCalls
 )
 
 // apiScopes maps the headless API's actions to the scope each needs.
@@ -197,7 +202,7 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return false
 	}
 	switch action {
-	case ViewReservedArea:
+	case ViewReservedArea, FollowCalls:
 		return true
 	case RegisterEnte:
 		// Only people with no staff role, logged in with a digital identity (never a staff
@@ -211,7 +216,7 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return ok && m.Role == LegalRep
 	case ReviewRegistrations, ManageUsers, ViewAudit, ReadContactMessages, ViewUntriaged, ManageAPITokens, ManageWebhooks:
 		return s.Has(RoleAdmin)
-	case EditContent, WriteContent, ManageMedia:
+	case EditContent, WriteContent, ManageMedia, EditCalls:
 		return s.Has(RoleEditor) || s.Has(RolePublisher) || s.Has(RoleAdmin)
 	case PublishContent:
 		return s.Has(RolePublisher) || s.Has(RoleAdmin)

@@ -61,6 +61,14 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 		items = append(items, web.MenuItem{URL: "/area-riservata/richieste", Label: "area.requests"})
 	}
 	items = append(items, web.MenuItem{URL: "/area-riservata/notifiche", Label: "notifications.title"})
+	// the calls for funding: everyone follows them, the editors enter them too
+	if s.Can(access.EditCalls, access.Object{}) {
+		items = append(items, web.MenuItem{URL: "/area-riservata/bandi", Label: "funding.menu", Children: []web.MenuItem{
+			{URL: "/area-riservata/bandi", Label: "funding.editor.title", Exact: true},
+			{URL: "/area-riservata/bandi/avvisi", Label: "funding.alerts.title"}}})
+	} else if s.Can(access.FollowCalls, access.Object{}) {
+		items = append(items, web.MenuItem{URL: "/area-riservata/bandi/avvisi", Label: "funding.menu"})
+	}
 	items = append(items, enti...)
 	if s.Has(access.RolePM) {
 		items = append(items, web.MenuItem{URL: "/area-riservata/triage", Label: "area.triage"})

@@ -21,11 +21,16 @@ const (
 )
 
 // Topics group notification kinds for preferences, with their default mode: changes of a
-// request's state are mailed at once, the workspace's traffic in the daily digest.
-var Topics = []struct{ Name, Default string }{{"state", ModeNow}, {"message", ModeDigest}, {"document", ModeDigest}, {"activity", ModeDigest}}
+// request's state are mailed at once, the workspace's traffic in the daily digest, the calls for
+// funding's alerts (new calls, reminders before a deadline: app/funding) at once.
+var Topics = []struct{ Name, Default string }{{"state", ModeNow}, {"message", ModeDigest}, {"document", ModeDigest}, {"activity", ModeDigest},
+	{"funding", ModeNow}}
 
 // TopicOf returns the preference topic of a notification kind.
 func TopicOf(kind string) string {
+	if strings.HasPrefix(kind, "funding.") {
+		return "funding"
+	}
 	switch strings.TrimPrefix(kind, "request.") {
 	case "message", "document", "activity":
 		return strings.TrimPrefix(kind, "request.")
