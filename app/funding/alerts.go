@@ -188,8 +188,8 @@ func (s *Service) tellNew(ctx context.Context, ids []int64) error {
 			if !sub.Matches(c) {
 				continue
 			}
-			res, err := s.db.NewInsert().Table("funding_news_sent").Value("subscription_id", "?", sub.ID).Value("call_id", "?", c.ID).
-				Value("sent_at", "?", s.now()).On("CONFLICT DO NOTHING").Exec(ctx)
+			res, err := s.db.NewInsert().Model(&NewsSent{SubscriptionID: sub.ID, CallID: c.ID, SentAt: s.now()}).
+				On("CONFLICT DO NOTHING").Exec(ctx)
 			if err != nil {
 				return db.Map(err)
 			}
@@ -229,21 +229,15 @@ func (s *Service) DueReminders(ctx context.Context) ([]Due, error) {
 	if err != nil || len(entries) == 0 {
 		return nil, err
 	}
-	var sent []struct {
-		SubscriptionID int64 `bun:"subscription_id"`
-		DeadlineID     int64 `bun:"deadline_id"`
-	}
+	var sent []ReminderSent
 	ids := make([]int64, len(entries))
 	for i, e := range entries {
 		ids[i] = e.Deadline.ID
 	}
 	for start := 0; start < len(ids); start += 500 {
-		var chunk []struct {
-			SubscriptionID int64 `bun:"subscription_id"`
-			DeadlineID     int64 `bun:"deadline_id"`
-		}
-		if err := s.db.NewSelect().Table("funding_reminders_sent").Column("subscription_id", "deadline_id").
-			Where("deadline_id IN (?)", bun.In(ids[start:min(start+500, len(ids))])).Scan(ctx, &chunk); err != nil {
+		var chunk []ReminderSent
+		if err := s.db.NewSelect().Model(&chunk).Column("subscription_id", "deadline_id").
+			Where("deadline_id IN (?)", bun.In(ids[start:min(start+500, len(ids))])).Scan(ctx); err != nil {
 			return nil, db.Map(err)
 		}
 		sent = append(sent, chunk...)
@@ -296,8 +290,8 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 		if err := s.Notices.Notify(key, []int64{d.Subscription.UserID}, KindReminder, subject, CallURL(c.Slug)); err != nil {
 			return n, err
 		}
-		if _, err := s.db.NewInsert().Table("funding_reminders_sent").Value("subscription_id", "?", d.Subscription.ID).
-			Value("deadline_id", "?", dl.ID).Value("sent_at", "?", s.now()).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+		if _, err := s.db.NewInsert().Model(&ReminderSent{SubscriptionID: d.Subscription.ID, DeadlineID: dl.ID, SentAt: s.now()}).
+			On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 			return n, db.Map(err)
 		}
 		n++
@@ -386,8 +380,8 @@ func (s *Service) QueueBulletins(ctx context.Context) (int, error) {
 			continue
 		}
 		err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			res, err := tx.NewInsert().Table("funding_bulletins_sent").Value("subscription_id", "?", sub.ID).Value("week", "?", b.Week).
-				Value("sent_at", "?", at).On("CONFLICT DO NOTHING").Exec(ctx)
+			res, err := tx.NewInsert().Model(&BulletinSent{SubscriptionID: sub.ID, Week: b.Week, SentAt: at}).
+				On("CONFLICT DO NOTHING").Exec(ctx)
 			if err != nil {
 				return db.Map(err)
 			}

@@ -224,3 +224,30 @@ func (c *Call) CoFundingText() string {
 	}
 	return strconv.Itoa(*c.CoFunding)
 }
+
+// ReminderSent records one reminder sent: a subscription and a deadline.
+type ReminderSent struct {
+	bun.BaseModel `bun:"table:funding_reminders_sent"`
+
+	SubscriptionID int64     `bun:"subscription_id,pk"`
+	DeadlineID     int64     `bun:"deadline_id,pk"`
+	SentAt         time.Time `bun:"sent_at"`
+}
+
+// NewsSent records a new call told to a subscription.
+type NewsSent struct {
+	bun.BaseModel `bun:"table:funding_news_sent"`
+
+	SubscriptionID int64     `bun:"subscription_id,pk"`
+	CallID         int64     `bun:"call_id,pk"`
+	SentAt         time.Time `bun:"sent_at"`
+}
+
+// BulletinSent records a week's bulletin queued for a subscription.
+type BulletinSent struct {
+	bun.BaseModel `bun:"table:funding_bulletins_sent"`
+
+	SubscriptionID int64     `bun:"subscription_id,pk"`
+	Week           string    `bun:"week,pk"`
+	SentAt         time.Time `bun:"sent_at"`
+}

@@ -373,7 +373,7 @@ func (s *Service) writeParts(ctx context.Context, tx bun.Tx, c *Call) error {
 			delete(byPos, d.Position)
 			if prev.DueOn != d.DueOn {
 				// a deadline moved: its reminder is due again for the new date
-				if _, err := tx.NewDelete().Table("funding_reminders_sent").Where("deadline_id = ?", d.ID).Exec(ctx); err != nil {
+				if _, err := tx.NewDelete().Model((*ReminderSent)(nil)).Where("deadline_id = ?", d.ID).Exec(ctx); err != nil {
 					return db.Map(err)
 				}
 			}
