@@ -199,6 +199,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
 	a.Content.Listen(a.Realtime)
 	a.Funding.Listen(a.Events)
+	a.Funding.IndexIn(a.Events, a.Search) // published calls in the site search
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Monitor.Listen(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.startPresence()

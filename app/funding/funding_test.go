@@ -18,6 +18,7 @@ import (
 	"passhub/app/funding"
 	"passhub/app/identity"
 	"passhub/app/mailtest"
+	"passhub/app/search"
 )
 
 func withSMTP(smtp *mailtest.Server) apptest.Option {
@@ -347,5 +348,42 @@ func TestFeedParsesBack(t *testing.T) {
 	}
 	if res, _ := s.Get(t, "/bandi/natura-e-biodiversita"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("withdrawn call's page: %d", res.StatusCode)
+	}
+}
+
+// TestPublishedCallsInSiteSearch: a published call is found by the site search, anonymously;
+// withdrawn, it is not.
+func TestPublishedCallsInSiteSearch(t *testing.T) {
+	t.Parallel()
+	a := apptest.New(t, apptest.NoContent)
+	ctx := context.Background()
+	at(a.Funding, "2027-01-05", "09:00")
+	importSample(t, a)
+	apptest.Idle(t, a)
+	found := func() bool {
+		res, err := a.Search.Search(ctx, nil, search.Query{Text: "biodiversità"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range res.Items {
+			if it.Type == funding.TypeCall && it.URL == "/bandi/natura-e-biodiversita" {
+				return true
+			}
+		}
+		return false
+	}
+	if !found() {
+		t.Fatal("the published call is not found")
+	}
+	c, _ := a.Funding.Published(ctx, "natura-e-biodiversita")
+	if err := a.Funding.SetPublished(ctx, funding.Actor{}, c.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Idle(t, a)
+	if found() {
+		t.Error("a withdrawn call is still found")
+	}
+	if missing, extra, err := a.Search.Drift(ctx); err != nil || len(missing)+len(extra) != 0 {
+		t.Errorf("drift: missing %v extra %v %v", missing, extra, err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,7 +62,32 @@ type Index struct {
 	gen atomic.Uint64
 
 	syn synonyms
+
+	// Extra are the domains that put public items of their own in the index, by type (the calls
+	// for funding: app/funding); set them before the index is used.
+	Extra map[string]Source
 }
+
+// Source is a domain whose public items the index holds besides content and requests: the doc
+// of one of its items (ok false when it must not be in the index, e.g. unpublished) and its
+// indexable ids in order, for the rebuilds.
+type Source interface {
+	Doc(ctx context.Context, id int64, full bool) (Doc, bool, error)
+	IDs(ctx context.Context, after int64, n int) ([]int64, error)
+}
+
+// extraTypes are the types of Extra in a stable order.
+func (x *Index) extraTypes() []string {
+	types := make([]string, 0, len(x.Extra))
+	for t := range x.Extra {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	return types
+}
+
+// sources are what a rebuild walks: Sources, then the Extra types.
+func (x *Index) sources() []string { return append(append([]string{}, Sources...), x.extraTypes()...) }
 
 var (
 	defaultExtractor     *extract.Extractor
@@ -232,6 +258,23 @@ func (x *Index) All(ctx context.Context, batch int, fn func(refs []string) error
 			}
 		}
 	}
+	for _, typ := range x.extraTypes() {
+		for after := int64(0); ; {
+			ids, err := x.Extra[typ].IDs(ctx, after, 1000)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				refs, after = append(refs, Ref(typ, id)), id
+				if err := flush(false); err != nil {
+					return err
+				}
+			}
+			if len(ids) < 1000 {
+				break
+			}
+		}
+	}
 	return flush(true)
 }
 
@@ -253,6 +296,16 @@ func (x *Index) Chunk(ctx context.Context, source string, after int64, n int) ([
 		}
 		for _, e := range entries {
 			refs, last = append(refs, Ref(string(e.Type), e.ID)), e.ID
+		}
+		return refs, last, nil
+	}
+	if src, ok := x.Extra[source]; ok {
+		ids, err := src.IDs(ctx, after, n)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, id := range ids {
+			refs, last = append(refs, Ref(source, id)), id
 		}
 		return refs, last, nil
 	}
@@ -333,6 +386,14 @@ func (x *Index) load(ctx context.Context, ref string, full bool) (Doc, bool, err
 	case TypeRequest, TypeMessage, TypeDocument, TypeActivity:
 		d, err = x.loadReserved(ctx, typ, id, full)
 	default:
+		if src, ok := x.Extra[typ]; ok {
+			var found bool
+			d, found, err = src.Doc(ctx, id, full)
+			if err == nil && !found {
+				return Doc{}, false, nil
+			}
+			break
+		}
 		if !content.Searchable(content.Type(typ)) {
 			return Doc{}, false, nil
 		}

@@ -145,7 +145,7 @@ type rebuildWorker struct {
 // the chunks run.
 func (w *rebuildWorker) Work(ctx context.Context, j *river.Job[RebuildArgs]) error {
 	return w.x.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := w.x.enqueue(ctx, tx, RebuildChunkArgs{Run: j.ID, Source: Sources[0]}); err != nil {
+		if err := w.x.enqueue(ctx, tx, RebuildChunkArgs{Run: j.ID, Source: w.x.sources()[0]}); err != nil {
 			return err
 		}
 		return jobs.CompleteTx(ctx, w.x.Jobs, tx, j)
@@ -172,9 +172,10 @@ func (w *rebuildChunkWorker) Work(ctx context.Context, j *river.Job[RebuildChunk
 	next := RebuildChunkArgs{Run: j.Args.Run, Source: j.Args.Source, After: last}
 	if len(refs) < RebuildChunk {
 		next = RebuildChunkArgs{Run: j.Args.Run}
-		for i, s := range Sources {
-			if s == j.Args.Source && i+1 < len(Sources) {
-				next.Source = Sources[i+1]
+		all := x.sources()
+		for i, s := range all {
+			if s == j.Args.Source && i+1 < len(all) {
+				next.Source = all[i+1]
 			}
 		}
 	}
@@ -216,4 +217,10 @@ func (x *Index) CatchUp(ctx context.Context) error {
 		x.Log.Info("search index empty: rebuilding it from the database", "items", n)
 	}
 	return x.enqueue(ctx, nil, RebuildArgs{})
+}
+
+// Queue brings the index up to date with refs in a job of the search queue (for the domains of
+// Extra, from their own listeners).
+func (x *Index) Queue(ctx context.Context, refs ...string) error {
+	return x.enqueue(ctx, nil, Args{Refs: refs})
 }
