@@ -39,7 +39,7 @@ const (
 
 // SubscriptionForm is a subscription as the form states it.
 type SubscriptionForm struct {
-	Topics, Programmes []string
+	Topics, Programmes  []string
 	Channel, DaysBefore string
 }
 

@@ -53,8 +53,8 @@ type Call struct {
 	Budget        *int64    `bun:"budget"`     // euros
 	CoFunding     *int      `bun:"co_funding"` // percent
 	Beneficiaries string    `bun:"beneficiaries"`
-	URL           string    `bun:"url"`      // the official text
-	OpensOn       string    `bun:"opens_on"` // YYYY-MM-DD, "" when not said
+	URL           string    `bun:"url"`       // the official text
+	OpensOn       string    `bun:"opens_on"`  // YYYY-MM-DD, "" when not said
 	ClosesOn      string    `bun:"closes_on"` // the last deadline's date, kept with the deadlines
 	ForcedStatus  string    `bun:"forced_status"`
 	PublishedAt   time.Time `bun:"published_at,nullzero"`

@@ -207,7 +207,9 @@ func validate(f Form) (*Call, Invalid) {
 	case len(c.Deadlines) > MaxDeadlines:
 		bad["deadlines"] = "funding.error.too_many_deadlines"
 	default:
-		sort.SliceStable(c.Deadlines, func(i, j int) bool { return c.Deadlines[i].DueOn+c.Deadlines[i].DueTime < c.Deadlines[j].DueOn+c.Deadlines[j].DueTime })
+		sort.SliceStable(c.Deadlines, func(i, j int) bool {
+			return c.Deadlines[i].DueOn+c.Deadlines[i].DueTime < c.Deadlines[j].DueOn+c.Deadlines[j].DueTime
+		})
 		for i := range c.Deadlines {
 			c.Deadlines[i].Position = i + 1
 		}
