@@ -230,7 +230,7 @@ func TestFundingJourney(t *testing.T) {
 							}
 						}
 						if shots != "" && js {
-							shoot(t, tb, filepath.Join(shots, name+".png"), chromedp.FullScreenshot(90))
+							shoot(t, tb, filepath.Join(shots, name+".png"), chromedp.FullScreenshot(100))
 						}
 						for _, problem := range tb.take() {
 							t.Error(problem)
@@ -255,7 +255,7 @@ func TestFundingJourney(t *testing.T) {
 			t.Error("axe on the refused form: " + v)
 		}
 		if shots != "" {
-			shoot(t, tb, filepath.Join(shots, "funding-form-errors-"+lang+".png"), chromedp.FullScreenshot(90))
+			shoot(t, tb, filepath.Join(shots, "funding-form-errors-"+lang+".png"), chromedp.FullScreenshot(100))
 		}
 		tb.take()
 	}

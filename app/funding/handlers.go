@@ -1,7 +1,6 @@
 package funding
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 	"net/url"
@@ -186,24 +185,13 @@ func (h *Handlers) feed(c *fiber.Ctx) error {
 		}
 	}
 	f.From = h.svc.Now().Add(-FeedPast).In(Rome).Format(DateLayout)
-	entries, err := h.svc.Calendar(ctx, f, 0)
+	body, err := h.svc.Feed(ctx, f, h.web.I18n.T("it", "funding.title"), h.base, h.host, modified)
 	if err != nil {
-		return err
-	}
-	name := h.web.I18n.T("it", "funding.title")
-	if f.Programme != "" {
-		name += " – " + f.Programme
-	}
-	if f.Topic != "" {
-		name += " – " + f.Topic
-	}
-	var buf bytes.Buffer
-	if err := WriteCalendar(&buf, name, h.base, h.host, entries, modified); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `inline; filename="bandi.ics"`)
-	return c.Send(buf.Bytes())
+	return c.Send(body)
 }
 
 func (h *Handlers) call(c *fiber.Ctx) error {
@@ -292,6 +280,13 @@ const EmptyDeadlines = 2
 
 func (h *Handlers) renderForm(c *fiber.Ctx, call *Call, f Form, errs map[string]string) error {
 	h.web.CSRFToken(c)
+	filled := f.Deadlines[:0:0]
+	for _, d := range f.Deadlines {
+		if strings.TrimSpace(d.Label+d.Date+d.Time) != "" {
+			filled = append(filled, d)
+		}
+	}
+	f.Deadlines = filled
 	for i := 0; i < EmptyDeadlines || len(f.Deadlines) < 3; i++ {
 		f.Deadlines = append(f.Deadlines, DeadlineForm{})
 	}

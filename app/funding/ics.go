@@ -1,6 +1,8 @@
 package funding
 
 import (
+	"bytes"
+	"context"
 	"io"
 	"strconv"
 	"strings"
@@ -90,4 +92,32 @@ func romeZone() *ics.VTimezone {
 	}
 	tz.Components = append(tz.Components, std, dst)
 	return tz
+}
+
+// Feed is the iCalendar of the deadlines f selects (WriteCalendar), kept until a published call
+// changes.
+func (s *Service) Feed(ctx context.Context, f Filter, title, baseURL, host string, modified time.Time) ([]byte, error) {
+	v, err := s.version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := strings.Join([]string{"feed", v, f.Programme, f.Topic, f.From, title, baseURL, host}, "\x00")
+	return cached(s, key, func() ([]byte, error) {
+		entries, err := s.Calendar(ctx, f, 0)
+		if err != nil {
+			return nil, err
+		}
+		name := title
+		if f.Programme != "" {
+			name += " – " + f.Programme
+		}
+		if f.Topic != "" {
+			name += " – " + f.Topic
+		}
+		var buf bytes.Buffer
+		if err := WriteCalendar(&buf, name, baseURL, host, entries, modified); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	})
 }

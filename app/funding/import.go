@@ -315,6 +315,7 @@ func (s *Service) importRow(ctx context.Context, who Actor, rw row) (created boo
 			if _, err := q.Exec(ctx); err != nil {
 				return db.Map(err)
 			}
+			db.AfterCommit(ctx, func(context.Context) { s.changes.Add(1) })
 			return s.Events.InTx(ctx, tx, ev)
 		}
 		return nil

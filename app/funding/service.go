@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/uptrace/bun"
 	"golang.org/x/text/unicode/norm"
 
@@ -47,11 +48,51 @@ type Service struct {
 	Notices Notifier
 	Mail    BulletinMailer
 	Jobs    Enqueuer
+
+	// results keeps the calendar's lists, the filters' choices and the rendered feeds, keyed by
+	// the published calls' last change (and the day, for what depends on it): any change of a
+	// call, on any instance, makes a new key, so nothing stale is ever served.
+	results *expirable.LRU[string, any]
+	// changes counts the changes committed by this instance, so that its own are seen at once
+	// whatever the clock says (the others' through the version).
+	changes atomic.Int64
+}
+
+// ResultsTTL bounds how long an unused result is kept; ResultsSize how many are.
+const (
+	ResultsTTL  = 10 * time.Minute
+	ResultsSize = 64
+)
+
+// cached returns what key holds, or computes, keeps and returns it.
+func cached[T any](s *Service, key string, compute func() (T, error)) (T, error) {
+	if v, ok := s.results.Get(key); ok {
+		return v.(T), nil
+	}
+	v, err := compute()
+	if err == nil {
+		s.results.Add(key, v)
+	}
+	return v, err
+}
+
+// version names the published calls' state: their latest change and how many there are.
+func (s *Service) version(ctx context.Context) (string, error) {
+	var row struct {
+		Latest time.Time `bun:"latest"`
+		Count  int       `bun:"n"`
+	}
+	err := s.db.NewSelect().Model((*Call)(nil)).ColumnExpr("MAX(updated_at) AS latest, COUNT(*) AS n").
+		Where("published_at IS NOT NULL").Scan(ctx, &row)
+	if err != nil {
+		return "", db.Map(err)
+	}
+	return strconv.FormatInt(row.Latest.UnixNano(), 36) + "." + strconv.Itoa(row.Count) + "." + strconv.FormatInt(s.changes.Load(), 10), nil
 }
 
 // NewService returns the funding service.
 func NewService(d *db.DB) *Service {
-	s := &Service{db: d}
+	s := &Service{db: d, results: expirable.NewLRU[string, any](ResultsSize, nil, ResultsTTL)}
 	s.SetClock(func() time.Time { return time.Now().UTC() })
 	return s
 }
@@ -341,6 +382,7 @@ func (s *Service) insert(ctx context.Context, tx bun.Tx, who Actor, c *Call, pub
 }
 
 func (s *Service) record(ctx context.Context, tx bun.Tx, who Actor, action string, c *Call, ev Changed) error {
+	db.AfterCommit(ctx, func(context.Context) { s.changes.Add(1) })
 	if err := audit.Record(ctx, tx, audit.Entry{ActorID: who.UserID, Actor: who.Name, IP: who.IP, Action: action,
 		ObjectType: "funding_call", ObjectID: c.ID, Detail: c.Title}); err != nil {
 		return err
@@ -534,8 +576,18 @@ type Entry struct {
 var ErrFilter = errors.New("funding: unknown filter")
 
 // Calendar lists the deadlines of the published calls that f selects, by date, with their calls;
-// limit bounds them (0: no bound).
+// limit bounds them (0: no bound). The lists are kept until a published call changes: callers
+// must not modify them.
 func (s *Service) Calendar(ctx context.Context, f Filter, limit int) ([]Entry, error) {
+	v, err := s.version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := strings.Join([]string{"calendar", v, s.Today(), f.Programme, f.Topic, f.Status, f.From, f.To, strconv.Itoa(limit)}, "\x00")
+	return cached(s, key, func() ([]Entry, error) { return s.calendar(ctx, f, limit) })
+}
+
+func (s *Service) calendar(ctx context.Context, f Filter, limit int) ([]Entry, error) {
 	var dls []Deadline
 	q := s.db.NewSelect().Model(&dls).Join("JOIN funding_calls AS call ON call.id = dl.call_id").Where("call.published_at IS NOT NULL")
 	q = s.narrow(q, f)
@@ -631,6 +683,14 @@ func contains(list []string, s string) bool {
 
 // Choices lists the programmes and topics of the published calls.
 func (s *Service) Choices(ctx context.Context) (Choices, error) {
+	v, err := s.version(ctx)
+	if err != nil {
+		return Choices{}, err
+	}
+	return cached(s, "choices\x00"+v, func() (Choices, error) { return s.choices(ctx) })
+}
+
+func (s *Service) choices(ctx context.Context) (Choices, error) {
 	var ch Choices
 	if err := s.db.NewSelect().Model((*Call)(nil)).ColumnExpr("DISTINCT programme").Where("published_at IS NOT NULL").
 		Order("programme").Scan(ctx, &ch.Programmes); err != nil {
