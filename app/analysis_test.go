@@ -499,3 +499,52 @@ func TestEnteTrend(t *testing.T) {
 			Has: map[string]string{"a.list-item[href='/area-riservata/analisi']": "Analisi"}},
 	})
 }
+
+// TestWorkloadRollupEqualsFacts: the experts' workload read from the monthly roll-up (filters
+// without ente or expert) is the one counted from the activities themselves (the same filter
+// narrowed to the only ente with requests there).
+func TestWorkloadRollupEqualsFacts(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	w := seedAnalysis(t, s)
+	const csvType, base = "text/csv; charset=utf-8", "/area-riservata/analisi/carico.csv?"
+	for _, c := range []struct{ rolled, facts string }{
+		{"tf=VA", "tf=VA&ente=" + strconv.FormatInt(w.EnteID, 10)},
+		{"tf=VA&da=2026-01&a=2026-01", "tf=VA&da=2026-01&a=2026-01&ente=" + strconv.FormatInt(w.EnteID, 10)},
+		{"tf=RIF", "tf=RIF&ente=" + strconv.FormatInt(w.SestoID, 10)},
+		{"provincia=CO", "provincia=CO&ente=" + strconv.FormatInt(w.EnteID, 10)},
+	} {
+		rolled := exported(t, s, w.Admin, base+c.rolled, csvType, "analisi-carico-")
+		facts := exported(t, s, w.Admin, base+c.facts, csvType, "analisi-carico-")
+		if lines := bytes.Count(rolled, []byte("\n")); lines < 2 {
+			t.Errorf("%s: the workload has no row: %q", c.rolled, rolled)
+		}
+		if !bytes.Equal(rolled, facts) {
+			t.Errorf("%s: the roll-up's workload\n%s\ndiffers from the activities'\n%s", c.rolled, rolled, facts)
+		}
+	}
+}
+
+// TestDrillDownCountsItsFigure: for every step and several periods, the drill-down lists as many
+// requests as the figure it comes from counts (the drill-down reads the facts' step times, the
+// figure the monthly roll-up).
+func TestDrillDownCountsItsFigure(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	w := seedAnalysis(t, s)
+	const csvType, base = "text/csv; charset=utf-8", "/area-riservata/analisi/"
+	for _, period := range []string{"", "da=2026-01&a=2026-01", "da=2026-02&a=2026-02", "da=2026-03", "a=2026-02", "tf=VA&da=2026-02"} {
+		counts := readCSV(t, exported(t, s, w.Admin, base+"conteggi.csv?"+period, csvType, "analisi-conteggi-"))
+		for _, m := range []string{"filed", "triaged", "assigned", "rejected", "withdrawn", "started", "concluded"} {
+			label := s.I18n.T("it", "analysis.measure."+m)
+			row, ok := counts[label]
+			if !ok {
+				t.Fatalf("%s: no row %q in %v", period, label, counts)
+			}
+			drill := readCSV(t, exported(t, s, w.Admin, base+"richieste.csv?misura="+m+"&"+period, csvType, "analisi-richieste-"+m+"-"))
+			if got := strconv.Itoa(len(drill) - 1); got != row[0] {
+				t.Errorf("%s %s: the drill-down lists %s requests, the figure counts %s", period, m, got, row[0])
+			}
+		}
+	}
+}

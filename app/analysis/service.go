@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/uptrace/bun"
 
 	"passhub/app/db"
@@ -22,11 +23,37 @@ type Service struct {
 	db    *db.DB
 	stats *stats.Service
 	now   func() time.Time
+	// options keeps the filters' choices (enti, experts, provinces) as long as the figures: with
+	// 1,500 enti the list of those with requests is a tenth of a page's cost.
+	options *expirable.LRU[string, []Option]
 }
 
-// NewService returns the panel's service over the statistics.
+// NewService returns the panel's service over the statistics; the filters' choices are forgotten
+// with the figures.
 func NewService(d *db.DB, st *stats.Service) *Service {
-	return &Service{db: d, stats: st, now: time.Now}
+	s := &Service{db: d, stats: st, now: time.Now, options: expirable.NewLRU[string, []Option](64, nil, stats.CacheTTL)}
+	st.OnForget(s.options.Purge)
+	return s
+}
+
+// kept returns the choices kept under key, or reads and keeps them.
+func (s *Service) kept(key string, read func() ([]Option, error)) ([]Option, error) {
+	if out, ok := s.options.Get(key); ok {
+		return out, nil
+	}
+	out, err := read()
+	if err == nil {
+		s.options.Add(key, out)
+	}
+	return out, err
+}
+
+// viewerKey names the viewer's task forces in the keys of the choices kept.
+func viewerKey(v Viewer) string {
+	if v.All {
+		return "*"
+	}
+	return strings.Join(v.TaskForces, ",")
 }
 
 // SetClock replaces the service's clock (what "today" is for overdue integrations and the ente's
@@ -144,6 +171,9 @@ type Load struct {
 // Workload sums the experts' activities by expert and month, on the requests in q's dimensions
 // (with an expert, that expert's activities) within the period.
 func (s *Service) Workload(ctx context.Context, v Viewer, q Query) ([]Load, error) {
+	if f := q.stats(v); f.Rolled() {
+		return s.rolledWorkload(ctx, f)
+	}
 	var rows []struct {
 		ExpertID int64     `bun:"expert_id"`
 		Name     string    `bun:"name"`
@@ -188,6 +218,45 @@ func (s *Service) Workload(ctx context.Context, v Viewer, q Query) ([]Load, erro
 		l.Activities += r.N
 		l.Minutes += r.Minutes
 	}
+	return sortLoads(out), nil
+}
+
+// rolledWorkload is the workload read from the monthly roll-up (a filter without ente or expert).
+func (s *Service) rolledWorkload(ctx context.Context, f stats.Filter) ([]Load, error) {
+	work, err := s.stats.Workload(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(work) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, 0, len(work))
+	for _, w := range work {
+		if len(ids) == 0 || ids[len(ids)-1] != w.ExpertID { // sorted by expert
+			ids = append(ids, w.ExpertID)
+		}
+	}
+	var users []struct {
+		ID   int64  `bun:"id"`
+		Name string `bun:"name"`
+	}
+	if err := s.db.NewSelect().TableExpr("users AS u").ColumnExpr("u.id, u.name || ' ' || u.family_name AS name").
+		Where("u.id IN (?)", bun.In(ids)).Scan(ctx, &users); err != nil {
+		return nil, fmt.Errorf("analysis: workload: %w", err)
+	}
+	names := make(map[int64]string, len(users))
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
+	out := make([]*Load, len(work))
+	for i, w := range work {
+		out[i] = &Load{ExpertID: w.ExpertID, Name: names[w.ExpertID], Month: w.Month, Activities: w.Activities, Minutes: w.Minutes}
+	}
+	return sortLoads(out), nil
+}
+
+// sortLoads orders loads by expert's name, then month.
+func sortLoads(out []*Load) []Load {
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Name != out[j].Name {
 			return out[i].Name < out[j].Name
@@ -201,7 +270,7 @@ func (s *Service) Workload(ctx context.Context, v Viewer, q Query) ([]Load, erro
 	for i, l := range out {
 		res[i] = *l
 	}
-	return res, nil
+	return res
 }
 
 // Measures whose requests the drill-down lists: the steps counted in the period (the statistics'
@@ -216,6 +285,11 @@ const (
 // steps are the counted measures a drill-down may name.
 var steps = map[string]bool{stats.Filed: true, stats.Triaged: true, stats.Assigned: true, stats.Rejected: true,
 	stats.Withdrawn: true, stats.Started: true, stats.Concluded: true}
+
+// stepTimes are the columns of the facts that keep when a step happened, for the steps that
+// happen once in a request's life.
+var stepTimes = map[string]string{stats.Filed: "filed_at", stats.Triaged: "triaged_at", stats.Started: "started_at",
+	stats.Concluded: "concluded_at"}
 
 // States are the states of the stock, in the order the panel shows them.
 var States = []string{"submitted", "assigned", "in_progress", "waiting_ente", "concluded", "archived", "rejected", "withdrawn"}
@@ -285,9 +359,33 @@ func (s *Service) IDs(ctx context.Context, v Viewer, q Query) ([]int64, error) {
 			}
 		}
 		return ids, nil
+	case stepTimes[m] != "":
+		// The step happens once, at the time its column keeps: an index answers.
+		col := "sr." + stepTimes[m]
+		from, to := q.bounds()
+		sq := q.where(s.db.NewSelect().TableExpr("stats_requests AS sr").ColumnExpr("sr.request_id").Where(col+" IS NOT NULL"), tfs)
+		if !from.IsZero() {
+			sq = sq.Where(col+" >= ?", from)
+		}
+		if !to.IsZero() {
+			sq = sq.Where(col+" < ?", to)
+		}
+		if err := sq.OrderExpr("sr.request_id").Scan(ctx, &ids); err != nil {
+			return nil, fmt.Errorf("analysis: %s: %w", m, err)
+		}
+		return ids, nil
 	default:
-		from, _ := q.bounds()
+		from, to := q.bounds()
 		facts, err := s.facts(ctx, q, tfs, func(sq *bun.SelectQuery) *bun.SelectQuery {
+			if m == stats.Assigned { // a first assignment is the triage, or comes after it
+				sq = sq.Where("sr.triaged_at IS NOT NULL")
+				if !to.IsZero() {
+					sq = sq.Where("sr.triaged_at < ?", to)
+				}
+			}
+			if m == stats.Rejected || m == stats.Withdrawn { // they close the request
+				sq = sq.Where("sr.closed_at IS NOT NULL")
+			}
 			if !from.IsZero() { // every step happens before the request is closed
 				sq = sq.Where("sr.closed_at IS NULL OR sr.closed_at >= ?", from)
 			}
@@ -315,9 +413,14 @@ type Option struct {
 
 // Enti are the enti with requests in the viewer's task forces, by name.
 func (s *Service) Enti(ctx context.Context, v Viewer) ([]Option, error) {
+	return s.kept("enti:"+viewerKey(v), func() ([]Option, error) { return s.enti(ctx, v) })
+}
+
+func (s *Service) enti(ctx context.Context, v Viewer) ([]Option, error) {
 	var out []Option
 	sq := s.db.NewSelect().TableExpr("enti AS e").ColumnExpr("CAST(e.id AS VARCHAR(20)) AS value, e.name AS label").
-		Where("e.id IN (?)", Query{}.where(s.db.NewSelect().TableExpr("stats_requests AS sr").ColumnExpr("sr.ente_id"), Query{}.TaskForces(v))).
+		Where("EXISTS (?)", Query{}.where(s.db.NewSelect().TableExpr("stats_requests AS sr").ColumnExpr("1").Where("sr.ente_id = e.id"),
+			Query{}.TaskForces(v))).
 		OrderExpr("e.name, e.id")
 	if err := sq.Scan(ctx, &out); err != nil {
 		return nil, fmt.Errorf("analysis: enti: %w", err)
@@ -327,6 +430,10 @@ func (s *Service) Enti(ctx context.Context, v Viewer) ([]Option, error) {
 
 // Experts are the experts of the viewer's task forces, by name.
 func (s *Service) Experts(ctx context.Context, v Viewer) ([]Option, error) {
+	return s.kept("experts:"+viewerKey(v), func() ([]Option, error) { return s.experts(ctx, v) })
+}
+
+func (s *Service) experts(ctx context.Context, v Viewer) ([]Option, error) {
 	var out []Option
 	sq := s.db.NewSelect().TableExpr("users AS u").
 		ColumnExpr("CAST(u.id AS VARCHAR(20)) AS value, u.name || ' ' || u.family_name AS label").

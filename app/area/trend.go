@@ -98,19 +98,26 @@ func trend(ctx context.Context, sv Services, enteID int64, now time.Time, t func
 			}
 		}
 	}
+	enteTimes, err := sv.Stats.ProcedureTimes(ctx, stats.Filter{EnteID: enteID})
+	if err != nil {
+		return nil, err
+	}
+	regionTimes, err := sv.Stats.ProcedureTimes(ctx, stats.Filter{})
+	if err != nil {
+		return nil, err
+	}
 	for _, g := range mine.ByProcedure {
 		id, _ := strconv.ParseInt(g.Key, 10, 64)
 		p := procs[id]
 		if p == nil || g.Filed == 0 {
 			continue
 		}
-		ente, err := sv.Stats.Figures(ctx, stats.Filter{EnteID: enteID, ProcedureID: id})
-		if err != nil {
-			return nil, err
+		ente, region := enteTimes[id], regionTimes[id]
+		if ente == nil {
+			ente = &stats.Times{}
 		}
-		region, err := sv.Stats.Figures(ctx, stats.Filter{ProcedureID: id})
-		if err != nil {
-			return nil, err
+		if region == nil {
+			region = &stats.Times{}
 		}
 		tr.Times = append(tr.Times, TrendTimes{Procedure: p, TriageEnte: ente.ToTriage, TriageRegion: region.ToTriage,
 			ConclusionEnte: ente.ToConclusion, ConclusionRegion: region.ToConclusion})

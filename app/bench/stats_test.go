@@ -32,14 +32,17 @@ const viewers = 8
 // BenchmarkStats100k generates 100,000 requests of 1,500 enti over two years, with about a
 // million timeline events, 320,000 integrations and 160,000 activities (written straight into
 // the tables), and measures `stats rebuild`, the figures computed afresh (as after a change),
-// then the public page /dati (page cache off) and the analysis panel's default view as an admin, each against a static file of the same size served
-// by the same process in the same run (p99 and ratio), with 8 concurrent connections.
+// then the statistics' pages (page cache off) — public /dati unfiltered, filtered and by province,
+// a dataset, the analysis panel as an admin unfiltered and filtered, a drill-down, an ente's home
+// with its trend — each against a static file of the same size served by the same process in the
+// same run (p99 and ratio), with 8 concurrent connections.
 func BenchmarkStats100k(b *testing.B) {
 	dir := b.TempDir()
 	base := serve(b, dir, func(c *config.Config) { c.PageCache = 0 })
 	a := base.app
 	addr := strings.TrimPrefix(base.url, "http://")
 	cookie, adminID := adminSession(b, a)
+	mayor := enteSession(b, a) // before the requests: its ente is one of theirs
 	t0 := time.Now()
 	events := bulkRequests(b, a, StatsRequests, adminID)
 	filled := time.Since(t0)
@@ -73,7 +76,12 @@ func BenchmarkStats100k(b *testing.B) {
 	pages := []struct{ name, path, cookie string }{
 		{"/dati", "/dati", ""},
 		{"/dati filtered", "/dati?task_force=VA&da=2025-01&a=2025-12", ""},
+		{"/dati province", "/dati/province/CO", ""},
+		{"dataset CSV", "/dati/richieste-per-procedura.csv", ""},
 		{"panel", "/area-riservata/analisi", cookie},
+		{"panel filtered", "/area-riservata/analisi?tf=VA&provincia=CO&da=2025-01&a=2025-12", cookie},
+		{"drill-down", "/area-riservata/analisi/richieste?misura=concluded&tf=VA&da=2025-06&a=2025-06", cookie},
+		{"ente home", "/area-riservata", mayor},
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -129,6 +137,19 @@ func adminSession(b *testing.B, a *app.App) (string, int64) {
 		b.Fatal(err)
 	}
 	return "pass_session=" + token + "; csrf=" + apptest.CSRFToken, u.ID
+}
+
+// enteSession opens a session for the legal representative of the first generated ente (about
+// 67 requests, the home's trend against the regional median) and returns its Cookie header.
+func enteSession(b *testing.B, a *app.App) string {
+	b.Helper()
+	u, token, err := a.Identity.Login(context.Background(), auth.Identity{FiscalCode: apptest.FiscalCode("SNDSND70A01F205"), Name: "Sara",
+		FamilyName: "Sindaca", Email: "sara@example.it", Method: "spid", Issuer: "bench", Level: 2}, identity.Client{IP: "127.0.0.1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	apptest.ApprovedEnte(b, a, "900000", "Comune 0", benchProvinces[0], u.ID)
+	return "pass_session=" + token + "; csrf=" + apptest.CSRFToken
 }
 
 var benchProvinces = []string{"BG", "BS", "CO", "CR", "LC", "LO", "MN", "MI", "MB", "PV", "SO", "VA"}

@@ -2,6 +2,7 @@ package stats
 
 import (
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -37,9 +38,10 @@ type RawIntegration struct {
 
 // RawActivity is an activity an expert recorded.
 type RawActivity struct {
-	On      time.Time
-	Kind    string
-	Minutes int
+	ExpertID int64
+	On       time.Time
+	Kind     string
+	Minutes  int
 }
 
 // RawOutcome is the ente's answer on the backlog at a stage; nil figures are unknown, a zero
@@ -167,6 +169,7 @@ func Derive(r Raw, now time.Time) *Facts {
 	}
 	for _, a := range r.Activities {
 		add(a.On, Activity+a.Kind, 0, 1, int64(a.Minutes))
+		add(a.On, Expert+strconv.FormatInt(a.ExpertID, 10), 0, 1, int64(a.Minutes))
 		f.ExpertMinutes += int64(a.Minutes)
 	}
 	for _, o := range r.Outcomes {

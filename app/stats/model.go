@@ -20,6 +20,9 @@ const (
 	Asked      = "integration" // an integration asked on the day
 	Answered   = "answered"    // an integration answered on the day; total: the seconds it took
 	Activity   = "activity:"   // activities of the kind on the day; total: minutes
+	// Expert is followed by an expert's user id: their activities on the day; total: minutes.
+	// Never public: only the analysis panel reads it (Workload).
+	Expert = "expert:"
 	// The backlog the ente stated when filing (a figure of 0 counts as not stated): total is the
 	// number of pending cases, or the average days to conclude.
 	BacklogStated = "backlog"

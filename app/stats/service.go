@@ -23,6 +23,7 @@ type Service struct {
 	// a set of figures takes about a second to compute, and a page asks for it at every view.
 	figures   *expirable.LRU[string, Figures]
 	stock     *expirable.LRU[string, map[string]int64]
+	times     *expirable.LRU[string, map[int64]*Times]
 	flight    singleflight.Group
 	freshness time.Duration
 	bus       Bus
@@ -49,7 +50,7 @@ const CacheTTL = 30 * time.Second
 // NewService returns the statistics over d.
 func NewService(d *db.DB) *Service {
 	return &Service{db: d, now: time.Now, figures: expirable.NewLRU[string, Figures](256, nil, CacheTTL),
-		stock: expirable.NewLRU[string, map[string]int64](256, nil, CacheTTL)}
+		stock: expirable.NewLRU[string, map[string]int64](256, nil, CacheTTL), times: expirable.NewLRU[string, map[int64]*Times](256, nil, CacheTTL)}
 }
 
 // SetFreshness sets how long after a change the figures kept may still be served; the changes
@@ -64,6 +65,7 @@ func (s *Service) SetFreshness(d time.Duration) {
 func (s *Service) Forget() {
 	s.figures.Purge()
 	s.stock.Purge()
+	s.times.Purge()
 	for _, fn := range s.onForget {
 		fn()
 	}

@@ -82,18 +82,19 @@ func (Store) Raw(ctx context.Context, idb bun.IDB, lo, hi int64) ([]Raw, error) 
 
 	var acts []struct {
 		RequestID int64     `bun:"request_id"`
+		ExpertID  int64     `bun:"expert_id"`
 		On        time.Time `bun:"on_date"`
 		Kind      string    `bun:"kind"`
 		Minutes   int       `bun:"minutes"`
 	}
 	if err := idb.NewSelect().TableExpr("activities AS a").Join("JOIN spaces AS s ON s.id = a.space_id").
-		ColumnExpr("s.request_id, a.on_date, a.kind, a.minutes").
+		ColumnExpr("s.request_id, a.expert_id, a.on_date, a.kind, a.minutes").
 		Where("s.request_id >= ? AND s.request_id < ?", lo, hi).OrderExpr("s.request_id, a.id").Scan(ctx, &acts); err != nil {
 		return nil, fmt.Errorf("stats: activities: %w", err)
 	}
 	for _, a := range acts {
 		if i, ok := at[a.RequestID]; ok {
-			out[i].Activities = append(out[i].Activities, RawActivity{On: a.On, Kind: a.Kind, Minutes: a.Minutes})
+			out[i].Activities = append(out[i].Activities, RawActivity{ExpertID: a.ExpertID, On: a.On, Kind: a.Kind, Minutes: a.Minutes})
 		}
 	}
 	var outs []struct {

@@ -1,0 +1,1 @@
+DROP INDEX stats_requests_updated;
