@@ -274,7 +274,6 @@ func TestFeedParsesBack(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.NoContent)
 	at(s.Funding, "2027-01-05", "09:00")
-	importSample(t, s.App)
 	fetch := func(path string) map[string]*ics.VEvent {
 		t.Helper()
 		res, body := s.Get(t, path)
@@ -291,6 +290,10 @@ func TestFeedParsesBack(t *testing.T) {
 		}
 		return out
 	}
+	if none := fetch("/bandi.ics"); len(none) != 0 {
+		t.Fatalf("%d events before any call", len(none))
+	}
+	importSample(t, s.App)
 	all := fetch("/bandi.ics")
 	if len(all) != 3 {
 		t.Fatalf("%d events, want 3", len(all))

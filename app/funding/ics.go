@@ -97,7 +97,7 @@ func romeZone() *ics.VTimezone {
 // Feed is the iCalendar of the deadlines f selects (WriteCalendar), kept until a published call
 // changes.
 func (s *Service) Feed(ctx context.Context, f Filter, title, baseURL, host string, modified time.Time) ([]byte, error) {
-	v, err := s.version(ctx)
+	v, _, err := s.version(ctx)
 	if err != nil {
 		return nil, err
 	}

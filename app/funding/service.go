@@ -56,6 +56,7 @@ type Service struct {
 	// changes counts the changes committed by this instance, so that its own are seen at once
 	// whatever the clock says (the others' through the version).
 	changes atomic.Int64
+	memo    atomic.Pointer[versionMemo]
 }
 
 // ResultsTTL bounds how long an unused result is kept; ResultsSize how many are.
@@ -76,8 +77,24 @@ func cached[T any](s *Service, key string, compute func() (T, error)) (T, error)
 	return v, err
 }
 
-// version names the published calls' state: their latest change and how many there are.
-func (s *Service) version(ctx context.Context) (string, error) {
+// VersionTTL is how long a version of the published calls is trusted before it is read again:
+// a change made by another instance shows within it (this instance's own at once).
+const VersionTTL = 2 * time.Second
+
+type versionMemo struct {
+	key     string
+	latest  time.Time
+	changes int64
+	read    time.Time
+}
+
+// version names the published calls' state: their latest change, how many there are and this
+// instance's changes; it is read again after VersionTTL or a change made here.
+func (s *Service) version(ctx context.Context) (string, time.Time, error) {
+	changes := s.changes.Load()
+	if m := s.memo.Load(); m != nil && m.changes == changes && time.Since(m.read) < VersionTTL {
+		return m.key, m.latest, nil
+	}
 	var row struct {
 		Latest time.Time `bun:"latest"`
 		Count  int       `bun:"n"`
@@ -85,9 +102,12 @@ func (s *Service) version(ctx context.Context) (string, error) {
 	err := s.db.NewSelect().Model((*Call)(nil)).ColumnExpr("MAX(updated_at) AS latest, COUNT(*) AS n").
 		Where("published_at IS NOT NULL").Scan(ctx, &row)
 	if err != nil {
-		return "", db.Map(err)
+		return "", time.Time{}, db.Map(err)
 	}
-	return strconv.FormatInt(row.Latest.UnixNano(), 36) + "." + strconv.Itoa(row.Count) + "." + strconv.FormatInt(s.changes.Load(), 10), nil
+	m := &versionMemo{key: strconv.FormatInt(row.Latest.UnixNano(), 36) + "." + strconv.Itoa(row.Count) + "." + strconv.FormatInt(changes, 10),
+		latest: row.Latest, changes: changes, read: time.Now()}
+	s.memo.Store(m)
+	return m.key, m.latest, nil
 }
 
 // NewService returns the funding service.
@@ -579,7 +599,7 @@ var ErrFilter = errors.New("funding: unknown filter")
 // limit bounds them (0: no bound). The lists are kept until a published call changes: callers
 // must not modify them.
 func (s *Service) Calendar(ctx context.Context, f Filter, limit int) ([]Entry, error) {
-	v, err := s.version(ctx)
+	v, _, err := s.version(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -683,7 +703,7 @@ func contains(list []string, s string) bool {
 
 // Choices lists the programmes and topics of the published calls.
 func (s *Service) Choices(ctx context.Context) (Choices, error) {
-	v, err := s.version(ctx)
+	v, _, err := s.version(ctx)
 	if err != nil {
 		return Choices{}, err
 	}
@@ -704,15 +724,10 @@ func (s *Service) choices(ctx context.Context) (Choices, error) {
 	return ch, nil
 }
 
-// Modified is when a published call last changed (zero when none is).
+// Modified is when a published call last changed (zero when none is), as of the version.
 func (s *Service) Modified(ctx context.Context) (time.Time, error) {
-	var t []time.Time
-	err := s.db.NewSelect().Model((*Call)(nil)).ColumnExpr("updated_at").Where("published_at IS NOT NULL").
-		Order("updated_at DESC").Limit(1).Scan(ctx, &t)
-	if err != nil || len(t) == 0 {
-		return time.Time{}, db.Map(err)
-	}
-	return t[0], nil
+	_, latest, err := s.version(ctx)
+	return latest, err
 }
 
 // PublishedIDs returns up to n ids of published calls after the id after, in order (the search
