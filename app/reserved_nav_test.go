@@ -18,7 +18,9 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 	t.Parallel()
 	w := buildWorld(t)
 	a := "/area-riservata/enti/" + strconv.FormatInt(w.enteA, 10)
-	base := []string{"/area-riservata", "/area-riservata/notifiche"}
+	// everyone follows the calls for funding; the editors also enter them
+	base := []string{"/area-riservata", "/area-riservata/notifiche", "/area-riservata/bandi/avvisi"}
+	calls := "/area-riservata/bandi"
 	admin := []string{"/admin/audit", "/admin/enti", "/admin/lavori", "/admin/registrazioni", "/admin/token-api", "/admin/utenti", "/admin/webhook"}
 	want := map[string][]string{
 		"legal rep A":   append([]string{"/area-riservata/richieste", a, a + "/delegati"}, base...),
@@ -26,9 +28,9 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 		"pending mayor": base,
 		"pm":            append([]string{"/area-riservata/richieste", "/area-riservata/triage", "/area-riservata/analisi"}, base...),
 		"expert":        append([]string{"/area-riservata/richieste"}, base...),
-		"editor":        append([]string{"/redazione"}, base...),
-		"publisher":     append([]string{"/redazione"}, base...),
-		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi"}, admin...), base...),
+		"editor":        append([]string{"/redazione", calls}, base...),
+		"publisher":     append([]string{"/redazione", calls}, base...),
+		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi", calls}, admin...), base...),
 	}
 	for who, links := range want {
 		t.Run(who, func(t *testing.T) {
