@@ -332,7 +332,8 @@ func TestRebuildResumesAtTheChunkItWasIn(t *testing.T) {
 	if err != nil || len(missing)+len(extra) != 0 {
 		t.Fatalf("after the resumed rebuild: missing %v, extra %v, %v", missing, extra, err)
 	}
-	// Messages in chunks of 2, then the documents and activities (none): from the abandoned chunk on.
+	// Messages in chunks of 2, then the documents, activities and calls for funding (none): from
+	// the abandoned chunk on.
 	var args []string
 	expr := "json(args)" // River keeps JSONB on SQLite
 	if second.DB.Kind == db.Postgres {
@@ -347,7 +348,7 @@ func TestRebuildResumesAtTheChunkItWasIn(t *testing.T) {
 			n++
 		}
 	}
-	if n != 5 {
-		t.Errorf("%d chunks of the resumed rebuild ran, want 5 (messages 1–2, 3–4, 5, documents, activities): %v", n, args)
+	if n != 6 {
+		t.Errorf("%d chunks of the resumed rebuild ran, want 6 (messages 1–2, 3–4, 5, documents, activities, calls): %v", n, args)
 	}
 }
