@@ -56,6 +56,8 @@ var commands = []command{
 	{name: "digest", help: "send the notification digests now (serve sends them daily at 7:00)", run: digestCommand},
 	{name: "demo", help: "dev mode only: personas, enti, requests in every state", run: demoCommand},
 	{name: "enti import", synopsis: "FILE", minArgs: 1, maxArgs: 1, help: `add enti to the registry from "istat;name;kind;province" lines`, run: entiImportCommand},
+	{name: "bandi import", synopsis: "FILE", minArgs: 1, maxArgs: 1, run: bandiImportCommand,
+		help: "load calls for funding from CSV or JSON (see docs/funding.md);\na known code updates its call, refused rows are reported"},
 	{name: "user create-staff", synopsis: "USERNAME EMAIL NAME FAMILYNAME", minArgs: 4, maxArgs: 4,
 		help: "staff account; password on stdin or PASSHUB_STAFF_PASSWORD", run: userCreateStaffCommand},
 	{name: "user grant", synopsis: "USERNAME|FISCALCODE ROLE [TASKFORCE]", minArgs: 2, maxArgs: 3,

@@ -16,6 +16,7 @@ import (
 	"passhub/app/content"
 	"passhub/app/ente"
 	"passhub/app/extract/extracttest"
+	"passhub/app/funding"
 	"passhub/app/identity"
 	"passhub/app/request"
 	"passhub/app/tender"
@@ -221,6 +222,16 @@ func TestAccessMatrix(t *testing.T) {
 		tenderDraft = "303 404 404 403 404 403 404 404 200 200"
 		tenderEdit  = "303 403 403 403 403 403 403 403 200 200"
 	)
+	// A published call for funding, for the editors' forms and the public calendar.
+	call, err := w.s.Funding.Create(ctx, funding.Actor{Name: "matrice"}, funding.Form{Title: "Bando della matrice", Programme: "LIFE",
+		Topics: "clima", Deadlines: []funding.DeadlineForm{{Date: "2030-01-31"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.s.Funding.SetPublished(ctx, funding.Actor{}, call.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	bando := "/area-riservata/bandi/" + strconv.FormatInt(call.ID, 10)
 	outcome := "/area-riservata/richieste/" + strconv.FormatInt(done.ID, 10) + "/esito"
 	const (
 		// the outcome's form: the ente's enabled members alone; to everyone else it is a request
@@ -406,6 +417,20 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/admin/territori", "/admin/territori", nil, admins},
 		{"POST", "/admin/territori", "/admin/territori", url.Values{"province": {""}, "comune": {""}}, post(admins, "422")},
 		{"POST", "/admin/territori/:id/termina", "/admin/territori/999999/termina", nil, post(admins, "404")},
+		{"GET", "/area-riservata/bandi/avvisi", "/area-riservata/bandi/avvisi", nil, all},
+		{"POST", "/area-riservata/bandi/avvisi", "/area-riservata/bandi/avvisi", url.Values{"topics": {"clima"}, "channel": {"bogus"}}, post(all, "422")},
+		{"POST", "/area-riservata/bandi/avvisi/elimina", "/area-riservata/bandi/avvisi/elimina", nil, post(all, "303")},
+		{"GET", "/area-riservata/bandi", "/area-riservata/bandi", nil, newsroom},
+		{"GET", "/area-riservata/bandi/nuovo", "/area-riservata/bandi/nuovo", nil, newsroom},
+		{"POST", "/area-riservata/bandi/nuovo", "/area-riservata/bandi/nuovo", url.Values{"title": {""}}, post(newsroom, "422")},
+		{"GET", "/area-riservata/bandi/:id", bando, nil, newsroom},
+		{"GET", "/area-riservata/bandi/:id", "/area-riservata/bandi/999999", nil, "303 403 403 403 403 403 403 403 404 404 404"},
+		{"POST", "/area-riservata/bandi/:id", bando, url.Values{"title": {""}, "programme": {"LIFE"}}, post(newsroom, "422")},
+		{"POST", "/area-riservata/bandi/:id/pubblica", bando + "/pubblica", url.Values{"publish": {"1"}}, post(newsroom, "303")},
+		{"GET", "/bandi", "/bandi", nil, public},
+		{"GET", "/bandi", "/bandi?vista=mese&mese=2030-01&tema=clima", nil, public},
+		{"GET", "/bandi.ics", "/bandi.ics?programma=LIFE", nil, public},
+		{"GET", "/bandi/:slug", "/bandi/" + call.Slug, nil, public},
 		{"GET", "/dati", "/dati", nil, public},
 		{"GET", "/dati/catalogo.jsonld", "/dati/catalogo.jsonld", nil, public},
 		{"GET", "/dati/task-force/:code", "/dati/task-force/VA", nil, public},

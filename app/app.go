@@ -35,6 +35,7 @@ import (
 	"passhub/app/ente"
 	"passhub/app/event"
 	"passhub/app/extract"
+	"passhub/app/funding"
 	"passhub/app/i18n"
 	"passhub/app/identity"
 	"passhub/app/jobs"
@@ -98,6 +99,7 @@ type App struct {
 	Webhooks      *webhook.Service
 	Tenders       *tender.Service // the tender-document library
 	TenderSource  *tender.Source  // the library in the search index
+	Funding       *funding.Service
 	searchOpen    bool
 	Mailer        mail.Sender
 	Mails         *mail.Templates
@@ -167,6 +169,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Notifications.Accounts = a.Identity
 	a.Notifications.Subjects = a.subjectByID
 	a.CRM.Notices = a.Notifications // the follow-ups due: the bell and the daily digest
+	a.Funding = funding.NewService(d)
+	a.Funding.Notices = a.Notifications
+	a.Funding.Mail = funding.Mails{Users: a.Identity, Post: a.Post}
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
 	a.Workspace.MaxFile = cfg.UploadLimit()
 	a.Areas = workarea.NewService(d, a.Workspace)
@@ -211,6 +216,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Requests.Listen(a.Events, a.Realtime, request.Audience{Staff: a.Identity, Members: a.Enti, Notices: a.Notifications})
 	a.Areas.Listen(a.Events, a.Realtime, a.Notifications)
 	a.Content.Listen(a.Realtime)
+	a.Funding.Listen(a.Events)
+	a.Funding.IndexIn(a.Events, a.Search) // published calls in the site search
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Monitor.Listen(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Tenders.Listen(a.Events, a.Notifications, a.TenderSource.Reindex)
@@ -352,6 +359,7 @@ func (a *App) Handler() (*web.Server, error) {
 		a.Content.OnChange(w.Pages.Clear)
 		a.Realtime.Handle(search.CacheTopic, func(string) { w.Pages.DropPath("/cerca") }) // the index changed after the content
 		a.Stats.OnForget(func() { w.Pages.DropPath("/dati") })                            // the figures changed: the public pages made of them too
+		event.OnCommit(a.Events, func(context.Context, funding.Changed) { w.Pages.DropPath("/bandi") })
 	}
 	w.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	w.App.Get("/readyz", a.ready)
@@ -419,6 +427,7 @@ func (a *App) Handler() (*web.Server, error) {
 	opendata.NewHandlers(w, opendata.Sources{Stats: a.Stats, Catalogue: a.Catalogue, Enti: a.Enti},
 		opendata.Publisher{Name: a.Config.DataPublisher, IPA: a.Config.DataPublisherIPA, Contact: a.Config.DataContact}, a.Config.BaseURL,
 		a.Config.StatsFreshness).Mount(w.App)
+	funding.NewHandlers(w, a.Funding, a.Config.BaseURL).Mount(w.App)
 	contact.NewHandlers(w, a.Contact, a.Content, a.Config.ContactLimit, a.Config.ContactWindow).Mount(w.App)
 	preview.NewHandlers(w, a.Previews, portalHandlers.Show).Mount(w.App)
 	w.App.Use(portalHandlers.Redirects) // former slugs of renamed entries, before the 404

@@ -18,7 +18,9 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 	t.Parallel()
 	w := buildWorld(t)
 	a := "/area-riservata/enti/" + strconv.FormatInt(w.enteA, 10)
-	base := []string{"/area-riservata", "/area-riservata/notifiche"}
+	// everyone follows the calls for funding; the editors also enter them
+	base := []string{"/area-riservata", "/area-riservata/notifiche", "/area-riservata/bandi/avvisi"}
+	calls := "/area-riservata/bandi"
 	admin := []string{"/admin/audit", "/admin/enti", "/admin/lavori", "/admin/registrazioni", "/admin/territori", "/admin/token-api", "/admin/utenti", "/admin/webhook",
 		"/admin/spazi", "/area-riservata/spazi"} // the work areas: admins manage them, and see them all
 	tenders := "/area-riservata/documenti-gara" // the tender library: members of approved enti and staff
@@ -28,9 +30,9 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 		"pending mayor": base,
 		"pm":            append([]string{"/area-riservata/richieste", "/area-riservata/triage", "/area-riservata/analisi", tenders}, base...),
 		"expert":        append([]string{"/area-riservata/richieste", tenders}, base...),
-		"editor":        append([]string{"/redazione", tenders}, base...),
-		"publisher":     append([]string{"/redazione", tenders}, base...),
-		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi", tenders, "/area-riservata/crm"}, admin...), base...),
+		"editor":        append([]string{"/redazione", tenders, calls}, base...),
+		"publisher":     append([]string{"/redazione", tenders, calls}, base...),
+		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi", tenders, "/area-riservata/crm", calls}, admin...), base...),
 	}
 	for who, links := range want {
 		t.Run(who, func(t *testing.T) {

@@ -183,6 +183,10 @@ const (
 	PostInArea     // open topics, reply, upload to the library, register to events: coordinator or member
 	CoordinateArea // edit the description, hide replies, create events, mark attendance: coordinator
 	ManageAreas    // create areas and choose their members: admins alone
+	// EditCalls enters, edits, imports and publishes the calls for funding (app/funding).
+	EditCalls
+	// FollowCalls subscribes to the calls' alerts: anyone logged in.
+	FollowCalls
 )
 
 // apiScopes maps the headless API's actions to the scope each needs.
@@ -276,7 +280,7 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return false
 	}
 	switch action {
-	case ViewReservedArea:
+	case ViewReservedArea, FollowCalls:
 		return true
 	case RegisterEnte:
 		// Only people with no staff role, logged in with a digital identity (never a staff
@@ -294,7 +298,7 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return obj.EnteID != 0 && (s.Has(RoleAdmin) || slices.Contains(s.Territory, obj.EnteID))
 	case ReviewRegistrations, ManageUsers, ViewAudit, ManageTerritory, ReadContactMessages, ViewUntriaged, ManageAPITokens, ManageWebhooks:
 		return s.Has(RoleAdmin)
-	case EditContent, WriteContent, ManageMedia:
+	case EditContent, WriteContent, ManageMedia, EditCalls:
 		return s.Has(RoleEditor) || s.Has(RolePublisher) || s.Has(RoleAdmin)
 	case PublishContent:
 		return s.Has(RolePublisher) || s.Has(RoleAdmin)

@@ -64,6 +64,14 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 	if len(s.Areas) > 0 || s.Can(access.ManageAreas, access.Object{}) { // the work areas: their members, and the admins
 		items = append(items, web.MenuItem{URL: "/area-riservata/spazi", Label: "workarea.menu"})
 	}
+	// the calls for funding: everyone follows them, the editors enter them too
+	if s.Can(access.EditCalls, access.Object{}) {
+		items = append(items, web.MenuItem{URL: "/area-riservata/bandi", Label: "funding.menu", Children: []web.MenuItem{
+			{URL: "/area-riservata/bandi", Label: "funding.editor.title", Exact: true},
+			{URL: "/area-riservata/bandi/avvisi", Label: "funding.alerts.title"}}})
+	} else if s.Can(access.FollowCalls, access.Object{}) {
+		items = append(items, web.MenuItem{URL: "/area-riservata/bandi/avvisi", Label: "funding.menu"})
+	}
 	items = append(items, enti...)
 	if s.Has(access.RolePM) {
 		items = append(items, web.MenuItem{URL: "/area-riservata/triage", Label: "area.triage"})

@@ -20,7 +20,7 @@ func publicPages(t *testing.T, s *apptest.Server) []string {
 	return []string{"/", "/procedure", "/procedure?tf=VA", "/procedure/" + tfs[0].Procedures[0].Slug, "/task-force/" + tfs[0].Slug,
 		"/guida", "/guida/primo-accesso", "/notizie", "/notizie/al-via-la-piattaforma-pass", "/report",
 		"/report/monitoraggio-2025-primo-semestre", "/pagine/accessibilita", "/pagine/privacy", "/pagine/note-legali",
-		"/pagine/chi-siamo", "/contatti", "/cerca?q=bonifica", "/dati", "/dati/dataset/tempi", "/accedi", "/non-esiste"}
+		"/pagine/chi-siamo", "/contatti", "/cerca?q=bonifica", "/dati", "/dati/dataset/tempi", "/bandi", "/bandi?vista=mese", "/accedi", "/non-esiste"}
 }
 
 // TestPublicPagesInTheBrowser opens every public page in both languages: no console error, no

@@ -397,3 +397,36 @@ func CompleteTx[T river.JobArgs](ctx context.Context, q *Queue, tx bun.Tx, j *ri
 	}
 	return nil
 }
+
+// EveryDay is every day of the week, for Weekly.
+var EveryDay = []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday}
+
+// Weekly is a schedule that fires at Hour:00 on the Days of the week, in Loc (server time when
+// nil): "Monday 7:00 Europe/Rome" stays 7:00 in Rome across the change of daylight saving time.
+type Weekly struct {
+	Days []time.Weekday
+	Hour int
+	Loc  *time.Location
+}
+
+// Next returns the first Hour:00 of one of the Days after t.
+func (w Weekly) Next(t time.Time) time.Time {
+	loc := w.Loc
+	if loc == nil {
+		loc = t.Location()
+	}
+	local := t.In(loc)
+	for i := 0; i <= 7; i++ {
+		d := local.AddDate(0, 0, i)
+		next := time.Date(d.Year(), d.Month(), d.Day(), w.Hour, 0, 0, 0, loc)
+		if !next.After(t) {
+			continue
+		}
+		for _, wd := range w.Days {
+			if next.Weekday() == wd {
+				return next
+			}
+		}
+	}
+	return local.AddDate(0, 0, 7) // no day given: a week on
+}

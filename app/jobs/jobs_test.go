@@ -240,3 +240,27 @@ func TestDailyScheduleFiresAtTheHour(t *testing.T) {
 		t.Fatalf("at the hour: %v", got)
 	}
 }
+
+// TestWeeklyScheduleKeepsTheLocalHour: Monday 7:00 in Rome is 06:00 UTC in winter and 05:00 UTC
+// in summer; a moment on Monday after 7:00 waits for the next Monday, and every day at 7:00 fires
+// the next morning.
+func TestWeeklyScheduleKeepsTheLocalHour(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	monday := jobs.Weekly{Days: []time.Weekday{time.Monday}, Hour: 7, Loc: rome}
+	for _, c := range []struct{ from, want time.Time }{
+		{time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC), time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)}, // Thursday → Monday, winter
+		{time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC), time.Date(2026, 12, 14, 6, 0, 0, 0, time.UTC)}, // at the hour → a week on
+		{time.Date(2027, 3, 26, 12, 0, 0, 0, time.UTC), time.Date(2027, 3, 29, 5, 0, 0, 0, time.UTC)}, // across the change to summer time
+	} {
+		if got := monday.Next(c.from); !got.Equal(c.want) {
+			t.Errorf("Monday 7:00 Rome after %v = %v, want %v", c.from, got.UTC(), c.want)
+		}
+	}
+	daily := jobs.Weekly{Days: jobs.EveryDay, Hour: 7, Loc: rome}
+	if got := daily.Next(time.Date(2026, 12, 3, 6, 30, 0, 0, time.UTC)); !got.Equal(time.Date(2026, 12, 4, 6, 0, 0, 0, time.UTC)) {
+		t.Errorf("every day after 7:30 Rome = %v", got.UTC())
+	}
+}

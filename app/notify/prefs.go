@@ -23,9 +23,10 @@ const (
 // Topics group notification kinds for preferences, with their default mode: changes of a
 // request's state are mailed at once, the workspace's traffic in the daily digest; a new version
 // of a tender document an ente downloaded (app/tender) is mailed at once; the CRM's follow-ups due
-// and the work areas' traffic go in the digest.
+// and the work areas' traffic go in the digest; the calls for funding's alerts (new calls,
+// reminders before a deadline: app/funding) are mailed at once.
 var Topics = []struct{ Name, Default string }{{"state", ModeNow}, {"message", ModeDigest}, {"document", ModeDigest}, {"activity", ModeDigest},
-	{"tender", ModeNow}, {"crm", ModeDigest}, {"area", ModeDigest}}
+	{"tender", ModeNow}, {"crm", ModeDigest}, {"area", ModeDigest}, {"funding", ModeNow}}
 
 // TopicOf returns the preference topic of a notification kind.
 func TopicOf(kind string) string {
@@ -37,6 +38,9 @@ func TopicOf(kind string) string {
 	}
 	if strings.HasPrefix(kind, "area.") { // the work areas' topics, replies and mentions
 		return "area"
+	}
+	if strings.HasPrefix(kind, "funding.") {
+		return "funding"
 	}
 	switch strings.TrimPrefix(kind, "request.") {
 	case "message", "document", "activity":
