@@ -136,6 +136,25 @@ func TestTenderVersionTellsTheEntiThatDownloaded(t *testing.T) {
 	if err != nil || len(dl) != 1 || dl[0].VersionNumber != 1 || dl[0].DocumentTitle != d.Title || dl[0].UserID != l.mayor {
 		t.Fatalf("downloads of Cantù: %+v %v", dl, err)
 	}
+	// The province that follows Cantù sees the download on its CRM's timeline.
+	if _, err := a.Territory.Follow(ctx, l.provincia.ID, l.cantu.ID); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := a.CRM.Record(ctx, l.cantu.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := a.CRM.TimelineOf(ctx, rec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown bool
+	for _, e := range line {
+		shown = shown || e.Kind == "download" && e.Title == d.Title && e.Detail == "v1"
+	}
+	if !shown {
+		t.Errorf("the download is not on Cantù's CRM timeline: %+v", line)
+	}
 	if v2.Number != 2 {
 		t.Errorf("version number %d", v2.Number)
 	}

@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"errors"
+	"strconv"
 
+	"passhub/app/crm"
 	"passhub/app/db"
 	"passhub/app/ente"
 	"passhub/app/tender"
@@ -63,4 +65,22 @@ func (a *App) newTenders() {
 			return t
 		}}
 	a.Search.AddKind(tender.Type, a.TenderSource)
+	if a.CRM != nil {
+		a.CRM.Downloads = tenderDownloads{a.Tenders} // the comuni's downloads on the CRM's timeline
+	}
+}
+
+// tenderDownloads shows the library's downloads of an ente on the CRM's timeline.
+type tenderDownloads struct{ s *tender.Service }
+
+func (t tenderDownloads) DownloadsOf(ctx context.Context, enteID int64) ([]crm.Download, error) {
+	list, err := t.s.DownloadsOf(ctx, enteID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]crm.Download, len(list))
+	for i, d := range list {
+		out[i] = crm.Download{Title: d.DocumentTitle, Version: "v" + strconv.Itoa(d.VersionNumber), At: d.At}
+	}
+	return out, nil
 }
