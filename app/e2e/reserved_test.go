@@ -25,7 +25,9 @@ func loginAs(t *testing.T, tb *tab, s *apptest.Server, code, name string) {
 	t.Helper()
 	cookie := s.Login(t, code, name, "Test")
 	token := strings.TrimPrefix(strings.Split(cookie, ";")[0], "pass_session=")
-	tb.run(t, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+	// Leave the page first: its scripts (the session's check, the websocket) would otherwise see
+	// the session gone and navigate to the login page while the caller's navigation starts.
+	tb.run(t, chromedp.Navigate("about:blank"), chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
 		if _, err := cdp.Call(ctx, target, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
 			return err
 		}
