@@ -135,8 +135,10 @@ func tenderJourney(t *testing.T, js bool) {
 		chromedp.Click(chromedp.CSS(`input[name=tipo][value=disciplinare]`)),
 		chromedp.SetValue(chromedp.CSS("#tender-q"), typo),
 		chromedp.Click(chromedp.CSS("#tender-search .input-group button[type=submit]")),
-		chromedp.WaitReady(chromedp.CSS(`#tender-results a[href="`+path+`"]`)),
 	)
+	// the library lists the document before the search too: wait for the results page itself
+	settle(t, delegate, `document.readyState === 'complete' && location.search.includes('tipo=disciplinare') && !!document.querySelector('#tender-results a[href="`+path+`"]')`,
+		"the search's results")
 	if got := eval[string](t, delegate, "location.search"); !strings.Contains(got, "tipo=disciplinare") || !strings.Contains(got, "q="+typo) {
 		t.Errorf("the search is not a plain GET: %q", got)
 	}
