@@ -169,5 +169,8 @@ func settle(t *testing.T, tb *tab, expr, what string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("%s: never happened", what)
+	ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Second)
+	defer cancel()
+	where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " — " + (document.querySelector('main') || document.body).innerText.slice(0, 600)`))
+	t.Fatalf("%s: never happened; the page is %s", what, where)
 }
