@@ -114,6 +114,27 @@ func (tb *tab) run(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// open navigates to url and runs steps there, loading the page again (up to three times) when a
+// step fails because the page's document was replaced under it: a node found before the new page
+// replaced the old one ("Could not find node with given id") is gone when it is used. The steps
+// must be safe to repeat: finding and filling fields, not submitting.
+func (tb *tab) open(t *testing.T, url string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	all := append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(url)}, steps...)
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+		err := chromedp.Do(ctx, all...)
+		cancel()
+		if err == nil {
+			return
+		}
+		if try == 3 {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %v; loading the page again", url, err)
+	}
+}
+
 // eval evaluates a JavaScript expression (awaiting a promise) and decodes its value.
 func eval[T any](t *testing.T, tb *tab, expr string) T {
 	t.Helper()
