@@ -18,6 +18,7 @@ import (
 	"passhub/app/extract/extracttest"
 	"passhub/app/funding"
 	"passhub/app/identity"
+	"passhub/app/project"
 	"passhub/app/request"
 	"passhub/app/tender"
 )
@@ -232,6 +233,21 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	bando := "/area-riservata/bandi/" + strconv.FormatInt(call.ID, 10)
+	// Two project sheets of ente A on the call: one published, looking for partners, one a draft.
+	sheetForm := project.Form{Ente: A, Call: strconv.FormatInt(call.ID, 10), Title: "Foreste urbane", Summary: "Alberi nei cortili delle scuole.",
+		Topics: "clima", SeeksPartners: true, PartnerProfile: "Un comune con un vivaio."}
+	published, err := w.s.Projects.Create(ctx, project.Actor{UserID: repA}, sheetForm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.s.Projects.SetPublished(ctx, project.Actor{UserID: repA}, published.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	draftSheet, err := w.s.Projects.Create(ctx, project.Actor{UserID: repA}, sheetForm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheetP, sheetD := project.URL(published.ID), project.URL(draftSheet.ID)
 	outcome := "/area-riservata/richieste/" + strconv.FormatInt(done.ID, 10) + "/esito"
 	const (
 		// the outcome's form: the ente's enabled members alone; to everyone else it is a request
@@ -427,6 +443,21 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/area-riservata/bandi/:id", "/area-riservata/bandi/999999", nil, "303 403 403 403 403 403 403 403 404 404 404"},
 		{"POST", "/area-riservata/bandi/:id", bando, url.Values{"title": {""}, "programme": {"LIFE"}}, post(newsroom, "422")},
 		{"POST", "/area-riservata/bandi/:id/pubblica", bando + "/pubblica", url.Values{"publish": {"1"}}, post(newsroom, "303")},
+		// the project sheets (app/project): the members of approved enti and the staff read the
+		// published ones; a draft is its ente's (and the admins'); only the ente writes its sheets
+		{"GET", "/area-riservata/progetti", "/area-riservata/progetti?cerca=1&tema=clima", nil, tenderView},
+		{"GET", "/area-riservata/progetti/nuova", "/area-riservata/progetti/nuova?bando=" + call.Slug, nil, members},
+		{"POST", "/area-riservata/progetti/nuova", "/area-riservata/progetti/nuova", url.Values{"ente": {A}, "call": {strconv.FormatInt(call.ID, 10)}, "title": {""}}, post(members, "422")},
+		{"GET", "/area-riservata/progetti/:id", sheetP, nil, "303 200 200 404 200 404 200 200 200 200"}, // no sheet exists for who may read none
+		{"GET", "/area-riservata/progetti/:id", sheetD, nil, "303 200 200 404 404 404 404 404 404 200"},
+		{"GET", "/area-riservata/progetti/:id", "/area-riservata/progetti/999999", nil, noArea},
+		{"GET", "/area-riservata/progetti/:id/modifica", sheetP + "/modifica", nil, "303 200 200 404 403 404 403 403 403 403"},
+		{"GET", "/area-riservata/progetti/:id/modifica", sheetD + "/modifica", nil, "303 200 200 404 404 404 404 404 404 403"},
+		{"POST", "/area-riservata/progetti/:id/modifica", sheetP + "/modifica", url.Values{"title": {""}}, "401 422 422 404 403 404 403 403 403 403"},
+		{"POST", "/area-riservata/progetti/:id/pubblica", sheetP + "/pubblica", url.Values{"publish": {"1"}}, "401 303 303 404 403 404 403 403 403 403"},
+		{"POST", "/area-riservata/progetti/:id/risposte", sheetP + "/risposte", url.Values{"ente": {""}, "message": {""}}, "401 422 422 404 422 404 422 422 422 422"},
+		{"POST", "/area-riservata/progetti/:id/risposte", sheetD + "/risposte", url.Values{"ente": {""}, "message": {""}}, "401 422 422 404 404 404 404 404 404 422"},
+		{"POST", "/area-riservata/progetti/:id/risposte/:answer", sheetP + "/risposte/999999", url.Values{"decision": {"accept"}}, "401 404 404 404 403 404 403 403 403 403"},
 		{"GET", "/bandi", "/bandi", nil, public},
 		{"GET", "/bandi", "/bandi?vista=mese&mese=2030-01&tema=clima", nil, public},
 		{"GET", "/bandi.ics", "/bandi.ics?programma=LIFE", nil, public},

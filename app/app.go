@@ -48,6 +48,7 @@ import (
 	"passhub/app/portal"
 	"passhub/app/presence"
 	"passhub/app/preview"
+	"passhub/app/project"
 	"passhub/app/realtime"
 	"passhub/app/request"
 	"passhub/app/search"
@@ -100,6 +101,7 @@ type App struct {
 	Tenders       *tender.Service // the tender-document library
 	TenderSource  *tender.Source  // the library in the search index
 	Funding       *funding.Service
+	Projects      *project.Service
 	searchOpen    bool
 	Mailer        mail.Sender
 	Mails         *mail.Templates
@@ -172,6 +174,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Funding = funding.NewService(d)
 	a.Funding.Notices = a.Notifications
 	a.Funding.Mail = funding.Mails{Users: a.Identity, Post: a.Post}
+	a.Projects = project.NewService(d, a.Funding, a.Enti)
+	a.Projects.Notices = a.Notifications
 	a.Workspace = workspace.NewService(d, a.Files, a.Requests)
 	a.Workspace.MaxFile = cfg.UploadLimit()
 	a.Areas = workarea.NewService(d, a.Workspace)
@@ -190,6 +194,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.newTenders()
 	a.Territory.Events, a.CRM.Events = a.Events, a.Events // the search index follows the CRM's rows and links
 	a.Areas.Events = a.Events
+	a.Projects.Events = a.Events
 	allow, err := webhook.ParseAllow(cfg.WebhooksAllowed())
 	if err != nil {
 		return nil, fmt.Errorf("PASSHUB_WEBHOOKS_ALLOW: %w", err)
@@ -218,6 +223,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Content.Listen(a.Realtime)
 	a.Funding.Listen(a.Events)
 	a.Funding.IndexIn(a.Events, a.Search) // published calls in the site search
+	a.Projects.Listen(a.Events)
+	a.Projects.IndexIn(a.Events, a.Search) // published project sheets, for the enti and the staff
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Monitor.Listen(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Tenders.Listen(a.Events, a.Notifications, a.TenderSource.Reindex)
@@ -428,6 +435,7 @@ func (a *App) Handler() (*web.Server, error) {
 		opendata.Publisher{Name: a.Config.DataPublisher, IPA: a.Config.DataPublisherIPA, Contact: a.Config.DataContact}, a.Config.BaseURL,
 		a.Config.StatsFreshness).Mount(w.App)
 	funding.NewHandlers(w, a.Funding, a.Config.BaseURL).Mount(w.App)
+	project.NewHandlers(w, a.Projects, a.Funding, a.Enti).Mount(w.App)
 	contact.NewHandlers(w, a.Contact, a.Content, a.Config.ContactLimit, a.Config.ContactWindow).Mount(w.App)
 	preview.NewHandlers(w, a.Previews, portalHandlers.Show).Mount(w.App)
 	w.App.Use(portalHandlers.Redirects) // former slugs of renamed entries, before the 404

@@ -333,7 +333,8 @@ func TestRebuildResumesAtTheChunkItWasIn(t *testing.T) {
 		t.Fatalf("after the resumed rebuild: missing %v, extra %v, %v", missing, extra, err)
 	}
 	// Messages in chunks of 2, then the documents, activities, the work areas' topics and posts,
-	// the CRM's rows, the calls for funding and tender documents (none): from the abandoned chunk on.
+	// the CRM's rows, the calls for funding, project sheets and tender documents (none): from the
+	// abandoned chunk on.
 	var args []string
 	expr := "json(args)" // River keeps JSONB on SQLite
 	if second.DB.Kind == db.Postgres {
@@ -348,7 +349,7 @@ func TestRebuildResumesAtTheChunkItWasIn(t *testing.T) {
 			n++
 		}
 	}
-	if n != 12 {
-		t.Errorf("%d chunks of the resumed rebuild ran, want 12 (messages 1–2, 3–4, 5, documents, activities, area topics, area posts, the CRM's contacts, interactions, agreements, calls, tender documents): %v", n, args)
+	if n != 13 {
+		t.Errorf("%d chunks of the resumed rebuild ran, want 13 (messages 1–2, 3–4, 5, documents, activities, area topics, area posts, the CRM's contacts, interactions, agreements, calls, project sheets, tender documents): %v", n, args)
 	}
 }

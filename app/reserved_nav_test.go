@@ -24,15 +24,16 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 	admin := []string{"/admin/audit", "/admin/enti", "/admin/lavori", "/admin/registrazioni", "/admin/territori", "/admin/token-api", "/admin/utenti", "/admin/webhook",
 		"/admin/spazi", "/area-riservata/spazi"} // the work areas: admins manage them, and see them all
 	tenders := "/area-riservata/documenti-gara" // the tender library: members of approved enti and staff
+	projects := "/area-riservata/progetti"      // the project sheets: the same people
 	want := map[string][]string{
-		"legal rep A":   append([]string{"/area-riservata/richieste", a, a + "/delegati", tenders}, base...),
-		"delegate A":    append([]string{"/area-riservata/richieste", a, tenders}, base...),
+		"legal rep A":   append([]string{"/area-riservata/richieste", a, a + "/delegati", tenders, projects}, base...),
+		"delegate A":    append([]string{"/area-riservata/richieste", a, tenders, projects}, base...),
 		"pending mayor": base,
-		"pm":            append([]string{"/area-riservata/richieste", "/area-riservata/triage", "/area-riservata/analisi", tenders}, base...),
-		"expert":        append([]string{"/area-riservata/richieste", tenders}, base...),
-		"editor":        append([]string{"/redazione", tenders, calls}, base...),
-		"publisher":     append([]string{"/redazione", tenders, calls}, base...),
-		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi", tenders, "/area-riservata/crm", calls}, admin...), base...),
+		"pm":            append([]string{"/area-riservata/richieste", "/area-riservata/triage", "/area-riservata/analisi", tenders, projects}, base...),
+		"expert":        append([]string{"/area-riservata/richieste", tenders, projects}, base...),
+		"editor":        append([]string{"/redazione", tenders, calls, projects}, base...),
+		"publisher":     append([]string{"/redazione", tenders, calls, projects}, base...),
+		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi", tenders, "/area-riservata/crm", calls, projects}, admin...), base...),
 	}
 	for who, links := range want {
 		t.Run(who, func(t *testing.T) {

@@ -187,6 +187,17 @@ const (
 	EditCalls
 	// FollowCalls subscribes to the calls' alerts: anyone logged in.
 	FollowCalls
+	// The project sheets and partner searches (app/project). ViewProjects opens the published
+	// sheets (every member of an approved ente and all staff) and, with Draft, an unpublished one
+	// (object: EnteID, its ente: that ente's members and admins). WriteProject writes, publishes a
+	// sheet and decides its answers (object: EnteID, the sheet's ente): the ente's members alone.
+	// AnswerPartnerSearch answers another ente's search for the ente of the object: its members.
+	// ViewProjectAnswers reads every answer to a sheet (object: EnteID, the sheet's ente): the
+	// ente's members and admins; the other enti see their own answer only.
+	ViewProjects
+	WriteProject
+	AnswerPartnerSearch
+	ViewProjectAnswers
 )
 
 // apiScopes maps the headless API's actions to the scope each needs.
@@ -302,6 +313,18 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return s.Has(RoleEditor) || s.Has(RolePublisher) || s.Has(RoleAdmin)
 	case PublishContent:
 		return s.Has(RolePublisher) || s.Has(RoleAdmin)
+	case ViewProjects:
+		if obj.Draft {
+			_, member := s.Member(obj.EnteID)
+			return member || s.Has(RoleAdmin)
+		}
+		return s.IsStaff() || s.ApprovedMember()
+	case WriteProject, AnswerPartnerSearch:
+		_, member := s.Member(obj.EnteID)
+		return member
+	case ViewProjectAnswers:
+		_, member := s.Member(obj.EnteID)
+		return member || s.Has(RoleAdmin)
 	case ViewTenderDocs:
 		if obj.Draft {
 			return s.Has(RoleEditor) || s.Has(RolePublisher) || s.Has(RoleAdmin)

@@ -64,13 +64,20 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 	if len(s.Areas) > 0 || s.Can(access.ManageAreas, access.Object{}) { // the work areas: their members, and the admins
 		items = append(items, web.MenuItem{URL: "/area-riservata/spazi", Label: "workarea.menu"})
 	}
-	// the calls for funding: everyone follows them, the editors enter them too
+	// the calls for funding: everyone follows them, the editors enter them too; the enti and the
+	// staff read the project sheets
+	var calls []web.MenuItem
 	if s.Can(access.EditCalls, access.Object{}) {
-		items = append(items, web.MenuItem{URL: "/area-riservata/bandi", Label: "funding.menu", Children: []web.MenuItem{
-			{URL: "/area-riservata/bandi", Label: "funding.editor.title", Exact: true},
-			{URL: "/area-riservata/bandi/avvisi", Label: "funding.alerts.title"}}})
-	} else if s.Can(access.FollowCalls, access.Object{}) {
-		items = append(items, web.MenuItem{URL: "/area-riservata/bandi/avvisi", Label: "funding.menu"})
+		calls = append(calls, web.MenuItem{URL: "/area-riservata/bandi", Label: "funding.editor.title", Exact: true})
+	}
+	if s.Can(access.ViewProjects, access.Object{}) {
+		calls = append(calls, web.MenuItem{URL: "/area-riservata/progetti", Label: "project.menu"})
+	}
+	calls = append(calls, web.MenuItem{URL: "/area-riservata/bandi/avvisi", Label: "funding.alerts.title"})
+	if len(calls) == 1 {
+		items = append(items, web.MenuItem{URL: calls[0].URL, Label: "funding.menu"})
+	} else {
+		items = append(items, web.MenuItem{URL: calls[0].URL, Label: "funding.menu", Children: calls})
 	}
 	items = append(items, enti...)
 	if s.Has(access.RolePM) {

@@ -201,15 +201,26 @@ func (c *Call) Opens() time.Time {
 	return t
 }
 
+// Closes is the day of the call's last deadline, zero when it has none.
+func (c *Call) Closes() time.Time {
+	t, _ := time.Parse(DateLayout, c.ClosesOn)
+	return t
+}
+
 // BudgetText is the budget in euros with dots between thousands ("1.500.000"), "" when not said.
 func (c *Call) BudgetText() string {
 	if c.Budget == nil {
 		return ""
 	}
-	s := strconv.FormatInt(*c.Budget, 10)
+	return Thousands(*c.Budget)
+}
+
+// Thousands writes n with dots between thousands, as Italian amounts are written ("1.500.000").
+func Thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
 	var b strings.Builder
 	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
+		if i > 0 && r != '-' && s[i-1] != '-' && (len(s)-i)%3 == 0 {
 			b.WriteByte('.')
 		}
 		b.WriteRune(r)

@@ -237,7 +237,7 @@ func validate(f Form) (*Call, Invalid) {
 	if c.ForcedStatus != "" && c.ForcedStatus != Forthcoming && c.ForcedStatus != Open && c.ForcedStatus != Closed {
 		bad["forced_status"] = "funding.error.status"
 	}
-	c.Topics = splitTopics(f.Topics)
+	c.Topics = SplitTopics(f.Topics)
 	if len(c.Topics) > MaxTopics {
 		bad["topics"] = "funding.error.topics"
 	}
@@ -292,9 +292,9 @@ func validDate(s string) bool {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// splitTopics splits a list of topics on commas, semicolons or bars, trimmed and without
+// SplitTopics splits a list of topics on commas, semicolons or bars, trimmed and without
 // repeats (case-insensitive).
-func splitTopics(s string) []string {
+func SplitTopics(s string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, t := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {

@@ -380,6 +380,7 @@ func (s *Server) funcs() template.FuncMap {
 			return strconv.FormatInt(n, 10) + " B"
 		},
 		"hasPrefix":   strings.HasPrefix,
+		"join":        strings.Join,
 		"fieldErrors": FieldErrors,
 		"list":        func(v ...string) []string { return v },
 		"dict": func(kv ...any) map[string]any {

@@ -1,0 +1,173 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"passhub/app/apptest"
+	"passhub/app/funding"
+	"passhub/app/identity"
+	"passhub/app/project"
+)
+
+// TestPartnerSearchJourney: the mayor of Como writes a project sheet from a call's page (an
+// empty title refused beside its field), looks for partners in the province and publishes it;
+// Cantù, whose own sheet shares a topic, is suggested as a partner and is suggested the search;
+// its mayor answers with JavaScript off; Como is told, accepts with a reply, and Cantù is told.
+// Every page is axe-clean in both languages, fits 320 px and works without JavaScript.
+func TestPartnerSearchJourney(t *testing.T) {
+	s := apptest.Start(t)
+	ctx := context.Background()
+	anna, bruno := apptest.FiscalCode("NNAMRA80A41F205"), apptest.FiscalCode("BRNBRN80A01F205")
+	enti := map[string]int64{}
+	for _, p := range []struct{ code, name, istat, comune string }{{anna, "Anna", "013075", "Como"}, {bruno, "Bruno", "013041", "Cantù"}} {
+		u, _, err := s.Identity.Login(ctx, identityOf(p.code, p.name), identity.Client{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enti[p.name] = apptest.ApprovedEnte(t, s.App, p.istat, p.comune, "CO", u.ID).ID
+	}
+	call, err := s.Funding.Create(ctx, funding.Actor{Name: "redazione"}, funding.Form{Title: "Verde urbano e clima", Programme: "LIFE",
+		Topics: "clima, verde urbano", Deadlines: []funding.DeadlineForm{{Date: "2030-06-30"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Funding.SetPublished(ctx, funding.Actor{}, call.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	brunoID := userOf(t, s, bruno)
+	cantu, err := s.Projects.Create(ctx, project.Actor{UserID: brunoID, Name: "Bruno"}, project.Form{Ente: strconv.FormatInt(enti["Bruno"], 10),
+		Call: strconv.FormatInt(call.ID, 10), Title: "Tetti verdi delle scuole", Summary: "Giardini pensili su tre scuole medie.", Topics: "clima"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Projects.SetPublished(ctx, project.Actor{UserID: brunoID}, cantu.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Idle(t, s.App)
+
+	// Anna starts from the call's page.
+	tb := newTab(t)
+	loginAs(t, tb, s, anna, "Anna")
+	tb.run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(s.URL+"/bandi/"+call.Slug+"?lang=it"), chromedp.WaitReady(chromedp.CSS("#bando-new-project")),
+		chromedp.Click(chromedp.CSS("#bando-new-project")))
+	settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('#prog-title')`, "the new sheet's form")
+	if got := eval[string](t, tb, "document.getElementById('prog-topics').value"); got != "clima, verde urbano" {
+		t.Errorf("topics offered %q", got)
+	}
+	tb.run(t, chromedp.Click(chromedp.CSS(`form[action="/area-riservata/progetti/nuova"] button[type=submit]`)))
+	settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('.pass-error-summary')`, "the refused sheet")
+	if got := eval[string](t, tb, "document.getElementById('prog-title-error').textContent"); !strings.Contains(got, "titolo") {
+		t.Errorf("title error %q", got)
+	}
+	for _, v := range axe(t, tb) {
+		t.Error("axe on the refused sheet: " + v)
+	}
+	tb.take() // the 422 was meant
+	tb.run(t, chromedp.SendKeys(chromedp.CSS("#prog-title"), "Foreste urbane"),
+		chromedp.SendKeys(chromedp.CSS("#prog-summary"), "Alberi nei cortili di dieci scuole, con gli studenti."),
+		chromedp.Click(chromedp.CSS(`label[for="prog-seeks"]`)),
+		chromedp.SendKeys(chromedp.CSS("#prog-partner_profile"), "Un comune vicino con un vivaio comunale."),
+		chromedp.Click(chromedp.CSS(`label[for="prog-prov-CO"]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/area-riservata/progetti/nuova"] button[type=submit]`)))
+	settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('form[action$="/pubblica"]')`, "the created sheet")
+	tb.run(t, chromedp.Click(chromedp.CSS(`form[action$="/pubblica"] button`)))
+	settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('#prog-partners')`, "the published sheet with its partners")
+	if got := eval[string](t, tb, "document.getElementById('prog-partners').textContent"); !strings.Contains(got, "Cantù") || !strings.Contains(got, "clima") {
+		t.Errorf("partners suggested: %q", got)
+	}
+	sheetURL := eval[string](t, tb, "location.pathname")
+
+	// Bruno, with JavaScript off, is suggested the search and answers it.
+	tb.setScripts(t, false)
+	loginAs(t, tb, s, bruno, "Bruno")
+	tb.run(t, chromedp.Navigate(s.URL+project.Path+"?lang=it"), chromedp.WaitReady(chromedp.CSS("footer#footer")))
+	if got := eval[string](t, tb, "(document.getElementById('prog-suggested') || {}).textContent || ''"); !strings.Contains(got, "Foreste urbane") {
+		t.Fatalf("searches suggested to Cantù: %q", got)
+	}
+	tb.run(t, chromedp.Click(chromedp.CSS(`#prog-suggested a`)))
+	settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('#prog-answer-message')`, "the answer form")
+	tb.run(t, chromedp.SendKeys(chromedp.CSS("#prog-answer-message"), "Il vivaio di Cantù può fornire trecento alberi."),
+		chromedp.Click(chromedp.CSS(`form[action$="/risposte"] button[type=submit]`)))
+	settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('.pass-answer-status')`, "the answer sent")
+	if got := eval[string](t, tb, "document.querySelector('.pass-answer-status').textContent"); got != "Inviata" {
+		t.Errorf("answer status %q", got)
+	}
+	apptest.Idle(t, s.App)
+	annaID := userOf(t, s, anna)
+	waitUntil(t, 10*time.Second, "Como told of the answer", func() bool {
+		list, _ := s.Notifications.List(ctx, annaID, true, 10)
+		return len(list) > 0 && list[0].Kind == project.KindAnswer
+	})
+
+	// Anna accepts, with a reply; Bruno is told and reads the decision.
+	tb.setScripts(t, true)
+	loginAs(t, tb, s, anna, "Anna")
+	tb.run(t, chromedp.Navigate(s.URL+"/area-riservata/notifiche?lang=it"), chromedp.WaitReady(chromedp.CSS("footer#footer")))
+	if got := eval[string](t, tb, "document.querySelector('main').textContent"); !strings.Contains(got, "ha risposto alla vostra ricerca di partner") {
+		t.Errorf("the bell's list lacks the answer: %q", got)
+	}
+	tb.open(t, s.URL+sheetURL+"?lang=it", chromedp.WaitReady(chromedp.CSS(".pass-answer textarea")),
+		chromedp.SendKeys(chromedp.CSS(".pass-answer textarea"), "Benvenuti nel partenariato."))
+	tb.run(t, chromedp.Click(chromedp.CSS(`.pass-answer button[value=accept]`)))
+	settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('.pass-answer-status') && document.querySelector('.pass-answer-status').textContent === 'Accettata'`, "the accepted answer")
+	apptest.Idle(t, s.App)
+	waitUntil(t, 10*time.Second, "Cantù told of the decision", func() bool {
+		list, _ := s.Notifications.List(ctx, brunoID, true, 10)
+		return len(list) > 0 && list[0].Kind == project.KindDecision
+	})
+
+	// Every page, as each of them: axe-clean in both languages, fits 320 px, the same without JavaScript.
+	pages := []struct{ who, path string }{
+		{anna, project.Path}, {anna, project.Path + "/nuova?bando=" + call.Slug}, {anna, sheetURL}, {anna, sheetURL + "/modifica"},
+		{anna, "/bandi/" + call.Slug}, {bruno, project.Path + "?cerca=1&tema=clima"}, {bruno, sheetURL},
+	}
+	shots := os.Getenv("PASSHUB_SCREENSHOTS")
+	who := ""
+	for _, js := range []bool{true, false} {
+		tb.setScripts(t, js)
+		for _, p := range pages {
+			if p.who != who {
+				who = p.who
+				loginAs(t, tb, s, who, map[string]string{anna: "Anna", bruno: "Bruno"}[who])
+			}
+			for _, lang := range []string{"it", "en"} {
+				for _, width := range []int64{1280, 320} {
+					name := strings.Join([]string{"project", map[bool]string{true: "js", false: "nojs"}[js], map[string]string{anna: "como", bruno: "cantu"}[p.who], lang,
+						strconv.FormatInt(width, 10), strings.NewReplacer("/", "_", "?", "_", "=", "_", "&", "_").Replace(p.path)}, "-")
+					t.Run(name, func(t *testing.T) {
+						tb.run(t, chromedp.EmulateViewport(width, 900), chromedp.Navigate(s.URL+p.path+sep(p.path)+"lang="+lang),
+							chromedp.WaitReady(chromedp.CSS("footer#footer")))
+						if text := eval[string](t, tb, "document.querySelector('main').innerText"); strings.Contains(text, "project.") {
+							t.Errorf("a message id shows untranslated: %q", text)
+						}
+						if r := eval[reflowResult](t, tb, reflow); r.Wide {
+							t.Errorf("the page is %d px wide at %d: %v", r.Width, width, r.Culprits)
+						}
+						if js {
+							for _, v := range axe(t, tb) {
+								t.Error("axe: " + v)
+							}
+							if o := eval[[]string](t, tb, overlaps); len(o) > 0 {
+								t.Errorf("overlapping labels: %v", o)
+							}
+						}
+						if shots != "" {
+							shoot(t, tb, filepath.Join(shots, name+".png"), chromedp.FullScreenshot(100))
+						}
+						for _, problem := range tb.take() {
+							t.Error(problem)
+						}
+					})
+				}
+			}
+		}
+	}
+}
