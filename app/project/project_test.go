@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"passhub/app"
+	"passhub/app/access"
 	"passhub/app/apptest"
 	"passhub/app/auth"
 	"passhub/app/ente"
 	"passhub/app/funding"
 	"passhub/app/identity"
 	"passhub/app/project"
+	"passhub/app/search"
 )
 
 func login(t testing.TB, a *app.App, first15, name string) int64 {
@@ -245,5 +247,58 @@ func TestMatchesByTopicAndTerritory(t *testing.T) {
 	}
 	if _, ok := suggested(w.berg)[forests.ID]; ok {
 		t.Error("a withdrawn sheet is suggested")
+	}
+}
+
+// TestSheetsInTheSearchOfThoseWhoMayReadThem: a published sheet is found (a word misspelt) by a
+// member of an approved ente, never by a visitor or a mayor whose registration is pending, and
+// a draft by nobody, the engine itself included.
+func TestSheetsInTheSearchOfThoseWhoMayReadThem(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	f := project.Form{Ente: strconv.FormatInt(w.como, 10), Call: strconv.FormatInt(w.call.ID, 10), Title: "Castagneti urbani",
+		Summary: "Recupero dei castagneti abbandonati sopra la città.", Topics: "clima"}
+	published, err := w.a.Projects.Create(ctx, w.actor(w.como), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.a.Projects.SetPublished(ctx, w.actor(w.como), published.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	f.Title, f.Summary = "Bozza riservata", "Zanzariere per il depuratore: ancora da decidere."
+	if _, err := w.a.Projects.Create(ctx, w.actor(w.como), f); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Idle(t, w.a)
+	member := &access.Subject{UserID: w.mayors[w.berg], Memberships: []access.Membership{{EnteID: w.berg, Role: access.LegalRep, Enabled: true, Approved: true}}}
+	pending := &access.Subject{UserID: 999, Memberships: []access.Membership{{EnteID: w.berg, Role: access.LegalRep, Enabled: true}}}
+	own := &access.Subject{UserID: w.mayors[w.como], Memberships: []access.Membership{{EnteID: w.como, Role: access.LegalRep, Enabled: true, Approved: true}}}
+	find := func(s *access.Subject, words string) int {
+		res, err := w.a.Search.Search(ctx, s, search.Query{Text: words})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, it := range res.Items {
+			if it.Type == project.Type {
+				n++
+			}
+		}
+		return n
+	}
+	if n := find(member, "castagnetti"); n != 1 {
+		t.Errorf("a member finds %d published sheets", n)
+	}
+	for name, s := range map[string]*access.Subject{"a visitor": {}, "a pending mayor": pending} {
+		if n := find(s, "castagneti"); n != 0 {
+			t.Errorf("%s finds %d sheets", name, n)
+		}
+		raw, err := w.a.Search.Engine.Search(ctx, search.Query{Text: "castagneti", Access: search.AccessOf(s)})
+		if err != nil || raw.Total != 0 {
+			t.Errorf("the engine returns the sheet to %s: %d %v", name, raw.Total, err)
+		}
+	}
+	if n := find(own, "zanzariere"); n != 0 {
+		t.Errorf("a draft is in the search (%d)", n)
 	}
 }
