@@ -7,6 +7,7 @@ import (
 	"passhub/app/apptest"
 	"passhub/app/demo"
 	"passhub/app/ente"
+	"passhub/app/project"
 	"passhub/app/request"
 )
 
@@ -82,5 +83,38 @@ func TestSeedIsIdempotent(t *testing.T) {
 	}
 	if areaRoles["Giulia Bianchi"] != "member" || areaRoles["Mario Rossi"] != "member" || areaRoles["Luca Costa"] != "coordinator" || areaRoles["Piera Manzoni"] != "reader" || areaRoles["Paolo Neri"] != "" {
 		t.Errorf("the demo area's people: %v", areaRoles)
+	}
+}
+
+// TestSeedFundingIsIdempotent: the calls and the partner search are there once, however many
+// times the demo is seeded, and the registered comune is suggested the search.
+func TestSeedFundingIsIdempotent(t *testing.T) {
+	a := apptest.New(t)
+	ctx := context.Background()
+	apptest.DemoEnti(t, a)
+	people := apptest.DemoPeople()
+	s := demo.Services{Identity: a.Identity, Enti: a.Enti}
+	if err := demo.Seed(ctx, s, people); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := demo.SeedFunding(ctx, s, demo.Funding{Calls: a.Funding, Projects: a.Projects}, people); err != nil {
+			t.Fatalf("seed %d: %v", i+1, err)
+		}
+	}
+	calls, err := a.Funding.All(ctx, 100)
+	if err != nil || len(calls) != 3 {
+		t.Fatalf("%d calls, %v", len(calls), err)
+	}
+	sheets, n, err := a.Projects.List(ctx, project.Filter{Seeking: true})
+	if err != nil || n != 1 {
+		t.Fatalf("%d open searches, %v", n, err)
+	}
+	cantu, _ := a.Enti.ByISTAT(ctx, "013041")
+	if ms, err := a.Projects.SuggestedSearches(ctx, []*ente.Ente{cantu}); err != nil || len(ms) != 1 {
+		t.Errorf("Cantù is suggested %d searches, %v", len(ms), err)
+	}
+	if _, err := a.Projects.Answer(ctx, project.Actor{Name: "prova"}, sheets[0].ID, cantu.ID, "Ci interessa."); err != nil {
+		t.Errorf("Cantù may not answer the demo search: %v", err)
 	}
 }
