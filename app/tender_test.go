@@ -297,3 +297,48 @@ func TestTenderOfficeFilesAreSearchedByTheirText(t *testing.T) {
 		t.Errorf("the hostile archive, by its name: %+v %v", res.Items, err)
 	}
 }
+
+// TestTenderSupersededTellsTheEntiThatDownloaded: a document Cantù downloaded is superseded by
+// another: Cantù's mayor is told once, with the link to the new document; Milano, which never
+// downloaded it, is not.
+func TestTenderSupersededTellsTheEntiThatDownloaded(t *testing.T) {
+	t.Parallel()
+	a := apptest.New(t)
+	ctx := context.Background()
+	l := newLibrary(t, a)
+	other := login(t, a, "BNCGLI75M41L219", "Giulia")
+	apptest.ApprovedEnte(t, a, "015146", "Milano", "MI", other)
+	approved := func(title string) *tender.Document {
+		f := l.form()
+		f.Title = title
+		d, err := a.Tenders.Create(ctx, l.editorActor, f, pdfUpload("d.pdf", title))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Tenders.Approve(ctx, l.publisherActor, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	old, by := approved("Capitolato tipo 2025"), approved("Capitolato tipo 2027")
+	_, rc, err := a.Tenders.Open(ctx, l.mayor, l.cantu.ID, old.ID, old.CurrentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Close()
+	if err := a.Tenders.Supersede(ctx, l.publisherActor, old.ID, by.ID); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Idle(t, a)
+	var rows []struct {
+		UserID  int64  `bun:"user_id"`
+		Subject string `bun:"subject"`
+		URL     string `bun:"url"`
+	}
+	if err := a.DB.NewRaw("SELECT user_id, subject, url FROM notifications WHERE kind = ?", tender.SupersededKind).Scan(ctx, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].UserID != l.mayor || rows[0].URL != tender.URL(by.ID) || rows[0].Subject != "Capitolato tipo 2025 → Capitolato tipo 2027" {
+		t.Fatalf("notices of the superseded document: %+v", rows)
+	}
+}

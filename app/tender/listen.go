@@ -8,8 +8,12 @@ import (
 	"passhub/app/event"
 )
 
-// NoticeKind is the kind of the notification of a new version.
-const NoticeKind = "tender.version"
+// NoticeKind is the kind of the notification of a new version; SupersededKind of a document
+// replaced by another.
+const (
+	NoticeKind     = "tender.version"
+	SupersededKind = "tender.superseded"
+)
 
 // Notifier stores notifications and sends their e-mails through each user's preferences
 // (notify.Centre); inside an event's job a rerun adds nothing twice.
@@ -28,10 +32,13 @@ func (s *Service) Listen(d *event.Dispatcher, notices Notifier, reindex func(ctx
 	}
 	if notices != nil {
 		event.On(d, "notices", func(ctx context.Context, ev Changed) error {
-			if ev.NewVersion == 0 {
-				return nil
+			switch {
+			case ev.NewVersion != 0:
+				return s.tell(ctx, notices, ev)
+			case ev.SupersededBy != 0:
+				return s.tellSuperseded(ctx, notices, ev)
 			}
-			return s.tell(ctx, notices, ev)
+			return nil
 		})
 	}
 }
@@ -50,6 +57,36 @@ func (s *Service) tell(ctx context.Context, notices Notifier, ev Changed) error 
 		return err
 	}
 	return notices.Notify(ctx, users, NoticeKind, NoticeSubject(doc.Title, v.Number, v.ChangeNote), URL(doc.ID)+"#versione-"+strconv.Itoa(v.Number))
+}
+
+// tellSuperseded tells the enti that downloaded any version of a document that another document
+// replaces it, with a link to the new one.
+func (s *Service) tellSuperseded(ctx context.Context, notices Notifier, ev Changed) error {
+	old, err := s.Get(ctx, ev.DocumentID)
+	if err != nil {
+		return err
+	}
+	by, err := s.Get(ctx, ev.SupersededBy)
+	if err != nil {
+		return err
+	}
+	users, err := s.Recipients(ctx, old.ID, 0)
+	if err != nil || len(users) == 0 {
+		return err
+	}
+	return notices.Notify(ctx, users, SupersededKind, SupersededSubject(old.Title, by.Title), URL(by.ID))
+}
+
+// SupersededSubject is what the notice of a superseded document says: the old title and the new
+// one (each cut at 190 characters).
+func SupersededSubject(old, by string) string {
+	cut := func(s string) string {
+		if utf8.RuneCountInString(s) > 190 {
+			return string([]rune(s)[:189]) + "…"
+		}
+		return s
+	}
+	return cut(old) + " → " + cut(by)
 }
 
 // NoticeSubject is what the notice of a new version says: the document, the version's number

@@ -118,6 +118,8 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 type Changed struct {
 	DocumentID int64 `json:"document_id"`
 	NewVersion int64 `json:"new_version,omitempty"`
+	// SupersededBy is the document that replaces DocumentID, when the change superseded it.
+	SupersededBy int64 `json:"superseded_by,omitempty"`
 }
 
 // EventName names the event.
@@ -473,7 +475,7 @@ func (s *Service) setStatus(ctx context.Context, who Actor, id int64, from, to s
 			ObjectType: "tender", ObjectID: id}); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, Changed{DocumentID: id})
+		return s.emit(ctx, tx, Changed{DocumentID: id, SupersededBy: by})
 	})
 }
 
