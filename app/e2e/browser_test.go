@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -133,6 +134,14 @@ func (tb *tab) open(t *testing.T, url string, steps ...chromedp.Action[chromedp.
 		}
 		t.Logf("%s: %v; loading the page again", url, err)
 	}
+}
+
+// clickAndLoad clicks sel and waits until the page that answers has replaced this one, is
+// loaded and has ready: a selector found at once could be the old page's, gone when it is used.
+func (tb *tab) clickAndLoad(t *testing.T, sel, ready string) {
+	t.Helper()
+	tb.run(t, chromedp.Evaluate[chromedp.Void](`window.passLeaving = true`), chromedp.Click(chromedp.CSS(sel)))
+	settle(t, tb, `!window.passLeaving && document.readyState === 'complete' && !!document.querySelector(`+strconv.Quote(ready)+`)`, ready)
 }
 
 // eval evaluates a JavaScript expression (awaiting a promise) and decodes its value.

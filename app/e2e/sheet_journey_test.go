@@ -246,11 +246,8 @@ func sheetJourney(t *testing.T, js bool) {
 	if c := eval[string](t, editor, "document.querySelector('.pass-comment').textContent"); !strings.Contains(c, "lavorativi") {
 		t.Errorf("comment shown: %q", c)
 	}
-	editor.run(t,
-		chromedp.Click(chromedp.CSS("button[value=salva]")),
-		chromedp.WaitReady(chromedp.CSS("form[action$='/passi/submit'] button")),
-		chromedp.Click(chromedp.CSS("form[action$='/passi/submit'] button")),
-	)
+	editor.clickAndLoad(t, "button[value=salva]", "form[action$='/passi/submit'] button")
+	editor.run(t, chromedp.Click(chromedp.CSS("form[action$='/passi/submit'] button")))
 	state(editor, "review")
 
 	// Scheduled a few seconds ahead, in Italian time as the form says; the job publishes it.
