@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -164,9 +165,29 @@ func (h *Handlers) form(ctx context.Context, r pageReq) (fiber.Map, error) {
 		return strconv.FormatInt(n, 10)
 	}
 	vals, _ := url.ParseQuery(r.q.Values().Encode())
-	return fiber.Map{"TaskForces": r.tfs, "Procedures": procs, "Enti": enti, "Experts": experts, "Provinces": provinces,
+	return fiber.Map{"TaskForces": r.tfs, "Procedures": procs, "Provinces": provinces,
+		"EntiOptions": optionTags(enti, id(r.q.EnteID), true), "ExpertOptions": optionTags(experts, id(r.q.ExpertID), false),
 		"Q": r.q, "Sel": map[string]string{"procedura": id(r.q.ProcedureID), "ente": id(r.q.EnteID), "esperto": id(r.q.ExpertID)},
 		"Filters": vals}, nil
+}
+
+// optionTags writes the options of a select, the one of value selected chosen; content marks the
+// labels as the platform's Italian data. The panel offers every ente with requests (1,500 in a
+// region), too many for the template's reflective calls on every view.
+func optionTags(opts []Option, selected string, content bool) template.HTML {
+	var b strings.Builder
+	b.Grow(len(opts) * 48)
+	for _, o := range opts {
+		b.WriteString(`<option value="` + template.HTMLEscapeString(o.Value) + `"`)
+		if o.Value == selected {
+			b.WriteString(" selected")
+		}
+		if content {
+			b.WriteString(` lang="it"`)
+		}
+		b.WriteString(">" + template.HTMLEscapeString(o.Label) + "</option>")
+	}
+	return template.HTML(b.String()) // values and labels escaped above
 }
 
 func (h *Handlers) panel(c *fiber.Ctx) error {
@@ -190,6 +211,10 @@ func (h *Handlers) panel(c *fiber.Ctx) error {
 	ts, err := h.tables(c, r)
 	if err != nil {
 		return err
+	}
+	lang := web.Lang(c)
+	for i := range ts {
+		ts[i].HTML = ts[i].Grid(func(d time.Time) string { return h.web.Date(lang, d) })
 	}
 	data["Tables"] = ts
 	data["Summary"] = h.summary(c, r)

@@ -452,12 +452,23 @@ func (s *Service) expertRoles(v Viewer) *bun.SelectQuery {
 	return sq
 }
 
-// Provinces are the provinces of the enti.
+// Provinces are the provinces of the enti (kept with the other choices of the filters).
 func (s *Service) Provinces(ctx context.Context) ([]string, error) {
-	var out []string
-	if err := s.db.NewSelect().TableExpr("enti").ColumnExpr("DISTINCT province").Where("province <> ''").
-		OrderExpr("province").Scan(ctx, &out); err != nil {
-		return nil, fmt.Errorf("analysis: provinces: %w", err)
+	opts, err := s.kept("provinces", func() ([]Option, error) {
+		var codes []string
+		if err := s.db.NewSelect().TableExpr("enti").ColumnExpr("DISTINCT province").Where("province <> ''").
+			OrderExpr("province").Scan(ctx, &codes); err != nil {
+			return nil, fmt.Errorf("analysis: provinces: %w", err)
+		}
+		out := make([]Option, len(codes))
+		for i, c := range codes {
+			out[i] = Option{Value: c, Label: c}
+		}
+		return out, nil
+	})
+	out := make([]string, len(opts))
+	for i, o := range opts {
+		out[i] = o.Value
 	}
-	return out, nil
+	return out, err
 }

@@ -49,6 +49,7 @@ type Table struct {
 	Head  []string
 	Rows  [][]Cell
 	Chart template.HTML // the table's chart, when people would rather look
+	HTML  template.HTML // the table's head and body (Grid), set before the page is rendered
 	// Exports are the links to the table as CSV and XLSX, with the filters.
 	CSV, XLSX string
 	Total     int // rows in all, when Rows holds only the first ones
@@ -66,6 +67,69 @@ func (t Table) Right(i int) bool {
 		}
 	}
 	return false
+}
+
+// Grid is the table's head and body as HTML (the thead and tbody of the panel's table): the first
+// cell of a row heads it, figures are aligned right, dates written by date, links and the
+// platform's Italian texts marked. It is written here, not by the template, because a panel has
+// thousands of cells and each would cost several reflective calls.
+func (t Table) Grid(date func(time.Time) string) template.HTML {
+	right := make([]bool, len(t.Head))
+	for i := range right {
+		right[i] = t.Right(i)
+	}
+	var b strings.Builder
+	b.Grow(64 * (len(t.Rows) + 1) * max(len(t.Head), 1))
+	b.WriteString("<thead><tr>")
+	for i, h := range t.Head {
+		b.WriteString(`<th scope="col"`)
+		if right[i] {
+			b.WriteString(` class="text-end"`)
+		}
+		b.WriteString(">" + template.HTMLEscapeString(h) + "</th>")
+	}
+	b.WriteString("</tr></thead>\n<tbody>\n")
+	for _, row := range t.Rows {
+		b.WriteString("<tr>")
+		for i, c := range row {
+			if i == 0 {
+				b.WriteString(`<th scope="row">`)
+			} else {
+				var class []string
+				if i < len(right) && right[i] {
+					class = append(class, "text-end")
+				}
+				if !c.Date.IsZero() {
+					class = append(class, "text-nowrap")
+				}
+				b.WriteString(`<td class="` + strings.Join(class, " ") + `">`)
+			}
+			value := c.Text
+			if !c.Date.IsZero() {
+				value = date(c.Date)
+			}
+			lang := ""
+			if c.Content {
+				lang = ` lang="it"`
+			}
+			switch {
+			case c.Link != "":
+				b.WriteString(`<a href="` + template.HTMLEscapeString(c.Link) + `"` + lang + ">" + template.HTMLEscapeString(value) + "</a>")
+			case c.Content:
+				b.WriteString(`<span lang="it">` + template.HTMLEscapeString(value) + "</span>")
+			default:
+				b.WriteString(template.HTMLEscapeString(value))
+			}
+			if i == 0 {
+				b.WriteString("</th>")
+			} else {
+				b.WriteString("</td>")
+			}
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</tbody>")
+	return template.HTML(b.String()) // every text and link above is escaped
 }
 
 // T translates a message id in the viewer's language.

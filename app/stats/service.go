@@ -24,6 +24,7 @@ type Service struct {
 	figures kept[Figures]
 	stock   kept[map[string]int64]
 	times   kept[map[int64]*Times]
+	work    kept[[]Work]
 	flight  singleflight.Group
 	// gen counts the changes of the roll-up the values kept have been told of.
 	gen       atomic.Uint64
@@ -52,7 +53,7 @@ const CacheTTL = 30 * time.Second
 // NewService returns the statistics over d.
 func NewService(d *db.DB) *Service {
 	return &Service{db: d, now: time.Now, figures: newKept[Figures](256), stock: newKept[map[string]int64](256),
-		times: newKept[map[int64]*Times](256)}
+		times: newKept[map[int64]*Times](256), work: newKept[[]Work](256)}
 }
 
 // SetFreshness sets how long after a change the figures kept may still be served; the changes
@@ -69,6 +70,7 @@ func (s *Service) Forget() {
 	s.figures.purge()
 	s.stock.purge()
 	s.times.purge()
+	s.work.purge()
 	s.refreshed()
 }
 

@@ -19,11 +19,16 @@ type Work struct {
 func (f Filter) Rolled() bool { return !f.fromFacts() }
 
 // Workload returns the experts' activities by expert and month on the requests in f's task forces,
-// procedure or province within its period, read from the monthly roll-up; f must be Rolled.
+// procedure or province within its period, read from the monthly roll-up (and kept as the figures
+// are); f must be Rolled.
 func (s *Service) Workload(ctx context.Context, f Filter) ([]Work, error) {
 	if !f.Rolled() {
 		return nil, fmt.Errorf("stats: workload of a filter the roll-up does not answer")
 	}
+	return s.work.get(ctx, s, fmt.Sprintf("work %+v", f), func(ctx context.Context) ([]Work, error) { return s.workload(ctx, f) })
+}
+
+func (s *Service) workload(ctx context.Context, f Filter) ([]Work, error) {
 	var rows []Cell
 	q := f.cut(s.db.NewSelect().TableExpr("stats_monthly").ColumnExpr("period, measure, SUM(n) AS n, SUM(total) AS total"), true).
 		Where("measure >= ? AND measure < ?", Expert, strings.TrimSuffix(Expert, ":")+";").GroupExpr("period, measure").OrderExpr("measure, period")

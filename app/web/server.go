@@ -330,13 +330,8 @@ func (s *Server) funcs() template.FuncMap {
 		// maxUpload and maxUploadMB are the largest file an upload form accepts (data-max-bytes, hints).
 		"maxUpload":   func() int64 { return s.maxUpload },
 		"maxUploadMB": s.MaxUploadMB,
-		"date": func(lang string, t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return strconv.Itoa(t.Day()) + " " + s.I18n.T(lang, "month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
-		},
-		"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
+		"date":        s.Date,
+		"isodate":     func(t time.Time) string { return t.Format("2006-01-02") },
 		// once is a fresh one-time token for a form's hidden once.Field.
 		"once":  once.NewToken,
 		"clock": s.clock,
@@ -391,6 +386,14 @@ func (s *Server) funcs() template.FuncMap {
 			return m
 		},
 	}
+}
+
+// Date writes a day in lang ("4 dicembre 2026"), "" for the zero time.
+func (s *Server) Date(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return strconv.Itoa(t.Day()) + " " + s.I18n.T(lang, "month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
 }
 
 // SetBell records the viewer's unread notifications, for the header's bell.
