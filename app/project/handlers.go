@@ -161,8 +161,34 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 	}
 	page := max(f.Page, 1)
 	return h.web.Page(c, "project/list", fiber.Map{"Title": h.web.T(c, "project.title"), "Sheets": sheets, "Total": total, "Filter": f,
-		"FilterCall": call, "Topics": topics, "Provinces": provinces, "Mine": mine, "Suggested": suggested, "CanWrite": len(enti) > 0,
+		"FilterCall": call, "Topics": topics, "Provinces": provinces, "Mine": mine, "Suggested": h.why(c, suggested), "CanWrite": len(enti) > 0,
 		"Today": h.svc.Today(), "URL": c.OriginalURL(), "Pager": struct{ Page, Pages int }{page, (total + PageSize - 1) / PageSize}})
+}
+
+// Suggestion is a suggested search with why it is suggested, in words.
+type Suggestion struct {
+	Match
+	Why string
+}
+
+// why says in the viewer's language why each search is suggested: for which ente, the topics in
+// common, the territory.
+func (h *Handlers) why(c *fiber.Ctx, ms []Match) []Suggestion {
+	out := make([]Suggestion, len(ms))
+	for i, m := range ms {
+		var reasons []string
+		if len(m.Topics) > 0 {
+			reasons = append(reasons, h.web.T(c, "project.match.topics")+": "+strings.Join(m.Topics, ", "))
+		}
+		if m.Territory {
+			reasons = append(reasons, h.web.T(c, "project.match.territory"))
+		}
+		if m.Near {
+			reasons = append(reasons, h.web.T(c, "project.match.near"))
+		}
+		out[i] = Suggestion{Match: m, Why: h.web.T(c, "project.match.for", "Ente", m.Ente.Name) + ": " + strings.Join(reasons, "; ")}
+	}
+	return out
 }
 
 func (h *Handlers) sheet(c *fiber.Ctx) error { return h.renderSheet(c, nil) }
