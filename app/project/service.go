@@ -15,6 +15,7 @@ import (
 	"passhub/app/db"
 	"passhub/app/ente"
 	"passhub/app/event"
+	"passhub/app/form"
 	"passhub/app/funding"
 )
 
@@ -82,17 +83,8 @@ func (s *Service) now() time.Time { return (*s.clock.Load())() }
 // Today is the date in Rome (YYYY-MM-DD).
 func (s *Service) Today() string { return s.now().In(funding.Rome).Format(funding.DateLayout) }
 
-// Invalid is a form refused: field → message id.
-type Invalid map[string]string
-
-func (e Invalid) Error() string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k+": "+e[k])
-	}
-	sort.Strings(keys)
-	return "project: invalid " + strings.Join(keys, ", ")
-}
+// Invalid is a form refused: field → message id (form.Errors).
+type Invalid = form.Errors
 
 // Refused is a step refused for a reason the person can act on (message id).
 type Refused string
@@ -128,8 +120,12 @@ const (
 )
 
 // validate turns f into a sheet of the ente for the call (no id nor dates), or says what is wrong
-// with each field. provinces are the known province codes.
-func (s *Service) validate(ctx context.Context, f Form, provinces []string) (*Sheet, Invalid, error) {
+// with each field (Invalid).
+func (s *Service) validate(ctx context.Context, f Form) (*Sheet, error) {
+	provinces, err := s.Provinces(ctx)
+	if err != nil {
+		return nil, err
+	}
 	bad := Invalid{}
 	sh := &Sheet{Title: strings.Join(strings.Fields(f.Title), " "), Summary: strings.TrimSpace(f.Summary), Stage: f.Stage,
 		SeeksPartners: f.SeeksPartners, PartnerProfile: strings.TrimSpace(f.PartnerProfile), PartnersUntil: strings.TrimSpace(f.PartnersUntil)}
@@ -140,7 +136,7 @@ func (s *Service) validate(ctx context.Context, f Form, provinces []string) (*Sh
 	case errors.Is(err, db.ErrNotFound) || err == nil && !call.Published():
 		bad["call"] = "project.error.call"
 	case err != nil:
-		return nil, nil, err
+		return nil, err
 	default:
 		sh.CallID, sh.Call = call.ID, call
 	}
@@ -214,9 +210,9 @@ func (s *Service) validate(ctx context.Context, f Form, provinces []string) (*Sh
 		sh.PartnerProfile, sh.PartnersUntil, sh.Provinces = "", "", ""
 	}
 	if len(bad) > 0 {
-		return nil, bad, nil
+		return nil, bad
 	}
-	return sh, nil, nil
+	return sh, nil
 }
 
 func contains(list []string, s string) bool {
@@ -238,13 +234,9 @@ func (s *Service) Provinces(ctx context.Context) ([]string, error) {
 // Create writes a new sheet, unpublished, for f's ente: the caller has checked that who may
 // write for it.
 func (s *Service) Create(ctx context.Context, who Actor, f Form) (*Sheet, error) {
-	provinces, err := s.Provinces(ctx)
+	sh, err := s.validate(ctx, f)
 	if err != nil {
 		return nil, err
-	}
-	sh, bad, err := s.validate(ctx, f, provinces)
-	if err != nil || bad != nil {
-		return nil, errors.Join(err, invalidOrNil(bad))
 	}
 	now := s.now().UTC()
 	sh.CreatedBy, sh.CreatedAt, sh.UpdatedAt = who.UserID, now, now
@@ -263,13 +255,6 @@ func (s *Service) Create(ctx context.Context, who Actor, f Form) (*Sheet, error)
 	return sh, nil
 }
 
-func invalidOrNil(bad Invalid) error {
-	if bad == nil {
-		return nil
-	}
-	return bad
-}
-
 // Update rewrites the sheet id from f (its ente and call stay).
 func (s *Service) Update(ctx context.Context, who Actor, id int64, f Form) (*Sheet, error) {
 	old, err := s.Get(ctx, id)
@@ -278,13 +263,9 @@ func (s *Service) Update(ctx context.Context, who Actor, id int64, f Form) (*She
 	}
 	f.Ente = strconv.FormatInt(old.EnteID, 10)
 	f.Call = strconv.FormatInt(old.CallID, 10)
-	provinces, err := s.Provinces(ctx)
+	sh, err := s.validate(ctx, f)
 	if err != nil {
 		return nil, err
-	}
-	sh, bad, err := s.validate(ctx, f, provinces)
-	if err != nil || bad != nil {
-		return nil, errors.Join(err, invalidOrNil(bad))
 	}
 	sh.ID, sh.PublishedAt, sh.CreatedBy, sh.CreatedAt, sh.UpdatedAt = old.ID, old.PublishedAt, old.CreatedBy, old.CreatedAt, s.now().UTC()
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
