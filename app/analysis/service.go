@@ -26,13 +26,24 @@ type Service struct {
 	// options keeps the filters' choices (enti, experts, provinces) as long as the figures: with
 	// 1,500 enti the list of those with requests is a tenth of a page's cost.
 	options *expirable.LRU[string, []Option]
+	// lists keeps the lists of requests waiting (for triage, on an overdue integration) as long as
+	// the figures they stand beside.
+	lists *expirable.LRU[string, pendingList]
+}
+
+// pendingList is the first requests of a list and how many there are.
+type pendingList struct {
+	rows  []Pending
+	total int
 }
 
 // NewService returns the panel's service over the statistics; the filters' choices are forgotten
 // with the figures.
 func NewService(d *db.DB, st *stats.Service) *Service {
-	s := &Service{db: d, stats: st, now: time.Now, options: expirable.NewLRU[string, []Option](64, nil, stats.CacheTTL)}
+	s := &Service{db: d, stats: st, now: time.Now, options: expirable.NewLRU[string, []Option](64, nil, stats.CacheTTL),
+		lists: expirable.NewLRU[string, pendingList](128, nil, stats.CacheTTL)}
 	st.OnForget(s.options.Purge)
+	st.OnForget(s.lists.Purge)
 	return s
 }
 
@@ -131,6 +142,22 @@ func (s *Service) today() time.Time {
 // WaitingTriage lists the requests waiting for triage now, oldest first (at most limit), and
 // their number: the index on (state, state_since) answers it.
 func (s *Service) WaitingTriage(ctx context.Context, v Viewer, q Query, limit int) ([]Pending, int, error) {
+	return s.list(fmt.Sprintf("waiting %s %+v %d", viewerKey(v), q, limit), func() ([]Pending, int, error) { return s.waitingTriage(ctx, v, q, limit) })
+}
+
+// list returns the list kept under key, or reads and keeps it.
+func (s *Service) list(key string, read func() ([]Pending, int, error)) ([]Pending, int, error) {
+	if l, ok := s.lists.Get(key); ok {
+		return l.rows, l.total, nil
+	}
+	rows, total, err := read()
+	if err == nil {
+		s.lists.Add(key, pendingList{rows: rows, total: total})
+	}
+	return rows, total, err
+}
+
+func (s *Service) waitingTriage(ctx context.Context, v Viewer, q Query, limit int) ([]Pending, int, error) {
 	var out []Pending
 	sq := s.pending(q, q.TaskForces(v)).Where("sr.state = ?", "submitted").OrderExpr("sr.state_since, sr.request_id")
 	if limit > 0 {
@@ -146,6 +173,12 @@ func (s *Service) WaitingTriage(ctx context.Context, v Viewer, q Query, limit in
 // Overdue lists the requests with an integration whose due date has passed, most overdue first
 // (at most limit), and their number.
 func (s *Service) Overdue(ctx context.Context, v Viewer, q Query, limit int) ([]Pending, int, error) {
+	return s.list(fmt.Sprintf("overdue %s %+v %d %s", viewerKey(v), q, limit, s.today().Format(time.DateOnly)), func() ([]Pending, int, error) {
+		return s.overdue(ctx, v, q, limit)
+	})
+}
+
+func (s *Service) overdue(ctx context.Context, v Viewer, q Query, limit int) ([]Pending, int, error) {
 	var out []Pending
 	sq := s.pending(q, q.TaskForces(v)).Where("sr.integrations_open > 0").Where("sr.integration_due < ?", s.today()).
 		OrderExpr("sr.integration_due, sr.request_id")
