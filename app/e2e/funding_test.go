@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"passhub/app/apptest"
 	"passhub/app/config"
@@ -130,17 +131,19 @@ func TestFundingJourney(t *testing.T) {
 	// On 8 April an editor enters a call in the form and publishes it.
 	fundingAt(s, "2027-04-08", "10:00")
 	loginAs(t, tb, s, editor, "Edo")
-	// a first page of the new session before the form: typed straight after the change of person,
-	// the form was sometimes found empty again on PostgreSQL (cause not found yet)
-	tb.run(t, chromedp.Navigate(s.URL+funding.EditorPath+"?lang=it"), chromedp.WaitReady(chromedp.CSS("footer#footer")))
-	time.Sleep(time.Second)
-	tb.run(t, chromedp.Navigate(s.URL+funding.EditorPath+"/nuovo?lang=it"), chromedp.WaitReady(chromedp.CSS("#bando-title")),
-		chromedp.SendKeys(chromedp.CSS("#bando-title"), "Corridoi ecologici alpini"), chromedp.SendKeys(chromedp.CSS("#bando-programme"), "Interreg Italia-Svizzera"),
-		chromedp.SendKeys(chromedp.CSS("#bando-topics"), "biodiversità, montagna"),
-		chromedp.SetValue(chromedp.CSS("#dl-date-0"), "2027-04-22"), chromedp.SendKeys(chromedp.CSS("#dl-label-0"), "Unica scadenza"),
-		chromedp.Click(chromedp.CSS(`form[action="/area-riservata/bandi/nuovo"] button[type=submit]`)))
+	// The form is sent with the keyboard (the button focused, Enter): a mouse click on the button at
+	// the end of the long form sometimes missed it while the page settled, and the form stayed
+	// unsent. The fields are filled on a fresh load when the page was replaced under them.
+	tb.open(t, s.URL+funding.EditorPath+"/nuovo?lang=it", chromedp.WaitReady(chromedp.CSS("#bando-title")),
+		chromedp.SetValue(chromedp.CSS("#bando-title"), "Corridoi ecologici alpini"), chromedp.SetValue(chromedp.CSS("#bando-programme"), "Interreg Italia-Svizzera"),
+		chromedp.SetValue(chromedp.CSS("#bando-topics"), "biodiversità, montagna"),
+		chromedp.SetValue(chromedp.CSS("#dl-date-0"), "2027-04-22"), chromedp.SetValue(chromedp.CSS("#dl-label-0"), "Unica scadenza"))
+	if got := eval[string](t, tb, "document.getElementById('bando-title').value"); got != "Corridoi ecologici alpini" {
+		t.Fatalf("the form's title before sending: %q", got)
+	}
+	tb.run(t, chromedp.Focus(chromedp.CSS(`form[action="/area-riservata/bandi/nuovo"] button[type=submit]`)), chromedp.KeyEvent(kb.Enter))
 	settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('form[action$="/pubblica"]')`, "the created call")
-	tb.run(t, chromedp.Click(chromedp.CSS(`form[action$="/pubblica"] button`)))
+	tb.run(t, chromedp.Focus(chromedp.CSS(`form[action$="/pubblica"] button`)), chromedp.KeyEvent(kb.Enter))
 	settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('a[href="/bandi/corridoi-ecologici-alpini"]')`, "the published call")
 
 	// Monday 12 April, 7:00: the bulletin lists the new call and those closing in two weeks.
