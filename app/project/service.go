@@ -416,16 +416,6 @@ func (s *Service) OfEnti(ctx context.Context, enti []int64) ([]*Sheet, error) {
 	return out, s.fill(ctx, out)
 }
 
-// ForCall counts the published sheets of a call and its open partner searches.
-func (s *Service) ForCall(ctx context.Context, callID int64) (sheets, seeking int, err error) {
-	_, sheets, err = s.List(ctx, Filter{CallID: callID})
-	if err != nil {
-		return 0, 0, err
-	}
-	_, seeking, err = s.List(ctx, Filter{CallID: callID, Seeking: true})
-	return sheets, seeking, err
-}
-
 // Topics lists the topics of the published sheets (the list's filter).
 func (s *Service) Topics(ctx context.Context) ([]string, error) {
 	var out []string
