@@ -36,6 +36,7 @@ import (
 	"passhub/app/event"
 	"passhub/app/extract"
 	"passhub/app/funding"
+	"passhub/app/helpdesk"
 	"passhub/app/i18n"
 	"passhub/app/identity"
 	"passhub/app/jobs"
@@ -102,6 +103,7 @@ type App struct {
 	TenderSource  *tender.Source  // the library in the search index
 	Funding       *funding.Service
 	Projects      *project.Service
+	Helpdesk      *helpdesk.Service
 	searchOpen    bool
 	Mailer        mail.Sender
 	Mails         *mail.Templates
@@ -195,6 +197,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Territory.Events, a.CRM.Events = a.Events, a.Events // the search index follows the CRM's rows and links
 	a.Areas.Events = a.Events
 	a.Projects.Events = a.Events
+	a.Helpdesk = helpdesk.NewService(d)
+	a.Helpdesk.Events, a.Helpdesk.Address = a.Events, cfg.HelpdeskAddress
 	allow, err := webhook.ParseAllow(cfg.WebhooksAllowed())
 	if err != nil {
 		return nil, fmt.Errorf("PASSHUB_WEBHOOKS_ALLOW: %w", err)
@@ -225,6 +229,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Funding.IndexIn(a.Events, a.Search) // published calls in the site search
 	a.Projects.Listen(a.Events)
 	a.Projects.IndexIn(a.Events, a.Search) // published project sheets, for the enti and the staff
+	a.Helpdesk.Listen(a.Events, a.desk())  // contact messages become tickets; answers are mailed
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Monitor.Listen(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Tenders.Listen(a.Events, a.Notifications, a.TenderSource.Reindex)
@@ -436,6 +441,7 @@ func (a *App) Handler() (*web.Server, error) {
 		a.Config.StatsFreshness).Mount(w.App)
 	funding.NewHandlers(w, a.Funding, a.Config.BaseURL).Mount(w.App)
 	project.NewHandlers(w, a.Projects, a.Funding, a.Enti).Mount(w.App)
+	a.helpdeskHandlers(w).Mount(w.App)
 	contact.NewHandlers(w, a.Contact, a.Content, a.Config.ContactLimit, a.Config.ContactWindow).Mount(w.App)
 	preview.NewHandlers(w, a.Previews, portalHandlers.Show).Mount(w.App)
 	w.App.Use(portalHandlers.Redirects) // former slugs of renamed entries, before the 404

@@ -24,7 +24,7 @@ func (f follow) UserOf(c *fiber.Ctx) int64 {
 // MayFollow allows "request:<id>" to whoever may view the request, "entry:<id>" to whoever may
 // open the newsroom's entries, "area:<id>" to whoever may view the work area.
 func (f follow) MayFollow(c *fiber.Ctx, topic string) bool {
-	return (strings.HasPrefix(topic, "request:") || strings.HasPrefix(topic, "entry:") || strings.HasPrefix(topic, "area:")) &&
+	return (strings.HasPrefix(topic, "request:") || strings.HasPrefix(topic, "entry:") || strings.HasPrefix(topic, "area:") || strings.HasPrefix(topic, "helpdesk:")) &&
 		access.Of(c).MayFollow(topic, f.a.requestObject(c.UserContext()))
 }
 

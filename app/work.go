@@ -64,8 +64,9 @@ func (a *App) openJobs(ctx context.Context) error {
 	a.Webhooks.Register(q)
 	a.Content.Register(q)
 	a.Monitor.Register(q)
-	a.CRM.Register(q)     // the daily reminders of the follow-ups due, before the digest
-	a.Funding.Register(q) // the daily reminders and the weekly bulletin
+	a.CRM.Register(q)                // the daily reminders of the follow-ups due, before the digest
+	a.Funding.Register(q)            // the daily reminders and the weekly bulletin
+	a.Helpdesk.Register(q, a.desk()) // the service levels' reminders, the closing of unrated tickets
 	a.Sweeper = &sweep.Sweeper{DB: a.DB, Files: a.Files, Grace: a.Config.StorageGrace, Log: a.Log}
 	a.Sweeper.Register(q)
 	return nil

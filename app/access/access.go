@@ -18,6 +18,8 @@ const (
 	RolePublisher = "publisher"
 	RolePM        = "pm"
 	RoleExpert    = "expert"
+	// RoleOperator answers the help desk's tickets (app/helpdesk).
+	RoleOperator = "operator"
 )
 
 // Ente roles, as the ente domain names them.
@@ -198,6 +200,12 @@ const (
 	WriteProject
 	AnswerPartnerSearch
 	ViewProjectAnswers
+	// The help desk (app/helpdesk). AskAssistance opens the reserved "Assistenza" page and one's
+	// own tickets: anyone logged in. WorkTickets opens the operators' queue and every ticket,
+	// answers, notes, assigns, merges, logs phone calls and keeps the canned replies: operators
+	// and admins.
+	AskAssistance
+	WorkTickets
 )
 
 // apiScopes maps the headless API's actions to the scope each needs.
@@ -291,7 +299,7 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return false
 	}
 	switch action {
-	case ViewReservedArea, FollowCalls:
+	case ViewReservedArea, FollowCalls, AskAssistance:
 		return true
 	case RegisterEnte:
 		// Only people with no staff role, logged in with a digital identity (never a staff
@@ -359,6 +367,8 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return obj.AreaID != 0 && (s.Has(RoleAdmin) || AreaRank(s.AreaRole(obj.AreaID)) >= 3)
 	case ManageAreas:
 		return s.Has(RoleAdmin)
+	case WorkTickets:
+		return s.Has(RoleOperator) || s.Has(RoleAdmin)
 	}
 	return false
 }

@@ -83,8 +83,8 @@ func (sc Scope) Where(q *bun.SelectQuery) *bun.SelectQuery {
 // MayFollow reports whether the subject may follow a websocket topic: its own "user:<id>",
 // "request:<id>" for a request in its scope (request loads the request's object, false when there
 // is none), and "entry:<id>", a newsroom entry, when it may open the newsroom's entries
-// (WriteContent), and "area:<id>", a thematic work area, when it may view the area. Nothing else
-// is followed.
+// (WriteContent), "area:<id>", a thematic work area, when it may view the area, and "helpdesk:1",
+// the help desk's queue, when it works the tickets. Nothing else is followed.
 func (s *Subject) MayFollow(topic string, request func(id int64) (Object, bool)) bool {
 	if s.Anonymous() {
 		return false
@@ -107,6 +107,8 @@ func (s *Subject) MayFollow(topic string, request func(id int64) (Object, bool))
 		return s.Can(WriteContent, Object{})
 	case "area":
 		return s.Can(ViewArea, Object{AreaID: n})
+	case "helpdesk":
+		return n == 1 && s.Can(WorkTickets, Object{})
 	}
 	return false
 }

@@ -92,8 +92,14 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 	if _, ok := analysis.ViewerOf(s); ok {
 		items = append(items, web.MenuItem{URL: "/area-riservata/analisi", Label: "analysis.menu"})
 	}
+	if s.Can(access.WorkTickets, access.Object{}) {
+		items = append(items, web.MenuItem{URL: "/area-riservata/helpdesk", Label: "helpdesk.queue.menu"})
+	}
 	if s.Can(access.WriteContent, access.Object{}) {
 		items = append(items, web.MenuItem{URL: "/redazione", Label: "newsroom.title"})
+	}
+	if s.Can(access.AskAssistance, access.Object{}) { // help, for everyone: last, where people look for it
+		items = append(items, web.MenuItem{URL: "/area-riservata/assistenza", Label: "helpdesk.menu"})
 	}
 	if s.Can(access.ReviewRegistrations, access.Object{}) {
 		items = append(items, web.MenuItem{URL: "/admin", Label: "area.admin", Children: []web.MenuItem{

@@ -55,6 +55,14 @@ type Config struct {
 	// ContactTo are the staff addresses (comma separated) that receive contact messages; empty
 	// sends them to the administrators' addresses.
 	ContactTo string `yaml:"contact_to" env:"CONTACT_TO"`
+	// HelpdeskAddress is the help desk's e-mail address ("assistenza@pass.example.it"): the
+	// desk's mails carry it as their reply address, with the ticket's token after a "+", and
+	// the inbound listener takes mail for it. Empty: the desk answers by mail without reply
+	// addresses and receives none.
+	HelpdeskAddress string `yaml:"helpdesk_address" env:"HELPDESK_ADDRESS"`
+	// InboundAddr is where the help desk's SMTP listener accepts the mail a front MTA relays for
+	// HelpdeskAddress's domain ("127.0.0.1:2525"); empty runs no listener.
+	InboundAddr string `yaml:"inbound_addr" env:"INBOUND_ADDR"`
 	// DevIdP enables the in-process dev identity provider: "on" or "off"; empty means on in dev
 	// mode and off in production, where "on" is refused.
 	DevIdP string `yaml:"dev_idp" env:"DEV_IDP"`

@@ -40,7 +40,8 @@ var (
 	// staff roles: role and task force
 	staff = map[string][2]string{"pm": {identity.RolePM, "VA"}, "esperto": {identity.RoleExpert, "VA"},
 		"esperto-2": {identity.RoleExpert, "BON"}, "redattore": {identity.RoleEditor, ""},
-		"caporedattore": {identity.RolePublisher, ""}, "admin": {identity.RoleAdmin, ""}}
+		"caporedattore": {identity.RolePublisher, ""}, "admin": {identity.RoleAdmin, ""},
+		"operatore": {identity.RoleOperator, ""}}
 )
 
 // Seed binds the personas to their enti and roles. Enti must already be in the registry.

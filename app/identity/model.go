@@ -17,6 +17,7 @@ const (
 	RolePublisher = "publisher"
 	RolePM        = "pm"     // project manager of one task force
 	RoleExpert    = "expert" // expert of one task force
+	RoleOperator  = "operator" // operator of the help desk
 )
 
 // User is a person who has logged in at least once, or a staff account created by an admin.

@@ -315,7 +315,7 @@ func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
 }
 
 // Roles a staff member may hold; PMs and experts hold theirs in a task force.
-var staffRoles = map[string]bool{RoleAdmin: false, RoleEditor: false, RolePublisher: false, RolePM: true, RoleExpert: true}
+var staffRoles = map[string]bool{RoleAdmin: false, RoleEditor: false, RolePublisher: false, RolePM: true, RoleExpert: true, RoleOperator: false}
 
 // ErrBadRole is returned for an unknown role, or a task force given or missing where it must not
 // or must be.

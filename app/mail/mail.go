@@ -22,6 +22,14 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string
+	// Threading, for the help desk's conversations: the address replies go to, the message's own
+	// Message-ID (without angle brackets; the sender makes one when empty) and the ids it
+	// answers (In-Reply-To is the last of References).
+	ReplyTo    string
+	MessageID  string
+	References []string
+	// Auto marks a message no one should answer automatically (Auto-Submitted: auto-replied).
+	Auto bool
 }
 
 // BounceError is returned by a sender when the mail server refused the recipients for good (a

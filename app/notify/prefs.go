@@ -24,9 +24,12 @@ const (
 // request's state are mailed at once, the workspace's traffic in the daily digest; a new version
 // of a tender document an ente downloaded (app/tender) is mailed at once; the CRM's follow-ups due
 // and the work areas' traffic go in the digest; the calls for funding's alerts (new calls,
-// reminders before a deadline: app/funding) are mailed at once.
+// reminders before a deadline: app/funding) are mailed at once; the help desk's tickets assigned
+// to an operator and their due times (app/helpdesk) are mailed at once, while the answers to a
+// requester stay on the bell by default (the desk mails each answer itself, with its reply
+// address).
 var Topics = []struct{ Name, Default string }{{"state", ModeNow}, {"message", ModeDigest}, {"document", ModeDigest}, {"activity", ModeDigest},
-	{"tender", ModeNow}, {"crm", ModeDigest}, {"area", ModeDigest}, {"funding", ModeNow}}
+	{"tender", ModeNow}, {"crm", ModeDigest}, {"area", ModeDigest}, {"funding", ModeNow}, {"helpdesk", ModeNow}, {"ticket", ModeNever}}
 
 // TopicOf returns the preference topic of a notification kind.
 func TopicOf(kind string) string {
@@ -41,6 +44,12 @@ func TopicOf(kind string) string {
 	}
 	if strings.HasPrefix(kind, "funding.") {
 		return "funding"
+	}
+	if kind == "helpdesk.answer" { // the requester's side
+		return "ticket"
+	}
+	if strings.HasPrefix(kind, "helpdesk.") { // the operators' side
+		return "helpdesk"
 	}
 	switch strings.TrimPrefix(kind, "request.") {
 	case "message", "document", "activity":

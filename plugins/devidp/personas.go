@@ -27,5 +27,6 @@ var Personas = []Persona{
 	{"esperto-2", code("FRRSRA82M55F205"), "Sara", "Ferrari", "sara.ferrari@pass.example.it", "Esperta della Task Force Bonifiche"},
 	{"redattore", code("RMNGNN69L20F205"), "Giovanni", "Romano", "redazione@pass.example.it", "Redattore dei contenuti pubblici"},
 	{"caporedattore", code("BRNLRA66S45F205"), "Laura", "Bruni", "caporedazione@pass.example.it", "Caporedattrice dei contenuti pubblici"},
+	{"operatore", code("GRCLSE79B50F205"), "Elisa", "Greco", "elisa.greco@pass.example.it", "Operatrice dell'help desk: la coda dei ticket di assistenza"},
 	{"admin", code("CLMNNA71P60F205"), "Anna", "Colombo", "admin@pass.example.it", "Amministratrice della piattaforma"},
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -113,7 +114,27 @@ func (s *Sender) Send(ctx context.Context, m mail.Message) error {
 		return fmt.Errorf("smtp: to: %w", err)
 	}
 	msg.Subject(m.Subject)
-	msg.SetMessageID()
+	if m.MessageID != "" {
+		msg.SetMessageIDWithValue(m.MessageID)
+	} else {
+		msg.SetMessageID()
+	}
+	if m.ReplyTo != "" {
+		if err := msg.ReplyTo(m.ReplyTo); err != nil {
+			return fmt.Errorf("smtp: reply-to: %w", err)
+		}
+	}
+	if n := len(m.References); n > 0 {
+		refs := make([]string, n)
+		for i, r := range m.References {
+			refs[i] = "<" + r + ">"
+		}
+		msg.SetGenHeader(gomail.HeaderInReplyTo, refs[n-1])
+		msg.SetGenHeader(gomail.HeaderReferences, strings.Join(refs, " "))
+	}
+	if m.Auto {
+		msg.SetGenHeader("Auto-Submitted", "auto-replied")
+	}
 	msg.SetDate()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
