@@ -413,7 +413,7 @@ func (s *Service) change(ctx context.Context, ticketID int64, fn func(ctx contex
 			return err
 		}
 		t.UpdatedAt = now
-		if _, err := tx.NewUpdate().Model(t).WherePK().ExcludeColumn("assignee").Exec(ctx); err != nil {
+		if _, err := tx.NewUpdate().Model(t).WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("helpdesk: ticket %d: %w", ticketID, db.Map(err))
 		}
 		return s.Events.InTx(ctx, tx, ev)

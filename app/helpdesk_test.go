@@ -1,0 +1,285 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"passhub/app/apptest"
+	"passhub/app/config"
+	"passhub/app/helpdesk"
+	"passhub/app/identity"
+	"passhub/app/mailtest"
+)
+
+// helpdeskWorld is a help desk with its address, a real SMTP server, two requesters of two enti
+// and an operator.
+type helpdeskWorld struct {
+	s                  *apptest.Server
+	smtp               *mailtest.Server
+	anna, paolo, elisa string // cookies: a delegate of Cantù, one of Milano, the operator
+	annaID, elisaID    int64
+	cantu              int64
+}
+
+func newHelpdeskWorld(t *testing.T) *helpdeskWorld {
+	t.Helper()
+	smtp := mailtest.Start(t)
+	s := apptest.Start(t, withSMTP(smtp), func(c *config.Config) { c.HelpdeskAddress = "assistenza@pass.example.it" })
+	w := &helpdeskWorld{s: s, smtp: smtp}
+	w.anna = s.Login(t, apptest.FiscalCode("BNCNNA80A41C933"), "Anna", "Bianchi")
+	w.annaID = userOf(t, s, w.anna)
+	w.cantu = apptest.ApprovedEnte(t, s.App, "013041", "Cantù", "CO", w.annaID).ID
+	w.paolo = s.Login(t, apptest.FiscalCode("NRIPLA85C10F205"), "Paolo", "Neri")
+	apptest.ApprovedEnte(t, s.App, "015146", "Milano", "MI", userOf(t, s, w.paolo))
+	w.elisa = s.Login(t, apptest.FiscalCode("GRCLSE79B50F205"), "Elisa", "Greco")
+	w.elisaID = userOf(t, s, w.elisa)
+	if err := s.Identity.Grant(context.Background(), identity.Actor{}, w.elisaID, identity.RoleOperator, ""); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func hdForm(kv ...string) url.Values {
+	v := url.Values{"_csrf": {apptest.CSRFToken}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// mailTo waits for the help desk's message number seen+1 to addr and returns it.
+func (w *helpdeskWorld) mailTo(t *testing.T, addr string, seen int) mailtest.Captured {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		var got []mailtest.Captured
+		for _, m := range w.smtp.Messages() {
+			if len(m.To) == 1 && m.To[0] == addr && strings.Contains(m.Subject, "[Assistenza #") {
+				got = append(got, m)
+			}
+		}
+		if len(got) > seen {
+			return got[seen]
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no message %d to %s", seen+1, addr)
+	return mailtest.Captured{}
+}
+
+// TestHelpdeskAcrossChannels follows tickets through every channel: a delegate opens one from the
+// reserved page and is acknowledged by mail with the ticket's reply address; the operator
+// answers, the answer goes out threaded; the delegate's mailed reply comes back into the same
+// ticket by its reply address and by its references; a mail from someone else never enters it; a
+// mail received twice is filed once; an automatic reply is only noted; the ticket is resolved and
+// rated through the mailed link; a contact message and a phone call become tickets; duplicates
+// of one requester merge, of two requesters do not; the satisfaction figures count the rating.
+func TestHelpdeskAcrossChannels(t *testing.T) {
+	w := newHelpdeskWorld(t)
+	s, ctx := w.s, context.Background()
+
+	// From the reserved page.
+	res, body := s.PostForm(t, "/area-riservata/assistenza", hdForm("category", "spid-cie", "subject", "Accesso SPID del vicesegretario",
+		"body", "Il vicesegretario non riesce ad accedere con SPID: compare l'errore 19.", "ente", strconv.FormatInt(w.cantu, 10)), "Cookie", w.anna)
+	if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/area-riservata/assistenza/") {
+		t.Fatalf("open: %d %s", res.StatusCode, body)
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), "/area-riservata/assistenza/"), 10, 64)
+	tk, err := s.Helpdesk.Get(ctx, id)
+	if err != nil || tk.EnteName != "Cantù" || tk.RequesterEmail != "anna@example.it" || tk.Status != helpdesk.StatusNew || tk.Channel != "web" {
+		t.Fatalf("ticket: %+v %v", tk, err)
+	}
+	reply := "assistenza+" + tk.Token + "@pass.example.it"
+	ack := w.mailTo(t, "anna@example.it", 0)
+	if ack.Subject != "[Assistenza #"+strconv.FormatInt(id, 10)+"] Accesso SPID del vicesegretario" || ack.Header.Get("Reply-To") != "<"+reply+">" && ack.Header.Get("Reply-To") != reply {
+		t.Fatalf("acknowledgment: %q reply-to %q", ack.Subject, ack.Header.Get("Reply-To"))
+	}
+	page := "/area-riservata/assistenza/" + strconv.FormatInt(id, 10)
+	if res, body := s.Get(t, page, "Cookie", w.anna); res.StatusCode != 200 || !strings.Contains(body, "errore 19") {
+		t.Fatalf("requester's page: %d", res.StatusCode)
+	}
+	if res, _ := s.Get(t, page, "Cookie", w.paolo); res.StatusCode != 404 {
+		t.Errorf("another person's ticket: %d, want 404", res.StatusCode)
+	}
+	for _, who := range []string{w.anna, w.paolo} {
+		if res, _ := s.Get(t, "/area-riservata/helpdesk", "Cookie", who); res.StatusCode != 403 {
+			t.Errorf("queue for a requester: %d, want 403", res.StatusCode)
+		}
+	}
+
+	// The operator's queue and answer.
+	res, body = s.Get(t, "/area-riservata/helpdesk", "Cookie", w.elisa)
+	if res.StatusCode != 200 || !strings.Contains(body, "Accesso SPID del vicesegretario") || !strings.Contains(body, "1 ticket aperto") {
+		t.Fatalf("queue: %d", res.StatusCode)
+	}
+	desk := "/area-riservata/helpdesk/" + strconv.FormatInt(id, 10)
+	if res, body := s.PostForm(t, desk+"/rispondi", hdForm("body", "", "then", "waiting"), "Cookie", w.elisa); res.StatusCode != 422 || !strings.Contains(body, "obbligatorio") {
+		t.Fatalf("an empty answer: %d", res.StatusCode)
+	}
+	res, _ = s.PostForm(t, desk+"/rispondi", hdForm("body", "Verifichi che l'identità SPID sia di livello 2 e riprovi.", "then", "waiting"), "Cookie", w.elisa)
+	if res.StatusCode != 303 {
+		t.Fatalf("answer: %d", res.StatusCode)
+	}
+	answer := w.mailTo(t, "anna@example.it", 1)
+	answerID := strings.Trim(answer.Header.Get("Message-Id"), "<>")
+	if !strings.HasPrefix(answer.Subject, "Re: [Assistenza #") || !strings.Contains(answer.Text, "livello 2") || !strings.HasSuffix(answerID, "@pass.example.it") {
+		t.Fatalf("answer mail: %q %q %q", answer.Subject, answerID, answer.Text)
+	}
+	tk, _ = s.Helpdesk.Get(ctx, id)
+	if tk.Status != helpdesk.StatusWaiting || tk.AssigneeID != w.elisaID || tk.AnsweredAt.IsZero() || tk.WaitingSince.IsZero() {
+		t.Fatalf("after the answer: %+v", tk)
+	}
+	apptest.Idle(t, s.App)
+	if n, _ := s.Notifications.Unread(ctx, w.annaID); n != 1 {
+		t.Errorf("requester's bell: %d unread, want 1", n)
+	}
+
+	// The requester answers by mail: by the reply address, then by the references alone.
+	out, err := s.Helpdesk.Receive(ctx, helpdesk.Mail{To: []string{reply}, From: "Anna@Example.it", FromName: "Anna Bianchi",
+		Subject: "Re: [Assistenza] Accesso SPID", MessageID: "r1@mail.example.it", Refs: []string{answerID}, Text: "Era di livello 1, grazie."})
+	if err != nil || out.Ticket != id || out.Opened {
+		t.Fatalf("reply by address: %+v %v", out, err)
+	}
+	out, err = s.Helpdesk.Receive(ctx, helpdesk.Mail{To: []string{"assistenza@pass.example.it"}, From: "anna@example.it",
+		Subject: "Re: [Assistenza] Accesso SPID", MessageID: "r2@mail.example.it", Refs: []string{"unrelated@x.it", answerID}, Text: "Ora funziona."})
+	if err != nil || out.Ticket != id || out.Opened {
+		t.Fatalf("reply by references: %+v %v", out, err)
+	}
+	// Someone else with the same address and references: a ticket of their own.
+	out, err = s.Helpdesk.Receive(ctx, helpdesk.Mail{To: []string{reply}, From: "paolo@example.it", Subject: "Re: [Assistenza] Accesso SPID",
+		MessageID: "forged@mail.example.it", Refs: []string{answerID}, Text: "Fammi vedere la conversazione."})
+	if err != nil || out.Ticket == id || !out.Opened {
+		t.Fatalf("forged reply: %+v %v", out, err)
+	}
+	// The same mail twice, and an out-of-office reply.
+	if out, err := s.Helpdesk.Receive(ctx, helpdesk.Mail{To: []string{reply}, From: "anna@example.it", MessageID: "r1@mail.example.it", Text: "Era di livello 1, grazie."}); err != nil || !out.Duplicate {
+		t.Fatalf("duplicate: %+v %v", out, err)
+	}
+	if out, err := s.Helpdesk.Receive(ctx, helpdesk.Mail{To: []string{reply}, From: "anna@example.it", MessageID: "ooo@mail.example.it", Auto: true, Text: "Sono in ferie."}); err != nil || out.Ticket != id || out.Opened {
+		t.Fatalf("automatic reply: %+v %v", out, err)
+	}
+	if out, err := s.Helpdesk.Receive(ctx, helpdesk.Mail{To: []string{"assistenza@pass.example.it"}, From: "nessuno@example.it", MessageID: "ooo2@mail.example.it", Auto: true, Text: "Sono in ferie."}); err != nil || !out.Dropped {
+		t.Fatalf("automatic mail with no ticket: %+v %v", out, err)
+	}
+	public, _ := s.Helpdesk.Thread(ctx, id, false)
+	all, _ := s.Helpdesk.Thread(ctx, id, true)
+	if len(public) != 4 || len(all) != 5 || public[2].Body != "Era di livello 1, grazie." || public[2].Channel != "email" {
+		t.Fatalf("thread: %d public, %d in all: %+v", len(public), len(all), public)
+	}
+	for _, m := range all {
+		if strings.Contains(m.Body, "Fammi vedere") {
+			t.Fatal("a mail from someone else entered the ticket")
+		}
+	}
+	tk, _ = s.Helpdesk.Get(ctx, id)
+	if tk.Status != helpdesk.StatusOpen || !tk.WaitingSince.IsZero() {
+		t.Fatalf("the reply reopens: %s", tk.Status)
+	}
+	if err := s.Helpdesk.Accept(ctx, "assistenza+nessuno@pass.example.it"); !errors.Is(err, helpdesk.ErrUnknownTicket) {
+		t.Errorf("unknown token: %v", err)
+	}
+	if err := s.Helpdesk.Accept(ctx, "assistenza@altro.example.it"); !errors.Is(err, helpdesk.ErrNotOurs) {
+		t.Errorf("another domain: %v", err)
+	}
+	if err := s.Helpdesk.Accept(ctx, reply); err != nil {
+		t.Errorf("the reply address: %v", err)
+	}
+
+	// Resolved, then rated through the mailed link.
+	if res, _ := s.PostForm(t, desk+"/rispondi", hdForm("body", "Bene, chiudiamo la richiesta.", "then", "resolved"), "Cookie", w.elisa); res.StatusCode != 303 {
+		t.Fatalf("resolve: %d", res.StatusCode)
+	}
+	resolved := w.mailTo(t, "anna@example.it", 2)
+	rate := "/assistenza/valuta/" + tk.Token
+	if !strings.Contains(resolved.Text, rate) || !strings.Contains(resolved.Header.Get("References"), answerID) {
+		t.Fatalf("resolution mail: %q references %q", resolved.Text, resolved.Header.Get("References"))
+	}
+	if res, body := s.Get(t, rate); res.StatusCode != 200 || !strings.Contains(body, "hd-rating-5") {
+		t.Fatalf("rating page: %d", res.StatusCode)
+	}
+	if res, _ := s.PostForm(t, rate, hdForm("rating", "6"), "Cookie", "csrf="+apptest.CSRFToken); res.StatusCode != 422 {
+		t.Errorf("rating 6: %d, want 422", res.StatusCode)
+	}
+	if tk, _ := s.Helpdesk.Get(ctx, id); tk.Rating != 0 || tk.Status != helpdesk.StatusResolved {
+		t.Fatalf("a refused rating changed the ticket: %+v", tk)
+	}
+	if res, body := s.PostForm(t, rate, hdForm("rating", "5", "comment", "Rapidi e chiari."), "Cookie", "csrf="+apptest.CSRFToken); res.StatusCode != 200 || !strings.Contains(body, "Grazie") {
+		t.Fatalf("rating: %d", res.StatusCode)
+	}
+	if res, _ := s.PostForm(t, rate, hdForm("rating", "1"), "Cookie", "csrf="+apptest.CSRFToken); res.StatusCode != 409 {
+		t.Errorf("a second rating: %d, want 409", res.StatusCode)
+	}
+	if res, _ := s.Get(t, "/assistenza/valuta/nonesiste"); res.StatusCode != 404 {
+		t.Errorf("unknown rating link: %d", res.StatusCode)
+	}
+	tk, _ = s.Helpdesk.Get(ctx, id)
+	if tk.Status != helpdesk.StatusClosed || tk.Rating != 5 || tk.RatingComment != "Rapidi e chiari." {
+		t.Fatalf("rated: %+v", tk)
+	}
+	sat, err := s.Helpdesk.SatisfactionIn(ctx, time.Time{}, time.Time{})
+	if err != nil || sat.Rated != 1 || sat.Average != 5 || sat.Stars[4] != 1 || sat.Closed != 1 {
+		t.Fatalf("satisfaction: %+v %v", sat, err)
+	}
+	// A mail to the closed ticket opens a new one.
+	if out, err := s.Helpdesk.Receive(ctx, helpdesk.Mail{To: []string{reply}, From: "anna@example.it", Subject: "Un'altra domanda", MessageID: "r3@mail.example.it", Text: "E per la CIE?"}); err != nil || !out.Opened || out.Ticket == id {
+		t.Fatalf("reply to a closed ticket: %+v %v", out, err)
+	}
+
+	// The contact form, and a phone call.
+	cookie, token := csrf(t, s)
+	cf := apptest.ContactForm()
+	cf.Set("_csrf", token)
+	if res, _ := s.PostForm(t, "/contatti", cf, "Cookie", cookie); res.StatusCode != 200 {
+		t.Fatalf("contact form: %d", res.StatusCode)
+	}
+	apptest.Idle(t, s.App)
+	contacts, _, _ := s.Helpdesk.Queue(ctx, helpdesk.Filter{Q: cf.Get("subject")})
+	if len(contacts) != 1 || contacts[0].Channel != helpdesk.ChannelContact || contacts[0].RequesterEmail != cf.Get("email") {
+		t.Fatalf("contact ticket: %+v", contacts)
+	}
+	if res, body := s.PostForm(t, "/area-riservata/helpdesk/telefonata", hdForm("name", "Giorgio Sala", "subject", "PagoPA"), "Cookie", w.elisa); res.StatusCode != 422 || !strings.Contains(body, "telefono") {
+		t.Fatalf("a call without a way to reach the caller: %d", res.StatusCode)
+	}
+	res, _ = s.PostForm(t, "/area-riservata/helpdesk/telefonata", hdForm("name", "Giorgio Sala", "phone", "031 123456", "ente", "Comune di Figino Serenza",
+		"subject", "Attivare un servizio PagoPA", "body", "Chiede come attivare il pagamento della mensa.", "category", "pagopa", "priority", "high"), "Cookie", w.elisa)
+	if res.StatusCode != 303 {
+		t.Fatalf("phone call: %d", res.StatusCode)
+	}
+	phoneID, _ := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), "/area-riservata/helpdesk/"), 10, 64)
+	if ph, _ := s.Helpdesk.Get(ctx, phoneID); ph.Channel != helpdesk.ChannelPhone || ph.AssigneeID != w.elisaID || ph.Priority != "high" || ph.Status != helpdesk.StatusOpen {
+		t.Fatalf("phone ticket: %+v", ph)
+	}
+
+	// Merges: two tickets of Anna's become one; Anna's and Paolo's never.
+	first, second := openAs(t, s, w.anna, "Firma digitale", "La firma non viene riconosciuta."), openAs(t, s, w.anna, "Firma digitale (di nuovo)", "Ancora la firma.")
+	paolos := openAs(t, s, w.paolo, "Firma digitale", "Anche a Milano.")
+	if res, body := s.PostForm(t, "/area-riservata/helpdesk/"+strconv.FormatInt(paolos, 10)+"/unisci", hdForm("into", strconv.FormatInt(first, 10)), "Cookie", w.elisa); res.StatusCode != 422 || !strings.Contains(body, "stesso richiedente") {
+		t.Fatalf("merge of two people's tickets: %d", res.StatusCode)
+	}
+	if res, _ := s.PostForm(t, "/area-riservata/helpdesk/"+strconv.FormatInt(second, 10)+"/unisci", hdForm("into", "#"+strconv.FormatInt(first, 10)), "Cookie", w.elisa); res.StatusCode != 303 {
+		t.Fatalf("merge: %d", res.StatusCode)
+	}
+	merged, _ := s.Helpdesk.Thread(ctx, first, true)
+	if len(merged) != 3 || merged[1].Body != "Ancora la firma." {
+		t.Fatalf("merged thread: %+v", merged)
+	}
+	if res, body := s.Get(t, "/area-riservata/assistenza", "Cookie", w.anna); res.StatusCode != 200 || strings.Contains(body, "Firma digitale (di nuovo)") {
+		t.Errorf("the merged duplicate still listed: %d", res.StatusCode)
+	}
+}
+
+// openAs opens a ticket from the reserved page and returns its id.
+func openAs(t *testing.T, s *apptest.Server, cookie, subject, body string) int64 {
+	t.Helper()
+	res, page := s.PostForm(t, "/area-riservata/assistenza", hdForm("category", "tecnica", "subject", subject, "body", body), "Cookie", cookie)
+	if res.StatusCode != 303 {
+		t.Fatalf("open %q: %d %s", subject, res.StatusCode, page)
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), "/area-riservata/assistenza/"), 10, 64)
+	return id
+}
