@@ -11,7 +11,9 @@ import (
 // desk is what the help desk's listeners and jobs need from the rest of the platform.
 func (a *App) desk() helpdesk.Desk {
 	return helpdesk.Desk{Post: a.Post, Notices: a.Notifications, Realtime: a.Realtime, Contacts: a.Contact,
-		Operators: func(ctx context.Context) ([]int64, error) { return a.Identity.UserIDsWithRole(ctx, identity.RoleOperator) }}
+		Operators: func(ctx context.Context) ([]int64, error) {
+			return a.Identity.UserIDsWithRole(ctx, identity.RoleOperator)
+		}}
 }
 
 // helpdeskHandlers are the help desk's routes, with the operators (the assignment's choices) and

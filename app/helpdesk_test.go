@@ -283,3 +283,119 @@ func openAs(t *testing.T, s *apptest.Server, cookie, subject, body string) int64
 	id, _ := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), "/area-riservata/assistenza/"), 10, 64)
 	return id
 }
+
+// TestHelpdeskAccessMatrix runs the help desk's routes for its personas: the requester of a
+// ticket, another requester, an operator and an admin. A requester sees only their own tickets;
+// the queue and every ticket in it are the operators' and admins'; an operator gets nothing else.
+func TestHelpdeskAccessMatrix(t *testing.T) {
+	w := newHelpdeskWorld(t)
+	s := w.s
+	admin := s.Login(t, apptest.FiscalCode("DMNDMN80A01F205"), "Ada", "Admin")
+	if err := s.Identity.Grant(context.Background(), identity.Actor{}, userOf(t, s, admin), identity.RoleAdmin, ""); err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(openAs(t, s, w.anna, "Delega al collega", "Come delego un collega dell'ufficio tecnico?"), 10)
+	mine, desk := "/area-riservata/assistenza/"+id, "/area-riservata/helpdesk/"+id
+	cookies := []string{"csrf=" + apptest.CSRFToken, w.anna, w.paolo, w.elisa, admin}
+	rows := []struct {
+		method, path string
+		form         url.Values
+		want         string // anonymous, the requester, another requester, the operator, an admin
+	}{
+		{"GET", "/area-riservata/assistenza", nil, "303 200 200 200 200"},
+		{"GET", mine, nil, "303 200 404 404 404"},
+		{"POST", mine + "/rispondi", hdForm("body", ""), "401 422 404 404 404"},
+		{"POST", mine + "/valuta", hdForm("rating", "9"), "401 422 404 404 404"},
+		{"GET", "/area-riservata/helpdesk", nil, "303 403 403 200 200"},
+		{"GET", "/area-riservata/helpdesk/aggiornamenti?dopo=0", nil, "303 403 403 200 200"},
+		{"GET", desk, nil, "303 403 403 200 200"},
+		{"POST", desk + "/rispondi", hdForm("body", ""), "401 403 403 422 422"},
+		{"POST", desk + "/nota", hdForm("note", ""), "401 403 403 422 422"},
+		{"POST", desk + "/modifica", hdForm("status", "bogus"), "401 403 403 422 422"},
+		{"POST", desk + "/unisci", hdForm("into", "x"), "401 403 403 422 422"},
+		{"GET", "/area-riservata/helpdesk/telefonata", nil, "303 403 403 200 200"},
+		{"GET", "/area-riservata/helpdesk/risposte", nil, "303 403 403 200 200"},
+		{"POST", "/area-riservata/helpdesk/risposte", hdForm("title", ""), "401 403 403 422 422"},
+		// the operator's role opens the help desk alone
+		{"GET", "/redazione", nil, "303 403 403 403 200"},
+		{"GET", "/admin/utenti", nil, "303 403 403 403 200"},
+		{"GET", "/area-riservata/analisi", nil, "303 403 403 403 200"},
+		{"GET", "/area-riservata/triage", nil, "303 403 403 403 403"},
+	}
+	names := []string{"anonymous", "requester", "other", "operator", "admin"}
+	for _, row := range rows {
+		want := strings.Fields(row.want)
+		for i, cookie := range cookies {
+			var code int
+			if row.method == "GET" {
+				res, _ := s.Get(t, row.path, "Cookie", cookie)
+				code = res.StatusCode
+			} else {
+				res, _ := s.PostForm(t, row.path, row.form, "Cookie", cookie)
+				code = res.StatusCode
+			}
+			if strconv.Itoa(code) != want[i] {
+				t.Errorf("%s %s as %s = %d, want %s", row.method, row.path, names[i], code, want[i])
+			}
+		}
+	}
+	// The ticket's page as the operator shows the requester's message; as another requester, nothing.
+	if _, body := s.Get(t, desk, "Cookie", w.elisa); !strings.Contains(body, "ufficio tecnico") {
+		t.Error("the operator does not see the message")
+	}
+	if _, body := s.Get(t, "/area-riservata/assistenza", "Cookie", w.paolo); strings.Contains(body, "Delega al collega") {
+		t.Error("another requester's list shows the ticket")
+	}
+}
+
+// TestHelpdeskRemindersAndClosing: the operators are reminded once when a first answer is due
+// within a working hour (all of them while nobody has the ticket), and a resolved ticket nobody
+// rates closes after a week.
+func TestHelpdeskRemindersAndClosing(t *testing.T) {
+	w := newHelpdeskWorld(t)
+	s, ctx := w.s, context.Background()
+	now := time.Date(2026, 12, 9, 9, 0, 0, 0, helpdesk.Rome) // a Wednesday
+	s.Helpdesk.SetClock(func() time.Time { return now })
+	id := openAs(t, s, w.anna, "Pagamento della mensa", "Il servizio PagoPA non compare nel catalogo.")
+	remind := func() int {
+		n, err := s.Helpdesk.Remind(ctx, s.Notifications, func(ctx context.Context) ([]int64, error) {
+			return s.Identity.UserIDsWithRole(ctx, identity.RoleOperator)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := remind(); n != 0 {
+		t.Fatalf("8 working hours ahead: %d reminders", n)
+	}
+	now = time.Date(2026, 12, 9, 16, 30, 0, 0, helpdesk.Rome) // the answer is due at 17:00
+	if n := remind(); n != 1 {
+		t.Fatalf("half an hour ahead: %d reminders, want 1", n)
+	}
+	if n := remind(); n != 0 {
+		t.Fatalf("a second sweep: %d reminders, want none", n)
+	}
+	list, err := s.Notifications.List(ctx, w.elisaID, true, 10)
+	if err != nil || len(list) != 1 || list[0].Kind != helpdesk.KindDueSoon || !strings.Contains(list[0].URL, "/area-riservata/helpdesk/") {
+		t.Fatalf("the operator's bell: %+v %v", list, err)
+	}
+	if _, err := s.Helpdesk.Answer(ctx, helpdesk.Actor{UserID: w.elisaID, Name: "Elisa Greco"}, id, "Risolto: il servizio va attivato dal back office.", helpdesk.StatusResolved); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Helpdesk.CloseUnrated(ctx); n != 0 {
+		t.Fatalf("closed at once: %d", n)
+	}
+	now = now.Add(8 * 24 * time.Hour)
+	if n, _ := s.Helpdesk.CloseUnrated(ctx); n != 1 {
+		t.Fatalf("after a week: %d closed, want 1", n)
+	}
+	if tk, _ := s.Helpdesk.Get(ctx, id); tk.Status != helpdesk.StatusClosed || tk.Rating != 0 {
+		t.Fatalf("closed unrated: %+v", tk)
+	}
+	// Still rated through the link afterwards: a late rating counts.
+	tk, _ := s.Helpdesk.Get(ctx, id)
+	if res, _ := s.PostForm(t, "/assistenza/valuta/"+tk.Token, hdForm("rating", "4"), "Cookie", "csrf="+apptest.CSRFToken); res.StatusCode != 200 {
+		t.Fatalf("late rating: %d", res.StatusCode)
+	}
+}

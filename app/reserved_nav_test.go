@@ -18,8 +18,8 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 	t.Parallel()
 	w := buildWorld(t)
 	a := "/area-riservata/enti/" + strconv.FormatInt(w.enteA, 10)
-	// everyone follows the calls for funding; the editors also enter them
-	base := []string{"/area-riservata", "/area-riservata/notifiche", "/area-riservata/bandi/avvisi"}
+	// everyone follows the calls for funding (the editors also enter them) and asks the help desk
+	base := []string{"/area-riservata", "/area-riservata/notifiche", "/area-riservata/bandi/avvisi", "/area-riservata/assistenza"}
 	calls := "/area-riservata/bandi"
 	admin := []string{"/admin/audit", "/admin/enti", "/admin/lavori", "/admin/registrazioni", "/admin/territori", "/admin/token-api", "/admin/utenti", "/admin/webhook",
 		"/admin/spazi", "/area-riservata/spazi"} // the work areas: admins manage them, and see them all
@@ -33,7 +33,8 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 		"expert":        append([]string{"/area-riservata/richieste", tenders, projects}, base...),
 		"editor":        append([]string{"/redazione", tenders, calls, projects}, base...),
 		"publisher":     append([]string{"/redazione", tenders, calls, projects}, base...),
-		"admin":         append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi", tenders, "/area-riservata/crm", calls, projects}, admin...), base...),
+		"admin": append(append([]string{"/area-riservata/richieste", "/redazione", "/area-riservata/analisi", tenders, "/area-riservata/crm", calls, projects,
+			"/area-riservata/helpdesk"}, admin...), base...), // admins work the help desk's queue too
 	}
 	for who, links := range want {
 		t.Run(who, func(t *testing.T) {

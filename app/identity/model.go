@@ -15,8 +15,8 @@ const (
 	RoleEditor = "editor"
 	// RolePublisher is the caporedattore: reviews, publishes, schedules and unpublishes content.
 	RolePublisher = "publisher"
-	RolePM        = "pm"     // project manager of one task force
-	RoleExpert    = "expert" // expert of one task force
+	RolePM        = "pm"       // project manager of one task force
+	RoleExpert    = "expert"   // expert of one task force
 	RoleOperator  = "operator" // operator of the help desk
 )
 
