@@ -51,7 +51,7 @@ func findAddresses(s string, toks []token, c []cand) []cand {
 // returns the end of the last capitalised word, or -1.
 func placeName(s string, i, max int, allowNumber bool) int {
 	j := skipSpaces(s, i, 3)
-	if j == i && i > 0 && s[i-1] != '.' {
+	if j == i && i > 0 && s[i-1] != '.' && s[i-1] != ' ' && s[i-1] != '\t' {
 		return -1
 	}
 	last := -1
@@ -63,7 +63,7 @@ func placeName(s string, i, max int, allowNumber bool) int {
 		w := s[j:e]
 		lw := lower(w)
 		switch {
-		case titleCase(w) || allUpper(w) || (upperFirst(w) && e-j == 1):
+		case titleCase(w) || (allUpper(w) && !notNameWords[lw]) || (upperFirst(w) && e-j == 1):
 			if e < len(s) && s[e] == '.' && e-j <= 2 { // initial: "G."
 				e++
 			}

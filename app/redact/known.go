@@ -189,6 +189,9 @@ func matchForm(s string, toks []token, i int, x form) int {
 			gap := s[toks[ti-1].end:t.start]
 			if x.elems[k-1].initial && strings.HasPrefix(gap, ".") {
 				gap = gap[1:]
+				if gap == "" {
+					gap = " " // "M.Rossi"
+				}
 			}
 			if x.comma && k == 1 && strings.HasPrefix(gap, ",") {
 				gap = gap[1:]
