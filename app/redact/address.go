@@ -191,6 +191,12 @@ func capCity(s string, i int) int {
 	j := i
 	if j < len(s) && s[j] == ',' {
 		j++
+		// the CAP may go on the next line
+		if strings.HasPrefix(s[j:], "\r\n") {
+			j += 2
+		} else if strings.HasPrefix(s[j:], "\n") {
+			j++
+		}
 	} else if strings.HasPrefix(s[j:], " - ") || strings.HasPrefix(s[j:], " – ") {
 		j += strings.Index(s[j+1:], " ") + 1
 	}

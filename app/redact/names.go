@@ -18,7 +18,8 @@ var roleWords = set("signor", "signora", "signorina", "sindaco", "sindaca", "vic
 	"ragioniere", "direttore", "direttrice", "presidente", "dirigente", "funzionario",
 	"funzionaria", "responsabile", "referente", "operatore", "operatrice", "esperto", "esperta",
 	"rup", "delegato", "delegata", "richiedente", "dipendente", "impiegato", "impiegata",
-	"firmato", "sottoscritto", "sottoscritta", "mr", "mrs", "ms", "dr")
+	"firmato", "sottoscritto", "sottoscritta", "mr", "mrs", "ms", "dr",
+	"sono", "chiamo") // self-introductions: "sono Giulia Ferrari", "mi chiamo Anna"
 
 // Greetings that open a message: the capitalised words right after them are a name.
 var greetWords = set("buongiorno", "buonasera", "salve", "ciao", "gentile", "gentilissimo",
