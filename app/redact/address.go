@@ -19,6 +19,9 @@ func streetAt(s string, t token) int {
 	if streetWords[t.lower] {
 		return t.end
 	}
+	if t.end >= len(s) || s[t.end] != '.' || t.end-t.start > 4 {
+		return -1 // every abbreviation has its dot right after its first word
+	}
 	for _, a := range streetAbbrev {
 		if hasPrefixFold(s, t.start, a) {
 			return t.start + len(a)

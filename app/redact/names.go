@@ -114,7 +114,11 @@ func nextCapital(s string, e int) bool {
 // titleAt returns the end of a title or role word at token t, and whether it is a role word
 // (followed by title-case names only) rather than an abbreviated title.
 func titleAt(s string, t token) (int, bool, bool) {
+	// every abbreviation has its dot right after its first word
 	for _, a := range titleAbbrev {
+		if t.end >= len(s) || s[t.end] != '.' || t.end-t.start > 5 {
+			break
+		}
 		if hasPrefixFold(s, t.start, a) {
 			e := t.start + len(a)
 			if e < len(s) {
