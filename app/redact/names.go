@@ -50,7 +50,7 @@ var notNameWords = set("comune", "comuni", "regione", "provincia", "città", "me
 	"aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre",
 	"dicembre", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica",
 	"via", "piazza", "corso", "viale", "oggetto", "allegato", "allegati", "nota", "note",
-	"richiesta", "risposta", "ticket", "re", "fw", "fwd", "r", "pas", "passhub", "portale",
+	"richiesta", "risposta", "ticket", "re", "fw", "fwd", "r", "pass", "passhub", "portale",
 	"piattaforma", "help", "desk", "assistenza", "supporto", "staff", "redazione", "newsroom",
 	"esperto", "esperta", "esperti", "operatore", "operatori", "referente", "funzionario",
 	"delegato", "per", "con", "e", "ed", "o", "od", "che", "non", "se", "ma", "come",
