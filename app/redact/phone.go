@@ -13,7 +13,7 @@ var phoneWords = set("tel", "telef", "telefono", "telefonico", "telefonica", "te
 	"telephone", "call")
 
 // Words that, right before a number, make it a count or a reference ("n. 12345").
-var numberWords = set("n", "nr", "num", "numero", "no", "nn")
+var numberWords = set("n", "nr", "num", "no", "nn")
 
 // Words that, just before a number (or one word before), say it is anything but a phone
 // number.

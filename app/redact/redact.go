@@ -18,6 +18,7 @@ const (
 	KindEnte       Kind = "ente"
 	KindIBAN       Kind = "iban"
 	KindVAT        Kind = "vat"
+	KindBirthDate  Kind = "birth_date"
 )
 
 // DefaultPlaceholders are the Italian placeholders a removal is replaced with.
@@ -30,6 +31,7 @@ var DefaultPlaceholders = map[Kind]string{
 	KindEnte:       "[ente]",
 	KindIBAN:       "[IBAN]",
 	KindVAT:        "[partita IVA]",
+	KindBirthDate:  "[data di nascita]",
 }
 
 // Removal is one stretch of the original text that Redact took out.
@@ -68,7 +70,7 @@ type cand struct {
 // kindRank breaks ties between overlapping finds of the same length.
 var kindRank = map[Kind]int{
 	KindIBAN: 0, KindFiscalCode: 1, KindEmail: 2, KindVAT: 3, KindPhone: 4,
-	KindAddress: 5, KindName: 6, KindEnte: 7,
+	KindAddress: 5, KindName: 6, KindEnte: 7, KindBirthDate: 8,
 }
 
 // Redact removes personal data from text and says what it removed.
@@ -81,6 +83,7 @@ func Redact(text string, o Options) Result {
 	c = findAddresses(text, toks, c)
 	c = findTitledNames(text, toks, c)
 	c = findSignatures(text, c)
+	c = findBirthDates(text, toks, c)
 	if len(o.Names) > 0 {
 		c = findKnown(text, toks, buildNameVariants(o.Names, o.Ente), KindName, c)
 	}

@@ -215,13 +215,13 @@ func TestIBAN(t *testing.T) {
 }
 
 func TestVAT(t *testing.T) {
-	s := "P.IVA 00743110157, CF 80003530138, numero 01234567890"
+	s := "P.IVA 00743110157, CF 80003530138, pratica n. 01234567890"
 	if r := Redact(s, Options{}); r.Text != s {
 		t.Errorf("partite IVA kept by default: got %q", r.Text)
 	}
 	r := Redact(s, Options{RemoveVAT: true})
 	checkInvariants(t, s, r)
-	if want := "P.IVA [partita IVA], CF [partita IVA], numero 01234567890"; r.Text != want {
+	if want := "P.IVA [partita IVA], CF [partita IVA], pratica n. 01234567890"; r.Text != want {
 		t.Errorf("RemoveVAT:\n got %q\nwant %q", r.Text, want)
 	}
 }
@@ -383,4 +383,25 @@ func TestHighlight(t *testing.T) {
 	if segs := Highlight("short", r); len(segs) != 1 || segs[0].Removed != nil {
 		t.Errorf("a Result of another text: %+v", segs)
 	}
+}
+
+func TestBirthDate(t *testing.T) {
+	testFound(t, Options{}, []found{
+		{"nato il 12/03/1985 a Como", KindBirthDate, "12/03/1985"},
+		{"nata a Cantù (CO) il 1.3.85", KindBirthDate, "1.3.85"},
+		{"Data di nascita: 12 marzo 1985", KindBirthDate, "12 marzo 1985"},
+		{"Mario Rossi, nato a S. Giovanni il 04-11-1960, residente", KindBirthDate, "04-11-1960"},
+	})
+	for _, s := range []string{"nato nel 1985", "la nascita del servizio il 12 del mese", "nati 3 progetti", "nato il 123/03/1985"} {
+		if r := Redact(s, Options{}); len(r.Removals) != 0 {
+			t.Errorf("%q: want nothing removed, got %+v", s, r.Removals)
+		}
+	}
+}
+
+func TestPhoneAfterNumero(t *testing.T) {
+	testFound(t, Options{}, []found{
+		{"il mio numero 3471234567 è cambiato", KindPhone, "3471234567"},
+		{"numero di telefono: 0312 45678", KindPhone, "0312 45678"},
+	})
 }
