@@ -7,7 +7,7 @@
 // Redact(text, Options) returns the redacted text and the removals, each with its kind, the
 // original words, their byte offsets in the original text and the placeholder written in
 // their place ("[nome]", "[codice fiscale]", "[e-mail]", "[telefono]", "[indirizzo]", "[ente]",
-// "[IBAN]", "[partita IVA]" by default; Options.Placeholders overrides them). Finds that
+// "[IBAN]", "[partita IVA]", "[data di nascita]" by default; Options.Placeholders overrides them). Finds that
 // overlap are merged into one removal spanning them all, of the kind of the longest.
 //
 // # What is found
@@ -21,8 +21,10 @@
 //     before them, and foreign numbers written with +CC. A landline needs eight digits or more
 //     unless a word such as "tel.", "cell.", "fax", "chiamare" comes before it. Not phone
 //     numbers: dates (03/12/2025, 31.12.2025), figures (1.234.567, 300.000.000, "€ …",
-//     "… euro"), numbers after a reference word ("art.", "comma", "legge", "prot.", "n.", "CIG",
-//     "CUP", "ISTAT", "codice", "pratica", "determina", "delibera", "IBAN", …), number/year
+//     "… euro"), numbers after a reference word ("art.", "comma", "legge", "prot.", "CIG", "CUP",
+//     "ISTAT", "codice", "pratica", "determina", "delibera", "IBAN", …, one of the two words
+//     before it; "n." or "nr." right before it; after the word "numero" the shape decides),
+//     number/year
 //     (0001234/2025), 11-digit partite IVA, years, CAPs and ISTAT codes (too short), the
 //     0-prefixed numbers that no area code starts (00…).
 //   - Street addresses: a street word (via, viale, piazza, piazzale, corso, largo, vicolo,
@@ -33,6 +35,8 @@
 //     optional CAP, city and province ("22063 Cantù (CO)", on the next line too). A street
 //     without civic number counts only when a CAP follows ("località Cascina Nuova, 22010 Gera
 //     Lario").
+//   - Dates of birth: the first date (12/03/1985, 1.3.85, 12 marzo 1985) within a few words
+//     after "nato", "nata", "nascita" on the same line.
 //   - IBANs of Italy and San Marino, whole or in groups of four, mod-97 check verified.
 //   - People's names introduced by a title or a role: sig., sig.ra, sig.na, dott., dott.ssa,
 //     dr., ing., arch., avv., geom., prof., rag., p.i., f.to, …; "il sindaco", "la signora",
@@ -73,8 +77,9 @@
 // A person is found only through what marks them: a title, a role, a greeting, a signature or
 // Options.Names. A name in running text without any of these ("ho sentito Giulia ieri") is not
 // found; nor are lower-case street names ("via roma 12"), streets without civic number or CAP,
-// codici fiscali with a typo (an invalid check character), numbers written in words, dates of
-// birth, foreign IBANs and phone numbers with unusual grouping. The finds are heuristics over
+// codici fiscali with a typo (an invalid check character), numbers written in words, places of
+// birth, foreign IBANs, phone numbers with unusual grouping or right after "n." (read as a
+// reference number), personal data inside URLs other than e-mail addresses. The finds are heuristics over
 // Italian administrative writing: the removals are for a person to review, not a guarantee.
 //
 // The work is linear in the text: every scanner reads forward with bounded look-back and
