@@ -91,9 +91,9 @@ func buildNameVariants(names, ente []string) forms {
 	for _, n := range names {
 		var given, sur []string
 		if i := strings.IndexByte(n, ','); i >= 0 {
-			sur, given = words(n[:i]), words(n[i+1:])
+			sur, given = stripTitles(words(n[:i])), stripTitles(words(n[i+1:]))
 		} else {
-			ws := words(n)
+			ws := stripTitles(words(n))
 			if len(ws) == 0 {
 				continue
 			}
@@ -107,7 +107,9 @@ func buildNameVariants(names, ente []string) forms {
 			continue
 		}
 		all := append(append([]string{}, given...), sur...)
-		f.add(form{elems: elems(all)})
+		if len(all) > 1 {
+			f.add(form{elems: elems(all)})
+		}
 		if len(given) > 0 && len(sur) > 0 {
 			rev := append(append([]string{}, sur...), given...)
 			f.add(form{elems: elems(rev)})
@@ -218,4 +220,20 @@ func blankGap(g string) bool {
 		}
 	}
 	return true
+}
+
+// Title words a caller may leave at the start of a name ("Dott.ssa Anna Bianchi").
+var titleStems = set("sig", "sigg", "dott", "dr", "ing", "arch", "avv", "geom", "prof", "rag",
+	"signor", "signora", "signorina", "dottor", "dottore", "dottoressa", "ingegner", "avvocato",
+	"architetto", "geometra", "professor", "professore", "professoressa", "mr", "mrs", "ms")
+var titleTails = set("ra", "na", "ssa", "ri", "re")
+
+func stripTitles(ws []string) []string {
+	for len(ws) > 1 && titleStems[ws[0]] {
+		ws = ws[1:]
+		if len(ws) > 1 && titleTails[ws[0]] {
+			ws = ws[1:]
+		}
+	}
+	return ws
 }

@@ -261,7 +261,10 @@ func signatureBelow(s string, from int, c []cand) []cand {
 			continue
 		}
 		seen++
-		i := skipSpaces(s, ls, 16)
+		i := ls
+		for i < le && (s[i] == ' ' || s[i] == '\t' || s[i] == '>') {
+			i++ // blanks and the marks of a quoted reply
+		}
 		e := wordEnd(s, i)
 		if e > i {
 			if te, role, ok := titleAt(s, token{i, e, lower(s[i:e])}); ok && !role {

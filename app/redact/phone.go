@@ -69,7 +69,11 @@ func findPhones(s string, c []cand) []cand {
 		}
 		if phoneStartOK(s, i) {
 			if end, ok := parsePhone(s, i); ok {
-				c = append(c, cand{i, end, KindPhone})
+				st := i
+				if i > 0 && s[i-1] == '(' && strings.IndexByte(s[i:end], ')') > 0 {
+					st = i - 1 // "(031) 123456"
+				}
+				c = append(c, cand{st, end, KindPhone})
 				i = end - 1
 				continue
 			}

@@ -112,7 +112,7 @@ func TestPhone(t *testing.T) {
 		{"fax 031 - 123456", KindPhone, "031 - 123456"},
 		{"+41 91 123 45 67", KindPhone, ""},
 		{"ufficio 031 2288111, interno 4", KindPhone, "031 2288111"},
-		{"(031) 123456", KindPhone, "031) 123456"},
+		{"(031) 123456", KindPhone, "(031) 123456"},
 	})
 }
 
@@ -404,4 +404,30 @@ func TestPhoneAfterNumero(t *testing.T) {
 		{"il mio numero 3471234567 è cambiato", KindPhone, "3471234567"},
 		{"numero di telefono: 0312 45678", KindPhone, "0312 45678"},
 	})
+}
+
+func TestNamesWithTitlesAndSingleWords(t *testing.T) {
+	o := Options{Names: []string{"Dott.ssa Anna Bianchi", "Sig. Rossi, Mario", "Beppe", "Re"}}
+	cases := []struct{ text, want string }{
+		{"la dott.ssa Anna Bianchi e A. Bianchi", "la dott.ssa [nome] e [nome]"},
+		{"Rossi Mario e Mario Rossi", "[nome] e [nome]"},
+		{"Beppe ha scritto a beppe", "[nome] ha scritto a beppe"},
+		{"il re e Re", "il re e Re"}, // two letters: too short to match alone
+	}
+	for _, c := range cases {
+		r := Redact(c.text, o)
+		checkInvariants(t, c.text, r)
+		if r.Text != c.want {
+			t.Errorf("%q:\n got %q\nwant %q", c.text, r.Text, c.want)
+		}
+	}
+}
+
+func TestQuotedSignature(t *testing.T) {
+	s := "> Cordiali saluti,\n> Mario Rossi\n> Ufficio Tributi"
+	r := Redact(s, Options{})
+	checkInvariants(t, s, r)
+	if want := "> Cordiali saluti,\n> [nome]\n> Ufficio Tributi"; r.Text != want {
+		t.Errorf("\n got %q\nwant %q", r.Text, want)
+	}
 }
