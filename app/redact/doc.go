@@ -59,7 +59,9 @@
 //     that "rossi" or "bianco" in running text is left alone, and the single words must have
 //     three letters or more and not be a word of Options.Ente or an institutional word
 //     ("Comune", "Regione", …). The surname is the last word with the particles before it ("Anna
-//     Maria De Luca": "De Luca"), or what precedes a comma ("Bianchi, Gian Paolo").
+//     Maria De Luca": "De Luca"), or what precedes a comma ("Bianchi, Gian Paolo"); titles
+//     at the start of a given name are dropped ("Dott.ssa Anna Bianchi"); a one-word name
+//     ("Beppe") follows the single-word rules.
 //   - Options.Ente, the ente's names, wherever they appear in any case, only when given.
 //
 // # What is kept, and why

@@ -54,6 +54,9 @@ var notNameWords = set("comune", "comuni", "regione", "provincia", "città", "me
 	"piattaforma", "help", "desk", "assistenza", "supporto", "staff", "redazione", "newsroom",
 	"esperto", "esperta", "esperti", "operatore", "operatori", "referente", "funzionario",
 	"delegato", "per", "con", "e", "ed", "o", "od", "che", "non", "se", "ma", "come",
+	"istruttore", "istruttrice", "direttivo", "direttiva", "specialista", "collaboratore",
+	"collaboratrice", "esecutore", "posizione", "organizzativa", "elevata", "qualificazione",
+	"titolare", "incaricato", "incaricata", "cliente", "clienti", "online", "web", "app",
 	"ditta", "impresa", "studio", "ministro", "prefetto", "questore", "onorevole", "senatore", "commissario", "procuratore")
 
 // Particles that may stand inside a surname ("De Luca", "Di Stefano", "La Rosa", "van der").

@@ -162,6 +162,17 @@ var untouched = []string{
 	"in corso di verifica 3 pratiche",
 	"Il Presidente della Regione e il Direttore Generale.",
 	"Con la deliberazione di Giunta Comunale n. 45/2025.",
+	"Il funzionario Istruttore Direttivo dell'Area Tecnica.",
+	"Il dirigente Area Servizi alla Persona e il responsabile Servizi Informativi.",
+	"Gentile Cliente, Gentile Utente, Gentile Dirigente.",
+	"I servizi sono Online dal 2024.",
+	"Saluti\n\nServizio Sistemi Informativi",
+	"Grazie.\nPAsS",
+	"Ciao a tutti,\nvi aggiorno sulla migrazione.",
+	"Il CAP è 22063 e il prefisso 031.",
+	"Sono 3.456 le pratiche, 12 gli enti e 031 il prefisso.",
+	"Rif. 0312345678 del 01/02/2025.",
+	"Codice univoco ufficio UF1234, IPA c_b639.",
 }
 
 func TestUntouched(t *testing.T) {
