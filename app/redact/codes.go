@@ -113,19 +113,18 @@ func validIBAN(s string) bool {
 
 // findCodes finds codici fiscali of people, IBANs and, when asked, partite IVA.
 func findCodes(s string, toks []token, vat bool, c []cand) []cand {
-	for i, t := range toks {
+	for _, t := range toks {
 		w := s[t.start:t.end]
 		switch {
 		case len(w) == 16 && validFiscalCode(strings.ToUpper(w)):
 			c = append(c, cand{t.start, t.end, KindFiscalCode})
-		case len(w) >= 2 && (t.lower[:2] == "it" || t.lower[:2] == "sm"):
+		case len(t.lower) >= 2 && (t.lower[:2] == "it" || t.lower[:2] == "sm"):
 			if end, ok := iban(s, t.start); ok {
 				c = append(c, cand{t.start, end, KindIBAN})
 			}
 		case vat && len(w) == 11 && validVAT(w):
 			c = append(c, cand{t.start, t.end, KindVAT})
 		}
-		_ = i
 	}
 	return c
 }

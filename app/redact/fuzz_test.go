@@ -17,6 +17,7 @@ func FuzzRedact(f *testing.F) {
 	f.Add("a@b.cc.d@e.it x@y.zz9 ..a@c.it", "Rossi, Mario", "Cantù")
 	f.Add("tel. +39 (0)31 123456 IT60 X054 2811 1010 0000 0123 456", "De Luca", "")
 	f.Add("Cordiali saluti, \n\n\nM. Rossi", "M", "M")
+	f.Add("\u212a \u212aT \u0130stanbul \u1e9e \xff\xfe sig. \u212a", "\u212a \u0130", "\u1e9e")
 	f.Fuzz(func(t *testing.T, text, name, ente string) {
 		o := Options{Names: []string{name}, Ente: []string{ente}}
 		r := Redact(text, o)

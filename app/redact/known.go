@@ -229,9 +229,9 @@ var titleStems = set("sig", "sigg", "dott", "dr", "ing", "arch", "avv", "geom", 
 var titleTails = set("ra", "na", "ssa", "ri", "re")
 
 func stripTitles(ws []string) []string {
-	for len(ws) > 1 && titleStems[ws[0]] {
+	for len(ws) > 0 && titleStems[ws[0]] {
 		ws = ws[1:]
-		if len(ws) > 1 && titleTails[ws[0]] {
+		if len(ws) > 0 && titleTails[ws[0]] {
 			ws = ws[1:]
 		}
 	}

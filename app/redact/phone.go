@@ -2,7 +2,6 @@ package redact
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -266,6 +265,5 @@ func moneyAfter(s string, end int) bool {
 	if w == "euro" || w == "eur" || w == "mq" || w == "abitanti" {
 		return true
 	}
-	_ = unicode.IsLetter
 	return false
 }

@@ -442,3 +442,11 @@ func TestQuotedSignature(t *testing.T) {
 		t.Errorf("\n got %q\nwant %q", r.Text, want)
 	}
 }
+
+// Letters whose lower case is shorter or longer than themselves, and broken UTF-8.
+func TestOddText(t *testing.T) {
+	for _, s := range []string{"\u212a", "\u212aT60", "\u0130stanbul", "\u1e9e", "\xff\xfe@x.it", "sig. \u212aelvin", "a\u00a0via Roma\u00a012"} {
+		r := Redact(s, Options{Names: []string{"\u212aelvin \u0130nce"}, Ente: []string{"\u1e9e"}})
+		checkInvariants(t, s, r)
+	}
+}
