@@ -211,6 +211,9 @@ func findSignatures(s string, c []cand) []cand {
 // closingLine tells whether the line ends with a closing formula (rest == -1) or starts with
 // one followed by a comma and more words (rest: offset of those words).
 func closingLine(line string) (int, bool) {
+	if !closingWords[lastWord(line)] && !closingWords[firstWord(line)] {
+		return 0, false // the cheap test: no formula starts or ends with this word
+	}
 	t := strings.TrimRight(strings.ToLower(line), " \t\r,.!;:-–")
 	lead := len(t) - len(strings.TrimLeft(t, " \t>"))
 	t = t[lead:]
@@ -231,6 +234,48 @@ func closingLine(line string) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// closingWords are the first and last words of the closing formulas.
+var closingWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range closings {
+		ws := strings.Fields(f)
+		m[ws[0]], m[ws[len(ws)-1]] = true, true
+	}
+	return m
+}()
+
+func lastWord(line string) string {
+	e := len(line)
+	for e > 0 {
+		r, w := utf8.DecodeLastRuneInString(line[:e])
+		if isWordRune(r) {
+			break
+		}
+		e -= w
+	}
+	b := e
+	for b > 0 {
+		r, w := utf8.DecodeLastRuneInString(line[:b])
+		if !isWordRune(r) {
+			break
+		}
+		b -= w
+	}
+	return lower(line[b:e])
+}
+
+func firstWord(line string) string {
+	i := 0
+	for i < len(line) {
+		r, w := decode(line, i)
+		if isWordRune(r) {
+			break
+		}
+		i += w
+	}
+	return lower(line[i:wordEnd(line, i)])
 }
 
 func isWordByteBefore(t string, b int) bool {
