@@ -16,7 +16,7 @@ var placeParticles = set("del", "della", "dello", "dei", "degli", "delle", "di",
 
 // streetAt returns the end of a street word starting at token t, or -1.
 func streetAt(s string, t token) int {
-	if streetWords[t.lower] {
+	if t.flags&flagStreet != 0 {
 		return t.end
 	}
 	if t.end >= len(s) || s[t.end] != '.' || t.end-t.start > 4 {

@@ -13,7 +13,7 @@ var months = set("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "
 // findBirthDates finds the first date within 48 bytes after a birth word, on the same line.
 func findBirthDates(s string, toks []token, c []cand) []cand {
 	for _, t := range toks {
-		if !birthWords[t.lower] {
+		if t.flags&flagBirth == 0 {
 			continue
 		}
 		for j := t.end; j < len(s) && j < t.end+48; j++ {

@@ -133,13 +133,7 @@ func titleAt(s string, t token) (int, bool, bool) {
 			return e, false, true
 		}
 	}
-	lw := t.lower
-	for _, el := range []string{"l'", "l’"} {
-		if strings.HasPrefix(lw, el) {
-			lw = lw[len(el):]
-		}
-	}
-	if roleWords[lw] {
+	if t.flags&flagRole != 0 {
 		return t.end, true, true
 	}
 	return 0, false, false
@@ -153,7 +147,7 @@ func findTitledNames(s string, toks []token, c []cand) []cand {
 			}
 			continue
 		}
-		if greetWords[t.lower] && lineStart(s, t.start) {
+		if t.flags&flagGreet != 0 && lineStart(s, t.start) {
 			if st, en, ok := personName(s, t.end, false); ok && nameEnds(s, en) {
 				c = append(c, cand{st, en, KindName})
 			}
@@ -315,7 +309,7 @@ func signatureBelow(s string, from int, c []cand) []cand {
 		}
 		e := wordEnd(s, i)
 		if e > i {
-			if te, role, ok := titleAt(s, token{i, e, lower(s[i:e])}); ok && !role {
+			if te, role, ok := titleAt(s, token{start: i, end: e, lower: lower(s[i:e]), flags: wordFlags[lower(s[i:e])]}); ok && !role {
 				i = te
 			}
 		}

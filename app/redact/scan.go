@@ -11,7 +11,31 @@ import (
 type token struct {
 	start, end int
 	lower      string
+	flags      uint8 // which word lists the word is in (flagStreet, …)
 }
+
+const (
+	flagStreet uint8 = 1 << iota
+	flagRole
+	flagGreet
+	flagBirth
+)
+
+// wordFlags joins the word lists looked up for every token, so a token costs one look-up.
+var wordFlags = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for f, ws := range map[uint8]map[string]bool{flagStreet: streetWords, flagRole: roleWords, flagGreet: greetWords, flagBirth: birthWords} {
+		for w := range ws {
+			m[w] |= f
+			for _, el := range []string{"l'", "l’"} {
+				if f == flagRole {
+					m[el+w] |= f
+				}
+			}
+		}
+	}
+	return m
+}()
 
 func isJoiner(r rune) bool { return r == '\'' || r == '’' || r == '-' }
 
@@ -64,7 +88,7 @@ func tokenize(s string) []token {
 		if strings.Contains(lw, "’") {
 			lw = strings.ReplaceAll(lw, "’", "'")
 		}
-		toks = append(toks, token{start: i, end: j, lower: lw})
+		toks = append(toks, token{start: i, end: j, lower: lw, flags: wordFlags[lw]})
 		i = j
 	}
 	return toks
