@@ -79,10 +79,11 @@
 // A person is found only through what marks them: a title, a role, a greeting, a signature or
 // Options.Names. A name in running text without any of these ("ho sentito Giulia ieri") is not
 // found; nor are lower-case street names ("via roma 12"), streets without civic number or CAP,
-// codici fiscali with a typo (an invalid check character), numbers written in words, places of
-// birth, foreign IBANs, phone numbers with unusual grouping or right after "n." (read as a
-// reference number), personal data inside URLs other than e-mail addresses. The finds are heuristics over
-// Italian administrative writing: the removals are for a person to review, not a guarantee.
+// codici fiscali with a typo (an invalid check character) or blanks inside, numbers written
+// in words, places of birth, foreign IBANs, phone numbers with unusual grouping or right after
+// "n." (read as a reference number), personal data inside URLs other than e-mail addresses.
+// The finds are heuristics over Italian administrative writing: the removals are for a person
+// to review, not a guarantee.
 //
 // The work is linear in the text: every scanner reads forward with bounded look-back and
 // look-ahead, names are matched word by word through a map; a 1 MiB text takes well under a
