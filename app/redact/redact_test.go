@@ -113,6 +113,12 @@ func TestPhone(t *testing.T) {
 		{"+41 91 123 45 67", KindPhone, ""},
 		{"ufficio 031 2288111, interno 4", KindPhone, "031 2288111"},
 		{"(031) 123456", KindPhone, "(031) 123456"},
+		// without a phone word before them
+		{"Ufficio: 02 1234567.", KindPhone, "02 1234567"},
+		{"oppure 031-123456", KindPhone, "031-123456"},
+		{"oppure 031/123 456", KindPhone, "031/123 456"},
+		{"Anna 333 123 4567", KindPhone, "333 123 4567"},
+		{"0039 333 1234567", KindPhone, "0039 333 1234567"},
 	})
 }
 
