@@ -1,0 +1,162 @@
+package inbound
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// htmlToText renders an HTML body as plain text: block elements break
+// lines, list items get a dash, links keep their address, scripts and
+// styles are skipped. The result stops a little past max bytes.
+func htmlToText(src string, max int) string {
+	t := textWriter{max: max}
+	z := html.NewTokenizer(strings.NewReader(src))
+	skip := 0  // inside script, style, title...
+	pre := 0   // inside pre
+	href := "" // of the open link
+	start := 0 // t.b.Len() when the link opened
+	for !t.full() {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return t.b.String()
+		case html.TextToken:
+			if skip == 0 {
+				t.text(string(z.Text()), pre > 0)
+			}
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, hasAttr := z.TagName()
+			a := atom.Lookup(name)
+			end := tt == html.EndTagToken
+			switch a {
+			case atom.Script, atom.Style, atom.Title, atom.Template, atom.Noscript, atom.Head:
+				if tt == html.StartTagToken && a != atom.Head {
+					skip++
+				} else if end && skip > 0 && a != atom.Head {
+					skip--
+				}
+			case atom.Br:
+				t.breakLine(1)
+			case atom.P, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote, atom.Table, atom.Ul, atom.Ol:
+				t.breakLine(2)
+			case atom.Div, atom.Tr, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Hr, atom.Dt, atom.Dd, atom.Address:
+				t.breakLine(1)
+			case atom.Pre:
+				t.breakLine(2)
+				if end {
+					if pre > 0 {
+						pre--
+					}
+				} else if tt == html.StartTagToken {
+					pre++
+				}
+			case atom.Li:
+				t.breakLine(1)
+				if !end {
+					t.raw("- ")
+				}
+			case atom.Td, atom.Th:
+				if !end {
+					t.space()
+				}
+			case atom.A:
+				if end {
+					if href != "" && !strings.Contains(t.b.String()[start:], strings.TrimPrefix(href, "mailto:")) {
+						t.text(" ("+href+")", false)
+					}
+					href = ""
+				} else if hasAttr {
+					href, start = linkTarget(z), t.b.Len()
+				}
+			}
+		}
+	}
+	return t.b.String()
+}
+
+// linkTarget returns the href of the current tag when it is a web or mail
+// address.
+func linkTarget(z *html.Tokenizer) string {
+	for {
+		k, v, more := z.TagAttr()
+		if string(k) == "href" {
+			h := strings.TrimSpace(string(v))
+			l := strings.ToLower(h)
+			if strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "mailto:") {
+				return h
+			}
+			return ""
+		}
+		if !more {
+			return ""
+		}
+	}
+}
+
+// textWriter builds text with collapsed whitespace and at most two line
+// breaks in a row.
+type textWriter struct {
+	b       strings.Builder
+	max     int
+	breaks  int  // line breaks pending
+	spacing bool // a space is pending
+}
+
+func (t *textWriter) full() bool { return t.b.Len() > t.max }
+
+func (t *textWriter) breakLine(n int) {
+	if t.b.Len() > 0 && n > t.breaks {
+		t.breaks = n
+	}
+}
+
+func (t *textWriter) space() {
+	if t.b.Len() > 0 {
+		t.spacing = true
+	}
+}
+
+func (t *textWriter) flush() {
+	if t.breaks > 0 {
+		t.b.WriteString("\n\n"[:t.breaks])
+	} else if t.spacing {
+		t.b.WriteByte(' ')
+	}
+	t.breaks, t.spacing = 0, false
+}
+
+// raw writes s as it is.
+func (t *textWriter) raw(s string) {
+	t.flush()
+	t.b.WriteString(s)
+}
+
+// text writes s, collapsing its whitespace unless pre is set.
+func (t *textWriter) text(s string, pre bool) {
+	if pre {
+		t.raw(s)
+		return
+	}
+	words := strings.Fields(s)
+	if len(words) == 0 {
+		if s != "" {
+			t.space()
+		}
+		return
+	}
+	if s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r' {
+		t.space()
+	}
+	for i, w := range words {
+		if i > 0 {
+			t.spacing = true
+		}
+		t.flush()
+		t.b.WriteString(w)
+	}
+	if last := s[len(s)-1]; last == ' ' || last == '\n' || last == '\t' || last == '\r' {
+		t.space()
+	}
+}
