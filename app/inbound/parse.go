@@ -590,13 +590,15 @@ func bodyText(p *part, max int) string {
 	return s
 }
 
-// decodeCharset converts data from charset to UTF-8. Without a charset, or
-// with an unknown one, UTF-8 is assumed when valid and Windows-1252
-// otherwise.
+// decodeCharset converts data from charset to UTF-8; invalid sequences
+// become U+FFFD. Without a charset, or with an unknown one, UTF-8 is
+// assumed when valid and Windows-1252 otherwise.
 func decodeCharset(data []byte, charset string) string {
 	cs := strings.ToLower(strings.TrimSpace(charset))
 	switch cs {
-	case "", "us-ascii", "ascii", "utf-8", "utf8":
+	case "utf-8", "utf8":
+		return strings.ToValidUTF8(string(data), "\uFFFD")
+	case "", "us-ascii", "ascii":
 	default:
 		if enc, err := htmlindex.Get(cs); err == nil {
 			if out, err := enc.NewDecoder().Bytes(data); err == nil {
