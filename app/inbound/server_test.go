@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/smtp"
 	"strings"
@@ -399,7 +400,7 @@ func TestShutdownWaitsForConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := &memHandler{}
-	s := NewServer(Config{}, h, nil)
+	s := NewServer(Config{}, h, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	go s.Serve(l)
 	c, err := smtp.Dial(l.Addr().String())
 	if err != nil {
