@@ -13,7 +13,6 @@ import (
 	"net/mail"
 	"net/textproto"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -158,8 +157,6 @@ func parse(data []byte, l Limits) (*Message, error) {
 	m.References = messageIDs(h.Get("References"))
 	if d, err := mail.ParseDate(h.Get("Date")); err == nil {
 		m.Date = d
-	} else {
-		m.Date = time.Time{}
 	}
 	m.Auto = autoHeader(h)
 
@@ -545,8 +542,8 @@ func (w *walker) collect(m *Message, root *part) error {
 	return nil
 }
 
-// pickBody returns the leaf holding the readable body: text/plain preferred
-// among alternatives, otherwise the first text found.
+// pickBody returns the leaf holding the readable body: a non-empty
+// text/plain preferred among alternatives, otherwise the first text found.
 func pickBody(p *part) *part {
 	if !p.multipart() {
 		if p.inlineText() {
@@ -555,17 +552,25 @@ func pickBody(p *part) *part {
 		return nil
 	}
 	if p.mediaType == "multipart/alternative" {
-		var first *part
+		var html, any *part
 		for _, c := range p.children {
 			b := pickBody(c)
-			if b != nil && b.mediaType == "text/plain" {
+			switch {
+			case b == nil:
+			case len(bytes.TrimSpace(b.data)) == 0:
+				if any == nil {
+					any = b
+				}
+			case b.mediaType == "text/plain":
 				return b
-			}
-			if first == nil {
-				first = b
+			case html == nil:
+				html = b
 			}
 		}
-		return first
+		if html != nil {
+			return html
+		}
+		return any
 	}
 	for i, c := range p.children {
 		if p.mediaType == "multipart/signed" && i > 0 {

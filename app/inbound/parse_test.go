@@ -165,3 +165,15 @@ func TestNewText(t *testing.T) {
 		})
 	}
 }
+
+func TestParseEmptyPlainAlternative(t *testing.T) {
+	msg := "From: a@example.org\nContent-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: text/plain\n\n \n--a\n" +
+		"Content-Type: text/html\n\n<p>Solo qui</p>\n--a--\n"
+	m, err := parseSample(t, msg, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Text != "Solo qui" {
+		t.Errorf("Text = %q", m.Text)
+	}
+}

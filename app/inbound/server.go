@@ -123,7 +123,9 @@ func NewServer(cfg Config, h Handler, log *slog.Logger) *Server {
 	ss.Addr = s.cfg.Addr
 	ss.Domain = s.cfg.Domain
 	ss.LMTP = s.cfg.LMTP
-	ss.MaxMessageBytes = s.cfg.MaxMessageBytes
+	// go-smtp refuses a message that reaches its limit; one byte more
+	// lets a message of exactly MaxMessageBytes through.
+	ss.MaxMessageBytes = s.cfg.MaxMessageBytes + 1
 	ss.MaxRecipients = s.cfg.MaxRecipients
 	ss.ReadTimeout = s.cfg.ReadTimeout
 	ss.WriteTimeout = s.cfg.WriteTimeout
@@ -220,13 +222,18 @@ func (ss *session) Data(r io.Reader) error {
 	size := buf.Len()
 	if err != nil {
 		var se *smtp.SMTPError
-		if !errors.As(err, &se) && !errors.Is(err, smtp.ErrDataReset) {
+		if errors.Is(err, smtp.ErrTooLongLine) {
+			// go-smtp stops reading and closes after this reply: take in
+			// what the client still sends, so that the reply reaches it.
+			drainData(ss.conn.Conn(), ss.srv.cfg.MaxMessageBytes, min(time.Second, ss.srv.cfg.ReadTimeout))
+		} else if !errors.As(err, &se) && !errors.Is(err, smtp.ErrDataReset) {
 			// The client stalled or went away mid-DATA: whatever it sends
 			// next cannot be trusted as commands.
 			ss.conn.Close()
 		}
-		ss.logOutcome(nil, size, "aborted", dataReply(err), err, start)
-		return dataReply(err)
+		reply := ss.srv.dataReply(err)
+		ss.logOutcome(nil, size, "aborted", reply, err, start)
+		return reply
 	}
 
 	m, err := parse(buf.Bytes(), ss.srv.cfg.Limits)
@@ -252,6 +259,23 @@ func (ss *session) Data(r io.Reader) error {
 	return nil
 }
 
+// drainData reads c up to the end of DATA (CRLF.CRLF), at most limit
+// bytes, until the client pauses for idle.
+func drainData(c net.Conn, limit int64, idle time.Duration) {
+	buf := make([]byte, 32<<10)
+	tail := make([]byte, 0, 4)
+	for n := int64(0); n < limit; {
+		c.SetReadDeadline(time.Now().Add(idle))
+		k, err := c.Read(buf)
+		n += int64(k)
+		chunk := append(tail, buf[:k]...)
+		if bytes.Contains(chunk, []byte("\r\n.\r\n")) || err != nil {
+			return
+		}
+		tail = append(make([]byte, 0, 4), chunk[max(0, len(chunk)-4):]...)
+	}
+}
+
 // logOutcome writes the one line logged per message; never its content.
 func (ss *session) logOutcome(m *Message, size int, outcome string, reply *smtp.SMTPError, err error, start time.Time) {
 	code := 250
@@ -273,11 +297,14 @@ func (ss *session) logOutcome(m *Message, size int, outcome string, reply *smtp.
 }
 
 // dataReply is the answer to a DATA that could not be read.
-func dataReply(err error) *smtp.SMTPError {
+func (s *Server) dataReply(err error) *smtp.SMTPError {
 	var se *smtp.SMTPError
 	switch {
+	case errors.Is(err, smtp.ErrDataTooLarge):
+		return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4},
+			Message: fmt.Sprintf("Message too big: the limit is %d bytes", s.cfg.MaxMessageBytes)}
 	case errors.As(err, &se):
-		return se // ErrDataTooLarge: 552 5.3.4
+		return se
 	case errors.Is(err, smtp.ErrTooLongLine):
 		return &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2}, Message: "Line too long"}
 	}

@@ -188,8 +188,8 @@ func TestTooBig(t *testing.T) {
 	addr := start(t, Config{Limits: Limits{MaxMessageBytes: 4096}}, h)
 	big := plainMsg + strings.Repeat("riga di testo lunga abbastanza\n", 200)
 	err := send(t, addr, "a@example.org", []string{helpdesk}, big)
-	if code, msg := reply(t, err); code != 552 || !strings.HasPrefix(msg, "5.3.4") {
-		t.Errorf("reply %d %q, want 552 5.3.4", code, msg)
+	if code, msg := reply(t, err); code != 552 || msg != "5.3.4 Message too big: the limit is 4096 bytes" {
+		t.Errorf("reply %d %q, want 552 5.3.4 with the limit", code, msg)
 	}
 	if called {
 		t.Error("Deliver called for a message over the limit")
@@ -419,5 +419,34 @@ func TestShutdownWaitsForConnections(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Shutdown did not return after the last connection ended")
+	}
+}
+
+func TestSizeLimitBoundary(t *testing.T) {
+	msg := crlf(plainMsg)
+	h := &memHandler{}
+	addr := start(t, Config{Limits: Limits{MaxMessageBytes: int64(len(msg))}}, h)
+	if err := send(t, addr, "a@example.org", []string{helpdesk}, plainMsg); err != nil {
+		t.Errorf("message of exactly MaxMessageBytes: %v", err)
+	}
+	err := send(t, addr, "a@example.org", []string{helpdesk}, plainMsg+"x")
+	if code, _ := reply(t, err); code != 552 {
+		t.Errorf("one byte over: reply %d, want 552", code)
+	}
+	if n := len(h.delivered()); n != 1 {
+		t.Errorf("%d delivered, want 1", n)
+	}
+}
+
+func TestLineTooLong(t *testing.T) {
+	h := &memHandler{}
+	addr := start(t, Config{}, h)
+	msg := plainMsg + strings.Repeat("x", 3000) + "\n"
+	err := send(t, addr, "a@example.org", []string{helpdesk}, msg)
+	if code, _ := reply(t, err); code != 500 {
+		t.Errorf("reply %d, want 500", code)
+	}
+	if n := len(h.delivered()); n != 0 {
+		t.Errorf("%d delivered", n)
 	}
 }
