@@ -2,6 +2,8 @@ package inbound
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -9,8 +11,9 @@ import (
 
 // htmlToText renders an HTML body as plain text: block elements break
 // lines, list items get a dash, links keep their address, scripts and
-// styles are skipped. The result stops a little past max bytes.
-func htmlToText(src string, max int) string {
+// styles are skipped. The result stops a little past max bytes, and then
+// reports it was cut.
+func htmlToText(src string, max int) (string, bool) {
 	t := textWriter{max: max}
 	z := html.NewTokenizer(strings.NewReader(src))
 	skip := 0  // inside script, style, title...
@@ -21,7 +24,7 @@ func htmlToText(src string, max int) string {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
-			return t.b.String()
+			return t.b.String(), false
 		case html.TextToken:
 			if skip == 0 {
 				t.text(string(z.Text()), pre > 0)
@@ -73,7 +76,7 @@ func htmlToText(src string, max int) string {
 			}
 		}
 	}
-	return t.b.String()
+	return t.b.String(), true
 }
 
 // linkTarget returns the href of the current tag when it is a web or mail
@@ -136,27 +139,25 @@ func (t *textWriter) raw(s string) {
 // text writes s, collapsing its whitespace unless pre is set.
 func (t *textWriter) text(s string, pre bool) {
 	if pre {
+		if room := t.max + 1 - t.b.Len(); len(s) > room {
+			s = s[:max(room, 0)]
+		}
 		t.raw(s)
 		return
 	}
-	words := strings.Fields(s)
-	if len(words) == 0 {
-		if s != "" {
+	for len(s) > 0 && !t.full() {
+		r, n := utf8.DecodeRuneInString(s)
+		if unicode.IsSpace(r) {
 			t.space()
+			s = s[n:]
+			continue
 		}
-		return
-	}
-	if s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r' {
-		t.space()
-	}
-	for i, w := range words {
-		if i > 0 {
-			t.spacing = true
+		end := strings.IndexFunc(s, unicode.IsSpace)
+		if end < 0 {
+			end = len(s)
 		}
 		t.flush()
-		t.b.WriteString(w)
-	}
-	if last := s[len(s)-1]; last == ' ' || last == '\n' || last == '\t' || last == '\r' {
-		t.space()
+		t.b.WriteString(s[:end])
+		s = s[end:]
 	}
 }

@@ -274,15 +274,25 @@ func decodeHeader(v string) string {
 	return v
 }
 
-// cleanLine collapses whitespace and drops control characters.
+// cleanLine collapses whitespace and drops control characters, including
+// the bidirectional ones that make text display in another order.
 func cleanLine(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		switch {
+		case bidiControl(r):
+			return -1
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
 			return ' '
 		}
 		return r
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// bidiControl tells whether r is a bidirectional mark, embedding,
+// override or isolate.
+func bidiControl(r rune) bool {
+	return r == '\u200E' || r == '\u200F' || r == '\u061C' || (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
 }
 
 func cleanSubject(s string) string {
@@ -497,9 +507,12 @@ func decodeBase64(raw []byte) ([]byte, error) {
 func (w *walker) collect(m *Message, root *part) error {
 	body := pickBody(root)
 	var text strings.Builder
+	cut := false
 	if body != nil {
 		body.used = true
-		text.WriteString(bodyText(body, w.l.MaxText))
+		s, c := bodyText(body, w.l.MaxText)
+		text.WriteString(s)
+		cut = c
 	}
 	var walk func(p *part, parent string) error
 	walk = func(p *part, parent string) error {
@@ -518,10 +531,15 @@ func (w *walker) collect(m *Message, root *part) error {
 			// A further text in a mixed message is part of what the
 			// sender wrote; other inline texts are alternatives of the
 			// body.
-			if parent == "multipart/mixed" && p.mediaType == "text/plain" && body != nil &&
-				body.mediaType == "text/plain" && text.Len() < w.l.MaxText {
+			if parent == "multipart/mixed" && p.mediaType == "text/plain" && body != nil && body.mediaType == "text/plain" {
+				if text.Len() >= w.l.MaxText {
+					cut = true
+					return nil
+				}
+				s, c := bodyText(p, w.l.MaxText-text.Len())
 				text.WriteString("\n\n")
-				text.WriteString(bodyText(p, w.l.MaxText))
+				text.WriteString(s)
+				cut = cut || c
 			}
 			return nil
 		}
@@ -538,7 +556,7 @@ func (w *walker) collect(m *Message, root *part) error {
 	if err := walk(root, ""); err != nil {
 		return err
 	}
-	m.Text = truncate(tidyText(text.String()), w.l.MaxText)
+	m.Text = truncate(tidyText(text.String()), w.l.MaxText, cut)
 	return nil
 }
 
@@ -583,16 +601,25 @@ func pickBody(p *part) *part {
 	return nil
 }
 
-// bodyText decodes a text part to UTF-8, converting HTML to plain text.
-func bodyText(p *part, max int) string {
-	s := decodeCharset(p.data, p.params["charset"])
+// bodyText decodes a text part to UTF-8, converting HTML to plain text,
+// and tells whether it was cut short. A plain text is decoded up to twice
+// budget bytes, enough for budget bytes of tidied text.
+func bodyText(p *part, budget int) (string, bool) {
+	data, cut := p.data, false
 	if p.mediaType == "text/html" {
-		return htmlToText(s, max)
+		return htmlToText(decodeCharset(data, p.params["charset"]), budget)
 	}
+	if limit := 2*budget + 1024; len(data) > limit {
+		data, cut = data[:limit], true
+		if i := bytes.LastIndexByte(data, '\n'); i > 0 {
+			data = data[:i+1]
+		}
+	}
+	s := decodeCharset(data, p.params["charset"])
 	if strings.EqualFold(p.params["format"], "flowed") {
 		s = unflow(s, strings.EqualFold(p.params["delsp"], "yes"))
 	}
-	return s
+	return s, cut
 }
 
 // decodeCharset converts data from charset to UTF-8; invalid sequences
@@ -693,20 +720,20 @@ func tidyText(s string) string {
 }
 
 // truncate cuts s to at most max bytes, on a rune boundary, ending with
-// TruncatedMarker.
-func truncate(s string, max int) string {
-	if len(s) <= max {
+// TruncatedMarker; with cut set, the marker is added in any case.
+func truncate(s string, max int, cut bool) string {
+	if len(s) <= max && !cut {
 		return s
 	}
 	marker := TruncatedMarker
 	if max < 4*len(marker) {
 		marker = ""
 	}
-	cut := max - len(marker)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	n := min(len(s), max-len(marker))
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	return s[:cut] + marker
+	return s[:n] + marker
 }
 
 // attachmentName returns the declared file name without any path, control
@@ -718,7 +745,7 @@ func attachmentName(p *part, n int) string {
 	}
 	name = strings.Map(func(r rune) rune {
 		switch {
-		case unicode.IsControl(r), r == '\uFFFD':
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == '\uFFFD':
 			return -1
 		case strings.ContainsRune(`<>:"|?*`, r):
 			return '_'

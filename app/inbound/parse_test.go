@@ -177,3 +177,37 @@ func TestParseEmptyPlainAlternative(t *testing.T) {
 		t.Errorf("Text = %q", m.Text)
 	}
 }
+
+func TestParseHugeTextBounded(t *testing.T) {
+	for name, body := range map[string]string{
+		"many lines":     strings.Repeat("\n", 1<<20) + "fine",
+		"many words":     strings.Repeat("a ", 1<<19),
+		"html words":     "<p>" + strings.Repeat("a ", 1<<19),
+		"html pre":       "<pre>" + strings.Repeat("riga\n", 1<<18),
+		"blank then end": strings.Repeat(" \n", 1<<19) + "fine",
+	} {
+		t.Run(name, func(t *testing.T) {
+			ct := "text/plain"
+			if strings.HasPrefix(body, "<") {
+				ct = "text/html"
+			}
+			m, err := Parse(strings.NewReader("From: a@example.org\r\nContent-Type: "+ct+"\r\n\r\n"+body), Limits{MaxText: 4096})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(m.Text) > 4096 || !strings.HasSuffix(m.Text, TruncatedMarker) {
+				t.Errorf("Text of %d bytes, marker %v", len(m.Text), strings.HasSuffix(m.Text, TruncatedMarker))
+			}
+		})
+	}
+}
+
+func TestParseBidiInSubject(t *testing.T) {
+	m, err := Parse(strings.NewReader("From: a@example.org\r\nSubject: =?utf-8?q?urgente_=E2=80=AEfdp.exe?=\r\n\r\nx"), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "urgente fdp.exe" {
+		t.Errorf("Subject = %q", m.Subject)
+	}
+}
