@@ -41,30 +41,32 @@
 //
 // # Limits and answers
 //
-// Defaults in brackets; each is a field of Config (Limits for the parser).
+// Defaults in brackets; each is a field of Config (of its Limits for the
+// parser alone).
 //
-//	unknown recipient (Handler.Accept)        550 5.1.1
-//	more than MaxRecipients [10]               452 4.5.3 at the extra RCPT TO
-//	more than MaxMessageBytes [10 MiB]         552 5.3.4 (SIZE= over it: at MAIL FROM)
-//	header section over MaxHeaderBytes [64 KiB] 552 5.3.4
-//	no From, several From, duplicate
-//	  Sender/Reply-To/Subject/Date/Message-ID/
-//	  In-Reply-To/References, broken MIME,
-//	  undecodable base64/quoted-printable      554 5.6.0 Malformed message: <reason>
+//	unknown recipient (Handler.Accept)          550 5.1.1
+//	more than MaxRecipients [10]                 452 4.5.3 at the extra RCPT TO
+//	more than MaxMessageBytes [10 MiB]           552 5.3.4 (SIZE= over it: at MAIL FROM)
+//	header section over MaxHeaderBytes [64 KiB]  552 5.3.4
+//	no From, several From, a From of several
+//	  addresses, a duplicate Sender, Reply-To,
+//	  Subject, Date, Message-ID, In-Reply-To or
+//	  References, broken MIME structure,
+//	  undecodable base64/quoted-printable        554 5.6.0 Malformed message: <reason>
 //	more than MaxParts [50] MIME parts,
 //	  nesting deeper than MaxDepth [5],
-//	  more than MaxAttachments [10]            554 5.6.0 Message too complex: <reason>
-//	line over 2000 bytes                       500 5.5.2
-//	Handler.Deliver returns *Rejected          its code (5xx) and text
-//	Handler.Deliver returns another error      451 4.3.0 (the MTA retries)
-//	client silent for ReadTimeout [60s]        connection closed; nothing delivered
-//	delivered                                  250 2.0.0
+//	  more than MaxAttachments [10]              554 5.6.0 Message too complex: <reason>
+//	a line over 2000 bytes                       500 5.5.2, then the connection is closed
+//	Handler.Deliver returns a *Rejected          its code (5xx) and text
+//	Handler.Deliver returns another error        451 4.3.0 (the MTA retries)
+//	client silent for ReadTimeout [60s]          connection closed, nothing delivered
+//	delivered                                    250 2.0.0
 //
 // ReadTimeout bounds each command and the whole DATA transfer of a
 // message; WriteTimeout [60s] each reply; DeliverTimeout [30s] each call to
 // the Handler. At most MaxConnections [20] connections are served at once;
 // others wait in the listen queue. MaxText [256 KiB] bounds the body text
-// kept.
+// kept; the subject keeps 256 runes, In-Reply-To and References 100 ids.
 //
 // Every message gets one log line (envelope, recipients, size, outcome,
 // code, header From, Message-ID), never its content.

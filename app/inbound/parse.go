@@ -174,28 +174,25 @@ func parse(data []byte, l Limits) (*Message, error) {
 // splitHeader returns the header section, ending with its blank line, and
 // the body.
 func splitHeader(data []byte, max int) (head, body []byte, err error) {
-	end, sep := -1, 0
-	if i := bytes.Index(data, []byte("\n\r\n")); i >= 0 {
-		end, sep = i+1, 2
-	}
-	if i := bytes.Index(data, []byte("\n\n")); i >= 0 && (end < 0 || i+1 < end) {
-		end, sep = i+1, 1
-	}
 	if bytes.HasPrefix(data, []byte("\r\n")) || bytes.HasPrefix(data, []byte("\n")) {
 		return nil, nil, failf(ErrMalformed, "no From header")
 	}
-	if end < 0 {
-		if len(data) > max {
-			return nil, nil, failf(ErrTooBig, "header section over %d bytes", max)
-		}
+	window := data[:min(len(data), max+3)]
+	end := -1 // of the header section, blank line included
+	if i := bytes.Index(window, []byte("\n\r\n")); i >= 0 {
+		end = i + 3
+	}
+	if i := bytes.Index(window, []byte("\n\n")); i >= 0 && (end < 0 || i+2 < end) {
+		end = i + 2
+	}
+	switch {
+	case end >= 0 && end-2 <= max:
+		return data[:end], data[end:], nil
+	case end < 0 && len(data) <= max:
 		// A message made of headers only.
-		head = append(append([]byte(nil), data...), "\r\n\r\n"...)
-		return head, nil, nil
+		return append(append([]byte(nil), data...), "\r\n\r\n"...), nil, nil
 	}
-	if end > max {
-		return nil, nil, failf(ErrTooBig, "header section over %d bytes", max)
-	}
-	return data[:end+sep], data[end+sep:], nil
+	return nil, nil, failf(ErrTooBig, "header section over %d bytes", max)
 }
 
 func fromAddress(h textproto.MIMEHeader) (*mail.Address, error) {
@@ -410,11 +407,14 @@ func (w *walker) readPart(h textproto.MIMEHeader, r io.Reader, depth int) (*part
 	}
 	data, err := decodeTransfer(h.Get("Content-Transfer-Encoding"), r)
 	if err != nil {
-		what := p.filename
+		what := cleanLine(p.filename)
 		if what == "" {
 			what = p.mediaType
 		}
-		return nil, failf(ErrMalformed, "part %q: %v", cleanLine(what), err)
+		if len(what) > 60 {
+			what = strings.ToValidUTF8(what[:60], "") + "…"
+		}
+		return nil, failf(ErrMalformed, "part %+q: %v", what, err)
 	}
 	p.data = data
 	return p, nil

@@ -237,6 +237,7 @@ func (ss *session) Data(r io.Reader) error {
 	}
 
 	m, err := parse(buf.Bytes(), ss.srv.cfg.Limits)
+	buf = bytes.Buffer{} // the message holds no reference to it
 	if err != nil {
 		reply := parseReply(err)
 		ss.logOutcome(nil, size, "refused", reply, err, start)
