@@ -10,11 +10,11 @@ import (
 )
 
 // htmlToText renders an HTML body as plain text: block elements break
-// lines, list items get a dash, links keep their address, scripts and
-// styles are skipped. The result stops a little past max bytes, and then
+// lines, list items get a dash, quoted blocks a ">", links keep their
+// address, scripts and styles are skipped. The result stops a little past limit bytes, and then
 // reports it was cut.
-func htmlToText(src string, max int) (string, bool) {
-	t := textWriter{max: max}
+func htmlToText(src string, limit int) (string, bool) {
+	t := textWriter{limit: limit}
 	z := html.NewTokenizer(strings.NewReader(src))
 	skip := 0  // inside script, style, title...
 	pre := 0   // inside pre
@@ -41,11 +41,18 @@ func htmlToText(src string, max int) (string, bool) {
 					skip--
 				}
 			case atom.Br:
-				t.breakLine(1)
-			case atom.P, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote, atom.Table, atom.Ul, atom.Ol:
+				t.addBreak()
+			case atom.P, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Table, atom.Ul, atom.Ol:
 				t.breakLine(2)
 			case atom.Div, atom.Tr, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Hr, atom.Dt, atom.Dd, atom.Address:
 				t.breakLine(1)
+			case atom.Blockquote:
+				t.breakLine(2)
+				if end {
+					t.quote = max(t.quote-1, 0)
+				} else if tt == html.StartTagToken {
+					t.quote++
+				}
 			case atom.Pre:
 				t.breakLine(2)
 				if end {
@@ -98,20 +105,29 @@ func linkTarget(z *html.Tokenizer) string {
 	}
 }
 
-// textWriter builds text with collapsed whitespace and at most two line
-// breaks in a row.
+// textWriter builds text with collapsed whitespace, at most two line
+// breaks in a row, and quoted lines prefixed with ">".
 type textWriter struct {
 	b       strings.Builder
-	max     int
+	limit   int
 	breaks  int  // line breaks pending
 	spacing bool // a space is pending
+	quote   int  // blockquote depth
+	midLine bool // the current line has text
 }
 
-func (t *textWriter) full() bool { return t.b.Len() > t.max }
+func (t *textWriter) full() bool { return t.b.Len() > t.limit }
 
 func (t *textWriter) breakLine(n int) {
 	if t.b.Len() > 0 && n > t.breaks {
 		t.breaks = n
+	}
+}
+
+// addBreak adds one line break to those pending, as <br> does.
+func (t *textWriter) addBreak() {
+	if t.b.Len() > 0 {
+		t.breaks = min(t.breaks+1, 2)
 	}
 }
 
@@ -121,13 +137,19 @@ func (t *textWriter) space() {
 	}
 }
 
+// flush writes the pending break or space, and the quote prefix of a new
+// line.
 func (t *textWriter) flush() {
 	if t.breaks > 0 {
 		t.b.WriteString("\n\n"[:t.breaks])
-	} else if t.spacing {
+		t.midLine = false
+	} else if t.spacing && t.midLine {
 		t.b.WriteByte(' ')
 	}
-	t.breaks, t.spacing = 0, false
+	if !t.midLine && t.quote > 0 {
+		t.b.WriteString(strings.Repeat(">", min(t.quote, 10)) + " ")
+	}
+	t.breaks, t.spacing, t.midLine = 0, false, true
 }
 
 // raw writes s as it is.
@@ -139,7 +161,7 @@ func (t *textWriter) raw(s string) {
 // text writes s, collapsing its whitespace unless pre is set.
 func (t *textWriter) text(s string, pre bool) {
 	if pre {
-		if room := t.max + 1 - t.b.Len(); len(s) > room {
+		if room := t.limit + 1 - t.b.Len(); len(s) > room {
 			s = s[:max(room, 0)]
 		}
 		t.raw(s)

@@ -173,11 +173,11 @@ func parse(data []byte, l Limits) (*Message, error) {
 
 // splitHeader returns the header section, ending with its blank line, and
 // the body.
-func splitHeader(data []byte, max int) (head, body []byte, err error) {
+func splitHeader(data []byte, limit int) (head, body []byte, err error) {
 	if bytes.HasPrefix(data, []byte("\r\n")) || bytes.HasPrefix(data, []byte("\n")) {
 		return nil, nil, failf(ErrMalformed, "no From header")
 	}
-	window := data[:min(len(data), max+3)]
+	window := data[:min(len(data), limit+3)]
 	end := -1 // of the header section, blank line included
 	if i := bytes.Index(window, []byte("\n\r\n")); i >= 0 {
 		end = i + 3
@@ -186,13 +186,13 @@ func splitHeader(data []byte, max int) (head, body []byte, err error) {
 		end = i + 2
 	}
 	switch {
-	case end >= 0 && end-2 <= max:
+	case end >= 0 && end-2 <= limit:
 		return data[:end], data[end:], nil
-	case end < 0 && len(data) <= max:
+	case end < 0 && len(data) <= limit:
 		// A message made of headers only.
 		return append(append([]byte(nil), data...), "\r\n\r\n"...), nil, nil
 	}
-	return nil, nil, failf(ErrTooBig, "header section over %d bytes", max)
+	return nil, nil, failf(ErrTooBig, "header section over %d bytes", limit)
 }
 
 func fromAddress(h textproto.MIMEHeader) (*mail.Address, error) {
@@ -719,17 +719,17 @@ func tidyText(s string) string {
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
-// truncate cuts s to at most max bytes, on a rune boundary, ending with
+// truncate cuts s to at most limit bytes, on a rune boundary, ending with
 // TruncatedMarker; with cut set, the marker is added in any case.
-func truncate(s string, max int, cut bool) string {
-	if len(s) <= max && !cut {
+func truncate(s string, limit int, cut bool) string {
+	if len(s) <= limit && !cut {
 		return s
 	}
 	marker := TruncatedMarker
-	if max < 4*len(marker) {
+	if limit < 4*len(marker) {
 		marker = ""
 	}
-	n := min(len(s), max-len(marker))
+	n := min(len(s), limit-len(marker))
 	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
 		n--
 	}

@@ -211,3 +211,20 @@ func TestParseBidiInSubject(t *testing.T) {
 		t.Errorf("Subject = %q", m.Subject)
 	}
 }
+
+func TestHTMLReplyQuoted(t *testing.T) {
+	body := `<div dir="ltr">Grazie, risolto.</div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">` +
+		`Il giorno lun 3 giu 2024 alle ore 10:00 Ufficio &lt;u@comune.example.it&gt; ha scritto:<br></div>` +
+		`<blockquote class="gmail_quote"><div>Provi ora.</div><blockquote>Prima domanda</blockquote></blockquote></div>`
+	m, err := Parse(strings.NewReader("From: a@example.org\r\nContent-Type: text/html\r\n\r\n"+body), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Grazie, risolto.\n\nIl giorno lun 3 giu 2024 alle ore 10:00 Ufficio <u@comune.example.it> ha scritto:\n\n> Provi ora.\n\n>> Prima domanda"
+	if m.Text != want {
+		t.Errorf("Text = %q\nwant %q", m.Text, want)
+	}
+	if got := m.NewText(); got != "Grazie, risolto." {
+		t.Errorf("NewText = %q", got)
+	}
+}
