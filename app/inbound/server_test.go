@@ -450,3 +450,49 @@ func TestLineTooLong(t *testing.T) {
 		t.Errorf("%d delivered", n)
 	}
 }
+
+func TestChunking(t *testing.T) {
+	h := &memHandler{}
+	addr := start(t, Config{Limits: Limits{MaxMessageBytes: 4096}}, h)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	last := func() string {
+		t.Helper()
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(line) < 4 || line[3] != '-' {
+				return strings.TrimSpace(line)
+			}
+		}
+	}
+	last()
+	msg := crlf(plainMsg)
+	half := len(msg) / 2
+	for _, cmd := range []string{
+		"EHLO test\r\n", "MAIL FROM:<a@example.org>\r\n", "RCPT TO:<" + helpdesk + ">\r\n",
+		fmt.Sprintf("BDAT %d\r\n%s", half, msg[:half]), fmt.Sprintf("BDAT %d LAST\r\n%s", len(msg)-half, msg[half:]),
+	} {
+		io.WriteString(conn, cmd)
+		if got := last(); !strings.HasPrefix(got, "250") {
+			t.Fatalf("%q: %s", strings.SplitN(cmd, "\r\n", 2)[0], got)
+		}
+	}
+	if got := h.delivered(); len(got) != 1 || got[0].Text != "Buongiorno,\nnon riesco a inviare la domanda: perché?\n\nGrazie" {
+		t.Fatalf("delivered %v", got)
+	}
+	big := strings.Repeat(strings.Repeat("x", 70)+"\r\n", 72)
+	io.WriteString(conn, "MAIL FROM:<a@example.org>\r\nRCPT TO:<"+helpdesk+">\r\n")
+	last()
+	last()
+	fmt.Fprintf(conn, "BDAT %d LAST\r\n%s", len(big), big)
+	if got := last(); !strings.HasPrefix(got, "552 5.3.4") {
+		t.Errorf("oversized chunk: %s", got)
+	}
+}
