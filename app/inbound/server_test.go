@@ -496,3 +496,26 @@ func TestChunking(t *testing.T) {
 		t.Errorf("oversized chunk: %s", got)
 	}
 }
+
+func TestRejectedAtRecipient(t *testing.T) {
+	h := &memHandler{accept: func(rcpt string) error {
+		if rcpt == "chiuso@comune.example.it" {
+			return &Rejected{Code: 550, Enhanced: "5.2.1", Text: "Casella disattivata"}
+		}
+		if rcpt == "strano@comune.example.it" {
+			return &Rejected{Code: 250, Enhanced: "2.0.0", Text: "not a refusal"}
+		}
+		return errors.New("directory unavailable")
+	}}
+	addr := start(t, Config{}, h)
+	for rcpt, want := range map[string]string{
+		"chiuso@comune.example.it": "550 5.2.1 Casella disattivata",
+		"strano@comune.example.it": "554 5.0.0 not a refusal",
+		helpdesk:                   "451 4.3.0 Temporary failure, try again later",
+	} {
+		err := send(t, addr, "a@example.org", []string{rcpt}, plainMsg)
+		if code, msg := reply(t, err); fmt.Sprintf("%d %s", code, msg) != want {
+			t.Errorf("%s: %d %s, want %s", rcpt, code, msg, want)
+		}
+	}
+}
