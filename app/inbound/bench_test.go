@@ -1,8 +1,11 @@
 package inbound
 
 import (
+	"bytes"
+	"encoding/base64"
 	"net/smtp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -47,6 +50,33 @@ func BenchmarkDeliver(b *testing.B) {
 			slices.Sort(lat)
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
 			b.ReportMetric(float64(lat[(len(lat)*99)/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}
+
+// BenchmarkParse measures the parser alone on the samples and on a message
+// carrying a 2 MiB base64 attachment.
+func BenchmarkParse(b *testing.B) {
+	att := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("%PDF-1.4 dati "), 2<<20/14))
+	var lines strings.Builder
+	for len(att) > 76 {
+		lines.WriteString(att[:76] + "\r\n")
+		att = att[76:]
+	}
+	lines.WriteString(att + "\r\n")
+	large := crlf("From: a@example.org\nContent-Type: multipart/mixed; boundary=m\n\n--m\nContent-Type: text/plain\n\nallegato\n--m\n"+
+		"Content-Type: application/pdf; name=grande.pdf\nContent-Transfer-Encoding: base64\n\n") + lines.String() + "--m--\r\n"
+	for _, bc := range []struct{ name, msg string }{
+		{"plain", crlf(plainMsg)}, {"alternative", crlf(alternativeMsg)}, {"html", crlf(htmlMsg)}, {"2MiB-attachment", large},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Parse(strings.NewReader(bc.msg), Limits{}); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }
