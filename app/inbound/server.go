@@ -18,7 +18,7 @@ import (
 
 // ErrUnknownRecipient is returned by Handler.Accept, possibly wrapped, for
 // an address the help desk does not serve.
-var ErrUnknownRecipient = errors.New("unknown recipient")
+var ErrUnknownRecipient = errors.New("inbound: unknown recipient")
 
 // ErrNotLoopback is returned by Serve and ListenAndServe for a TCP address
 // other than loopback when Config.Public is not set.
