@@ -597,6 +597,11 @@ func (a *App) Serve(ctx context.Context, announce io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("app: listen on %s: %w", a.Config.Addr, err)
 	}
+	stopInbound, err := a.serveInbound()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = stopInbound(context.WithoutCancel(ctx)) }()
 	errc := make(chan error, 1)
 	go func() { errc <- w.App.Listener(ln) }()
 	a.Log.Info("serving", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL, "env", a.Config.Env)

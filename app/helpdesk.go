@@ -1,10 +1,18 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"slices"
+	"strings"
 
 	"passhub/app/helpdesk"
 	"passhub/app/identity"
+	"passhub/app/inbound"
 	"passhub/app/web"
 )
 
@@ -43,4 +51,67 @@ func (a *App) helpdeskHandlers(w *web.Server) *helpdesk.Handlers {
 		return u.FullName(), email, nil
 	}
 	return h
+}
+
+// Inbound is the help desk as the inbound mail listener sees it: the recipients it takes and the
+// messages it files into tickets.
+type Inbound struct{ Desk *helpdesk.Service }
+
+// Accept takes the desk's address and the reply address of an existing ticket; any other
+// address is unknown (550), a reply address whose ticket does not exist says so.
+func (in Inbound) Accept(ctx context.Context, rcpt string) error {
+	err := in.Desk.Accept(ctx, rcpt)
+	switch {
+	case errors.Is(err, helpdesk.ErrUnknownTicket):
+		return &inbound.Rejected{Code: 550, Enhanced: "5.1.1", Text: "No ticket has this reply address: write to the help desk's address"}
+	case errors.Is(err, helpdesk.ErrNotOurs):
+		return inbound.ErrUnknownRecipient
+	}
+	return err
+}
+
+// Deliver files the message into its ticket or a new one; the SMTP answer is 250 only once it is
+// stored.
+func (in Inbound) Deliver(ctx context.Context, m *inbound.Message) error {
+	text := m.NewText()
+	if strings.TrimSpace(text) == "" {
+		text = m.Text
+	}
+	mail := helpdesk.Mail{To: m.Recipients, From: m.From.Address, FromName: m.From.Name, Subject: m.Subject, MessageID: m.MessageID,
+		Refs: append(append([]string(nil), m.References...), m.InReplyTo...), Text: text, Auto: m.Auto, Attachments: len(m.Attachments)}
+	if m.ReplyTo != nil && !m.Auto { // the answers go where the sender asked
+		mail.From, mail.FromName = m.ReplyTo.Address, cmp.Or(m.ReplyTo.Name, m.From.Name)
+	}
+	_, err := in.Desk.Receive(ctx, mail)
+	var bad helpdesk.Invalid
+	if errors.As(err, &bad) {
+		return &inbound.Rejected{Code: 554, Enhanced: "5.6.0", Text: "The message cannot become a ticket: " + strings.Join(slices.Sorted(maps.Keys(bad)), ", ")}
+	}
+	return err
+}
+
+// serveInbound starts the help desk's mail listener when an address is configured; the returned
+// function stops it.
+func (a *App) serveInbound() (func(context.Context) error, error) {
+	if a.Config.InboundAddr == "" {
+		return func(context.Context) error { return nil }, nil
+	}
+	srv := inbound.NewServer(inbound.Config{Addr: a.Config.InboundAddr, Domain: cmp.Or(domainOf(a.Config.HelpdeskAddress), "localhost")},
+		Inbound{Desk: a.Helpdesk}, a.Log)
+	ln, err := net.Listen("tcp", a.Config.InboundAddr)
+	if err != nil {
+		return nil, fmt.Errorf("app: inbound mail on %s: %w", a.Config.InboundAddr, err)
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, net.ErrClosed) {
+			a.Log.Error("inbound mail stopped", "err", err)
+		}
+	}()
+	a.Log.Info("receiving help desk mail", "addr", ln.Addr().String(), "address", a.Config.HelpdeskAddress)
+	return srv.Shutdown, nil
+}
+
+func domainOf(address string) string {
+	_, d, _ := strings.Cut(address, "@")
+	return d
 }

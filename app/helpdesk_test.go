@@ -3,16 +3,20 @@ package app_test
 import (
 	"context"
 	"errors"
+	"net"
+	"net/smtp"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"passhub/app"
 	"passhub/app/apptest"
 	"passhub/app/config"
 	"passhub/app/helpdesk"
 	"passhub/app/identity"
+	"passhub/app/inbound"
 	"passhub/app/mailtest"
 )
 
@@ -397,5 +401,92 @@ func TestHelpdeskRemindersAndClosing(t *testing.T) {
 	tk, _ := s.Helpdesk.Get(ctx, id)
 	if res, _ := s.PostForm(t, "/assistenza/valuta/"+tk.Token, hdForm("rating", "4"), "Cookie", "csrf="+apptest.CSRFToken); res.StatusCode != 200 {
 		t.Fatalf("late rating: %d", res.StatusCode)
+	}
+}
+
+// TestHelpdeskInboundMail sends real mail to the help desk's SMTP listener: a new message becomes
+// a ticket and is acknowledged; the requester's reply to the operator's answer lands in the same
+// ticket; an unknown reply address, a message too large and a malformed one get a clear SMTP
+// answer and change nothing; a forged sender never enters the ticket.
+func TestHelpdeskInboundMail(t *testing.T) {
+	w := newHelpdeskWorld(t)
+	s, ctx := w.s, context.Background()
+	srv := inbound.NewServer(inbound.Config{Domain: "pass.example.it", Limits: inbound.Limits{MaxMessageBytes: 64 << 10}}, app.Inbound{Desk: s.Helpdesk}, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	send := func(from, to, msg string) error {
+		return smtp.SendMail(ln.Addr().String(), nil, from, []string{to}, []byte(strings.ReplaceAll(msg, "\n", "\r\n")))
+	}
+	err = send("giulia.verdi@comune.figino.example.it", "assistenza@pass.example.it", `From: Giulia Verdi <giulia.verdi@comune.figino.example.it>
+To: assistenza@pass.example.it
+Subject: =?UTF-8?Q?Pagamenti_PagoPA_=E2=80=93_mensa?=
+Message-ID: <m1@comune.figino.example.it>
+Content-Type: text/plain; charset=utf-8
+
+Buongiorno, come si attiva il pagamento della mensa su pagoPA?
+Grazie, Giulia Verdi
+`)
+	if err != nil {
+		t.Fatalf("new mail: %v", err)
+	}
+	list, _, _ := s.Helpdesk.Queue(ctx, helpdesk.Filter{Q: "giulia.verdi"})
+	if len(list) != 1 || list[0].Subject != "Pagamenti PagoPA – mensa" || list[0].Channel != helpdesk.ChannelEmail || list[0].RequesterName != "Giulia Verdi" {
+		t.Fatalf("ticket from mail: %+v", list)
+	}
+	tk := list[0]
+	ack := w.mailTo(t, "giulia.verdi@comune.figino.example.it", 0)
+	if !strings.Contains(ack.Header.Get("In-Reply-To"), "m1@comune.figino.example.it") {
+		t.Errorf("acknowledgment not threaded: In-Reply-To %q", ack.Header.Get("In-Reply-To"))
+	}
+	if _, err := s.Helpdesk.Answer(ctx, helpdesk.Actor{UserID: w.elisaID, Name: "Elisa Greco"}, tk.ID, "Si attiva dal back office di pagoPA.", helpdesk.StatusWaiting); err != nil {
+		t.Fatal(err)
+	}
+	answer := w.mailTo(t, "giulia.verdi@comune.figino.example.it", 1)
+	answerID := answer.Header.Get("Message-Id")
+	reply := "assistenza+" + tk.Token + "@pass.example.it"
+	err = send("giulia.verdi@comune.figino.example.it", reply, `From: giulia.verdi@comune.figino.example.it
+To: `+reply+`
+Subject: Re: [Assistenza] Pagamenti
+Message-ID: <m2@comune.figino.example.it>
+In-Reply-To: `+answerID+`
+Content-Type: text/plain; charset=utf-8
+
+Trovato, grazie!
+
+Il giorno ven 4 dic 2026 alle ore 10:00 help desk ha scritto:
+> Si attiva dal back office di pagoPA.
+`)
+	if err != nil {
+		t.Fatalf("reply: %v", err)
+	}
+	thread, _ := s.Helpdesk.Thread(ctx, tk.ID, false)
+	if len(thread) != 3 || thread[2].Body != "Trovato, grazie!" {
+		t.Fatalf("thread after the reply: %+v", thread)
+	}
+	// Refusals, each clear and with nothing stored.
+	for name, c := range map[string]struct{ to, msg, code string }{
+		"unknown reply address": {"assistenza+sconosciuto@pass.example.it", "From: a@b.it\nSubject: x\n\nx\n", "550"},
+		"another address":       {"altro@pass.example.it", "From: a@b.it\nSubject: x\n\nx\n", "550"},
+		"too large":             {"assistenza@pass.example.it", "From: a@b.it\nSubject: x\n\n" + strings.Repeat("abcdefghij\n", 8000), "552"},
+		"malformed MIME":        {"assistenza@pass.example.it", "From: a@b.it\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n!!!not base64!!!\n--b--\n", "554"},
+	} {
+		err := send("a@b.it", c.to, c.msg)
+		if err == nil || !strings.Contains(err.Error(), c.code) {
+			t.Errorf("%s: %v, want %s", name, err, c.code)
+		}
+	}
+	err = send("intruso@example.it", reply, "From: intruso@example.it\nTo: "+reply+"\nSubject: Re: Pagamenti\nIn-Reply-To: "+answerID+"\n\nMandami tutto.\n")
+	if err != nil {
+		t.Fatalf("forged: %v", err)
+	}
+	if thread, _ := s.Helpdesk.Thread(ctx, tk.ID, true); len(thread) != 3 {
+		t.Fatalf("the forged mail entered the ticket: %d messages", len(thread))
+	}
+	if all, n, _ := s.Helpdesk.Queue(ctx, helpdesk.Filter{View: helpdesk.ViewAll}); n != 2 {
+		t.Fatalf("%d tickets, want 2 (the mail's and the intruder's): %+v", n, all)
 	}
 }

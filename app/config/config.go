@@ -374,6 +374,12 @@ func (c *Config) Validate() error {
 	if c.ContactLimit < 1 || c.ContactWindow <= 0 {
 		bad("CONTACT_LIMIT", "limit and window must be positive")
 	}
+	if a, err := mail.ParseAddress(c.HelpdeskAddress); c.HelpdeskAddress != "" && (err != nil || a.Address != c.HelpdeskAddress || strings.Contains(c.HelpdeskAddress, "+")) {
+		bad("HELPDESK_ADDRESS", "%q is not a plain e-mail address (without a \"+\")", c.HelpdeskAddress)
+	}
+	if c.InboundAddr != "" && c.HelpdeskAddress == "" {
+		bad("INBOUND_ADDR", "needs HELPDESK_ADDRESS: the listener takes mail for that address")
+	}
 	for _, addr := range c.ContactRecipients() {
 		if a, err := mail.ParseAddress(addr); err != nil || a.Address != addr {
 			bad("CONTACT_TO", "%q is not an e-mail address", addr)
