@@ -111,7 +111,7 @@ func (h *Handlers) renderDesk(c *fiber.Ctx, f deskForm) error {
 	return h.web.Page(c, "helpdesk/desk_ticket", fiber.Map{"Title": t.Subject, "TitleLang": "it", "Ticket": t, "Thread": thread,
 		"Canned": canned, "Operators": operators, "Others": others, "Form": f, "Errors": h.web.Messages(c, f.Errors),
 		"Categories": Categories, "Priorities": Priorities, "Statuses": Statuses, "Now": h.svc.Now(), "Answer": answer, "Resolve": resolve,
-		"ReplyAddress": h.svc.ReplyAddress(t), "Crumbs": []map[string]string{{"URL": Queue, "Label": h.web.T(c, "helpdesk.queue.title")}}})
+		"ReplyAddress": h.svc.ReplyAddress(t), "CanDraft": h.Drafts != nil && h.Drafts.Enabled(), "Crumbs": []map[string]string{{"URL": Queue, "Label": h.web.T(c, "helpdesk.queue.title")}}})
 }
 
 // refused renders the ticket page again after a step was refused, keeping what was typed.
@@ -282,4 +282,51 @@ func (h *Handlers) cannedDelete(c *fiber.Ctx) error {
 	}
 	h.web.Flash(c, "helpdesk.canned.deleted")
 	return c.Redirect(Queue+"/risposte", fiber.StatusSeeOther)
+}
+
+// --- a knowledge-base article from a resolved ticket
+
+func (h *Handlers) articleForm(c *fiber.Ctx) error {
+	t := ticketOf(c)
+	if h.Drafts == nil || !h.Drafts.Enabled() || !t.Draftable() {
+		return fiber.ErrNotFound
+	}
+	a, err := h.svc.ArticleOf(c.UserContext(), t, c.Query("ente") == "1")
+	if err != nil {
+		return err
+	}
+	return h.renderArticle(c, a, nil)
+}
+
+func (h *Handlers) renderArticle(c *fiber.Ctx, a *Article, errs map[string]string) error {
+	t := ticketOf(c)
+	h.web.CSRFToken(c)
+	return h.web.Page(c, "helpdesk/article", fiber.Map{"Title": h.web.T(c, "helpdesk.article.title"), "Ticket": t, "Article": a,
+		"WithoutEnte": c.Query("ente") == "1", "Errors": h.web.Messages(c, errs),
+		"Crumbs": []map[string]string{{"URL": Queue, "Label": h.web.T(c, "helpdesk.queue.title")}, {"URL": TicketURL(t.ID), "Label": "#" + strconv.FormatInt(t.ID, 10)}}})
+}
+
+func (h *Handlers) article(c *fiber.Ctx) error {
+	t := ticketOf(c)
+	if h.Drafts == nil || !h.Drafts.Enabled() || !t.Draftable() {
+		return fiber.ErrNotFound
+	}
+	a := &Article{Title: c.FormValue("title"), Summary: c.FormValue("summary"), Question: c.FormValue("question"), Answer: c.FormValue("answer")}
+	body := a.Body(h.web.T(c, "helpdesk.article.question"), h.web.T(c, "helpdesk.article.answer"))
+	url, err := h.Drafts.Draft(c.UserContext(), actor(c), a.Title, a.Summary, t.Category, body)
+	var bad Invalid
+	if errors.As(err, &bad) {
+		fresh, ferr := h.svc.ArticleOf(c.UserContext(), t, c.Query("ente") == "1")
+		if ferr != nil {
+			return ferr
+		}
+		a.Removed, a.Original = fresh.Removed, fresh.Original // what was removed, beside what the operator typed
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderArticle(c, a, bad)
+	}
+	if err != nil {
+		return err
+	}
+	h.web.Flash(c, "helpdesk.article.sent")
+	return c.Redirect(url, fiber.StatusSeeOther)
 }

@@ -27,6 +27,17 @@ type Handlers struct {
 	Operators func(ctx context.Context) ([]Person, error)
 	// Contact returns a user's name and e-mail address (the requester of a ticket from the page).
 	Contact func(ctx context.Context, userID int64) (name, email string, err error)
+	// Drafts sends an article drafted from a ticket to the newsroom and returns its page there.
+	Drafts Drafter
+}
+
+// Drafter writes a knowledge-base draft in the newsroom.
+type Drafter interface {
+	// Enabled reports whether the knowledge base's content type is registered.
+	Enabled() bool
+	// Draft saves a new draft article by who and returns the newsroom's page of it; a field the
+	// newsroom refuses comes back as Invalid.
+	Draft(ctx context.Context, who Actor, title, summary, category, body string) (string, error)
 }
 
 // Person is an operator as the queue shows them.
@@ -70,6 +81,8 @@ func (h *Handlers) Mount(r fiber.Router) {
 		{Method: fiber.MethodPost, Path: Queue + "/:id/nota", Handlers: []fiber.Handler{desk, h.note}},
 		{Method: fiber.MethodPost, Path: Queue + "/:id/modifica", Handlers: []fiber.Handler{desk, h.update}},
 		{Method: fiber.MethodPost, Path: Queue + "/:id/unisci", Handlers: []fiber.Handler{desk, h.merge}},
+		{Method: fiber.MethodGet, Path: Queue + "/:id/articolo", Handlers: []fiber.Handler{desk, h.articleForm}},
+		{Method: fiber.MethodPost, Path: Queue + "/:id/articolo", Handlers: []fiber.Handler{desk, h.article}},
 	})
 }
 
