@@ -50,6 +50,9 @@ func seedDemo(ctx context.Context, a *app.App) error {
 	if err := demo.SeedFunding(ctx, services, demo.Funding{Calls: a.Funding, Projects: a.Projects}, people); err != nil {
 		return err
 	}
+	if err := demo.SeedHelpdesk(ctx, services, a.Helpdesk, people); err != nil {
+		return err
+	}
 	a.Log.Info("demo data ready: log in at /accedi with the dev identity provider", "personas", len(people))
 	return nil
 }

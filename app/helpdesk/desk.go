@@ -312,7 +312,7 @@ func (h *Handlers) article(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	a := &Article{Title: c.FormValue("title"), Summary: c.FormValue("summary"), Question: c.FormValue("question"), Answer: c.FormValue("answer")}
-	body := a.Body(h.web.T(c, "helpdesk.article.question"), h.web.T(c, "helpdesk.article.answer"))
+	body := a.Body(h.web.I18n.T("it", "helpdesk.article.question"), h.web.I18n.T("it", "helpdesk.article.answer")) // the knowledge base is in Italian
 	url, err := h.Drafts.Draft(c.UserContext(), actor(c), a.Title, a.Summary, t.Category, body)
 	var bad Invalid
 	if errors.As(err, &bad) {
