@@ -1,0 +1,148 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	keys "github.com/chromedp/chromedp/kb"
+
+	"passhub/app/apptest"
+)
+
+// kbVotes counts the stored votes on an article, and those with a comment.
+func kbVotes(t *testing.T, s *apptest.Server, slug string) (votes, comments int) {
+	t.Helper()
+	count := func(comment bool) int {
+		q := s.DB.NewSelect().Table("kb_feedback").Join("JOIN entries AS e ON e.id = kb_feedback.entry_id").Where("e.slug = ?", slug)
+		if comment {
+			q = q.Where("kb_feedback.comment <> ''")
+		}
+		n, err := q.Count(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int(n)
+	}
+	return count(false), count(true)
+}
+
+// TestKnowledgeBasePages opens the knowledge base (the index, a category, a tag, an article) in
+// Italian and English, at 1280 and 320 px: no console error or failed request, axe-clean, no
+// sideways scroll and no overlapping text at 320. Then it votes with the keyboard alone (each
+// control focused, Space or Enter): with JavaScript the box is swapped for the thanks in place
+// and a bad answer is told beside its field; without, the form posts and the article comes back
+// with the thanks. KB_SHOTS names a folder for screenshots of the pages.
+func TestKnowledgeBasePages(t *testing.T) {
+	s := apptest.Start(t)
+	tb := newTab(t)
+	shots := os.Getenv("KB_SHOTS")
+	pages := []string{"/faq", "/faq?categoria=pagopa", "/faq?tag=accesso"}
+	articles, err := filepath.Glob(filepath.Join(apptest.ContentDir(), "faq", "*.md"))
+	if err != nil || len(articles) == 0 {
+		t.Fatalf("articles: %v", err)
+	}
+	for _, a := range articles { // every shipped article: their tables and lists too must fit
+		pages = append(pages, "/faq/"+strings.TrimSuffix(filepath.Base(a), ".md"))
+	}
+	for _, lang := range []string{"it", "en"} {
+		for _, width := range []int64{1280, 320} {
+			tb.run(t, chromedp.EmulateViewport(width, 900))
+			for _, p := range pages {
+				t.Run(lang+"/"+strings.TrimPrefix(p, "/")+"/"+map[int64]string{1280: "wide", 320: "narrow"}[width], func(t *testing.T) {
+					tb.run(t, chromedp.Navigate(s.URL+p+sep(p)+"lang="+lang), chromedp.WaitReady(chromedp.CSS("footer#footer")))
+					if got := eval[string](t, tb, "document.documentElement.lang"); got != lang {
+						t.Errorf("html lang = %q", got)
+					}
+					for _, v := range axe(t, tb) {
+						t.Error("axe: " + v)
+					}
+					if width == 320 {
+						if r := eval[reflowResult](t, tb, reflow); r.Wide {
+							t.Errorf("the page is %d px wide at 320: %v", r.Width, r.Culprits)
+						}
+						if o := eval[[]string](t, tb, overlaps); len(o) > 0 {
+							t.Errorf("overlapping text: %v", o)
+						}
+					}
+					if shots != "" && lang == "it" && (!strings.HasPrefix(p, "/faq/") || p == "/faq/pagopa-riconciliazione") {
+						name := strings.NewReplacer("/", "_", "?", "_", "=", "-").Replace(strings.TrimPrefix(p, "/"))
+						shoot(t, tb, filepath.Join(shots, name+"-"+map[int64]string{1280: "1280", 320: "320"}[width]+".png"), chromedp.FullScreenshot(100))
+					}
+					for _, problem := range tb.take() {
+						t.Error(problem)
+					}
+				})
+			}
+		}
+	}
+
+	// With JavaScript, by the keyboard: a vote without a choice is told in place, then "No" with
+	// a comment is swapped for the thanks, without leaving the page.
+	tb.run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(s.URL+"/faq/pagopa-riconciliazione?lang=it"), chromedp.WaitReady(chromedp.CSS("#kb-vote form")))
+	eval[bool](t, tb, "window.passStayed = true")
+	tb.run(t, chromedp.Focus(chromedp.CSS(`#kb-vote button[type=submit]`)), chromedp.KeyEvent(keys.Enter))
+	settle(t, tb, `!!document.querySelector('#kb-vote .pass-error-summary')`, "the refused vote")
+	if got := eval[string](t, tb, "document.getElementById('kb-choice-error').textContent"); !strings.Contains(got, "Scegli") {
+		t.Errorf("choice error %q", got)
+	}
+	if !eval[bool](t, tb, "document.activeElement && document.activeElement.classList.contains('pass-error-summary')") {
+		t.Error("the error is not focused")
+	}
+	for _, v := range axe(t, tb) {
+		t.Error("axe on the refused vote: " + v)
+	}
+	tb.take() // the 422 was meant
+	tb.run(t, chromedp.Focus(chromedp.CSS("#kb-no")), chromedp.KeyEvent(" "),
+		chromedp.Focus(chromedp.CSS("#kb-comment")), chromedp.KeyEvent("Manca un esempio della causale."),
+		chromedp.Focus(chromedp.CSS(`#kb-vote button[type=submit]`)), chromedp.KeyEvent(keys.Enter))
+	settle(t, tb, `!!document.querySelector('#kb-vote .alert-success')`, "the thanks")
+	if !eval[bool](t, tb, "window.passStayed === true") {
+		t.Error("the vote left the page")
+	}
+	if !eval[bool](t, tb, "document.activeElement && document.activeElement.classList.contains('alert-success')") {
+		t.Error("the thanks is not focused")
+	}
+	if v, c := kbVotes(t, s, "pagopa-riconciliazione"); v != 1 || c != 1 {
+		t.Errorf("%d votes, %d comments stored", v, c)
+	}
+	for _, v := range axe(t, tb) {
+		t.Error("axe on the thanks: " + v)
+	}
+	if shots != "" {
+		shoot(t, tb, filepath.Join(shots, "vote-js.png"), chromedp.FullScreenshot(100))
+	}
+	// The same browser, back on the article, is not asked again.
+	tb.run(t, chromedp.Navigate(s.URL+"/faq/pagopa-riconciliazione"), chromedp.WaitReady(chromedp.CSS("#kb-vote")))
+	if eval[bool](t, tb, "!!document.querySelector('#kb-vote form')") {
+		t.Error("the browser that voted is asked again")
+	}
+	for _, p := range tb.take() {
+		t.Error(p)
+	}
+
+	// Without JavaScript, in English: "Yes" by the keyboard, the form posts and the article comes
+	// back with the thanks.
+	tb.setScripts(t, false)
+	tb.run(t, chromedp.Navigate(s.URL+"/faq/delegare-un-collega?lang=en"), chromedp.WaitReady(chromedp.CSS("#kb-vote form")))
+	tb.run(t, chromedp.Focus(chromedp.CSS("#kb-yes")), chromedp.KeyEvent(" "),
+		chromedp.Focus(chromedp.CSS(`#kb-vote button[type=submit]`)), chromedp.KeyEvent(keys.Enter))
+	settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('#flash') && !!document.querySelector('#kb-vote .alert-success')`, "the article with the thanks")
+	if got := eval[string](t, tb, "document.getElementById('flash').textContent"); !strings.Contains(got, "Thank you") {
+		t.Errorf("flash %q", got)
+	}
+	if v, c := kbVotes(t, s, "delegare-un-collega"); v != 1 || c != 0 {
+		t.Errorf("%d votes, %d comments stored", v, c)
+	}
+	tb.setScripts(t, true)
+	tb.run(t, chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#kb-vote .alert-success")))
+	for _, v := range axe(t, tb) {
+		t.Error("axe after the vote: " + v)
+	}
+	for _, p := range tb.take() {
+		t.Error(p)
+	}
+}
