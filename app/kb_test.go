@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/apptest"
 	"passhub/app/content"
@@ -120,6 +123,15 @@ func TestKnowledgeBaseSeed(t *testing.T) {
 	}
 	if p, _ := s.Content.Published(ctx, kb.Type, "pagopa-riconciliazione"); p == nil || p.RevisionID != pub.RevisionID {
 		t.Error("the refused revision went live")
+	}
+	// The draft's preview link shows it with the article's template, without the vote.
+	link, _, err := s.Previews.Create(ctx, kb.Type, "pagopa-riconciliazione", rev.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, body := s.Get(t, link, "Accept-Language", "it")
+	if doc := parse(t, body); res.StatusCode != 200 || !strings.Contains(doc.Find(".pass-kb-meta").Text(), "pagoPA") || doc.Find("#kb-vote").Length() != 0 {
+		t.Errorf("preview: %d %.300s", res.StatusCode, doc.Find("main").Text())
 	}
 }
 
@@ -354,6 +366,33 @@ func TestKnowledgeBaseVote(t *testing.T) {
 		})
 	}
 	_ = post
+	// Votes are rate limited per client address: past the limit, 429 and nothing stored.
+	lim := fiber.New()
+	h := kb.NewHandlers(s.Web, s.KB, s.Content)
+	h.Limit = 2
+	h.Mount(lim)
+	before, _ := kbVotes(t, s, "problemi-di-accesso")
+	for i, want := range []int{303, 303, 429} {
+		req := httptest.NewRequest("POST", "/faq/problemi-di-accesso/utile", strings.NewReader("utile=si"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Cookie", fmt.Sprintf("kb_voter=limit%017d", i))
+		res, err := lim.Test(req, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != want {
+			t.Errorf("vote %d: %d, want %d", i, res.StatusCode, want)
+		}
+		if want == 429 {
+			b, _ := io.ReadAll(res.Body)
+			if !strings.Contains(string(b), "troppe risposte") {
+				t.Errorf("429 page: %.300s", b)
+			}
+		}
+	}
+	if after, _ := kbVotes(t, s, "problemi-di-accesso"); after != before+2 {
+		t.Errorf("%d votes stored past the limit, want %d", after, before+2)
+	}
 	// Without JavaScript: the redirect's page shows the thanks once, and the box says it voted.
 	res, _ := s.PostForm(t, "/faq/trovare-un-bando/utile", withToken(url.Values{"utile": {"si"}}), "Cookie", csrf)
 	var voter, flash string
@@ -405,6 +444,16 @@ func TestKnowledgeBaseFigures(t *testing.T) {
 		if res.StatusCode != 303 {
 			t.Fatalf("vote %d: %d", i, res.StatusCode)
 		}
+	}
+	// The newsroom writes the type with its own fields.
+	_, body := w.s.Get(t, "/redazione/nuovo/faq", "Cookie", w.cookies["editor"], "Accept-Language", "it")
+	form := parse(t, body)
+	if form.Find(`select[name=category] option`).Length() < len(kb.Categories) || form.Find(`select[name=kind]`).Length() != 1 ||
+		form.Find(`textarea[name=related]`).Length() != 1 || form.Find(`input[name=updated]`).Length() != 1 || !strings.Contains(form.Find("label").Text(), "Articoli correlati") {
+		t.Errorf("the newsroom's form of a faq article: %s", form.Find("form").Text())
+	}
+	if res, body := w.s.Get(t, "/redazione/contenuti/faq/pagopa-riconciliazione", "Cookie", w.cookies["editor"]); res.StatusCode != 200 || !strings.Contains(body, "riconciliare") {
+		t.Errorf("the newsroom's page of a faq article: %d", res.StatusCode)
 	}
 	for who, want := range map[string]int{"anonymous": 303, "legal rep A": 403, "delegate A": 403, "expert": 403, "pm": 403, "editor": 200, "publisher": 200, "admin": 200} {
 		t.Run(who, func(t *testing.T) {
