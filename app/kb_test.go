@@ -164,7 +164,7 @@ func TestKnowledgeBaseIndex(t *testing.T) {
 		{name: "tag", path: "/faq?tag=accesso", lang: "it", status: 200, groups: []string{"tecnica", "spid-cie", "uso-piattaforma"},
 			has: []string{"/faq/problemi-di-accesso", "/faq/delegare-un-collega"}, lacks: []string{"/faq/pagopa-riconciliazione"}},
 		{name: "tag and category", path: "/faq?tag=scadenze&categoria=normativa", lang: "it", status: 200, groups: []string{"normativa"},
-			has: []string{"/faq/dichiarazione-di-accessibilita"}, lacks: []string{"/faq/trovare-un-bando"}},
+			has: []string{"/faq/dichiarazione-di-accessibilita"}, lacks: []string{"/faq/trovare-i-bandi"}},
 		{name: "unknown tag", path: "/faq?tag=nessuno", lang: "it", status: 200},
 		{name: "odd tag", path: "/faq?tag=%3Cscript%3E", lang: "it", status: 200},
 		{name: "unknown category", path: "/faq?categoria=meteo", lang: "it", status: 404},
@@ -256,7 +256,7 @@ func TestKnowledgeBaseArticle(t *testing.T) {
 	}{
 		{"accesso-spid-cie-personale", "it", "SPID e CIE", []string{"/faq/delegare-un-collega", "/faq/problemi-di-accesso"}, []string{"accesso", "spid", "cie"}},
 		// one named, one more of its category
-		{"trovare-un-bando", "it", "Questioni amministrative", []string{"/faq/codice-contratti-digitalizzazione", "/faq/protocollo-di-collaborazione"}, []string{"bandi"}},
+		{"trovare-i-bandi", "it", "Questioni amministrative", []string{"/faq/codice-contratti-digitalizzazione", "/faq/protocollo-di-collaborazione"}, []string{"bandi"}},
 		{"pagopa-riconciliazione", "en", "pagoPA", []string{"/faq/pagopa-attivare-un-servizio"}, []string{"pagopa"}},
 	} {
 		t.Run(c.slug, func(t *testing.T) {
@@ -394,7 +394,7 @@ func TestKnowledgeBaseVote(t *testing.T) {
 		t.Errorf("%d votes stored past the limit, want %d", after, before+2)
 	}
 	// Without JavaScript: the redirect's page shows the thanks once, and the box says it voted.
-	res, _ := s.PostForm(t, "/faq/trovare-un-bando/utile", withToken(url.Values{"utile": {"si"}}), "Cookie", csrf)
+	res, _ := s.PostForm(t, "/faq/trovare-i-bandi/utile", withToken(url.Values{"utile": {"si"}}), "Cookie", csrf)
 	var voter, flash string
 	for _, ck := range res.Cookies() {
 		switch ck.Name {
@@ -410,7 +410,7 @@ func TestKnowledgeBaseVote(t *testing.T) {
 	if res.StatusCode != 303 || voter == "" || flash == "" {
 		t.Fatalf("%d, voter %q, flash %q", res.StatusCode, voter, flash)
 	}
-	_, body := s.Get(t, "/faq/trovare-un-bando", "Cookie", csrf+"; kb_voter="+voter+"; flash="+flash, "Accept-Language", "it")
+	_, body := s.Get(t, "/faq/trovare-i-bandi", "Cookie", csrf+"; kb_voter="+voter+"; flash="+flash, "Accept-Language", "it")
 	doc := parse(t, body)
 	if !strings.Contains(doc.Find("#flash").Text(), "Grazie") || doc.Find("#kb-vote form").Length() != 0 || !strings.Contains(doc.Find("#kb-vote").Text(), "Grazie") {
 		t.Errorf("after the vote: flash %q, box %q", doc.Find("#flash").Text(), doc.Find("#kb-vote").Text())
