@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	keys "github.com/chromedp/chromedp/kb"
 
 	"passhub/app/apptest"
+	"passhub/app/identity"
 )
 
 // kbVotes counts the stored votes on an article, and those with a comment.
@@ -40,6 +43,8 @@ func TestKnowledgeBasePages(t *testing.T) {
 	s := apptest.Start(t)
 	tb := newTab(t)
 	shots := os.Getenv("KB_SHOTS")
+	texts, _ := json.Marshal(italianTexts(t, s))
+	italianUnmarked := "(" + unmarked + ")(" + string(texts) + ")"
 	pages := []string{"/faq", "/faq?categoria=pagopa", "/faq?tag=accesso"}
 	articles, err := filepath.Glob(filepath.Join(apptest.ContentDir(), "faq", "*.md"))
 	if err != nil || len(articles) == 0 {
@@ -59,6 +64,11 @@ func TestKnowledgeBasePages(t *testing.T) {
 					}
 					for _, v := range axe(t, tb) {
 						t.Error("axe: " + v)
+					}
+					if lang == "en" && width == 1280 {
+						for _, u := range eval[[]string](t, tb, italianUnmarked) {
+							t.Error("not lang=it: " + u)
+						}
 					}
 					if width == 320 {
 						if r := eval[reflowResult](t, tb, reflow); r.Wide {
@@ -141,6 +151,39 @@ func TestKnowledgeBasePages(t *testing.T) {
 	tb.run(t, chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#kb-vote .alert-success")))
 	for _, v := range axe(t, tb) {
 		t.Error("axe after the vote: " + v)
+	}
+	for _, p := range tb.take() {
+		t.Error(p)
+	}
+
+	// The editors' figures, with the comment left above.
+	editor := apptest.FiscalCode("RDTRDT80A01F205")
+	u, _, err := s.Identity.Login(context.Background(), identityOf(editor, "Edo"), identity.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Identity.Grant(context.Background(), identity.Actor{}, u.ID, "editor", ""); err != nil {
+		t.Fatal(err)
+	}
+	loginAs(t, tb, s, editor, "Edo")
+	for _, lang := range []string{"it", "en"} {
+		for _, width := range []int64{1280, 320} {
+			tb.run(t, chromedp.EmulateViewport(width, 900), chromedp.Navigate(s.URL+"/redazione/faq/utilita?lang="+lang), chromedp.WaitReady(chromedp.CSS("footer#footer")))
+			if got := eval[string](t, tb, "document.getElementById('kb-fig-pagopa-riconciliazione').textContent"); !strings.Contains(got, "Manca un esempio della causale.") {
+				t.Errorf("figures row %q", got)
+			}
+			for _, v := range axe(t, tb) {
+				t.Errorf("axe on the figures (%s, %d): %s", lang, width, v)
+			}
+			if width == 320 {
+				if r := eval[reflowResult](t, tb, reflow); r.Wide {
+					t.Errorf("the figures are %d px wide at 320: %v", r.Width, r.Culprits)
+				}
+			}
+			if shots != "" && lang == "it" {
+				shoot(t, tb, filepath.Join(shots, fmt.Sprintf("figures-%d.png", width)), chromedp.FullScreenshot(100))
+			}
+		}
 	}
 	for _, p := range tb.take() {
 		t.Error(p)
