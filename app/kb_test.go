@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -20,6 +21,9 @@ import (
 	"passhub/app/content"
 	"passhub/app/kb"
 )
+
+// messageID is a message id of the knowledge base shown as it is, untranslated.
+var messageID = regexp.MustCompile(`\b(kb|nav|search\.type)\.[a-z_.-]+`)
 
 // kbVotes counts the stored votes on the article slug, and those with a comment.
 func kbVotes(t *testing.T, s *apptest.Server, slug string) (votes, comments int) {
@@ -179,6 +183,9 @@ func TestKnowledgeBaseIndex(t *testing.T) {
 				return
 			}
 			doc := parse(t, body)
+			if m := messageID.FindString(doc.Find("body").Text()); m != "" {
+				t.Errorf("message id %q shown", m)
+			}
 			if c.h1 != "" && strings.TrimSpace(doc.Find("h1").Text()) != c.h1 {
 				t.Errorf("h1 %q, want %q", doc.Find("h1").Text(), c.h1)
 			}
@@ -268,6 +275,9 @@ func TestKnowledgeBaseArticle(t *testing.T) {
 				t.Errorf("Cache-Control %q: the page carries the browser's token", cc)
 			}
 			doc := parse(t, body)
+			if m := messageID.FindString(doc.Find("body").Text()); m != "" {
+				t.Errorf("message id %q shown", m)
+			}
 			meta := doc.Find(".pass-kb-meta")
 			if a := meta.Find(`a[href^="/faq?categoria="]`); strings.TrimSpace(a.Text()) != c.category {
 				t.Errorf("category %q, want %q", a.Text(), c.category)
@@ -466,6 +476,9 @@ func TestKnowledgeBaseFigures(t *testing.T) {
 					t.Error("a comment shown to someone refused")
 				}
 				return
+			}
+			if m := messageID.FindString(parse(t, body).Find("body").Text()); m != "" {
+				t.Errorf("message id %q shown", m)
 			}
 			row := parse(t, body).Find("#kb-fig-pagopa-riconciliazione")
 			cells := row.Find("td")
