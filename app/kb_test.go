@@ -455,6 +455,17 @@ func TestKnowledgeBaseFigures(t *testing.T) {
 			t.Fatalf("vote %d: %d", i, res.StatusCode)
 		}
 	}
+	// The reserved area's entry points of assistance lead to the knowledge base.
+	for p, sel := range map[string]string{"/area-riservata/richieste/nuova": ".pass-kb-hint", "/area-riservata": ".pass-dashboard"} {
+		_, body := w.s.Get(t, p, "Cookie", w.cookies["legal rep A"], "Accept-Language", "it")
+		if parse(t, body).Find(sel+` a[href="/faq"]`).Length() != 1 {
+			t.Errorf("%s does not link the knowledge base", p)
+		}
+	}
+	_, home := w.s.Get(t, "/area-riservata", "Cookie", w.cookies["editor"], "Accept-Language", "it")
+	if parse(t, home).Find(`a[href="` + kb.FiguresPath + `"]`).Length() == 0 {
+		t.Error("the editor's reserved home does not link the figures")
+	}
 	// The newsroom writes the type with its own fields.
 	_, body := w.s.Get(t, "/redazione/nuovo/faq", "Cookie", w.cookies["editor"], "Accept-Language", "it")
 	form := parse(t, body)
