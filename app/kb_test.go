@@ -463,7 +463,7 @@ func TestKnowledgeBaseFigures(t *testing.T) {
 		}
 	}
 	_, home := w.s.Get(t, "/area-riservata", "Cookie", w.cookies["editor"], "Accept-Language", "it")
-	if parse(t, home).Find(`a[href="` + kb.FiguresPath + `"]`).Length() == 0 {
+	if parse(t, home).Find(`a[href="`+kb.FiguresPath+`"]`).Length() == 0 {
 		t.Error("the editor's reserved home does not link the figures")
 	}
 	// The newsroom writes the type with its own fields.
