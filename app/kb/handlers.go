@@ -164,7 +164,7 @@ func (h *Handlers) article(c *fiber.Ctx) error {
 func (h *Handlers) articleData(c *fiber.Ctx, p *content.Published, a *Article, rel []*Article, v voteState) fiber.Map {
 	return fiber.Map{"Title": p.Front.Title, "TitleLang": "it", "Description": p.Front.Summary, "Entry": p, "Article": a,
 		"Related": rel, "Vote": v, "Crumbs": []crumb{{Route, h.web.T(c, "kb.title"), ""},
-			{Route + "?categoria=" + a.Category, h.web.T(c, CategoryMessage(a.Category)), ""}}}
+			{CategoryURL(a.Category), h.web.T(c, CategoryMessage(a.Category)), ""}}}
 }
 
 // vote stores a reader's answer to "was it useful?". With htmx the box is swapped for the

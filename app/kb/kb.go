@@ -63,6 +63,10 @@ func CategoryMessage(v string) string {
 	return ""
 }
 
+// CategoryURL is the index of the articles of category v: what the help desk links a ticket of
+// that category to.
+func CategoryURL(v string) string { return Route + "?categoria=" + v }
+
 // Definition is the registration of the knowledge base's content type. The content package's
 // refs name codes, not slugs, so "related" is a list whose slugs this package checks (SyncContent):
 // on import an unknown slug is reported, in the newsroom it refuses the publication.
