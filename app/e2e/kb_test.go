@@ -33,12 +33,13 @@ func kbVotes(t *testing.T, s *apptest.Server, slug string) (votes, comments int)
 	return count(false), count(true)
 }
 
-// TestKnowledgeBasePages opens the knowledge base (the index, a category, a tag, an article) in
-// Italian and English, at 1280 and 320 px: no console error or failed request, axe-clean, no
-// sideways scroll and no overlapping text at 320. Then it votes with the keyboard alone (each
-// control focused, Space or Enter): with JavaScript the box is swapped for the thanks in place
-// and a bad answer is told beside its field; without, the form posts and the article comes back
-// with the thanks. KB_SHOTS names a folder for screenshots of the pages.
+// TestKnowledgeBasePages opens the knowledge base (the index, a category, a tag and every
+// shipped article) in Italian and English, at 1280 and 320 px: no console error or failed
+// request, axe-clean, the Italian content marked lang="it" in English, no sideways scroll and no
+// overlapping text at 320. Then it votes with the keyboard alone (each control focused, Space or
+// Enter), in both languages: with JavaScript a bad answer is told beside its field and the box is
+// swapped for the thanks in place; without, the form posts and the article comes back with the
+// thanks. Last, an editor reads the figures. KB_SHOTS names a folder for screenshots.
 func TestKnowledgeBasePages(t *testing.T) {
 	s := apptest.Start(t)
 	tb := newTab(t)
@@ -90,70 +91,79 @@ func TestKnowledgeBasePages(t *testing.T) {
 		}
 	}
 
-	// With JavaScript, by the keyboard: a vote without a choice is told in place, then "No" with
-	// a comment is swapped for the thanks, without leaving the page.
-	tb.run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(s.URL+"/faq/pagopa-riconciliazione?lang=it"), chromedp.WaitReady(chromedp.CSS("#kb-vote form")))
-	eval[bool](t, tb, "window.passStayed = true")
-	tb.run(t, chromedp.Focus(chromedp.CSS(`#kb-vote button[type=submit]`)), chromedp.KeyEvent(keys.Enter))
-	settle(t, tb, `!!document.querySelector('#kb-vote .pass-error-summary')`, "the refused vote")
-	if got := eval[string](t, tb, "document.getElementById('kb-choice-error').textContent"); !strings.Contains(got, "Scegli") {
-		t.Errorf("choice error %q", got)
-	}
-	if !eval[bool](t, tb, "document.activeElement && document.activeElement.classList.contains('pass-error-summary')") {
-		t.Error("the error is not focused")
-	}
-	for _, v := range axe(t, tb) {
-		t.Error("axe on the refused vote: " + v)
-	}
-	tb.take() // the 422 was meant
-	tb.run(t, chromedp.Focus(chromedp.CSS("#kb-no")), chromedp.KeyEvent(" "),
-		chromedp.Focus(chromedp.CSS("#kb-comment")), chromedp.KeyEvent("Manca un esempio della causale."),
-		chromedp.Focus(chromedp.CSS(`#kb-vote button[type=submit]`)), chromedp.KeyEvent(keys.Enter))
-	settle(t, tb, `!!document.querySelector('#kb-vote .alert-success')`, "the thanks")
-	if !eval[bool](t, tb, "window.passStayed === true") {
-		t.Error("the vote left the page")
-	}
-	if !eval[bool](t, tb, "document.activeElement && document.activeElement.classList.contains('alert-success')") {
-		t.Error("the thanks is not focused")
-	}
-	if v, c := kbVotes(t, s, "pagopa-riconciliazione"); v != 1 || c != 1 {
-		t.Errorf("%d votes, %d comments stored", v, c)
-	}
-	for _, v := range axe(t, tb) {
-		t.Error("axe on the thanks: " + v)
-	}
-	if shots != "" {
-		shoot(t, tb, filepath.Join(shots, "vote-js.png"), chromedp.FullScreenshot(100))
-	}
-	// The same browser, back on the article, is not asked again.
-	tb.run(t, chromedp.Navigate(s.URL+"/faq/pagopa-riconciliazione"), chromedp.WaitReady(chromedp.CSS("#kb-vote")))
-	if eval[bool](t, tb, "!!document.querySelector('#kb-vote form')") {
-		t.Error("the browser that voted is asked again")
-	}
-	for _, p := range tb.take() {
-		t.Error(p)
-	}
-
-	// Without JavaScript, in English: "Yes" by the keyboard, the form posts and the article comes
-	// back with the thanks.
-	tb.setScripts(t, false)
-	tb.run(t, chromedp.Navigate(s.URL+"/faq/delegare-un-collega?lang=en"), chromedp.WaitReady(chromedp.CSS("#kb-vote form")))
-	tb.run(t, chromedp.Focus(chromedp.CSS("#kb-yes")), chromedp.KeyEvent(" "),
-		chromedp.Focus(chromedp.CSS(`#kb-vote button[type=submit]`)), chromedp.KeyEvent(keys.Enter))
-	settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('#flash') && !!document.querySelector('#kb-vote .alert-success')`, "the article with the thanks")
-	if got := eval[string](t, tb, "document.getElementById('flash').textContent"); !strings.Contains(got, "Thank you") {
-		t.Errorf("flash %q", got)
-	}
-	if v, c := kbVotes(t, s, "delegare-un-collega"); v != 1 || c != 0 {
-		t.Errorf("%d votes, %d comments stored", v, c)
-	}
-	tb.setScripts(t, true)
-	tb.run(t, chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#kb-vote .alert-success")))
-	for _, v := range axe(t, tb) {
-		t.Error("axe after the vote: " + v)
-	}
-	for _, p := range tb.take() {
-		t.Error(p)
+	// By the keyboard alone, in both languages. With JavaScript a vote without a choice is told
+	// in place, then "No" with a comment is swapped for the thanks without leaving the page;
+	// without JavaScript "Yes" posts the form and the article comes back with the thanks.
+	for _, v := range []struct {
+		lang, slug, choose, thanks string
+		js                         bool
+	}{
+		{"it", "pagopa-riconciliazione", "Scegli", "Grazie", true},
+		{"en", "pagopa-attivare-un-servizio", "Choose", "Thank you", true},
+		{"it", "trovare-i-bandi", "", "Grazie", false},
+		{"en", "delegare-un-collega", "", "Thank you", false},
+	} {
+		t.Run("vote/"+v.lang+"/"+map[bool]string{true: "js", false: "nojs"}[v.js], func(t *testing.T) {
+			tb.setScripts(t, v.js)
+			tb.run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(s.URL+"/faq/"+v.slug+"?lang="+v.lang), chromedp.WaitReady(chromedp.CSS("#kb-vote form")))
+			if !v.js {
+				tb.run(t, chromedp.Focus(chromedp.CSS("#kb-yes")), chromedp.KeyEvent(" "),
+					chromedp.Focus(chromedp.CSS(`#kb-vote button[type=submit]`)), chromedp.KeyEvent(keys.Enter))
+				settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('#flash') && !!document.querySelector('#kb-vote .alert-success')`, "the article with the thanks")
+				if got := eval[string](t, tb, "document.getElementById('flash').textContent"); !strings.Contains(got, v.thanks) {
+					t.Errorf("flash %q", got)
+				}
+				if n, c := kbVotes(t, s, v.slug); n != 1 || c != 0 {
+					t.Errorf("%d votes, %d comments stored", n, c)
+				}
+				tb.setScripts(t, true)
+				tb.run(t, chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#kb-vote .alert-success")))
+			} else {
+				eval[bool](t, tb, "window.passStayed = true")
+				tb.run(t, chromedp.Focus(chromedp.CSS(`#kb-vote button[type=submit]`)), chromedp.KeyEvent(keys.Enter))
+				settle(t, tb, `!!document.querySelector('#kb-vote .pass-error-summary')`, "the refused vote")
+				if got := eval[string](t, tb, "document.getElementById('kb-choice-error').textContent"); !strings.Contains(got, v.choose) {
+					t.Errorf("choice error %q", got)
+				}
+				if !eval[bool](t, tb, "document.activeElement && document.activeElement.classList.contains('pass-error-summary')") {
+					t.Error("the error is not focused")
+				}
+				for _, a := range axe(t, tb) {
+					t.Error("axe on the refused vote: " + a)
+				}
+				tb.take() // the 422 was meant
+				tb.run(t, chromedp.Focus(chromedp.CSS("#kb-no")), chromedp.KeyEvent(" "),
+					chromedp.Focus(chromedp.CSS("#kb-comment")), chromedp.KeyEvent("Manca un esempio della causale."),
+					chromedp.Focus(chromedp.CSS(`#kb-vote button[type=submit]`)), chromedp.KeyEvent(keys.Enter))
+				settle(t, tb, `!!document.querySelector('#kb-vote .alert-success')`, "the thanks")
+				if !eval[bool](t, tb, "window.passStayed === true") {
+					t.Error("the vote left the page")
+				}
+				if !eval[bool](t, tb, "document.activeElement && document.activeElement.classList.contains('alert-success')") {
+					t.Error("the thanks is not focused")
+				}
+				if got := eval[string](t, tb, "document.querySelector('#kb-vote .alert-success').textContent"); !strings.Contains(got, v.thanks) {
+					t.Errorf("thanks %q", got)
+				}
+				if n, c := kbVotes(t, s, v.slug); n != 1 || c != 1 {
+					t.Errorf("%d votes, %d comments stored", n, c)
+				}
+				if shots != "" && v.lang == "it" {
+					shoot(t, tb, filepath.Join(shots, "vote-js.png"), chromedp.FullScreenshot(100))
+				}
+			}
+			for _, a := range axe(t, tb) {
+				t.Error("axe on the thanks: " + a)
+			}
+			// The same browser, back on the article, is not asked again.
+			tb.run(t, chromedp.Navigate(s.URL+"/faq/"+v.slug), chromedp.WaitReady(chromedp.CSS("#kb-vote")))
+			if eval[bool](t, tb, "!!document.querySelector('#kb-vote form')") {
+				t.Error("the browser that voted is asked again")
+			}
+			for _, p := range tb.take() {
+				t.Error(p)
+			}
+		})
 	}
 
 	// The editors' figures, with the comment left above.
