@@ -402,6 +402,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/redazione/contenuti/:type/:slug/link-anteprima", "/redazione/contenuti/page/privacy/link-anteprima", url.Values{"rev": {"0"}}, post(newsroom, "409")},
 		{"POST", "/redazione/contenuti/:type/:slug/autosalva", "/redazione/contenuti/page/privacy/autosalva", url.Values{"rev": {"0"}}, post(newsroom, "409")},
 		{"POST", "/redazione/anteprima/:type", "/redazione/anteprima/page", url.Values{"title": {""}}, post(newsroom, "422")},
+		{"GET", "/redazione/faq/utilita", "/redazione/faq/utilita", nil, newsroom}, // the knowledge base's figures (app/kb)
 		{"GET", "/redazione/media", "/redazione/media?tipo=image&parole=x", nil, newsroom},
 		{"POST", "/redazione/media", "/redazione/media", url.Values{"alt": {""}}, post(newsroom, "422")},
 		{"GET", "/redazione/media/:id", "/redazione/media/999999", nil, "303 403 403 403 403 403 403 403 404 404 404"},
@@ -462,6 +463,9 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/bandi", "/bandi?vista=mese&mese=2030-01&tema=clima", nil, public},
 		{"GET", "/bandi.ics", "/bandi.ics?programma=LIFE", nil, public},
 		{"GET", "/bandi/:slug", "/bandi/" + call.Slug, nil, public},
+		{"GET", "/faq", "/faq?categoria=pagopa", nil, public},
+		{"GET", "/faq/:slug", "/faq/pagopa-riconciliazione", nil, public},
+		{"POST", "/faq/:slug/utile", "/faq/pagopa-riconciliazione/utile", url.Values{"utile": {"forse"}}, "422 422 422 422 422 422 422 422 422 422 422"},
 		{"GET", "/dati", "/dati", nil, public},
 		{"GET", "/dati/catalogo.jsonld", "/dati/catalogo.jsonld", nil, public},
 		{"GET", "/dati/task-force/:code", "/dati/task-force/VA", nil, public},

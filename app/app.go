@@ -40,6 +40,7 @@ import (
 	"passhub/app/i18n"
 	"passhub/app/identity"
 	"passhub/app/jobs"
+	"passhub/app/kb"
 	"passhub/app/mail"
 	"passhub/app/media"
 	"passhub/app/monitor"
@@ -74,6 +75,7 @@ type App struct {
 	Web           *web.Server
 	Content       *content.Service
 	Catalogue     *catalogue.Service
+	KB            *kb.Service // the knowledge base at /faq and its votes
 	Contact       *contact.Service
 	Identity      *identity.Service
 	Tokens        *apitoken.Service
@@ -131,6 +133,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Hub, a.Events.Hints = a.Realtime.Hub, a.Realtime
 	a.Content = content.NewService(d, log, CacheTTL)
 	a.Catalogue = catalogue.NewService(d, a.Content, CacheTTL)
+	a.KB = kb.NewService(d, a.Content, CacheTTL)
 	previewKey, err := preview.Key(cfg.PreviewKey, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -433,6 +436,7 @@ func (a *App) Handler() (*web.Server, error) {
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)
 	}
+	kb.NewHandlers(w, a.KB, a.Content).Mount(w.App) // before the portal, which would serve /faq as a plain listing
 	portalHandlers := portal.NewHandlers(w, a.Content, a.Catalogue)
 	portalHandlers.Mount(w.App)
 	catalogue.NewHandlers(w, a.Catalogue, a.Content).Mount(w.App)
