@@ -490,3 +490,55 @@ Il giorno ven 4 dic 2026 alle ore 10:00 help desk ha scritto:
 		t.Fatalf("%d tickets, want 2 (the mail's and the intruder's): %+v", n, all)
 	}
 }
+
+// TestHelpdeskArticleDraft: from a resolved ticket the operator gets the thread without personal
+// data (the requester's and the operator's names, the e-mail address, the phone number, the fiscal
+// code, the street address, and the ente's name when asked), sees what was removed, and sends
+// the reviewed text to the newsroom as a knowledge-base draft; an open ticket cannot become one.
+func TestHelpdeskArticleDraft(t *testing.T) {
+	w := newHelpdeskWorld(t)
+	s, ctx := w.s, context.Background()
+	res, _ := s.PostForm(t, "/area-riservata/assistenza", hdForm("category", "pagopa", "subject", "Avvisi pagoPA per la mensa",
+		"body", "Buongiorno, sono Anna Bianchi del Comune di Cantù (tel. 031 765432, anna.bianchi@comune.cantu.example.it, codice fiscale "+apptest.FiscalCode("RSSMRA80A01F205")+
+			"), via Roma 12: come emettiamo gli avvisi pagoPA per la mensa?", "ente", strconv.FormatInt(w.cantu, 10)), "Cookie", w.anna)
+	id, _ := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), "/area-riservata/assistenza/"), 10, 64)
+	page := "/area-riservata/helpdesk/" + strconv.FormatInt(id, 10) + "/articolo"
+	if res, _ := s.Get(t, page, "Cookie", w.elisa); res.StatusCode != 404 {
+		t.Fatalf("an open ticket's draft: %d, want 404", res.StatusCode)
+	}
+	if _, err := s.Helpdesk.Answer(ctx, helpdesk.Actor{UserID: w.elisaID, Name: "Elisa Greco"}, id,
+		"Gentile Anna, gli avvisi si emettono dal back office del partner tecnologico. Elisa Greco", helpdesk.StatusResolved); err != nil {
+		t.Fatal(err)
+	}
+	res, body := s.Get(t, page+"?ente=1", "Cookie", w.elisa)
+	if res.StatusCode != 200 {
+		t.Fatalf("draft page: %d", res.StatusCode)
+	}
+	doc := parse(t, body)
+	question, answer := doc.Find("#hd-question").Text(), doc.Find("#hd-answer").Text()
+	for _, leak := range []string{"Anna", "Bianchi", "Elisa", "Greco", "031 765432", "anna.bianchi@", apptest.FiscalCode("RSSMRA80A01F205"), "via Roma 12", "Cantù"} {
+		if strings.Contains(question+answer, leak) {
+			t.Errorf("%q left in the draft: %q / %q", leak, question, answer)
+		}
+	}
+	if !strings.Contains(question, "pagoPA per la mensa") || !strings.Contains(answer, "back office del partner tecnologico") {
+		t.Fatalf("the draft lost the question or the answer: %q / %q", question, answer)
+	}
+	if n := doc.Find("table tbody tr").Length(); n < 6 {
+		t.Errorf("%d removals listed, want at least 6", n)
+	}
+	res, _ = s.PostForm(t, page, hdForm("title", "", "summary", "x", "question", question, "answer", answer), "Cookie", w.elisa)
+	if res.StatusCode != 422 {
+		t.Fatalf("a draft without a title: %d, want 422", res.StatusCode)
+	}
+	res, _ = s.PostForm(t, page, hdForm("title", "Come si emettono gli avvisi pagoPA della mensa?", "summary", "Gli avvisi si emettono dal back office del partner tecnologico.",
+		"question", question, "answer", answer), "Cookie", w.elisa)
+	if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/redazione/contenuti/faq/") {
+		t.Fatalf("send to the newsroom: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	slug := strings.TrimPrefix(res.Header.Get("Location"), "/redazione/contenuti/faq/")
+	work, err := s.Content.Work(ctx, "faq", slug)
+	if err != nil || work.Head.State != "draft" || strings.Contains(work.Head.Source, "anna.bianchi@") || !strings.Contains(work.Head.Source, "category: pagopa") {
+		t.Fatalf("newsroom draft: %v %+v", err, work)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"passhub/app/kb"
 )
 
 // Status of a ticket.
@@ -47,8 +49,9 @@ const (
 // Priorities lists the priorities, lowest first.
 var Priorities = []string{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
 
-// Categories are what a ticket is about; they are also the knowledge base's categories.
-var Categories = []string{"tecnica", "amministrativa", "spid-cie", "pagopa", "uso-piattaforma", "normativa"}
+// Categories are what a ticket is about: the knowledge base's categories, so a ticket points to
+// the articles of its subject and an article drafted from it keeps it.
+var Categories = kb.CategoryValues()
 
 // Ticket is one question to the help desk and its life.
 type Ticket struct {

@@ -50,6 +50,9 @@ func values(choices []Choice) []string {
 	return out
 }
 
+// CategoryValues lists the values of Categories, in order.
+func CategoryValues() []string { return values(Categories) }
+
 // ValidCategory reports whether v is one of Categories.
 func ValidCategory(v string) bool { return slices.Contains(values(Categories), v) }
 
