@@ -43,7 +43,7 @@ func SeedHelpdesk(ctx context.Context, s Services, desk *helpdesk.Service, peopl
 		}
 	}
 	spid, err := desk.Open(ctx, helpdesk.Opening{Channel: helpdesk.ChannelWeb, Category: "spid-cie", Subject: "Il vicesegretario non riesce ad accedere",
-		Body: "Buongiorno, il vicesegretario prova ad accedere con SPID ma dopo la scelta del gestore compare l'errore 19. Come possiamo fare?",
+		Body:        "Buongiorno, il vicesegretario prova ad accedere con SPID ma dopo la scelta del gestore compare l'errore 19. Come possiamo fare?",
 		RequesterID: ids["delegato"], Name: names["delegato"], Email: "laura.bianchi@comune.cantu.example.it", EnteID: cantu.ID, EnteName: cantu.Name, Lang: "it"})
 	if err != nil {
 		return err
@@ -52,7 +52,7 @@ func SeedHelpdesk(ctx context.Context, s Services, desk *helpdesk.Service, peopl
 		return err
 	}
 	if _, err := desk.Open(ctx, helpdesk.Opening{Channel: helpdesk.ChannelWeb, Category: "pagopa", Subject: "Avviso pagoPA per la mensa scolastica",
-		Body: "Dobbiamo emettere gli avvisi pagoPA per la mensa: il servizio va attivato sul nostro portale o su quello del partner tecnologico?",
+		Body:        "Dobbiamo emettere gli avvisi pagoPA per la mensa: il servizio va attivato sul nostro portale o su quello del partner tecnologico?",
 		RequesterID: ids["delegato"], Name: names["delegato"], Email: "laura.bianchi@comune.cantu.example.it", EnteID: cantu.ID, EnteName: cantu.Name, Lang: "it"}); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -199,55 +200,20 @@ func TestFundingJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages := []struct{ who, path string }{
-		{"", "/bandi"}, {"", "/bandi?vista=mese&mese=2027-04&tema=biodiversità"}, {"", "/bandi/natura-e-biodiversita"},
-		{anna, funding.AlertsPath}, {editor, funding.EditorPath}, {editor, funding.EditorPath + "/nuovo"},
-		{editor, funding.EditorPath + "/" + strconv.FormatInt(call.ID, 10)},
-	}
-	shots := os.Getenv("PASSHUB_SCREENSHOTS")
 	tb.take() // the refused subscription's 422 was meant
-	who := "-"
-	for _, js := range []bool{true, false} {
-		tb.setScripts(t, js)
-		for _, p := range pages {
-			if p.who != who {
-				who = p.who
-				if who == "" {
-					tb.run(t, chromedp.Navigate(s.URL+"/"), chromedp.WaitReady(chromedp.CSS("footer#footer")))
-					clearCookies(t, tb)
-				} else {
-					loginAs(t, tb, s, who, map[string]string{anna: "Anna", editor: "Edo"}[who])
-				}
-			}
-			for _, lang := range []string{"it", "en"} {
-				for _, width := range []int64{1280, 320} {
-					name := strings.Join([]string{"funding", map[bool]string{true: "js", false: "nojs"}[js], lang, strconv.FormatInt(width, 10),
-						strings.NewReplacer("/", "_", "?", "_", "=", "_", "&", "_").Replace(p.path)}, "-")
-					t.Run(name, func(t *testing.T) {
-						tb.run(t, chromedp.EmulateViewport(width, 900), chromedp.Navigate(s.URL+p.path+sep(p.path)+"lang="+lang),
-							chromedp.WaitReady(chromedp.CSS("footer#footer")))
-						if got := eval[string](t, tb, "document.documentElement.lang"); got != lang {
-							t.Errorf("html lang = %q", got)
-						}
-						if r := eval[reflowResult](t, tb, reflow); r.Wide {
-							t.Errorf("the page is %d px wide at %d: %v", r.Width, width, r.Culprits)
-						}
-						if js {
-							for _, v := range axe(t, tb) {
-								t.Error("axe: " + v)
-							}
-						}
-						if shots != "" && js {
-							shoot(t, tb, filepath.Join(shots, name+".png"), chromedp.FullScreenshot(100))
-						}
-						for _, problem := range tb.take() {
-							t.Error(problem)
-						}
-					})
-				}
-			}
+	people := map[string][2]string{"anna": {anna, "Anna"}, "editor": {editor, "Edo"}}
+	sweep(t, tb, s, "funding", regexp.MustCompile(`\bfunding\.[a-z_]+`), []sweepPage{
+		{"visitor", "/bandi"}, {"visitor", "/bandi?vista=mese&mese=2027-04&tema=biodiversità"}, {"visitor", "/bandi/natura-e-biodiversita"},
+		{"anna", funding.AlertsPath}, {"editor", funding.EditorPath}, {"editor", funding.EditorPath + "/nuovo"},
+		{"editor", funding.EditorPath + "/" + strconv.FormatInt(call.ID, 10)},
+	}, func(who string) {
+		if who == "visitor" {
+			tb.run(t, chromedp.Navigate(s.URL+"/"), chromedp.WaitReady(chromedp.CSS("footer#footer")))
+			clearCookies(t, tb)
+			return
 		}
-	}
+		loginAs(t, tb, s, people[who][0], people[who][1])
+	})
 	// The editor's form refused (422), with its error summary: axe-clean too.
 	tb.setScripts(t, true)
 	loginAs(t, tb, s, editor, "Edo")
@@ -262,7 +228,7 @@ func TestFundingJourney(t *testing.T) {
 		for _, v := range axe(t, tb) {
 			t.Error("axe on the refused form: " + v)
 		}
-		if shots != "" {
+		if shots := os.Getenv("PASSHUB_SCREENSHOTS"); shots != "" {
 			shoot(t, tb, filepath.Join(shots, "funding-form-errors-"+lang+".png"), chromedp.FullScreenshot(100))
 		}
 		tb.take()

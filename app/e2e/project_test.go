@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -131,49 +129,11 @@ func TestPartnerSearchJourney(t *testing.T) {
 	})
 
 	// Every page, as each of them: axe-clean in both languages, fits 320 px, the same without JavaScript.
-	pages := []struct{ who, path string }{
-		{anna, project.Path}, {anna, project.Path + "/nuova?bando=" + call.Slug}, {anna, sheetURL}, {anna, sheetURL + "/modifica"},
-		{anna, "/bandi/" + call.Slug}, {bruno, project.Path + "?cerca=1&tema=clima"}, {bruno, sheetURL},
-	}
-	shots := os.Getenv("PASSHUB_SCREENSHOTS")
-	who := ""
-	for _, js := range []bool{true, false} {
-		tb.setScripts(t, js)
-		for _, p := range pages {
-			if p.who != who {
-				who = p.who
-				loginAs(t, tb, s, who, map[string]string{anna: "Anna", bruno: "Bruno"}[who])
-			}
-			for _, lang := range []string{"it", "en"} {
-				for _, width := range []int64{1280, 320} {
-					name := strings.Join([]string{"project", map[bool]string{true: "js", false: "nojs"}[js], map[string]string{anna: "como", bruno: "cantu"}[p.who], lang,
-						strconv.FormatInt(width, 10), strings.NewReplacer("/", "_", "?", "_", "=", "_", "&", "_").Replace(p.path)}, "-")
-					t.Run(name, func(t *testing.T) {
-						tb.run(t, chromedp.EmulateViewport(width, 900), chromedp.Navigate(s.URL+p.path+sep(p.path)+"lang="+lang),
-							chromedp.WaitReady(chromedp.CSS("footer#footer")))
-						if text := eval[string](t, tb, "document.querySelector('main').innerText"); messageID.MatchString(text) {
-							t.Errorf("a message id shows untranslated: %q", text)
-						}
-						if r := eval[reflowResult](t, tb, reflow); r.Wide {
-							t.Errorf("the page is %d px wide at %d: %v", r.Width, width, r.Culprits)
-						}
-						if js {
-							for _, v := range axe(t, tb) {
-								t.Error("axe: " + v)
-							}
-							if o := eval[[]string](t, tb, overlaps); len(o) > 0 {
-								t.Errorf("overlapping labels: %v", o)
-							}
-						}
-						if shots != "" {
-							shoot(t, tb, filepath.Join(shots, name+".png"), chromedp.FullScreenshot(100))
-						}
-						for _, problem := range tb.take() {
-							t.Error(problem)
-						}
-					})
-				}
-			}
-		}
-	}
+	names := map[string]string{"como": anna, "cantu": bruno}
+	sweep(t, tb, s, "project", messageID, []sweepPage{
+		{"como", project.Path}, {"como", project.Path + "/nuova?bando=" + call.Slug}, {"como", sheetURL}, {"como", sheetURL + "/modifica"},
+		{"como", "/bandi/" + call.Slug}, {"cantu", project.Path + "?cerca=1&tema=clima"}, {"cantu", sheetURL},
+	}, func(who string) {
+		loginAs(t, tb, s, names[who], map[string]string{"como": "Anna", "cantu": "Bruno"}[who])
+	})
 }
