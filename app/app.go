@@ -415,7 +415,12 @@ func (a *App) Handler() (*web.Server, error) {
 	area.NewHandlers(w, area.Services{Enti: a.Enti, Requests: a.Requests, Catalogue: a.Catalogue, Stats: a.Stats, CRM: a.CRM, Now: a.Analysis.Now}).Mount(w.App)
 	crm.NewHandlers(w, a.CRM, a.Enti).Mount(w.App)
 	territory.NewHandlers(w, a.Territory).Mount(w.App)
-	analysis.NewHandlers(w, a.Analysis, a.Catalogue, a.Requests).Mount(w.App)
+	panel := analysis.NewHandlers(w, a.Analysis, a.Catalogue, a.Requests)
+	panel.Desk = func(ctx context.Context, from, to time.Time) (analysis.Satisfaction, error) {
+		s, err := a.Helpdesk.SatisfactionIn(ctx, from, to)
+		return analysis.Satisfaction(s), err
+	}
+	panel.Mount(w.App)
 	ente.NewHandlers(w, a.Enti).Mount(w.App)
 	workspace.NewHandlers(w, a.Workspace, a.Requests, a.Catalogue, a.hasPM).Mount(w.App) // the /area-riservata/richieste tree
 	workarea.NewHandlers(w, a.Areas, a.Config.UploadLimit()).Mount(w.App)                // /area-riservata/spazi and /admin/spazi

@@ -229,6 +229,18 @@ func TestHelpdeskAcrossChannels(t *testing.T) {
 	if err != nil || sat.Rated != 1 || sat.Average != 5 || sat.Stars[4] != 1 || sat.Closed != 1 {
 		t.Fatalf("satisfaction: %+v %v", sat, err)
 	}
+	// The analysis panel shows them to admins, with the export.
+	admin := s.Login(t, apptest.FiscalCode("DMNDMN80A01F205"), "Ada", "Admin")
+	if err := s.Identity.Grant(ctx, identity.Actor{}, userOf(t, s, admin), identity.RoleAdmin, ""); err != nil {
+		t.Fatal(err)
+	}
+	res, body = s.Get(t, "/area-riservata/analisi", "Cookie", admin, "Accept-Language", "it")
+	if got := parse(t, body).Find("#an-assistenza").Text(); res.StatusCode != 200 || !strings.Contains(got, "Valutazione media") || !strings.Contains(got, "5.0") {
+		t.Errorf("panel: %d %q", res.StatusCode, got)
+	}
+	if res, csv := s.Get(t, "/area-riservata/analisi/assistenza.csv", "Cookie", admin, "Accept-Language", "it"); res.StatusCode != 200 || !strings.Contains(csv, "Valutati dal richiedente") {
+		t.Errorf("export: %d %q", res.StatusCode, csv)
+	}
 	// A mail to the closed ticket opens a new one.
 	if out, err := s.Helpdesk.Receive(ctx, helpdesk.Mail{To: []string{reply}, From: "anna@example.it", Subject: "Un'altra domanda", MessageID: "r3@mail.example.it", Text: "E per la CIE?"}); err != nil || !out.Opened || out.Ticket == id {
 		t.Fatalf("reply to a closed ticket: %+v %v", out, err)
@@ -317,6 +329,7 @@ func TestHelpdeskAccessMatrix(t *testing.T) {
 		{"POST", desk + "/nota", hdForm("note", ""), "401 403 403 422 422"},
 		{"POST", desk + "/modifica", hdForm("status", "bogus"), "401 403 403 422 422"},
 		{"POST", desk + "/unisci", hdForm("into", "x"), "401 403 403 422 422"},
+		{"GET", desk + "/articolo", nil, "303 403 403 404 404"}, // an open ticket is no article yet
 		{"GET", "/area-riservata/helpdesk/telefonata", nil, "303 403 403 200 200"},
 		{"GET", "/area-riservata/helpdesk/risposte", nil, "303 403 403 200 200"},
 		{"POST", "/area-riservata/helpdesk/risposte", hdForm("title", ""), "401 403 403 422 422"},

@@ -28,6 +28,8 @@ type Handlers struct {
 	svc       *Service
 	catalogue *catalogue.Service
 	requests  *request.Service
+	// Desk gives the help desk's satisfaction figures, shown to those who see every task force.
+	Desk func(ctx context.Context, from, to time.Time) (Satisfaction, error)
 }
 
 // NewHandlers returns the panel's handlers.
@@ -130,12 +132,21 @@ func (h *Handlers) tables(c *fiber.Ctx, r pageReq) ([]Table, error) {
 	}
 	b := h.builder(c, r)
 	today := h.svc.today()
-	return []Table{
+	ts := []Table{
 		b.counts(f), b.stock(stock), b.times(f),
 		b.pending("attesa-triage", "analysis.waiting", waiting, nw, false, today),
 		b.pending("integrazioni-scadute", "analysis.overdue", overdue, no, true, today),
 		b.workload(loads), b.months(f), b.byTaskForce(f), b.byProcedure(f), b.byProvince(f),
-	}, nil
+	}
+	if h.Desk != nil && r.v.All { // the help desk serves every task force: its figures are the whole platform's
+		from, to := r.q.bounds()
+		sat, err := h.Desk(ctx, from, to)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, b.satisfaction(sat))
+	}
+	return ts, nil
 }
 
 // form is the data of the filters' form.

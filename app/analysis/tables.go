@@ -390,3 +390,42 @@ func safe(s string) string {
 	}
 	return s
 }
+
+// Satisfaction is what the help desk's requesters said of the tickets closed in a period
+// (app/helpdesk's figures, in its field order).
+type Satisfaction struct {
+	Rated          int
+	Average        float64
+	Stars          [5]int // ratings of 1 to 5 stars
+	Closed         int
+	AnsweredInTime int
+	ResolvedInTime int
+}
+
+// satisfaction is the help desk's table: the tickets closed in the period, their ratings (how
+// many of each), the average, and how many met each service level.
+func (b builder) satisfaction(s Satisfaction) Table {
+	t := b.table("assistenza", "analysis.helpdesk", b.t("analysis.col.measure"), b.t("analysis.col.tickets"))
+	t.Note = b.t("analysis.helpdesk.note")
+	avg := Cell{Text: "—"}
+	if s.Rated > 0 {
+		avg = Cell{Num: s.Average, IsNum: true, Text: strconv.FormatFloat(s.Average, 'f', 1, 64)}
+	}
+	t.Rows = [][]Cell{
+		{text(b.t("analysis.helpdesk.closed")), num(int64(s.Closed))},
+		{text(b.t("analysis.helpdesk.answered_in_time")), num(int64(s.AnsweredInTime))},
+		{text(b.t("analysis.helpdesk.resolved_in_time")), num(int64(s.ResolvedInTime))},
+		{text(b.t("analysis.helpdesk.rated")), num(int64(s.Rated))},
+		{text(b.t("analysis.helpdesk.average")), avg},
+	}
+	ch := chart.Chart{ID: "chart-helpdesk", Title: b.t("analysis.helpdesk.stars"), Desc: t.Note, Axis: b.t("analysis.col.tickets"),
+		Series: []string{b.t("analysis.col.tickets")}, Empty: b.t("analysis.none")}
+	for stars := 5; stars >= 1; stars-- {
+		label := b.t("analysis.helpdesk.star", "Count", stars)
+		t.Rows = append(t.Rows, []Cell{text(label), num(int64(s.Stars[stars-1]))})
+		ch.Categories = append(ch.Categories, label)
+		ch.Values = append(ch.Values, []chart.Value{{N: float64(s.Stars[stars-1])}})
+	}
+	t.Chart = chart.Horizontal(ch)
+	return t
+}
