@@ -186,7 +186,7 @@ func (h *Handlers) suggest(c *fiber.Ctx, text string) []search.Item {
 }
 
 func (h *Handlers) suggestions(c *fiber.Ctx) error {
-	items := h.suggest(c, c.Query("oggetto")+" "+c.Query("testo"))
+	items := h.suggest(c, c.Query("subject", c.Query("oggetto"))+" "+c.Query("body", c.Query("testo"))) // the form's fields, or a link's
 	return h.web.Fragment(c, "helpdesk/suggestions", fiber.Map{"Suggestions": items, "Suggested": true})
 }
 
