@@ -344,6 +344,9 @@ func (s *Service) Answer(ctx context.Context, who Actor, ticketID int64, body st
 		if t.MergedInto != 0 {
 			return Changed{}, Refused("helpdesk.error.merged")
 		}
+		if t.Status == StatusClosed {
+			return Changed{}, Refused("helpdesk.error.closed_desk")
+		}
 		m = &Message{TicketID: t.ID, Kind: KindPublic, AuthorID: who.UserID, AuthorName: who.Name, Operator: true,
 			Channel: ChannelWeb, Body: body, CreatedAt: now}
 		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
