@@ -10,6 +10,8 @@ DROP INDEX helpdesk_tickets_requester;
 --bun:split
 DROP INDEX helpdesk_tickets_assignee;
 --bun:split
+DROP INDEX helpdesk_tickets_updated;
+--bun:split
 DROP INDEX helpdesk_tickets_queue;
 --bun:split
 DROP INDEX helpdesk_tickets_contact;

@@ -41,6 +41,9 @@ CREATE UNIQUE INDEX helpdesk_tickets_contact ON helpdesk_tickets (contact_messag
 -- the queue: open tickets by the nearest due time
 CREATE INDEX helpdesk_tickets_queue ON helpdesk_tickets (status, resolve_due, id);
 --bun:split
+-- the resolved and the closed, newest first
+CREATE INDEX helpdesk_tickets_updated ON helpdesk_tickets (status, updated_at, id);
+--bun:split
 CREATE INDEX helpdesk_tickets_assignee ON helpdesk_tickets (assignee_id, status);
 --bun:split
 CREATE INDEX helpdesk_tickets_requester ON helpdesk_tickets (requester_id, updated_at);
