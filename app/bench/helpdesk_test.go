@@ -3,11 +3,11 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/smtp"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -42,7 +42,7 @@ func BenchmarkHelpdesk(b *testing.B) {
 	cookie := operatorSession(b, a)
 
 	// Mail to ticket.
-	srv := inbound.NewServer(inbound.Config{Domain: "pass.example.it"}, app.Inbound{Desk: a.Helpdesk}, nil)
+	srv := inbound.NewServer(inbound.Config{Domain: "pass.example.it"}, app.Inbound{Desk: a.Helpdesk}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -100,7 +100,6 @@ func BenchmarkHelpdesk(b *testing.B) {
 	t0 = time.Now()
 	bulkTickets(b, a, HelpdeskTickets)
 	filled := time.Since(t0)
-	addr := strings.TrimPrefix(base.url, "http://")
 	pages := []struct{ name, path string }{
 		{"queue", "/area-riservata/helpdesk"},
 		{"queue filtered", "/area-riservata/helpdesk?categoria=pagopa&assegnati=none"},
@@ -112,36 +111,19 @@ func BenchmarkHelpdesk(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var rows []string
 		for _, p := range pages {
-			body := fetchAs(b, addr, base.url+p.path, cookie)
-			twin := strings.NewReplacer(" ", "-", "/", "_").Replace(p.name) + ".txt"
-			if err := os.WriteFile(filepath.Join(dir, twin), body, 0o644); err != nil {
-				b.Fatal(err)
-			}
-			page, file := newTarget(addr, base.url+p.path, -1), newTarget(addr, base.url+staticPrefix+"/"+twin, len(body))
-			page.conns, page.cookie, file.conns = viewers, cookie, viewers
-			abba(page, file)
-			for _, t := range []*target{page, file} {
-				if t.errors > 0 {
-					b.Errorf("%s: %d responses were not 200; first: %s", t.url, t.errors, t.firstErr)
-				}
-			}
-			ratio := msf(page.pct(0.99)) / msf(file.pct(0.99))
-			alone, aloneFile := newTarget(addr, base.url+p.path, -1), newTarget(addr, base.url+staticPrefix+"/"+twin, len(body))
-			alone.cookie, alone.conns, aloneFile.conns = cookie, 1, 1
-			abba(alone, aloneFile)
-			rows = append(rows, fmt.Sprintf("%-16s %7d %8.0f %8s %8s %8s %7.1f %9s %8s", p.name, len(body), page.rps(),
-				ms(page.pct(0.50)), ms(page.pct(0.99)), ms(file.pct(0.99)), ratio, ms(alone.pct(0.99)), ms(aloneFile.pct(0.99))))
+			m := measurePage(b, base, dir, p.name, p.path, cookie)
+			rows = append(rows, m.row)
 			key := strings.ReplaceAll(p.name, " ", "_")
-			b.ReportMetric(msf(alone.pct(0.99)), key+"_alone_p99_ms")
-			b.ReportMetric(ratio, key+"_p99_ratio")
+			b.ReportMetric(m.aloneP99, key+"_alone_p99_ms")
+			b.ReportMetric(m.ratio, key+"_p99_ratio")
 		}
 		table := fmt.Sprintf("help desk — database %s\n"+
 			"inbound mail: %d messages over one SMTP connection in %v: %.0f messages/s, to the 250 answer p50 %s, p99 %s, max %s\n"+
 			"queue: %d tickets generated in %v; %d keep-alive connections, then one alone\n"+
-			"%-16s %7s %8s %8s %8s %8s %7s %9s %8s\n%s\n",
+			"%s\n%s\n",
 			database(), inboundMessages, mailTime.Round(time.Millisecond), mailRate, ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]), ms(lat[len(lat)-1]),
 			HelpdeskTickets, filled.Round(time.Millisecond), viewers,
-			"page", "bytes", "page r/s", "page p50", "page p99", "stat p99", "p99 ×", "alone p99", "stat p99", strings.Join(rows, "\n"))
+			pagesHeader, strings.Join(rows, "\n"))
 		fmt.Print("\n" + table)
 		if i == 0 {
 			addSummary("%s", table)

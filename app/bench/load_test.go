@@ -333,3 +333,41 @@ func (t *target) pct(p float64) time.Duration {
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", msf(d)) }
+
+// measured is a page measured against its static twin: the table's row, and the figures.
+type measured struct {
+	row                  string
+	p99, ratio, aloneP99 float64 // ms, page p99 / twin p99, ms
+}
+
+// measurePage fetches path with cookie, writes its static twin (same bytes) into dir, then runs
+// the page and the twin with viewers connections (ABBA slices) and again with one connection
+// alone: the row of the benchmark's table and its figures.
+func measurePage(b *testing.B, base *server, dir, name, path, cookie string) measured {
+	b.Helper()
+	addr := strings.TrimPrefix(base.url, "http://")
+	body := fetchAs(b, addr, base.url+path, cookie)
+	twin := strings.NewReplacer(" ", "-", "/", "_").Replace(name) + ".txt"
+	if err := os.WriteFile(filepath.Join(dir, twin), body, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	page, file := newTarget(addr, base.url+path, -1), newTarget(addr, base.url+staticPrefix+"/"+twin, len(body))
+	page.conns, page.cookie, file.conns = viewers, cookie, viewers
+	abba(page, file)
+	for _, t := range []*target{page, file} {
+		if t.errors > 0 {
+			b.Errorf("%s: %d responses were not 200; first: %s", t.url, t.errors, t.firstErr)
+		}
+	}
+	ratio := msf(page.pct(0.99)) / msf(file.pct(0.99))
+	// One viewer alone: the time a person waits for the page when nobody else asks.
+	alone, aloneFile := newTarget(addr, base.url+path, -1), newTarget(addr, base.url+staticPrefix+"/"+twin, len(body))
+	alone.cookie, alone.conns, aloneFile.conns = cookie, 1, 1
+	abba(alone, aloneFile)
+	return measured{row: fmt.Sprintf("%-16s %7d %8.0f %8s %8s %8s %7.1f %9s %8s", name, len(body), page.rps(),
+		ms(page.pct(0.50)), ms(page.pct(0.99)), ms(file.pct(0.99)), ratio, ms(alone.pct(0.99)), ms(aloneFile.pct(0.99))),
+		p99: msf(page.pct(0.99)), ratio: ratio, aloneP99: msf(alone.pct(0.99))}
+}
+
+// pagesHeader is the header of measurePage's rows.
+var pagesHeader = fmt.Sprintf("%-16s %7s %8s %8s %8s %8s %7s %9s %8s", "page", "bytes", "page r/s", "page p50", "page p99", "stat p99", "p99 ×", "alone p99", "stat p99")

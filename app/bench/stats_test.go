@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -40,7 +39,6 @@ func BenchmarkStats100k(b *testing.B) {
 	dir := b.TempDir()
 	base := serve(b, dir, func(c *config.Config) { c.PageCache = 0 })
 	a := base.app
-	addr := strings.TrimPrefix(base.url, "http://")
 	cookie, adminID := adminSession(b, a)
 	mayor := enteSession(b, a) // before the requests: its ente is one of theirs
 	t0 := time.Now()
@@ -96,40 +94,19 @@ func BenchmarkStats100k(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var rows []string
 		for _, p := range pages {
-			body := fetchAs(b, addr, base.url+p.path, p.cookie)
-			twin := strings.NewReplacer(" ", "-", "/", "_").Replace(p.name) + ".txt"
-			if err := os.WriteFile(filepath.Join(dir, twin), body, 0o644); err != nil {
-				b.Fatal(err)
-			}
-			page := newTarget(addr, base.url+p.path, -1)
-			page.conns, page.cookie = viewers, p.cookie
-			file := newTarget(addr, base.url+staticPrefix+"/"+twin, len(body))
-			file.conns = viewers
-			abba(page, file)
-			for _, t := range []*target{page, file} {
-				if t.errors > 0 {
-					b.Errorf("%s: %d responses were not 200; first: %s", t.url, t.errors, t.firstErr)
-				}
-			}
-			ratio := msf(page.pct(0.99)) / msf(file.pct(0.99))
-			// One viewer alone: the time a person waits for the page when nobody else asks.
-			alone, aloneFile := newTarget(addr, base.url+p.path, -1), newTarget(addr, base.url+staticPrefix+"/"+twin, len(body))
-			alone.cookie, alone.conns, aloneFile.conns = p.cookie, 1, 1
-			abba(alone, aloneFile)
-			rows = append(rows, fmt.Sprintf("%-16s %7d %8.0f %8s %8s %8s %7.1f %9s %8s", p.name, len(body), page.rps(),
-				ms(page.pct(0.50)), ms(page.pct(0.99)), ms(file.pct(0.99)), ratio, ms(alone.pct(0.99)), ms(aloneFile.pct(0.99))))
+			m := measurePage(b, base, dir, p.name, p.path, p.cookie)
+			rows = append(rows, m.row)
 			key := strings.NewReplacer(" ", "_", "/", "").Replace(p.name)
-			b.ReportMetric(msf(page.pct(0.99)), key+"_p99_ms")
-			b.ReportMetric(ratio, key+"_p99_ratio")
+			b.ReportMetric(m.p99, key+"_p99_ms")
+			b.ReportMetric(m.ratio, key+"_p99_ratio")
 		}
 		table := fmt.Sprintf("statistics with %d requests (%d filed), %d timeline events — database %s\n"+
 			"database filled in %v; stats rebuild %v (%.0f requests/s), %d monthly cells; Figures() computed afresh p50 %s, max %s (then kept %v)\n"+
 			"%d keep-alive connections, %v warm-up then %v per target in %d alternating slices (ABBA); then one connection alone\n"+
-			"%-16s %7s %8s %8s %8s %8s %7s %9s %8s\n%s\n",
+			"%s\n%s\n",
 			StatsRequests, n, events, database(), filled.Round(time.Millisecond), rebuilt.Round(time.Millisecond),
 			float64(n)/rebuilt.Seconds(), cells, ms(figures[len(figures)/2]), ms(figures[len(figures)-1]), stats.CacheTTL,
-			viewers, warmup, slice*slices, slices, "page", "bytes", "page r/s", "page p50", "page p99", "stat p99", "p99 ×", "alone p99", "stat p99",
-			strings.Join(rows, "\n"))
+			viewers, warmup, slice*slices, slices, pagesHeader, strings.Join(rows, "\n"))
 		fmt.Print("\n" + table)
 		if i == 0 {
 			addSummary("%s", table)
