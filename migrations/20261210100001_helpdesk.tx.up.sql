@@ -38,8 +38,8 @@ CREATE UNIQUE INDEX helpdesk_tickets_token ON helpdesk_tickets (token);
 --bun:split
 CREATE UNIQUE INDEX helpdesk_tickets_contact ON helpdesk_tickets (contact_message_id);
 --bun:split
--- the queue: open tickets by the nearest due time
-CREATE INDEX helpdesk_tickets_queue ON helpdesk_tickets (status, resolve_due, id);
+-- the queue: the tickets still to work on (a few percent of them all)
+CREATE INDEX helpdesk_tickets_queue ON helpdesk_tickets (resolve_due, id) WHERE status IN ('new', 'open', 'waiting') AND merged_into IS NULL;
 --bun:split
 -- the resolved and the closed, newest first
 CREATE INDEX helpdesk_tickets_updated ON helpdesk_tickets (status, updated_at, id);
