@@ -518,6 +518,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/area-riservata/helpdesk/:id/nota", "/area-riservata/helpdesk/999999/nota", url.Values{"note": {"x"}}, post("303 403 403 403 403 403 403 403 403 404", "")},
 		{"POST", "/area-riservata/helpdesk/:id/modifica", "/area-riservata/helpdesk/999999/modifica", url.Values{"status": {"open"}}, post("303 403 403 403 403 403 403 403 403 404", "")},
 		{"POST", "/area-riservata/helpdesk/:id/unisci", "/area-riservata/helpdesk/999999/unisci", url.Values{"into": {"1"}}, post("303 403 403 403 403 403 403 403 403 404", "")},
+		{"GET", "/area-riservata/helpdesk/:id/richiesta", "/area-riservata/helpdesk/999999/richiesta", nil, "303 403 403 403 403 403 403 403 403 404"},
+		{"POST", "/area-riservata/helpdesk/:id/richiesta", "/area-riservata/helpdesk/999999/richiesta", url.Values{"title": {"x"}}, post("303 403 403 403 403 403 403 403 403 404", "")},
 		{"GET", "/area-riservata/helpdesk/:id/articolo", "/area-riservata/helpdesk/999999/articolo", nil, "303 403 403 403 403 403 403 403 403 404"},
 		{"POST", "/area-riservata/helpdesk/:id/articolo", "/area-riservata/helpdesk/999999/articolo", url.Values{"title": {"x"}}, post("303 403 403 403 403 403 403 403 403 404", "")},
 		{"POST", "/esci", "/esci", nil, post(all, "303")},

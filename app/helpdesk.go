@@ -14,6 +14,7 @@ import (
 	"passhub/app/helpdesk"
 	"passhub/app/identity"
 	"passhub/app/inbound"
+	"passhub/app/request"
 	"passhub/app/web"
 )
 
@@ -40,7 +41,7 @@ func (a *App) helpdeskHandlers(w *web.Server) *helpdesk.Handlers {
 		}
 		return out, nil
 	}
-	h.Drafts = articleDrafts{a}
+	h.Drafts, h.Requests, h.BaseURL = articleDrafts{a}, ticketRequests{a}, a.Config.BaseURL
 	h.Contact = func(ctx context.Context, userID int64) (string, string, error) {
 		u, _, err := a.Identity.User(ctx, userID)
 		if err != nil {
@@ -158,4 +159,55 @@ func (d articleDrafts) Draft(ctx context.Context, who helpdesk.Actor, title, sum
 		}
 		return "", err
 	}
+}
+
+// ticketRequests turns the help desk's tickets into draft assistance requests of the catalogue.
+type ticketRequests struct{ a *App }
+
+func (r ticketRequests) Procedures(ctx context.Context) ([]helpdesk.Procedure, error) {
+	tfs, err := r.a.Catalogue.Catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []helpdesk.Procedure
+	for _, tf := range tfs {
+		for _, p := range tf.Procedures {
+			if p.AcceptsRequests {
+				out = append(out, helpdesk.Procedure{Code: p.Code, Title: p.Title, TaskForce: tf.Code})
+			}
+		}
+	}
+	return out, nil
+}
+
+func (r ticketRequests) Draft(ctx context.Context, who helpdesk.Actor, enteID int64, procedure, title, description, outcome string) (int64, error) {
+	req, err := r.a.Requests.File(ctx, request.Actor{UserID: who.UserID, Name: who.Name, IP: who.IP}, enteID,
+		request.Form{ProcedureCode: procedure, Title: title, Description: description, DesiredOutcome: outcome}, false)
+	var bad request.FieldErrors
+	switch {
+	case errors.As(err, &bad):
+		out := helpdesk.Invalid{}
+		for field, id := range bad {
+			switch id { // the request's limits have arguments its form fills; the desk says them plainly
+			case "validation.too_short":
+				id = "helpdesk.error.too_short"
+			case "validation.too_long":
+				id = "helpdesk.error.too_long"
+			}
+			switch field {
+			case "title", "description":
+				out[field] = id
+			case "desired_outcome", "outcome":
+				out["outcome"] = id
+			default:
+				out["procedure"] = id
+			}
+		}
+		return 0, out
+	case errors.Is(err, request.ErrNotAccepting):
+		return 0, helpdesk.Invalid{"procedure": "request.procedure.unknown"}
+	case err != nil:
+		return 0, err
+	}
+	return req.ID, nil
 }

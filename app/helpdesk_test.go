@@ -18,6 +18,7 @@ import (
 	"passhub/app/identity"
 	"passhub/app/inbound"
 	"passhub/app/mailtest"
+	"passhub/app/request"
 )
 
 // helpdeskWorld is a help desk with its address, a real SMTP server, two requesters of two enti
@@ -329,7 +330,9 @@ func TestHelpdeskAccessMatrix(t *testing.T) {
 		{"POST", desk + "/nota", hdForm("note", ""), "401 403 403 422 422"},
 		{"POST", desk + "/modifica", hdForm("status", "bogus"), "401 403 403 422 422"},
 		{"POST", desk + "/unisci", hdForm("into", "x"), "401 403 403 422 422"},
-		{"GET", desk + "/articolo", nil, "303 403 403 404 404"}, // an open ticket is no article yet
+		{"GET", desk + "/articolo", nil, "303 403 403 404 404"},  // an open ticket is no article yet
+		{"GET", desk + "/richiesta", nil, "303 403 403 404 404"}, // asked for no ente: no request of one
+		{"POST", desk + "/richiesta", hdForm("procedure", ""), "401 403 403 404 404"},
 		{"GET", "/area-riservata/helpdesk/telefonata", nil, "303 403 403 200 200"},
 		{"GET", "/area-riservata/helpdesk/risposte", nil, "303 403 403 200 200"},
 		{"POST", "/area-riservata/helpdesk/risposte", hdForm("title", ""), "401 403 403 422 422"},
@@ -553,5 +556,54 @@ func TestHelpdeskArticleDraft(t *testing.T) {
 	work, err := s.Content.Work(ctx, "faq", slug)
 	if err != nil || work.Head.State != "draft" || strings.Contains(work.Head.Source, "anna.bianchi@") || !strings.Contains(work.Head.Source, "category: pagopa") {
 		t.Fatalf("newsroom draft: %v %+v", err, work)
+	}
+}
+
+// TestHelpdeskTicketBecomesRequest: a ticket asked for an ente about a catalogue procedure
+// becomes a draft request of that ente, which its members find, complete and submit; the
+// requester is told on the ticket; a procedure outside the catalogue is refused and nothing is
+// made.
+func TestHelpdeskTicketBecomesRequest(t *testing.T) {
+	w := newHelpdeskWorld(t)
+	s, ctx := w.s, context.Background()
+	res, _ := s.PostForm(t, "/area-riservata/assistenza", hdForm("category", "amministrativa", "subject", "Arretrato di valutazioni di incidenza",
+		"body", "Abbiamo trenta valutazioni di incidenza ferme da mesi e un solo istruttore: potete aiutarci?", "ente", strconv.FormatInt(w.cantu, 10)), "Cookie", w.anna)
+	id, _ := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), "/area-riservata/assistenza/"), 10, 64)
+	page := "/area-riservata/helpdesk/" + strconv.FormatInt(id, 10) + "/richiesta"
+	res, body := s.Get(t, page, "Cookie", w.elisa)
+	if res.StatusCode != 200 || !strings.Contains(body, `value="VA-04"`) || !strings.Contains(body, "trenta valutazioni") {
+		t.Fatalf("conversion form: %d", res.StatusCode)
+	}
+	if res, body := s.PostForm(t, page, hdForm("procedure", "VA-04", "title", "Arretrato", "description", "x", "outcome", ""), "Cookie", w.elisa); res.StatusCode != 422 ||
+		!strings.Contains(body, "troppo breve") || !strings.Contains(body, "hd-outcome-error") || strings.Contains(body, "no value") {
+		t.Fatalf("a short description and no outcome: %d", res.StatusCode)
+	}
+	if res, body := s.PostForm(t, page, hdForm("procedure", "XX-99", "title", "Arretrato",
+		"description", "Trenta valutazioni di incidenza ferme da mesi.", "outcome", "Smaltire l'arretrato."), "Cookie", w.elisa); res.StatusCode != 422 ||
+		!strings.Contains(body, "hd-procedure-error") || strings.Contains(body, "no value") {
+		t.Fatalf("an unknown procedure: %d", res.StatusCode)
+	}
+	if list, _, _ := s.Requests.List(ctx, request.Filter{EnteIDs: []int64{w.cantu}}); len(list) != 0 {
+		t.Fatalf("a refused conversion made %d requests", len(list))
+	}
+	res, _ = s.PostForm(t, page, hdForm("procedure", "VA-04", "title", "Arretrato di valutazioni di incidenza",
+		"description", "Trenta valutazioni di incidenza ferme da mesi e un solo istruttore.", "outcome", "Smaltire l'arretrato entro l'estate."), "Cookie", w.elisa)
+	if res.StatusCode != 303 {
+		t.Fatalf("conversion: %d", res.StatusCode)
+	}
+	list, _, err := s.Requests.List(ctx, request.Filter{EnteIDs: []int64{w.cantu}})
+	if err != nil || len(list) != 1 || list[0].State != request.Draft || list[0].ProcedureCode != "VA-04" {
+		t.Fatalf("draft request: %+v %v", list, err)
+	}
+	draft := "/area-riservata/richieste/" + strconv.FormatInt(list[0].ID, 10)
+	if res, _ := s.Get(t, draft, "Cookie", w.anna); res.StatusCode != 200 {
+		t.Errorf("the ente's member opens the draft: %d", res.StatusCode)
+	}
+	if res, _ := s.Get(t, draft, "Cookie", w.elisa); res.StatusCode != 404 {
+		t.Errorf("the operator opens the ente's draft: %d, want 404 (a draft is the ente's alone)", res.StatusCode)
+	}
+	thread, _ := s.Helpdesk.Thread(ctx, id, false)
+	if last := thread[len(thread)-1]; !last.Operator || !strings.Contains(last.Body, draft) {
+		t.Errorf("the requester is not told: %+v", last)
 	}
 }

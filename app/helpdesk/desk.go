@@ -1,6 +1,7 @@
 package helpdesk
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strconv"
@@ -111,7 +112,8 @@ func (h *Handlers) renderDesk(c *fiber.Ctx, f deskForm) error {
 	return h.web.Page(c, "helpdesk/desk_ticket", fiber.Map{"Title": t.Subject, "TitleLang": "it", "Ticket": t, "Thread": thread,
 		"Canned": canned, "Operators": operators, "Others": others, "Form": f, "Errors": h.web.Messages(c, f.Errors),
 		"Categories": Categories, "Priorities": Priorities, "Statuses": Statuses, "Now": h.svc.Now(), "Answer": answer, "Resolve": resolve,
-		"ReplyAddress": h.svc.ReplyAddress(t), "CanDraft": h.Drafts != nil && h.Drafts.Enabled(), "Crumbs": []map[string]string{{"URL": Queue, "Label": h.web.T(c, "helpdesk.queue.title")}}})
+		"ReplyAddress": h.svc.ReplyAddress(t), "CanDraft": h.Drafts != nil && h.Drafts.Enabled(),
+		"CanConvert": h.Requests != nil && convertible(t), "Crumbs": []map[string]string{{"URL": Queue, "Label": h.web.T(c, "helpdesk.queue.title")}}})
 }
 
 // refused renders the ticket page again after a step was refused, keeping what was typed.
@@ -329,4 +331,83 @@ func (h *Handlers) article(c *fiber.Ctx) error {
 	}
 	h.web.Flash(c, "helpdesk.article.sent")
 	return c.Redirect(url, fiber.StatusSeeOther)
+}
+
+// --- an assistance request from a ticket
+
+// Procedure is a catalogue procedure a ticket can become a request for.
+type Procedure struct {
+	Code, Title, TaskForce string
+}
+
+// Requests turns tickets into assistance requests of the catalogue.
+type Requests interface {
+	// Procedures lists the catalogue's procedures that accept requests.
+	Procedures(ctx context.Context) ([]Procedure, error)
+	// Draft prepares a draft request of the ente, which its members complete and submit; a field
+	// the request refuses comes back as Invalid.
+	Draft(ctx context.Context, who Actor, enteID int64, procedure, title, description, outcome string) (int64, error)
+}
+
+// RequestForm is the conversion's form.
+type RequestForm struct {
+	Procedure, Title, Description, Outcome string
+}
+
+// convertible reports whether the ticket can become a request: asked from the reserved page by a
+// person for one of their enti.
+func convertible(t *Ticket) bool {
+	return t.EnteID != 0 && t.RequesterID != 0 && t.MergedInto == 0 && t.Status != StatusClosed
+}
+
+func (h *Handlers) requestForm(c *fiber.Ctx) error {
+	t := ticketOf(c)
+	if h.Requests == nil || !convertible(t) {
+		return fiber.ErrNotFound
+	}
+	thread, err := h.svc.Thread(c.UserContext(), t.ID, false)
+	if err != nil {
+		return err
+	}
+	f := RequestForm{Title: t.Subject}
+	if len(thread) > 0 {
+		f.Description = thread[0].Body
+	}
+	return h.renderRequest(c, f, nil)
+}
+
+func (h *Handlers) renderRequest(c *fiber.Ctx, f RequestForm, errs map[string]string) error {
+	t := ticketOf(c)
+	procs, err := h.Requests.Procedures(c.UserContext())
+	if err != nil {
+		return err
+	}
+	h.web.CSRFToken(c)
+	return h.web.Page(c, "helpdesk/request", fiber.Map{"Title": h.web.T(c, "helpdesk.request.title"), "Ticket": t, "Form": f, "Procedures": procs,
+		"Errors": h.web.Messages(c, errs),
+		"Crumbs": []map[string]string{{"URL": Queue, "Label": h.web.T(c, "helpdesk.queue.title")}, {"URL": TicketURL(t.ID), "Label": "#" + strconv.FormatInt(t.ID, 10)}}})
+}
+
+func (h *Handlers) toRequest(c *fiber.Ctx) error {
+	t := ticketOf(c)
+	if h.Requests == nil || !convertible(t) {
+		return fiber.ErrNotFound
+	}
+	f := RequestForm{Procedure: c.FormValue("procedure"), Title: c.FormValue("title"), Description: c.FormValue("description"), Outcome: c.FormValue("outcome")}
+	id, err := h.Requests.Draft(c.UserContext(), actor(c), t.EnteID, f.Procedure, f.Title, f.Description, f.Outcome)
+	var bad Invalid
+	if errors.As(err, &bad) {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderRequest(c, f, bad)
+	}
+	if err != nil {
+		return err
+	}
+	// The requester is told on the ticket, and by mail: the draft is theirs to complete and submit.
+	body := h.web.I18n.T(t.Lang, "helpdesk.request.answer", "Title", f.Title, "URL", strings.TrimSuffix(h.BaseURL, "/")+"/area-riservata/richieste/"+strconv.FormatInt(id, 10))
+	if _, err := h.svc.Answer(c.UserContext(), actor(c), t.ID, body, StatusWaiting); err != nil {
+		return err
+	}
+	h.web.Flash(c, "helpdesk.request.done")
+	return c.Redirect(TicketURL(t.ID), fiber.StatusSeeOther)
 }

@@ -29,6 +29,10 @@ type Handlers struct {
 	Contact func(ctx context.Context, userID int64) (name, email string, err error)
 	// Drafts sends an article drafted from a ticket to the newsroom and returns its page there.
 	Drafts Drafter
+	// Requests turns a ticket into a draft assistance request of the requester's ente.
+	Requests Requests
+	// BaseURL is the site's address, for the links the desk writes in its answers.
+	BaseURL string
 }
 
 // Drafter writes a knowledge-base draft in the newsroom.
@@ -83,6 +87,8 @@ func (h *Handlers) Mount(r fiber.Router) {
 		{Method: fiber.MethodPost, Path: Queue + "/:id/unisci", Handlers: []fiber.Handler{desk, h.merge}},
 		{Method: fiber.MethodGet, Path: Queue + "/:id/articolo", Handlers: []fiber.Handler{desk, h.articleForm}},
 		{Method: fiber.MethodPost, Path: Queue + "/:id/articolo", Handlers: []fiber.Handler{desk, h.article}},
+		{Method: fiber.MethodGet, Path: Queue + "/:id/richiesta", Handlers: []fiber.Handler{desk, h.requestForm}},
+		{Method: fiber.MethodPost, Path: Queue + "/:id/richiesta", Handlers: []fiber.Handler{desk, h.toRequest}},
 	})
 }
 
