@@ -188,12 +188,6 @@ func (r ticketRequests) Draft(ctx context.Context, who helpdesk.Actor, enteID in
 	case errors.As(err, &bad):
 		out := helpdesk.Invalid{}
 		for field, id := range bad {
-			switch id { // the request's limits have arguments its form fills; the desk says them plainly
-			case "validation.too_short":
-				id = "helpdesk.error.too_short"
-			case "validation.too_long":
-				id = "helpdesk.error.too_long"
-			}
 			switch field {
 			case "title", "description":
 				out[field] = id

@@ -14,6 +14,7 @@ import (
 	"passhub/app"
 	"passhub/app/apptest"
 	"passhub/app/config"
+	"passhub/app/form"
 	"passhub/app/helpdesk"
 	"passhub/app/identity"
 	"passhub/app/inbound"
@@ -575,7 +576,7 @@ func TestHelpdeskTicketBecomesRequest(t *testing.T) {
 		t.Fatalf("conversion form: %d", res.StatusCode)
 	}
 	if res, body := s.PostForm(t, page, hdForm("procedure", "VA-04", "title", "Arretrato", "description", "x", "outcome", ""), "Cookie", w.elisa); res.StatusCode != 422 ||
-		!strings.Contains(body, "troppo breve") || !strings.Contains(body, "hd-outcome-error") || strings.Contains(body, "no value") {
+		!strings.Contains(body, "almeno 20 caratteri") || !strings.Contains(body, "hd-outcome-error") || strings.Contains(body, "no value") {
 		t.Fatalf("a short description and no outcome: %d", res.StatusCode)
 	}
 	if res, body := s.PostForm(t, page, hdForm("procedure", "XX-99", "title", "Arretrato",
@@ -605,5 +606,24 @@ func TestHelpdeskTicketBecomesRequest(t *testing.T) {
 	thread, _ := s.Helpdesk.Thread(ctx, id, false)
 	if last := thread[len(thread)-1]; !last.Operator || !strings.Contains(last.Body, draft) {
 		t.Errorf("the requester is not told: %+v", last)
+	}
+}
+
+// TestFieldLimitsAreNamed: a text under or over a field's limit is refused with the limit named
+// ("almeno 20 caratteri"), on the request form as everywhere a service names its limit.
+func TestFieldLimitsAreNamed(t *testing.T) {
+	s := apptest.Start(t)
+	if got := s.Web.I18n.T("it", form.TooShort(5)); got != "Il testo è troppo breve: almeno 5 caratteri." {
+		t.Errorf("too short: %q", got)
+	}
+	if got := s.Web.I18n.T("en", form.TooLong(2000)); !strings.Contains(got, "2000") {
+		t.Errorf("too long: %q", got)
+	}
+	mayor := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
+	apptest.ApprovedEnte(t, s.App, "013041", "Cantù", "CO", userOf(t, s, mayor))
+	res, body := postMultipart(t, s, "/area-riservata/richieste/nuova", mayor, map[string]string{"procedure": "VA-01", "title": "VIA",
+		"description": "Troppo breve.", "desired_outcome": "Tempi medi sotto i 150 giorni."}, "", "", nil)
+	if res.StatusCode != 422 || !strings.Contains(body, "almeno 5 caratteri") || !strings.Contains(body, "almeno 20 caratteri") || strings.Contains(body, "no value") {
+		t.Errorf("request form: %d, limits not named", res.StatusCode)
 	}
 }

@@ -444,7 +444,7 @@ func (s *Service) Reject(ctx context.Context, admin Actor, regID int64, reason s
 		return nil, FieldErrors{"reason": "validation.required"}
 	}
 	if utf8.RuneCountInString(reason) > 2000 {
-		return nil, FieldErrors{"reason": "validation.too_long"}
+		return nil, FieldErrors{"reason": form.TooLong(2000)}
 	}
 	var reg *Registration
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"path"
+	"strings"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -66,9 +68,18 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 }
 
 // T returns the message id in lang, with args as alternating name, value pairs for its template;
-// a "Count" argument picks the message's plural form (one, other).
-// An unknown id is returned as it is, so a missing message shows instead of breaking a page.
+// a "Count" argument picks the message's plural form (one, other). An id may carry its arguments
+// as a query ("validation.too_short?Min=5", see form.With), the way services name a message for a
+// field. An unknown id is returned as it is, so a missing message shows instead of breaking a page.
 func (c *Catalogue) T(lang, id string, args ...any) string {
+	if base, query, ok := strings.Cut(id, "?"); ok { // an id with its arguments (With), as services return them
+		id = base
+		if v, err := url.ParseQuery(query); err == nil {
+			for k := range v {
+				args = append(args, k, v.Get(k))
+			}
+		}
+	}
 	l, ok := c.localizers[lang]
 	if !ok {
 		l = c.localizers[Default]

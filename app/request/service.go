@@ -78,9 +78,9 @@ func (f *Form) Validate() FieldErrors {
 		case n == 0 && min > 0:
 			errs[name] = "validation.required"
 		case n > max:
-			errs[name] = "validation.too_long"
+			errs[name] = form.TooLong(max)
 		case n < min:
-			errs[name] = "validation.too_short"
+			errs[name] = form.TooShort(min)
 		}
 	}
 	if f.ProcedureCode == "" {
@@ -227,7 +227,7 @@ func (s *Service) Reject(ctx context.Context, pm Actor, id int64, reason string)
 		return nil, FieldErrors{"reason": "validation.required"}
 	}
 	if utf8.RuneCountInString(reason) > 5000 {
-		return nil, FieldErrors{"reason": "validation.too_long"}
+		return nil, FieldErrors{"reason": form.TooLong(5000)}
 	}
 	return s.transition(ctx, pm, id, []State{Submitted}, Rejected, "rejected", reason, func(_ bun.IDB, r *Request) error {
 		r.Reason = reason

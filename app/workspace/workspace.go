@@ -28,6 +28,7 @@ import (
 	"passhub/app/audit"
 	"passhub/app/content"
 	"passhub/app/db"
+	"passhub/app/form"
 	"passhub/app/request"
 	"passhub/app/storage"
 )
@@ -159,7 +160,7 @@ func (s *Service) PostWith(ctx context.Context, who Actor, r *request.Request, e
 		return nil, request.FieldErrors{"body": "validation.required"}
 	}
 	if utf8.RuneCountInString(body) > 20000 {
-		return nil, request.FieldErrors{"body": "validation.too_long"}
+		return nil, request.FieldErrors{"body": form.TooLong(20000)}
 	}
 	if !r.State.Open() && r.State != request.Submitted {
 		return nil, ErrClosed
