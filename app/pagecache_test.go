@@ -32,6 +32,16 @@ func TestPageCache(t *testing.T) {
 	if hit, _ := get("/contatti"); hit != "" {
 		t.Error("a page with a CSRF form was cached")
 	}
+	// Nor when the visitor already has the CSRF cookie (the page sets no cookie then): the next
+	// visitor would get a form carrying someone else's token.
+	for i := 0; i < 2; i++ {
+		if hit, _ := get("/contatti", "Cookie", "csrf="+apptest.CSRFToken); hit != "" {
+			t.Error("a page with a CSRF form was cached for a visitor who had the cookie")
+		}
+	}
+	if _, body := get("/contatti"); strings.Contains(body, apptest.CSRFToken) {
+		t.Error("another visitor's CSRF token served")
+	}
 	cookie := s.Login(t, "RSSMRA80A01F205X", "Mario", "Rossi")
 	if hit, body := get("/pagine/privacy", "Cookie", cookie); hit != "" || !strings.Contains(body, "Mario Rossi") {
 		t.Error("a logged-in visitor got the anonymous page")

@@ -80,7 +80,10 @@ func (p *PageCache) handler(c *fiber.Ctx) error {
 	}
 	res := c.Response()
 	ct := string(res.Header.ContentType())
-	if res.StatusCode() != fiber.StatusOK || hasSetCookie(res) || strings.Contains(string(res.Header.Peek(fiber.HeaderCacheControl)), "no-store") ||
+	// A page that carries a CSRF token is the visitor's own, even when the cookie was already
+	// there (no Set-Cookie): served to the next visitor, its form would be refused.
+	_, csrf := c.Locals(csrfLocal).(string)
+	if res.StatusCode() != fiber.StatusOK || csrf || hasSetCookie(res) || strings.Contains(string(res.Header.Peek(fiber.HeaderCacheControl)), "no-store") ||
 		len(ct) < 9 || ct[:9] != "text/html" || len(res.Body()) > maxCachedBody {
 		return nil
 	}
