@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,6 +14,7 @@ import (
 
 	"passhub/app/db"
 	"passhub/app/event"
+	"passhub/app/form"
 	"passhub/app/once"
 )
 
@@ -84,7 +84,7 @@ func (f *Form) Validate() error {
 	check("subject", f.Subject)
 	check("message", f.Message)
 	if _, bad := fields["email"]; !bad && f.Email != "" {
-		if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || !strings.Contains(f.Email[strings.LastIndex(f.Email, "@")+1:], ".") {
+		if !form.ValidEmail(f.Email) {
 			fields["email"] = FieldError{ID: "validation.email"}
 		}
 	}

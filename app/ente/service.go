@@ -17,6 +17,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"passhub/app/access"
 	"passhub/app/audit"
 	"passhub/app/auth"
 	"passhub/app/db"
@@ -481,6 +482,24 @@ func (s *Service) Reject(ctx context.Context, admin Actor, regID int64, reason s
 // Memberships returns a user's memberships with their enti.
 func (s *Service) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
 	return s.store.Memberships(ctx, s.db, userID)
+}
+
+// ActingFor lists the approved enti the subject acts for: those it is an enabled member of.
+func (s *Service) ActingFor(ctx context.Context, subj *access.Subject) ([]*Ente, error) {
+	if !subj.ApprovedMember() {
+		return nil, nil
+	}
+	ms, err := s.Memberships(ctx, subj.UserID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Ente
+	for _, m := range ms {
+		if _, ok := subj.Member(m.EnteID); ok && m.Ente != nil {
+			out = append(out, m.Ente)
+		}
+	}
+	return out, nil
 }
 
 // Members lists an ente's members.

@@ -4,7 +4,9 @@ package form
 
 import (
 	"fmt"
+	"net/mail"
 	"net/url"
+	"strings"
 )
 
 // Errors maps a form field's name to the message id explaining what is wrong with it.
@@ -27,3 +29,10 @@ func TooShort(min int) string { return With("validation.too_short", "Min", min) 
 
 // TooLong is the message of a text over max characters.
 func TooLong(max int) string { return With("validation.too_long", "Max", max) }
+
+// ValidEmail reports whether v is one plain e-mail address (no name, no angle brackets) whose
+// domain has a dot: what a person types in an address field.
+func ValidEmail(v string) bool {
+	a, err := mail.ParseAddress(v)
+	return err == nil && a.Address == v && strings.Contains(v[strings.LastIndex(v, "@")+1:], ".")
+}

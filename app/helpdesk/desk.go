@@ -118,19 +118,10 @@ func (h *Handlers) renderDesk(c *fiber.Ctx, f deskForm) error {
 
 // refused renders the ticket page again after a step was refused, keeping what was typed.
 func (h *Handlers) refused(c *fiber.Ctx, f deskForm, err error) error {
-	var bad Invalid
-	var refused Refused
-	switch {
-	case errors.As(err, &bad):
-		c.Status(fiber.StatusUnprocessableEntity)
-		f.Errors = bad
-	case errors.As(err, &refused):
-		c.Status(fiber.StatusConflict)
-		f.Refused = h.web.T(c, string(refused))
-	default:
-		return err
-	}
-	return h.renderDesk(c, f)
+	return h.refusal(c, err, func(bad Invalid, refused string) error {
+		f.Errors, f.Refused = bad, refused
+		return h.renderDesk(c, f)
+	})
 }
 
 func (h *Handlers) answer(c *fiber.Ctx) error {

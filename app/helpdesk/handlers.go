@@ -157,21 +157,7 @@ func (h *Handlers) renderHome(c *fiber.Ctx, f NewForm, errs map[string]string, s
 
 // myEnti lists the approved enti the person acts for.
 func (h *Handlers) myEnti(c *fiber.Ctx) ([]*ente.Ente, error) {
-	s := access.Of(c)
-	if !s.ApprovedMember() {
-		return nil, nil
-	}
-	ms, err := h.enti.Memberships(c.UserContext(), s.UserID)
-	if err != nil {
-		return nil, err
-	}
-	var out []*ente.Ente
-	for _, m := range ms {
-		if _, ok := s.Member(m.EnteID); ok && m.Ente != nil {
-			out = append(out, m.Ente)
-		}
-	}
-	return out, nil
+	return h.enti.ActingFor(c.UserContext(), access.Of(c))
 }
 
 // suggest returns the public pages that may answer text (the knowledge base, the guide, the
@@ -255,19 +241,25 @@ func (h *Handlers) renderMine(c *fiber.Ctx, body string, errs map[string]string,
 
 func (h *Handlers) reply(c *fiber.Ctx) error {
 	t, body := ticketOf(c), c.FormValue("body")
-	_, err := h.svc.Reply(c.UserContext(), actor(c), t.ID, body, ChannelWeb, "")
+	if _, err := h.svc.Reply(c.UserContext(), actor(c), t.ID, body, ChannelWeb, ""); err != nil {
+		return h.refusal(c, err, func(bad Invalid, refused string) error { return h.renderMine(c, body, bad, refused) })
+	}
+	h.web.Flash(c, "helpdesk.replied")
+	return c.Redirect(MineURL(t.ID)+"#ultimo", fiber.StatusSeeOther)
+}
+
+// refusal renders the page again after a refused step: 422 with each field's message for
+// Invalid, 409 with the reason for Refused; any other error is returned as it is.
+func (h *Handlers) refusal(c *fiber.Ctx, err error, render func(bad Invalid, refused string) error) error {
 	var bad Invalid
 	var refused Refused
 	switch {
-	case err == nil:
-		h.web.Flash(c, "helpdesk.replied")
-		return c.Redirect(MineURL(t.ID)+"#ultimo", fiber.StatusSeeOther)
 	case errors.As(err, &bad):
 		c.Status(fiber.StatusUnprocessableEntity)
-		return h.renderMine(c, body, bad, "")
+		return render(bad, "")
 	case errors.As(err, &refused):
 		c.Status(fiber.StatusConflict)
-		return h.renderMine(c, body, nil, h.web.T(c, string(refused)))
+		return render(nil, h.web.T(c, string(refused)))
 	}
 	return err
 }
@@ -281,21 +273,11 @@ func rating(c *fiber.Ctx) (int, string) {
 func (h *Handlers) rateMine(c *fiber.Ctx) error {
 	t := ticketOf(c)
 	n, comment := rating(c)
-	err := h.svc.Rate(c.UserContext(), t.ID, n, comment)
-	var bad Invalid
-	var refused Refused
-	switch {
-	case err == nil:
-		h.web.Flash(c, "helpdesk.rated")
-		return c.Redirect(MineURL(t.ID), fiber.StatusSeeOther)
-	case errors.As(err, &bad):
-		c.Status(fiber.StatusUnprocessableEntity)
-		return h.renderMine(c, "", bad, "")
-	case errors.As(err, &refused):
-		c.Status(fiber.StatusConflict)
-		return h.renderMine(c, "", nil, h.web.T(c, string(refused)))
+	if err := h.svc.Rate(c.UserContext(), t.ID, n, comment); err != nil {
+		return h.refusal(c, err, func(bad Invalid, refused string) error { return h.renderMine(c, "", bad, refused) })
 	}
-	return err
+	h.web.Flash(c, "helpdesk.rated")
+	return c.Redirect(MineURL(t.ID), fiber.StatusSeeOther)
 }
 
 func (h *Handlers) ratePage(c *fiber.Ctx) error {
@@ -323,22 +305,13 @@ func (h *Handlers) rateByToken(c *fiber.Ctx) error {
 		return err
 	}
 	n, comment := rating(c)
-	err = h.svc.Rate(c.UserContext(), t.ID, n, comment)
-	var bad Invalid
-	var refused Refused
-	switch {
-	case err == nil:
-		t, err = h.svc.Get(c.UserContext(), t.ID)
-		if err != nil {
-			return err
-		}
-		return h.renderRate(c, t, nil, "", fiber.Map{"Thanks": true})
-	case errors.As(err, &bad):
-		c.Status(fiber.StatusUnprocessableEntity)
-		return h.renderRate(c, t, bad, "", fiber.Map{"Comment": comment})
-	case errors.As(err, &refused):
-		c.Status(fiber.StatusConflict)
-		return h.renderRate(c, t, nil, h.web.T(c, string(refused)), fiber.Map{})
+	if err := h.svc.Rate(c.UserContext(), t.ID, n, comment); err != nil {
+		return h.refusal(c, err, func(bad Invalid, refused string) error {
+			return h.renderRate(c, t, bad, refused, fiber.Map{"Comment": comment})
+		})
 	}
-	return err
+	if t, err = h.svc.Get(c.UserContext(), t.ID); err != nil {
+		return err
+	}
+	return h.renderRate(c, t, nil, "", fiber.Map{"Thanks": true})
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -135,12 +134,6 @@ func newToken() string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
-// validEmail reports whether v is one plain address with a dotted domain.
-func validEmail(v string) bool {
-	a, err := mail.ParseAddress(v)
-	return err == nil && a.Address == v && strings.Contains(v[strings.LastIndex(v, "@")+1:], ".")
-}
-
 // check validates an opening, saying what is wrong with each field.
 func (o *Opening) check() Invalid {
 	bad := Invalid{}
@@ -178,7 +171,7 @@ func (o *Opening) check() Invalid {
 		bad["name"] = "helpdesk.error.name_long"
 	}
 	switch {
-	case o.Email != "" && !validEmail(o.Email):
+	case o.Email != "" && !form.ValidEmail(o.Email):
 		bad["email"] = "validation.email"
 	case o.Email == "" && o.Channel == ChannelPhone && o.Phone == "":
 		bad["email"] = "helpdesk.error.reach" // a phone call leaves an address or a number

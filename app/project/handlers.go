@@ -78,21 +78,7 @@ func sheetOf(c *fiber.Ctx) *Sheet { return c.Locals(sheetKey).(*Sheet) }
 
 // myEnti lists the approved enti the subject acts for.
 func (h *Handlers) myEnti(c *fiber.Ctx) ([]*ente.Ente, error) {
-	s := access.Of(c)
-	if !s.ApprovedMember() {
-		return nil, nil
-	}
-	ms, err := h.enti.Memberships(c.UserContext(), s.UserID)
-	if err != nil {
-		return nil, err
-	}
-	var out []*ente.Ente
-	for _, m := range ms {
-		if m.Ente != nil && s.Can(access.WriteProject, access.Object{EnteID: m.EnteID}) {
-			out = append(out, m.Ente)
-		}
-	}
-	return out, nil
+	return h.enti.ActingFor(c.UserContext(), access.Of(c))
 }
 
 func ids(enti []*ente.Ente) []int64 {
