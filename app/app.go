@@ -20,6 +20,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"passhub/app/access"
+	"passhub/app/acts"
 	"passhub/app/analysis"
 	"passhub/app/api"
 	"passhub/app/apitoken"
@@ -75,7 +76,8 @@ type App struct {
 	Web           *web.Server
 	Content       *content.Service
 	Catalogue     *catalogue.Service
-	KB            *kb.Service // the knowledge base at /faq and its votes
+	KB            *kb.Service   // the knowledge base at /faq and its votes
+	Acts          *acts.Service // the act templates at /area-riservata/modelli and their uses
 	Contact       *contact.Service
 	Identity      *identity.Service
 	Tokens        *apitoken.Service
@@ -134,6 +136,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Content = content.NewService(d, log, CacheTTL)
 	a.Catalogue = catalogue.NewService(d, a.Content, CacheTTL)
 	a.KB = kb.NewService(d, a.Content, CacheTTL)
+	a.Acts = acts.NewService(d, a.Content, CacheTTL)
 	previewKey, err := preview.Key(cfg.PreviewKey, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -236,6 +239,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Monitor.Listen(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Tenders.Listen(a.Events, a.Notifications, a.TenderSource.Reindex)
+	a.Acts.Listen(a.Events, a.Notifications)
 	a.startPresence()
 	a.Webhooks.Listen(a.Events, webhook.Sources{Requests: a.Requests, Enti: a.Enti}) // last: the domains' own rules first
 	a.Enti.EndSessions = func(ctx context.Context, tx bun.IDB, userID int64) error {
@@ -441,6 +445,7 @@ func (a *App) Handler() (*web.Server, error) {
 	if a.Jobs != nil {
 		a.Jobs.Mount(w.App, w)
 	}
+	acts.NewHandlers(w, a.Acts, a.Enti, a.KB).Mount(w.App)
 	kb.NewHandlers(w, a.KB, a.Content).Mount(w.App) // before the portal, which would serve /faq as a plain listing
 	portalHandlers := portal.NewHandlers(w, a.Content, a.Catalogue)
 	portalHandlers.Mount(w.App)

@@ -206,6 +206,8 @@ const (
 	// and admins.
 	AskAssistance
 	WorkTickets
+	// DraftActs opens the act templates (app/acts) and drafts an act from one: anyone logged in.
+	DraftActs
 )
 
 // apiScopes maps the headless API's actions to the scope each needs.
@@ -299,7 +301,7 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return false
 	}
 	switch action {
-	case ViewReservedArea, FollowCalls, AskAssistance:
+	case ViewReservedArea, FollowCalls, AskAssistance, DraftActs:
 		return true
 	case RegisterEnte:
 		// Only people with no staff role, logged in with a digital identity (never a staff

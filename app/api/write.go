@@ -325,7 +325,7 @@ func (h *Handlers) refuse(c *fiber.Ctx, err error) error {
 		var whole []string
 		for _, pr := range fe.All() { // every field the write broke a rule of
 			if pr.Key != "" {
-				p.Errors = append(p.Errors, FieldProblem{Key: pr.Key, Rule: pr.Rule, Message: h.web.T(c, "newsroom.invalid."+pr.Rule)})
+				p.Errors = append(p.Errors, FieldProblem{Key: pr.Key, Rule: pr.Rule, Message: h.web.T(c, "newsroom.invalid."+pr.Rule, "Detail", pr.Detail)})
 			} else {
 				whole = append(whole, pr.Msg)
 			}

@@ -86,6 +86,9 @@ func MenuOf(s *access.Subject, names map[int64]string) []web.MenuItem {
 	if s.Can(access.ViewTenderDocs, access.Object{}) {
 		items = append(items, web.MenuItem{URL: "/area-riservata/documenti-gara", Label: "tender.menu"})
 	}
+	if s.Can(access.DraftActs, access.Object{}) {
+		items = append(items, web.MenuItem{URL: "/area-riservata/modelli", Label: "acts.menu"})
+	}
 	if s.Can(access.UseCRM, access.Object{}) {
 		items = append(items, web.MenuItem{URL: "/area-riservata/crm", Label: "crm.menu"})
 	}

@@ -33,6 +33,9 @@ type FileError struct {
 	// which rule it breaks: "required", "empty", "long", "date", "kind", "code", "ref", "enum",
 	// "attachment" (the newsroom's form shows a message for each beside its field).
 	Key, Rule string
+	// Detail is the value the problem is about when the message names it (the key of an act
+	// template's field): the messages' {{.Detail}}.
+	Detail string
 	// Problems lists every problem Parse found in the file, this one first; nil when it found
 	// only this one. Parse returns the first problem, so callers that need one keep working.
 	Problems []*FileError

@@ -55,6 +55,8 @@ type Refused struct {
 	// Key and Rule, when set, name the field the refusal is about and the rule it breaks, as a
 	// FileError does.
 	Key, Rule string
+	// Detail is the value the message names, as a FileError's.
+	Detail string
 }
 
 func (e *Refused) Error() string { return "content: refused: " + e.Msg }
@@ -502,7 +504,7 @@ func (s *Service) goLive(ctx context.Context, tx bun.Tx, who Actor, e *Entry, r 
 	}
 	for _, fe := range rep.Errors {
 		if fe.Path == e.SourcePath {
-			return &Refused{Msg: fe.Msg, Key: fe.Key, Rule: fe.Rule}
+			return &Refused{Msg: fe.Msg, Key: fe.Key, Rule: fe.Rule, Detail: fe.Detail}
 		}
 	}
 	if err := s.record(ctx, tx, who, "content.publish", e, r); err != nil {

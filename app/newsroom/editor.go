@@ -62,7 +62,7 @@ func (h *Handlers) fieldMessage(c *fiber.Ctx, def *content.Definition, fe *conte
 	case label == "newsroom.field."+fe.Key:
 		label = fe.Key
 	}
-	return h.web.T(c, "editor.invalid.field", "Field", label, "Message", h.web.T(c, "newsroom.invalid."+fe.Rule))
+	return h.web.T(c, "editor.invalid.field", "Field", label, "Message", h.web.T(c, "newsroom.invalid."+fe.Rule, "Detail", fe.Detail))
 }
 
 // autosaved is the answer of an autosave.

@@ -193,6 +193,9 @@ func (h *Handlers) fields(c *fiber.Ctx, def *content.Definition, values, errs ma
 		case content.KindRef:
 			fv.Hint = h.web.T(c, "newsroom.hint.ref")
 		}
+		if hint := h.web.T(c, "newsroom.hint.field."+f.Name); hint != "newsroom.hint.field."+f.Name {
+			fv.Hint = hint // a key that needs its own explanation (the fields of an act template)
+		}
 		out = append(out, fv)
 	}
 	return out
@@ -365,7 +368,7 @@ func (h *Handlers) refuse(c *fiber.Ctx, p page, err error) error {
 			case pr.Key == "":
 				p.Alert = strings.TrimSpace(p.Alert + " " + pr.Msg)
 			case p.Errors[pr.Key] == "":
-				p.Errors[pr.Key] = h.web.T(c, "newsroom.invalid."+pr.Rule)
+				p.Errors[pr.Key] = h.web.T(c, "newsroom.invalid."+pr.Rule, "Detail", pr.Detail)
 			}
 		}
 		if p.Alert == "" {
@@ -519,7 +522,7 @@ func (h *Handlers) refuseStep(c *fiber.Ctx, w *content.Work, err error, values m
 		p.Alert = h.web.T(c, "newsroom.error.step_fields")
 	case errors.As(err, &refused) && refused.Key != "":
 		c.Status(fiber.StatusUnprocessableEntity)
-		p.Errors[refused.Key] = h.web.T(c, "newsroom.invalid."+refused.Rule)
+		p.Errors[refused.Key] = h.web.T(c, "newsroom.invalid."+refused.Rule, "Detail", refused.Detail)
 		p.Alert = h.web.T(c, "newsroom.error.refused_field")
 	case errors.As(err, &refused):
 		c.Status(fiber.StatusUnprocessableEntity)

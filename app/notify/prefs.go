@@ -27,9 +27,10 @@ const (
 // reminders before a deadline: app/funding) are mailed at once; the help desk's tickets assigned
 // to an operator and their due times (app/helpdesk) are mailed at once, while the answers to a
 // requester stay on the bell by default (the desk mails each answer itself, with its reply
-// address).
+// address); a new version of an act template one used (app/acts) is mailed at once.
 var Topics = []struct{ Name, Default string }{{"state", ModeNow}, {"message", ModeDigest}, {"document", ModeDigest}, {"activity", ModeDigest},
-	{"tender", ModeNow}, {"crm", ModeDigest}, {"area", ModeDigest}, {"funding", ModeNow}, {"helpdesk", ModeNow}, {"ticket", ModeNever}}
+	{"tender", ModeNow}, {"crm", ModeDigest}, {"area", ModeDigest}, {"funding", ModeNow}, {"helpdesk", ModeNow}, {"ticket", ModeNever},
+	{"acts", ModeNow}}
 
 // TopicOf returns the preference topic of a notification kind.
 func TopicOf(kind string) string {
@@ -44,6 +45,9 @@ func TopicOf(kind string) string {
 	}
 	if strings.HasPrefix(kind, "funding.") {
 		return "funding"
+	}
+	if strings.HasPrefix(kind, "acts.") {
+		return "acts"
 	}
 	if kind == "helpdesk.answer" { // the requester's side
 		return "ticket"

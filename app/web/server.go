@@ -374,6 +374,16 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return strconv.FormatInt(n, 10) + " B"
 		},
+		// paragraphs splits a text at its blank lines, for free text shown as paragraphs.
+		"paragraphs": func(text string) []string {
+			var out []string
+			for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
+				if p = strings.TrimSpace(p); p != "" {
+					out = append(out, p)
+				}
+			}
+			return out
+		},
 		"hasPrefix":   strings.HasPrefix,
 		"join":        strings.Join,
 		"fieldErrors": FieldErrors,

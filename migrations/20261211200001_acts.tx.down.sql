@@ -1,0 +1,1 @@
+DROP TABLE act_uses;
