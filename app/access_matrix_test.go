@@ -420,6 +420,11 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/area-riservata/documenti-gara/:id/sostituisci", tenderA + "/sostituisci", url.Values{"superseded_by": {""}}, "401 403 403 403 403 403 403 403 403 422 422"},
 		{"GET", "/area-riservata/documenti-gara/:id/versioni/:vid/scarica", tenderAV, nil, tenderView},
 		{"GET", "/area-riservata/documenti-gara/:id/versioni/:vid/scarica", tenderDV, nil, tenderDraft},
+		// the act templates (app/acts): everyone logged in drafts an act; an empty form is refused
+		{"GET", "/area-riservata/modelli", "/area-riservata/modelli", nil, all},
+		{"GET", "/area-riservata/modelli/:slug", "/area-riservata/modelli/determina-affidamento-diretto", nil, all},
+		{"GET", "/area-riservata/modelli/:slug", "/area-riservata/modelli/non-esiste", nil, noArea},
+		{"POST", "/area-riservata/modelli/:slug", "/area-riservata/modelli/determina-affidamento-diretto", url.Values{"_action": {"docx"}}, post(all, "422")},
 		// the comuni CRM (app/crm): none of these personas is a province's, and nobody follows
 		// Cantù, so its record does not exist for anyone, admins included (see TestCRMAccessMatrix)
 		{"GET", "/area-riservata/crm", "/area-riservata/crm", nil, admins},

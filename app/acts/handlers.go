@@ -88,7 +88,9 @@ func (h *Handlers) template(c *fiber.Ctx) (*Template, error) {
 	return h.svc.Template(c.UserContext(), c.Params("slug"))
 }
 
-// form is what the template's page shows in its form: the answers and the ente chosen.
+// form is what the template's page shows in its form: the answers and the ente chosen. The
+// form's own controls are named _ente and _action: a field's key starts with a letter, so no
+// template's field can take their names.
 type form struct {
 	Answers map[string]string
 	Ente    string
@@ -134,7 +136,7 @@ func (h *Handlers) render(c *fiber.Ctx, t *Template, f form, errs map[string]str
 		return err
 	}
 	msgs := h.web.Messages(c, errs)
-	spec := []string{"ente", "act-ente", h.web.T(c, "acts.ente")}
+	spec := []string{"_ente", "act-for-ente", h.web.T(c, "acts.ente")}
 	for _, fl := range t.Fields {
 		spec = append(spec, fl.Key, "act-"+fl.Key, fl.Label)
 	}
@@ -171,8 +173,8 @@ func (h *Handlers) fill(c *fiber.Ctx) error {
 	for _, fl := range t.Fields {
 		typed[fl.Key] = c.FormValue(fl.Key)
 	}
-	f := form{Answers: typed, Ente: c.FormValue("ente")}
-	action := c.FormValue("action")
+	f := form{Answers: typed, Ente: c.FormValue("_ente")}
+	action := c.FormValue("_action")
 	answers, err := t.Answers(typed)
 	var bad Invalid
 	switch {
@@ -187,7 +189,7 @@ func (h *Handlers) fill(c *fiber.Ctx) error {
 		return err
 	}
 	if !ok {
-		bad["ente"] = "acts.error.ente"
+		bad["_ente"] = "acts.error.ente"
 	}
 	if len(bad) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
