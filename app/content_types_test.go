@@ -189,10 +189,10 @@ func TestRegisteredContentType(t *testing.T) {
 		t.Errorf("memo by API: %d %+v", code, doc)
 	}
 	var apiErr struct{ Error struct{ Message string } }
-	if code := getJSON(t, s, "/api/v1/content?type=concerto", &apiErr); code != 400 || !strings.Contains(apiErr.Error.Message, "report, faq, event, memo") {
+	if code := getJSON(t, s, "/api/v1/content?type=concerto", &apiErr); code != 400 || !strings.Contains(apiErr.Error.Message, "report, faq, modello, event, memo") {
 		t.Errorf("unknown type: %d %+v", code, apiErr)
 	}
-	if _, body := s.Get(t, "/api/v1/openapi.json"); !strings.Contains(body, `"news", "report", "faq", "event", "memo"]`) {
+	if _, body := s.Get(t, "/api/v1/openapi.json"); !strings.Contains(body, `"news", "report", "faq", "modello", "event", "memo"]`) {
 		t.Error("OpenAPI does not list the registered types")
 	}
 

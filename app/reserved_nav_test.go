@@ -19,7 +19,8 @@ func TestReservedMenuFollowsRoles(t *testing.T) {
 	w := buildWorld(t)
 	a := "/area-riservata/enti/" + strconv.FormatInt(w.enteA, 10)
 	// everyone follows the calls for funding (the editors also enter them) and asks the help desk
-	base := []string{"/area-riservata", "/area-riservata/notifiche", "/area-riservata/bandi/avvisi", "/area-riservata/assistenza"}
+	// and drafts acts from the templates
+	base := []string{"/area-riservata", "/area-riservata/notifiche", "/area-riservata/bandi/avvisi", "/area-riservata/assistenza", "/area-riservata/modelli"}
 	calls := "/area-riservata/bandi"
 	admin := []string{"/admin/audit", "/admin/enti", "/admin/lavori", "/admin/registrazioni", "/admin/territori", "/admin/token-api", "/admin/utenti", "/admin/webhook",
 		"/admin/spazi", "/area-riservata/spazi"} // the work areas: admins manage them, and see them all
