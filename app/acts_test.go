@@ -224,3 +224,30 @@ func TestActTemplates(t *testing.T) {
 		{Name: "so does the list", As: anna, Path: acts.Route, Lang: "it", Status: 200, Text: []string{"Avete usato la versione 2: ora vale la versione 3."}},
 	})
 }
+
+// TestActTemplatesInSearch: the site search finds a template by a misspelt word of its title for
+// a member of an approved ente, and never for a person of no ente or a visitor, who cannot use
+// the templates' answers on behalf of an ente.
+func TestActTemplatesInSearch(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	anna := s.Login(t, apptest.FiscalCode("BNCNNA80A41C933"), "Anna", "Bianchi")
+	apptest.ApprovedEnte(t, s.App, "013041", "Cantù", "CO", userOf(t, s, anna))
+	carla := s.Login(t, apptest.FiscalCode("RSSCRL75D45F205"), "Carla", "Rossi")
+	apptest.Idle(t, s.App)
+	link := `href="` + acts.URL(determina) + `"`
+	for _, c := range []struct {
+		who, cookie string
+		found       bool
+	}{{"a member of an approved ente", anna, true}, {"a person of no ente", carla, false}, {"a visitor", "", false}} {
+		for _, q := range []string{"afidamento+direto", "tracciabilita+flussi&tipo=modello"} {
+			_, body := s.Get(t, "/cerca?q="+q, "Cookie", c.cookie, "Accept-Language", "it")
+			if got := strings.Contains(body, link); got != c.found {
+				t.Errorf("%s searching %q: template found %v", c.who, q, got)
+			}
+			if c.found && !strings.Contains(body, "Modello di atto") {
+				t.Errorf("%s: the result does not name its type", c.who)
+			}
+		}
+	}
+}

@@ -235,6 +235,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Funding.IndexIn(a.Events, a.Search) // published calls in the site search
 	a.Projects.Listen(a.Events)
 	a.Projects.IndexIn(a.Events, a.Search) // published project sheets, for the enti and the staff
+	a.Acts.IndexIn(a.Search)               // published act templates, for the enti and the staff
 	a.Helpdesk.Listen(a.Events, a.desk())  // contact messages become tickets; answers are mailed
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Monitor.Listen(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})

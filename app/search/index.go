@@ -375,9 +375,10 @@ func (x *Index) Cards(ctx context.Context, refs []string) (map[string]Doc, error
 	var ids []int64
 	for _, ref := range refs {
 		typ, id, ok := SplitRef(ref)
+		_, kind := x.kinds[typ] // a content type may be a kind of its own (app/acts)
 		switch {
 		case !ok:
-		case content.Type(typ).Valid():
+		case !kind && content.Type(typ).Valid():
 			if content.Searchable(content.Type(typ)) {
 				ids = append(ids, id)
 			}
