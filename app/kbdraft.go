@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"passhub/app/content"
+	"passhub/app/db"
 	"passhub/app/form"
 	"passhub/app/kb"
+	"passhub/app/request"
 	"passhub/app/web"
 )
 
@@ -54,3 +57,25 @@ func (d kbDrafts) Draft(ctx context.Context, who web.Actor, title, summary, cate
 	}
 }
 
+// requestPeople names the ente's people on a request, whom its draft article leaves out: the
+// requester and the ente's members (legal representative and delegates).
+func (a *App) requestPeople(ctx context.Context, r *request.Request) ([]string, error) {
+	var out []string
+	if r.CreatedBy != 0 {
+		u, _, err := a.Identity.User(ctx, r.CreatedBy)
+		switch {
+		case err == nil:
+			out = append(out, u.FullName())
+		case !errors.Is(err, db.ErrNotFound):
+			return nil, err
+		}
+	}
+	members, err := a.Enti.Members(ctx, r.EnteID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		out = append(out, strings.TrimSpace(m.Name+" "+m.FamilyName))
+	}
+	return out, nil
+}
