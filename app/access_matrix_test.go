@@ -249,6 +249,7 @@ func TestAccessMatrix(t *testing.T) {
 	}
 	sheetP, sheetD := project.URL(published.ID), project.URL(draftSheet.ID)
 	outcome := "/area-riservata/richieste/" + strconv.FormatInt(done.ID, 10) + "/esito"
+	doneArticle := "/area-riservata/richieste/" + strconv.FormatInt(done.ID, 10) + "/articolo"
 	const (
 		// the outcome's form: the ente's enabled members alone; to everyone else it is a request
 		// they may not see
@@ -352,6 +353,13 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/area-riservata/richieste/:id/documenti", req + "/documenti", nil, workOn},
 		{"POST", "/area-riservata/richieste/:id/messaggi/:mid", req + "/messaggi/999999", url.Values{"body": {" "}}, workOn},
 		{"POST", "/area-riservata/richieste/:id/attivita", req + "/attivita", url.Values{"kind": {"nope"}}, expertWork},
+		// a knowledge-base article from a concluded request: its experts, the PM of its task force
+		// and admins; an open request is refused (409), an ente's draft is nobody else's
+		{"GET", "/area-riservata/richieste/:id/articolo", doneArticle, nil, "303 403 403 404 404 404 200 200 404 200"},
+		{"POST", "/area-riservata/richieste/:id/articolo", doneArticle, url.Values{"title": {" "}}, "401 403 403 404 404 404 422 422 404 422"},
+		{"GET", "/area-riservata/richieste/:id/articolo", req + "/articolo", nil, "303 403 403 404 404 404 409 409 404 409"},
+		{"POST", "/area-riservata/richieste/:id/articolo", req + "/articolo", url.Values{"title": {" "}}, "401 403 403 404 404 404 409 409 404 409"},
+		{"GET", "/area-riservata/richieste/:id/articolo", draft + "/articolo", nil, "303 403 403 404 404 404 404 404 404 404"},
 		{"GET", "/area-riservata/richieste/:id", draft, nil, viewDraft},
 		{"GET", "/area-riservata/richieste/:id/documenti/:vid", draft + "/documenti/" + strconv.FormatInt(w.draftVersionID, 10), nil, viewDraft},
 		{"GET", "/area-riservata/richieste/:id/fascicolo", draft + "/fascicolo", nil, viewDraft},

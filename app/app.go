@@ -427,8 +427,10 @@ func (a *App) Handler() (*web.Server, error) {
 	}
 	panel.Mount(w.App)
 	ente.NewHandlers(w, a.Enti).Mount(w.App)
-	workspace.NewHandlers(w, a.Workspace, a.Requests, a.Catalogue, a.hasPM).Mount(w.App) // the /area-riservata/richieste tree
-	workarea.NewHandlers(w, a.Areas, a.Config.UploadLimit()).Mount(w.App)                // /area-riservata/spazi and /admin/spazi
+	ws := workspace.NewHandlers(w, a.Workspace, a.Requests, a.Catalogue, a.hasPM)
+	ws.Drafts, ws.People = kbDrafts{a}, a.requestPeople
+	ws.Mount(w.App)                                                       // the /area-riservata/richieste tree
+	workarea.NewHandlers(w, a.Areas, a.Config.UploadLimit()).Mount(w.App) // /area-riservata/spazi and /admin/spazi
 	a.Notifications.Mount(w.App, w)
 	identity.NewAdminHandlers(w, a.Identity, a.taskForceCodes).Mount(w.App)
 	audit.NewHandlers(w, a.DB).Mount(w.App)

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"passhub/app/content"
 	"passhub/app/helpdesk"
 	"passhub/app/identity"
 	"passhub/app/inbound"
@@ -41,7 +40,7 @@ func (a *App) helpdeskHandlers(w *web.Server) *helpdesk.Handlers {
 		}
 		return out, nil
 	}
-	h.Drafts, h.Requests, h.BaseURL = articleDrafts{a}, ticketRequests{a}, a.Config.BaseURL
+	h.Drafts, h.Requests, h.BaseURL = kbDrafts{a}, ticketRequests{a}, a.Config.BaseURL
 	h.Contact = func(ctx context.Context, userID int64) (string, string, error) {
 		u, _, err := a.Identity.User(ctx, userID)
 		if err != nil {
@@ -117,48 +116,6 @@ func (a *App) serveInbound() (func(context.Context) error, error) {
 func domainOf(address string) string {
 	_, d, _ := strings.Cut(address, "@")
 	return d
-}
-
-// articleDrafts writes the help desk's knowledge-base drafts in the newsroom, as the operator.
-type articleDrafts struct{ a *App }
-
-func (d articleDrafts) Enabled() bool {
-	_, ok := content.Lookup(helpdesk.ArticleType)
-	return ok
-}
-
-func (d articleDrafts) Draft(ctx context.Context, who helpdesk.Actor, title, summary, category, body string) (string, error) {
-	slug := content.Slugify(title)
-	if slug == "" {
-		slug = "domanda"
-	}
-	draft := content.Draft{Type: helpdesk.ArticleType, Body: body, Fields: map[string]string{"title": title, "summary": summary,
-		"category": category, "kind": "faq"}}
-	for i := 1; ; i++ {
-		draft.Slug = slug
-		if i > 1 {
-			draft.Slug = fmt.Sprintf("%s-%d", slug, i)
-		}
-		e, _, err := d.a.Content.SaveDraft(ctx, content.Actor{UserID: who.UserID, Name: who.Name, IP: who.IP}, draft)
-		var fe *content.FileError
-		switch {
-		case err == nil:
-			return "/redazione/contenuti/" + string(e.Type) + "/" + e.Slug, nil
-		case errors.Is(err, content.ErrSlugTaken) && i < 20:
-			continue
-		case errors.As(err, &fe):
-			bad := helpdesk.Invalid{}
-			for _, p := range fe.All() {
-				field := p.Key
-				if field != "title" && field != "summary" {
-					field = "answer"
-				}
-				bad[field] = "newsroom.invalid." + p.Rule
-			}
-			return "", bad
-		}
-		return "", err
-	}
 }
 
 // ticketRequests turns the help desk's tickets into draft assistance requests of the catalogue.

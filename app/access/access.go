@@ -208,6 +208,10 @@ const (
 	WorkTickets
 	// DraftActs opens the act templates (app/acts) and drafts an act from one: anyone logged in.
 	DraftActs
+	// DraftArticle drafts a knowledge-base article (app/kb) from a request (object: the request's
+	// EnteID, TaskForce, Experts, Draft): its assigned experts, the PM of its task force and admins.
+	// The handler also wants the request concluded.
+	DraftArticle
 )
 
 // apiScopes maps the headless API's actions to the scope each needs.
@@ -361,6 +365,8 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return obj.TaskForce != "" && s.Has(RolePM, obj.TaskForce)
 	case ArchiveRequest:
 		return !obj.Draft && (s.Has(RolePM, obj.TaskForce) || s.Has(RoleAdmin))
+	case DraftArticle:
+		return !obj.Draft && (obj.assigned(s.UserID) || s.Has(RolePM, obj.TaskForce) || s.Has(RoleAdmin))
 	case ViewArea:
 		return obj.AreaID != 0 && (s.Has(RoleAdmin) || AreaRank(s.AreaRole(obj.AreaID)) >= 1)
 	case PostInArea:

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"passhub/app/access"
+	"passhub/app/kb"
 	"passhub/app/web"
 )
 
@@ -279,49 +280,41 @@ func (h *Handlers) cannedDelete(c *fiber.Ctx) error {
 
 // --- a knowledge-base article from a resolved ticket
 
+func (h *Handlers) review() kb.Review { return kb.Review{Web: h.web, Drafts: h.Drafts} }
+
 func (h *Handlers) articleForm(c *fiber.Ctx) error {
 	t := ticketOf(c)
-	if h.Drafts == nil || !h.Drafts.Enabled() || !t.Draftable() {
+	if !h.review().Enabled() || !t.Draftable() {
 		return fiber.ErrNotFound
 	}
-	a, err := h.svc.ArticleOf(c.UserContext(), t, c.Query("ente") == "1")
+	a, err := h.svc.ArticleOf(c.UserContext(), t, kb.WithoutEnte(c))
 	if err != nil {
 		return err
 	}
-	return h.renderArticle(c, a, nil)
+	return h.review().Render(c, "helpdesk/article", a, nil, h.articleData(c, t))
 }
 
-func (h *Handlers) renderArticle(c *fiber.Ctx, a *Article, errs map[string]string) error {
-	t := ticketOf(c)
-	h.web.CSRFToken(c)
-	return h.web.Page(c, "helpdesk/article", fiber.Map{"Title": h.web.T(c, "helpdesk.article.title"), "Ticket": t, "Article": a,
-		"WithoutEnte": c.Query("ente") == "1", "Errors": h.web.Messages(c, errs),
-		"Crumbs": []map[string]string{{"URL": Queue, "Label": h.web.T(c, "helpdesk.queue.title")}, {"URL": TicketURL(t.ID), "Label": "#" + strconv.FormatInt(t.ID, 10)}}})
+// articleData is the review page's data beside the draft.
+func (h *Handlers) articleData(c *fiber.Ctx, t *Ticket) fiber.Map {
+	return fiber.Map{"Title": h.web.T(c, "helpdesk.article.title"), "Ticket": t,
+		"Crumbs": []map[string]string{{"URL": Queue, "Label": h.web.T(c, "helpdesk.queue.title")}, {"URL": TicketURL(t.ID), "Label": "#" + strconv.FormatInt(t.ID, 10)}}}
 }
 
 func (h *Handlers) article(c *fiber.Ctx) error {
 	t := ticketOf(c)
-	if h.Drafts == nil || !h.Drafts.Enabled() || !t.Draftable() {
+	if !h.review().Enabled() || !t.Draftable() {
 		return fiber.ErrNotFound
 	}
-	a := &Article{Title: c.FormValue("title"), Summary: c.FormValue("summary"), Question: c.FormValue("question"), Answer: c.FormValue("answer")}
-	body := a.Body(h.web.I18n.T("it", "helpdesk.article.question"), h.web.I18n.T("it", "helpdesk.article.answer")) // the knowledge base is in Italian
-	url, err := h.Drafts.Draft(c.UserContext(), actor(c), a.Title, a.Summary, t.Category, body)
-	var bad Invalid
-	if errors.As(err, &bad) {
-		fresh, ferr := h.svc.ArticleOf(c.UserContext(), t, c.Query("ente") == "1")
-		if ferr != nil {
-			return ferr
-		}
-		a.Removed, a.Original = fresh.Removed, fresh.Original // what was removed, beside what the operator typed
-		c.Status(fiber.StatusUnprocessableEntity)
-		return h.renderArticle(c, a, bad)
-	}
+	src, err := h.svc.ArticleSource(c.UserContext(), t)
 	if err != nil {
 		return err
 	}
+	sent, err := h.review().Send(c, src, t.Category, "helpdesk/article", h.articleData(c, t))
+	if err != nil || sent == nil {
+		return err
+	}
 	h.web.Flash(c, "helpdesk.article.sent")
-	return c.Redirect(url, fiber.StatusSeeOther)
+	return c.Redirect(sent.URL, fiber.StatusSeeOther)
 }
 
 // --- an assistance request from a ticket

@@ -13,6 +13,7 @@ import (
 	"passhub/app/access"
 	"passhub/app/db"
 	"passhub/app/ente"
+	"passhub/app/kb"
 	"passhub/app/search"
 	"passhub/app/web"
 )
@@ -28,20 +29,11 @@ type Handlers struct {
 	// Contact returns a user's name and e-mail address (the requester of a ticket from the page).
 	Contact func(ctx context.Context, userID int64) (name, email string, err error)
 	// Drafts sends an article drafted from a ticket to the newsroom and returns its page there.
-	Drafts Drafter
+	Drafts kb.Drafter
 	// Requests turns a ticket into a draft assistance request of the requester's ente.
 	Requests Requests
 	// BaseURL is the site's address, for the links the desk writes in its answers.
 	BaseURL string
-}
-
-// Drafter writes a knowledge-base draft in the newsroom.
-type Drafter interface {
-	// Enabled reports whether the knowledge base's content type is registered.
-	Enabled() bool
-	// Draft saves a new draft article by who and returns the newsroom's page of it; a field the
-	// newsroom refuses comes back as Invalid.
-	Draft(ctx context.Context, who Actor, title, summary, category, body string) (string, error)
 }
 
 // Person is an operator as the queue shows them.

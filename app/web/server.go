@@ -295,8 +295,8 @@ func (s *Server) base(c *fiber.Ctx, data fiber.Map) fiber.Map {
 // takes an exclusive lock for every render) lets pages render in parallel.
 func (s *Server) Page(c *fiber.Ctx, name string, data fiber.Map) error {
 	m := s.base(c, data)
-	if msg, warning := s.takeFlash(c); msg != "" {
-		m["Flash"], m["FlashWarning"] = msg, warning // partials/flash, at the top of the main content
+	if msg, warning, link := s.takeFlash(c); msg != "" {
+		m["Flash"], m["FlashWarning"], m["FlashLink"] = msg, warning, link // partials/flash, at the top of the main content
 	}
 	var page bytes.Buffer
 	if err := s.engine.Render(&page, name, m); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"passhub/app/access"
 	"passhub/app/catalogue"
+	"passhub/app/kb"
 	"passhub/app/once"
 	"passhub/app/request"
 	"passhub/app/web"
@@ -27,6 +28,12 @@ type Handlers struct {
 	svc      *Service
 	requests *request.Service
 	request  *request.Handlers
+	// Drafts sends the knowledge-base articles drafted from concluded requests to the newsroom
+	// (nil: no drafts, the routes answer 404).
+	Drafts kb.Drafter
+	// People names the ente's people on a request (its requester, legal representative and
+	// delegates), whom a draft article leaves out.
+	People func(ctx context.Context, r *request.Request) ([]string, error)
 }
 
 // NewHandlers returns the workspace handlers, with the request handlers of the same URL tree;
@@ -50,6 +57,7 @@ func (h *Handlers) Routes() []web.Route {
 	reserved := access.Require(access.ViewReservedArea, nil)
 	view, work := h.requests.Require(access.ViewRequest), h.requests.Require(access.WorkOnRequest)
 	expert, ente := h.requests.Require(access.ExpertWork), h.requests.Require(access.ActForEnte)
+	draft := h.requests.Require(access.DraftArticle)
 	route := func(method, path string, handlers ...fiber.Handler) web.Route {
 		return web.Route{Method: method, Path: "/area-riservata/richieste/:id" + path, Handlers: append([]fiber.Handler{reserved}, handlers...)}
 	}
@@ -66,6 +74,8 @@ func (h *Handlers) Routes() []web.Route {
 		route("GET", "/fascicolo", view, h.dossier),
 		route("GET", "/fascicolo.pdf", view, h.dossierPDF),
 		route("GET", "/aggiornamenti", view, h.live),
+		route("GET", "/articolo", draft, h.articleForm),
+		route("POST", "/articolo", draft, h.article),
 	}
 }
 
@@ -109,6 +119,7 @@ var panelStates = map[string][]request.State{
 	"submit":   {request.Draft},
 	"withdraw": {request.Draft, request.Submitted, request.Assigned, request.InProgress, request.Waiting},
 	"archive":  {request.Concluded},
+	"article":  {request.Concluded},
 }
 
 // panels returns, for the request's state, each panel's states (as a data-states attribute) and
@@ -398,7 +409,8 @@ func (h *Handlers) Page(c *fiber.Ctx) error {
 	page := fiber.Map{"Title": r.Title, "TitleLang": "it", "Topics": "request:" + strconv.FormatInt(r.ID, 10), "States": states, "Shown": shown,
 		"CanWork": s.Can(access.WorkOnRequest, obj), "CanExpert": s.Can(access.ExpertWork, obj), "CanEnte": s.Can(access.ActForEnte, obj),
 		"CanTriage": s.Can(access.TriageRequests, obj), "CanArchive": s.Can(access.ArchiveRequest, obj),
-		"Failure": request.FailureOf(c), "Kinds": ActivityKinds, "Today": time.Now().Format("2006-01-02"),
+		"CanDraftArticle": h.review().Enabled() && s.Can(access.DraftArticle, obj),
+		"Failure":         request.FailureOf(c), "Kinds": ActivityKinds, "Today": time.Now().Format("2006-01-02"),
 		"Crumbs": []map[string]string{{"URL": "/area-riservata/richieste", "Label": h.web.T(c, "requests.title")}}}
 	for k, v := range page {
 		data[k] = v
