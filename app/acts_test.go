@@ -197,7 +197,11 @@ func TestActTemplates(t *testing.T) {
 	if err := publish(func(f map[string]string) string { return "Il testo usa {{sconosciuto}} e {{oggetto}}." }); !errors.As(err, &refused) || refused.Rule != "act_placeholder_unknown" || refused.Detail != "sconosciuto" {
 		t.Errorf("an unknown placeholder: %v", err)
 	}
-	if err := publish(func(f map[string]string) string { f["version"] = "3"; f["changes"] = "Nuovo limite di spesa."; return "" }); err != nil {
+	if err := publish(func(f map[string]string) string {
+		f["version"] = "3"
+		f["changes"] = "Nuovo limite di spesa."
+		return ""
+	}); err != nil {
 		t.Fatal(err)
 	}
 	apptest.Idle(t, s.App)

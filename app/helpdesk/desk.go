@@ -113,7 +113,7 @@ func (h *Handlers) renderDesk(c *fiber.Ctx, f deskForm) error {
 		"Canned": canned, "Operators": operators, "Others": others, "Form": f, "Errors": h.web.Messages(c, f.Errors),
 		"Categories": Categories, "Priorities": Priorities, "Statuses": Statuses, "Now": h.svc.Now(), "Answer": answer, "Resolve": resolve,
 		"ReplyAddress": h.svc.ReplyAddress(t), "CanDraft": h.Drafts != nil && h.Drafts.Enabled(), "MaxFiles": MaxFiles,
-		"FileBase": FilesURL(true, t.ID),
+		"FileBase":   FilesURL(true, t.ID),
 		"CanConvert": h.Requests != nil && convertible(t), "Crumbs": []map[string]string{{"URL": Queue, "Label": h.web.T(c, "helpdesk.queue.title")}}})
 }
 

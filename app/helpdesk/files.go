@@ -105,7 +105,7 @@ func reasonIt(err error) string {
 // checked is an upload that passed the checks, with what its row records.
 type checked struct {
 	name, contentType, sha string
-	src                   *io.SectionReader
+	src                    *io.SectionReader
 }
 
 // CheckFile checks one upload as every upload is checked: its size against MaxFile, its content
