@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -22,6 +23,7 @@ import (
 	"passhub/app/audit"
 	"passhub/app/helpdesk"
 	"passhub/app/inbound"
+	"passhub/app/storage/sweep"
 )
 
 // hdFile is a file sent with a help-desk form.
@@ -236,6 +238,20 @@ func TestHelpdeskFiles(t *testing.T) {
 	}
 	if res, _ := s.Get(t, dupPage+"/allegati/"+links[2][strings.LastIndex(links[2], "/")+1:], "Cookie", w.anna); res.StatusCode != 404 {
 		t.Errorf("the merged file is still reached from the duplicate: %d", res.StatusCode)
+	}
+	// The storage sweep keeps every file a row names and takes an object nobody names.
+	if err := s.Files.Put(ctx, "helpdesk/orfano", strings.NewReader("resto di un invio fallito")); err != nil {
+		t.Fatal(err)
+	}
+	sw := &sweep.Sweeper{DB: s.DB, Files: s.Files, Now: func() time.Time { return time.Now().Add(time.Hour) }}
+	if _, err := sw.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rows, objects := hdCounts(t, s); rows != 4 || objects != 3 { // pdf, png, the note's txt, the merged pdf (the first's bytes, stored once)
+		t.Errorf("after the sweep: %d rows, %d objects, want 4 and 3", rows, objects)
+	}
+	if res, got := s.Get(t, links[1], "Cookie", w.anna); res.StatusCode != 200 || got != string(shot) {
+		t.Errorf("a file after the sweep: %d", res.StatusCode)
 	}
 }
 
