@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/uptrace/bun/migrate"
 
 	"passhub/app"
 	"passhub/app/apptest"
@@ -24,6 +25,7 @@ import (
 	"passhub/app/helpdesk"
 	"passhub/app/inbound"
 	"passhub/app/storage/sweep"
+	"passhub/migrations"
 )
 
 // hdFile is a file sent with a help-desk form.
@@ -299,5 +301,33 @@ func TestHelpdeskMailFiles(t *testing.T) {
 	_, _ = got.ReadFrom(r)
 	if got.String() != string(pdfBytes) || f.Size != int64(len(pdfBytes)) {
 		t.Errorf("stored bytes differ: %d", got.Len())
+	}
+}
+
+// TestHelpdeskFilesMigration: the files' migration goes down and up again on the test's dialect.
+func TestHelpdeskFilesMigration(t *testing.T) {
+	a := apptest.New(t)
+	ctx := context.Background()
+	subset := migrate.NewMigrations()
+	for _, m := range migrations.All.Sorted() {
+		if m.Name == "20261212100001" {
+			subset.Add(m)
+		}
+	}
+	if len(subset.Sorted()) != 1 {
+		t.Fatalf("the migration is not found: %v", subset.Sorted())
+	}
+	m := migrate.NewMigrator(a.DB.DB, subset, migrate.WithTemplateData(map[string]string{"Dialect": a.DB.Kind}), migrate.WithMarkAppliedOnSuccess(true))
+	if _, err := m.Rollback(ctx); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	if _, err := a.DB.NewSelect().Model((*helpdesk.File)(nil)).Count(ctx); err == nil {
+		t.Fatal("the table is still there after down")
+	}
+	if _, err := m.Migrate(ctx); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if _, err := a.DB.NewSelect().Model((*helpdesk.File)(nil)).Count(ctx); err != nil {
+		t.Fatalf("the table after up: %v", err)
 	}
 }
