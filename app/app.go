@@ -205,6 +205,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Projects.Events = a.Events
 	a.Helpdesk = helpdesk.NewService(d)
 	a.Helpdesk.Events, a.Helpdesk.Address = a.Events, cfg.HelpdeskAddress
+	a.Helpdesk.Files, a.Helpdesk.MaxFile = a.Files, cfg.UploadLimit()
 	allow, err := webhook.ParseAllow(cfg.WebhooksAllowed())
 	if err != nil {
 		return nil, fmt.Errorf("PASSHUB_WEBHOOKS_ALLOW: %w", err)

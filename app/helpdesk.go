@@ -80,7 +80,10 @@ func (in Inbound) Deliver(ctx context.Context, m *inbound.Message) error {
 		text = m.Text
 	}
 	mail := helpdesk.Mail{To: m.Recipients, From: m.From.Address, FromName: m.From.Name, Subject: m.Subject, MessageID: m.MessageID,
-		Refs: append(append([]string(nil), m.References...), m.InReplyTo...), Text: text, Auto: m.Auto, Attachments: len(m.Attachments)}
+		Refs: append(append([]string(nil), m.References...), m.InReplyTo...), Text: text, Auto: m.Auto}
+	for _, f := range m.Attachments {
+		mail.Files = append(mail.Files, helpdesk.MailFile{Name: f.Name, Data: f.Data})
+	}
 	if m.ReplyTo != nil && !m.Auto { // the answers go where the sender asked
 		mail.From, mail.FromName = m.ReplyTo.Address, cmp.Or(m.ReplyTo.Name, m.From.Name)
 	}

@@ -324,11 +324,13 @@ func TestHelpdeskAccessMatrix(t *testing.T) {
 		{"GET", mine, nil, "303 200 404 404 404"},
 		{"POST", mine + "/rispondi", hdForm("body", ""), "401 422 404 404 404"},
 		{"POST", mine + "/valuta", hdForm("rating", "9"), "401 422 404 404 404"},
+		{"GET", mine + "/allegati/999999", nil, "303 404 404 404 404"},
 		{"GET", "/area-riservata/helpdesk", nil, "303 403 403 200 200"},
 		{"GET", "/area-riservata/helpdesk/aggiornamenti?dopo=0", nil, "303 403 403 200 200"},
 		{"GET", desk, nil, "303 403 403 200 200"},
 		{"POST", desk + "/rispondi", hdForm("body", ""), "401 403 403 422 422"},
 		{"POST", desk + "/nota", hdForm("note", ""), "401 403 403 422 422"},
+		{"GET", desk + "/allegati/999999", nil, "303 403 403 404 404"},
 		{"POST", desk + "/modifica", hdForm("status", "bogus"), "401 403 403 422 422"},
 		{"POST", desk + "/unisci", hdForm("into", "x"), "401 403 403 422 422"},
 		{"GET", desk + "/articolo", nil, "303 403 403 404 404"},  // an open ticket is no article yet

@@ -45,6 +45,7 @@ var FileColumns = []FileColumn{
 	{Table: "attachments", Key: "storage_key", SHA256: "sha256"},
 	{Table: "media", Key: "storage_key", SHA256: "sha256"},
 	{Table: "tender_versions", Key: "storage_key", SHA256: "sha256"},
+	{Table: "helpdesk_files", Key: "storage_key", SHA256: "sha256"},
 }
 
 // FileColumn names a table's column holding a storage key and the one holding its hash.

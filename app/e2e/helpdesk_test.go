@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -47,8 +49,20 @@ func TestHelpdeskJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#hd-subject"), "Primo accesso con SPID"),
 		chromedp.SendKeys(chromedp.CSS("#hd-body"), "Il sindaco non riesce a fare il primo accesso."))
 	settle(t, tb, `!!document.querySelector('#hd-suggestion-list a')`, "the pages suggested while typing")
+	// She attaches a file, through the labelled input whose hint says the limits.
+	attached := filepath.Join(t.TempDir(), "elenco-accessi.csv")
+	if err := os.WriteFile(attached, []byte("data;esito\n2026-12-01;errore\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tb.run(t, chromedp.SetUploadFiles(chromedp.CSS("#hd-files"), []string{attached}))
+	if hint := eval[string](t, tb, `document.getElementById(document.getElementById('hd-files').getAttribute('aria-describedby')).textContent + '|' + document.querySelector('label[for=hd-files]').textContent`); !strings.Contains(hint, "10 file") || !strings.Contains(hint, "Allegati") {
+		t.Errorf("the file input's label and hint: %q", hint)
+	}
 	tb.run(t, chromedp.Focus(chromedp.CSS(`#hd-new button[type=submit]:not([name])`)), chromedp.KeyEvent(kb.Enter))
 	settle(t, tb, `document.readyState === 'complete' && !!document.querySelector('.pass-hd-thread')`, "the ticket's page")
+	if link := eval[string](t, tb, `(document.querySelector('.pass-hd-files a') || {}).textContent || ''`); link != "elenco-accessi.csv" {
+		t.Errorf("the attached file's link: %q", link)
+	}
 	ticketPath := eval[string](t, tb, "location.pathname")
 	id, _ := strconv.ParseInt(strings.TrimPrefix(ticketPath, helpdesk.Reserved+"/"), 10, 64)
 
@@ -79,7 +93,7 @@ func TestHelpdeskJourney(t *testing.T) {
 		t.Errorf("the typed words were lost: %q", got)
 	}
 	tb.run(t, chromedp.Focus(chromedp.CSS(`button[name=then][value=resolved]`)), chromedp.KeyEvent(kb.Enter))
-	settle(t, tb, `document.readyState === 'complete' && document.querySelectorAll('.pass-hd-thread li').length === 2`, "the answer in the thread")
+	settle(t, tb, `document.readyState === 'complete' && document.querySelectorAll('.pass-hd-thread > li').length === 2`, "the answer in the thread")
 	for _, v := range axe(t, tb) {
 		t.Error("axe on the resolved ticket: " + v)
 	}

@@ -113,13 +113,14 @@ func (h *Handlers) renderDesk(c *fiber.Ctx, f deskForm) error {
 	return h.web.Page(c, "helpdesk/desk_ticket", fiber.Map{"Title": t.Subject, "TitleLang": "it", "Ticket": t, "Thread": thread,
 		"Canned": canned, "Operators": operators, "Others": others, "Form": f, "Errors": h.web.Messages(c, f.Errors),
 		"Categories": Categories, "Priorities": Priorities, "Statuses": Statuses, "Now": h.svc.Now(), "Answer": answer, "Resolve": resolve,
-		"ReplyAddress": h.svc.ReplyAddress(t), "CanDraft": h.Drafts != nil && h.Drafts.Enabled(),
+		"ReplyAddress": h.svc.ReplyAddress(t), "CanDraft": h.Drafts != nil && h.Drafts.Enabled(), "MaxFiles": MaxFiles,
+		"FileBase":   FilesURL(true, t.ID),
 		"CanConvert": h.Requests != nil && convertible(t), "Crumbs": []map[string]string{{"URL": Queue, "Label": h.web.T(c, "helpdesk.queue.title")}}})
 }
 
 // refused renders the ticket page again after a step was refused, keeping what was typed.
 func (h *Handlers) refused(c *fiber.Ctx, f deskForm, err error) error {
-	return h.refusal(c, err, func(bad Invalid, refused string) error {
+	return h.refusal(c, h.fileInvalid(err), func(bad Invalid, refused string) error {
 		f.Errors, f.Refused = bad, refused
 		return h.renderDesk(c, f)
 	})
@@ -135,7 +136,12 @@ func (h *Handlers) answer(c *fiber.Ctx) error {
 		return h.renderDesk(c, deskForm{Body: body})
 	}
 	then := Status(c.FormValue("then", string(StatusWaiting)))
-	if _, err := h.svc.Answer(c.UserContext(), actor(c), t.ID, body, then); err != nil {
+	files, done, err := h.uploads(c)
+	defer done()
+	if err == nil {
+		_, err = h.svc.Answer(c.UserContext(), actor(c), t.ID, body, then, files...)
+	}
+	if err != nil {
 		return h.refused(c, deskForm{Body: body}, err)
 	}
 	h.web.Flash(c, "helpdesk.answered")
@@ -144,10 +150,22 @@ func (h *Handlers) answer(c *fiber.Ctx) error {
 
 func (h *Handlers) note(c *fiber.Ctx) error {
 	t, body := ticketOf(c), c.FormValue("note")
-	if _, err := h.svc.Note(c.UserContext(), actor(c), t.ID, body); err != nil {
+	files, done, err := h.uploads(c)
+	defer done()
+	if err == nil {
+		_, err = h.svc.Note(c.UserContext(), actor(c), t.ID, body, files...)
+	}
+	if err != nil {
 		var bad Invalid
-		if errors.As(err, &bad) {
-			err = Invalid{"note": bad["body"]}
+		if errors.As(h.fileInvalid(err), &bad) {
+			moved := Invalid{}
+			if m, ok := bad["body"]; ok {
+				moved["note"] = m
+			}
+			if m, ok := bad["files"]; ok {
+				moved["note_files"] = m
+			}
+			err = moved
 		}
 		return h.refused(c, deskForm{Note: body}, err)
 	}

@@ -61,6 +61,7 @@ func (h *Handlers) Mount(r fiber.Router) {
 		{Method: fiber.MethodGet, Path: Reserved + "/:id", Handlers: []fiber.Handler{mine, h.ticket}},
 		{Method: fiber.MethodPost, Path: Reserved + "/:id/rispondi", Handlers: []fiber.Handler{mine, h.reply}},
 		{Method: fiber.MethodPost, Path: Reserved + "/:id/valuta", Handlers: []fiber.Handler{mine, h.rateMine}},
+		{Method: fiber.MethodGet, Path: Reserved + "/:id/allegati/:fid", Handlers: []fiber.Handler{mine, h.file(false)}},
 		{Method: fiber.MethodGet, Path: "/assistenza/valuta/:token", Handlers: []fiber.Handler{rate, h.ratePage}},
 		{Method: fiber.MethodPost, Path: "/assistenza/valuta/:token", Handlers: []fiber.Handler{rate, h.rateByToken}},
 
@@ -74,6 +75,7 @@ func (h *Handlers) Mount(r fiber.Router) {
 		{Method: fiber.MethodPost, Path: Queue + "/risposte/:canned/elimina", Handlers: []fiber.Handler{work, h.cannedDelete}},
 		{Method: fiber.MethodGet, Path: Queue + "/:id", Handlers: []fiber.Handler{desk, h.deskTicket}},
 		{Method: fiber.MethodPost, Path: Queue + "/:id/rispondi", Handlers: []fiber.Handler{desk, h.answer}},
+		{Method: fiber.MethodGet, Path: Queue + "/:id/allegati/:fid", Handlers: []fiber.Handler{desk, h.file(true)}},
 		{Method: fiber.MethodPost, Path: Queue + "/:id/nota", Handlers: []fiber.Handler{desk, h.note}},
 		{Method: fiber.MethodPost, Path: Queue + "/:id/modifica", Handlers: []fiber.Handler{desk, h.update}},
 		{Method: fiber.MethodPost, Path: Queue + "/:id/unisci", Handlers: []fiber.Handler{desk, h.merge}},
@@ -138,7 +140,7 @@ func (h *Handlers) renderHome(c *fiber.Ctx, f NewForm, errs map[string]string, s
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": h.web.T(c, "helpdesk.title"), "Form": f, "Errors": h.web.Messages(c, errs), "Tickets": tickets,
+	data := fiber.Map{"Title": h.web.T(c, "helpdesk.title"), "Form": f, "Errors": h.web.Messages(c, errs), "Tickets": tickets, "MaxFiles": MaxFiles,
 		"Categories": Categories, "Enti": enti, "CanWork": s.Can(access.WorkTickets, access.Object{})}
 	if suggest {
 		data["Suggestions"] = h.suggest(c, f.Subject+" "+f.Body)
@@ -184,8 +186,13 @@ func (h *Handlers) open(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	files, done, err := h.uploads(c)
+	defer done()
+	if err != nil {
+		return h.refusedHome(c, f, err)
+	}
 	o := Opening{Channel: ChannelWeb, Subject: f.Subject, Body: f.Body, Category: f.Category, RequesterID: s.UserID,
-		Name: name, Email: email, Lang: web.Lang(c)}
+		Name: name, Email: email, Lang: web.Lang(c), Files: files}
 	if f.Ente != "" {
 		id, _ := strconv.ParseInt(f.Ente, 10, 64)
 		if _, ok := s.Member(id); !ok {
@@ -207,7 +214,7 @@ func (h *Handlers) open(c *fiber.Ctx) error {
 
 func (h *Handlers) refusedHome(c *fiber.Ctx, f NewForm, err error) error {
 	var bad Invalid
-	if !errors.As(err, &bad) {
+	if !errors.As(h.fileInvalid(err), &bad) {
 		return err
 	}
 	c.Status(fiber.StatusUnprocessableEntity)
@@ -228,13 +235,19 @@ func (h *Handlers) renderMine(c *fiber.Ctx, body string, errs map[string]string,
 	answer, resolve := t.Levels(h.svc.cal, h.svc.Now())
 	return h.web.Page(c, "helpdesk/ticket", fiber.Map{"Title": t.Subject, "TitleLang": "it", "Ticket": t, "Thread": thread,
 		"Body": body, "Errors": h.web.Messages(c, errs), "Refused": refused, "Answer": answer, "Resolve": resolve, "Now": h.svc.Now(),
+		"FileBase": FilesURL(false, t.ID), "MaxFiles": MaxFiles,
 		"Crumbs": []map[string]string{{"URL": Reserved, "Label": h.web.T(c, "helpdesk.title")}}})
 }
 
 func (h *Handlers) reply(c *fiber.Ctx) error {
 	t, body := ticketOf(c), c.FormValue("body")
-	if _, err := h.svc.Reply(c.UserContext(), actor(c), t.ID, body, ChannelWeb, ""); err != nil {
-		return h.refusal(c, err, func(bad Invalid, refused string) error { return h.renderMine(c, body, bad, refused) })
+	files, done, err := h.uploads(c)
+	defer done()
+	if err == nil {
+		_, err = h.svc.Reply(c.UserContext(), actor(c), t.ID, body, ChannelWeb, "", files...)
+	}
+	if err != nil {
+		return h.refusal(c, h.fileInvalid(err), func(bad Invalid, refused string) error { return h.renderMine(c, body, bad, refused) })
 	}
 	h.web.Flash(c, "helpdesk.replied")
 	return c.Redirect(MineURL(t.ID)+"#ultimo", fiber.StatusSeeOther)

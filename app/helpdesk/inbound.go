@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"passhub/app/db"
+	"passhub/app/storage"
 )
 
 // Mail is an e-mail received at the desk's address, decoded.
@@ -27,8 +28,15 @@ type Mail struct {
 	// Auto marks an automatic message (an out-of-office reply, a bounce): it never opens a
 	// ticket and is only noted on the ticket it answers.
 	Auto bool
-	// Attachments counts the files the mail carried.
-	Attachments int
+	// Files are the files the mail carried (app/inbound bounds their number and the message's
+	// size); each is checked like every upload before it is stored on the ticket's message.
+	Files []MailFile
+}
+
+// MailFile is a file a mail carried: its declared name and its decoded bytes.
+type MailFile struct {
+	Name string
+	Data []byte
 }
 
 // Errors of the inbound mail, for the SMTP answer.
@@ -106,7 +114,8 @@ func (s *Service) Receive(ctx context.Context, m Mail) (Outcome, error) {
 	if t != nil && !strings.EqualFold(t.RequesterEmail, from) {
 		t = nil // not the requester: never into their ticket
 	}
-	body := bounded(m)
+	files, refused := s.sortFiles(m.Files)
+	body := bounded(m, refused)
 	if m.Auto {
 		if t == nil {
 			return Outcome{Dropped: true}, nil
@@ -114,7 +123,7 @@ func (s *Service) Receive(ctx context.Context, m Mail) (Outcome, error) {
 		return Outcome{Ticket: t.ID}, s.System(ctx, t.ID, "helpdesk.system.auto", m.MessageID)
 	}
 	if t != nil && t.Status != StatusClosed {
-		_, err := s.Reply(ctx, Actor{Name: nameOf(m)}, t.ID, body, ChannelEmail, m.MessageID)
+		_, err := s.Reply(ctx, Actor{Name: nameOf(m)}, t.ID, body, ChannelEmail, m.MessageID, files...)
 		var refused Refused
 		if !errors.As(err, &refused) {
 			return Outcome{Ticket: t.ID}, err
@@ -128,7 +137,7 @@ func (s *Service) Receive(ctx context.Context, m Mail) (Outcome, error) {
 		subject = string([]rune(subject)[:MaxSubject-1]) + "…"
 	}
 	nt, err := s.Open(ctx, Opening{Channel: ChannelEmail, Subject: subject, Body: body, Name: nameOf(m), Email: from,
-		Lang: "it", MailID: m.MessageID})
+		Lang: "it", MailID: m.MessageID, Files: files})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("helpdesk: mail from %s: %w", from, err)
 	}
@@ -173,8 +182,37 @@ func nameOf(m Mail) string {
 	return m.From
 }
 
-// bounded is the mail's text cut to the thread's limit, with a line for the files it carried.
-func bounded(m Mail) string {
+// sortFiles checks a mail's files one by one: those that pass are stored with the message, each
+// refused one is named with its reason in the message's text (a refused file never refuses the
+// mail). Files past MaxFiles are refused too.
+func (s *Service) sortFiles(in []MailFile) (ok []Upload, refused []string) {
+	for i, f := range in {
+		u := BytesUpload(f.Name, f.Data)
+		var err error
+		if i >= MaxFiles {
+			err = &FileRefused{Name: storage.CleanName(f.Name, "allegato"), Err: ErrTooManyFiles}
+		} else {
+			err = s.CheckFile(u)
+		}
+		var bad *FileRefused
+		switch {
+		case err == nil:
+			ok = append(ok, u)
+		case errors.As(err, &bad):
+			reason := reasonIt(bad.Err)
+			if errors.Is(bad.Err, ErrTooManyFiles) {
+				reason = fmt.Sprintf("oltre i %d allegati di un messaggio", MaxFiles)
+			}
+			refused = append(refused, fmt.Sprintf("%s (%s)", bad.Name, reason))
+		default:
+			refused = append(refused, fmt.Sprintf("%s (illeggibile)", storage.CleanName(f.Name, "allegato")))
+		}
+	}
+	return ok, refused
+}
+
+// bounded is the mail's text cut to the thread's limit, with a line naming the files refused.
+func bounded(m Mail, refused []string) string {
 	text := strings.TrimSpace(m.Text)
 	if text == "" {
 		text = "(messaggio senza testo)"
@@ -182,8 +220,8 @@ func bounded(m Mail) string {
 	if utf8.RuneCountInString(text) > MaxBody-200 {
 		text = string([]rune(text)[:MaxBody-200]) + "\n[…]"
 	}
-	if m.Attachments > 0 {
-		text += fmt.Sprintf("\n\n[%d allegati non conservati: si possono inviare dalla pagina della richiesta]", m.Attachments)
+	if len(refused) > 0 {
+		text += "\n\n[Allegati non conservati: " + strings.Join(refused, "; ") + ". Si possono inviare di nuovo dalla pagina della richiesta.]"
 	}
 	return text
 }

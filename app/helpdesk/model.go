@@ -122,6 +122,8 @@ type Message struct {
 	MailID    string    `bun:"mail_id,nullzero"`
 	MailedAt  time.Time `bun:"mailed_at,nullzero"`
 	CreatedAt time.Time `bun:"created_at"`
+	// Files are the files attached to the message, when loaded with the thread.
+	Files []File `bun:"-"`
 }
 
 // Canned is a reply the operators keep ready.

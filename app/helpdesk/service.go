@@ -18,6 +18,7 @@ import (
 	"passhub/app/db"
 	"passhub/app/event"
 	"passhub/app/form"
+	"passhub/app/storage"
 )
 
 // Changed tells that a ticket was opened or changed: Step says how, Message names the thread's
@@ -89,6 +90,10 @@ type Service struct {
 	// Address is the desk's e-mail address ("assistenza@…"): replies come back to it with the
 	// ticket's token ("assistenza+token@…"); "" when the desk receives no mail.
 	Address string
+	// Files keeps the bytes of the files attached to messages; MaxFile is the largest one
+	// (config.Config.UploadLimit, the limit of every upload).
+	Files   storage.Store
+	MaxFile int64
 }
 
 // NewService returns the help desk's service.
@@ -122,6 +127,8 @@ type Opening struct {
 	MailID             string // the Message-ID of the mail that opened it
 	LoggedBy           Actor  // the operator who logged a phone call
 	AssignToLogger     bool   // the phone call's operator takes it
+	// Files are attached to the first message, checked like every upload.
+	Files []Upload
 }
 
 func clean(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -196,6 +203,10 @@ func (s *Service) Open(ctx context.Context, o Opening) (*Ticket, error) {
 	if t, err := s.opened(ctx, o); t != nil || err != nil {
 		return t, err
 	}
+	files, err := s.prepare(ctx, o.Files)
+	if err != nil {
+		return nil, err
+	}
 	now := s.Now()
 	target := Targets[o.Priority]
 	t := &Ticket{Token: newToken(), Subject: o.Subject, Category: o.Category, Priority: o.Priority, Status: StatusNew,
@@ -205,7 +216,7 @@ func (s *Service) Open(ctx context.Context, o Opening) (*Ticket, error) {
 	if o.AssignToLogger {
 		t.AssigneeID, t.Status = o.LoggedBy.UserID, StatusOpen
 	}
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(t).Returning("id").Exec(ctx); err != nil {
 			return fmt.Errorf("helpdesk: open: %w", db.Map(err))
 		}
@@ -213,6 +224,13 @@ func (s *Service) Open(ctx context.Context, o Opening) (*Ticket, error) {
 			Body: o.Body, MailID: o.MailID, CreatedAt: now}
 		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
 			return fmt.Errorf("helpdesk: first message: %w", db.Map(err))
+		}
+		who := o.LoggedBy
+		if who.UserID == 0 && who.Name == "" {
+			who = Actor{UserID: o.RequesterID, Name: o.Name}
+		}
+		if err := s.attach(ctx, tx, who, t, m, files); err != nil {
+			return err
 		}
 		if o.Channel == ChannelPhone {
 			line := &Message{TicketID: t.ID, Kind: KindSystem, AuthorID: o.LoggedBy.UserID, AuthorName: o.LoggedBy.Name,
@@ -298,6 +316,9 @@ func (s *Service) Thread(ctx context.Context, ticketID int64, notes bool) ([]Mes
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("helpdesk: thread %d: %w", ticketID, db.Map(err))
 	}
+	if err := s.withFiles(ctx, ticketID, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -324,13 +345,17 @@ func checkBody(body string) (string, error) {
 
 // Answer is an operator's public answer; then is the status the ticket moves to: open (the desk
 // goes on working), waiting (for the requester) or resolved.
-func (s *Service) Answer(ctx context.Context, who Actor, ticketID int64, body string, then Status) (*Message, error) {
+func (s *Service) Answer(ctx context.Context, who Actor, ticketID int64, body string, then Status, attached ...Upload) (*Message, error) {
 	body, err := checkBody(body)
 	if err != nil {
 		return nil, err
 	}
 	if then != StatusOpen && then != StatusWaiting && then != StatusResolved {
 		return nil, Invalid{"then": "helpdesk.error.status"}
+	}
+	files, err := s.prepare(ctx, attached)
+	if err != nil {
+		return nil, err
 	}
 	var m *Message
 	err = s.change(ctx, ticketID, func(ctx context.Context, tx bun.Tx, t *Ticket, now time.Time) (Changed, error) {
@@ -344,6 +369,9 @@ func (s *Service) Answer(ctx context.Context, who Actor, ticketID int64, body st
 			Channel: ChannelWeb, Body: body, CreatedAt: now}
 		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
 			return Changed{}, db.Map(err)
+		}
+		if err := s.attach(ctx, tx, who, t, m, files); err != nil {
+			return Changed{}, err
 		}
 		if t.AnsweredAt.IsZero() {
 			t.AnsweredAt = now
@@ -419,8 +447,12 @@ func (s *Service) change(ctx context.Context, ticketID int64, fn func(ctx contex
 // Reply is the requester's new message (from the reserved page or by e-mail, mailID then its
 // Message-ID): it reopens a ticket that was waiting or resolved. A closed ticket is refused
 // (the caller opens a new one).
-func (s *Service) Reply(ctx context.Context, who Actor, ticketID int64, body, channel, mailID string) (*Message, error) {
+func (s *Service) Reply(ctx context.Context, who Actor, ticketID int64, body, channel, mailID string, attached ...Upload) (*Message, error) {
 	body, err := checkBody(body)
+	if err != nil {
+		return nil, err
+	}
+	files, err := s.prepare(ctx, attached)
 	if err != nil {
 		return nil, err
 	}
@@ -434,6 +466,9 @@ func (s *Service) Reply(ctx context.Context, who Actor, ticketID int64, body, ch
 		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
 			return Changed{}, db.Map(err)
 		}
+		if err := s.attach(ctx, tx, who, t, m, files); err != nil {
+			return Changed{}, err
+		}
 		if t.Status != StatusNew {
 			s.moveTo(t, StatusOpen, now)
 		}
@@ -443,8 +478,12 @@ func (s *Service) Reply(ctx context.Context, who Actor, ticketID int64, body, ch
 }
 
 // Note adds an operator's internal note, never shown to the requester.
-func (s *Service) Note(ctx context.Context, who Actor, ticketID int64, body string) (*Message, error) {
+func (s *Service) Note(ctx context.Context, who Actor, ticketID int64, body string, attached ...Upload) (*Message, error) {
 	body, err := checkBody(body)
+	if err != nil {
+		return nil, err
+	}
+	files, err := s.prepare(ctx, attached)
 	if err != nil {
 		return nil, err
 	}
@@ -454,6 +493,9 @@ func (s *Service) Note(ctx context.Context, who Actor, ticketID int64, body stri
 			Channel: ChannelWeb, Body: body, CreatedAt: now}
 		if _, err := tx.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
 			return Changed{}, db.Map(err)
+		}
+		if err := s.attach(ctx, tx, who, t, m, files); err != nil {
+			return Changed{}, err
 		}
 		return Changed{Ticket: t.ID, Message: m.ID, Step: StepNoted}, nil
 	})
@@ -562,6 +604,10 @@ func (s *Service) Merge(ctx context.Context, who Actor, fromID, intoID int64) er
 			return Changed{}, Invalid{"into": "helpdesk.error.merge_person"}
 		}
 		if _, err := tx.NewUpdate().Model((*Message)(nil)).Set("ticket_id = ?", into.ID).Where("ticket_id = ?", t.ID).Exec(ctx); err != nil {
+			return Changed{}, db.Map(err)
+		}
+		// the files go with their messages: reachable from the surviving ticket only
+		if _, err := tx.NewUpdate().Model((*File)(nil)).Set("ticket_id = ?", into.ID).Where("ticket_id = ?", t.ID).Exec(ctx); err != nil {
 			return Changed{}, db.Map(err)
 		}
 		line := &Message{TicketID: into.ID, Kind: KindSystem, AuthorID: who.UserID, AuthorName: who.Name, Operator: true,

@@ -2,8 +2,6 @@ package workarea
 
 import (
 	"errors"
-	"io"
-	"mime/multipart"
 	"strconv"
 	"strings"
 
@@ -227,7 +225,7 @@ func (h *Handlers) attach(c *fiber.Ctx, a *Area) (int64, error) {
 	if err != nil || fh.Size == 0 && fh.Filename == "" {
 		return 0, nil
 	}
-	src, done, err := openUpload(fh, h.MaxFile)
+	src, done, err := workspace.OpenUpload(fh, h.MaxFile)
 	if err != nil {
 		return 0, err
 	}
@@ -468,7 +466,7 @@ func (h *Handlers) upload(c *fiber.Ctx) error {
 	if err != nil || fh.Size == 0 {
 		return refuse(errNoFile)
 	}
-	src, done, err := openUpload(fh, h.MaxFile)
+	src, done, err := workspace.OpenUpload(fh, h.MaxFile)
 	if err != nil {
 		return refuse(err)
 	}
@@ -511,19 +509,6 @@ func (h *Handlers) members(c *fiber.Ctx) error {
 	data := h.base(c, "members", h.web.T(c, "workarea.members"))
 	data["People"], data["Enti"] = people, enti
 	return h.web.Page(c, "workarea/members", data)
-}
-
-// openUpload opens an uploaded file where the server keeps it, refusing one larger than max
-// without reading it; done closes it.
-func openUpload(fh *multipart.FileHeader, max int64) (src *io.SectionReader, done func(), err error) {
-	if fh.Size > max {
-		return nil, nil, workspace.ErrTooLarge
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, nil, err
-	}
-	return io.NewSectionReader(f, 0, fh.Size), func() { f.Close() }, nil
 }
 
 // The admins' pages.

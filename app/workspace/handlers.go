@@ -489,7 +489,7 @@ func (h *Handlers) post(c *fiber.Ctx) error {
 	}
 	var docID int64
 	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
-		src, done, err := openUpload(fh, h.svc.MaxFile)
+		src, done, err := OpenUpload(fh, h.svc.MaxFile)
 		if err != nil {
 			return h.failure(c, err)
 		}
@@ -531,7 +531,7 @@ func (h *Handlers) upload(c *fiber.Ctx) error {
 	if err != nil {
 		return h.fail(c, fiber.StatusUnprocessableEntity, h.web.T(c, "workspace.file.missing"))
 	}
-	src, done, err := openUpload(fh, h.svc.MaxFile)
+	src, done, err := OpenUpload(fh, h.svc.MaxFile)
 	if err != nil {
 		return h.failure(c, err)
 	}
@@ -592,7 +592,7 @@ func (h *Handlers) answer(c *fiber.Ctx) error {
 			if fh.Size == 0 && fh.Filename == "" {
 				continue
 			}
-			src, done, err := openUpload(fh, h.svc.MaxFile)
+			src, done, err := OpenUpload(fh, h.svc.MaxFile)
 			if err != nil {
 				return h.failure(c, err)
 			}
@@ -669,10 +669,10 @@ func (h *Handlers) edit(c *fiber.Ctx) error {
 	return c.Redirect("/area-riservata/richieste/"+strconv.FormatInt(r.ID, 10)+"#messaggio-"+c.Params("mid"), fiber.StatusSeeOther)
 }
 
-// openUpload opens an uploaded file where the server keeps it (in memory when small, in a
+// OpenUpload opens an uploaded file where the server keeps it (in memory when small, in a
 // temporary file when large) without copying it, refusing one larger than max without reading it.
 // done closes it.
-func openUpload(fh *multipart.FileHeader, max int64) (src *io.SectionReader, done func(), err error) {
+func OpenUpload(fh *multipart.FileHeader, max int64) (src *io.SectionReader, done func(), err error) {
 	if fh.Size > max {
 		return nil, nil, ErrTooLarge
 	}
@@ -699,7 +699,7 @@ func (h *Handlers) AttachAtFiling(c *fiber.Ctx, r *request.Request) bool {
 	if err != nil || fh.Size == 0 {
 		return true
 	}
-	src, done, err := openUpload(fh, h.svc.MaxFile)
+	src, done, err := OpenUpload(fh, h.svc.MaxFile)
 	if err == nil {
 		defer done()
 		_, err = h.svc.UploadFrom(c.UserContext(), request.ActorOf(c), r, false, 0, fh.Filename, src, false)
