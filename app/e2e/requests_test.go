@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -133,7 +134,30 @@ func TestRequestJourney(t *testing.T) {
 		chromedp.WaitReady(chromedp.CSS("#summary-title")),
 		chromedp.WaitVisible(chromedp.CSS("#flash")),
 	)
+	// The expert proposes a knowledge-base article from the concluded request: the review page
+	// lists what was removed, and the draft goes to the newsroom.
+	expert.run(t,
+		chromedp.Click(chromedp.CSS("a[href$='/articolo']")),
+		chromedp.WaitReady(chromedp.CSS("#kb-title")),
+	)
+	if title := eval[string](t, expert, "document.getElementById('kb-title').value"); title == "" {
+		t.Error("the draft has no title")
+	}
+	for _, v := range axe(t, expert) {
+		t.Error("axe on the knowledge-base draft: " + v)
+	}
+	expert.run(t,
+		chromedp.Submit(chromedp.CSS("#kb-title")),
+		chromedp.WaitReady(chromedp.CSS("#summary-title")),
+		chromedp.WaitVisible(chromedp.CSS("#flash")),
+	)
+	if n, err := s.DB.NewSelect().Table("entries").Where("type = 'faq'").Where("published_revision_id IS NULL").Count(ctx); err != nil || n != 1 {
+		t.Errorf("%d draft articles in the newsroom (%v), want 1", n, err)
+	}
 	mayor.run(t, chromedp.Navigate(s.URL+requestURL), chromedp.WaitReady(chromedp.CSS("#summary-title")))
+	if n := eval[int](t, mayor, "document.querySelectorAll(\"a[href$='/articolo']\").length"); n != 0 {
+		t.Error("the ente is offered the knowledge-base draft")
+	}
 	if st := eval[string](t, mayor, "document.getElementById('request-state').textContent"); st != "Conclusa" {
 		t.Fatalf("state at the end: %q", st)
 	}
@@ -150,6 +174,9 @@ func TestRequestJourney(t *testing.T) {
 	if row != "0 0 1 0 1" {
 		t.Errorf("dashboard row for VA-01: %q", row)
 	}
+	// The draft's review page in both languages, at 320 px and without JavaScript.
+	sweep(t, expert, s, "kbdraft", regexp.MustCompile(`\bkb\.[a-z_.]+`), []sweepPage{{"esperto", requestURL + "/articolo"},
+		{"esperto", requestURL + "/articolo?ente=1"}}, func(string) {})
 	for _, tb := range []*tab{mayor, pm, expert} {
 		for _, p := range tb.take() {
 			t.Error(p)
