@@ -97,7 +97,7 @@ func TestActsJourney(t *testing.T) {
 
 	sweep(t, tb, s, "acts", regexp.MustCompile(`\bacts\.[a-z_.]+`), []sweepPage{
 		{"anna", acts.Route}, {"anna", acts.Route + "?tipo=ordinanza"}, {"anna", page}, {"anna", page + "?nuovo=1"},
-		{"anna", acts.URL("delibera-consiglio-variazione-bilancio")},
+		{"anna", acts.URL("delibera-consiglio-variazione-bilancio")}, {"anna", "/cerca?q=afidamento+direto&tipo=modello"},
 	}, func(string) { loginAs(t, tb, s, anna, "Anna") })
 }
 
