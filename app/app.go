@@ -238,6 +238,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Projects.IndexIn(a.Events, a.Search) // published project sheets, for the enti and the staff
 	a.Acts.IndexIn(a.Search)               // published act templates, for the enti and the staff
 	a.Helpdesk.Listen(a.Events, a.desk())  // contact messages become tickets; answers are mailed
+	a.Helpdesk.IndexIn(a.Events, a.Search) // tickets, for the desk and for their requester
 	a.Content.ListenNewsroom(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Monitor.Listen(a.Events, content.Audience{Staff: a.Identity, Notices: a.Notifications})
 	a.Tenders.Listen(a.Events, a.Notifications, a.TenderSource.Reindex)

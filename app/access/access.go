@@ -203,9 +203,11 @@ const (
 	// The help desk (app/helpdesk). AskAssistance opens the reserved "Assistenza" page and one's
 	// own tickets: anyone logged in. WorkTickets opens the operators' queue and every ticket,
 	// answers, notes, assigns, merges, logs phone calls and keeps the canned replies: operators
-	// and admins.
+	// and admins. OpenOwnTicket opens one ticket as its requester, without the internal notes
+	// (object: Requester, the ticket's requester account, 0 when it has none): that person alone.
 	AskAssistance
 	WorkTickets
+	OpenOwnTicket
 	// DraftActs opens the act templates (app/acts) and drafts an act from one: anyone logged in.
 	DraftActs
 	// DraftArticle drafts a knowledge-base article (app/kb) from a request (object: the request's
@@ -232,6 +234,9 @@ type Object struct {
 	Draft bool
 	// AreaID is the thematic work area an area action is about.
 	AreaID int64
+	// Requester is the account that asked for the help-desk ticket an action is about (0 when
+	// the ticket came from someone without one: by mail, the contact form or a phone call).
+	Requester int64
 }
 
 func (o Object) assigned(userID int64) bool {
@@ -377,6 +382,8 @@ func (s *Subject) Can(action Action, obj Object) bool {
 		return s.Has(RoleAdmin)
 	case WorkTickets:
 		return s.Has(RoleOperator) || s.Has(RoleAdmin)
+	case OpenOwnTicket:
+		return obj.Requester != 0 && obj.Requester == s.UserID
 	}
 	return false
 }

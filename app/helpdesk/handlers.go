@@ -105,7 +105,7 @@ func (h *Handlers) load(desk bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if !desk && (t.RequesterID == 0 || t.RequesterID != s.UserID) {
+		if !desk && !s.Can(access.OpenOwnTicket, access.Object{Requester: t.RequesterID}) {
 			return db.ErrNotFound
 		}
 		c.Locals(ticketKey, t)

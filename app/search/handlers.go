@@ -126,13 +126,16 @@ func (h *Handlers) facets(c *fiber.Ctx, counts map[string][]FacetCount, filters 
 			on[v] = true
 		}
 		for _, fc := range counts[p.Key] {
-			if fc.Value == "" || fc.Value == "0" {
+			if fc.Value == "" || fc.Value == "0" || p.Key == "ente" && AccessValue(fc.Value) { // a ticket's access value names no ente
 				continue
 			}
 			f.Values = append(f.Values, FacetValue{Value: fc.Value, Label: h.label(c, p.Key, fc.Value), Count: fc.Count, On: on[fc.Value]})
 			delete(on, fc.Value)
 		}
 		for v := range on {
+			if p.Key == "ente" && AccessValue(v) {
+				continue
+			}
 			f.Values = append(f.Values, FacetValue{Value: v, Label: h.label(c, p.Key, v), On: true})
 		}
 		if len(f.Values) > 0 {

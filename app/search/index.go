@@ -46,6 +46,24 @@ const (
 // nor the task forces', nor the experts'). The hits are re-checked with access.ViewArea.
 func AreaAccess(areaID int64) string { return "area-" + strconv.FormatInt(areaID, 10) }
 
+// DeskAccess is the value of Doc.Ente of the help desk's view of its tickets (app/helpdesk: the
+// subject, every message, the internal notes): the subjects who work the tickets
+// (access.WorkTickets) are given it in Access.Entes. The hits are re-checked with the same action.
+const DeskAccess = "helpdesk"
+
+// RequesterAccess is the value of Doc.Ente of a ticket as its requester sees it (without the
+// internal notes): every logged-in subject is given their own (AccessOf), and the hits are
+// re-checked with access.OpenOwnTicket.
+func RequesterAccess(userID int64) string { return requesterPrefix + strconv.FormatInt(userID, 10) }
+
+const requesterPrefix = "ticket-user-"
+
+// AccessValue reports whether an Ente value only says who may open an item (a ticket's) and
+// names no ente or area: the facets leave it out.
+func AccessValue(ente string) bool {
+	return ente == DeskAccess || strings.HasPrefix(ente, requesterPrefix)
+}
+
 // Index keeps the engine true to the database: it turns rows into docs, indexes and deletes them.
 type Index struct {
 	Engine   Engine

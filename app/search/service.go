@@ -29,7 +29,8 @@ type Results struct {
 // AccessOf returns what subject may open: public content for visitors, and the requests of the
 // subject's access scope (access.Subject.Scope, the rule of access.ViewRequest): their enti's
 // items, drafts included; once submitted, their task forces' items for project managers, the
-// requests assigned to them, everything for admins. The rules add up.
+// requests assigned to them, everything for admins. The rules add up. Besides: the work areas
+// they belong to, the help desk's tickets for those who work them, their own tickets.
 func AccessOf(s *access.Subject) Access {
 	if s.Anonymous() {
 		return Access{}
@@ -48,6 +49,11 @@ func AccessOf(s *access.Subject) Access {
 			a.Entes = append(a.Entes, AreaAccess(id))
 		}
 	}
+	if s.Can(access.WorkTickets, access.Object{}) { // the help desk's tickets, internal notes included
+		a.Entes = append(a.Entes, DeskAccess)
+	}
+	// one's own tickets (access.OpenOwnTicket): it makes every logged-in person's cache key theirs
+	a.Entes = append(a.Entes, RequesterAccess(s.UserID))
 	sort.Strings(a.Entes) // the same access, the same cache key
 	return a
 }
@@ -64,6 +70,13 @@ func mayOpen(s *access.Subject, d Doc) bool {
 	if d.Record != 0 { // a CRM row: the viewer must be a member of the province that keeps it, which follows the comune now
 		province, _ := strconv.ParseInt(d.Ente, 10, 64)
 		return s.Can(access.ViewComuneRecord, access.Object{EnteID: d.Record}) && slices.Contains(s.Provinces, province)
+	}
+	if d.Ente == DeskAccess { // a ticket as the desk sees it: the operators alone
+		return s.Can(access.WorkTickets, access.Object{})
+	}
+	if user, ok := strings.CutPrefix(d.Ente, requesterPrefix); ok { // a ticket as its requester sees it (the card is the row as it is now)
+		id, err := strconv.ParseInt(user, 10, 64)
+		return err == nil && s.Can(access.OpenOwnTicket, access.Object{Requester: id})
 	}
 	if area, ok := strings.CutPrefix(d.Ente, "area-"); ok { // a work area's item: its members alone
 		id, err := strconv.ParseInt(area, 10, 64)
