@@ -255,3 +255,44 @@ func TestActTemplatesInSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchCatchesUpANewKind: an index that holds nothing of a kind of items the database has
+// (the templates, on the first start after the upgrade that brought them) is rebuilt at start.
+func TestSearchCatchesUpANewKind(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	ctx := context.Background()
+	ids, err := s.Search.Engine.IDs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var templates []string
+	for _, id := range ids {
+		if strings.HasPrefix(id, "modello:") {
+			templates = append(templates, id)
+		}
+	}
+	if len(templates) != 6 {
+		t.Fatalf("%d templates indexed, want 6", len(templates))
+	}
+	if err := s.Search.Engine.Delete(ctx, templates...); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Search.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Idle(t, s.App)
+	after, err := s.Search.Engine.IDs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, id := range after {
+		if strings.HasPrefix(id, "modello:") {
+			n++
+		}
+	}
+	if n != 6 || len(after) != len(ids) {
+		t.Errorf("after the catch-up: %d templates, %d items (was %d)", n, len(after), len(ids))
+	}
+}

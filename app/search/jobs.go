@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"sort"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -245,11 +246,22 @@ func (w *rebuildChunkWorker) Work(ctx context.Context, j *river.Job[RebuildChunk
 	})
 }
 
-// CatchUp queues a rebuild when the index is empty and the database is not.
+// CatchUp queues a rebuild when the index is empty and the database is not, or when the index
+// holds nothing of a registered kind that has items (a kind added by an upgrade).
 func (x *Index) CatchUp(ctx context.Context) error {
 	ids, err := x.Engine.IDs(ctx)
-	if err != nil || len(ids) > 0 {
+	if err != nil {
 		return err
+	}
+	if len(ids) > 0 {
+		typ, err := x.missingKind(ctx, ids)
+		if err != nil || typ == "" {
+			return err
+		}
+		if x.Log != nil {
+			x.Log.Info("search index holds none of a kind of items: rebuilding it from the database", "type", typ)
+		}
+		return x.enqueue(ctx, nil, RebuildArgs{})
 	}
 	n, err := x.Count(ctx)
 	if err != nil || n == 0 {
@@ -259,4 +271,33 @@ func (x *Index) CatchUp(ctx context.Context) error {
 		x.Log.Info("search index empty: rebuilding it from the database", "items", n)
 	}
 	return x.enqueue(ctx, nil, RebuildArgs{})
+}
+
+// missingKind names a registered kind that has items in the database and none in the index
+// whose ids are indexed ("" when every kind is there).
+func (x *Index) missingKind(ctx context.Context, indexed []string) (string, error) {
+	have := map[string]bool{}
+	for _, ref := range indexed {
+		if typ, _, ok := SplitRef(ref); ok {
+			have[typ] = true
+		}
+	}
+	types := make([]string, 0, len(x.kinds))
+	for typ := range x.kinds {
+		types = append(types, typ)
+	}
+	sort.Strings(types)
+	for _, typ := range types {
+		if have[typ] {
+			continue
+		}
+		some, err := x.kinds[typ].IDs(ctx, 0, 1)
+		if err != nil {
+			return "", err
+		}
+		if len(some) > 0 {
+			return typ, nil
+		}
+	}
+	return "", nil
 }
