@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"passhub/app/access"
+	"passhub/app/db"
 )
 
 // Item is one result as a page shows it.
@@ -52,10 +53,26 @@ func AccessOf(s *access.Subject) Access {
 	if s.Can(access.WorkTickets, access.Object{}) { // the help desk's tickets, internal notes included
 		a.Entes = append(a.Entes, DeskAccess)
 	}
-	// one's own tickets (access.OpenOwnTicket): it makes every logged-in person's cache key theirs
+	// one's own tickets (access.OpenOwnTicket)
 	a.Entes = append(a.Entes, RequesterAccess(s.UserID))
 	sort.Strings(a.Entes) // the same access, the same cache key
 	return a
+}
+
+// accessFor is AccessOf without the value of one's own tickets when one has none, so that the
+// people of one ente who never asked the help desk share their cached results.
+func (x *Index) accessFor(ctx context.Context, s *access.Subject) (Access, error) {
+	a := AccessOf(s)
+	if s.Anonymous() {
+		return a, nil
+	}
+	has, err := x.DB.NewSelect().TableExpr("helpdesk_tickets").Where("requester_id = ?", s.UserID).Limit(1).Exists(ctx)
+	if err != nil || has {
+		return a, db.Map(err)
+	}
+	own := RequesterAccess(s.UserID)
+	a.Entes = slices.DeleteFunc(a.Entes, func(v string) bool { return v == own })
+	return a, nil
 }
 
 // mayOpen re-checks a hit against the database: content must still be published, and a reserved
@@ -95,7 +112,11 @@ func mayOpen(s *access.Subject, d Doc) bool {
 // Search runs q for subject (nil for a visitor) and returns the hits they may open, rows reloaded
 // from the database. Filters on the reserved facets are ignored for visitors.
 func (x *Index) Search(ctx context.Context, s *access.Subject, q Query) (Results, error) {
-	q.Access = AccessOf(s)
+	a, err := x.accessFor(ctx, s)
+	if err != nil {
+		return Results{}, err
+	}
+	q.Access = a
 	if q.Text != "" {
 		syn, err := x.Synonyms(ctx)
 		if err != nil {
