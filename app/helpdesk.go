@@ -14,6 +14,7 @@ import (
 	"passhub/app/identity"
 	"passhub/app/inbound"
 	"passhub/app/request"
+	"passhub/app/workspace"
 	"passhub/app/web"
 )
 
@@ -164,4 +165,21 @@ func (r ticketRequests) Draft(ctx context.Context, who helpdesk.Actor, enteID in
 		return 0, err
 	}
 	return req.ID, nil
+}
+
+// AddFile adds a ticket's file to the draft request's documents; a file the workspace refuses
+// (its size, kind or content, the space's quota) comes back as helpdesk.FileRefused.
+func (r ticketRequests) AddFile(ctx context.Context, who helpdesk.Actor, requestID int64, name string, data []byte) error {
+	req, err := r.a.Requests.Get(ctx, requestID)
+	if err != nil {
+		return err
+	}
+	_, err = r.a.Workspace.Upload(ctx, request.Actor{UserID: who.UserID, Name: who.Name, IP: who.IP}, req, false, 0, name, data, false)
+	for _, refusal := range []error{workspace.ErrTooLarge, workspace.ErrFileType, workspace.ErrMismatch, workspace.ErrQuota,
+		workspace.ErrArchive, workspace.ErrImage, workspace.ErrClosed} {
+		if errors.Is(err, refusal) {
+			return &helpdesk.FileRefused{Name: name, Err: err}
+		}
+	}
+	return err
 }

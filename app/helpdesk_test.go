@@ -569,10 +569,19 @@ func TestHelpdeskArticleDraft(t *testing.T) {
 func TestHelpdeskTicketBecomesRequest(t *testing.T) {
 	w := newHelpdeskWorld(t)
 	s, ctx := w.s, context.Background()
-	res, _ := s.PostForm(t, "/area-riservata/assistenza", hdForm("category", "amministrativa", "subject", "Arretrato di valutazioni di incidenza",
-		"body", "Abbiamo trenta valutazioni di incidenza ferme da mesi e un solo istruttore: potete aiutarci?", "ente", strconv.FormatInt(w.cantu, 10)), "Cookie", w.anna)
+	res, _ := postFiles(t, s, "/area-riservata/assistenza", w.anna, map[string]string{"category": "amministrativa", "subject": "Arretrato di valutazioni di incidenza",
+		"body": "Abbiamo trenta valutazioni di incidenza ferme da mesi e un solo istruttore: potete aiutarci?", "ente": strconv.FormatInt(w.cantu, 10)},
+		hdFile{"elenco-istanze.pdf", pdfBytes})
 	id, _ := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), "/area-riservata/assistenza/"), 10, 64)
+	if id == 0 {
+		t.Fatalf("the ticket with its file: %d", res.StatusCode)
+	}
 	page := "/area-riservata/helpdesk/" + strconv.FormatInt(id, 10) + "/richiesta"
+	// an internal note's file stays with the desk
+	if res, _ := postFiles(t, s, "/area-riservata/helpdesk/"+strconv.FormatInt(id, 10)+"/nota", w.elisa, map[string]string{"note": "Appunti interni"},
+		hdFile{"appunti.txt", []byte("solo per il desk\n")}); res.StatusCode != 303 {
+		t.Fatalf("note with a file: %d", res.StatusCode)
+	}
 	res, body := s.Get(t, page, "Cookie", w.elisa)
 	if res.StatusCode != 200 || !strings.Contains(body, `value="VA-04"`) || !strings.Contains(body, "trenta valutazioni") {
 		t.Fatalf("conversion form: %d", res.StatusCode)
@@ -597,6 +606,10 @@ func TestHelpdeskTicketBecomesRequest(t *testing.T) {
 	list, _, err := s.Requests.List(ctx, request.Filter{EnteIDs: []int64{w.cantu}})
 	if err != nil || len(list) != 1 || list[0].State != request.Draft || list[0].ProcedureCode != "VA-04" {
 		t.Fatalf("draft request: %+v %v", list, err)
+	}
+	docs, err := s.Workspace.Documents(ctx, list[0].ID)
+	if err != nil || len(docs) != 1 || docs[0].Name != "elenco-istanze.pdf" {
+		t.Errorf("the ticket's files in the request's documents: %+v %v, want elenco-istanze.pdf alone", docs, err)
 	}
 	draft := "/area-riservata/richieste/" + strconv.FormatInt(list[0].ID, 10)
 	if res, _ := s.Get(t, draft, "Cookie", w.anna); res.StatusCode != 200 {

@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -349,6 +350,8 @@ type Requests interface {
 	// Draft prepares a draft request of the ente, which its members complete and submit; a field
 	// the request refuses comes back as Invalid.
 	Draft(ctx context.Context, who Actor, enteID int64, procedure, title, description, outcome string) (int64, error)
+	// AddFile adds a file to the draft request's documents, with the workspace's checks and quota.
+	AddFile(ctx context.Context, who Actor, requestID int64, name string, data []byte) error
 }
 
 // RequestForm is the conversion's form.
@@ -405,11 +408,50 @@ func (h *Handlers) toRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The ticket's files (not the internal notes') follow it into the request's documents.
+	missed, err := h.copyFiles(c.UserContext(), actor(c), t.ID, id)
+	if err != nil {
+		return err
+	}
 	// The requester is told on the ticket, and by mail: the draft is theirs to complete and submit.
 	body := h.web.I18n.T(t.Lang, "helpdesk.request.answer", "Title", f.Title, "URL", strings.TrimSuffix(h.BaseURL, "/")+"/area-riservata/richieste/"+strconv.FormatInt(id, 10))
 	if _, err := h.svc.Answer(c.UserContext(), actor(c), t.ID, body, StatusWaiting); err != nil {
 		return err
 	}
-	h.web.Flash(c, "helpdesk.request.done")
+	if missed > 0 {
+		h.web.Flash(c, "!helpdesk.request.files_missed")
+	} else {
+		h.web.Flash(c, "helpdesk.request.done")
+	}
 	return c.Redirect(TicketURL(t.ID), fiber.StatusSeeOther)
+}
+
+// copyFiles adds the files of the ticket's public messages to the request's documents and says
+// how many could not be (refused by the workspace: its quota, its checks); an error is the
+// store's or the database's.
+func (h *Handlers) copyFiles(ctx context.Context, who Actor, ticketID, requestID int64) (int, error) {
+	files, err := h.svc.PublicFiles(ctx, ticketID)
+	if err != nil {
+		return 0, err
+	}
+	missed := 0
+	for _, f := range files {
+		_, r, err := h.svc.OpenFile(ctx, ticketID, f.ID, false)
+		if err != nil {
+			return 0, err
+		}
+		data, err := io.ReadAll(io.LimitReader(r, f.Size+1))
+		r.Close()
+		if err != nil {
+			return 0, err
+		}
+		if err := h.Requests.AddFile(ctx, who, requestID, f.Name, data); err != nil {
+			var refused *FileRefused
+			if !errors.As(err, &refused) {
+				return 0, err
+			}
+			missed++
+		}
+	}
+	return missed, nil
 }

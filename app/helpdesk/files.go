@@ -202,6 +202,17 @@ func (s *Service) withFiles(ctx context.Context, ticketID int64, msgs []Message)
 	return nil
 }
 
+// PublicFiles lists the files of a ticket's public messages (not its internal notes'), oldest first.
+func (s *Service) PublicFiles(ctx context.Context, ticketID int64) ([]File, error) {
+	var files []File
+	err := s.db.NewSelect().Model(&files).Join("JOIN helpdesk_messages AS m ON m.id = file.message_id").
+		Where("file.ticket_id = ?", ticketID).Where("m.kind = ?", KindPublic).Order("file.id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("helpdesk: files of %d: %w", ticketID, db.Map(err))
+	}
+	return files, nil
+}
+
 // OpenFile returns a file of a ticket and its bytes; notes says whether the files of internal
 // notes may be opened (the operators'). Another ticket's file, or a note's without notes, is
 // not found.
