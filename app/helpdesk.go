@@ -14,8 +14,8 @@ import (
 	"passhub/app/identity"
 	"passhub/app/inbound"
 	"passhub/app/request"
-	"passhub/app/workspace"
 	"passhub/app/web"
+	"passhub/app/workspace"
 )
 
 // desk is what the help desk's listeners and jobs need from the rest of the platform.
