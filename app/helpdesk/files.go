@@ -15,6 +15,7 @@ import (
 	"passhub/app/audit"
 	"passhub/app/db"
 	"passhub/app/form"
+	"passhub/app/mail"
 	"passhub/app/storage"
 	"passhub/app/workspace"
 )
@@ -234,4 +235,59 @@ func (s *Service) OpenFile(ctx context.Context, ticketID, fileID int64, notes bo
 		return nil, nil, fmt.Errorf("helpdesk: file %d: %w", f.ID, err)
 	}
 	return f, r, nil
+}
+
+// MailFilesMax bounds the bytes of the files an answer's mail carries (before the base64 of the
+// mail, which adds a third): the files that fit go with it, in their order, and the mail's text
+// names the others.
+const MailFilesMax = 10 << 20
+
+// LeftFile is a file of an answer that its mail does not carry: over MailFilesMax, or no longer
+// in the storage (Missing).
+type LeftFile struct {
+	Name    string
+	Missing bool
+}
+
+// mailFiles reads the files of a message for its mail, in order, as long as their total stays
+// within max; the others are left and named. A file the storage no longer has is left too, so a
+// mail is never held back for good by it; any other storage error is returned (the job retries).
+func mailFiles(ctx context.Context, store storage.Store, files []File, max int64) ([]mail.Attachment, []LeftFile, error) {
+	var out []mail.Attachment
+	var left []LeftFile
+	var total int64
+	for _, f := range files {
+		if f.Size > max-total {
+			left = append(left, LeftFile{Name: f.Name})
+			continue
+		}
+		if store == nil {
+			left = append(left, LeftFile{Name: f.Name, Missing: true})
+			continue
+		}
+		r, err := store.Open(ctx, f.StorageKey)
+		if errors.Is(err, storage.ErrNotFound) {
+			left = append(left, LeftFile{Name: f.Name, Missing: true})
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("helpdesk: file %d for the mail: %w", f.ID, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(r, max-total+1))
+		r.Close()
+		if errors.Is(err, storage.ErrNotFound) {
+			left = append(left, LeftFile{Name: f.Name, Missing: true})
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("helpdesk: file %d for the mail: %w", f.ID, err)
+		}
+		if int64(len(data)) > max-total { // the stored bytes are more than the row says
+			left = append(left, LeftFile{Name: f.Name})
+			continue
+		}
+		total += int64(len(data))
+		out = append(out, mail.Attachment{Name: f.Name, ContentType: f.ContentType, Data: data})
+	}
+	return out, left, nil
 }

@@ -151,7 +151,9 @@ func (s *Service) mail(ctx context.Context, post *mail.Postman, c Changed) error
 
 // send mails template about message id of t (0 for none) to the requester, threaded: the
 // message's Message-ID is kept before sending, so a reply to it finds the ticket, and the mail
-// references the ticket's earlier mails. A message mailed already is not mailed again.
+// references the ticket's earlier mails. A public message's files go with it, read from the
+// storage now, within MailFilesMax; the text names those left out. A message mailed already is
+// not mailed again.
 func (s *Service) send(ctx context.Context, post *mail.Postman, t *Ticket, id int64, template string) error {
 	var m *Message
 	if id != 0 {
@@ -175,13 +177,27 @@ func (s *Service) send(ctx context.Context, post *mail.Postman, t *Ticket, id in
 	if t.RequesterID != 0 {
 		data["URL"] = post.URL(MineURL(t.ID))
 	}
+	var files []mail.Attachment
 	if m != nil {
 		data["Body"], data["Author"] = m.Body, m.AuthorName
+		if m.Kind == KindPublic { // an internal note's files are never mailed
+			var rows []File
+			if err := s.db.NewSelect().Model(&rows).Where("message_id = ?", m.ID).Order("id").Scan(ctx); err != nil {
+				return db.Map(err)
+			}
+			var left []LeftFile
+			var err error
+			if files, left, err = mailFiles(ctx, s.Files, rows, MailFilesMax); err != nil {
+				return err
+			}
+			data["Left"], data["MailFilesMB"] = left, MailFilesMax>>20
+		}
 	}
 	msg, err := post.Templates.Render(template, t.Lang, []string{t.RequesterEmail}, data)
 	if err != nil {
 		return err
 	}
+	msg.Attachments = files
 	msg.ReplyTo, msg.References = s.ReplyAddress(t), refs
 	if m != nil {
 		if m.MailID == "" {

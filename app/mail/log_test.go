@@ -22,3 +22,16 @@ func TestLogSenderKeepsBodiesForDebug(t *testing.T) {
 		}
 	}
 }
+
+func TestLogSenderNamesAttachmentsOnly(t *testing.T) {
+	m := Message{To: []string{"giulia@comune.example.it"}, Subject: "Re: [Assistenza #7]", Text: "t",
+		Attachments: []Attachment{{Name: "verbale.pdf", ContentType: "application/pdf", Data: []byte("%PDF-contenuto-riservato")}}}
+	var buf bytes.Buffer
+	s := &Log{Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	if err := s.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); !strings.Contains(out, "verbale.pdf (24 bytes)") || strings.Contains(out, "contenuto-riservato") {
+		t.Errorf("log: %s", out)
+	}
+}

@@ -30,6 +30,16 @@ type Message struct {
 	References []string
 	// Auto marks a message no one should answer automatically (Auto-Submitted: auto-replied).
 	Auto bool
+	// Attachments are files sent with the message (multipart/mixed), in this order.
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with a message: its name as the recipient sees it, its content type
+// and its bytes. The bytes are held in memory: whoever builds the message bounds their total.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // BounceError is returned by a sender when the mail server refused the recipients for good (a
@@ -67,15 +77,24 @@ func Register(name string, f Factory) { senders.Register(name, f) }
 // New builds the sender registered under name.
 func New(name string, o Options) (Sender, error) { return senders.New(name, o) }
 
-// Log is the development sender: it delivers nothing and logs each message, its recipients and
-// subject at info level, its body only at debug level (bodies carry links and personal data).
+// Log is the development sender: it delivers nothing and logs each message, its recipients,
+// subject and the names and sizes of its attachments at info level, its body only at debug level
+// (bodies carry links and personal data).
 type Log struct{ Logger *slog.Logger }
 
 // Send logs m.
 func (l *Log) Send(ctx context.Context, m Message) error {
 	if l.Logger != nil {
 		to := strings.Join(m.To, ", ")
-		l.Logger.InfoContext(ctx, "mail not delivered (log sender)", "to", to, "subject", m.Subject)
+		args := []any{"to", to, "subject", m.Subject}
+		if len(m.Attachments) > 0 {
+			files := make([]string, len(m.Attachments))
+			for i, a := range m.Attachments {
+				files[i] = fmt.Sprintf("%s (%d bytes)", a.Name, len(a.Data))
+			}
+			args = append(args, "attachments", strings.Join(files, ", "))
+		}
+		l.Logger.InfoContext(ctx, "mail not delivered (log sender)", args...)
 		l.Logger.DebugContext(ctx, "mail body (log sender)", "to", to, "subject", m.Subject, "text", m.Text)
 	}
 	return nil

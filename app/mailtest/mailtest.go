@@ -26,6 +26,17 @@ type Captured struct {
 	Text    string
 	HTML    string
 	Header  mail.Header
+	// Attachments are the parts sent as attachments (Content-Disposition: attachment), decoded.
+	Attachments []Attachment
+	// Raw is the message as received.
+	Raw []byte
+}
+
+// Attachment is an attached part of a received message.
+type Attachment struct {
+	Name        string // the file name of its Content-Disposition
+	ContentType string // the media type of its Content-Type, without parameters
+	Data        []byte
 }
 
 // Server is the in-process SMTP server.
@@ -139,17 +150,20 @@ func (x *session) Data(r io.Reader) error {
 	}
 	dec := new(mime.WordDecoder)
 	subject, _ := dec.DecodeHeader(m.Header.Get("Subject"))
-	c := Captured{From: x.from, To: x.to, Subject: subject, Header: m.Header}
-	readParts(m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body, &c)
+	c := Captured{From: x.from, To: x.to, Subject: subject, Header: m.Header, Raw: raw}
+	readParts(m.Header, m.Body, &c)
 	x.s.mu.Lock()
 	x.s.msgs = append(x.s.msgs, c)
 	x.s.mu.Unlock()
 	return nil
 }
 
-// readParts fills the text and HTML bodies from a (possibly multipart) body.
-func readParts(contentType, encoding string, body io.Reader, c *Captured) {
-	mt, params, _ := mime.ParseMediaType(contentType)
+// header is what readParts needs of a message's or a part's header.
+type header interface{ Get(string) string }
+
+// readParts fills the text and HTML bodies and the attachments from a (possibly multipart) body.
+func readParts(h header, body io.Reader, c *Captured) {
+	mt, params, _ := mime.ParseMediaType(h.Get("Content-Type"))
 	if strings.HasPrefix(mt, "multipart/") {
 		mr := multipart.NewReader(body, params["boundary"])
 		for {
@@ -157,27 +171,35 @@ func readParts(contentType, encoding string, body io.Reader, c *Captured) {
 			if err != nil {
 				return
 			}
-			readParts(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, c)
+			readParts(p.Header, p, c)
 		}
 	}
-	data := decode(encoding, body)
+	data := decode(h.Get("Content-Transfer-Encoding"), body)
+	if disp, dp, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil && disp == "attachment" {
+		name, derr := new(mime.WordDecoder).DecodeHeader(dp["filename"])
+		if derr != nil {
+			name = dp["filename"]
+		}
+		c.Attachments = append(c.Attachments, Attachment{Name: name, ContentType: mt, Data: data})
+		return
+	}
 	switch mt {
 	case "text/html":
-		c.HTML = data
+		c.HTML = string(data)
 	default:
-		c.Text = data
+		c.Text = string(data)
 	}
 }
 
-func decode(encoding string, r io.Reader) string {
+func decode(encoding string, r io.Reader) []byte {
 	switch strings.ToLower(encoding) {
 	case "quoted-printable":
 		b, _ := io.ReadAll(qpReader(r))
-		return string(b)
+		return b
 	case "base64":
 		b, _ := io.ReadAll(base64Reader(r))
-		return string(b)
+		return b
 	}
 	b, _ := io.ReadAll(r)
-	return string(b)
+	return b
 }

@@ -1,6 +1,7 @@
 // Package smtp sends the platform's e-mail through an SMTP server with go-mail: STARTTLS by
 // default, implicit TLS on request, plain text only to a loopback server; text and HTML as
-// multipart/alternative, with Message-ID and Date. It registers itself as the "smtp" sender.
+// multipart/alternative, with Message-ID and Date; attachments as base64 parts of a
+// multipart/mixed message, each with its file name and content type. It registers itself as the "smtp" sender.
 //
 // Settings: "host" (required), "port" (default 587), "username", "password", "from" (required,
 // e.g. "PAsS <noreply@pass.example.it>"), "tls" ("starttls", "tls" or "none"), "timeout"
@@ -8,6 +9,7 @@
 package smtp
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -139,6 +141,14 @@ func (s *Sender) Send(ctx context.Context, m mail.Message) error {
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	for _, a := range m.Attachments {
+		ct := a.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		msg.AttachReadSeeker(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(ct)),
+			gomail.WithFileEncoding(gomail.EncodingB64))
 	}
 	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {
 		var se *gomail.SendError
