@@ -333,8 +333,9 @@ func TestRebuildResumesAtTheChunkItWasIn(t *testing.T) {
 		t.Fatalf("after the resumed rebuild: missing %v, extra %v, %v", missing, extra, err)
 	}
 	// Messages in chunks of 2, then the documents, activities, the work areas' topics and posts,
-	// the CRM's rows, the calls for funding, project sheets and tender documents (none): from the
-	// abandoned chunk on.
+	// the CRM's rows, the calls for funding, the six act templates in chunks of 2 (and the empty
+	// chunk after the last), project sheets, tender documents and both kinds of tickets (none):
+	// from the abandoned chunk on.
 	var args []string
 	expr := "json(args)" // River keeps JSONB on SQLite
 	if second.DB.Kind == db.Postgres {
@@ -349,7 +350,8 @@ func TestRebuildResumesAtTheChunkItWasIn(t *testing.T) {
 			n++
 		}
 	}
-	if n != 13 {
-		t.Errorf("%d chunks of the resumed rebuild ran, want 13 (messages 1–2, 3–4, 5, documents, activities, area topics, area posts, the CRM's contacts, interactions, agreements, calls, project sheets, tender documents): %v", n, args)
+	if n != 19 {
+		t.Errorf("%d chunks of the resumed rebuild ran, want 19 (messages 1–2, 3–4, 5, documents, activities, area topics, area posts, the CRM's contacts, interactions, agreements, calls, "+
+			"templates 1–2, 3–4, 5–6 and after, project sheets, tender documents, tickets, tickets of their requesters): %v", n, args)
 	}
 }
