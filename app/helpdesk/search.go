@@ -77,14 +77,39 @@ func (src searchSource) Load(ctx context.Context, id int64, full bool) (search.D
 		if err != nil {
 			return search.Doc{}, err
 		}
+		var texts []string
 		for _, m := range thread {
 			if m.Kind != KindSystem { // the desk's lines are message ids, not words
-				body = append(body, m.Body)
+				texts = append(texts, m.Body)
 			}
 		}
+		body = append(body, searchText(texts, MaxSearchText)...)
 	}
 	d.Body = strings.Join(nonEmpty(body), "\n\n")
 	return d, nil
+}
+
+// MaxSearchText bounds the bytes of a thread that go into a ticket's search doc: a thread of
+// a thousand messages is indexed (and scanned for legal references) again at every new message.
+const MaxSearchText = 64 << 10
+
+// searchText keeps the first message (the question) and then the newest ones, as many as fit in
+// max bytes, in the thread's order.
+func searchText(msgs []string, max int) []string {
+	if len(msgs) == 0 {
+		return nil
+	}
+	first := msgs[0]
+	if len(first) >= max {
+		return []string{strings.ToValidUTF8(first[:max], "")}
+	}
+	left := max - len(first)
+	start := len(msgs)
+	for start > 1 && len(msgs[start-1]) <= left {
+		start--
+		left -= len(msgs[start])
+	}
+	return append([]string{first}, msgs[start:]...)
 }
 
 // IDs lists the tickets not merged after after (for the requester's kind, those with a requester
