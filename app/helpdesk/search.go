@@ -91,7 +91,7 @@ func (src searchSource) Load(ctx context.Context, id int64, full bool) (search.D
 
 // MaxSearchText bounds the bytes of a thread that go into a ticket's search doc: a thread of
 // a thousand messages is indexed (and scanned for legal references) again at every new message.
-const MaxSearchText = 64 << 10
+const MaxSearchText = 16 << 10
 
 // searchText keeps the first message (the question) and then the newest ones, as many as fit in
 // max bytes, in the thread's order.
