@@ -175,11 +175,8 @@ func (r ticketRequests) AddFile(ctx context.Context, who helpdesk.Actor, request
 		return err
 	}
 	_, err = r.a.Workspace.Upload(ctx, request.Actor{UserID: who.UserID, Name: who.Name, IP: who.IP}, req, false, 0, name, data, false)
-	for _, refusal := range []error{workspace.ErrTooLarge, workspace.ErrFileType, workspace.ErrMismatch, workspace.ErrQuota,
-		workspace.ErrArchive, workspace.ErrImage, workspace.ErrClosed} {
-		if errors.Is(err, refusal) {
-			return &helpdesk.FileRefused{Name: name, Err: err}
-		}
+	if workspace.Refused(err) {
+		return &helpdesk.FileRefused{Name: name, Err: err}
 	}
 	return err
 }

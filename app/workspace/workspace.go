@@ -127,6 +127,17 @@ var (
 	ErrBadActivity = errors.New("workspace: the activity is not valid")
 )
 
+// Refused reports whether err refuses the file itself (its size, kind, content, the space's quota
+// or a closed request) rather than failing to store it: what a caller tells the person.
+func Refused(err error) bool {
+	for _, r := range []error{ErrTooLarge, ErrFileType, ErrMismatch, ErrQuota, ErrArchive, ErrImage, ErrClosed, ErrEmptyFile} {
+		if errors.Is(err, r) {
+			return true
+		}
+	}
+	return false
+}
+
 // Service owns the workspace's content.
 type Service struct {
 	db       *db.DB
